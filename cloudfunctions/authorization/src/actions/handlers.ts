@@ -1,0 +1,140 @@
+import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
+import type { App } from '../app';
+import { reconcile } from '../authorizers/reconcile';
+import { toDetail, toSummary } from '../authorizers/views';
+import { MIN_PLUGIN_VERSION } from '../config';
+import { invalidInput, notFound } from '../errors';
+import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
+import { toPermissionSets } from '../permissions';
+import { platformHealth } from '../platform/health';
+import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
+import { COLLECTIONS } from '../store';
+
+export interface Caller {
+  openid: string;
+  isAdmin: boolean;
+}
+
+type Handler<A extends ActionName> = (app: App, caller: Caller, input: Actions[A]['input']) => Promise<Actions[A]['output']>;
+
+export const handlers: { [A in ActionName]: Handler<A> } = {
+  async getAppConfig(app, caller) {
+    const { config } = app;
+    return {
+      componentAppId: config.componentAppId,
+      isAdmin: caller.isAdmin,
+      bundles: config.bundles,
+      requiredSets: toPermissionSets(config.requiredCategoryIds),
+      minPluginVersion: MIN_PLUGIN_VERSION,
+    };
+  },
+
+  async createAuthSession(app, caller, input) {
+    const { config } = app;
+    let categoryIds = input.categoryIds ?? [];
+    if (input.bundleId) {
+      const bundle = config.bundles.find((b) => b.id === input.bundleId);
+      if (!bundle) throw invalidInput('没有这个权限包');
+      categoryIds = bundle.categoryIds;
+    }
+    const session = await app.sessions.create({
+      openid: caller.openid,
+      channel: input.channel,
+      authType: input.authType,
+      bizAppid: input.bizAppid ?? null,
+      categoryIds,
+    });
+    const base = { sessionId: session._id, channel: session.channel, expiresAt: session.expiresAt };
+    switch (input.channel) {
+      case 'plugin':
+        return {
+          ...base,
+          plugin: {
+            platformAppID: config.componentAppId,
+            preAuthCode: session.preAuthCode,
+            authType: session.authType,
+            ...(session.bizAppid ? { bizAppid: session.bizAppid } : {}),
+          },
+        };
+      case 'pc':
+        return { ...base, pcEntryUrl: pcEntryUrl(config, session._id) };
+      case 'h5':
+        return {
+          ...base,
+          h5Url: h5AuthorizeUrl(config, { ...session, redirectUri: callbackUrl(config, session._id) }),
+        };
+    }
+  },
+
+  async getAuthSession(app, caller, { sessionId }) {
+    const session = await app.sessions.get(sessionId);
+    // Another merchant's session is reported as missing, not as forbidden: nothing to learn from it.
+    if (!session || session.openid !== caller.openid) throw notFound('没有找到这次授权');
+    return sessionView(app, await finishIfStuck(app, session));
+  },
+
+  async listMyAuthorizers(app, caller) {
+    const docs = await app.store.find<AuthorizerDoc>(
+      COLLECTIONS.authorizers,
+      { owners: caller.openid },
+      { orderBy: ['updatedAt', 'desc'], limit: 100 },
+    );
+    return { authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
+  },
+
+  async getAuthorizer(app, caller, { appid }) {
+    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    if (!doc || !(doc.owners.includes(caller.openid) || caller.isAdmin)) throw notFound('没有找到这个账号');
+    return { authorizer: toDetail(doc, app.config.requiredCategoryIds) };
+  },
+
+  async listAuthorizers(app, _caller, filter) {
+    const query = { ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.status ? { status: filter.status } : {}) };
+    const [total, docs] = await Promise.all([
+      app.store.count(COLLECTIONS.authorizers, query),
+      app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
+        orderBy: ['updatedAt', 'desc'],
+        skip: filter.offset ?? 0,
+        limit: filter.limit ?? 20,
+      }),
+    ]);
+    return { total, authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
+  },
+
+  async platformHealth(app) {
+    return platformHealth({
+      store: app.store,
+      componentAppId: app.config.componentAppId,
+      requiredIds: app.config.requiredCategoryIds,
+      now: app.now,
+    });
+  },
+
+  async reconcile(app) {
+    return reconcile(app);
+  },
+};
+
+/** The push arrived but its processing died: the code is good for an hour, so finish it now. */
+async function finishIfStuck(app: App, session: SessionDoc): Promise<SessionDoc> {
+  if (session.status !== 'pending') return session;
+  const [claim] = await app.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, { sessionId: session._id, state: 'claimed' }, { limit: 1 });
+  if (!claim) return session;
+  const outcome = await app.completer.resume(claim);
+  return outcome.state === 'processing' ? session : ((await app.sessions.get(session._id)) ?? session);
+}
+
+async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionView> {
+  const view: AuthSessionView = {
+    sessionId: session._id,
+    channel: session.channel,
+    status: app.sessions.effectiveStatus(session),
+    expiresAt: session.expiresAt,
+  };
+  if (session.failure) view.failure = session.failure;
+  if (session.status === 'authorized' && session.authorizerAppid) {
+    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, session.authorizerAppid);
+    if (doc) view.authorizer = toSummary(doc, app.config.requiredCategoryIds);
+  }
+  return view;
+}

@@ -1,0 +1,53 @@
+import type { ActionError, ActionName, ActionResult } from '../../../../typings/api';
+import type { App } from '../app';
+import { AppError, forbidden } from '../errors';
+import { OpenApiError } from '../openapi/errors';
+import { handlers, type Caller } from './handlers';
+import { ADMIN_ACTIONS, isActionName, schemas } from './schemas';
+
+/**
+ * callFunction entry: `{ action, payload }` in, `{ ok, data | error }` out. The caller's identity
+ * comes only from the trusted WX context; anything identity-like in the payload is rejected by
+ * the strict schemas.
+ */
+export async function handleAction(
+  app: App,
+  event: unknown,
+  openid: string | undefined,
+): Promise<ActionResult<ActionName>> {
+  try {
+    const { action, payload } = readRequest(event);
+    if (!openid) throw forbidden('无法识别调用者身份');
+    const caller: Caller = { openid, isAdmin: app.config.adminOpenIds.includes(openid) };
+    if (ADMIN_ACTIONS.has(action) && !caller.isAdmin) throw forbidden();
+    const parsed = schemas[action].safeParse(payload ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `${issue.path.join('.')}: ` : '';
+      throw new AppError('INVALID_INPUT', `${where}${issue?.message ?? '参数不正确'}`);
+    }
+    const handler = handlers[action] as (app: App, caller: Caller, input: unknown) => Promise<unknown>;
+    const data = await handler(app, caller, parsed.data);
+    return { ok: true, data } as ActionResult<ActionName>;
+  } catch (error) {
+    return { ok: false, error: toActionError(app, error) };
+  }
+}
+
+function readRequest(event: unknown): { action: ActionName; payload: unknown } {
+  const body = (event ?? {}) as { action?: unknown; payload?: unknown };
+  if (!isActionName(body.action)) throw new AppError('UNKNOWN_ACTION', '不支持的操作');
+  return { action: body.action, payload: body.payload };
+}
+
+/** Every failure becomes a code and a message a page can show; details go to the log, not the caller. */
+export function toActionError(app: App, error: unknown): ActionError {
+  if (error instanceof AppError) return error.toJSON();
+  if (error instanceof OpenApiError) {
+    app.log.warn('upstream error', { api: error.api, errcode: error.errcode, category: error.category });
+    if (error.category === 'configuration') return { code: 'CONFIGURATION', message: '平台配置有误，请联系服务商处理' };
+    return { code: 'UPSTREAM', message: '微信服务暂时不可用，请稍后重试' };
+  }
+  app.log.warn('internal error', { name: error instanceof Error ? error.name : typeof error });
+  return { code: 'INTERNAL', message: '服务出错了，请稍后重试' };
+}

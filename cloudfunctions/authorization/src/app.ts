@@ -1,0 +1,65 @@
+import { randomBytes } from 'node:crypto';
+import { AuthorizationCompleter } from './authorizers/completion';
+import { AuthorizerTokens } from './authorizers/tokens';
+import { loadConfig, type Config } from './config';
+import type { CryptoKeys } from './crypto';
+import { createLogger, type Logger } from './logger';
+import { createOpenApiClient, type OpenApiClient } from './openapi';
+import { ComponentTokens } from './platform/componentToken';
+import { PushHandler } from './push/pushHandler';
+import { Sessions } from './sessions/sessions';
+import { Store, type CloudDb } from './store';
+import { Upstream } from './upstream';
+
+/** Everything one function instance needs, wired once at cold start. */
+export interface App {
+  config: Config;
+  keys: CryptoKeys;
+  store: Store;
+  client: OpenApiClient;
+  componentTokens: ComponentTokens;
+  upstream: Upstream;
+  sessions: Sessions;
+  authorizerTokens: AuthorizerTokens;
+  completer: AuthorizationCompleter;
+  pushes: PushHandler;
+  log: Logger;
+  now: () => number;
+  instanceId: string;
+}
+
+export function createApp(input: { env: Record<string, string | undefined>; db: CloudDb; log?: Logger }): App {
+  const config = loadConfig(input.env);
+  const now = () => Date.now();
+  const log = input.log ?? createLogger();
+  // Names this instance in leases, so a lease is only ever released by its holder.
+  const instanceId = randomBytes(8).toString('hex');
+  const store = new Store(input.db);
+  const keys: CryptoKeys = {
+    appId: config.componentAppId,
+    token: config.messageToken,
+    encodingAesKey: config.encodingAesKey,
+    ...(config.previousEncodingAesKey ? { previousEncodingAesKey: config.previousEncodingAesKey } : {}),
+  };
+  const client = createOpenApiClient({
+    baseUrl: config.apiBaseUrl,
+    componentAppId: config.componentAppId,
+    componentAppSecret: config.componentAppSecret,
+    timeoutMs: config.apiTimeoutMs,
+  });
+  const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
+  const upstream = new Upstream({ client, componentTokens, store, config, now });
+  const sessions = new Sessions(store, upstream, now);
+  const authorizerTokens = new AuthorizerTokens({
+    store,
+    upstream,
+    instanceId,
+    now,
+    refreshMarginSeconds: config.refreshMarginSeconds,
+  });
+  const completer = new AuthorizationCompleter({ store, upstream, sessions, authorizerTokens, instanceId, now });
+  const pushes = new PushHandler({ config, keys, store, completer, authorizerTokens, log, now });
+  return {
+    config, keys, store, client, componentTokens, upstream, sessions, authorizerTokens, completer, pushes, log, now, instanceId,
+  };
+}

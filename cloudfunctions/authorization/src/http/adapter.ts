@@ -1,0 +1,67 @@
+import type { App } from '../app';
+import { callbackPage, entryPage, type HtmlReply } from './pages';
+
+/** The integrated request of a cloud function's HTTP access. */
+export interface HttpEvent {
+  path: string;
+  httpMethod: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+}
+
+export interface HttpResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+  isBase64Encoded: false;
+}
+
+/** Push bodies are small XML; anything bigger is not from WeChat. */
+export const MAX_PUSH_BODY_BYTES = 64 * 1024;
+
+export function isHttpEvent(event: unknown): event is HttpEvent {
+  const e = event as Partial<HttpEvent> | null;
+  return !!e && typeof e.httpMethod === 'string' && typeof e.path === 'string';
+}
+
+const text = (statusCode: number, body: string): HttpResponse => ({
+  statusCode,
+  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  body,
+  isBase64Encoded: false,
+});
+
+const html = ({ status, html: body }: HtmlReply): HttpResponse => ({
+  statusCode: status,
+  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'origin' },
+  body,
+  isBase64Encoded: false,
+});
+
+/**
+ * Routes by the last path segment, so the function works under whatever HTTP access path the
+ * console gives it: POST anywhere = the authorization-event URL; GET …/entry and …/callback = pages.
+ */
+export async function handleHttp(app: App, event: HttpEvent): Promise<HttpResponse> {
+  const method = event.httpMethod.toUpperCase();
+  const query = event.queryStringParameters ?? {};
+  const last = event.path.replace(/\/+$/, '').split('/').pop() ?? '';
+  if (method === 'GET' && last === 'entry') return html(await entryPage(app, query.sid));
+  if (method === 'GET' && last === 'callback') return html(await callbackPage(app, query.sid, query.auth_code));
+  if (method === 'POST') {
+    const body = decodeBody(event);
+    if (body === null) return text(413, 'body too large');
+    const reply = await app.pushes.handle({ query, body });
+    return text(reply.status, reply.body);
+  }
+  return text(404, 'not found');
+}
+
+/** HTTP access may hand the body over base64-encoded (DESIGN "What providers trip over"). */
+function decodeBody(event: HttpEvent): string | null {
+  const raw = event.body ?? '';
+  const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
+  return Buffer.byteLength(body) > MAX_PUSH_BODY_BYTES ? null : body;
+}

@@ -1,0 +1,47 @@
+import cloud = require('wx-server-sdk');
+import { handleAction, toActionError } from './actions/router';
+import { createApp, type App } from './app';
+import { ConfigError } from './config';
+import { handleHttp, isHttpEvent } from './http/adapter';
+import type { CloudDb } from './store';
+import { runMaintenance } from './timer/maintenance';
+
+/**
+ * The one cloud function, three triggers: HTTP access (WeChat's pushes and the PC/H5 pages),
+ * the timer, and callFunction from the mini-program. Each adapter hands over to the same App.
+ */
+// The typings say string, but the SDK documents this symbol as "the environment the function runs in".
+cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
+
+let app: App | undefined;
+
+function getApp(): App {
+  app ??= createApp({ env: process.env, db: cloud.database() as unknown as CloudDb });
+  return app;
+}
+
+function isTimerEvent(event: unknown): boolean {
+  const e = event as { Type?: unknown; TriggerName?: unknown } | null;
+  return !!e && typeof e.TriggerName === 'string' && String(e.Type).toLowerCase() === 'timer';
+}
+
+export async function main(event: unknown): Promise<unknown> {
+  let current: App;
+  try {
+    current = getApp();
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    // Say exactly what is missing, on every trigger, without ever echoing a value.
+    console.error(error.message);
+    if (isHttpEvent(event)) return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not configured', isBase64Encoded: false };
+    if (isTimerEvent(event)) throw error;
+    return { ok: false, error: { code: 'CONFIGURATION', message: `服务未配置完成：${error.problems.join('；')}` } };
+  }
+  if (isHttpEvent(event)) return handleHttp(current, event);
+  if (isTimerEvent(event)) return runMaintenance(current);
+  try {
+    return await handleAction(current, event, cloud.getWXContext().OPENID);
+  } catch (error) {
+    return { ok: false, error: toActionError(current, error) };
+  }
+}

@@ -1,0 +1,82 @@
+import type { Config } from '../config';
+import { notReady } from '../errors';
+import { freshValue, type LeaseSpec } from '../lease';
+import type { OpenApiClient } from '../openapi/client';
+import { COLLECTIONS, type Store } from '../store';
+import { ensurePlatform, readPlatform } from './platformState';
+
+export interface ComponentTokenDeps {
+  store: Store;
+  client: OpenApiClient;
+  config: Config;
+  instanceId: string;
+  now: () => number;
+}
+
+/** A token with less than this left is not handed out: a call could outlive it. */
+const MIN_REMAINING_MS = 60_000;
+
+/**
+ * Keeps the component_access_token in the platform document. Never fetched per request: callers
+ * share the stored one, and one instance at a time refreshes it under the lease.
+ */
+export class ComponentTokens {
+  constructor(private readonly deps: ComponentTokenDeps) {}
+
+  /** A token with at least `minRemainingMs` left, refreshing it if needed. */
+  async token(minRemainingMs = MIN_REMAINING_MS): Promise<string> {
+    const { store, config } = this.deps;
+    await ensurePlatform(store, config.componentAppId);
+    return freshValue({
+      lease: this.lease(),
+      read: () => this.storedToken(minRemainingMs),
+      refresh: () => this.fetchAndStore(),
+      onGiveUp: () => notReady('平台令牌正在刷新，请稍后重试'),
+    });
+  }
+
+  /** The timer's job: refresh ahead of expiry so requests never wait for it. */
+  async refreshIfDue(): Promise<'fresh' | 'refreshed'> {
+    const marginMs = this.deps.config.refreshMarginSeconds * 1000;
+    if (await this.storedToken(marginMs)) return 'fresh';
+    await this.token(marginMs);
+    return 'refreshed';
+  }
+
+  /**
+   * WeChat rejected `token` as invalid or expired: drop it, but only if it is still the stored one,
+   * so a token another instance just refreshed is not thrown away.
+   */
+  async invalidate(token: string): Promise<void> {
+    const { store, config } = this.deps;
+    await store.updateWhere(
+      COLLECTIONS.platform,
+      { _id: config.componentAppId, componentToken: token },
+      { componentToken: null, componentTokenExpiresAt: 0 },
+    );
+  }
+
+  private async storedToken(minRemainingMs: number): Promise<string | null> {
+    const doc = await readPlatform(this.deps.store, this.deps.config.componentAppId);
+    if (!doc?.componentToken) return null;
+    return doc.componentTokenExpiresAt - this.deps.now() > minRemainingMs ? doc.componentToken : null;
+  }
+
+  private async fetchAndStore(): Promise<string> {
+    const { store, client, config, now } = this.deps;
+    const doc = await readPlatform(store, config.componentAppId);
+    if (!doc?.ticket) throw notReady('尚未收到微信推送的 component_verify_ticket，请稍候（约 10 分钟一次）');
+    const issuedAt = now();
+    const result = await client.getComponentAccessToken(doc.ticket);
+    await store.update(COLLECTIONS.platform, config.componentAppId, {
+      componentToken: result.component_access_token,
+      componentTokenExpiresAt: issuedAt + result.expires_in * 1000,
+    });
+    return result.component_access_token;
+  }
+
+  private lease(): LeaseSpec {
+    const { store, config, instanceId, now } = this.deps;
+    return { store, collection: COLLECTIONS.platform, id: config.componentAppId, owner: instanceId, now };
+  }
+}

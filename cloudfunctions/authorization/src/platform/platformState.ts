@@ -1,0 +1,46 @@
+import type { PlatformDoc } from '../model';
+import { COLLECTIONS, type Store } from '../store';
+
+/** The one document per platform: ticket, component token, refresh lease, last upstream error. */
+
+export function emptyPlatformDoc(appId: string): PlatformDoc {
+  return {
+    _id: appId,
+    ticket: null,
+    ticketCreatedAt: 0,
+    ticketReceivedAt: null,
+    componentToken: null,
+    componentTokenExpiresAt: 0,
+    leaseOwner: '',
+    leaseUntil: 0,
+    lastUpstreamError: null,
+    lastReconciledAt: 0,
+  };
+}
+
+export async function readPlatform(store: Store, appId: string): Promise<PlatformDoc | null> {
+  return store.get<PlatformDoc>(COLLECTIONS.platform, appId);
+}
+
+/** Creates the document if it is missing (racing creators are fine: one wins, all see it). */
+export async function ensurePlatform(store: Store, appId: string): Promise<void> {
+  if (await readPlatform(store, appId)) return;
+  await store.create(COLLECTIONS.platform, { ...emptyPlatformDoc(appId) });
+}
+
+/** Keeps the newest ticket: a delayed or retried older push never replaces a newer one. */
+export async function saveTicket(
+  store: Store,
+  appId: string,
+  ticket: string,
+  createdAt: number,
+  receivedAt: number,
+): Promise<boolean> {
+  await ensurePlatform(store, appId);
+  const updated = await store.updateWhere(
+    COLLECTIONS.platform,
+    { _id: appId, ticketCreatedAt: store.command.lt(createdAt) },
+    { ticket, ticketCreatedAt: createdAt, ticketReceivedAt: receivedAt },
+  );
+  return updated === 1;
+}

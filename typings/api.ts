@@ -1,0 +1,192 @@
+/**
+ * The contract between the mini-program and the cloud function: action names, their inputs and
+ * outputs, and the error shape. Types only, shared by both sides (no runtime code, no platform types).
+ *
+ * A call is `callFunction({ name: 'authorization', data: { action, payload } })`; the function
+ * answers `ActionResult<action>`.
+ */
+
+/** Which accounts WeChat lists on the authorization page (spec §6.2; 7 is not defined). */
+export type AuthType = 1 | 2 | 3 | 4 | 5 | 6 | 8;
+
+/** How the merchant authorizes: the mini-program plugin, the PC QR page, or the H5 page in WeChat. */
+export type AuthChannel = 'plugin' | 'pc' | 'h5';
+
+export type AuthorizerKind =
+  | 'official_account'
+  | 'mini_program'
+  | 'mini_game'
+  | 'channels'
+  | 'store'
+  | 'sales_assistant'
+  | 'supplier'
+  | 'unknown';
+
+export type AuthorizerStatus = 'active' | 'needs_reauth' | 'revoked';
+
+export type SessionStatus = 'pending' | 'authorized' | 'expired' | 'failed';
+
+export interface PermissionSet {
+  id: number;
+  name: string;
+}
+
+/** A named group of permission sets the provider asks merchants for. */
+export interface PermissionBundle {
+  id: string;
+  name: string;
+  categoryIds: number[];
+}
+
+export interface AuthorizerSummary {
+  appid: string;
+  kind: AuthorizerKind;
+  name: string;
+  avatarUrl: string;
+  principalName: string;
+  /** The original id (gh_…). */
+  userName: string;
+  status: AuthorizerStatus;
+  grantedSets: PermissionSet[];
+  /** Sets the provider needs that this account has not granted. */
+  missingSets: PermissionSet[];
+  /** Milliseconds since the epoch. */
+  authorizedAt: number;
+  updatedAt: number;
+}
+
+export type AuthorizerEvent = 'authorized' | 'updateauthorized' | 'unauthorized' | 'needs_reauth' | 'reconciled';
+
+export interface AuthorizerChange {
+  at: number;
+  event: AuthorizerEvent;
+  added: number[];
+  removed: number[];
+}
+
+export interface AuthorizerDetail extends AuthorizerSummary {
+  /** service_type_info.id as WeChat reports it. */
+  serviceTypeId: number | null;
+  verified: boolean;
+  history: AuthorizerChange[];
+}
+
+export interface PluginLaunch {
+  platformAppID: string;
+  preAuthCode: string;
+  authType: AuthType;
+  bizAppid?: string;
+}
+
+export interface CreateAuthSessionInput {
+  authType: AuthType;
+  channel: AuthChannel;
+  /** Restrict to one account; its kind wins over authType. */
+  bizAppid?: string;
+  /** Explicit permission sets, or… */
+  categoryIds?: number[];
+  /** …one of the provider's bundles by id. */
+  bundleId?: string;
+}
+
+export interface CreateAuthSessionOutput {
+  sessionId: string;
+  channel: AuthChannel;
+  /** When the pre_auth_code (and so the link) stops working, ms since the epoch. */
+  expiresAt: number;
+  plugin?: PluginLaunch;
+  /** PC: the entry page on the initiation domain, to open in a desktop browser. */
+  pcEntryUrl?: string;
+  /** H5: the link to open inside WeChat on a phone. */
+  h5Url?: string;
+}
+
+export interface AuthSessionView {
+  sessionId: string;
+  channel: AuthChannel;
+  status: SessionStatus;
+  expiresAt: number;
+  authorizer?: AuthorizerSummary;
+  failure?: ActionError;
+}
+
+export interface AppConfigView {
+  componentAppId: string;
+  isAdmin: boolean;
+  bundles: PermissionBundle[];
+  requiredSets: PermissionSet[];
+  /** The plugin version the app was built against must be at least this one. */
+  minPluginVersion: string;
+}
+
+export interface AuthorizerFilter {
+  kind?: AuthorizerKind;
+  status?: AuthorizerStatus;
+  offset?: number;
+  limit?: number;
+}
+
+export interface PushFailureView {
+  at: number;
+  infoType: string;
+  outcome: string;
+}
+
+export interface PlatformHealth {
+  ok: boolean;
+  ticket: { ok: boolean; receivedAt: number | null; ageSeconds: number | null };
+  componentToken: { ok: boolean; expiresAt: number | null };
+  authorizers: { total: number; active: number; needsReauth: number; revoked: number };
+  needsAttention: AuthorizerSummary[];
+  recentPushFailures: PushFailureView[];
+  /** The last upstream configuration error (e.g. 61004 with the IP to whitelist). */
+  lastUpstreamError: { at: number; errcode: number; meaning: string; requestIp?: string } | null;
+}
+
+export interface ReconcileReport {
+  listed: number;
+  restored: number;
+  markedRevoked: number;
+}
+
+/** Every action: its input and its output. */
+export interface Actions {
+  getAppConfig: { input: Record<string, never>; output: AppConfigView };
+  createAuthSession: { input: CreateAuthSessionInput; output: CreateAuthSessionOutput };
+  getAuthSession: { input: { sessionId: string }; output: AuthSessionView };
+  listMyAuthorizers: { input: Record<string, never>; output: { authorizers: AuthorizerSummary[] } };
+  getAuthorizer: { input: { appid: string }; output: { authorizer: AuthorizerDetail } };
+  listAuthorizers: { input: AuthorizerFilter; output: { total: number; authorizers: AuthorizerSummary[] } };
+  platformHealth: { input: Record<string, never>; output: PlatformHealth };
+  reconcile: { input: Record<string, never>; output: ReconcileReport };
+}
+
+export type ActionName = keyof Actions;
+
+export type ErrorCode =
+  | 'INVALID_INPUT'
+  | 'UNKNOWN_ACTION'
+  | 'NOT_FOUND'
+  | 'FORBIDDEN'
+  | 'NOT_READY'
+  | 'UPSTREAM'
+  | 'CONFIGURATION'
+  | 'INTERNAL';
+
+export interface ActionError {
+  code: ErrorCode;
+  /** Plain Chinese, fit to show a merchant. */
+  message: string;
+}
+
+export interface ActionRequest<A extends ActionName = ActionName> {
+  action: A;
+  payload?: Actions[A]['input'];
+}
+
+export type ActionResult<A extends ActionName> =
+  | { ok: true; data: Actions[A]['output'] }
+  | { ok: false; error: ActionError };
+
+/** The cloud function's name. */
+export type FunctionName = 'authorization';
