@@ -1,4 +1,23 @@
-import { z } from 'zod';
+import {
+  _default,
+  array,
+  coerce,
+  gte,
+  int,
+  lte,
+  minLength,
+  maxLength,
+  optional,
+  pipe,
+  positive,
+  regex,
+  string,
+  strictObject,
+  object,
+  transform,
+  url,
+  type core,
+} from 'zod/mini';
 import type { PermissionBundle } from '../../../typings/api';
 
 /**
@@ -31,52 +50,51 @@ export const MIN_PLUGIN_VERSION = '0.3.10';
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
 
-const idList = z
-  .string()
-  .regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'a comma-separated list of permission-set ids, e.g. "1,15,18"')
-  .transform((s) => s.split(',').map((x) => Number(x.trim())));
+const idList = pipe(
+  string().check(regex(/^\s*\d+(\s*,\s*\d+)*\s*$/, 'must be a comma-separated list of permission-set ids, e.g. "1,15,18"')),
+  transform((s: string) => s.split(',').map((x) => Number(x.trim()))),
+);
 
-const bundleList = z
-  .string()
-  .transform((s, ctx) => {
+const bundle = strictObject({
+  id: string().check(regex(/^[a-z0-9_-]{1,32}$/, 'bundle id: 1–32 of a-z 0-9 _ -')),
+  name: string().check(minLength(1), maxLength(40)),
+  categoryIds: array(int().check(positive())).check(minLength(1)),
+});
+
+const bundleList = pipe(
+  string(),
+  transform((s: string, ctx) => {
     try {
       return JSON.parse(s) as unknown;
     } catch {
-      ctx.addIssue({ code: 'custom', message: 'not valid JSON' });
-      return z.NEVER;
+      ctx.issues.push({ code: 'custom', message: 'must be JSON: [{"id","name","categoryIds"}]', input: s });
+      return [];
     }
-  })
-  .pipe(
-    z.array(
-      z.object({
-        id: z.string().regex(/^[a-z0-9_-]{1,32}$/),
-        name: z.string().min(1).max(40),
-        categoryIds: z.array(z.number().int().positive()).min(1),
-      }),
-    ),
-  );
+  }),
+);
 
-const httpUrl = z
-  .string()
-  .url()
-  .refine((u) => /^https?:\/\//.test(u), 'must start with http:// or https://')
-  .transform((u) => u.replace(/\/+$/, ''));
+const httpUrl = pipe(
+  url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
+  transform((u: string) => u.replace(/\/+$/, '')),
+);
 
-const schema = z.object({
-  COMPONENT_APPID: z.string().regex(APPID, 'must look like wx followed by 16 letters or digits'),
-  COMPONENT_APPSECRET: z.string().min(16, 'must be the platform AppSecret (32 characters)'),
-  COMPONENT_TOKEN: z.string().regex(/^[A-Za-z0-9]{3,32}$/, 'must be the 消息校验Token: 3–32 letters or digits'),
-  ENCODING_AES_KEY: z.string().regex(AES_KEY, 'must be the 43-character 消息加解密Key'),
-  PREVIOUS_ENCODING_AES_KEY: z.string().regex(AES_KEY, 'must be the previous 43-character key').optional(),
+const secretish = (rule: RegExp, message: string) => string({ error: 'is missing' }).check(regex(rule, message));
+
+const schema = object({
+  COMPONENT_APPID: secretish(APPID, 'must look like wx followed by 16 letters or digits'),
+  COMPONENT_APPSECRET: string({ error: 'is missing' }).check(minLength(16, 'must be the platform AppSecret (32 characters)')),
+  COMPONENT_TOKEN: secretish(/^[A-Za-z0-9]{3,32}$/, 'must be the 消息校验Token: 3–32 letters or digits'),
+  ENCODING_AES_KEY: secretish(AES_KEY, 'must be the 43-character 消息加解密Key'),
+  PREVIOUS_ENCODING_AES_KEY: optional(secretish(AES_KEY, 'must be the previous 43-character key')),
   PUBLIC_BASE_URL: httpUrl,
-  ADMIN_OPENIDS: z.string().optional(),
-  REQUIRED_CATEGORY_IDS: idList.optional(),
-  PERMISSION_BUNDLES: bundleList.optional(),
-  WX_API_BASE_URL: httpUrl.default('https://api.weixin.qq.com'),
-  WX_MP_BASE_URL: httpUrl.default('https://mp.weixin.qq.com'),
-  WX_OPEN_BASE_URL: httpUrl.default('https://open.weixin.qq.com'),
-  API_TIMEOUT_MS: z.coerce.number().int().min(500).max(20000).default(5000),
-  TOKEN_REFRESH_MARGIN_SECONDS: z.coerce.number().int().min(60).max(3600).default(600),
+  ADMIN_OPENIDS: optional(string()),
+  REQUIRED_CATEGORY_IDS: optional(idList),
+  PERMISSION_BUNDLES: optional(pipe(bundleList, array(bundle))),
+  WX_API_BASE_URL: _default(httpUrl, 'https://api.weixin.qq.com'),
+  WX_MP_BASE_URL: _default(httpUrl, 'https://mp.weixin.qq.com'),
+  WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
+  API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
+  TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
 });
 
 export class ConfigError extends Error {
@@ -92,7 +110,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   const parsed = schema.safeParse(present);
   if (!parsed.success) {
     // Name the variable and the rule, never the value: some of them are secrets.
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${describeIssue(i)}`));
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${describeIssue(i, present)}`));
   }
   const e = parsed.data;
   return {
@@ -113,7 +131,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
   };
 }
 
-function describeIssue(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is missing';
-  return issue.message;
+function describeIssue(issue: core.$ZodIssue, present: Record<string, unknown>): string {
+  if (!(String(issue.path[0]) in present)) return 'is missing';
+  return issue.message === 'Invalid input' ? 'is malformed' : issue.message;
 }

@@ -1,45 +1,57 @@
-import { z } from 'zod';
+// zod/mini with named imports: the bundle keeps only what is used (about 16 KiB instead of 450).
+import {
+  array,
+  int,
+  literal,
+  lte,
+  maxLength,
+  minLength,
+  gte,
+  optional,
+  refine,
+  regex,
+  strictObject,
+  string,
+  type ZodMiniType,
+} from 'zod/mini';
 import type { ActionName } from '../../../../typings/api';
 
 /** Input schemas of every action: strict (unknown fields are errors), with Chinese messages. */
 
-const appid = z.string().regex(/^wx[0-9a-zA-Z]{16}$/, 'AppID 格式不正确（应为 wx 开头的 18 位字符）');
-const none = z.object({}).strict();
+const appid = string({ error: 'AppID 必须是字符串' }).check(
+  regex(/^wx[0-9a-zA-Z]{16}$/, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
+);
+const none = strictObject({});
 
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
+const KINDS = ['official_account', 'mini_program', 'mini_game', 'channels', 'store', 'sales_assistant', 'supplier', 'unknown'] as const;
 
 export const schemas = {
   getAppConfig: none,
-  createAuthSession: z
-    .object({
-      authType: z.union(AUTH_TYPES.map((n) => z.literal(n)), { error: '授权账号类型必须是 1–6 或 8' }),
-      channel: z.enum(['plugin', 'pc', 'h5'], { error: '授权方式必须是 plugin、pc 或 h5' }),
-      bizAppid: appid.optional(),
-      categoryIds: z
-        .array(z.number().int().min(1).max(9999), { error: '权限集必须是数字 id 的列表' })
-        .min(1, '至少选择一个权限集')
-        .max(200)
-        .optional(),
-      bundleId: z.string().max(32).optional(),
-    })
-    .strict()
-    .refine((v) => !(v.categoryIds && v.bundleId), '权限集和权限包只能指定一个'),
-  getAuthSession: z.object({ sessionId: z.string().regex(/^[0-9a-f]{32}$/, '授权会话编号不正确') }).strict(),
+  createAuthSession: strictObject({
+    authType: literal(AUTH_TYPES, { error: '授权账号类型必须是 1–6 或 8' }),
+    channel: literal(['plugin', 'pc', 'h5'], { error: '授权方式必须是 plugin、pc 或 h5' }),
+    bizAppid: optional(appid),
+    categoryIds: optional(
+      array(int({ error: '权限集 id 必须是整数' }).check(gte(1), lte(9999)), { error: '权限集必须是数字 id 的列表' }).check(
+        minLength(1, '至少选择一个权限集'),
+        maxLength(200, '权限集太多'),
+      ),
+    ),
+    bundleId: optional(string().check(maxLength(32))),
+  }).check(refine((v) => !(v.categoryIds && v.bundleId), '权限集和权限包只能指定一个')),
+  getAuthSession: strictObject({ sessionId: string().check(regex(/^[0-9a-f]{32}$/, '授权会话编号不正确')) }),
   listMyAuthorizers: none,
-  getAuthorizer: z.object({ appid }).strict(),
-  listAuthorizers: z
-    .object({
-      kind: z
-        .enum(['official_account', 'mini_program', 'mini_game', 'channels', 'store', 'sales_assistant', 'supplier', 'unknown'])
-        .optional(),
-      status: z.enum(['active', 'needs_reauth', 'revoked']).optional(),
-      offset: z.number().int().min(0).max(100_000).optional(),
-      limit: z.number().int().min(1).max(100).optional(),
-    })
-    .strict(),
+  getAuthorizer: strictObject({ appid }),
+  listAuthorizers: strictObject({
+    kind: optional(literal(KINDS, { error: '账号类型不正确' })),
+    status: optional(literal(['active', 'needs_reauth', 'revoked'], { error: '状态不正确' })),
+    offset: optional(int().check(gte(0), lte(100_000))),
+    limit: optional(int().check(gte(1), lte(100))),
+  }),
   platformHealth: none,
   reconcile: none,
-} satisfies Record<ActionName, z.ZodType>;
+} satisfies Record<ActionName, ZodMiniType>;
 
 export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile']);
 
