@@ -1,0 +1,124 @@
+import net from 'node:net';
+import path from 'node:path';
+import { buildFunction } from '../scripts/build-function';
+import { Clock } from './clock';
+import { startCloudRuntime, type CloudRuntime, type Identity } from './cloud/runtime';
+import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from './open-platform';
+
+/**
+ * The whole product on one machine: the Open Platform emulator, the local cloud runtime running
+ * the real function bundle, wired as WeChat wires them in production (pushes to the function's
+ * HTTP access URL, the API and authorization pages at the emulator), sharing one clock.
+ */
+
+export const FUNCTION_NAME = 'authorization';
+export const HTTP_ACCESS_PATH = '/wx';
+const FUNCTIONS_ROOT = path.resolve(__dirname, '../cloudfunctions');
+
+export interface LocalStackOptions {
+  dataDir: string;
+  /** Fixed ports for `npm start`; tests leave them out (free ports). */
+  openPlatformPort?: number;
+  cloudPort?: number;
+  clock?: Clock;
+  /** Rebuild the function bundle first (default true). */
+  build?: boolean;
+  /** Run the function's timer trigger on its schedule (default false: tests trigger it). */
+  timers?: boolean;
+  /** Push a ticket at start so the platform can work at once (default true). */
+  pushTicketAtStart?: boolean;
+  adminOpenIds?: string[];
+  /** Extra or overriding environment variables of the function. */
+  functionEnv?: Record<string, string>;
+  openPlatform?: Omit<OpenPlatformOptions, 'clock' | 'port'>;
+  log?: (line: string) => void;
+}
+
+export interface LocalStack {
+  clock: Clock;
+  openPlatform: OpenPlatformEmulator;
+  cloud: CloudRuntime;
+  /** The function's HTTP access base, i.e. PUBLIC_BASE_URL (push URL, entry and callback pages). */
+  publicBaseUrl: string;
+  functionEnv: Record<string, string>;
+  /** callFunction as a mini-program user with this OPENID. */
+  call(openid: string, action: string, payload?: unknown): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
+  const clock = options.clock ?? new Clock();
+  if (options.build ?? true) await buildFunction();
+  const cloudPort = options.cloudPort ?? (await freePort());
+  const cloudOrigin = `http://127.0.0.1:${cloudPort}`;
+  const publicBaseUrl = `${cloudOrigin}${HTTP_ACCESS_PATH}`;
+
+  const openPlatform = await startOpenPlatform({
+    ticketPushIntervalSeconds: 0,
+    ...options.openPlatform,
+    clock,
+    ...(options.openPlatformPort !== undefined ? { port: options.openPlatformPort } : {}),
+    log: options.log,
+  });
+  const { component } = openPlatform;
+  const functionEnv: Record<string, string> = {
+    COMPONENT_APPID: component.appId,
+    COMPONENT_APPSECRET: component.appSecret,
+    COMPONENT_TOKEN: component.token,
+    ENCODING_AES_KEY: component.encodingAesKey,
+    PUBLIC_BASE_URL: publicBaseUrl,
+    WX_API_BASE_URL: openPlatform.url,
+    WX_MP_BASE_URL: openPlatform.url,
+    WX_OPEN_BASE_URL: openPlatform.url,
+    ADMIN_OPENIDS: (options.adminOpenIds ?? []).join(','),
+    ...options.functionEnv,
+  };
+
+  let cloud: CloudRuntime;
+  try {
+    cloud = await startCloudRuntime({
+      functionsRoot: FUNCTIONS_ROOT,
+      dataDir: options.dataDir,
+      clock,
+      port: cloudPort,
+      env: { [FUNCTION_NAME]: functionEnv },
+      httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
+      timers: options.timers ?? false,
+      log: options.log,
+    });
+  } catch (error) {
+    await openPlatform.close();
+    throw error;
+  }
+
+  // As configured on the Open Platform: 授权事件接收URL and 授权发起页域名.
+  openPlatform.setAuthEventUrl(`${publicBaseUrl}/push`);
+  openPlatform.setInitiationDomain(new URL(cloudOrigin).host);
+  if (options.pushTicketAtStart ?? true) await openPlatform.pushTicket();
+
+  return {
+    clock,
+    openPlatform,
+    cloud,
+    publicBaseUrl,
+    functionEnv,
+    call: (openid, action, payload) =>
+      cloud.callFunction(FUNCTION_NAME, { action, payload }, { openid } satisfies Identity),
+    async close() {
+      await openPlatform.close();
+      await cloud.close();
+    },
+  };
+}
+
+/** Asks the OS for a free port, so the function's public URL is known before it starts. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
