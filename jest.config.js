@@ -4,6 +4,7 @@ const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, d
 
 /** @type {import('jest').Config} */
 module.exports = {
+  globalSetup: '<rootDir>/test/global-setup.ts',
   projects: [
     {
       displayName: 'node',

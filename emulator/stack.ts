@@ -21,7 +21,7 @@ export interface LocalStackOptions {
   openPlatformPort?: number;
   cloudPort?: number;
   clock?: Clock;
-  /** Rebuild the function bundle first (default true). */
+  /** Rebuild the function bundle first (default false: jest's global setup builds it once). */
   build?: boolean;
   /** Run the function's timer trigger on its schedule (default false: tests trigger it). */
   timers?: boolean;
@@ -48,7 +48,7 @@ export interface LocalStack {
 
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const clock = options.clock ?? new Clock();
-  if (options.build ?? true) await buildFunction();
+  if (options.build) await buildFunction();
   const cloudPort = options.cloudPort ?? (await freePort());
   const cloudOrigin = `http://127.0.0.1:${cloudPort}`;
   const publicBaseUrl = `${cloudOrigin}${HTTP_ACCESS_PATH}`;
