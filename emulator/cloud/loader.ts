@@ -1,0 +1,118 @@
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { types } from 'node:util';
+import vm from 'node:vm';
+import { clockedDate, type Clock } from '../clock';
+import { invocationContext, type WxContext } from './sdk/context';
+import type { WxServerSdk } from './sdk';
+
+/**
+ * One cold-started copy of a cloud function: its bundle (`index.js`) evaluated once, with its own
+ * module state, `Date` following the runtime clock and `process.env` holding its own variables.
+ */
+
+export interface LoadOptions {
+  name: string;
+  dir: string;
+  sdk: WxServerSdk;
+  clock: Clock;
+  env: Record<string, string>;
+  envId: string;
+}
+
+/** The second argument of `exports.main`, with the fields SCF passes. */
+export interface InvocationContextArg {
+  request_id: string;
+  function_name: string;
+  function_version: string;
+  namespace: string;
+  memory_limit_in_mb: number;
+  time_limit_in_ms: number;
+}
+
+export interface FunctionInstance {
+  readonly name: string;
+  /** Runs `exports.main(event, context)` with `wxContext` as what `cloud.getWXContext()` returns. */
+  invoke(event: unknown, wxContext: WxContext, requestId: string): Promise<unknown>;
+}
+
+type MainFunction = (event: unknown, context: InvocationContextArg) => unknown;
+type ModuleWrapper = (
+  exports: unknown,
+  require: NodeJS.Require,
+  module: { exports: unknown },
+  filename: string,
+  dirname: string,
+  date: DateConstructor,
+  process: NodeJS.Process,
+) => void;
+
+/**
+ * The clocked `Date`, plus: `Date()` called as a function gives the clocked time string, and
+ * `instanceof Date` holds for any date (from the database, another realm), as it does natively.
+ */
+export function functionDate(clock: Clock): DateConstructor {
+  const Clocked = clockedDate(clock);
+  class FunctionDate extends Clocked {
+    static [Symbol.hasInstance](value: unknown): boolean {
+      return types.isDate(value);
+    }
+  }
+  return new Proxy(FunctionDate, {
+    apply: () => new Date(clock.now()).toString(),
+  }) as unknown as DateConstructor;
+}
+
+/** A `process` that is the real one except for its own `env`. */
+function functionProcess(env: Record<string, string>): NodeJS.Process {
+  const own = Object.create(process) as NodeJS.Process;
+  Object.defineProperty(own, 'env', { value: { ...env }, writable: true, enumerable: true, configurable: true });
+  return own;
+}
+
+function compile(filename: string): ModuleWrapper {
+  const source = fs.readFileSync(filename, 'utf8').replace(/^#!.*/, '');
+  // Same first line as the file, so stack traces point at the right lines.
+  const wrapped = `(function (exports, require, module, __filename, __dirname, Date, process) {${source}\n})`;
+  return vm.runInThisContext(wrapped, { filename }) as ModuleWrapper;
+}
+
+function functionRequire(filename: string, sdk: WxServerSdk): NodeJS.Require {
+  const nodeRequire = createRequire(filename);
+  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : nodeRequire(id))) as NodeJS.Require;
+  return Object.assign(required, { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: undefined });
+}
+
+export function loadFunction(options: LoadOptions): FunctionInstance {
+  const filename = path.join(options.dir, 'index.js');
+  if (!fs.existsSync(filename)) throw new Error(`function ${options.name} has no index.js in ${options.dir}`);
+  const module = { exports: {} as Record<string, unknown>, filename, id: filename, loaded: false };
+  compile(filename)(
+    module.exports,
+    functionRequire(filename, options.sdk),
+    module,
+    filename,
+    options.dir,
+    functionDate(options.clock),
+    functionProcess(options.env),
+  );
+  module.loaded = true;
+  const main = (module.exports as { main?: unknown }).main;
+  if (typeof main !== 'function') throw new Error(`function ${options.name} does not export main`);
+
+  return {
+    name: options.name,
+    async invoke(event, wxContext, requestId) {
+      const context: InvocationContextArg = {
+        request_id: requestId,
+        function_name: options.name,
+        function_version: '$LATEST',
+        namespace: options.envId,
+        memory_limit_in_mb: 256,
+        time_limit_in_ms: 20_000,
+      };
+      return invocationContext.run({ ...wxContext }, () => (main as MainFunction)(event, context));
+    },
+  };
+}

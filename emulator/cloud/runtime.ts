@@ -1,0 +1,233 @@
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { Clock } from '../clock';
+import { errorMessage, errorStack } from './error-text';
+import { DEFAULT_BODY_LIMITS, toHttpResponse, toIntegratedRequest, type HttpResponseParts, type RequestParts } from './http-access';
+import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity } from './http-server';
+import { loadFunction, type FunctionInstance as LoadedFunction } from './loader';
+import { createWxServerSdk } from './sdk';
+import type { WxContext } from './sdk/context';
+import { Database } from './sdk/database';
+import { DocumentStore } from './sdk/store';
+import { readTimerTriggers, TimerScheduler, timerEvent, type TimerTrigger } from './timers';
+
+/**
+ * The local WeChat cloud runtime: runs cloud function bundles unchanged (only `wx-server-sdk` is
+ * replaced) with callFunction, HTTP access and timer triggers, on an embedded on-disk database.
+ */
+
+export interface CloudRuntimeOptions {
+  /** Folder with one subfolder per function (cloudfunctions/), each with its bundled index.js. */
+  functionsRoot: string;
+  /** Folder for the database files. */
+  dataDir: string;
+  /** Default 'local-dev'. */
+  envId?: string;
+  clock?: Clock;
+  /** Per-function environment variables. */
+  env?: Record<string, Record<string, string>>;
+  /** Default 127.0.0.1 and 0 (any free port). */
+  host?: string;
+  port?: number;
+  /** URL path prefix -> function name, e.g. { '/wx': 'authorization' }. */
+  httpAccess?: Record<string, string>;
+  /** Run timer triggers from each function's config.json on schedule (default true). */
+  timers?: boolean;
+  /** How often the scheduler looks at the clock, in real ms (default 500). */
+  timerPollMs?: number;
+  /** Base64-encode every HTTP access body, as WeChat may (default: only binary/unknown types). */
+  forceBase64Body?: boolean;
+  /** HTTP access body limits in bytes (default 100 KB text, 6 MB other). */
+  httpBodyLimits?: { text?: number; binary?: number };
+  /** Fail on collections never created, like WeChat (default false: created on first use). */
+  strictCollections?: boolean;
+  log?: (line: string) => void;
+}
+
+export type { Identity } from './http-server';
+export { CallFunctionError } from './http-server';
+
+/** A separately cold-started copy of a function: its own module state, the runtime's database. */
+export interface FunctionInstance {
+  readonly name: string;
+  /** As wx.cloud.callFunction from a mini-program user; rejects with a CallFunctionError. */
+  callFunction(data: unknown, identity?: Identity): Promise<unknown>;
+  /** Fires one of its timer triggers (the first one if unnamed) on this instance. */
+  triggerTimer(triggerName?: string): Promise<unknown>;
+  /** Calls `exports.main(event, context)` with any event; `wxContext` fills getWXContext(). */
+  invoke(event: unknown, wxContext?: Partial<WxContext>): Promise<unknown>;
+}
+
+export interface CloudRuntime {
+  /** Base URL of the HTTP server, e.g. http://127.0.0.1:8091. */
+  readonly url: string;
+  readonly envId: string;
+  readonly clock: Clock;
+  /** The emulated database (the same object `cloud.database()` gives), for tests to inspect. */
+  readonly db: Database;
+  /** As wx.cloud.callFunction, on the function's warm instance; rejects with a CallFunctionError. */
+  callFunction(name: string, data: unknown, identity?: Identity): Promise<unknown>;
+  newInstance(name: string): FunctionInstance;
+  /** Fires a timer trigger now (the function's first one if unnamed); rejects if the function throws. */
+  triggerTimer(functionName: string, triggerName?: string): Promise<unknown>;
+  /** The timer triggers found in the functions' config.json files. */
+  timerTriggers(): Array<{ functionName: string; name: string; config: string }>;
+  /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
+  ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
+  /** Stops timers and the HTTP server, then compacts and closes the database files. */
+  close(): Promise<void>;
+}
+
+const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/;
+const CALL_FAILED = { errCode: -404011, text: 'cloud function execution error' };
+const NOT_FOUND = { errCode: -501000, text: '[ResourceNotFound.Function] FunctionName parameter could not be found' };
+
+const newRequestId = () => randomUUID().replace(/-/g, '');
+
+/** What crosses the network in WeChat crosses it here too: JSON only. */
+function overTheWire<T>(value: T): T {
+  return value === undefined ? value : (JSON.parse(JSON.stringify(value)) as T);
+}
+
+function wxContextOf(envId: string, source: string, identity: Identity = {}): WxContext {
+  return { OPENID: identity.openid ?? '', APPID: identity.appid ?? '', UNIONID: identity.unionid ?? '', ENV: envId, SOURCE: source };
+}
+
+/** The functions under functionsRoot, loaded on demand. */
+class FunctionHost {
+  private readonly warmInstances = new Map<string, LoadedFunction>();
+
+  constructor(
+    private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
+  ) {}
+
+  dirOf(name: string): string {
+    if (!FUNCTION_NAME.test(name)) throw new Error(`invalid function name "${name}"`);
+    return path.join(this.options.functionsRoot, name);
+  }
+
+  exists(name: string): boolean {
+    return FUNCTION_NAME.test(name) && fs.existsSync(path.join(this.dirOf(name), 'index.js'));
+  }
+
+  hasFolder(name: string): boolean {
+    return FUNCTION_NAME.test(name) && fs.existsSync(this.dirOf(name));
+  }
+
+  names(): string[] {
+    if (!fs.existsSync(this.options.functionsRoot)) return [];
+    return fs
+      .readdirSync(this.options.functionsRoot, { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && FUNCTION_NAME.test(entry.name))
+      .map((entry) => entry.name);
+  }
+
+  /** A cold start: a fresh evaluation of the bundle with its own sdk object. */
+  load(name: string): LoadedFunction {
+    const { envId, clock, store, log } = this.options;
+    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`) });
+    const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
+    return loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
+  }
+
+  warm(name: string): LoadedFunction {
+    let instance = this.warmInstances.get(name);
+    if (!instance) this.warmInstances.set(name, (instance = this.load(name)));
+    return instance;
+  }
+}
+
+export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<CloudRuntime> {
+  const envId = options.envId ?? 'local-dev';
+  const clock = options.clock ?? new Clock();
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const store = new DocumentStore({ dataDir: options.dataDir, strictCollections: options.strictCollections });
+  const host = new FunctionHost({ ...options, envId, clock, store, log });
+  const db = new Database({ store, now: () => clock.now() });
+  const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
+
+  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, identity?: Identity): Promise<unknown> {
+    if (!host.exists(name)) {
+      if (host.hasFolder(name)) log(`function ${name} has no index.js yet: build its bundle first`);
+      throw new CallFunctionError(NOT_FOUND.errCode, `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`);
+    }
+    try {
+      const result = await instance().invoke(overTheWire(data ?? {}), wxContextOf(envId, 'wx_client', identity), newRequestId());
+      return overTheWire(result);
+    } catch (error) {
+      log(`function ${name} failed: ${errorStack(error)}`);
+      const { errCode, text } = CALL_FAILED;
+      throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
+    }
+  }
+
+  function fireTimer(instance: LoadedFunction, trigger: TimerTrigger, timeMs: number): Promise<unknown> {
+    return instance.invoke(timerEvent(trigger.name, timeMs), wxContextOf(envId, 'wx_trigger'), newRequestId());
+  }
+
+  const triggers = host.names().flatMap((name) => readTimerTriggers(name, host.dirOf(name)));
+  const scheduler = new TimerScheduler(triggers, {
+    clock,
+    log,
+    pollMs: options.timerPollMs,
+    invoke: async (trigger, timeMs) => fireTimer(host.warm(trigger.functionName), trigger, timeMs),
+  });
+
+  async function httpAccessCall(functionName: string, request: RequestParts): Promise<HttpResponseParts> {
+    const requestId = newRequestId();
+    try {
+      const event = toIntegratedRequest(request, { requestId, envId, forceBase64Body: options.forceBase64Body });
+      return toHttpResponse(await host.warm(functionName).invoke(event, wxContextOf(envId, 'wx_http'), requestId));
+    } catch (error) {
+      log(`function ${functionName} failed on HTTP access: ${errorStack(error)}`);
+      const body = JSON.stringify({ code: 'FUNCTIONS_EXECUTE_FAIL', message: errorMessage(error), requestId });
+      return { statusCode: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
+    }
+  }
+
+  const server = await startRuntimeServer(
+    {
+      httpAccess,
+      bodyLimits: { ...DEFAULT_BODY_LIMITS, ...options.httpBodyLimits },
+      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+      httpAccessCall,
+      triggerTimer: (fn, trigger) => scheduler.triggerNow(fn, trigger),
+      hasTimer: (fn, trigger) => triggers.some((t) => t.functionName === fn && t.name === trigger),
+      health: () => ({ ok: true, envId, now: clock.now(), functions: host.names(), httpAccess, timers: triggers.map((t) => `${t.functionName}/${t.name}`) }),
+    },
+    options.host ?? '127.0.0.1',
+    options.port ?? 0,
+  );
+  if (options.timers !== false) scheduler.start();
+
+  return {
+    url: server.url,
+    envId,
+    clock,
+    db,
+    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+    newInstance(name) {
+      const instance = host.load(name);
+      return {
+        name,
+        callFunction: (data, identity) => callOn(() => instance, name, data, identity),
+        triggerTimer(triggerName) {
+          const trigger = triggers.find((t) => t.functionName === name && (triggerName === undefined || t.name === triggerName));
+          if (!trigger) return Promise.reject(new Error(`no timer trigger ${triggerName ?? '(any)'} on function ${name}`));
+          return fireTimer(instance, trigger, clock.now());
+        },
+        invoke: (event, wxContext = {}) =>
+          instance.invoke(event, { ...wxContextOf(envId, ''), ...wxContext }, newRequestId()),
+      };
+    },
+    triggerTimer: (functionName, triggerName) => scheduler.triggerNow(functionName, triggerName),
+    timerTriggers: () => triggers.map(({ functionName, name, config }) => ({ functionName, name, config })),
+    ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
+    async close() {
+      await scheduler.stop();
+      await server.close();
+      await store.close();
+    },
+  };
+}

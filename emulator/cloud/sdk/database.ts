@@ -1,0 +1,293 @@
+import { createCommand, ServerDate, type Command } from './commands';
+import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
+import {
+  countDocuments,
+  findById,
+  findDocuments,
+  insertDocuments,
+  removeDocuments,
+  replaceDocument,
+  updateDocuments,
+} from './operations';
+import type { DocumentStore } from './store';
+import { runTransaction, type Transaction } from './transaction';
+import { isPlainObject, toProjection, toStorableDocument, toStoreQuery, toStoreUpdate, type Doc } from './translate';
+
+/** Server side (wx-server-sdk) limits: `get()` returns 100 documents unless `limit()` says otherwise, at most 1000. */
+export const DEFAULT_GET_LIMIT = 100;
+export const MAX_GET_LIMIT = 1000;
+
+export interface DbContext {
+  store: DocumentStore;
+  /** The runtime clock, for `db.serverDate()`. */
+  now(): number;
+  /** wx-server-sdk's `throwOnNotFound` (default true): `doc(id).get()` of a missing document rejects. */
+  throwOnNotFound: boolean;
+  /** Inside a transaction: what was written, so it can be restored. */
+  journal?: WriteJournal;
+}
+
+export interface WriteJournal {
+  /** Called before a document is written: remembers it as it was. */
+  beforeWrite(collection: string, id: string): Promise<void>;
+  /** Called after a document was inserted: remembers that it did not exist. */
+  inserted(collection: string, id: string): void;
+}
+
+interface QuerySpec {
+  condition: unknown;
+  sort: Array<[string, 1 | -1]>;
+  skip: number;
+  limit: number;
+  projection?: Record<string, 0 | 1>;
+}
+
+function dataOf(options: unknown): unknown {
+  if (!isPlainObject(options)) throw new DbFault(DB_ERROR.invalidParam, 'options must be an object such as { data }');
+  return options.data;
+}
+
+function assertPositiveInteger(method: string, value: unknown, allowZero: boolean): asserts value is number {
+  const ok = Number.isInteger(value) && ((value as number) > 0 || (allowZero && value === 0));
+  if (!ok) throw new TypeError(`${method}() takes a ${allowZero ? 'non-negative' : 'positive'} integer`);
+}
+
+/** `where/orderBy/skip/limit/field` chains; each step returns a new query. */
+export class Query {
+  constructor(
+    protected readonly context: DbContext,
+    readonly collectionName: string,
+    protected readonly spec: QuerySpec = { condition: {}, sort: [], skip: 0, limit: DEFAULT_GET_LIMIT },
+  ) {}
+
+  private with(change: Partial<QuerySpec>): Query {
+    return new Query(this.context, this.collectionName, { ...this.spec, ...change });
+  }
+
+  where(condition: unknown): Query {
+    if (condition === undefined) throw new TypeError('where() takes a query object');
+    return this.with({ condition });
+  }
+
+  orderBy(fieldPath: string, order: 'asc' | 'desc'): Query {
+    if (typeof fieldPath !== 'string' || fieldPath === '') throw new TypeError('orderBy() takes a field path');
+    if (order !== 'asc' && order !== 'desc') throw new TypeError(`"${String(order)}" is not a valid order, use "asc" or "desc"`);
+    return this.with({ sort: [...this.spec.sort, [fieldPath, order === 'asc' ? 1 : -1]] });
+  }
+
+  skip(offset: number): Query {
+    assertPositiveInteger('skip', offset, true);
+    return this.with({ skip: offset });
+  }
+
+  limit(max: number): Query {
+    assertPositiveInteger('limit', max, false);
+    return this.with({ limit: Math.min(max, MAX_GET_LIMIT) });
+  }
+
+  field(projection: Record<string, boolean>): Query {
+    return this.with({ projection: toProjection(projection) });
+  }
+
+  private storeQuery() {
+    return toStoreQuery(this.spec.condition, this.context.now());
+  }
+
+  get(): Promise<{ data: Doc[]; errMsg: string }> {
+    return asApi('collection.get', this.collectionName, async () => {
+      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, query: this.storeQuery() });
+      return { data, errMsg: 'collection.get:ok' };
+    });
+  }
+
+  count(): Promise<{ total: number; errMsg: string }> {
+    return asApi('collection.count', this.collectionName, async () => {
+      const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery());
+      return { total, errMsg: 'collection.count:ok' };
+    });
+  }
+
+  /** Updates every matching document (one if `multi: false`), atomically; `updated` counts changed ones. */
+  update(options: { data: unknown; multi?: boolean }): Promise<{ stats: { updated: number }; errMsg: string }> {
+    return asApi('collection.update', this.collectionName, async () => {
+      const update = toStoreUpdate(dataOf(options), this.context.now());
+      const { updated } = await updateDocuments(
+        this.context.store,
+        this.collectionName,
+        this.storeQuery(),
+        update,
+        options.multi !== false,
+      );
+      return { stats: { updated }, errMsg: 'collection.update:ok' };
+    });
+  }
+
+  remove(options: { multi?: boolean } = {}): Promise<{ stats: { removed: number }; errMsg: string }> {
+    return asApi('collection.remove', this.collectionName, async () => {
+      const removed = await removeDocuments(this.context.store, this.collectionName, this.storeQuery(), options.multi !== false);
+      return { stats: { removed }, errMsg: 'collection.remove:ok' };
+    });
+  }
+}
+
+function assertDocumentId(id: unknown): asserts id is string {
+  if (typeof id !== 'string' || id === '') throw new TypeError('doc() takes a non-empty string _id');
+}
+
+/** `collection.doc(id)`: single-document operations. */
+export class DocumentReference {
+  constructor(
+    private readonly context: DbContext,
+    readonly collectionName: string,
+    readonly _id: string,
+    private readonly projection?: Record<string, 0 | 1>,
+  ) {
+    assertDocumentId(_id);
+  }
+
+  field(projection: Record<string, boolean>): DocumentReference {
+    return new DocumentReference(this.context, this.collectionName, this._id, toProjection(projection));
+  }
+
+  get(): Promise<{ data: Doc | null; errMsg: string }> {
+    return asApi('document.get', this.collectionName, async () => {
+      const [data] = await findDocuments(this.context.store, this.collectionName, {
+        query: { _id: this._id },
+        sort: [],
+        skip: 0,
+        limit: 1,
+        projection: this.projection,
+      });
+      if (!data && this.context.throwOnNotFound) {
+        throw cloudSdkError('document.get', DB_ERROR.generic, `document with _id ${this._id} does not exist`);
+      }
+      return { data: data ?? null, errMsg: 'document.get:ok' };
+    });
+  }
+
+  /** Replaces the whole document (or creates it). */
+  set(options: { data: unknown }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
+    return asApi('document.set', this.collectionName, async () => {
+      const data = toStorableDocument(dataOf(options), this.context.now());
+      if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
+      if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
+      await this.context.journal?.beforeWrite(this.collectionName, this._id);
+      const stats = await replaceDocument(this.context.store, this.collectionName, this._id, data);
+      return { _id: this._id, stats, errMsg: 'document.set:ok' };
+    });
+  }
+
+  update(options: { data: unknown }): Promise<{ stats: { updated: number }; errMsg: string }> {
+    return asApi('document.update', this.collectionName, async () => {
+      const update = toStoreUpdate(dataOf(options), this.context.now());
+      await this.context.journal?.beforeWrite(this.collectionName, this._id);
+      const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
+      return { stats: { updated }, errMsg: 'document.update:ok' };
+    });
+  }
+
+  remove(): Promise<{ stats: { removed: number }; errMsg: string }> {
+    return asApi('document.remove', this.collectionName, async () => {
+      await this.context.journal?.beforeWrite(this.collectionName, this._id);
+      const removed = await removeDocuments(this.context.store, this.collectionName, { _id: this._id }, false);
+      return { stats: { removed }, errMsg: 'document.remove:ok' };
+    });
+  }
+
+  /** The transaction api names removal `delete`. */
+  delete(): Promise<{ stats: { removed: number }; errMsg: string }> {
+    return this.remove();
+  }
+}
+
+function assertNewDocumentId(doc: Doc): void {
+  if (doc._id !== undefined && (typeof doc._id !== 'string' || doc._id === '')) {
+    throw new DbFault(DB_ERROR.invalidParam, '_id must be a non-empty string');
+  }
+}
+
+/** Adds one document (`{_id}`) or several (`{_ids}`). */
+async function addDocuments(context: DbContext, collection: string, options: unknown) {
+  return asApi('collection.add', collection, async () => {
+    const data = dataOf(options);
+    const many = Array.isArray(data);
+    const docs = (many ? data : [data]).map((item) => toStorableDocument(item, context.now()));
+    docs.forEach(assertNewDocumentId);
+    const ids = await insertDocuments(context.store, collection, docs);
+    return many ? { _ids: ids, errMsg: 'collection.add:ok' } : { _id: ids[0], errMsg: 'collection.add:ok' };
+  });
+}
+
+export class CollectionReference extends Query {
+  constructor(context: DbContext, name: string) {
+    super(context, name);
+  }
+
+  doc(id: string): DocumentReference {
+    return new DocumentReference(this.context, this.collectionName, id);
+  }
+
+  add(options: { data: unknown }): Promise<{ _id?: string; _ids?: string[]; errMsg: string }> {
+    return addDocuments(this.context, this.collectionName, options);
+  }
+}
+
+/** A collection inside a transaction: single-document operations only, as in WeChat. */
+export class TransactionCollection {
+  constructor(
+    private readonly context: DbContext,
+    readonly collectionName: string,
+  ) {}
+
+  doc(id: string): DocumentReference {
+    return new DocumentReference(this.context, this.collectionName, id);
+  }
+
+  async add(options: { data: unknown }): Promise<{ _id?: string; _ids?: string[]; errMsg: string }> {
+    const result = await addDocuments(this.context, this.collectionName, options);
+    for (const id of result._ids ?? [result._id as string]) this.context.journal?.inserted(this.collectionName, id);
+    return result;
+  }
+}
+
+export interface DatabaseOptions {
+  store: DocumentStore;
+  now(): number;
+  throwOnNotFound?: boolean;
+}
+
+/** What `cloud.database()` returns. */
+export class Database {
+  readonly command: Command = createCommand();
+  private readonly context: DbContext;
+
+  constructor(options: DatabaseOptions) {
+    this.context = { store: options.store, now: options.now, throwOnNotFound: options.throwOnNotFound ?? true };
+  }
+
+  serverDate(options: { offset?: number } = {}): ServerDate {
+    return new ServerDate(options.offset ?? 0);
+  }
+
+  collection(name: string): CollectionReference {
+    if (typeof name !== 'string' || name === '') throw new TypeError('collection() takes a collection name');
+    return new CollectionReference(this.context, name);
+  }
+
+  createCollection(name: string): Promise<{ errMsg: string }> {
+    return asApi('createCollection', name, async () => {
+      if (!(await this.context.store.createCollection(name))) {
+        throw new DbFault(DB_ERROR.requestFailed, `[ResourceInUse] collection ${name} already exists`);
+      }
+      return { errMsg: 'createCollection:ok' };
+    });
+  }
+
+  /**
+   * Runs `callback` with single-document operations; transactions run one at a time. If the
+   * callback throws or calls `transaction.rollback(reason)`, every document it wrote is restored.
+   */
+  runTransaction<T>(callback: (transaction: Transaction) => Promise<T>, _retries?: number): Promise<T> {
+    return runTransaction(this.context, (context, name) => new TransactionCollection(context, name), callback);
+  }
+}

@@ -1,0 +1,74 @@
+import { currentWxContext, type WxContext } from './context';
+import { Database } from './database';
+import type { DocumentStore } from './store';
+
+/**
+ * The part of `wx-server-sdk` a cloud function uses, backed by the runtime's embedded store.
+ * The runner hands one of these to each function instance as `require('wx-server-sdk')`.
+ */
+
+export interface WxServerSdkDeps {
+  store: DocumentStore;
+  /** The runtime clock, for `db.serverDate()`. */
+  now(): number;
+  envId: string;
+  log?(line: string): void;
+}
+
+export interface InitConfig {
+  env?: string | symbol | Record<string, string | symbol>;
+  throwOnNotFound?: boolean;
+  [key: string]: unknown;
+}
+
+export interface WxServerSdk {
+  readonly version: string;
+  readonly DYNAMIC_CURRENT_ENV: symbol;
+  init(config?: InitConfig): void;
+  database(config?: { env?: string | symbol; throwOnNotFound?: boolean }): Database;
+  getWXContext(): WxContext;
+  logger(): Record<'log' | 'info' | 'warn' | 'error', (...args: unknown[]) => void>;
+}
+
+/** wx-server-sdk's marker for "the environment this function runs in". */
+export const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
+
+function envName(env: InitConfig['env']): string | symbol | undefined {
+  if (typeof env === 'object' && env !== null) return (env as Record<string, string | symbol>).database;
+  return env;
+}
+
+export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
+  const log = deps.log ?? (() => undefined);
+  let initConfig: InitConfig = {};
+
+  function warnOnForeignEnv(env: string | symbol | undefined): void {
+    if (env === undefined || env === DYNAMIC_CURRENT_ENV || env === deps.envId) return;
+    log(`wx-server-sdk: env ${String(env)} requested; the local runtime only has ${deps.envId}`);
+  }
+
+  return {
+    version: 'local-emulator',
+    DYNAMIC_CURRENT_ENV,
+    init(config: InitConfig = {}) {
+      initConfig = { ...config };
+      warnOnForeignEnv(envName(config.env));
+    },
+    database(config = {}) {
+      warnOnForeignEnv(config.env);
+      const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
+      return new Database({ store: deps.store, now: deps.now, throwOnNotFound });
+    },
+    getWXContext() {
+      return currentWxContext(deps.envId);
+    },
+    logger() {
+      const write = (level: string) => (...args: unknown[]) => log(`[${level}] ${args.map(String).join(' ')}`);
+      return { log: write('log'), info: write('info'), warn: write('warn'), error: write('error') };
+    },
+  };
+}
+
+export { Database } from './database';
+export { DocumentStore } from './store';
+export { invocationContext, type WxContext } from './context';
