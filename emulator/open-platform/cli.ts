@@ -1,0 +1,95 @@
+/**
+ * Runs the Open Platform emulator on its own:
+ *   npx tsx emulator/open-platform/cli.ts --port 8090 [--auth-event-url URL] [--initiation-domain HOST[:PORT]]
+ * Flags win over environment variables; secrets are read but never printed.
+ */
+import { parseArgs } from 'node:util';
+import { accountTypeLabel, startOpenPlatform, type ComponentConfig, type OpenPlatformOptions } from './index';
+
+const HELP = `WeChat Open Platform emulator
+
+Flags (environment variable in brackets):
+  --host HOST                  listen address, default 127.0.0.1        [OPEN_PLATFORM_HOST]
+  --port PORT                  default 8090; 0 = any free port          [OPEN_PLATFORM_PORT]
+  --auth-event-url URL         授权事件接收URL, where pushes go          [AUTH_EVENT_URL]
+  --initiation-domain HOST     授权发起页域名 host[:port]; unset = no check [INITIATION_DOMAIN]
+  --ticket-interval SECONDS    ticket push period, default 600; 0 = on demand [TICKET_PUSH_INTERVAL_SECONDS]
+  --ip-allow-list A,B          caller IPs allowed (else 61004); unset = off [IP_ALLOW_LIST]
+  --rotate-refresh-token       api_authorizer_token returns a new refresh token [ROTATE_REFRESH_TOKEN=1]
+  --quiet                      no request/push log lines
+Platform credentials (defaults: DEFAULT_COMPONENT in emulator/open-platform/fixtures.ts):
+  [COMPONENT_APPID] [COMPONENT_APPSECRET] [COMPONENT_TOKEN] [COMPONENT_ENCODING_AES_KEY]
+`;
+
+function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undefined {
+  const { values } = parseArgs({
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      'auth-event-url': { type: 'string' },
+      'initiation-domain': { type: 'string' },
+      'ticket-interval': { type: 'string' },
+      'ip-allow-list': { type: 'string' },
+      'rotate-refresh-token': { type: 'boolean' },
+      quiet: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(HELP);
+    return undefined;
+  }
+  const env = process.env;
+  const component: Partial<ComponentConfig> = {
+    appId: env.COMPONENT_APPID || undefined,
+    appSecret: env.COMPONENT_APPSECRET || undefined,
+    token: env.COMPONENT_TOKEN || undefined,
+    encodingAesKey: env.COMPONENT_ENCODING_AES_KEY || undefined,
+    authEventUrl: values['auth-event-url'] ?? (env.AUTH_EVENT_URL || undefined),
+    initiationDomain: values['initiation-domain'] ?? (env.INITIATION_DOMAIN || undefined),
+  };
+  const allowList = values['ip-allow-list'] ?? env.IP_ALLOW_LIST;
+  const options: OpenPlatformOptions = {
+    host: values.host ?? env.OPEN_PLATFORM_HOST ?? '127.0.0.1',
+    port: Number(values.port ?? env.OPEN_PLATFORM_PORT ?? 8090),
+    component: Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined)),
+    ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? env.TICKET_PUSH_INTERVAL_SECONDS ?? 600),
+    ipAllowList: allowList ? allowList.split(',').map((ip) => ip.trim()).filter(Boolean) : undefined,
+    rotateRefreshToken: values['rotate-refresh-token'] ?? env.ROTATE_REFRESH_TOKEN === '1',
+  };
+  return { options, quiet: values.quiet ?? false };
+}
+
+async function main(): Promise<void> {
+  const read = readOptions();
+  if (!read) return;
+  const log = (line: string): void => void process.stdout.write(`[open-platform] ${line}\n`);
+  const emulator = await startOpenPlatform({ ...read.options, log: read.quiet ? undefined : log });
+  const { url, component } = emulator;
+  const link = `component_appid=${component.appId}&pre_auth_code=<api_create_preauthcode>&redirect_uri=<encoded callback URL>&auth_type=3`;
+  process.stdout.write(
+    [
+      `WeChat Open Platform emulator listening on ${url}`,
+      `  component appid:     ${component.appId} (secret, token, EncodingAESKey: not printed; see --help)`,
+      `  component APIs:      ${url}/cgi-bin/component/<api_component_token|api_create_preauthcode|...>`,
+      `  PC link:             ${url}/cgi-bin/componentloginpage?${link}`,
+      `  H5 link:             ${url}/wxaopen/safe/bindcomponent?action=bindcomponent&no_scan=1&${link}#wechat_redirect`,
+      `  admin API:           ${url}/__emulator/info`,
+      `  pushes go to:        ${component.authEventUrl ?? '(not set: --auth-event-url or POST /__emulator/config)'}`,
+      `  initiation domain:   ${component.initiationDomain ?? '(not set: Referer check off)'}`,
+      `  test accounts:`,
+      ...emulator.accounts.map((account) => `    ${account.appid}  ${accountTypeLabel(account)}  ${account.nickName}`),
+      '',
+    ].join('\n'),
+  );
+  const stop = (): void => {
+    void emulator.close().then(() => process.exit(0));
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`open-platform emulator failed to start: ${(error as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+/**
+ * Emulator of the WeChat Open Platform's third-party-platform authorization surface
+ * (spec/open-platform.md §12): component APIs, merchant authorization pages, encrypted pushes,
+ * and a `/__emulator/` admin API. Start it with `startOpenPlatform()` or `cli.ts`.
+ */
+export { startOpenPlatform } from './server';
+export { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT, PERMISSION_SETS, KIND_LABELS, accountTypeLabel, type PermissionSet } from './fixtures';
+export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './eligibility';
+export { ConfirmError, type ConfirmErrorCode } from './flows';
+export { ERRMSG } from './errors';
+export { CONFIRM_PATH } from './pages/html';
+export { TICKET_LIFETIME_SECONDS } from './state/tickets';
+export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
+export {
+  API_NAMES,
+  type AccountKind,
+  type ApiCallRecord,
+  type ApiName,
+  type ComponentConfig,
+  type ConfirmInput,
+  type ConfirmResult,
+  type FaultController,
+  type FaultRule,
+  type MiniProgramNetwork,
+  type OpenPlatformEmulator,
+  type OpenPlatformOptions,
+  type PushAttempt,
+  type PushInfoType,
+  type PushRecord,
+  type TestAccount,
+} from './types';

@@ -1,0 +1,135 @@
+/**
+ * Puts the emulator together: state, push sender, flows, the three route families (component
+ * APIs, merchant pages, admin API) on one fastify server, and the periodic ticket push.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Clock } from '../clock';
+import { registerAdminRoutes } from './admin/routes';
+import { createHandlers } from './api/handlers';
+import { registerApiRoutes } from './api/routes';
+import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
+import { FaultRegistry } from './faults';
+import { Flows } from './flows';
+import { registerPageRoutes } from './pages/routes';
+import { PushSender } from './push/sender';
+import { DailyQuota } from './quota';
+import { PlatformState } from './state/platform-state';
+import type { ApiCallRecord, ComponentConfig, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  ticketPushIntervalSeconds: 600,
+  pushTimeoutMs: 5000,
+  pushAttempts: 3,
+  pushRetryDelayMs: 200,
+  preAuthCodeTtlSeconds: 600,
+  authCodeTtlSeconds: 3600,
+  tokenGraceSeconds: 300,
+};
+
+function buildComponent(overrides: Partial<ComponentConfig> = {}): ComponentConfig {
+  const component = { ...DEFAULT_COMPONENT, ...overrides };
+  if (!/^[A-Za-z0-9]{43}$/.test(component.encodingAesKey)) throw new RangeError('encodingAesKey must be 43 characters from [A-Za-z0-9]');
+  return component;
+}
+
+/** Every body arrives as a string; each route family parses its own format and reports its own errors. */
+function acceptRawBodies(app: FastifyInstance): void {
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+}
+
+export async function startOpenPlatform(options: OpenPlatformOptions = {}): Promise<OpenPlatformEmulator> {
+  const settings = { ...DEFAULTS, ...stripUndefined(options) };
+  const clock = options.clock ?? new Clock();
+  const component = buildComponent(options.component);
+  const accounts = options.accounts ?? DEFAULT_ACCOUNTS.map((account) => ({ ...account }));
+  const log = options.log ?? (() => undefined);
+  const pushes: PushRecord[] = [];
+  const calls: ApiCallRecord[] = [];
+
+  const state = new PlatformState(clock, component, accounts, {
+    preAuthCodeTtlSeconds: settings.preAuthCodeTtlSeconds,
+    authCodeTtlSeconds: settings.authCodeTtlSeconds,
+    tokenGraceSeconds: settings.tokenGraceSeconds,
+    rotateRefreshToken: options.rotateRefreshToken ?? false,
+  });
+  const faults = new FaultRegistry(options.faultSeed ?? 1);
+  const sender = new PushSender({
+    component: () => component,
+    clock,
+    faults,
+    records: pushes,
+    log,
+    settings: { timeoutMs: settings.pushTimeoutMs, attempts: Math.max(1, settings.pushAttempts), retryDelayMs: settings.pushRetryDelayMs },
+  });
+  const flows = new Flows(state, sender);
+
+  const emulator: OpenPlatformEmulator = {
+    url: '',
+    clock,
+    component,
+    accounts,
+    faults,
+    pushes,
+    calls,
+    setAuthEventUrl: (url) => void (component.authEventUrl = url),
+    setInitiationDomain: (host) => void (component.initiationDomain = host),
+    pushTicket: () => flows.pushTicket().done,
+    latestTicket: () => state.tickets.latestTicket(),
+    async confirmAuthorization(input) {
+      const { pushDone, ...result } = flows.confirm(input);
+      await pushDone;
+      return result;
+    },
+    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
+    resetCalls: () => void (calls.length = 0),
+    authorizations: () =>
+      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
+    checkAuthorizerAccessToken(token) {
+      const check = state.authorizerTokens.check(token);
+      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
+    },
+    close: async () => undefined,
+  };
+
+  const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
+  acceptRawBodies(app);
+  registerApiRoutes(app, {
+    state,
+    handlers: createHandlers(state, flows),
+    faults,
+    quota: new DailyQuota(clock, options.dailyQuota),
+    calls,
+    ipAllowList: options.ipAllowList,
+    log,
+  });
+  registerPageRoutes(app, { state, flows, log });
+  registerAdminRoutes(app, emulator);
+
+  await app.listen({ host: settings.host, port: settings.port });
+  emulator.url = listeningUrl(app, settings.host);
+
+  if (component.authEventUrl) flows.pushTicket();
+  const timer =
+    settings.ticketPushIntervalSeconds > 0 ? setInterval(() => flows.pushTicket(), settings.ticketPushIntervalSeconds * 1000) : undefined;
+
+  emulator.close = async () => {
+    if (timer) clearInterval(timer);
+    await sender.close();
+    await app.close();
+  };
+  return emulator;
+}
+
+function listeningUrl(app: FastifyInstance, host: string): string {
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('the emulator is not listening on a TCP port');
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return `http://${shownHost}:${address.port}`;
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,214 @@
+/**
+ * Types shared by the Open Platform emulator's modules and exported to its users.
+ * Field names follow WeChat's where the value ends up in a WeChat payload.
+ */
+import type { Clock } from '../clock';
+
+/** The third-party platform ("component") the emulator plays WeChat for. */
+export interface ComponentConfig {
+  appId: string;
+  appSecret: string;
+  /** 消息校验Token */
+  token: string;
+  /** 43 characters from [A-Za-z0-9] */
+  encodingAesKey: string;
+  /** 授权事件接收URL: where pushes go (the cloud function's HTTP access URL). */
+  authEventUrl?: string;
+  /** 授权发起页域名, `host[:port]`; undefined turns the PC Referer / redirect_uri checks off. */
+  initiationDomain?: string;
+  /** Shown on the merchant pages; not part of any WeChat payload. */
+  name?: string;
+}
+
+/** The component APIs the emulator serves under `/cgi-bin/component/`. */
+export const API_NAMES = [
+  'api_component_token',
+  'api_start_push_ticket',
+  'api_create_preauthcode',
+  'api_query_auth',
+  'api_authorizer_token',
+  'api_get_authorizer_info',
+  'api_get_authorizer_list',
+] as const;
+export type ApiName = (typeof API_NAMES)[number];
+
+/**
+ * What kind of account a fixture is. It decides which `auth_type` lists it, which marker
+ * `api_get_authorizer_info` carries, and which permission sets it can grant.
+ * Service vs subscription OA and mini-program vs mini-game are told apart by `serviceTypeId`.
+ */
+export type AccountKind = 'official_account' | 'mini_program' | 'channels' | 'store' | 'sales_assistant' | 'promoter';
+
+export interface MiniProgramNetwork {
+  RequestDomain: string[];
+  WsRequestDomain: string[];
+  UploadDomain: string[];
+  DownloadDomain: string[];
+  BizDomain: string[];
+  UDPDomain: string[];
+  TCPDomain: string[];
+}
+
+/** A merchant account that can authorize the platform. */
+export interface TestAccount {
+  appid: string;
+  kind: AccountKind;
+  /** `user_name`, the original id `gh_` + 12 hex. */
+  userName: string;
+  nickName: string;
+  principalName: string;
+  headImg: string;
+  qrcodeUrl: string;
+  alias: string;
+  signature: string;
+  /** `service_type_info.id`: OA 0/1 subscription, 2 service; MP 0 ordinary, 4 mini-game, ... */
+  serviceTypeId: number;
+  /** `verify_type_info.id`: -1 unverified, 0 WeChat-verified, ... */
+  verifyTypeId: number;
+  /** 1 normal; anything else (14, 16, 18, 19) keeps the account off the authorization pages. */
+  accountStatus: number;
+  /** Permission-set ids (spec §10) this account can grant. */
+  grantableFuncIds: number[];
+  /** Mini-programs and mini-games only. */
+  miniProgram?: { network: MiniProgramNetwork; categories: { first: string; second: string }[] };
+}
+
+/** One attempt to deliver a push. */
+export interface PushAttempt {
+  /** Real wall-clock ms when the attempt started. */
+  startedAt: number;
+  /** Real ms the attempt took. */
+  ms: number;
+  status?: number;
+  body?: string;
+  error?: string;
+  ok: boolean;
+}
+
+export type PushInfoType = 'component_verify_ticket' | 'authorized' | 'updateauthorized' | 'unauthorized';
+
+/** A push WeChat sent (or tried to send) to the authorization-event URL. */
+export interface PushRecord {
+  id: number;
+  infoType: PushInfoType;
+  /** Decrypted payload fields, as placed in the XML. */
+  fields: Record<string, string | number>;
+  /** The decrypted payload XML. */
+  plaintext: string;
+  /** Target URL without the signature query; undefined when no authEventUrl was set. */
+  url?: string;
+  attempts: PushAttempt[];
+  /** True once an attempt got 2xx + `success`. */
+  delivered: boolean;
+  /** A `push` fault dropped it: never sent. */
+  dropped?: boolean;
+  /** A `push` fault sent it twice. */
+  duplicated?: boolean;
+  /** Why it was not delivered (no URL, dropped, every attempt failed). */
+  reason?: string;
+}
+
+/** One call of a component API. */
+export interface ApiCallRecord {
+  api: ApiName;
+  /** Emulated clock ms. */
+  at: number;
+  /** 0 on success. -1 for a dropped connection. */
+  errcode: number;
+  clientIp: string;
+  /** Set when an injected fault shaped the answer. */
+  fault?: 'errcode' | 'drop' | 'delay';
+}
+
+/**
+ * An injected fault. `api: '*'` matches every component API (not pushes).
+ * For `push`: `drop` = not delivered at all, `duplicate` = delivered twice, `delayMs` = sent late.
+ */
+export interface FaultRule {
+  api: ApiName | 'push' | '*';
+  errcode?: number;
+  delayMs?: number;
+  /** Destroy the socket without answering (API) / do not deliver (push). */
+  drop?: boolean;
+  /** Push only: deliver the same push twice. */
+  duplicate?: boolean;
+  /** Fire on the next N matching calls, then disappear. Unset = until cleared. */
+  times?: number;
+  /** Probability 0..1 that a matching call is hit (seeded PRNG, see `faultSeed`). */
+  rate?: number;
+}
+
+export interface FaultController {
+  /** Adds a rule; returns its id. */
+  inject(rule: FaultRule): string;
+  /** Removes one rule, or all when no id is given. */
+  clear(id?: string): void;
+  list(): (FaultRule & { id: string })[];
+}
+
+export interface OpenPlatformOptions {
+  host?: string;
+  port?: number;
+  clock?: Clock;
+  component?: Partial<ComponentConfig>;
+  accounts?: TestAccount[];
+  /** Default 600; 0 = only on demand. Real timers. */
+  ticketPushIntervalSeconds?: number;
+  pushTimeoutMs?: number;
+  pushAttempts?: number;
+  pushRetryDelayMs?: number;
+  preAuthCodeTtlSeconds?: number;
+  authCodeTtlSeconds?: number;
+  /** How long a superseded token (component, authorizer access, rotated refresh) keeps working. */
+  tokenGraceSeconds?: number;
+  rotateRefreshToken?: boolean;
+  ipAllowList?: string[];
+  dailyQuota?: Partial<Record<ApiName, number>>;
+  /** Seed of the PRNG behind `FaultRule.rate`. Default 1. */
+  faultSeed?: number;
+  /** Take the client IP from X-Forwarded-For (fastify `trustProxy`). Default false. */
+  trustProxy?: boolean;
+  log?: (line: string) => void;
+}
+
+export interface ConfirmInput {
+  preAuthCode: string;
+  authorizerAppid: string;
+  /** Default: every set the account can grant (narrowed by `categoryIdList`). */
+  funcIds?: number[];
+  channel: 'plugin' | 'pc' | 'h5';
+  /** PC/H5: where the merchant's browser goes next. */
+  redirectUri?: string;
+  /** When given, the account must be eligible for this auth_type / biz_appid. */
+  authType?: number;
+  bizAppid?: string;
+  categoryIdList?: number[];
+}
+
+export interface ConfirmResult {
+  authCode: string;
+  push?: PushRecord;
+  redirectUrl?: string;
+}
+
+export interface OpenPlatformEmulator {
+  url: string;
+  clock: Clock;
+  component: ComponentConfig;
+  accounts: TestAccount[];
+  setAuthEventUrl(url: string | undefined): void;
+  setInitiationDomain(host: string | undefined): void;
+  pushTicket(): Promise<PushRecord>;
+  latestTicket(): string | undefined;
+  confirmAuthorization(input: ConfirmInput): Promise<ConfirmResult>;
+  revoke(authorizerAppid: string): Promise<PushRecord>;
+  faults: FaultController;
+  pushes: PushRecord[];
+  calls: ApiCallRecord[];
+  resetCalls(): void;
+  /** Which appids are currently authorized, with their granted sets (read-only view). */
+  authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
+  /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */
+  checkAuthorizerAccessToken(token: string): { ok: true; authorizerAppid: string } | { ok: false; errcode: number };
+  close(): Promise<void>;
+}
