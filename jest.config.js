@@ -17,6 +17,8 @@ module.exports = {
     {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
+      // Vant renders in simulate only from a packed miniprogram_npm.
+      globalSetup: '<rootDir>/test/miniprogram/global-setup.ts',
       roots: ['<rootDir>/test'],
       testMatch: ['<rootDir>/test/miniprogram/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
