@@ -1,6 +1,6 @@
 // Two projects: Node for the cloud function, emulators and end-to-end flows;
 // jsdom for mini-program pages rendered by miniprogram-simulate.
-const tsJest = ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }];
+const tsJest = ['ts-jest', { tsconfig: 'tsconfig.jest.json', diagnostics: false }];
 
 /** @type {import('jest').Config} */
 module.exports = {
