@@ -21,12 +21,18 @@ const MIN_REMAINING_MS = 60_000;
  * share the stored one, and one instance at a time refreshes it under the lease.
  */
 export class ComponentTokens {
+  /** The platform document exists from the first call of this instance on: check it once. */
+  private platformEnsured = false;
+
   constructor(private readonly deps: ComponentTokenDeps) {}
 
   /** A token with at least `minRemainingMs` left, refreshing it if needed. */
   async token(minRemainingMs = MIN_REMAINING_MS): Promise<string> {
     const { store, config } = this.deps;
-    await ensurePlatform(store, config.componentAppId);
+    if (!this.platformEnsured) {
+      await ensurePlatform(store, config.componentAppId);
+      this.platformEnsured = true;
+    }
     return freshValue({
       lease: this.lease(),
       read: () => this.storedToken(minRemainingMs),

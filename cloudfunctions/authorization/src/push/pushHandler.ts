@@ -118,15 +118,19 @@ export class PushHandler {
     const createdAt = Number(text(p.CreateTime)) * 1000;
     switch (infoType) {
       case 'component_verify_ticket': {
-        const kept = await saveTicket(store, config.componentAppId, text(p.ComponentVerifyTicket), createdAt, now());
+        const ticket = text(p.ComponentVerifyTicket);
+        if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
+        const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
         return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
       }
       case 'authorized':
       case 'updateauthorized': {
         const preAuthCode = text(p.PreAuthCode);
+        const code = text(p.AuthorizationCode);
+        if (!code || !appid) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
         const result = await completer.complete(
           {
-            code: text(p.AuthorizationCode),
+            code,
             sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null,
             authorizerAppid: appid,
             expiresAt: codeExpiry(p, createdAt),
