@@ -7,7 +7,8 @@ export interface Logger {
   warn(event: string, fields?: Record<string, unknown>): void;
 }
 
-const SECRET_FIELD = /token|ticket|secret|aeskey|code$/i;
+// `…code` fields (authCode, preAuthCode) hold WeChat codes; `errcode` is only WeChat's error number.
+const SECRET_FIELD = /token|ticket|secret|aeskey|(?<!err)code$/i;
 const SECRET_VALUE = /(ticket|preauthcode|queryauthcode|refreshtoken)@@@|^[0-9]{1,3}_[A-Za-z0-9_-]{40,}$/;
 
 export function scrub(fields: Record<string, unknown>): Record<string, unknown> {

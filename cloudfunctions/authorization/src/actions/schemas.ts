@@ -33,7 +33,10 @@ export const schemas = {
     channel: literal(['plugin', 'pc', 'h5'], { error: '授权方式必须是 plugin、pc 或 h5' }),
     bizAppid: optional(appid),
     categoryIds: optional(
-      array(int({ error: '权限集 id 必须是整数' }).check(gte(1), lte(9999)), { error: '权限集必须是数字 id 的列表' }).check(
+      array(
+        int({ error: '权限集 id 必须是整数' }).check(gte(1, '权限集 id 必须在 1–9999 之间'), lte(9999, '权限集 id 必须在 1–9999 之间')),
+        { error: '权限集必须是数字 id 的列表' },
+      ).check(
         minLength(1, '至少选择一个权限集'),
         maxLength(200, '权限集太多'),
       ),

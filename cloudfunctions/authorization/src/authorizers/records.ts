@@ -61,6 +61,8 @@ async function renewGrant(store: Store, input: GrantInput): Promise<void> {
   const change = diffSets(wasActive ? (before?.grantedSets ?? []) : [], grantedSets);
   // A fresh `authorized` on an account that is still active is, for the merchant, an update.
   const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
+  // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
+  const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
   const _ = store.command;
   await store.update(COLLECTIONS.authorizers, appid, {
     ...profileFields(input.profile),
@@ -68,7 +70,7 @@ async function renewGrant(store: Store, input: GrantInput): Promise<void> {
     status: 'active',
     updatedAt: now,
     ...(wasActive ? {} : { authorizedAt: now }),
-    history: _.push({ at: now, event: recorded, ...change }),
+    ...(changed ? { history: _.push({ at: now, event: recorded, ...change }) } : {}),
     ...(owner && !before?.owners.includes(owner) ? { owners: _.push(owner) } : {}),
   });
 }

@@ -75,7 +75,8 @@ export class PushHandler {
       return { payload: opened.payload as Payload };
     } catch (error) {
       if (error instanceof MessageCryptoError) {
-        this.deps.log.warn('push rejected', { code: error.code });
+        // `reason`, not `code`: the logger drops fields named like WeChat codes.
+        this.deps.log.warn('push rejected', { reason: error.code });
         const status = error.code === 'BAD_SIGNATURE' || error.code === 'APPID_MISMATCH' ? 403 : 400;
         return { reply: { status, body: `rejected: ${error.code}` } };
       }

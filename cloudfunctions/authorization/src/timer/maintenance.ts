@@ -53,8 +53,19 @@ async function reconcileIfDue(app: App): Promise<unknown> {
   await ensurePlatform(store, config.componentAppId);
   const platform = await readPlatform(store, config.componentAppId);
   if (!platform?.componentToken && !platform?.ticket) return 'no ticket yet';
-  if (now() - (platform?.lastReconciledAt ?? 0) < RECONCILE_EVERY_MS) return 'not due';
-  const report = await reconcile(app);
-  await store.update(COLLECTIONS.platform, config.componentAppId, { lastReconciledAt: now() });
-  return report;
+  const previous = platform?.lastReconciledAt ?? 0;
+  if (now() - previous < RECONCILE_EVERY_MS) return 'not due';
+  // Timers of several instances fire together: only the one that moves the mark reconciles, so
+  // each change is recorded once.
+  const startedAt = now();
+  const id = config.componentAppId;
+  const claimed = await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: previous }, { lastReconciledAt: startedAt });
+  if (claimed !== 1) return 'running elsewhere';
+  try {
+    return await reconcile(app);
+  } catch (error) {
+    // Give the mark back, so the next run retries instead of waiting six hours.
+    await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: startedAt }, { lastReconciledAt: previous });
+    throw error;
+  }
 }

@@ -1,0 +1,153 @@
+/**
+ * The local stack as the rules tests use it: a fresh data folder per stack, an admin OPENID,
+ * quiet logs, and small readers over the real store and the emulator's call records.
+ */
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FunctionInstance } from '../../../emulator/cloud/runtime';
+import type { AccountKind, ApiName, ConfirmInput, TestAccount } from '../../../emulator/open-platform';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
+import type { ActionError } from '../../../typings/api';
+
+export const ADMIN = 'oADMIN-rules-0001';
+export const MERCHANT = 'oMERCHANT-rules-0001';
+export const OTHER_MERCHANT = 'oMERCHANT-rules-0002';
+
+/** Every collection the backend keeps (DESIGN.md "State"). */
+export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'] as const;
+
+export interface RulesStack extends LocalStack {
+  dataDir: string;
+  /** What the emulator and the runtime logged (not the function's own output). */
+  emulatorLog: string[];
+}
+
+export async function startRulesStack(options: Partial<LocalStackOptions> = {}): Promise<RulesStack> {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rules-e2e-'));
+  const emulatorLog: string[] = [];
+  const stack = await startLocalStack({
+    adminOpenIds: [ADMIN],
+    log: (line) => emulatorLog.push(line),
+    ...options,
+    dataDir,
+  });
+  const closeStack = stack.close.bind(stack);
+  return Object.assign(stack, {
+    dataDir,
+    emulatorLog,
+    async close() {
+      await closeStack();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  });
+}
+
+/** What callFunction answers (typings/api.ts), loosely typed so tests can read any field. */
+export type ActionReply = { ok: true; data: any } | { ok: false; error: ActionError };
+
+/** callFunction on the warm instance, or on `instance` when given. */
+export async function act(
+  stack: LocalStack,
+  openid: string | undefined,
+  action: unknown,
+  payload?: unknown,
+  instance?: FunctionInstance,
+): Promise<ActionReply> {
+  const identity = openid === undefined ? {} : { openid };
+  const data = { action, payload };
+  const reply = instance ? await instance.callFunction(data, identity) : await stack.cloud.callFunction('authorization', data, identity);
+  return reply as ActionReply;
+}
+
+/** The data of a successful reply; fails the test with the error otherwise. */
+export function dataOf(reply: ActionReply): any {
+  if (!reply.ok) throw new Error(`expected ok, got ${JSON.stringify(reply.error)}`);
+  return reply.data;
+}
+
+export function account(stack: LocalStack, kind: AccountKind, index = 0): TestAccount {
+  const found = stack.openPlatform.accounts.filter((a) => a.kind === kind)[index];
+  if (!found) throw new Error(`no ${kind} #${index} in the emulator fixtures`);
+  return found;
+}
+
+export function callsOf(stack: LocalStack, api: ApiName): { errcode: number }[] {
+  return stack.openPlatform.calls.filter((c) => c.api === api);
+}
+
+/** Every document of a collection, read through the emulated database. */
+export async function allDocs<T = Record<string, any>>(stack: LocalStack, collection: string): Promise<T[]> {
+  const { data } = await stack.cloud.db.collection(collection).limit(1000).get();
+  return data as T[];
+}
+
+export async function docById<T = Record<string, any>>(stack: LocalStack, collection: string, id: string): Promise<T | null> {
+  const { data } = await stack.cloud.db.collection(collection).where({ _id: id }).limit(1).get();
+  return (data[0] as T | undefined) ?? null;
+}
+
+/** Every non-empty collection in the data folder with all its documents, sorted by _id. */
+export async function snapshot(stack: RulesStack): Promise<Record<string, unknown[]>> {
+  const onDisk = fs
+    .readdirSync(stack.dataDir)
+    .filter((f) => f.endsWith('.db'))
+    .map((f) => f.slice(0, -3));
+  const names = [...new Set([...COLLECTION_NAMES, ...onDisk])].sort();
+  const result: Record<string, unknown[]> = {};
+  for (const name of names) {
+    const docs = await allDocs<{ _id: string }>(stack, name);
+    if (docs.length > 0) result[name] = docs.sort((a, b) => String(a._id).localeCompare(String(b._id)));
+  }
+  return result;
+}
+
+/** The backend keys authCodes by sha256(code) and sessions by sha256(pre_auth_code)[0..32] (hex). */
+export const codeIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
+export const sessionIdFor = (preAuthCode: string) => createHash('sha256').update(preAuthCode).digest('hex').slice(0, 32);
+
+/** A plugin session for `openid`; returns its id and pre_auth_code. */
+export async function pluginSession(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {
+  const data = dataOf(await act(stack, openid, 'createAuthSession', { authType, channel: 'plugin' }));
+  return { sessionId: data.sessionId, preAuthCode: data.plugin.preAuthCode };
+}
+
+/** An H5 session: its pre_auth_code is read from the link, as WeChat would. */
+export async function h5Session(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {
+  const data = dataOf(await act(stack, openid, 'createAuthSession', { authType, channel: 'h5' }));
+  const preAuthCode = new URL(data.h5Url.replace('#wechat_redirect', '')).searchParams.get('pre_auth_code');
+  if (!preAuthCode) throw new Error('no pre_auth_code in the H5 link');
+  return { sessionId: data.sessionId, preAuthCode };
+}
+
+export interface SilentCode {
+  authCode: string;
+  /** The push WeChat would have sent, not delivered. */
+  fields: Record<string, string | number>;
+  plaintext: string;
+}
+
+/**
+ * The merchant confirms while the authorization-event URL points nowhere: WeChat issues the code
+ * and records the push, nothing reaches the backend, and the test delivers it when it wants.
+ */
+export async function confirmSilently(stack: LocalStack, input: ConfirmInput): Promise<SilentCode> {
+  const url = stack.openPlatform.component.authEventUrl;
+  stack.openPlatform.setAuthEventUrl(undefined);
+  try {
+    const result = await stack.openPlatform.confirmAuthorization(input);
+    if (!result.push) throw new Error('the confirmation produced no push');
+    return { authCode: result.authCode, fields: result.push.fields, plaintext: result.push.plaintext };
+  } finally {
+    stack.openPlatform.setAuthEventUrl(url);
+  }
+}
+
+/** A complete plugin authorization with WeChat's own push; returns the session id. */
+export async function authorizeWithPush(stack: LocalStack, openid: string, appid: string): Promise<string> {
+  const { sessionId, preAuthCode } = await pluginSession(stack, openid);
+  const result = await stack.openPlatform.confirmAuthorization({ preAuthCode, authorizerAppid: appid, channel: 'plugin' });
+  if (!result.push?.delivered) throw new Error(`the authorized push was not delivered: ${result.push?.reason}`);
+  return sessionId;
+}
