@@ -130,6 +130,8 @@ export interface FaultRule {
   delayMs?: number;
   /** Destroy the socket without answering (API) / do not deliver (push). */
   drop?: boolean;
+  /** API only: handle the call (a code is spent, a token issued), then lose the answer. */
+  dropReply?: boolean;
   /** Push only: deliver the same push twice. */
   duplicate?: boolean;
   /** Fire on the next N matching calls, then disappear. Unset = until cleared. */

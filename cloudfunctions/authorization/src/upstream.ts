@@ -1,9 +1,9 @@
 import type { Config } from './config';
-import type { UpstreamErrorNote } from './model';
 import type { OpenApiClient } from './openapi/client';
 import { OpenApiError } from './openapi/errors';
 import type { ComponentTokens } from './platform/componentToken';
-import { COLLECTIONS, type Store } from './store';
+import { recordUpstreamError } from './platform/platformState';
+import type { Store } from './store';
 
 export interface UpstreamDeps {
   client: OpenApiClient;
@@ -42,20 +42,9 @@ export class Upstream {
     }
   }
 
-  /** Records configuration and ticket errors on the platform document, then hands the error back. */
+  /** Records configuration and ticket errors for the health page, then hands the error back. */
   async noted(error: unknown): Promise<unknown> {
-    if (error instanceof OpenApiError && (error.category === 'configuration' || error.category === 'ticket')) {
-      const note: UpstreamErrorNote = {
-        at: this.deps.now(),
-        api: error.api,
-        errcode: error.errcode,
-        meaning: error.meaning,
-        ...(error.requestIp ? { requestIp: error.requestIp } : {}),
-      };
-      await this.deps.store
-        .update(COLLECTIONS.platform, this.deps.config.componentAppId, { lastUpstreamError: this.deps.store.command.set(note) })
-        .catch(() => undefined);
-    }
+    await recordUpstreamError(this.deps.store, this.deps.config.componentAppId, error, this.deps.now());
     return error;
   }
 }

@@ -26,6 +26,7 @@ const faultBody = z.object({
   errcode: z.number().int().optional(),
   delayMs: z.number().nonnegative().optional(),
   drop: z.boolean().optional(),
+  dropReply: z.boolean().optional(),
   duplicate: z.boolean().optional(),
   times: z.number().int().positive().optional(),
   rate: z.number().min(0).max(1).optional(),

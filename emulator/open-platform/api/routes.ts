@@ -72,6 +72,12 @@ async function serve(api: ApiName, request: FastifyRequest, reply: FastifyReply,
 
   const outcome: Outcome =
     fault?.errcode !== undefined ? { body: errorBody(fault.errcode), errcode: fault.errcode, fault: 'errcode' } : handle(api, request, clientIp, deps);
+  if (fault?.dropReply) {
+    record(outcome.errcode, 'drop');
+    reply.hijack();
+    request.raw.socket.destroy();
+    return;
+  }
   record(outcome.errcode, outcome.fault ?? (fault?.delayMs ? 'delay' : undefined));
   await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(outcome.body));
 }

@@ -44,6 +44,7 @@ export function toActionError(app: App, error: unknown): ActionError {
   if (error instanceof OpenApiError) {
     app.log.warn('upstream error', { api: error.api, errcode: error.errcode, category: error.category });
     if (error.category === 'configuration') return { code: 'CONFIGURATION', message: '平台配置有误，请联系服务商处理' };
+    if (error.category === 'ticket') return { code: 'NOT_READY', message: '平台尚未收到有效的微信推送票据，请稍后重试' };
     return { code: 'UPSTREAM', message: '微信服务暂时不可用，请稍后重试' };
   }
   app.log.warn('internal error', { name: error instanceof Error ? error.name : typeof error });

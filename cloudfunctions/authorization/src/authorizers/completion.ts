@@ -24,6 +24,11 @@ export interface CodeArrival {
   /** When the code stops working (ms). */
   expiresAt: number;
   event: 'authorized' | 'updateauthorized';
+  /**
+   * A signed push is trusted; a callback's `auth_code` is anyone's input. Only a trusted arrival
+   * may mark its session failed, so a forged code cannot spoil a merchant's pending session.
+   */
+  trusted: boolean;
 }
 
 export type Outcome =
@@ -71,6 +76,7 @@ export class AuthorizationCompleter {
       authorizerAppid: doc.authorizerAppid,
       expiresAt: doc.expiresAt,
       event: 'authorized',
+      trusted: false,
     });
   }
 
@@ -114,8 +120,11 @@ export class AuthorizationCompleter {
   private async run(id: string, arrival: CodeArrival): Promise<Outcome> {
     try {
       const doc = await this.read(id);
-      const exchanged = doc?.exchanged ?? (await this.exchange(id, doc?.code ?? arrival.code));
-      if ('error' in exchanged) return await this.fail(id, doc?.sessionId ?? arrival.sessionId, exchanged.error);
+      const appid = doc?.authorizerAppid ?? arrival.authorizerAppid;
+      const exchanged = doc?.exchanged ?? (await this.exchange(id, doc?.code ?? arrival.code, appid));
+      if ('error' in exchanged) {
+        return await this.fail(id, arrival.trusted ? (doc?.sessionId ?? arrival.sessionId) : null, exchanged.error);
+      }
       const sessionId = (await this.read(id))?.sessionId ?? arrival.sessionId;
       await this.storeAuthorizer(exchanged.authorizerAppid, exchanged.grantedSets, sessionId, arrival.event);
       await this.deps.store.update(COLLECTIONS.authCodes, id, { state: 'done', authorizerAppid: exchanged.authorizerAppid });
@@ -131,6 +140,7 @@ export class AuthorizationCompleter {
   private async exchange(
     id: string,
     code: string,
+    knownAppid: string | null,
   ): Promise<{ authorizerAppid: string; grantedSets: number[] } | { error: ActionError }> {
     const { upstream, store, authorizerTokens } = this.deps;
     try {
@@ -153,10 +163,30 @@ export class AuthorizationCompleter {
       return exchanged;
     } catch (error) {
       if (error instanceof OpenApiError && error.category === 'code') {
+        // Our first try reached WeChat but its answer was lost: the code is spent, the grant is real.
+        if (error.attempts > 1 && knownAppid) {
+          const recovered = await this.recoverSpentCode(id, knownAppid);
+          if (recovered) return recovered;
+        }
         return { error: failure(error.errcode === 61010 ? '授权码已过期，请重新授权' : '授权码无效或已被使用，请重新授权') };
       }
       throw error;
     }
+  }
+
+  /** api_get_authorizer_info also returns the refresh token and the granted sets (spec §4.5). */
+  private async recoverSpentCode(
+    id: string,
+    appid: string,
+  ): Promise<{ authorizerAppid: string; grantedSets: number[] } | null> {
+    const { upstream, store, authorizerTokens } = this.deps;
+    const info = await upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid));
+    const auth = info.authorization_info;
+    if (!auth?.authorizer_refresh_token) return null;
+    await authorizerTokens.save(appid, { accessToken: null, expiresIn: 0, refreshToken: auth.authorizer_refresh_token });
+    const exchanged = { authorizerAppid: appid, grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id) };
+    await store.update(COLLECTIONS.authCodes, id, { code: null, exchanged: store.command.set(exchanged) });
+    return exchanged;
   }
 
   private async storeAuthorizer(

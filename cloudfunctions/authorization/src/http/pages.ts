@@ -72,6 +72,7 @@ export async function callbackPage(app: App, sid: string | undefined, authCode: 
       authorizerAppid: null,
       expiresAt: app.now() + 3600_000,
       event: 'authorized',
+      trusted: false,
     },
     CALLBACK_WAIT_MS,
   );

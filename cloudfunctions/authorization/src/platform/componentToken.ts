@@ -3,7 +3,7 @@ import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { OpenApiClient } from '../openapi/client';
 import { COLLECTIONS, type Store } from '../store';
-import { ensurePlatform, readPlatform } from './platformState';
+import { ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
 
 export interface ComponentTokenDeps {
   store: Store;
@@ -73,7 +73,10 @@ export class ComponentTokens {
     const doc = await readPlatform(store, config.componentAppId);
     if (!doc?.ticket) throw notReady('尚未收到微信推送的 component_verify_ticket，请稍候（约 10 分钟一次）');
     const issuedAt = now();
-    const result = await client.getComponentAccessToken(doc.ticket);
+    const result = await client.getComponentAccessToken(doc.ticket).catch(async (error: unknown) => {
+      await recordUpstreamError(store, config.componentAppId, error, now());
+      throw error;
+    });
     await store.update(COLLECTIONS.platform, config.componentAppId, {
       componentToken: result.component_access_token,
       componentTokenExpiresAt: issuedAt + result.expires_in * 1000,

@@ -1,4 +1,5 @@
-import type { PlatformDoc } from '../model';
+import type { PlatformDoc, UpstreamErrorNote } from '../model';
+import { OpenApiError } from '../openapi/errors';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The one document per platform: ticket, component token, refresh lease, last upstream error. */
@@ -43,4 +44,18 @@ export async function saveTicket(
     { ticket, ticketCreatedAt: createdAt, ticketReceivedAt: receivedAt },
   );
   return updated === 1;
+}
+
+/** Keeps the last configuration or ticket error (61004 with its IP, 61005 …) for the health page. */
+export async function recordUpstreamError(store: Store, appId: string, error: unknown, at: number): Promise<void> {
+  if (!(error instanceof OpenApiError && (error.category === 'configuration' || error.category === 'ticket'))) return;
+  const note: UpstreamErrorNote = {
+    at,
+    api: error.api,
+    errcode: error.errcode,
+    meaning: error.meaning,
+    ...(error.requestIp ? { requestIp: error.requestIp } : {}),
+  };
+  // Best effort: failing to note an error must not hide the error itself.
+  await store.update(COLLECTIONS.platform, appId, { lastUpstreamError: store.command.set(note) }).catch(() => undefined);
 }

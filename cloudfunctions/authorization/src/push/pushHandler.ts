@@ -136,6 +136,7 @@ export class PushHandler {
             authorizerAppid: appid,
             expiresAt: codeExpiry(p, createdAt),
             event: infoType,
+            trusted: true,
           },
           PUSH_WAIT_MS,
         );
