@@ -1,0 +1,42 @@
+import type { AuthorizerFilter, AuthorizerKind, AuthorizerStatus } from '../../../typings/api';
+import { KIND_LABEL, STATUS_LABEL } from '../../utils/labels';
+
+/** van-dropdown-item options; '' means "no filter". */
+export interface FilterOption {
+  text: string;
+  value: string;
+}
+
+export const PAGE_SIZE = 20;
+
+export const KIND_OPTIONS: FilterOption[] = [
+  { text: '全部类型', value: '' },
+  ...(Object.keys(KIND_LABEL) as AuthorizerKind[]).map((kind) => ({ text: KIND_LABEL[kind], value: kind })),
+];
+
+export const STATUS_OPTIONS: FilterOption[] = [
+  { text: '全部状态', value: '' },
+  ...(Object.keys(STATUS_LABEL) as AuthorizerStatus[]).map((status) => ({ text: STATUS_LABEL[status], value: status })),
+];
+
+function isKind(value: string): value is AuthorizerKind {
+  return Object.prototype.hasOwnProperty.call(KIND_LABEL, value);
+}
+
+function isStatus(value: string): value is AuthorizerStatus {
+  return Object.prototype.hasOwnProperty.call(STATUS_LABEL, value);
+}
+
+/** A dropdown's value as a filter value: only known ones pass, anything else means "all". */
+export function pickKind(value: unknown): AuthorizerKind | '' {
+  return typeof value === 'string' && isKind(value) ? value : '';
+}
+
+export function pickStatus(value: unknown): AuthorizerStatus | '' {
+  return typeof value === 'string' && isStatus(value) ? value : '';
+}
+
+/** The listAuthorizers input: filters only when set (the backend rejects unknown values). */
+export function listQuery(kind: AuthorizerKind | '', status: AuthorizerStatus | '', offset: number): AuthorizerFilter {
+  return { ...(kind ? { kind } : {}), ...(status ? { status } : {}), offset, limit: PAGE_SIZE };
+}
