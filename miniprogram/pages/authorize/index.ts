@@ -1,61 +1,283 @@
-// Authorization entry: the merchant picks which kind of account to authorize, then taps once.
-// Written with Component() (WeChat accepts it for pages) so tests can render it in simulate.
-import type { PluginAuthType } from '../../../typings/plugin';
+// Home: the merchant picks what to authorize and taps once; WeChat's plugin does the rest.
+// The plugin reports nothing back, so the page remembers the session and asks the backend
+// (when it shows again) how it ended. Written with Component() so tests can render it.
+import type { AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
+import { authorizeLauncher, PluginUnavailableError } from '../../services/authorizePlugin';
+import { backend, errorMessage } from '../../services/index';
+import { AUTH_TYPE_OPTIONS } from '../../utils/labels';
+import { toAccountCard, type AccountCard } from './accountCard';
+import { bizAppidProblem, bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from './choices';
+import { forgetPendingSession, recallPendingSession, rememberPendingSession, type PendingSession } from './pendingSession';
+import { watchSession, type SessionOutcome } from './sessionWatch';
 
-interface AccountTypeOption {
-  value: PluginAuthType;
-  label: string;
-  hint: string;
+/**
+ * idle: choosing · creating: asking for a session · waiting: plugin open or polling ·
+ * success / incomplete / expired: how the last session ended.
+ */
+type Phase = 'idle' | 'creating' | 'waiting' | 'success' | 'incomplete' | 'expired';
+
+/** Per page instance, outside `data` because nothing here is rendered. */
+interface Watcher {
+  /** Bumped to cancel the poll in flight (hide, unload, a new session). */
+  run: number;
+}
+const watchers = new WeakMap<object, Watcher>();
+function watcherOf(page: object): Watcher {
+  let watcher = watchers.get(page);
+  if (!watcher) {
+    watcher = { run: 0 };
+    watchers.set(page, watcher);
+  }
+  return watcher;
 }
 
-/** The kinds a merchant is offered here; values are WeChat's auth_type (spec §6.2). */
-const ACCOUNT_TYPES: readonly AccountTypeOption[] = [
-  { value: 1, label: '公众号', hint: '服务号或订阅号' },
-  { value: 2, label: '小程序', hint: '已发布或开发中的小程序' },
-  { value: 5, label: '视频号', hint: '需先在视频号助手开启开放能力' },
-  { value: 6, label: '全部类型', hint: '公众号、小程序和视频号' },
-];
-
-/** Accepts only a type this page offers; radio names and datasets may arrive as text. */
-function toOfferedAuthType(raw: unknown): PluginAuthType | undefined {
-  const wanted = typeof raw === 'string' ? Number(raw) : raw;
-  return ACCOUNT_TYPES.find((option) => option.value === wanted)?.value;
-}
-
-type CellTapEvent = WechatMiniprogram.CustomEvent<
+type DatasetEvent = WechatMiniprogram.CustomEvent<
   WechatMiniprogram.IAnyObject,
   WechatMiniprogram.IAnyObject,
-  { value?: unknown }
+  { value?: unknown; id?: unknown }
 >;
+
+const ROUTES = {
+  accounts: '/pages/accounts/index',
+  link: '/pages/link/index',
+  admin: '/pages/admin/index',
+};
+
+/** Navigation with callbacks: a promise-style failure would go unhandled. */
+function open(url: string): void {
+  wx.navigateTo({ url, fail: () => void wx.showToast({ title: '页面打开失败，请重试', icon: 'none' }) });
+}
 
 Component({
   data: {
-    accountTypes: ACCOUNT_TYPES,
+    authTypes: AUTH_TYPE_OPTIONS,
     /** 0 until the merchant chooses; the button stays disabled meanwhile. */
-    selected: 0 as PluginAuthType | 0,
+    selected: 0 as AuthType | 0,
+    channelsGuide: CHANNELS_GUIDE,
+    showChannelsGuide: false,
+    bizAppid: '',
+    bizAppidError: '',
+    configState: 'loading' as 'loading' | 'ready' | 'error',
+    configError: '',
+    bundles: [] as PermissionBundle[],
+    bundleId: '',
+    isAdmin: false,
+    phase: 'idle' as Phase,
+    session: null as PendingSession | null,
+    account: null as AccountCard | null,
+    failureReason: '',
   },
 
   methods: {
-    /** The radio itself was tapped: van-radio-group reports the radio's name. */
-    onTypeChange(event: { detail: unknown }) {
-      this.choose(toOfferedAuthType(event.detail));
+    onLoad(query: Record<string, string | undefined>) {
+      const requested = toOfferedAuthType(query.authType);
+      if (query.bizAppid || requested) {
+        // Arrived to (re)authorize a given account: that request wins over an old pending one.
+        this.choose(requested ?? 0);
+        this.setData({ bizAppid: (query.bizAppid ?? '').trim() });
+      } else {
+        const pending = recallPendingSession();
+        if (pending) {
+          this.choose(pending.authType);
+          this.setData({ session: pending, phase: 'waiting', bizAppid: pending.bizAppid ?? '' });
+        }
+      }
+      return this.loadConfig();
     },
 
-    /** The whole row was tapped: the row carries its type in data-value. */
-    onTypeTap(event: CellTapEvent) {
-      this.choose(toOfferedAuthType(event.currentTarget.dataset.value));
+    onShow() {
+      if (this.data.phase === 'waiting' && this.data.session) void this.watch();
     },
 
-    choose(authType: PluginAuthType | undefined) {
-      if (authType !== undefined && authType !== this.data.selected) {
-        this.setData({ selected: authType });
+    onHide() {
+      watcherOf(this).run += 1;
+    },
+
+    onUnload() {
+      watcherOf(this).run += 1;
+    },
+
+    async loadConfig() {
+      this.setData({ configState: 'loading', configError: '' });
+      try {
+        const config = await backend().call('getAppConfig', {});
+        const keep = config.bundles.some((b) => b.id === this.data.bundleId);
+        this.setData({
+          configState: 'ready',
+          bundles: config.bundles,
+          bundleId: keep ? this.data.bundleId : (config.bundles[0]?.id ?? ''),
+          isAdmin: config.isAdmin,
+        });
+      } catch (error) {
+        this.setData({ configState: 'error', configError: errorMessage(error) });
       }
     },
 
-    onAuthorizeTap() {
-      if (!this.data.selected) return;
-      // Placeholder until the full flow (backend session + plugin) lands on this page.
-      wx.showToast({ title: '授权功能即将开放', icon: 'none' });
+    onReloadConfigTap() {
+      if (this.data.configState !== 'loading') void this.loadConfig();
+    },
+
+    /** The radio itself was tapped: van-radio-group reports the radio's name. */
+    onTypeChange(event: { detail: unknown }) {
+      this.choose(toOfferedAuthType(event.detail) ?? this.data.selected);
+    },
+
+    /** The whole row was tapped: the row carries its type in data-value. */
+    onTypeTap(event: DatasetEvent) {
+      this.choose(toOfferedAuthType(event.currentTarget.dataset.value) ?? this.data.selected);
+    },
+
+    choose(authType: AuthType | 0) {
+      if (authType === this.data.selected) return;
+      this.setData({ selected: authType, showChannelsGuide: needsChannelsGuide(authType) });
+    },
+
+    onBundleChange(event: { detail: unknown }) {
+      this.chooseBundle(event.detail);
+    },
+
+    onBundleTap(event: DatasetEvent) {
+      this.chooseBundle(event.currentTarget.dataset.id);
+    },
+
+    chooseBundle(raw: unknown) {
+      const id = String(raw);
+      if (id !== this.data.bundleId && this.data.bundles.some((b) => b.id === id)) this.setData({ bundleId: id });
+    },
+
+    onBizAppidChange(event: { detail: unknown }) {
+      const value = typeof event.detail === 'string' ? event.detail : '';
+      this.setData({ bizAppid: value, bizAppidError: '' });
+    },
+
+    async onAuthorizeTap() {
+      const { phase, selected } = this.data;
+      if (phase === 'creating' || phase === 'waiting' || !selected) return;
+      const bizAppid = this.data.bizAppid.trim();
+      const problem = bizAppidProblem(bizAppid);
+      if (problem) {
+        this.setData({ bizAppidError: problem, phase: 'idle' });
+        return;
+      }
+      watcherOf(this).run += 1;
+      this.setData({ phase: 'creating', bizAppidError: '', account: null, failureReason: '' });
+
+      const bundleId = bundleToRequest(this.data.bundles, this.data.bundleId);
+      let created: CreateAuthSessionOutput;
+      try {
+        created = await backend().call('createAuthSession', {
+          authType: selected,
+          channel: 'plugin',
+          ...(bizAppid ? { bizAppid } : {}),
+          ...(bundleId ? { bundleId } : {}),
+        });
+      } catch (error) {
+        this.setData({ phase: 'idle' });
+        void wx.showModal({ title: '未能发起授权', content: errorMessage(error), showCancel: false, confirmText: '知道了' });
+        return;
+      }
+      if (!created.plugin) {
+        this.setData({ phase: 'idle' });
+        void wx.showModal({ title: '未能发起授权', content: '服务返回的授权信息不完整，请稍后重试', showCancel: false, confirmText: '知道了' });
+        return;
+      }
+
+      const session: PendingSession = {
+        sessionId: created.sessionId,
+        expiresAt: created.expiresAt,
+        authType: selected,
+        ...(bizAppid ? { bizAppid } : {}),
+      };
+      rememberPendingSession(session);
+      this.setData({ session, phase: 'waiting' });
+
+      try {
+        await authorizeLauncher()(created.plugin);
+      } catch (error) {
+        // The plugin never opened: the session can never complete, so drop it.
+        forgetPendingSession();
+        this.setData({ session: null, phase: 'idle' });
+        const content = error instanceof PluginUnavailableError ? error.message : errorMessage(error);
+        void wx.showModal({ title: '无法打开微信授权', content, showCancel: false, confirmText: '知道了' });
+        return;
+      }
+      // The real plugin page hides this one (the poll stops, onShow restarts it); the local
+      // stand-in does not, so start at once either way.
+      void this.watch();
+    },
+
+    /** Polls the pending session; a newer run (or hide/unload) cancels this one. */
+    async watch() {
+      const session = this.data.session;
+      if (!session) return;
+      const watcher = watcherOf(this);
+      const run = (watcher.run += 1);
+      if (this.data.phase !== 'waiting') this.setData({ phase: 'waiting', failureReason: '' });
+      const outcome = await watchSession(session.sessionId, () => watcher.run !== run);
+      if (outcome && watcher.run === run) this.settle(outcome);
+    },
+
+    settle(outcome: SessionOutcome) {
+      forgetPendingSession();
+      switch (outcome.kind) {
+        case 'authorized': {
+          const authorizer = outcome.view.authorizer;
+          this.setData({ phase: 'success', account: authorizer ? toAccountCard(authorizer) : null });
+          break;
+        }
+        case 'failed':
+          this.setData({ phase: 'incomplete', failureReason: outcome.reason });
+          break;
+        case 'pending':
+          this.setData({ phase: 'incomplete', failureReason: outcome.reason });
+          break;
+        case 'expired':
+          this.setData({ phase: 'expired', failureReason: '' });
+          break;
+        case 'lost':
+          this.setData({ phase: 'idle', session: null });
+          void wx.showToast({ title: '没有找到这次授权，请重新发起', icon: 'none' });
+          break;
+      }
+    },
+
+    /** Schedule ran out but the merchant may have just finished: look again. */
+    onRecheckTap() {
+      if (this.data.phase !== 'waiting' && this.data.session) void this.watch();
+    },
+
+    /** A fresh pre_auth_code with the same choices (a used or expired one never works again). */
+    onRetryTap() {
+      return this.onAuthorizeTap();
+    },
+
+    onCancelWaitingTap() {
+      watcherOf(this).run += 1;
+      forgetPendingSession();
+      this.setData({ phase: 'idle', session: null });
+    },
+
+    /** Back to the choices, for another account. */
+    onContinueTap() {
+      this.setData({ phase: 'idle', session: null, account: null, failureReason: '', bizAppid: '', bizAppidError: '' });
+    },
+
+    /** Back to the choices, keeping them, to change something before retrying. */
+    onEditTap() {
+      this.setData({ phase: 'idle', session: null, failureReason: '' });
+    },
+
+    onAccountsTap() {
+      open(ROUTES.accounts);
+    },
+
+    onLinkTap() {
+      const { selected } = this.data;
+      open(selected ? `${ROUTES.link}?authType=${selected}` : ROUTES.link);
+    },
+
+    onAdminTap() {
+      open(ROUTES.admin);
     },
   },
 });

@@ -1,2 +1,197 @@
-// Placeholder: replaced by the full page.
-Component({});
+// "Authorize on another device": a PC link (opened in a desktop browser, the admin scans a QR
+// code) or an H5 link (opened inside WeChat), bound to this merchant like the plugin session,
+// so the account shows up in "My accounts" whichever way the merchant finishes.
+import type { AuthChannel, AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
+import { backend, errorMessage } from '../../services/index';
+import { AUTH_TYPE_OPTIONS, formatTime } from '../../utils/labels';
+import { toAccountCard, type AccountCard } from '../authorize/accountCard';
+import { bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from '../authorize/choices';
+import { checkSession, type SessionOutcome } from '../authorize/sessionWatch';
+
+type LinkChannel = Exclude<AuthChannel, 'plugin'>;
+
+interface ChannelOption {
+  value: LinkChannel;
+  label: string;
+  hint: string;
+}
+
+const CHANNELS: readonly ChannelOption[] = [
+  { value: 'pc', label: '电脑扫码', hint: '在电脑浏览器中打开，用管理员微信扫码' },
+  { value: 'h5', label: '手机微信', hint: '在微信中打开，由管理员确认' },
+];
+
+/** What to do with each kind of link, step by step. */
+const STEPS: Record<LinkChannel, string[]> = {
+  pc: ['复制链接，在电脑浏览器中打开', '点击「前往微信授权」，用账号管理员的微信扫码', '在手机上确认授权后，回到这里查看结果'],
+  h5: ['复制链接，发到账号管理员的微信（如文件传输助手）', '在微信中打开链接，由管理员确认授权', '确认后回到这里查看结果'],
+};
+
+interface ShownLink {
+  sessionId: string;
+  channel: LinkChannel;
+  url: string;
+  expiresText: string;
+  steps: string[];
+}
+
+/** none: not checked yet · checking · then how the session stands. */
+type ResultState = 'none' | 'checking' | 'pending' | 'authorized' | 'failed' | 'expired';
+
+type DatasetEvent = WechatMiniprogram.CustomEvent<
+  WechatMiniprogram.IAnyObject,
+  WechatMiniprogram.IAnyObject,
+  { value?: unknown }
+>;
+
+function toLinkChannel(raw: unknown): LinkChannel | undefined {
+  return CHANNELS.find((option) => option.value === raw)?.value;
+}
+
+function linkOf(created: CreateAuthSessionOutput, channel: LinkChannel): ShownLink | undefined {
+  const url = channel === 'pc' ? created.pcEntryUrl : created.h5Url;
+  if (!url) return undefined;
+  return { sessionId: created.sessionId, channel, url, expiresText: formatTime(created.expiresAt), steps: STEPS[channel] };
+}
+
+Component({
+  data: {
+    authTypes: AUTH_TYPE_OPTIONS,
+    selected: 0 as AuthType | 0,
+    selectedLabel: '',
+    channelsGuide: CHANNELS_GUIDE,
+    showChannelsGuide: false,
+    channels: CHANNELS,
+    channel: 'pc' as LinkChannel,
+    channelLabel: CHANNELS[0].label,
+    bundles: [] as PermissionBundle[],
+    bundleId: '',
+    phase: 'idle' as 'idle' | 'creating' | 'ready',
+    link: null as ShownLink | null,
+    result: 'none' as ResultState,
+    resultReason: '',
+    account: null as AccountCard | null,
+  },
+
+  methods: {
+    onLoad(query: Record<string, string | undefined>) {
+      this.choose(toOfferedAuthType(query.authType) ?? 0);
+      return this.loadBundles();
+    },
+
+    /** Back from the browser or WeChat chat: look once, quietly, whether it is done. */
+    onShow() {
+      const { link, result } = this.data;
+      if (link && (result === 'none' || result === 'pending')) void this.check(true);
+    },
+
+    /** Bundles only; a failure here is not worth a message (the link then asks for all sets). */
+    async loadBundles() {
+      try {
+        const config = await backend().call('getAppConfig', {});
+        this.setData({ bundles: config.bundles, bundleId: config.bundles[0]?.id ?? '' });
+      } catch {
+        this.setData({ bundles: [], bundleId: '' });
+      }
+    },
+
+    onTypeTap(event: DatasetEvent) {
+      this.choose(toOfferedAuthType(event.currentTarget.dataset.value) ?? this.data.selected);
+    },
+
+    choose(authType: AuthType | 0) {
+      const label = AUTH_TYPE_OPTIONS.find((option) => option.value === authType)?.label ?? '';
+      this.setData({ selected: authType, selectedLabel: label, showChannelsGuide: needsChannelsGuide(authType) });
+    },
+
+    onChannelTap(event: DatasetEvent) {
+      const channel = toLinkChannel(event.currentTarget.dataset.value);
+      if (channel) this.setData({ channel, channelLabel: CHANNELS.find((c) => c.value === channel)?.label ?? '' });
+    },
+
+    onBundleTap(event: DatasetEvent) {
+      const id = String(event.currentTarget.dataset.value);
+      if (this.data.bundles.some((b) => b.id === id)) this.setData({ bundleId: id });
+    },
+
+    async onCreateTap() {
+      const { phase, selected, channel } = this.data;
+      if (phase === 'creating' || !selected) return;
+      this.setData({ phase: 'creating' });
+      const bundleId = bundleToRequest(this.data.bundles, this.data.bundleId);
+      let link: ShownLink | undefined;
+      try {
+        const created = await backend().call('createAuthSession', { authType: selected, channel, ...(bundleId ? { bundleId } : {}) });
+        link = linkOf(created, channel);
+      } catch (error) {
+        this.setData({ phase: this.data.link ? 'ready' : 'idle' });
+        void wx.showModal({ title: '未能生成链接', content: errorMessage(error), showCancel: false, confirmText: '知道了' });
+        return;
+      }
+      if (!link) {
+        this.setData({ phase: 'idle' });
+        void wx.showModal({ title: '未能生成链接', content: '服务返回的链接不完整，请稍后重试', showCancel: false, confirmText: '知道了' });
+        return;
+      }
+      this.setData({ phase: 'ready', link, result: 'none', resultReason: '', account: null });
+    },
+
+    /** Back to the choices; the old link stays valid until it expires but is no longer shown. */
+    onEditTap() {
+      if (this.data.phase !== 'creating') this.setData({ phase: 'idle', link: null, result: 'none', account: null });
+    },
+
+    onCopyTap() {
+      const link = this.data.link;
+      if (!link) return;
+      wx.setClipboardData({
+        data: link.url,
+        success: () => void wx.showToast({ title: '链接已复制', icon: 'success' }),
+        fail: () => void wx.showToast({ title: '复制失败，请长按链接手动复制', icon: 'none' }),
+      });
+    },
+
+    onCheckTap() {
+      return this.check(false);
+    },
+
+    /** Asks the backend once; `quiet` (on show) skips the spinner and the error toast. */
+    async check(quiet: boolean) {
+      const link = this.data.link;
+      if (!link || this.data.result === 'checking') return;
+      const before = this.data.result;
+      if (!quiet) this.setData({ result: 'checking' });
+      const outcome = await checkSession(link.sessionId);
+      if (this.data.link?.sessionId !== link.sessionId) return; // a newer link replaced it meanwhile
+      if (quiet && outcome.kind === 'pending') {
+        this.setData({ result: before });
+        return;
+      }
+      this.present(outcome);
+    },
+
+    present(outcome: SessionOutcome) {
+      switch (outcome.kind) {
+        case 'authorized': {
+          const authorizer = outcome.view.authorizer;
+          this.setData({ result: 'authorized', resultReason: '', account: authorizer ? toAccountCard(authorizer) : null });
+          break;
+        }
+        case 'pending':
+          this.setData({ result: 'pending', resultReason: outcome.reason });
+          break;
+        case 'failed':
+          this.setData({ result: 'failed', resultReason: outcome.reason });
+          break;
+        case 'expired':
+        case 'lost':
+          this.setData({ result: 'expired', resultReason: '' });
+          break;
+      }
+    },
+
+    onAccountsTap() {
+      wx.navigateTo({ url: '/pages/accounts/index', fail: () => void wx.showToast({ title: '页面打开失败，请重试', icon: 'none' }) });
+    },
+  },
+});

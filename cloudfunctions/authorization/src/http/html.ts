@@ -32,7 +32,10 @@ ${headExtra}
   h1 { font-size: 20px; margin: 0 0 12px; }
   p { color: #646a73; line-height: 1.6; margin: 8px 0; }
   .account { display: flex; align-items: center; gap: 12px; margin: 20px 0 8px; padding: 12px; border: 1px solid #ebedf0; border-radius: 8px; text-align: left; }
-  .account img { width: 44px; height: 44px; border-radius: 8px; background: #f2f3f5; }
+  .account img, .account .initial { width: 44px; height: 44px; border-radius: 8px; background: #f2f3f5; flex: none; }
+  .account .initial { line-height: 44px; text-align: center; font-size: 20px; color: #07c160; background: #e8f8ef; }
+  .sets { margin: 12px 0 0; padding: 0; list-style: none; text-align: left; display: flex; flex-wrap: wrap; gap: 6px; }
+  .sets li { padding: 2px 8px; border-radius: 4px; background: #f2f3f5; color: #646a73; font-size: 13px; }
   .account strong { display: block; }
   .account span { font-size: 13px; color: #969799; }
   .button { display: inline-block; margin-top: 20px; padding: 12px 28px; border-radius: 8px; background: #07c160; color: #fff; text-decoration: none; font-size: 16px; }

@@ -26,6 +26,8 @@ const KIND_LABEL: Record<AuthorizerKind, string> = {
 /** The callback can take a little longer than a push: a person is watching and can wait. */
 const CALLBACK_WAIT_MS = 8000;
 
+const AUTH_CODE_SHAPE = /^[A-Za-z0-9@_-]{1,512}$/;
+
 function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };
 }
@@ -63,12 +65,16 @@ export async function entryPage(app: App, sid: string | undefined): Promise<Html
 
 /** Where WeChat returns the browser with `auth_code`: exchange it (exactly once) and show the result. */
 export async function callbackPage(app: App, sid: string | undefined, authCode: string | undefined): Promise<HtmlReply> {
-  if (!authCode || authCode.length > 512) return errorPage(400, '授权未完成', '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
+  if (!authCode) return errorPage(400, '授权未完成', '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
+  // WeChat's codes are short and use [A-Za-z0-9@_-] only: anything else is not worth a call to WeChat.
+  if (!AUTH_CODE_SHAPE.test(authCode)) return errorPage(400, '授权未完成', '授权码格式不正确。请回到服务商小程序重新发起授权。');
+  // Our redirect_uri always names the session; without one the link was not made by us.
   const session = await openSession(app, sid);
+  if (!session) return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
   const outcome = await app.completer.complete(
     {
       code: authCode,
-      sessionId: session?._id ?? null,
+      sessionId: session._id,
       authorizerAppid: null,
       expiresAt: app.now() + 3600_000,
       event: 'authorized',
@@ -101,11 +107,19 @@ async function outcomePage(app: App, outcome: Outcome): Promise<HtmlReply> {
       title: '授权成功',
       tone: 'success',
       bodyHtml: `<div class="account" id="account" data-appid="${escapeHtml(outcome.authorizerAppid)}">
-    <img src="${escapeHtml(doc?.avatarUrl ?? '')}" alt="">
+    ${avatar(doc?.avatarUrl ?? '', name)}
     <div><strong>${escapeHtml(name)}</strong><span>${escapeHtml(KIND_LABEL[doc?.kind ?? 'unknown'])} · ${escapeHtml(doc?.principalName ?? '')}</span></div>
   </div>
-  <p>已授权 ${sets.length} 个权限集${sets.length ? `：${escapeHtml(sets.join('、'))}` : ''}</p>
+  <p>已授权 ${sets.length} 个权限集</p>
+  <ul class="sets">${sets.map((name) => `<li>${escapeHtml(name)}</li>`).join('')}</ul>
   <p class="hint">现在可以关闭此页面，回到服务商小程序查看。</p>`,
     }),
   };
+}
+
+/** The avatar, or the name's first character when there is none or it fails to load. */
+function avatar(url: string, name: string): string {
+  const initial = escapeHtml(Array.from(name)[0] ?? '?');
+  if (!/^https?:\/\//.test(url)) return `<div class="initial">${initial}</div>`;
+  return `<img src="${escapeHtml(url)}" alt="" onerror="this.style.display='none';this.nextElementSibling.style.display='block'"><div class="initial" style="display:none">${initial}</div>`;
 }
