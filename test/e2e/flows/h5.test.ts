@@ -83,7 +83,8 @@ describe('H5 flow', () => {
     expect(callback.html).toContain('<h1>授权成功</h1>');
     expect(callback.html).toContain(`<strong>${channelsAccount.nickName}</strong>`);
     expect(callback.html).toContain('视频号');
-    expect(callback.html).toContain('已授权 2 个权限集：视频号留资组件管理、视频号商品橱窗管理');
+    expect(callback.html).toContain('已授权 2 个权限集');
+    expect(callback.html).toContain('<ul class="sets"><li>视频号留资组件管理</li><li>视频号商品橱窗管理</li></ul>');
 
     await pushesSettled(stack);
     const view = await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId });
