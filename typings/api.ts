@@ -69,6 +69,8 @@ export interface AuthorizerDetail extends AuthorizerSummary {
   serviceTypeId: number | null;
   verified: boolean;
   history: AuthorizerChange[];
+  /** Names of the sets the history mentions (a removed set is neither granted nor missing). */
+  historySets: PermissionSet[];
 }
 
 export interface PluginLaunch {

@@ -130,6 +130,16 @@ test('a revoked account explains it was revoked and offers to authorize again, w
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/authorize/index?bizAppid=${APPID}&authType=5`]);
 });
 
+test('a removed set the account no longer has is named from historySets', async () => {
+  const account = detail({
+    history: [{ at: Date.UTC(2026, 10, 20, 2, 0), event: 'updateauthorized', added: [], removed: [54] }],
+    historySets: [{ id: 54, name: '服务号对话管理' }],
+  });
+  const page = await open(answering(account));
+  const text = (page.root.querySelectorAll('.event')[0]?.dom?.textContent ?? '').replace(/\s+/g, ' ');
+  expect(text).toContain('− 服务号对话管理');
+});
+
 test('the history lists each event newest first, with added and removed set names', async () => {
   const base = Date.UTC(2026, 10, 20, 2, 0);
   const account = detail({

@@ -102,6 +102,7 @@ export function detail(overrides: Partial<AuthorizerDetail> = {}): AuthorizerDet
     serviceTypeId: 2,
     verified: true,
     history: [],
+    historySets: [],
     ...overrides,
   };
 }

@@ -117,10 +117,10 @@ function actionFor(detail: AuthorizerDetail): DetailView['action'] {
   return null;
 }
 
-/** History carries set ids; names come from the sets this page knows, else a numbered label. */
+/** History carries set ids; the backend names them in historySets (a numbered label if ever missing). */
 function setNamer(detail: AuthorizerDetail): (id: number) => string {
   const names = new Map<number, string>();
-  for (const set of [...detail.grantedSets, ...detail.missingSets]) names.set(set.id, set.name);
+  for (const set of [...detail.historySets, ...detail.grantedSets, ...detail.missingSets]) names.set(set.id, set.name);
   return (id) => names.get(id) ?? `权限集 ${id}`;
 }
 

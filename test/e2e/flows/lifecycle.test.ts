@@ -82,6 +82,9 @@ describe('updateauthorized', () => {
     const { confirmed } = await authorizeWithPlugin([17, 30]);
     expect(confirmed.push?.infoType).toBe('updateauthorized');
     expect(await latestChange()).toEqual({ at: expect.any(Number), event: 'updateauthorized', added: [], removed: [18, 19, 31] });
+    // The page can still name the sets that are gone.
+    const { authorizer } = await flow.ok(merchant, 'getAuthorizer', { appid: shop.appid });
+    expect(authorizer.historySets).toEqual(expect.arrayContaining([{ id: 19, name: '小程序客服管理' }, { id: 31, name: '小程序认证名称检测' }]));
     const { authorizers } = await flow.ok(merchant, 'listMyAuthorizers', {});
     expect(authorizers).toEqual([expect.objectContaining({ appid: shop.appid, grantedSets: [{ id: 17, name: '获取小程序码' }, { id: 30, name: '小程序基本信息管理' }] })]);
   });

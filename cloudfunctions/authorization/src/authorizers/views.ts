@@ -25,5 +25,6 @@ export function toDetail(doc: AuthorizerDoc, requiredIds: readonly number[]): Au
     serviceTypeId: doc.serviceTypeId,
     verified: doc.verifyTypeId !== null && doc.verifyTypeId >= 0,
     history: [...doc.history].sort((a, b) => b.at - a.at),
+    historySets: toPermissionSets(doc.history.flatMap((change) => [...change.added, ...change.removed])),
   };
 }
