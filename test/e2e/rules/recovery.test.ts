@@ -45,7 +45,7 @@ test('an expired ticket is reported as not ready and shows on the health page', 
   expect(reply).toEqual({ ok: false, error: { code: 'NOT_READY', message: expect.stringContaining('票据') } });
   const health = dataOf(await act(stack, ADMIN, 'platformHealth', {}));
   expect(health.ticket.ok).toBe(false);
-  expect(health.lastUpstreamError).toMatchObject({ errcode: 61005 });
+  expect(health.lastUpstreamError).toMatchObject({ errcode: 61005, meaning: expect.stringContaining('api_start_push_ticket') });
   // The next ticket push heals it.
   await stack.openPlatform.pushTicket();
   expect((await act(stack, MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })).ok).toBe(true);

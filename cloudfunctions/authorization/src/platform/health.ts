@@ -8,6 +8,18 @@ import { readPlatform } from './platformState';
 const TICKET_STALE_MS = 25 * 60_000;
 const TICKET_LIFETIME_MS = 12 * 3600_000;
 
+/** What the provider's staff should do about the configuration errors they will meet (spec §8). */
+const ADVICE: Readonly<Record<number, string>> = {
+  61004: '调用方 IP 不在第三方平台的白名单中：把云函数的固定出口 IP 加入「白名单IP地址列表」',
+  61005: 'component_verify_ticket 已过期：检查授权事件接收URL能否收到推送，可调用 api_start_push_ticket 重启推送',
+  61006: 'component_verify_ticket 无效：检查消息校验Token 与 EncodingAESKey 是否与开放平台一致',
+  40013: 'AppID 无效：检查 COMPONENT_APPID',
+  40125: 'AppSecret 无效：检查 COMPONENT_APPSECRET（重置后需同步更新）',
+  41004: '缺少 AppSecret：检查 COMPONENT_APPSECRET',
+  61011: '第三方平台无效：检查 COMPONENT_APPID 是否为第三方平台的 AppID',
+  40164: '调用方 IP 不在白名单中：把云函数的固定出口 IP 加入白名单',
+};
+
 export async function platformHealth(deps: {
   store: Store;
   componentAppId: string;
@@ -48,7 +60,7 @@ export async function platformHealth(deps: {
       ? {
           at: lastError.at,
           errcode: lastError.errcode,
-          meaning: lastError.meaning,
+          meaning: ADVICE[lastError.errcode] ?? lastError.meaning,
           ...(lastError.requestIp ? { requestIp: lastError.requestIp } : {}),
         }
       : null,
