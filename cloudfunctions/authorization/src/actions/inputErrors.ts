@@ -21,7 +21,7 @@ export function describeInputIssue(issue: core.$ZodIssue | undefined): string {
   if (!issue) return '参数不正确';
   const field = issue.path.map(String).join('.');
   const where = field ? `${field}: ` : '';
-  if (issue.code === 'unrecognized_keys') return `${where}不支持的字段：${issue.keys.join('、')}`;
+  if (issue.code === 'unrecognized_keys') return `${where}不支持的字段：${listKeys(issue.keys)}`;
   // Our schemas word their own rules; keep those.
   if (issue.message && issue.message !== DEFAULT_MESSAGE) return `${where}${issue.message}`;
   switch (issue.code) {
@@ -41,4 +41,10 @@ function bound(origin: string, word: '至少' | '最多', limit: number | bigint
   if (origin === 'array') return `${word} ${limit} 项`;
   if (origin === 'string') return `${word} ${limit} 个字符`;
   return word === '至少' ? `不能小于 ${limit}` : `不能大于 ${limit}`;
+}
+
+/** Names a few of the caller's unknown keys, each cut short: the message must stay a message. */
+function listKeys(keys: string[]): string {
+  const shown = keys.slice(0, 3).map((key) => (key.length > 24 ? `${key.slice(0, 24)}…` : key));
+  return keys.length > shown.length ? `${shown.join('、')} 等 ${keys.length} 个` : shown.join('、');
 }

@@ -41,8 +41,7 @@ export async function reconcile(deps: {
   }
 
   let markedRevoked = 0;
-  const active = await store.find<AuthorizerDoc>(COLLECTIONS.authorizers, { status: store.command.neq('revoked') }, { limit: 1000 });
-  for (const doc of active) {
+  for await (const doc of unrevoked(store)) {
     if (listed.has(doc._id)) continue;
     await store.update(COLLECTIONS.authorizers, doc._id, {
       status: 'revoked',
@@ -53,4 +52,20 @@ export async function reconcile(deps: {
     markedRevoked += 1;
   }
   return { listed: listed.size, restored, markedRevoked };
+}
+
+/** Every authorizer not yet revoked, in `_id` order (a cursor, since revoking moves them out of the set). */
+async function* unrevoked(store: Store): AsyncGenerator<AuthorizerDoc> {
+  const _ = store.command;
+  let after = '';
+  for (;;) {
+    const batch = await store.find<AuthorizerDoc>(
+      COLLECTIONS.authorizers,
+      { status: _.neq('revoked'), _id: _.gt(after) },
+      { orderBy: ['_id', 'asc'], limit: PAGE },
+    );
+    yield* batch;
+    if (batch.length < PAGE) return;
+    after = batch[batch.length - 1]!._id;
+  }
 }

@@ -69,7 +69,9 @@ export class PushHandler {
     if (!timestamp || !nonce || !msgSignature) return { reply: { status: 400, body: 'missing signature parameters' } };
     try {
       const opened = openPush(this.deps.keys, { timestamp, nonce, msgSignature, body });
-      if (text(opened.payload.AppId) !== this.deps.config.componentAppId) {
+      // The envelope's AppId is unsigned, but WeChat always names us there: anything else was misrouted or forged.
+      const envelopeAppId = opened.envelopeAppId ?? this.deps.config.componentAppId;
+      if (text(opened.payload.AppId) !== this.deps.config.componentAppId || envelopeAppId !== this.deps.config.componentAppId) {
         return { reply: { status: 403, body: 'push for another platform' } };
       }
       return { payload: opened.payload as Payload };

@@ -1,0 +1,525 @@
+/**
+ * Proof under load and faults: many merchants authorize many accounts through all three channels
+ * while the emulator injects faults (~10% of API calls and pushes), the component token is
+ * superseded behind the function's back, and the cloud runtime is restarted halfway. Every session
+ * is driven to its end (poll + timer), then the stored state is checked against what WeChat did.
+ *
+ * `SOAK_FULL=1` runs 2,000 authorizations; plain `npm test` runs 150 with the same code.
+ * `SOAK_AUTHORIZATIONS=n` picks another number, `SOAK_SEED=n` another plan and fault sequence.
+ */
+import { CONFIRM_PATH, DEFAULT_ACCOUNTS, type PushRecord, type TestAccount } from '../../emulator/open-platform';
+import type { AuthorizerKind, AuthSessionView, AuthType, AuthChannel } from '../../typings/api';
+import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';
+
+const FULL = process.env.SOAK_FULL === '1';
+const AUTHORIZATIONS = Number(process.env.SOAK_AUTHORIZATIONS) || (FULL ? 2000 : 150);
+const MERCHANTS = Math.max(2, Math.floor(AUTHORIZATIONS / 5));
+const ACCOUNTS = Math.max(16, Math.floor(AUTHORIZATIONS / 4));
+const CONCURRENCY = FULL ? 12 : 8;
+/** Sessions created before the restart and confirmed after it; claims left half-done across it. */
+const HELD_ACROSS_RESTART = Math.max(5, Math.floor(AUTHORIZATIONS / 20));
+const STUCK_ACROSS_RESTART = FULL ? 10 : 3;
+const TOKEN_CHANGES = FULL ? 16 : 6;
+
+const API_TIMEOUT_MS = 2500;
+/** A superseded token keeps working this long on the emulator; the clock is moved past it. */
+const TOKEN_GRACE_SECONDS = 1;
+const PRE_AUTH_CODE_TTL_SECONDS = 600;
+const LATE_PUSH_GRACE_SECONDS = 300;
+const ADMIN = 'o-soak-admin';
+const SEED = Number(process.env.SOAK_SEED) || 20240601;
+
+jest.setTimeout(FULL ? 30 * 60_000 : 180_000);
+
+// ---------------------------------------------------------------------------------------------
+// The plan: seeded, so a failing run can be replayed with the same accounts, merchants, channels.
+
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const random = seededRandom(SEED);
+const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
+
+/** Every kind the emulator knows, the auth_types that list it, and the kind we should store. */
+interface Template {
+  base: TestAccount;
+  authTypes: AuthType[];
+  storedKind: AuthorizerKind;
+}
+const defaultOf = (predicate: (a: TestAccount) => boolean) => DEFAULT_ACCOUNTS.find(predicate)!;
+const miniProgram = defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 0);
+const TEMPLATES: Template[] = [
+  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId === 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
+  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId !== 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
+  { base: miniProgram, authTypes: [2, 3, 6], storedKind: 'mini_program' },
+  { base: defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 4), authTypes: [2, 3, 6], storedKind: 'mini_game' },
+  { base: defaultOf((a) => a.kind === 'channels'), authTypes: [5, 6], storedKind: 'channels' },
+  { base: defaultOf((a) => a.kind === 'store'), authTypes: [2, 3, 6], storedKind: 'store' },
+  { base: defaultOf((a) => a.kind === 'sales_assistant'), authTypes: [8], storedKind: 'sales_assistant' },
+  // 推客 accounts are mini-programs listed under auth_type 4; the defaults have none.
+  { base: { ...miniProgram, kind: 'promoter', grantableFuncIds: [17, 18, 30] }, authTypes: [4], storedKind: 'mini_program' },
+];
+
+interface SoakAccount {
+  account: TestAccount;
+  template: Template;
+}
+
+function makeAccounts(count: number): SoakAccount[] {
+  return Array.from({ length: count }, (_, i) => {
+    const template = TEMPLATES[i % TEMPLATES.length];
+    const hex = i.toString(16).padStart(12, '0');
+    const account: TestAccount = {
+      ...template.base,
+      appid: `wx5eed${hex}`,
+      userName: `gh_${hex}`,
+      nickName: `${template.base.nickName}·${i}`,
+      grantableFuncIds: [...template.base.grantableFuncIds],
+    };
+    return { account, template };
+  });
+}
+
+const accounts = makeAccounts(ACCOUNTS);
+const merchants = Array.from({ length: MERCHANTS }, (_, i) => `o-soak-merchant-${i}`);
+
+/** One authorization attempt, from the session to its end. */
+interface Authorization {
+  index: number;
+  openid: string;
+  target: SoakAccount;
+  channel: AuthChannel;
+  authType: AuthType;
+  phase: 'before restart' | 'held across restart' | 'stuck across restart' | 'after restart';
+  sessionId?: string;
+  preAuthCode?: string;
+  funcIds?: number[];
+  /** Real ms when the merchant confirmed (to tell a delayed push). */
+  confirmedAt?: number;
+  push?: PushRecord;
+  callbackStatus?: number;
+  view?: AuthSessionView;
+}
+
+const plan: Authorization[] = Array.from({ length: AUTHORIZATIONS }, (_, index) => {
+  const target = pick(accounts);
+  const roll = random();
+  return {
+    index,
+    openid: pick(merchants),
+    target,
+    channel: roll < 0.6 ? 'plugin' : roll < 0.8 ? 'pc' : 'h5',
+    authType: pick(target.template.authTypes),
+    phase: 'before restart',
+  };
+});
+
+// ---------------------------------------------------------------------------------------------
+// Faults: ~10% of component API calls and ~10% of pushes.
+
+function injectRateFaults(stack: SoakStack): void {
+  const { faults } = stack.openPlatform;
+  // One of each for certain (rules are tried in order), then the random ones.
+  faults.inject({ api: 'push', duplicate: true, times: 1 });
+  faults.inject({ api: 'push', delayMs: PUSH_DELAY_MS, times: 1 });
+  faults.inject({ api: 'push', drop: true, times: 1 });
+  faults.inject({ api: 'api_query_auth', errcode: -1, times: 1 });
+  faults.inject({ api: 'api_get_authorizer_info', drop: true, times: 1 });
+  faults.inject({ api: 'api_create_preauthcode', delayMs: Math.round(API_TIMEOUT_MS * 0.7), times: 1 });
+  // Not retried by the client (daily quota): the merchant sees an error and taps again.
+  faults.inject({ api: 'api_create_preauthcode', errcode: 45009, times: 1 });
+  faults.inject({ api: '*', errcode: -1, rate: 0.04 });
+  faults.inject({ api: '*', drop: true, rate: 0.02 });
+  // Slow, but still answered inside the client's deadline.
+  faults.inject({ api: '*', delayMs: Math.round(API_TIMEOUT_MS * 0.7), rate: 0.03 });
+  faults.inject({ api: 'push', drop: true, rate: 0.03 });
+  faults.inject({ api: 'push', duplicate: true, rate: 0.035 });
+  faults.inject({ api: 'push', delayMs: PUSH_DELAY_MS, rate: 0.035 });
+}
+const PUSH_DELAY_MS = 700;
+
+// ---------------------------------------------------------------------------------------------
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const sameSets = (a: number[], b: number[]) => [...a].sort((x, y) => x - y).join() === [...b].sort((x, y) => x - y).join();
+const CHINESE = /[\u4e00-\u9fff]/;
+
+let stack: SoakStack;
+let silencer: Silencer;
+const counters = { actionRetries: 0, pollErrors: 0, tokenChanges: 0, timerRuns: 0, callbacks: 0, callbackErrors: 0 };
+const timerRuns: Promise<unknown>[] = [];
+/** The sets each appid holds on our side if everything went right: the last confirmation whose code reached us. */
+const expectedSets = new Map<string, number[]>();
+const appidLocks = new Map<string, Promise<void>>();
+
+/** One confirmation per account at a time, as one admin per account would do (keeps "last grant wins" well defined). */
+async function withAccountLock<T>(appid: string, work: () => Promise<T>): Promise<T> {
+  const previous = appidLocks.get(appid) ?? Promise.resolve();
+  let release!: () => void;
+  const mine = previous.then(() => new Promise<void>((resolve) => (release = resolve)));
+  appidLocks.set(appid, mine);
+  await previous;
+  try {
+    return await work();
+  } finally {
+    release();
+    if (appidLocks.get(appid) === mine) appidLocks.delete(appid);
+  }
+}
+
+async function createSession(auth: Authorization): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const answer = await stack.call(auth.openid, 'createAuthSession', { authType: auth.authType, channel: auth.channel });
+    if (answer.ok) {
+      auth.sessionId = answer.data.sessionId;
+      auth.preAuthCode = answer.data.plugin?.preAuthCode ?? preAuthCodeOfLink(answer.data.h5Url ?? (await pcLink(answer.data.pcEntryUrl!)));
+      return;
+    }
+    // A fault the client could not retry away: the mini-program shows the message, the merchant taps again.
+    expect(['UPSTREAM', 'NOT_READY']).toContain(answer.error.code);
+    expect(answer.error.message).toMatch(CHINESE);
+    if (attempt >= 10) throw new Error(`createAuthSession kept failing: ${answer.error.code}`);
+    counters.actionRetries += 1;
+    await sleep(50 * attempt);
+  }
+}
+
+/** The PC entry page on our domain links to WeChat's page, which carries the pre_auth_code. */
+async function pcLink(entryUrl: string): Promise<string> {
+  const response = await fetch(entryUrl);
+  const html = await response.text();
+  expect(response.status).toBe(200);
+  const href = /<a id="go"[^>]*href="([^"]+)"/.exec(html)?.[1];
+  if (!href) throw new Error('the entry page has no link to WeChat');
+  return href.replace(/&amp;/g, '&');
+}
+
+function preAuthCodeOfLink(link: string): string {
+  const code = new URL(link).searchParams.get('pre_auth_code');
+  if (!code) throw new Error('the link carries no pre_auth_code');
+  return code;
+}
+
+/** Plugin re-authorizations must change the sets, or WeChat sends no push (and the plugin returns nothing). */
+function chooseFuncIds(auth: Authorization): number[] {
+  const all = auth.target.account.grantableFuncIds;
+  const current = stack.openPlatform.authorizations().find((a) => a.authorizerAppid === auth.target.account.appid)?.funcIds;
+  const candidates = [all, ...all.map((_, drop) => all.filter((__, i) => i !== drop))].filter((ids) => ids.length > 0);
+  const usable = auth.channel === 'plugin' && current ? candidates.filter((ids) => !sameSets(ids, current)) : candidates;
+  return pick(usable);
+}
+
+async function confirm(auth: Authorization): Promise<void> {
+  auth.funcIds = chooseFuncIds(auth);
+  auth.confirmedAt = Date.now();
+  const { account } = auth.target;
+  if (auth.channel === 'plugin') {
+    const result = await stack.openPlatform.confirmAuthorization({
+      preAuthCode: auth.preAuthCode!,
+      authorizerAppid: account.appid,
+      funcIds: auth.funcIds,
+      channel: 'plugin',
+      authType: auth.authType,
+    });
+    expect(result.push).toBeDefined();
+    auth.push = result.push;
+    return;
+  }
+  // PC / H5: WeChat's form redirects at once and pushes in the background; the callback races the push.
+  const form = new URLSearchParams({
+    channel: auth.channel,
+    component_appid: stack.openPlatform.component.appId,
+    pre_auth_code: auth.preAuthCode!,
+    redirect_uri: `${stack.publicBaseUrl}/callback?sid=${auth.sessionId}`,
+    auth_type: String(auth.authType),
+    authorizer_appid: account.appid,
+  });
+  for (const id of auth.funcIds) form.append('func_id', String(id));
+  const confirmed = await fetch(`${stack.openPlatform.url}${CONFIRM_PATH}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: form.toString(),
+    redirect: 'manual',
+  });
+  expect(confirmed.status).toBe(302);
+  const location = confirmed.headers.get('location')!;
+  auth.push = stack.openPlatform.pushes.find((p) => p.fields.PreAuthCode === auth.preAuthCode);
+  const callback = await fetch(location);
+  const html = await callback.text();
+  counters.callbacks += 1;
+  auth.callbackStatus = callback.status;
+  // 200 授权成功, 202 still processing (the poll finishes it), 500 when the exchange failed for now.
+  if (callback.status === 200) expect(html).toContain('授权成功');
+  else if (callback.status === 202) expect(html).toContain('授权处理中');
+  else {
+    expect(callback.status).toBe(500);
+    counters.callbackErrors += 1;
+  }
+}
+
+const pushSettled = (push: PushRecord) =>
+  push.reason !== undefined || (push.delivered && (!push.duplicated || push.attempts.filter((a) => a.ok).length >= 2));
+
+async function waitForPush(push: PushRecord | undefined): Promise<void> {
+  while (push && !pushSettled(push)) await sleep(20);
+}
+
+const droppedOnPurpose = (auth: Authorization) => auth.channel === 'plugin' && auth.push?.dropped === true;
+
+/** The mini-program's poll: until the session is no longer pending (or cannot be, its push was dropped). */
+async function pollToEnd(auth: Authorization, budgetMs = 30_000): Promise<void> {
+  const deadline = Date.now() + budgetMs;
+  for (;;) {
+    const answer = await stack.call(auth.openid, 'getAuthSession', { sessionId: auth.sessionId! });
+    if (answer.ok) {
+      auth.view = answer.data;
+      if (answer.data.status !== 'pending') return;
+    } else {
+      expect(['UPSTREAM', 'NOT_READY']).toContain(answer.error.code);
+      counters.pollErrors += 1;
+    }
+    if (droppedOnPurpose(auth) || Date.now() > deadline) return;
+    await sleep(60);
+  }
+}
+
+async function driveToEnd(auth: Authorization): Promise<void> {
+  if (!auth.sessionId) await createSession(auth);
+  await withAccountLock(auth.target.account.appid, async () => {
+    await confirm(auth);
+    if (!droppedOnPurpose(auth)) expectedSets.set(auth.target.account.appid, auth.funcIds!);
+    await waitForPush(auth.push);
+    await pollToEnd(auth);
+  });
+}
+
+/** Another process with the platform's secret fetches a token: ours is superseded, then rejected with 40001. */
+async function supersedeComponentToken(): Promise<void> {
+  const { component } = stack.openPlatform;
+  for (;;) {
+    const response = await fetch(`${stack.openPlatform.url}/cgi-bin/component/api_component_token`, {
+      method: 'POST',
+      body: JSON.stringify({
+        component_appid: component.appId,
+        component_appsecret: component.appSecret,
+        component_verify_ticket: stack.openPlatform.latestTicket(),
+      }),
+    }).catch(() => undefined);
+    const body = response ? ((await response.json().catch(() => ({}))) as { component_access_token?: string }) : {};
+    if (body.component_access_token) break;
+  }
+  stack.clock.advance(TOKEN_GRACE_SECONDS + 1);
+  counters.tokenChanges += 1;
+}
+
+function fireTimer(): void {
+  counters.timerRuns += 1;
+  timerRuns.push(stack.runTimer());
+}
+
+async function runPool(items: Authorization[], tokenEvery: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const position = next++;
+      if (position > 0 && position % tokenEvery === 0) await supersedeComponentToken();
+      if (position % 25 === 0) fireTimer();
+      await driveToEnd(items[position]);
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+}
+
+async function allPushesSettled(): Promise<void> {
+  while (!stack.openPlatform.pushes.every(pushSettled)) await sleep(50);
+}
+
+/** Before the restart: plugin confirmations whose push exchanged the code but could not fetch the account info. */
+async function leaveHalfDone(auth: Authorization): Promise<void> {
+  await createSession(auth);
+  auth.funcIds = chooseFuncIds(auth);
+  // Every delivery attempt (3) fails after the exchange; 45009 is not retried by the client.
+  stack.openPlatform.faults.inject({ api: 'api_get_authorizer_info', errcode: 45009, times: 3 });
+  const result = await stack.openPlatform.confirmAuthorization({
+    preAuthCode: auth.preAuthCode!,
+    authorizerAppid: auth.target.account.appid,
+    funcIds: auth.funcIds,
+    channel: 'plugin',
+    authType: auth.authType,
+  });
+  auth.push = result.push;
+  expectedSets.set(auth.target.account.appid, auth.funcIds);
+  expect(result.push?.delivered).toBe(false);
+  const [claim] = await stack.docs('authCodes', { sessionId: auth.sessionId });
+  expect(claim).toMatchObject({ state: 'claimed', code: null });
+  expect(claim.exchanged).toMatchObject({ authorizerAppid: auth.target.account.appid });
+}
+
+beforeAll(async () => {
+  silencer = silenceFunctionOutput();
+  stack = await startSoakStack({
+    adminOpenIds: [ADMIN],
+    functionEnv: { API_TIMEOUT_MS: String(API_TIMEOUT_MS) },
+    openPlatform: {
+      accounts: accounts.map((a) => a.account),
+      tokenGraceSeconds: TOKEN_GRACE_SECONDS,
+      preAuthCodeTtlSeconds: PRE_AUTH_CODE_TTL_SECONDS,
+      faultSeed: SEED,
+    },
+  });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  silencer?.restore();
+});
+
+describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${ACCOUNTS} accounts, ~10% faults, a runtime restart`, () => {
+  const started = Date.now();
+
+  test('every session is driven to an end under faults, across a restart of the cloud runtime', async () => {
+    const half = Math.floor(AUTHORIZATIONS / 2);
+    const held = plan.slice(half, half + HELD_ACROSS_RESTART);
+    const stuck = plan
+      .slice(half + HELD_ACROSS_RESTART)
+      .filter((auth) => auth.channel === 'plugin')
+      // One per account, so the account's grant order stays simple.
+      .filter((auth, i, all) => all.findIndex((other) => other.target === auth.target) === i)
+      .slice(0, STUCK_ACROSS_RESTART);
+    held.forEach((auth) => (auth.phase = 'held across restart'));
+    stuck.forEach((auth) => (auth.phase = 'stuck across restart'));
+    const after = plan.slice(half).filter((auth) => auth.phase === 'after restart' || auth.phase === 'before restart');
+    after.forEach((auth) => (auth.phase = 'after restart'));
+    const tokenEvery = Math.max(10, Math.floor(AUTHORIZATIONS / TOKEN_CHANGES));
+
+    injectRateFaults(stack);
+    await runPool(plan.slice(0, half), tokenEvery);
+
+    // Quiet the traffic, then leave sessions waiting and claims half done, and restart the runtime.
+    await Promise.allSettled(timerRuns);
+    await allPushesSettled();
+    stack.openPlatform.faults.clear();
+    for (const auth of held) await createSession(auth);
+    for (const auth of stuck) await leaveHalfDone(auth);
+    for (const auth of held) expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
+    await stack.restartCloud();
+    expect(stack.restarts).toBe(1);
+    await supersedeComponentToken();
+    injectRateFaults(stack);
+
+    // The claims left behind are finished by the poll of the new instance.
+    for (const auth of stuck) await withAccountLock(auth.target.account.appid, () => pollToEnd(auth));
+    await runPool([...held, ...after], tokenEvery);
+
+    // Quiescence: no faults, every push over, every session polled and the timer run until nothing moves.
+    stack.openPlatform.faults.clear();
+    await Promise.allSettled(timerRuns);
+    await allPushesSettled();
+    for (let round = 0; round < 30; round++) {
+      const open = plan.filter((auth) => auth.view?.status !== 'authorized' && auth.view?.status !== 'failed' && !droppedOnPurpose(auth));
+      if (open.length === 0) break;
+      await stack.runTimer();
+      for (const auth of open) await pollToEnd(auth, 0);
+      await sleep(200);
+    }
+    // The dropped ones expire once their code and the late-push grace are over.
+    stack.clock.advance(PRE_AUTH_CODE_TTL_SECONDS + LATE_PUSH_GRACE_SECONDS + 60);
+    await stack.runTimer();
+    dataOf(await stack.call(ADMIN, 'reconcile', {}));
+    for (const auth of plan) await pollToEnd(auth, 0);
+
+    const byStatus = (status: string) => plan.filter((auth) => auth.view?.status === status);
+    const dropped = plan.filter(droppedOnPurpose);
+    const failed = byStatus('failed');
+    expect(plan.every((auth) => auth.view !== undefined)).toBe(true);
+    expect(byStatus('pending').map((a) => a.index)).toEqual([]);
+    // Nothing consumes a code without answering, so no exchange can fail: a failure here is a bug.
+    expect(failed.map((a) => `${a.index}: ${a.view?.failure?.code} ${a.view?.failure?.message}`)).toEqual([]);
+    expect(byStatus('expired').map((a) => a.index).sort((x, y) => x - y)).toEqual(dropped.map((a) => a.index));
+    expect(byStatus('authorized').length).toBe(AUTHORIZATIONS - dropped.length);
+    for (const auth of byStatus('authorized')) expect(auth.view?.authorizer?.appid).toBe(auth.target.account.appid);
+    // Sessions from before the restart were completed after it.
+    for (const auth of [...held, ...stuck]) expect([droppedOnPurpose(auth) ? 'expired' : 'authorized', auth.phase]).toEqual([auth.view?.status, auth.phase]);
+    expect(stuck.every((auth) => auth.view?.status === 'authorized')).toBe(true);
+
+    summary = describeRun(started, dropped.length);
+  });
+
+  test('no duplicate session, code exchange or authorizer; owners and sets match what WeChat did', async () => {
+    const sessions = await stack.docs('authSessions');
+    expect(sessions.length).toBe(AUTHORIZATIONS);
+    expect(new Set(sessions.map((s) => s._id))).toEqual(new Set(plan.map((a) => a.sessionId)));
+    expect(new Set(sessions.map((s) => s.preAuthCode)).size).toBe(AUTHORIZATIONS);
+    for (const session of sessions) {
+      const auth = plan.find((a) => a.sessionId === session._id)!;
+      expect([session.openid, session.channel, session.authType]).toEqual([auth.openid, auth.channel, auth.authType]);
+    }
+
+    // One authCodes record per code that reached us, each exchanged exactly once.
+    const reached = plan.filter((a) => !droppedOnPurpose(a)).length;
+    const codes = await stack.docs('authCodes');
+    expect(codes.length).toBe(reached);
+    expect(codes.filter((c) => c.state !== 'done' || c.code !== null)).toEqual([]);
+    const queryAuth = stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth');
+    expect(queryAuth.filter((c) => c.errcode === 0).length).toBe(reached);
+    expect(queryAuth.filter((c) => c.errcode === 61009 || c.errcode === 61010)).toEqual([]);
+
+    // One authorizer per appid WeChat lists (reconcile restored those only dropped pushes named).
+    const authorizers = await stack.docs('authorizers');
+    const listed = stack.openPlatform.authorizations();
+    expect(authorizers.map((a) => a._id).sort()).toEqual(listed.map((a) => a.authorizerAppid).sort());
+    for (const doc of authorizers) {
+      const target = accounts.find((a) => a.account.appid === doc._id)!;
+      const owners = new Set(plan.filter((a) => a.target === target && a.view?.status === 'authorized').map((a) => a.openid));
+      expect({ appid: doc._id, owners: [...doc.owners].sort() }).toEqual({ appid: doc._id, owners: [...owners].sort() });
+      expect(doc.kind).toBe(target.template.storedKind);
+      expect(doc.status).toBe('active');
+      const sets = expectedSets.get(doc._id) ?? listed.find((l) => l.authorizerAppid === doc._id)!.funcIds;
+      expect({ appid: doc._id, sets: [...doc.grantedSets].sort((x, y) => x - y) }).toEqual({ appid: doc._id, sets: [...sets].sort((x, y) => x - y) });
+    }
+    expect((await stack.docs('authorizerTokens')).map((t) => t._id).sort()).toEqual(authorizers.map((a) => a._id).sort());
+  });
+
+  test('the push log holds one record per distinct push that reached the function', async () => {
+    const reachedUs = stack.openPlatform.pushes.filter((p) => !p.dropped && p.attempts.some((a) => a.status !== undefined));
+    const log = await stack.docs('pushLog');
+    expect(log.length).toBe(reachedUs.length);
+    expect(log.filter((entry) => entry.outcome === 'processing')).toEqual([]);
+    // `failed` only where WeChat gave up on the push (the poll finished those sessions).
+    expect(log.filter((entry) => entry.outcome === 'failed').length).toBe(reachedUs.filter((p) => !p.delivered).length);
+    const { pushes, calls } = stack.openPlatform;
+    expect([pushes.some((p) => p.duplicated), pushes.some((p) => p.dropped)]).toEqual([true, true]);
+    expect(['errcode', 'drop', 'delay'].map((fault) => calls.some((c) => c.fault === fault))).toEqual([true, true, true]);
+    expect(calls.some((c) => c.errcode === 40001 && c.fault === undefined)).toBe(true);
+    expect(counters.actionRetries).toBeGreaterThanOrEqual(2);
+    process.stdout.write(`\n${summary}\n`);
+  });
+});
+
+let summary = '';
+
+function describeRun(started: number, expired: number): string {
+  const { calls, pushes } = stack.openPlatform;
+  const apiFaults = calls.filter((c) => c.fault !== undefined);
+  const superseded = calls.filter((c) => c.errcode === 40001 && c.fault === undefined).length;
+  const delayedPushes = plan.filter((a) => a.push && a.confirmedAt && (a.push.attempts[0]?.startedAt ?? 0) - a.confirmedAt >= PUSH_DELAY_MS * 0.9).length;
+  const pushRetries = pushes.reduce((n, p) => n + Math.max(0, p.attempts.length - (p.duplicated ? 2 : 1)), 0);
+  const channels = ['plugin', 'pc', 'h5'].map((c) => `${c} ${plan.filter((a) => a.channel === c).length}`).join('/');
+  return [
+    `soak (seed ${SEED}): ${AUTHORIZATIONS} authorizations (${channels}) by ${MERCHANTS} merchants on ${ACCOUNTS} accounts`,
+    `faults injected: ${apiFaults.length} API (${['errcode', 'drop', 'delay'].map((f) => `${f} ${apiFaults.filter((c) => c.fault === f).length}`).join(', ')})` +
+      ` + ${superseded} × 40001 after ${counters.tokenChanges} token changes` +
+      ` + pushes dropped ${pushes.filter((p) => p.dropped).length}/duplicated ${pushes.filter((p) => p.duplicated).length}/delayed ${delayedPushes}` +
+      ` + ${stack.restarts} runtime restart`,
+    `retries: ${counters.actionRetries} createAuthSession, ${counters.pollErrors} poll errors, ${pushRetries} push re-deliveries, ${calls.filter((c) => c.errcode !== 0).length} failed API calls retried`,
+    `callbacks ${counters.callbacks} (${counters.callbackErrors} × 500), timer runs ${counters.timerRuns}, expired (dropped on purpose) ${expired}`,
+    `duration ${((Date.now() - started) / 1000).toFixed(1)} s`,
+  ].join('; ');
+}
