@@ -2,7 +2,6 @@ import { createCommand, ServerDate, type Command } from './commands';
 import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
 import {
   countDocuments,
-  findById,
   findDocuments,
   insertDocuments,
   removeDocuments,
