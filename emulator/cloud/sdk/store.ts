@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import Nedb from '@seald-io/nedb';
+import { keepAppendHandleOpen } from './append-handle';
 import { DB_ERROR, DbFault } from './errors';
 import { Mutex } from './mutex';
 
@@ -58,7 +59,10 @@ export class DocumentStore {
     let loading = this.datastores.get(name);
     if (!loading) {
       const datastore = new Nedb({ filename: this.fileOf(name) });
-      loading = datastore.loadDatabaseAsync().then(() => datastore);
+      loading = datastore.loadDatabaseAsync().then(() => {
+        keepAppendHandleOpen(datastore);
+        return datastore;
+      });
       this.datastores.set(name, loading);
     }
     return loading;
