@@ -1,4 +1,4 @@
-import { RUNTIME } from '../config/runtime';
+import { LOCAL } from './localConfig';
 import type { Transport } from '../services/backend';
 
 /**
@@ -8,10 +8,10 @@ import type { Transport } from '../services/backend';
 export const localTransport: Transport = (request) =>
   new Promise((resolve, reject) => {
     wx.request({
-      url: `${RUNTIME.local.cloudUrl}/callFunction`,
+      url: `${LOCAL.cloudUrl}/callFunction`,
       method: 'POST',
       header: { 'content-type': 'application/json' },
-      data: { name: 'authorization', data: request, openid: RUNTIME.local.openid },
+      data: { name: 'authorization', data: request, openid: LOCAL.openid },
       success: (res) => {
         const body = res.data as { result?: unknown; errMsg?: string } | undefined;
         if (res.statusCode !== 200 || !body || !('result' in body)) reject(new Error(body?.errMsg ?? `HTTP ${res.statusCode}`));

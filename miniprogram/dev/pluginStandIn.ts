@@ -1,5 +1,5 @@
 import type { PluginLaunch } from '../../typings/api';
-import { RUNTIME } from '../config/runtime';
+import { LOCAL } from './localConfig';
 import type { AuthorizeLauncher } from '../services/authorizePlugin';
 
 /**
@@ -17,7 +17,7 @@ interface EligibleAccount {
 function request<T>(method: 'GET' | 'POST', path: string, data?: Record<string, unknown>): Promise<T> {
   return new Promise((resolve, reject) => {
     wx.request({
-      url: `${RUNTIME.local.openPlatformUrl}${path}`,
+      url: `${LOCAL.openPlatformUrl}${path}`,
       method,
       header: { 'content-type': 'application/json' },
       ...(data ? { data } : {}),

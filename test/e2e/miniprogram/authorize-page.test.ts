@@ -19,6 +19,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { RuntimeConfig } from '../../../miniprogram/config/runtime';
+import type { LocalConfig } from '../../../miniprogram/dev/localConfig';
 import type { AuthorizerSummary } from '../../../typings/api';
 import { loadPage, PROJECT_ROOT, tap, unloadAllPages, type LoadedPage } from '../../miniprogram/harness';
 import { READY_PREFIX, type StackAddresses } from './stack-protocol';
@@ -27,12 +28,10 @@ const MERCHANT_OPENID = 'e2e-page-merchant';
 
 // The committed config says 'cloud'; local mode is the same switch `npm start` users flip. The
 // page loads its modules in an isolated registry, so the switch is made where every load sees it.
-const mockRuntime: RuntimeConfig = {
-  mode: 'local',
-  cloudEnv: '',
-  local: { cloudUrl: 'http://127.0.0.1:1', openPlatformUrl: 'http://127.0.0.1:1', openid: MERCHANT_OPENID },
-};
+const mockRuntime: RuntimeConfig = { mode: 'local', cloudEnv: '' };
+const mockLocal: LocalConfig = { cloudUrl: 'http://127.0.0.1:1', openPlatformUrl: 'http://127.0.0.1:1', openid: MERCHANT_OPENID };
 jest.mock('../../../miniprogram/config/runtime', () => ({ RUNTIME: mockRuntime }));
+jest.mock('../../../miniprogram/dev/localConfig', () => ({ LOCAL: mockLocal }));
 
 jest.setTimeout(60_000);
 
@@ -194,8 +193,8 @@ function startStackProcess(dir: string): Promise<StackAddresses> {
 beforeAll(async () => {
   dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorize-page-e2e-'));
   stack = await startStackProcess(dataDir);
-  mockRuntime.local.cloudUrl = stack.cloudOrigin;
-  mockRuntime.local.openPlatformUrl = stack.openPlatformUrl;
+  mockLocal.cloudUrl = stack.cloudOrigin;
+  mockLocal.openPlatformUrl = stack.openPlatformUrl;
 });
 
 afterAll(async () => {
