@@ -32,17 +32,25 @@ export interface LocalStackOptions {
   functionEnv?: Record<string, string>;
   openPlatform?: Omit<OpenPlatformOptions, 'clock' | 'port'>;
   log?: (line: string) => void;
+  /** Where the function bundles are (default: cloudfunctions/); tests may point at another build. */
+  functionsRoot?: string;
 }
 
 export interface LocalStack {
   clock: Clock;
   openPlatform: OpenPlatformEmulator;
-  cloud: CloudRuntime;
+  /** The cloud runtime currently running: a new object after `restartCloud()`. */
+  readonly cloud: CloudRuntime;
   /** The function's HTTP access base, i.e. PUBLIC_BASE_URL (push URL, entry and callback pages). */
   publicBaseUrl: string;
   functionEnv: Record<string, string>;
   /** callFunction as a mini-program user with this OPENID. */
   call(openid: string, action: string, payload?: unknown): Promise<unknown>;
+  /**
+   * Closes the cloud runtime (its database is compacted and closed) and starts a new one on the
+   * same port, data, environment and clock: a restart of the function's host.
+   */
+  restartCloud(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,10 +82,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...options.functionEnv,
   };
 
-  let cloud: CloudRuntime;
-  try {
-    cloud = await startCloudRuntime({
-      functionsRoot: FUNCTIONS_ROOT,
+  const startCloud = () =>
+    startCloudRuntime({
+      functionsRoot: options.functionsRoot ?? FUNCTIONS_ROOT,
       dataDir: options.dataDir,
       clock,
       port: cloudPort,
@@ -86,6 +93,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       timers: options.timers ?? false,
       log: options.log,
     });
+  let cloud: CloudRuntime;
+  try {
+    cloud = await startCloud();
   } catch (error) {
     await openPlatform.close();
     throw error;
@@ -99,11 +109,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   return {
     clock,
     openPlatform,
-    cloud,
+    get cloud() {
+      return cloud;
+    },
     publicBaseUrl,
     functionEnv,
     call: (openid, action, payload) =>
       cloud.callFunction(FUNCTION_NAME, { action, payload }, { openid } satisfies Identity),
+    async restartCloud() {
+      await cloud.close();
+      cloud = await startCloud();
+    },
     async close() {
       await openPlatform.close();
       await cloud.close();

@@ -2,19 +2,8 @@
  * Injected faults for API calls and push delivery. The first matching rule that fires shapes the
  * call; `rate` draws from a seeded PRNG so a failing run can be replayed.
  */
+import { seededRandom } from './random';
 import { API_NAMES, type ApiName, type FaultController, type FaultRule } from './types';
-
-/** mulberry32: tiny, seedable, good enough to decide "does this call fail". */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface StoredRule extends FaultRule {
   id: string;

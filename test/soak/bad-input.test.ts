@@ -7,7 +7,8 @@
  */
 import type { ActionResult, ErrorCode } from '../../typings/api';
 import { FUNCTION_NAME } from '../../emulator/stack';
-import { payloadXml, request, seal, sealCiphertext, withQuery, type HttpAnswer, type Sealed } from './forge';
+import { payloadXml, sealCiphertext, sealPush, type SealedPush } from '../helpers/wechat-push';
+import { request, withQuery, type HttpAnswer } from './requests';
 import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';
 
 jest.setTimeout(60_000);
@@ -30,12 +31,12 @@ const fixture = {
   /** The plaintext of the `authorized` push WeChat sent for MERCHANT's account. */
   authorizedPlaintext: '',
   /** A ticket push we delivered, byte for byte. */
-  ticketPush: undefined as Sealed | undefined,
+  ticketPush: undefined as SealedPush | undefined,
 };
 
 const component = () => stack.openPlatform.component;
 const pushUrl = (query: Record<string, string> = {}) => withQuery(`${stack.publicBaseUrl}/push`, query);
-const post = (sealed: Sealed, override: Partial<{ query: Record<string, string>; body: string | Buffer; contentType: string }> = {}) =>
+const post = (sealed: SealedPush, override: Partial<{ query: Record<string, string>; body: string | Buffer; contentType: string }> = {}) =>
   request('POST', pushUrl(override.query ?? sealed.query), override.body ?? sealed.body, override.contentType ?? 'text/xml');
 
 function ticketPlaintext(extra: Record<string, string | number> = {}): string {
@@ -47,13 +48,12 @@ function ticketPlaintext(extra: Record<string, string | number> = {}): string {
     ...extra,
   });
 }
-const freshTicket = (options = {}) => seal(component(), ticketPlaintext(), options);
+const freshTicket = (options = {}) => sealPush(component(), ticketPlaintext(), options);
 
 /** A signed envelope around `inner` (for bodies that must pass the signature check first). */
-function signedEnvelope(inner: string): Sealed {
+function signedEnvelope(inner: string): SealedPush {
   const ciphertext = 'A'.repeat(44);
-  const { query } = sealCiphertext(component(), ciphertext);
-  return { query, body: inner.replace('{{ENCRYPT}}', ciphertext) };
+  return { ...sealCiphertext(component(), ciphertext), body: inner.replace('{{ENCRYPT}}', ciphertext) };
 }
 
 const BOMB_DTD =
@@ -100,7 +100,7 @@ const pushCases: Case[] = [
   { name: 'push with another appid in the ciphertext trailer', send: () => http(post(freshTicket({ receiveId: OTHER_PLATFORM }))), expected: 403 },
   {
     name: 'push whose payload names another platform',
-    send: () => http(post(seal(component(), ticketPlaintext({ AppId: OTHER_PLATFORM })))),
+    send: () => http(post(sealPush(component(), ticketPlaintext({ AppId: OTHER_PLATFORM })))),
     expected: 403,
   },
   { name: 'push whose envelope AppId is another platform', send: () => http(post(freshTicket({ envelopeAppId: OTHER_PLATFORM }))), expected: 403 },
@@ -168,15 +168,15 @@ const pushCases: Case[] = [
   },
   {
     name: 'XML bomb inside a correctly signed and encrypted payload',
-    send: () => http(post(seal(component(), `${BOMB_DTD}<xml><AppId>&e;</AppId><InfoType>component_verify_ticket</InfoType></xml>`))),
+    send: () => http(post(sealPush(component(), `${BOMB_DTD}<xml><AppId>&e;</AppId><InfoType>component_verify_ticket</InfoType></xml>`))),
     expected: 400,
   },
   {
     name: 'external entity inside a correctly signed and encrypted payload',
-    send: () => http(post(seal(component(), `${XXE_DTD}<xml><AppId>${component().appId}</AppId><ComponentVerifyTicket>&xxe;</ComponentVerifyTicket></xml>`))),
+    send: () => http(post(sealPush(component(), `${XXE_DTD}<xml><AppId>${component().appId}</AppId><ComponentVerifyTicket>&xxe;</ComponentVerifyTicket></xml>`))),
     expected: 400,
   },
-  { name: 'decrypted payload that is not XML', send: () => http(post(seal(component(), 'ComponentVerifyTicket=ticket@@@x'))), expected: 400 },
+  { name: 'decrypted payload that is not XML', send: () => http(post(sealPush(component(), 'ComponentVerifyTicket=ticket@@@x'))), expected: 400 },
   { name: 'push body that is not XML', send: () => http(post(freshTicket(), { body: 'hello, this is not xml', contentType: 'text/plain' })), expected: 400 },
   {
     name: 'push body in JSON',
@@ -391,7 +391,7 @@ describe('replays and foreign data', () => {
   });
 
   test('the authorized push re-sent (re-encrypted, new nonce) is acknowledged and exchanges nothing again', async () => {
-    const answer = await expectNothingWritten(() => post(seal(component(), fixture.authorizedPlaintext)));
+    const answer = await expectNothingWritten(() => post(sealPush(component(), fixture.authorizedPlaintext)));
     expect(answer).toMatchObject({ status: 200, body: 'success' });
   });
 

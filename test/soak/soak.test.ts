@@ -8,6 +8,7 @@
  * `SOAK_AUTHORIZATIONS=n` picks another number, `SOAK_SEED=n` another plan and fault sequence.
  */
 import { CONFIRM_PATH, DEFAULT_ACCOUNTS, type PushRecord, type TestAccount } from '../../emulator/open-platform';
+import { seededRandom } from '../../emulator/open-platform/random';
 import type { AuthorizerKind, AuthSessionView, AuthType, AuthChannel } from '../../typings/api';
 import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';
 
@@ -34,16 +35,6 @@ jest.setTimeout(FULL ? 30 * 60_000 : 180_000);
 // ---------------------------------------------------------------------------------------------
 // The plan: seeded, so a failing run can be replayed with the same accounts, merchants, channels.
 
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const random = seededRandom(SEED);
 const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)];
 
@@ -409,8 +400,12 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     for (const auth of held) await createSession(auth);
     for (const auth of stuck) await leaveHalfDone(auth);
     for (const auth of held) expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
+    const [runtimeBefore, storedBefore] = [stack.cloud, await stack.snapshot()];
     await stack.restartCloud();
     expect(stack.restarts).toBe(1);
+    expect(stack.cloud).not.toBe(runtimeBefore);
+    // Nothing stored before the restart is lost or changed by it.
+    expect(await stack.snapshot()).toEqual(storedBefore);
     await supersedeComponentToken();
     injectRateFaults(stack);
 

@@ -1,5 +1,6 @@
 import type { AuthorizerChange, AuthorizerDetail, AuthorizerEvent, AuthorizerKind, AuthType, PermissionSet } from '../../../typings/api';
-import { formatTime, KIND_LABEL, REVOKE_GUIDE, STATUS_LABEL, STATUS_TAG } from '../../utils/labels';
+import { authorizerHeader, type AuthorizerHeader } from '../../components/authorizer-card/view';
+import { formatTime, REVOKE_GUIDE } from '../../utils/labels';
 
 /** An appid as WeChat issues them; anything else never reaches the backend. */
 const APPID_PATTERN = /^wx[0-9a-zA-Z]{16}$/;
@@ -61,17 +62,9 @@ export interface StatusNotice {
   text: string;
 }
 
-export interface DetailView {
-  appid: string;
-  name: string;
-  avatarUrl: string;
-  initial: string;
-  kindLabel: string;
-  principalName: string;
+export interface DetailView extends AuthorizerHeader {
   userName: string;
   verifiedLabel: string;
-  statusLabel: string;
-  statusTag: 'success' | 'warning' | 'default';
   authorizedAt: string;
   updatedAt: string;
   revoked: boolean;
@@ -140,19 +133,13 @@ function historyItems(detail: AuthorizerDetail): HistoryItem[] {
 }
 
 export function detailView(detail: AuthorizerDetail): DetailView {
-  const name = detail.name.trim() || '未命名账号';
+  const header = authorizerHeader(detail);
   const revoked = detail.status === 'revoked';
   return {
-    appid: detail.appid,
-    name,
-    avatarUrl: detail.avatarUrl,
-    initial: Array.from(name)[0] ?? '?',
-    kindLabel: KIND_LABEL[detail.kind] ?? KIND_LABEL.unknown,
-    principalName: detail.principalName || '—',
+    ...header,
+    principalName: header.principalName || '—',
     userName: detail.userName || '—',
     verifiedLabel: detail.verified ? '已认证' : '未认证',
-    statusLabel: STATUS_LABEL[detail.status],
-    statusTag: STATUS_TAG[detail.status],
     authorizedAt: formatTime(detail.authorizedAt),
     updatedAt: formatTime(detail.updatedAt),
     revoked,

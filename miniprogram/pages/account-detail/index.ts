@@ -1,6 +1,7 @@
 // One authorized account: who it is, what it granted, what is missing, its history, and how to
 // re-authorize or revoke. Opened as /pages/account-detail/index?appid=wx…
 import { backend, BackendError, errorMessage } from '../../services/index';
+import { beginLoad, isShownAgain } from '../../utils/pageLoads';
 import { detailView, isAppid, type DetailView } from './detailView';
 
 type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
@@ -8,21 +9,8 @@ type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
 const ACCOUNTS_URL = '/pages/accounts/index';
 const DEFAULT_TITLE = '账号详情';
 
-/** Per page instance: the appid asked for, the latest load, and whether the first onShow passed. */
-interface Tracking {
-  appid: string;
-  latestLoad: number;
-  shownOnce: boolean;
-}
-const tracking = new WeakMap<object, Tracking>();
-function trackingOf(page: object): Tracking {
-  let state = tracking.get(page);
-  if (!state) {
-    state = { appid: '', latestLoad: 0, shownOnce: false };
-    tracking.set(page, state);
-  }
-  return state;
-}
+/** Per page instance: the appid asked for (kept out of `data`: nothing renders it). */
+const appids = new WeakMap<object, string>();
 
 Component({
   data: {
@@ -38,18 +26,13 @@ Component({
         this.setData({ state: 'invalid' });
         return;
       }
-      trackingOf(this).appid = appid;
+      appids.set(this, appid);
       void this.load({ quiet: false });
     },
 
     /** Back from re-authorizing: show the new grant without the skeleton. */
     onShow() {
-      const own = trackingOf(this);
-      if (!own.shownOnce) {
-        own.shownOnce = true;
-        return;
-      }
-      if (this.data.state === 'ready') void this.load({ quiet: true });
+      if (isShownAgain(this) && this.data.state === 'ready') void this.load({ quiet: true });
     },
 
     onRetry() {
@@ -57,17 +40,16 @@ Component({
     },
 
     async load({ quiet }: { quiet: boolean }) {
-      const own = trackingOf(this);
-      const loadId = ++own.latestLoad;
+      const isLatest = beginLoad(this);
       if (!quiet) this.setData({ state: 'loading', errorText: '' });
       try {
-        const { authorizer } = await backend().call('getAuthorizer', { appid: own.appid });
-        if (loadId !== own.latestLoad) return;
+        const { authorizer } = await backend().call('getAuthorizer', { appid: appids.get(this) ?? '' });
+        if (!isLatest()) return;
         const account = detailView(authorizer);
         this.setData({ state: 'ready', account });
         wx.setNavigationBarTitle({ title: account.name });
       } catch (error) {
-        if (loadId !== own.latestLoad) return;
+        if (!isLatest()) return;
         if (error instanceof BackendError && error.code === 'NOT_FOUND') {
           this.setData({ state: 'notFound', account: null });
         } else if (quiet) {

@@ -1,26 +1,12 @@
 // "My accounts": every account this merchant has authorized, with what each still needs.
 import type { AuthorizerSummary } from '../../../typings/api';
 import { backend, errorMessage } from '../../services/index';
+import { beginLoad, isShownAgain } from '../../utils/pageLoads';
 
 type ViewState = 'loading' | 'ready' | 'error';
 
 const AUTHORIZE_URL = '/pages/authorize/index';
 const ADMIN_URL = '/pages/admin/index';
-
-/** Per page instance: which load is the latest, and whether the first onShow has passed. */
-interface Tracking {
-  latestLoad: number;
-  shownOnce: boolean;
-}
-const tracking = new WeakMap<object, Tracking>();
-function trackingOf(page: object): Tracking {
-  let state = tracking.get(page);
-  if (!state) {
-    state = { latestLoad: 0, shownOnce: false };
-    tracking.set(page, state);
-  }
-  return state;
-}
 
 /** The authorize page may be a tab (switchTab) or a plain page; try the tab first. */
 function openAuthorizePage(): void {
@@ -58,12 +44,7 @@ Component({
 
     /** Coming back (e.g. after authorizing) refreshes without the skeleton. */
     onShow() {
-      const own = trackingOf(this);
-      if (!own.shownOnce) {
-        own.shownOnce = true;
-        return;
-      }
-      if (this.data.state !== 'loading') void this.load({ quiet: true });
+      if (isShownAgain(this) && this.data.state !== 'loading') void this.load({ quiet: true });
     },
 
     async onPullDownRefresh() {
@@ -83,8 +64,7 @@ Component({
      * with accounts already shown reports by toast instead of hiding the list.
      */
     async load({ quiet }: { quiet: boolean }) {
-      const own = trackingOf(this);
-      const loadId = ++own.latestLoad;
+      const isLatest = beginLoad(this);
       if (!quiet) this.setData({ state: 'loading', errorText: '' });
       const [listing, isAdmin] = await Promise.all([
         backend()
@@ -93,7 +73,7 @@ Component({
           .catch((error: unknown) => ({ ok: false as const, message: errorMessage(error) })),
         readIsAdmin(),
       ]);
-      if (loadId !== own.latestLoad) return; // a newer load has started; its answer wins
+      if (!isLatest()) return; // a newer load has started; its answer wins
       if (listing.ok) {
         this.setData({ state: 'ready', accounts: listing.accounts, isAdmin });
       } else if (quiet && this.data.state === 'ready') {

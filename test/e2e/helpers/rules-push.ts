@@ -1,69 +1,15 @@
 /**
- * Pushes built by the test itself, with @wecom/crypto (an implementation independent of the
- * backend's), so a test can deliver duplicates, retries and forgeries at the moment it chooses.
+ * Delivering pushes sealed by the test itself (test/helpers/wechat-push.ts) at the moment a test
+ * chooses: over real HTTP, or straight to one function instance, so it can send duplicates,
+ * retries and forgeries; plus plain HTTP requests to the function's pages.
  */
-import { createHash, randomInt } from 'node:crypto';
 import http from 'node:http';
-import { encrypt, getSignature } from '@wecom/crypto';
-import type { ComponentConfig } from '../../../emulator/open-platform';
 import type { FunctionInstance } from '../../../emulator/cloud/runtime';
-
-export type PushFields = Record<string, string | number>;
-
-export interface SealedPush {
-  query: Record<string, string>;
-  body: string;
-  encrypt: string;
-}
-
-export interface SealOptions {
-  /** The appid trailer inside the ciphertext (default: the component appid). */
-  receiveId?: string;
-  /** Sign with another token (a forgery). */
-  token?: string;
-  /** Encrypt with another key. */
-  encodingAesKey?: string;
-  timestamp?: number;
-}
+import type { SealedPush } from '../../helpers/wechat-push';
 
 export interface HttpAnswer {
   status: number;
   body: string;
-}
-
-const cdata = (value: string) => `<![CDATA[${value}]]>`;
-
-/** A flat WeChat payload: strings in CDATA, numbers bare. */
-export function payloadXml(fields: PushFields): string {
-  const lines = Object.entries(fields).map(([name, value]) =>
-    typeof value === 'number' ? `<${name}>${value}</${name}>` : `<${name}>${cdata(value)}</${name}>`,
-  );
-  return `<xml>${lines.join('\n')}</xml>`;
-}
-
-/** Encrypts and signs `plaintext` as WeChat does for the authorization-event URL. */
-export function sealPush(component: ComponentConfig, plaintext: string, options: SealOptions = {}): SealedPush {
-  const ciphertext = encrypt(options.encodingAesKey ?? component.encodingAesKey, plaintext, options.receiveId ?? component.appId);
-  return sealEncrypted(component, ciphertext, options);
-}
-
-/** Signs an arbitrary Encrypt value (valid or garbage) and wraps it in the envelope. */
-export function sealEncrypted(component: ComponentConfig, ciphertext: string, options: SealOptions = {}): SealedPush {
-  const token = options.token ?? component.token;
-  const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000));
-  const nonce = String(randomInt(100_000_000, 2_000_000_000));
-  const signature = createHash('sha1').update([token, timestamp, nonce].sort().join('')).digest('hex');
-  return {
-    query: {
-      timestamp,
-      nonce,
-      encrypt_type: 'aes',
-      msg_signature: getSignature(token, timestamp, nonce, ciphertext),
-      signature,
-    },
-    body: `<xml><AppId>${cdata(component.appId)}</AppId><Encrypt>${cdata(ciphertext)}</Encrypt></xml>`,
-    encrypt: ciphertext,
-  };
 }
 
 export interface PostOptions {

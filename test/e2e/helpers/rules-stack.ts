@@ -1,6 +1,7 @@
 /**
  * The local stack as the rules tests use it: a fresh data folder per stack, an admin OPENID,
- * quiet logs, and small readers over the real store and the emulator's call records.
+ * quiet logs, the jest hooks every rules file repeats, and small readers over the real store and
+ * the emulator's call records.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
@@ -9,7 +10,8 @@ import path from 'node:path';
 import type { FunctionInstance } from '../../../emulator/cloud/runtime';
 import type { AccountKind, ApiName, ConfirmInput, TestAccount } from '../../../emulator/open-platform';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
-import type { ActionError } from '../../../typings/api';
+import type { ActionError, ActionName } from '../../../typings/api';
+import { captureFunctionOutput, type CapturedOutput } from './rules-console';
 
 export const ADMIN = 'oADMIN-rules-0001';
 export const MERCHANT = 'oMERCHANT-rules-0001';
@@ -17,6 +19,19 @@ export const OTHER_MERCHANT = 'oMERCHANT-rules-0002';
 
 /** Every collection the backend keeps (DESIGN.md "State"). */
 export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'] as const;
+
+/** Every action of the contract (typings/api.ts); the type check fails when one is added and not listed. */
+const EVERY_ACTION: Record<ActionName, true> = {
+  getAppConfig: true,
+  createAuthSession: true,
+  getAuthSession: true,
+  listMyAuthorizers: true,
+  getAuthorizer: true,
+  listAuthorizers: true,
+  platformHealth: true,
+  reconcile: true,
+};
+export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 
 export interface RulesStack extends LocalStack {
   dataDir: string;
@@ -42,6 +57,62 @@ export async function startRulesStack(options: Partial<LocalStackOptions> = {}):
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   });
+}
+
+/**
+ * Registers the hooks that capture the function's output (kept out of the test report) for the
+ * whole file; read it through the answer inside tests and hooks.
+ */
+export function captureOutputOfFile(): CapturedOutput {
+  const capture = fileCapture();
+  beforeAll(capture.begin);
+  afterAll(capture.end);
+  return capture.output;
+}
+
+/**
+ * Registers the hooks for a rules file with one stack per test (`'each'`) or one for the whole
+ * file (`'all'`): `use` receives each stack once started, and it is closed after. The function's
+ * output is captured from before the first stack starts until after the last one closes.
+ */
+export function useRulesStack(per: 'each' | 'all', use: (stack: RulesStack) => void): CapturedOutput {
+  const capture = fileCapture();
+  let stack: RulesStack | undefined;
+  const start = async () => use((stack = await startRulesStack()));
+  const close = async () => {
+    await stack?.close();
+    stack = undefined;
+  };
+  beforeAll(capture.begin);
+  if (per === 'each') {
+    beforeEach(start);
+    afterEach(close);
+  } else {
+    beforeAll(start);
+    afterAll(close);
+  }
+  afterAll(capture.end);
+  return capture.output;
+}
+
+/** A capture begun and ended by hooks, seen through an object that is valid from the start. */
+function fileCapture(): { output: CapturedOutput; begin(): void; end(): void } {
+  let captured: CapturedOutput | undefined;
+  const current = () => {
+    if (!captured) throw new Error('the function output is captured only while the file runs');
+    return captured;
+  };
+  return {
+    output: {
+      get lines() {
+        return current().lines;
+      },
+      text: () => current().text(),
+      restore: () => current().restore(),
+    },
+    begin: () => void (captured = captureFunctionOutput()),
+    end: () => captured?.restore(),
+  };
 }
 
 /** What callFunction answers (typings/api.ts), loosely typed so tests can read any field. */

@@ -4,7 +4,6 @@
  * the account needs_reauth; reconcile with api_get_authorizer_list restores refresh tokens,
  * recovers accounts, records missed authorizations and marks revoked ones.
  */
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
 import {
   account,
   act,
@@ -17,14 +16,14 @@ import {
   docById,
   MERCHANT,
   pluginSession,
-  startRulesStack,
+  useRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
+useRulesStack('each', (started) => (stack = started));
 
 interface TokenDoc {
   _id: string;
@@ -32,17 +31,6 @@ interface TokenDoc {
   expiresAt: number;
   refreshToken: string;
 }
-
-beforeAll(() => {
-  output = captureFunctionOutput();
-});
-afterAll(() => output.restore());
-beforeEach(async () => {
-  stack = await startRulesStack();
-});
-afterEach(async () => {
-  await stack.close();
-});
 
 const tokenDoc = (appid: string) => docById<TokenDoc>(stack, 'authorizerTokens', appid);
 const authorizer = (appid: string) => docById<Record<string, any>>(stack, 'authorizers', appid);

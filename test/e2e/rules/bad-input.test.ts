@@ -8,11 +8,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
-import { httpGet, payloadXml, postPush, sealEncrypted, sealPush } from '../helpers/rules-push';
+import { payloadXml, sealCiphertext, sealPush } from '../../helpers/wechat-push';
+import { httpGet, postPush } from '../helpers/rules-push';
 import {
   account,
   act,
+  ACTION_NAMES,
   ADMIN,
   allDocs,
   dataOf,
@@ -20,18 +21,16 @@ import {
   MERCHANT,
   OTHER_MERCHANT,
   snapshot,
-  startRulesStack,
+  useRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
+useRulesStack('all', (started) => (stack = started));
 
 beforeAll(async () => {
-  output = captureFunctionOutput();
-  stack = await startRulesStack();
   // Some real state to protect: a token, a session and an authorized account.
   const { sessionId } = dataOf(await act(stack, MERCHANT, 'createAuthSession', { authType: 3, channel: 'pc' }));
   expect(sessionId).toMatch(/^[0-9a-f]{32}$/);
@@ -41,10 +40,6 @@ beforeAll(async () => {
     authorizerAppid: account(stack, 'official_account').appid,
     channel: 'plugin',
   });
-});
-afterAll(async () => {
-  await stack.close();
-  output.restore();
 });
 
 /** Runs `attempt` and checks that no collection changed and no WeChat API was called. */
@@ -208,7 +203,7 @@ const pushCases: PushCase[] = [
   },
   {
     name: 'garbage base64 as Encrypt (correctly signed)',
-    send: () => postPush(stack.publicBaseUrl, sealEncrypted(component(), 'this is !! not * base64 at all')),
+    send: () => postPush(stack.publicBaseUrl, sealCiphertext(component(), 'this is !! not * base64 at all')),
     status: 400,
     says: /INVALID_BASE64/,
   },
@@ -216,7 +211,7 @@ const pushCases: PushCase[] = [
     name: 'a truncated ciphertext (correctly signed)',
     send: () => {
       const { encrypt } = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, sealEncrypted(component(), encrypt.slice(0, -8)));
+      return postPush(stack.publicBaseUrl, sealCiphertext(component(), encrypt.slice(0, -8)));
     },
     status: 400,
   },
@@ -226,14 +221,14 @@ const pushCases: PushCase[] = [
       const { encrypt } = sealPush(component(), ticketPayload());
       const bytes = Buffer.from(encrypt, 'base64');
       bytes[bytes.length - 20] ^= 0x01;
-      return postPush(stack.publicBaseUrl, sealEncrypted(component(), bytes.toString('base64')));
+      return postPush(stack.publicBaseUrl, sealCiphertext(component(), bytes.toString('base64')));
     },
     status: 400,
   },
   {
     name: 'an empty Encrypt',
     send: () => {
-      const sealed = sealEncrypted(component(), '');
+      const sealed = sealCiphertext(component(), '');
       return postPush(stack.publicBaseUrl, sealed);
     },
     status: 400,
@@ -447,16 +442,7 @@ const unknownActions: ActionCase[] = [
   ['createAuthSession'],
 ].map((action) => ({ action, payload: validSession, code: 'UNKNOWN_ACTION' }));
 
-const withoutIdentity: ActionCase[] = [
-  'getAppConfig',
-  'createAuthSession',
-  'getAuthSession',
-  'listMyAuthorizers',
-  'getAuthorizer',
-  'listAuthorizers',
-  'platformHealth',
-  'reconcile',
-].map((action) => ({
+const withoutIdentity: ActionCase[] = ACTION_NAMES.map((action) => ({
   openid: '',
   action,
   payload: action === 'createAuthSession' ? { ...validSession, openid: MERCHANT } : {},

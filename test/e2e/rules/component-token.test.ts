@@ -3,18 +3,12 @@
  * platform document), never a token per request; on 40001/40014/42001 drop the token only if it
  * is still the one that failed, refresh once, retry once. No ticket yet: a clear NOT_READY.
  */
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
-import { act, callsOf, dataOf, docById, MERCHANT, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import { act, callsOf, captureOutputOfFile, dataOf, docById, MERCHANT, startRulesStack, type RulesStack } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
-
-beforeAll(() => {
-  output = captureFunctionOutput();
-});
-afterAll(() => output.restore());
+captureOutputOfFile();
 afterEach(async () => {
   await stack?.close();
 });

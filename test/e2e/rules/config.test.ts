@@ -9,22 +9,11 @@ import path from 'node:path';
 import { Clock } from '../../../emulator/clock';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
 import { DEFAULT_COMPONENT } from '../../../emulator/open-platform';
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
-import { httpGet, payloadXml, postPush, sealPush } from '../helpers/rules-push';
-import { act, ADMIN, MERCHANT, snapshot, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import { payloadXml, sealPush } from '../../helpers/wechat-push';
+import { httpGet, postPush } from '../helpers/rules-push';
+import { act, ACTION_NAMES, ADMIN, captureOutputOfFile, MERCHANT, snapshot, startRulesStack, type RulesStack } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
-
-const ACTIONS = [
-  'getAppConfig',
-  'createAuthSession',
-  'getAuthSession',
-  'listMyAuthorizers',
-  'getAuthorizer',
-  'listAuthorizers',
-  'platformHealth',
-  'reconcile',
-];
 
 /** A complete, valid environment (as the local stack sets it), for a runtime without an emulator. */
 const GOOD_ENV: Record<string, string> = {
@@ -37,11 +26,7 @@ const GOOD_ENV: Record<string, string> = {
   ADMIN_OPENIDS: ADMIN,
 };
 
-let output: CapturedOutput;
-beforeAll(() => {
-  output = captureFunctionOutput();
-});
-afterAll(() => output.restore());
+const output = captureOutputOfFile();
 
 /** Values that must never appear in a reply or a log line. */
 function secretValues(env: Record<string, string>): string[] {
@@ -63,7 +48,7 @@ describe('a stack whose function lacks its AppSecret and has a malformed Encodin
     await stack.close();
   });
 
-  test.each(ACTIONS)('%s answers CONFIGURATION naming the variables, no values', async (action) => {
+  test.each(ACTION_NAMES)('%s answers CONFIGURATION naming the variables, no values', async (action) => {
     output.lines.length = 0;
     const reply = await act(stack, action === 'listAuthorizers' || action === 'platformHealth' || action === 'reconcile' ? ADMIN : MERCHANT, action, {});
 
@@ -148,7 +133,7 @@ describe.each<[string, Record<string, string | undefined>, string[]]>([
 
   test('actions: CONFIGURATION naming exactly the bad variables; HTTP: 503; no value echoed', async () => {
     output.lines.length = 0;
-    const replies = await Promise.all(ACTIONS.map((action) => runtime.callFunction('authorization', { action, payload: {} }, { openid: ADMIN })));
+    const replies = await Promise.all(ACTION_NAMES.map((action) => runtime.callFunction('authorization', { action, payload: {} }, { openid: ADMIN })));
     const http = await postPush(`${runtime.url}/wx`, { query: { timestamp: '1', nonce: '2', msg_signature: '3' }, body: '<xml/>', encrypt: '' });
 
     for (const reply of replies) {

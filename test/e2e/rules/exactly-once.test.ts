@@ -3,8 +3,8 @@
  * retries of it and the redirect callback, often at the same moment; it is exchanged once and the
  * authorizer and the session are written once.
  */
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
-import { callbackOnInstance, httpGet, postPush, pushToInstance, sealPush } from '../helpers/rules-push';
+import { sealPush } from '../../helpers/wechat-push';
+import { callbackOnInstance, httpGet, postPush, pushToInstance } from '../helpers/rules-push';
 import {
   account,
   act,
@@ -18,26 +18,14 @@ import {
   h5Session,
   MERCHANT,
   pluginSession,
-  startRulesStack,
+  useRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
-
-beforeAll(() => {
-  output = captureFunctionOutput();
-});
-afterAll(() => output.restore());
-
-beforeEach(async () => {
-  stack = await startRulesStack();
-});
-afterEach(async () => {
-  await stack.close();
-});
+useRulesStack('each', (started) => (stack = started));
 
 /** The one authorizer, code record and session the rule allows, checked together. */
 async function expectWrittenOnce(appid: string, authCode: string, sessionId: string, owner: string) {

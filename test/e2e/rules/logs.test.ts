@@ -3,8 +3,8 @@
  * logger is console.log; everything it prints during full authorizations (all three ways, with
  * failures, retries, token refreshes, revocation and reconcile) is captured and searched.
  */
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
-import { httpGet, postPush, sealPush } from '../helpers/rules-push';
+import { sealPush } from '../../helpers/wechat-push';
+import { httpGet, postPush } from '../helpers/rules-push';
 import {
   account,
   act,
@@ -15,26 +15,20 @@ import {
   h5Session,
   MERCHANT,
   pluginSession,
-  startRulesStack,
+  useRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
+const output = useRulesStack('all', (started) => (stack = started));
 /** Every secret value seen during the run, collected as the flows produce them. */
 const secrets = new Set<string>();
 
-beforeAll(async () => {
-  output = captureFunctionOutput();
-  stack = await startRulesStack();
+beforeAll(() => {
   const { appSecret, token, encodingAesKey } = stack.openPlatform.component;
   [appSecret, token, encodingAesKey].forEach((s) => secrets.add(s));
-});
-afterAll(async () => {
-  await stack.close();
-  output.restore();
 });
 
 /** Tokens the backend holds right now (component, authorizer access and refresh tokens). */

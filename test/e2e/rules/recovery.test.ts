@@ -1,16 +1,10 @@
 /**
  * Recovery paths: a code spent by a lost reply, a forged callback code, and an expired ticket.
  */
-import { act, account, callsOf, dataOf, docById, MERCHANT, ADMIN, pluginSession, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import { act, account, callsOf, dataOf, docById, MERCHANT, ADMIN, pluginSession, useRulesStack, type RulesStack } from '../helpers/rules-stack';
 
 let stack: RulesStack;
-
-beforeAll(async () => {
-  stack = await startRulesStack();
-});
-afterAll(async () => {
-  await stack.close();
-});
+useRulesStack('all', (started) => (stack = started));
 afterEach(() => stack.openPlatform.faults.clear());
 
 test('a code WeChat exchanged while its answer was lost is recovered from the authorizer info', async () => {

@@ -3,7 +3,6 @@
  * authorization whose push processing died (claimed code, lease run out, code still valid) is
  * finished — by the timer or by the merchant's page polling getAuthSession.
  */
-import { captureFunctionOutput, type CapturedOutput } from '../helpers/rules-console';
 import {
   account,
   act,
@@ -17,25 +16,14 @@ import {
   MERCHANT,
   OTHER_MERCHANT,
   pluginSession,
-  startRulesStack,
+  useRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
 let stack: RulesStack;
-let output: CapturedOutput;
-
-beforeAll(() => {
-  output = captureFunctionOutput();
-});
-afterAll(() => output.restore());
-beforeEach(async () => {
-  stack = await startRulesStack();
-});
-afterEach(async () => {
-  await stack.close();
-});
+useRulesStack('each', (started) => (stack = started));
 
 const session = (id: string) => docById<Record<string, any>>(stack, 'authSessions', id);
 

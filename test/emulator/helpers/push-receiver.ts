@@ -3,11 +3,11 @@
  * signatures and decrypts the envelope with @wecom/crypto (not with our own code), and answers
  * from a script (`answers`, then `defaultAnswer`).
  */
-import { createHash } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { decrypt, getSignature } from '@wecom/crypto';
 import { XMLParser } from 'fast-xml-parser';
+import { urlSignature } from '../../helpers/wechat-push';
 
 export interface ReceivedPush {
   query: Record<string, string>;
@@ -52,7 +52,6 @@ function open(body: string, query: Record<string, string>, keys: { token: string
   const envelope = parseXml(body);
   const encrypt = envelope.Encrypt ?? '';
   const { message, id } = decrypt(keys.encodingAesKey, encrypt);
-  const urlSignature = createHash('sha1').update([keys.token, query.timestamp, query.nonce].sort().join('')).digest('hex');
   return {
     query,
     body,
@@ -62,7 +61,7 @@ function open(body: string, query: Record<string, string>, keys: { token: string
     receiveId: id,
     fields: parseXml(message),
     msgSignatureOk: query.msg_signature === getSignature(keys.token, query.timestamp, query.nonce, encrypt),
-    signatureOk: query.signature === urlSignature,
+    signatureOk: query.signature === urlSignature(keys.token, query.timestamp, query.nonce),
   };
 }
 

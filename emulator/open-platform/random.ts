@@ -1,0 +1,16 @@
+/**
+ * A seeded PRNG, so anything drawn from it (injected faults, a test's plan) can be replayed by
+ * running again with the same seed.
+ */
+
+/** mulberry32: tiny, seedable, good enough to decide "does this call fail". Returns [0, 1). */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
