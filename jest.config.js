@@ -10,7 +10,7 @@ module.exports = {
       displayName: 'node',
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
-      testMatch: ['<rootDir>/test/{cloud,emulator,e2e,soak}/**/*.test.ts'],
+      testMatch: ['<rootDir>/test/{cloud,emulator,e2e,soak,ship}/**/*.test.ts'],
       transform: { '^.+\\.ts$': tsJest },
       moduleFileExtensions: ['ts', 'js', 'json'],
     },

@@ -161,6 +161,8 @@ export interface Actions {
   listAuthorizers: { input: AuthorizerFilter; output: { total: number; authorizers: AuthorizerSummary[] } };
   platformHealth: { input: Record<string, never>; output: PlatformHealth };
   reconcile: { input: Record<string, never>; output: ReconcileReport };
+  /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */
+  startPushTicket: { input: Record<string, never>; output: { message: string } };
 }
 
 export type ActionName = keyof Actions;

@@ -156,6 +156,22 @@ test('a stale ticket shows its age in red with the same hint', async () => {
   expect(textOf(page, '#health-summary')).toBe('有 1 项需要处理');
 });
 
+test('a stale ticket offers to ask WeChat to restart the push; a healthy one does not', async () => {
+  const stale = healthyPlatform({ ok: false, ticket: { ok: false, receivedAt: Date.now() - 7200_000, ageSeconds: 7200 } });
+  const fake = admin({
+    platformHealth: () => ok<'platformHealth'>(stale),
+    startPushTicket: () => ok<'startPushTicket'>({ message: '已请求微信重新推送 ticket，通常几分钟内送达' }),
+  });
+  const page = await open(fake);
+
+  await tap(vantInner(page, 'restart-ticket', '.van-button'), page);
+  expect(fake.requests.filter((r) => r.action === 'startPushTicket')).toHaveLength(1);
+  expect(toastTitles(page)).toEqual(['已请求微信重新推送 ticket，通常几分钟内送达']);
+
+  const healthy = await open(admin());
+  expect(exists(healthy, '#restart-ticket')).toBe(false);
+});
+
 test('61004 shows the IP WeChat saw, prominently, with the whitelist fix and a copy button', async () => {
   const health = healthyPlatform({
     ok: false,

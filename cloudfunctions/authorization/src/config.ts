@@ -47,6 +47,9 @@ export interface Config {
 
 export const MIN_PLUGIN_VERSION = '0.3.10';
 
+/** The variables whose values are secrets: never logged, and `npm run check` keeps them out of the package. */
+export const SECRET_ENV_VARS = ['COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY'] as const;
+
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
 

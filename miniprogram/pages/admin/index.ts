@@ -47,6 +47,7 @@ Component({
     loadingMore: false,
 
     reconciling: false,
+    restartingTicket: false,
   },
 
   methods: {
@@ -168,6 +169,19 @@ Component({
         this.setData({ reconciling: false });
         wx.showToast({ title: errorMessage(error), icon: 'none' });
       }
+    },
+
+    /** api_start_push_ticket through the backend; the new ticket shows on the next refresh. */
+    async onRestartTicketTap() {
+      if (this.data.restartingTicket) return;
+      this.setData({ restartingTicket: true });
+      try {
+        const { message } = await backend().call('startPushTicket', {});
+        wx.showToast({ title: message, icon: 'none', duration: 3000 });
+      } catch (error) {
+        wx.showToast({ title: errorMessage(error), icon: 'none' });
+      }
+      this.setData({ restartingTicket: false });
     },
 
     onSelectAccount(event: SelectEvent) {

@@ -30,6 +30,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   listAuthorizers: true,
   platformHealth: true,
   reconcile: true,
+  startPushTicket: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

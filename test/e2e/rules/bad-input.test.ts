@@ -449,7 +449,7 @@ const withoutIdentity: ActionCase[] = ACTION_NAMES.map((action) => ({
   code: 'FORBIDDEN',
 }));
 
-const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile'].map((action) => ({
+const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket'].map((action) => ({
   openid: MERCHANT,
   action,
   payload: {},

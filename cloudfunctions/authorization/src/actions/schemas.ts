@@ -54,9 +54,10 @@ export const schemas = {
   }),
   platformHealth: none,
   reconcile: none,
+  startPushTicket: none,
 } satisfies Record<ActionName, ZodMiniType>;
 
-export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile']);
+export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket']);
 
 export function isActionName(value: unknown): value is ActionName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);

@@ -1,0 +1,107 @@
+import { parseArgs } from 'node:util';
+
+/** Run sizes. The defaults finish in a few minutes on a 2-core machine. */
+export interface BenchOptions {
+  /** Measured push POSTs (after the warm-up ones). */
+  pushes: number;
+  /**
+   * Push POSTs sent first and not measured. V8 needs a few thousand pushes to optimise the hot
+   * paths (with --no-opt the pipeline stays at its early speed throughout), so steady state
+   * starts after ~3,000.
+   */
+  warmup: number;
+  /** Pushes in flight at once. */
+  concurrency: number;
+  /** Function instances cold-started for the token bursts and timers. */
+  instances: number;
+  /** Concurrent createAuthSession calls per instance in a burst. */
+  calls: number;
+  /** Accounts authorized before the authorizer-token timer race. */
+  authorizers: number;
+  /** Authorizations timed from the merchant's confirmation to the page seeing them. */
+  auths: number;
+  /** Fresh Node processes per side of the cold-start comparison. */
+  coldStarts: number;
+  /** Which benchmarks to run. */
+  only: BenchName[];
+}
+
+export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package'] as const;
+export type BenchName = (typeof BENCH_NAMES)[number];
+
+export const DEFAULT_OPTIONS: BenchOptions = {
+  pushes: 3000,
+  warmup: 3000,
+  concurrency: 16,
+  instances: 4,
+  calls: 25,
+  authorizers: 3,
+  auths: 40,
+  coldStarts: 7,
+  only: [...BENCH_NAMES],
+};
+
+const NUMERIC = ['pushes', 'warmup', 'concurrency', 'instances', 'calls', 'authorizers', 'auths', 'coldStarts'] as const;
+
+export const USAGE = `Usage: npm run bench -- [options]
+  --pushes N        measured push POSTs (default ${DEFAULT_OPTIONS.pushes})
+  --warmup N        unmeasured push POSTs sent first (default ${DEFAULT_OPTIONS.warmup})
+  --concurrency N   pushes in flight (default ${DEFAULT_OPTIONS.concurrency})
+  --instances K     function instances in the token races (default ${DEFAULT_OPTIONS.instances})
+  --calls N         concurrent createAuthSession calls per instance (default ${DEFAULT_OPTIONS.calls})
+  --authorizers N   accounts in the authorizer-token race (default ${DEFAULT_OPTIONS.authorizers})
+  --auths N         timed authorizations (default ${DEFAULT_OPTIONS.auths})
+  --cold-starts N   fresh processes per side of the cold-start comparison (default ${DEFAULT_OPTIONS.coldStarts})
+  --only LIST       comma-separated subset of ${BENCH_NAMES.join(',')}
+Writes bench/results.json and bench/RESULTS.md only when every benchmark runs.`;
+
+export function parseOptions(argv: string[]): BenchOptions | 'help' {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      pushes: { type: 'string' },
+      warmup: { type: 'string' },
+      concurrency: { type: 'string' },
+      instances: { type: 'string' },
+      calls: { type: 'string' },
+      authorizers: { type: 'string' },
+      auths: { type: 'string' },
+      'cold-starts': { type: 'string' },
+      only: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+  if (values.help) return 'help';
+  const options: BenchOptions = { ...DEFAULT_OPTIONS };
+  const raw: Record<(typeof NUMERIC)[number], string | undefined> = {
+    pushes: values.pushes,
+    warmup: values.warmup,
+    concurrency: values.concurrency,
+    instances: values.instances,
+    calls: values.calls,
+    authorizers: values.authorizers,
+    auths: values.auths,
+    coldStarts: values['cold-starts'],
+  };
+  for (const name of NUMERIC) {
+    if (raw[name] !== undefined) options[name] = positiveInteger(name, raw[name], name === 'warmup');
+  }
+  if (values.only !== undefined) options.only = benchList(values.only);
+  return options;
+}
+
+function positiveInteger(name: string, text: string, zeroAllowed: boolean): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < (zeroAllowed ? 0 : 1)) {
+    throw new RangeError(`--${name} takes a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got "${text}"`);
+  }
+  return value;
+}
+
+function benchList(text: string): BenchName[] {
+  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const unknown = names.filter((name) => !(BENCH_NAMES as readonly string[]).includes(name));
+  if (unknown.length > 0 || names.length === 0) throw new RangeError(`--only takes names from ${BENCH_NAMES.join(',')}`);
+  return names as BenchName[];
+}

@@ -1,0 +1,84 @@
+/**
+ * `npm run bench`: the four benchmarks on the local stack, each figure beside its baseline and
+ * goal. Prints a table; after a full run writes bench/results.json and bench/RESULTS.md.
+ */
+import os from 'node:os';
+import path from 'node:path';
+import { buildFunction } from '../scripts/build-function';
+import { authorizationLatency } from './authorization-latency';
+import type { BenchResult, Figure } from './figures';
+import { LogSink, say } from './log-sink';
+import { machineFacts } from './machine';
+import { BENCH_NAMES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
+import { packageSize } from './package-size';
+import { pushPipeline } from './push-pipeline';
+import { textTable, writeReport, type BenchReport } from './report';
+import { tokenEconomy } from './token-economy';
+
+type Benchmark = (options: BenchOptions, sink: LogSink) => Promise<BenchResult>;
+
+const BENCHMARKS: Record<BenchName, { title: string; run: Benchmark }> = {
+  push: { title: 'Push pipeline', run: pushPipeline },
+  tokens: { title: 'Token economy', run: tokenEconomy },
+  auth: { title: 'Authorization latency', run: authorizationLatency },
+  package: { title: 'Package', run: packageSize },
+};
+
+async function main(): Promise<number> {
+  const parsed = parseOptions(process.argv.slice(2));
+  if (parsed === 'help') {
+    say(USAGE);
+    return 0;
+  }
+  const options = parsed;
+  const machine = machineFacts();
+  const busy = machine.loadAverageAtStart / machine.cores;
+  if (busy > 0.5) say(`note: the machine is busy (load average ${machine.loadAverageAtStart} on ${machine.cores} cores); figures will be skewed`);
+  const sink = new LogSink(path.join(os.tmpdir(), `bench-${machine.date.replace(/[:.]/g, '-')}.log`));
+  const started = performance.now();
+  const figures: Figure[] = [];
+  const details: Record<string, unknown> = {};
+  const failed: string[] = [];
+  try {
+    const { bytes } = await buildFunction();
+    say(`function bundle built (${(bytes / 1024).toFixed(1)} KB); logs of the stack: ${sink.file}`);
+    for (const name of BENCH_NAMES.filter((n) => options.only.includes(n))) {
+      const { title, run } = BENCHMARKS[name];
+      say(`running ${title}…`);
+      const benchStarted = performance.now();
+      try {
+        const result = await sink.capture(() => run(options, sink));
+        figures.push(...result.figures);
+        details[name] = result.details;
+        say(`  done in ${((performance.now() - benchStarted) / 1000).toFixed(1)} s`);
+      } catch (error) {
+        failed.push(name);
+        say(`  ${title} failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+      }
+    }
+  } finally {
+    await sink.close();
+  }
+
+  const report: BenchReport = { machine, options, durationSeconds: (performance.now() - started) / 1000, figures, details };
+  say('');
+  say(textTable(figures));
+  say('');
+  if (failed.length === 0 && options.only.length === BENCH_NAMES.length) {
+    const written = writeReport(report, __dirname);
+    say(`wrote ${path.relative(process.cwd(), written.json)} and ${path.relative(process.cwd(), written.md)}`);
+  } else {
+    say('partial run: bench/results.json and bench/RESULTS.md were left as they were');
+  }
+  const missed = figures.filter((f) => f.pass === false).length;
+  say(`${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${failed.length ? `, ${failed.length} benchmarks failed` : ''}`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    say(error instanceof Error ? error.message : String(error));
+    process.exit(2);
+  },
+);
