@@ -47,7 +47,7 @@ export async function compileMiniprogram(projectRoot: string): Promise<CompiledP
     type: 'miniProgram',
     projectPath: projectRoot,
     // Never used: attr() below answers what the key would have fetched.
-    privateKey: 'offline-compile-uses-no-key',
+    privateKey: 'unused (offline compile)',
   });
   const offlineAttr = { ...structuredClone(ci.DefaultProjectAttr), gameApp: false };
   (project as unknown as { attr: () => Promise<unknown> }).attr = async () => offlineAttr;
