@@ -477,6 +477,7 @@ describe('after the plugin closes', () => {
     expect(textOf(page, 'incomplete')).toContain('授权未完成');
     expect(textOf(page, 'incomplete')).toContain('授权可能已取消');
     expect(textOf(page, 'failure-reason')).toBe('原因：该账号已授权给其他服务商的互斥权限集');
+    expect(byId(page, 'unchanged-hint')).toBeUndefined();
 
     await tap(button(page, 'retry'), page);
     expect(backend.callsOf('createAuthSession')).toHaveLength(2);
@@ -499,6 +500,8 @@ describe('after the plugin closes', () => {
     expect(page.root.data.phase).toBe('incomplete');
     expect(backend.callsOf('getAuthSession')).toHaveLength(9);
     expect(byId(page, 'failure-reason')).toBeUndefined();
+    // WeChat sends nothing when an authorized account re-confirms the same sets: say so.
+    expect(textOf(page, 'unchanged-hint')).toContain('没有改动权限');
 
     byId(page, 'recheck')?.querySelector('.van-button')?.dispatchEvent('tap');
     await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
