@@ -1,5 +1,5 @@
 import cloud = require('wx-server-sdk');
-import { handleAction, toActionError } from './actions/router';
+import { handleAction } from './actions/router';
 import { createApp, type App } from './app';
 import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
@@ -39,9 +39,6 @@ export async function main(event: unknown): Promise<unknown> {
   }
   if (isHttpEvent(event)) return handleHttp(current, event);
   if (isTimerEvent(event)) return runMaintenance(current);
-  try {
-    return await handleAction(current, event, cloud.getWXContext().OPENID);
-  } catch (error) {
-    return { ok: false, error: toActionError(current, error) };
-  }
+  // handleAction turns every failure into { ok: false, error }.
+  return handleAction(current, event, cloud.getWXContext().OPENID);
 }

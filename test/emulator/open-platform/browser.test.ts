@@ -2,19 +2,15 @@
  * The PC authorization page in a real headless Chromium: reached by a link click from an entry
  * page on the initiation domain (so the browser itself sends the Referer), account picked,
  * one permission set unticked, confirmed, and redirected to the callback page.
- * Skipped when no Chromium is installed.
  */
-import { existsSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { startOpenPlatform, type OpenPlatformEmulator } from '../../../emulator/open-platform';
+import { launchChromium } from '../../e2e/helpers/flows-browser';
 import { componentToken, MINI_PROGRAM, preAuthCode, SERVICE_OA, SUBSCRIPTION_OA } from './support';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const describeWithBrowser = existsSync(CHROMIUM) ? describe : describe.skip;
-
-describeWithBrowser('authorization page in a browser', () => {
+describe('authorization page in a browser', () => {
   let browser: Browser;
   let emu: OpenPlatformEmulator;
   let platform: http.Server;
@@ -22,7 +18,8 @@ describeWithBrowser('authorization page in a browser', () => {
   let entryLink = '';
 
   beforeAll(async () => {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    // Fails loudly without Chromium (.ci/run installs it) instead of passing by skipping.
+    browser = await launchChromium();
     // the platform's own site: an entry page linking to WeChat, and the redirect_uri page
     platform = http.createServer((request, response) => {
       response.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
