@@ -28,6 +28,11 @@ export interface LocalStackOptions {
   /** Push a ticket at start so the platform can work at once (default true). */
   pushTicketAtStart?: boolean;
   adminOpenIds?: string[];
+  /**
+   * Raise the per-merchant limits (sessions per minute) for suites that authorize many times in a
+   * minute of the shared clock; the stack otherwise runs with the function's production defaults.
+   */
+  lenientLimits?: boolean;
   /** Extra or overriding environment variables of the function. */
   functionEnv?: Record<string, string>;
   openPlatform?: Omit<OpenPlatformOptions, 'clock' | 'port'>;
@@ -79,6 +84,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     WX_MP_BASE_URL: openPlatform.url,
     WX_OPEN_BASE_URL: openPlatform.url,
     ADMIN_OPENIDS: (options.adminOpenIds ?? []).join(','),
+    ...(options.lenientLimits ? { SESSIONS_PER_MINUTE: '10000' } : {}),
     ...options.functionEnv,
   };
 

@@ -173,6 +173,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'FORBIDDEN'
   | 'NOT_READY'
+  | 'RATE_LIMITED'
   | 'UPSTREAM'
   | 'CONFIGURATION'
   | 'INTERNAL';

@@ -33,6 +33,7 @@ export async function startSoakStack(options: SoakStackOptions = {}): Promise<So
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
+      lenientLimits: true,
       ...options,
       dataDir,
       log: () => undefined,

@@ -461,7 +461,7 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     const reached = plan.filter((a) => !droppedOnPurpose(a)).length;
     const codes = await stack.docs('authCodes');
     expect(codes.length).toBe(reached);
-    expect(codes.filter((c) => c.state !== 'done' || c.code !== null)).toEqual([]);
+    expect(codes.filter((c) => c.claimState !== 'done' || c.code !== null)).toEqual([]);
     const queryAuth = stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth');
     expect(queryAuth.filter((c) => c.errcode === 0).length).toBe(reached);
     expect(queryAuth.filter((c) => c.errcode === 61009 || c.errcode === 61010)).toEqual([]);

@@ -43,6 +43,8 @@ export interface Config {
   apiTimeoutMs: number;
   /** Refresh a token when fewer than this many seconds remain. */
   refreshMarginSeconds: number;
+  /** createAuthSession calls one merchant may make per minute (each costs a pre_auth_code). */
+  sessionsPerMinute: number;
 }
 
 export const MIN_PLUGIN_VERSION = '0.3.10';
@@ -98,6 +100,7 @@ const schema = object({
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
+  SESSIONS_PER_MINUTE: _default(coerce.number().check(int(), gte(1), lte(10_000)), 5),
 });
 
 export class ConfigError extends Error {
@@ -131,6 +134,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     openBaseUrl: e.WX_OPEN_BASE_URL,
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
+    sessionsPerMinute: e.SESSIONS_PER_MINUTE,
   };
 }
 

@@ -54,6 +54,7 @@ export const COLLECTIONS = {
   authorizerTokens: 'authorizerTokens',
   authCodes: 'authCodes',
   pushLog: 'pushLog',
+  rateLimits: 'rateLimits',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -53,7 +53,7 @@ export async function startFlowStack(options: FlowStackOptions = {}): Promise<Fl
   const restoreStdout = captureFunctionLogs(functionLogs);
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ log: () => undefined, ...options, dataDir });
+    stack = await startLocalStack({ log: () => undefined, lenientLimits: true, ...options, dataDir });
   } catch (error) {
     restoreStdout();
     throw error;

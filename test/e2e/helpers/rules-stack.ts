@@ -3,7 +3,6 @@
  * quiet logs, the jest hooks every rules file repeats, and small readers over the real store and
  * the emulator's call records.
  */
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -45,6 +44,7 @@ export async function startRulesStack(options: Partial<LocalStackOptions> = {}):
   const emulatorLog: string[] = [];
   const stack = await startLocalStack({
     adminOpenIds: [ADMIN],
+    lenientLimits: true,
     log: (line) => emulatorLog.push(line),
     ...options,
     dataDir,
@@ -175,9 +175,9 @@ export async function snapshot(stack: RulesStack): Promise<Record<string, unknow
   return result;
 }
 
-/** The backend keys authCodes by sha256(code) and sessions by sha256(pre_auth_code)[0..32] (hex). */
-export const codeIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
-export const sessionIdFor = (preAuthCode: string) => createHash('sha256').update(preAuthCode).digest('hex').slice(0, 32);
+/** How the backend keys authCodes and sessions: the production helpers themselves. */
+export { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/codes';
+export { sessionIdFor } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 
 /** A plugin session for `openid`; returns its id and pre_auth_code. */
 export async function pluginSession(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {

@@ -36,7 +36,7 @@ async function expectWrittenOnce(appid: string, authCode: string, sessionId: str
   expect(authorizers[0].history.map((h: { event: string }) => h.event)).toEqual(['authorized']);
   const codes = await allDocs(stack, 'authCodes');
   expect(codes).toHaveLength(1);
-  expect(codes[0]).toMatchObject({ _id: codeIdFor(authCode), state: 'done', authorizerAppid: appid, code: null });
+  expect(codes[0]).toMatchObject({ _id: codeIdFor(authCode), claimState: 'done', authorizerAppid: appid, code: null });
   const session = dataOf(await act(stack, owner, 'getAuthSession', { sessionId }));
   expect(session).toMatchObject({ status: 'authorized', authorizer: { appid, status: 'active' } });
   expect(await allDocs(stack, 'authorizerTokens')).toHaveLength(1);
@@ -107,7 +107,7 @@ test("a failed first delivery is not acknowledged; WeChat's retry completes it, 
   stack.openPlatform.resetCalls();
   const authorizers = await allDocs(stack, 'authorizers');
   expect(authorizers.map((a) => a._id)).toEqual([mp.appid]);
-  expect(await docById(stack, 'authCodes', codeIdFor(silent.authCode))).toMatchObject({ state: 'done', code: null });
+  expect(await docById(stack, 'authCodes', codeIdFor(silent.authCode))).toMatchObject({ claimState: 'done', code: null });
   expect(dataOf(await act(stack, MERCHANT, 'getAuthSession', { sessionId })).status).toBe('authorized');
   expect((await allDocs(stack, 'pushLog')).find((l) => l.infoType === 'authorized')).toMatchObject({ outcome: 'ok' });
 

@@ -4,11 +4,10 @@ import { reconcile } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
 import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound } from '../errors';
-import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
+import type { SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
-import { COLLECTIONS } from '../store';
 
 export interface Caller {
   openid: string;
@@ -74,30 +73,18 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async listMyAuthorizers(app, caller) {
-    const docs = await app.store.find<AuthorizerDoc>(
-      COLLECTIONS.authorizers,
-      { owners: caller.openid },
-      { orderBy: ['updatedAt', 'desc'], limit: 100 },
-    );
+    const docs = await app.authorizers.listOwnedBy(caller.openid);
     return { authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
   },
 
   async getAuthorizer(app, caller, { appid }) {
-    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    const doc = await app.authorizers.get(appid);
     if (!doc || !(doc.owners.includes(caller.openid) || caller.isAdmin)) throw notFound('没有找到这个账号');
     return { authorizer: toDetail(doc, app.config.requiredCategoryIds) };
   },
 
   async listAuthorizers(app, _caller, filter) {
-    const query = { ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.status ? { status: filter.status } : {}) };
-    const [total, docs] = await Promise.all([
-      app.store.count(COLLECTIONS.authorizers, query),
-      app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
-        orderBy: ['updatedAt', 'desc'],
-        skip: filter.offset ?? 0,
-        limit: filter.limit ?? 20,
-      }),
-    ]);
+    const { total, docs } = await app.authorizers.page({ ...filter, offset: filter.offset ?? 0, limit: filter.limit ?? 20 });
     return { total, authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
   },
 
@@ -125,14 +112,15 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 };
 
-/** The push arrived but its processing died: the code is good for an hour, so finish it now. */
+/** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */
 async function finishIfStuck(app: App, session: SessionDoc): Promise<SessionDoc> {
   if (session.status !== 'pending') return session;
-  const [claim] = await app.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, { sessionId: session._id, state: 'claimed' }, { limit: 1 });
-  if (!claim) return session;
-  const outcome = await app.completer.resume(claim);
-  return outcome.state === 'processing' ? session : ((await app.sessions.get(session._id)) ?? session);
+  await app.machine.finishForSession(session._id, POLL_BUDGET_MS);
+  return (await app.sessions.get(session._id)) ?? session;
 }
+
+/** The page polls every few seconds: answer it promptly. */
+const POLL_BUDGET_MS = 2500;
 
 async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionView> {
   const view: AuthSessionView = {
@@ -143,7 +131,7 @@ async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionVi
   };
   if (session.failure) view.failure = session.failure;
   if (session.status === 'authorized' && session.authorizerAppid) {
-    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, session.authorizerAppid);
+    const doc = await app.authorizers.get(session.authorizerAppid);
     if (doc) view.authorizer = toSummary(doc, app.config.requiredCategoryIds);
   }
   return view;

@@ -36,7 +36,7 @@ export async function reconcile(deps: {
       const info = await upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, appid));
       const granted = (info.authorization_info?.func_info ?? doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ?? [])
         .map((f) => f.funcscope_category.id);
-      await recordGrant(store, { appid, profile: info.authorizer_info, grantedSets: granted, owner: null, event: 'reconciled', now: now() });
+      await recordGrant(store, { appid, profile: info.authorizer_info, grantedSets: granted, event: 'reconciled', eventAt: now(), now: now() });
     }
   }
 

@@ -1,4 +1,5 @@
 import type { App } from '../app';
+import { PAGE_STYLE_HASH } from './html';
 import { callbackPage, entryPage, type HtmlReply } from './pages';
 
 /** The integrated request of a cloud function's HTTP access. */
@@ -26,16 +27,38 @@ export function isHttpEvent(event: unknown): event is HttpEvent {
   return !!e && typeof e.httpMethod === 'string' && typeof e.path === 'string';
 }
 
+const NO_SNIFF = { 'x-content-type-options': 'nosniff' };
+
 const text = (statusCode: number, body: string): HttpResponse => ({
   statusCode,
-  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...NO_SNIFF },
   body,
   isBase64Encoded: false,
 });
 
-const html = ({ status, html: body }: HtmlReply): HttpResponse => ({
+/** Nothing but our own style and (on the entry page) our one hashed script; never framed, never cached. */
+function contentSecurityPolicy(scriptHash?: string): string {
+  return [
+    "default-src 'none'",
+    `style-src '${PAGE_STYLE_HASH}'`,
+    `script-src ${scriptHash ? `'${scriptHash}'` : "'none'"}`,
+    'img-src https: data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const html = ({ status, html: body, scriptHash, referrer }: HtmlReply): HttpResponse => ({
   statusCode: status,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'origin' },
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': contentSecurityPolicy(scriptHash),
+    'x-frame-options': 'DENY',
+    'referrer-policy': referrer ?? 'no-referrer',
+    ...NO_SNIFF,
+  },
   body,
   isBase64Encoded: false,
 });

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { MessageCryptoError, openPush, type CryptoKeys } from '../crypto';
-import type { AuthorizationCompleter } from '../authorizers/completion';
+import type { AuthorizationMachine } from '../authorizations/machine';
 import { recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
+import { Claims, waitWithBackoff } from '../claims';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
 import { sessionIdFor } from '../sessions/sessions';
@@ -25,21 +26,34 @@ export interface PushDeps {
   config: Config;
   keys: CryptoKeys;
   store: Store;
-  completer: AuthorizationCompleter;
+  machine: AuthorizationMachine;
   authorizerTokens: AuthorizerTokens;
   log: Logger;
+  holder: string;
   now: () => number;
 }
 
 type Payload = Record<string, unknown>;
 
-/** WeChat waits 5 s for `success`; whatever is unfinished by then the poll or the timer completes. */
-const PUSH_WAIT_MS = 2500;
+/**
+ * WeChat waits 5 s for `success`. An authorization's code record is durable before its exchange
+ * starts, so whatever is unfinished after this budget the poll or the timer completes.
+ */
+const PUSH_BUDGET_MS = 3000;
+/** How long one processor may hold a push before an identical push takes it over. */
+const PUSH_CLAIM_TTL_MS = 10_000;
+/** How long a processed push is remembered (and its record kept). */
+export const PUSH_RETENTION_MS = 7 * 24 * 3600_000;
 
 const SUCCESS: PushReply = { status: 200, body: 'success' };
+const BUSY: PushReply = { status: 503, body: 'busy' };
 
 export class PushHandler {
-  constructor(private readonly deps: PushDeps) {}
+  private readonly claims: Claims;
+
+  constructor(private readonly deps: PushDeps) {
+    this.claims = new Claims({ store: deps.store, collection: COLLECTIONS.pushLog, holder: deps.holder, now: deps.now });
+  }
 
   async handle(request: PushRequest): Promise<PushReply> {
     const opened = this.open(request);
@@ -47,19 +61,27 @@ export class PushHandler {
     const { payload } = opened;
     const infoType = text(payload.InfoType);
     const logId = pushIdFor(payload);
-    if (!(await this.begin(logId, infoType))) return SUCCESS;
+    const turn = await this.begin(logId, infoType);
+    if (turn !== 'process') return turn;
     try {
       const { outcome, detail, appid } = await this.dispatch(infoType, payload);
-      await this.finish(logId, outcome, detail, appid);
+      await this.claims.settle(logId, 'done', { outcome, detail, authorizerAppid: appid, processedAt: this.deps.now() }, PUSH_RETENTION_MS);
       this.deps.log.info('push', { infoType, outcome, appid });
       return SUCCESS;
     } catch (error) {
       const detail = error instanceof Error ? error.name : 'error';
-      await this.finish(logId, 'failed', detail, text(payload.AuthorizerAppid) || null);
+      await this.claims.progress(logId, { outcome: 'failed', detail });
+      await this.claims.release(logId);
       this.deps.log.warn('push failed', { infoType, detail });
-      // Not `success`: WeChat retries, and the retry finds the failed record and tries again.
+      // Not `success`: nothing it did is lost (writes are ordered and idempotent), and a retry, if WeChat sends one, redoes it.
       return { status: 500, body: 'retry' };
     }
+  }
+
+  /** Retention: processed pushes older than `ageMs` (the idempotency window). */
+  async forgetBefore(ageMs: number): Promise<number> {
+    const { store, now } = this.deps;
+    return store.removeWhere(COLLECTIONS.pushLog, { claimState: 'done', receivedAt: store.command.lt(now() - ageMs) });
   }
 
   /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
@@ -86,11 +108,13 @@ export class PushHandler {
     }
   }
 
-  /** Idempotency: true when this call should process the push (new, or an earlier try failed). */
-  private async begin(id: string, infoType: string): Promise<boolean> {
-    const { store, now } = this.deps;
-    const fresh: PushLogDoc = {
-      _id: id,
+  /**
+   * Idempotency by claim: a new push, or one whose processor died or gave up, is processed here;
+   * one already processed is acknowledged; one being processed right now is waited for briefly.
+   */
+  private async begin(id: string, infoType: string): Promise<'process' | PushReply> {
+    const { now } = this.deps;
+    const fresh: Omit<PushLogDoc, '_id' | 'leaseOwner' | 'leaseUntil' | 'claimState'> = {
       infoType,
       receivedAt: now(),
       processedAt: null,
@@ -98,25 +122,26 @@ export class PushHandler {
       detail: null,
       authorizerAppid: null,
     };
-    if (await store.create(COLLECTIONS.pushLog, { ...fresh })) return true;
-    const retried = await store.updateWhere(COLLECTIONS.pushLog, { _id: id, outcome: 'failed' }, { outcome: 'processing' });
-    return retried === 1;
-  }
-
-  private async finish(id: string, outcome: PushLogDoc['outcome'], detail: string | null, appid: string | null) {
-    await this.deps.store.update(COLLECTIONS.pushLog, id, {
-      outcome,
-      detail,
-      authorizerAppid: appid,
-      processedAt: this.deps.now(),
-    });
+    if (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh)) return 'process';
+    const seen = await waitWithBackoff(
+      async () => {
+        const doc = await this.deps.store.get<PushLogDoc>(COLLECTIONS.pushLog, id);
+        if (!doc || doc.leaseUntil < now()) return 'retry' as const;
+        return doc.claimState === 'in_progress' ? undefined : ('done' as const);
+      },
+      PUSH_BUDGET_MS,
+      () => 'busy' as const,
+    );
+    if (seen === 'done') return SUCCESS;
+    if (seen === 'retry' && (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh))) return 'process';
+    return BUSY;
   }
 
   private async dispatch(
     infoType: string,
     p: Payload,
   ): Promise<{ outcome: PushLogDoc['outcome']; detail: string | null; appid: string | null }> {
-    const { store, config, completer, authorizerTokens, now } = this.deps;
+    const { store, config, machine, authorizerTokens, now } = this.deps;
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
     switch (infoType) {
@@ -130,26 +155,18 @@ export class PushHandler {
       case 'updateauthorized': {
         const preAuthCode = text(p.PreAuthCode);
         const code = text(p.AuthorizationCode);
-        if (!code || !appid) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
-        const result = await completer.complete(
-          {
-            code,
-            sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null,
-            authorizerAppid: appid,
-            expiresAt: codeExpiry(p, createdAt),
-            event: infoType,
-            trusted: true,
-          },
-          PUSH_WAIT_MS,
-        );
+        if (!code || !appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
+        const facts = { sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null, authorizerAppid: appid, eventAt: createdAt, event: infoType };
+        const result = await machine.arrive({ source: 'push', code, expiresAt: codeExpiry(p, createdAt), facts }, PUSH_BUDGET_MS);
         if (result.state === 'failed') return { outcome: 'failed', detail: result.error.message, appid };
         return { outcome: 'ok', detail: result.state, appid };
       }
       case 'unauthorized': {
-        if (!appid) return { outcome: 'ignored', detail: 'no AuthorizerAppid', appid };
-        await recordRevocation(store, appid, now());
-        await authorizerTokens.remove(appid);
-        return { outcome: 'ok', detail: 'revoked', appid };
+        if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
+        // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing.
+        const applied = await recordRevocation(store, appid, createdAt, now());
+        if (applied) await authorizerTokens.remove(appid);
+        return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
       }
       default:
         return { outcome: 'ignored', detail: 'not handled here', appid };

@@ -1,7 +1,7 @@
 import type { App } from '../app';
 import { reconcile } from '../authorizers/reconcile';
-import type { AuthCodeDoc } from '../model';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
+import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { COLLECTIONS } from '../store';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -17,8 +17,9 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
   const steps: Record<string, () => Promise<unknown>> = {
     componentToken: () => app.componentTokens.refreshIfDue(),
     authorizerTokens: () => app.authorizerTokens.refreshDue(),
-    stuckAuthorizations: () => resumeStuck(app),
+    stuckAuthorizations: () => app.machine.resumeStuck(20, 5000),
     expiredSessions: () => app.sessions.expireStale(),
+    retention: () => forgetOldRecords(app),
     reconcile: () => reconcileIfDue(app),
   };
   const report: Record<string, StepResult> = {};
@@ -33,19 +34,17 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
   return report;
 }
 
-async function resumeStuck(app: App): Promise<number> {
-  const _ = app.store.command;
-  const now = app.now();
-  const stuck = await app.store.find<AuthCodeDoc>(
-    COLLECTIONS.authCodes,
-    { state: 'claimed', leaseUntil: _.lt(now), expiresAt: _.gt(now) },
-    { limit: 20 },
-  );
-  let finished = 0;
-  for (const doc of stuck) {
-    if ((await app.completer.resume(doc)).state === 'done') finished += 1;
-  }
-  return finished;
+/** How long finished records are kept: long enough to answer a late push or a support question. */
+const SESSION_RETENTION_MS = 30 * 24 * 3600_000;
+const CODE_RETENTION_MS = 7 * 24 * 3600_000;
+
+async function forgetOldRecords(app: App): Promise<Record<string, number>> {
+  return {
+    sessions: await app.sessions.removeEndedBefore(SESSION_RETENTION_MS),
+    codes: await app.codes.removeSettledBefore(CODE_RETENTION_MS),
+    pushes: await app.pushes.forgetBefore(PUSH_RETENTION_MS),
+    rateLimits: await app.limits.removeExpired(),
+  };
 }
 
 async function reconcileIfDue(app: App): Promise<unknown> {

@@ -1,0 +1,277 @@
+import type { ActionError } from '../../../../typings/api';
+import { recordGrant } from '../authorizers/records';
+import type { AuthorizerTokens } from '../authorizers/tokens';
+import { FOREVER, waitWithBackoff } from '../claims';
+import type { Logger } from '../logger';
+import type { AuthCodeDoc, AuthorizerDoc } from '../model';
+import { OpenApiError } from '../openapi/errors';
+import type { Sessions } from '../sessions/sessions';
+import { COLLECTIONS, type Store } from '../store';
+import type { Upstream } from '../upstream';
+import { codeIdFor, type AuthCodes, type SignedFacts } from './codes';
+
+/**
+ * The authorization state machine (DESIGN: "The authorization is one state machine"). Every way
+ * news of a code reaches us (the signed push, the unsigned callback, the page's poll, the timer)
+ * is an input here, and moves the code's one record through its stages:
+ *
+ *   received → exchanging → exchanged → recorded → done
+ *                 ↘ awaiting_appid (spent, reply lost, appid unknown: the push names it) ↗
+ *                 ↘ failed (WeChat refused the code)
+ *
+ * Whoever holds the record's claim advances it; a dead holder is taken over after its claim ends.
+ */
+
+export type CodeOutcome =
+  | { state: 'done'; authorizerAppid: string; record: AuthCodeDoc }
+  | { state: 'failed'; error: ActionError }
+  | { state: 'processing' }
+  /** The code is spent but its answer was lost: WeChat's push will name the account. */
+  | { state: 'awaiting_push' };
+
+export type Arrival =
+  | { source: 'push'; code: string; expiresAt: number; facts: SignedFacts }
+  | { source: 'callback'; code: string; expiresAt: number; callbackSessionId: string };
+
+export interface MachineDeps {
+  store: Store;
+  codes: AuthCodes;
+  upstream: Upstream;
+  sessions: Sessions;
+  authorizerTokens: AuthorizerTokens;
+  holder: string;
+  log: Logger;
+  now: () => number;
+}
+
+/** How long a holder may take before another arrival, the poll or the timer takes over. */
+export const CODE_CLAIM_TTL_MS = 20_000;
+
+type Exchanged = NonNullable<AuthCodeDoc['exchanged']>;
+
+const PROCESSING: CodeOutcome = { state: 'processing' };
+
+export class AuthorizationMachine {
+  constructor(private readonly deps: MachineDeps) {}
+
+  /** One arrival of a code; answers within about `budgetMs` (unfinished work stays claimable). */
+  async arrive(arrival: Arrival, budgetMs: number): Promise<CodeOutcome> {
+    const { codes } = this.deps;
+    const id = codeIdFor(arrival.code);
+    if (arrival.source === 'push') await codes.attachSigned(id, arrival.facts);
+    const fields =
+      arrival.source === 'push'
+        ? { expiresAt: arrival.expiresAt, callbackSessionId: null, ...arrival.facts }
+        : { expiresAt: arrival.expiresAt, callbackSessionId: arrival.callbackSessionId };
+    if (await codes.claim(id, arrival.code, CODE_CLAIM_TTL_MS, fields)) return this.runWithin(id, budgetMs);
+    // Someone else holds it: a push still leaves what WeChat signed, for the holder or a reopening.
+    if (arrival.source === 'push') await codes.attachSigned(id, arrival.facts);
+    return this.follow(id, budgetMs);
+  }
+
+  /** Moves a known record on if nobody holds it (the page's poll, the timer). */
+  async resume(id: string, budgetMs: number): Promise<CodeOutcome> {
+    if (await this.deps.codes.claims.acquire(id, CODE_CLAIM_TTL_MS)) return this.runWithin(id, budgetMs);
+    const doc = await this.deps.codes.get(id);
+    return doc ? this.view(doc) : PROCESSING;
+  }
+
+  /** The page's poll: finishes what WeChat signed for this session and nobody is finishing. */
+  async finishForSession(sessionId: string, budgetMs: number): Promise<void> {
+    for (const doc of await this.deps.codes.findOpenForSession(sessionId)) await this.resume(doc._id, budgetMs);
+  }
+
+  /** The timer: records whose holder died or gave up, oldest first. */
+  async resumeStuck(limit: number, budgetMs: number): Promise<number> {
+    let finished = 0;
+    for (const doc of await this.deps.codes.findStuck(limit)) {
+      if ((await this.resume(doc._id, budgetMs)).state === 'done') finished += 1;
+    }
+    return finished;
+  }
+
+  /** What a record says now, without moving it. */
+  async outcomeOf(id: string): Promise<CodeOutcome | null> {
+    const doc = await this.deps.codes.get(id);
+    return doc ? this.view(doc) : null;
+  }
+
+  /** Waits for the holder; takes over if it died, or reopens a settled record that still owes a binding. */
+  private async follow(id: string, budgetMs: number): Promise<CodeOutcome> {
+    const { codes, now } = this.deps;
+    const started = performance.now();
+    const seen = await waitWithBackoff<AuthCodeDoc | 'move' | null>(
+      async () => {
+        const doc = await codes.get(id);
+        if (!doc) return null;
+        if (doc.leaseUntil < now()) return 'move';
+        if (doc.claimState === 'in_progress') return undefined;
+        // Settled by a holder that had not seen the push yet: the binding is still owed.
+        if (doc.signed && !doc.bindingDone) {
+          await codes.reopen(id);
+          return 'move';
+        }
+        return doc;
+      },
+      budgetMs,
+      () => null,
+    );
+    if (seen !== 'move') return seen ? this.view(seen) : PROCESSING;
+    const left = Math.max(budgetMs - (performance.now() - started), 500);
+    return this.resume(id, left);
+  }
+
+  private runWithin(id: string, budgetMs: number): Promise<CodeOutcome> {
+    const run = this.run(id).catch((error: unknown) => {
+      this.deps.log.warn('authorization step failed', { reason: error instanceof Error ? error.name : 'error' });
+      return PROCESSING;
+    });
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<CodeOutcome>((resolve) => {
+      timer = setTimeout(() => resolve(PROCESSING), budgetMs);
+    });
+    return Promise.race([run, budget]).finally(() => clearTimeout(timer));
+  }
+
+  /** Holding the claim: advance stage by stage until the record settles or waits for the push. */
+  private async run(id: string): Promise<CodeOutcome> {
+    const { codes, holder } = this.deps;
+    try {
+      for (;;) {
+        const doc = await codes.get(id);
+        if (!doc) return PROCESSING;
+        if (doc.leaseOwner !== holder || doc.claimState !== 'in_progress') return this.view(doc);
+        const moved = await this.step(doc);
+        if (!moved) return this.view((await codes.get(id)) ?? doc);
+      }
+    } catch (error) {
+      // Transient (WeChat or the database): give the claim back so the next input finishes it.
+      await codes.claims.release(id);
+      throw error;
+    }
+  }
+
+  /** One transition; false when the record settled or must wait for an input. */
+  private step(doc: AuthCodeDoc): Promise<boolean> {
+    switch (doc.stage) {
+      case 'exchanged':
+        return this.record(doc);
+      case 'recorded':
+        return this.bind(doc);
+      default:
+        return this.exchange(doc);
+    }
+  }
+
+  private async exchange(doc: AuthCodeDoc): Promise<boolean> {
+    const { codes, upstream } = this.deps;
+    if (!doc.code) return this.recoverOrWait(doc);
+    // Never spend a call on a code that has run out; a session it was meant for expires by itself.
+    if (this.deps.now() > doc.expiresAt) return doc.exchangeAttempts > 0 ? this.recoverOrWait({ ...doc, code: null }) : this.expire(doc);
+    const spentBefore = doc.exchangeAttempts > 0;
+    // Counted before the call: if we die while it is in flight, the next holder knows the code may be spent.
+    if (!(await codes.progress(doc._id, { stage: 'exchanging', exchangeAttempts: doc.exchangeAttempts + 1 }))) return false;
+    try {
+      const { authorization_info: auth } = await upstream.withComponentToken((token) => upstream.client.queryAuth(token, doc.code ?? ''));
+      const exchanged = { authorizerAppid: auth.authorizer_appid, grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id) };
+      const eventAt = doc.eventAt || this.deps.now();
+      if (auth.authorizer_refresh_token) {
+        await this.keepTokens(exchanged.authorizerAppid, eventAt, {
+          accessToken: auth.authorizer_access_token ?? null,
+          expiresIn: auth.expires_in ?? 0,
+          refreshToken: auth.authorizer_refresh_token,
+        });
+      }
+      return this.markExchanged(doc, exchanged, eventAt);
+    } catch (error) {
+      if (!(error instanceof OpenApiError && error.category === 'code')) throw error;
+      // A 61009 after an earlier attempt (ours in this call, or a holder that died) may mean "spent by us".
+      if (spentBefore || error.attempts > 1) return this.recoverOrWait({ ...doc, code: null });
+      return this.refuse(doc, error.errcode === 61010 ? '授权码已过期，请重新授权' : '授权码无效或已被使用，请重新授权');
+    }
+  }
+
+  /**
+   * The code is spent and its answer lost. api_get_authorizer_info returns the same refresh token and
+   * sets (spec §4.5), but only for a named account: without the push's appid, wait for the push.
+   */
+  private async recoverOrWait(doc: AuthCodeDoc): Promise<boolean> {
+    const { codes, upstream } = this.deps;
+    if (!doc.authorizerAppid) {
+      await codes.progress(doc._id, { stage: 'awaiting_appid', code: null });
+      await codes.claims.release(doc._id);
+      return false;
+    }
+    const appid = doc.authorizerAppid;
+    const info = await upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid));
+    const auth = info.authorization_info;
+    const eventAt = doc.eventAt || this.deps.now();
+    if (auth?.authorizer_refresh_token) {
+      await this.keepTokens(appid, eventAt, { accessToken: null, expiresIn: 0, refreshToken: auth.authorizer_refresh_token });
+    }
+    const grantedSets = (auth?.func_info ?? []).map((f) => f.funcscope_category.id);
+    return this.markExchanged(doc, { authorizerAppid: appid, grantedSets }, eventAt);
+  }
+
+  private markExchanged(doc: AuthCodeDoc, exchanged: Exchanged, eventAt: number): Promise<boolean> {
+    const { codes, store } = this.deps;
+    return codes.progress(doc._id, {
+      stage: 'exchanged',
+      code: null,
+      exchanged: store.command.set(exchanged),
+      authorizerAppid: doc.authorizerAppid ?? exchanged.authorizerAppid,
+      eventAt,
+    });
+  }
+
+  /** New tokens replace the kept ones unless a newer event (a later revoke or grant) is recorded. */
+  private async keepTokens(appid: string, eventAt: number, issued: Parameters<AuthorizerTokens['save']>[1]): Promise<void> {
+    const { store, authorizerTokens } = this.deps;
+    const current = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    if (current && current.lastEventAt > eventAt) return;
+    await authorizerTokens.save(appid, issued);
+  }
+
+  private async refuse(doc: AuthCodeDoc, message: string): Promise<boolean> {
+    const { codes, sessions } = this.deps;
+    const error: ActionError = { code: 'UPSTREAM', message };
+    // Only a signed push may fail a session; an unsigned failure stays reopenable by the push.
+    await codes.claims.settle(doc._id, 'failed', { stage: 'failed', error: this.deps.store.command.set(error), bindingDone: doc.signed }, FOREVER);
+    if (doc.signed && doc.sessionId) await sessions.markFailed(doc.sessionId, error);
+    return false;
+  }
+
+  private async expire(doc: AuthCodeDoc): Promise<boolean> {
+    const error: ActionError = { code: 'UPSTREAM', message: '授权码已过期，请重新授权' };
+    await this.deps.codes.claims.settle(doc._id, 'failed', { stage: 'failed', code: null, error: this.deps.store.command.set(error), bindingDone: true });
+    return false;
+  }
+
+  private async record(doc: AuthCodeDoc): Promise<boolean> {
+    const { store, upstream, codes, now } = this.deps;
+    const exchanged = doc.exchanged as Exchanged;
+    const appid = exchanged.authorizerAppid;
+    const { authorizer_info: profile } = await upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid));
+    await recordGrant(store, { appid, profile, grantedSets: exchanged.grantedSets, event: doc.event, eventAt: doc.eventAt || now(), now: now() });
+    return codes.progress(doc._id, { stage: 'recorded' });
+  }
+
+  /** Binds the session WeChat signed for, then settles; an unsigned record settles unbound (a push reopens it). */
+  private async bind(doc: AuthCodeDoc): Promise<boolean> {
+    const { codes, sessions, log } = this.deps;
+    const exchanged = doc.exchanged as Exchanged;
+    if (doc.signed && doc.sessionId) {
+      if (doc.authorizerAppid === exchanged.authorizerAppid) await sessions.bind(doc.sessionId, exchanged.authorizerAppid, doc.eventAt);
+      else log.warn('push and exchange name different accounts', { appid: doc.authorizerAppid });
+    }
+    await codes.claims.settle(doc._id, 'done', { bindingDone: doc.signed }, FOREVER);
+    return false;
+  }
+
+  private view(doc: AuthCodeDoc): CodeOutcome {
+    if (doc.claimState === 'done' && doc.exchanged) return { state: 'done', authorizerAppid: doc.exchanged.authorizerAppid, record: doc };
+    if (doc.claimState === 'failed') return { state: 'failed', error: doc.error ?? { code: 'UPSTREAM', message: '授权未完成' } };
+    if (doc.stage === 'awaiting_appid') return { state: 'awaiting_push' };
+    return PROCESSING;
+  }
+}
