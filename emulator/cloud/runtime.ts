@@ -8,6 +8,7 @@ import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity }
 import { loadFunction, type FunctionInstance as LoadedFunction } from './loader';
 import { createWxServerSdk } from './sdk';
 import type { WxContext } from './sdk/context';
+import { CrashSwitch, type DbOperation } from './sdk/crash';
 import { Database } from './sdk/database';
 import { DocumentStore } from './sdk/store';
 import { readTimerTriggers, TimerScheduler, timerEvent, type TimerTrigger } from './timers';
@@ -47,6 +48,7 @@ export interface CloudRuntimeOptions {
 
 export type { Identity } from './http-server';
 export { CallFunctionError } from './http-server';
+export type { DbOperation } from './sdk/crash';
 
 /** A separately cold-started copy of a function: its own module state, the runtime's database. */
 export interface FunctionInstance {
@@ -57,6 +59,8 @@ export interface FunctionInstance {
   triggerTimer(triggerName?: string): Promise<unknown>;
   /** Calls `exports.main(event, context)` with any event; `wxContext` fills getWXContext(). */
   invoke(event: unknown, wxContext?: Partial<WxContext>): Promise<unknown>;
+  /** Tests: this instance dies before the first database operation `when` accepts. */
+  crashWhen(when: (operation: DbOperation) => boolean): void;
 }
 
 export interface CloudRuntime {
@@ -69,6 +73,11 @@ export interface CloudRuntime {
   /** As wx.cloud.callFunction, on the function's warm instance; rejects with a CallFunctionError. */
   callFunction(name: string, data: unknown, identity?: Identity): Promise<unknown>;
   newInstance(name: string): FunctionInstance;
+  /**
+   * Tests: the function's warm instance (the one HTTP access, callFunction and timers use) dies
+   * before the first database operation `when` accepts; the next invocation cold-starts anew.
+   */
+  crashWarmInstance(name: string, when: (operation: DbOperation) => boolean): void;
   /** Fires a timer trigger now (the function's first one if unnamed); rejects if the function throws. */
   triggerTimer(functionName: string, triggerName?: string): Promise<unknown>;
   /** The timer triggers found in the functions' config.json files. */
@@ -94,9 +103,14 @@ function wxContextOf(envId: string, source: string, identity: Identity = {}): Wx
   return { OPENID: identity.openid ?? '', APPID: identity.appid ?? '', UNIONID: identity.unionid ?? '', ENV: envId, SOURCE: source };
 }
 
+/** A loaded function with the switch that lets tests make it die mid-invocation. */
+interface HostedFunction extends LoadedFunction {
+  readonly crash: CrashSwitch;
+}
+
 /** The functions under functionsRoot, loaded on demand. */
 class FunctionHost {
-  private readonly warmInstances = new Map<string, LoadedFunction>();
+  private readonly warmInstances = new Map<string, HostedFunction>();
 
   constructor(
     private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
@@ -123,15 +137,31 @@ class FunctionHost {
       .map((entry) => entry.name);
   }
 
-  /** A cold start: a fresh evaluation of the bundle with its own sdk object. */
-  load(name: string): LoadedFunction {
+  /**
+   * A cold start: a fresh evaluation of the bundle with its own sdk object. If the instance dies
+   * (tests plan that on its crash switch), the invocation in progress fails and the instance is
+   * forgotten: the next call cold-starts a new one, as WeChat's cloud does after a crash.
+   */
+  load(name: string): HostedFunction {
     const { envId, clock, store, log } = this.options;
-    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`) });
+    const crash = new CrashSwitch();
+    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`), crash });
     const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
-    return loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
+    const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
+    const died = new Promise<never>((_, reject) => crash.onCrash(reject));
+    died.catch(() => undefined);
+    const hosted: HostedFunction = {
+      name,
+      crash,
+      invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]),
+    };
+    crash.onCrash(() => {
+      if (this.warmInstances.get(name) === hosted) this.warmInstances.delete(name);
+    });
+    return hosted;
   }
 
-  warm(name: string): LoadedFunction {
+  warm(name: string): HostedFunction {
     let instance = this.warmInstances.get(name);
     if (!instance) this.warmInstances.set(name, (instance = this.load(name)));
     return instance;
@@ -219,8 +249,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
         },
         invoke: (event, wxContext = {}) =>
           instance.invoke(event, { ...wxContextOf(envId, ''), ...wxContext }, newRequestId()),
+        crashWhen: (when) => instance.crash.planCrash(when),
       };
     },
+    crashWarmInstance: (name, when) => host.warm(name).crash.planCrash(when),
     triggerTimer: (functionName, triggerName) => scheduler.triggerNow(functionName, triggerName),
     timerTriggers: () => triggers.map(({ functionName, name, config }) => ({ functionName, name, config })),
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),

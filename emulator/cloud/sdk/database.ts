@@ -1,4 +1,5 @@
 import { createCommand, ServerDate, type Command } from './commands';
+import type { CrashSwitch } from './crash';
 import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
 import {
   countDocuments,
@@ -24,6 +25,14 @@ export interface DbContext {
   throwOnNotFound: boolean;
   /** Inside a transaction: what was written, so it can be restored. */
   journal?: WriteJournal;
+  /** Tests: the instance this database belongs to may die before an operation (crash.ts). */
+  crash?: CrashSwitch;
+}
+
+/** One database call of the function: it runs unless its instance is dead (crash.ts). */
+function guarded<T>(context: DbContext, method: string, collection: string, data: unknown, run: () => Promise<T>): Promise<T> {
+  if (!context.crash) return asApi(method, collection, run);
+  return context.crash.guard({ collection, method, data }, () => asApi(method, collection, run));
 }
 
 export interface WriteJournal {
@@ -93,14 +102,14 @@ export class Query {
   }
 
   get(): Promise<{ data: Doc[]; errMsg: string }> {
-    return asApi('collection.get', this.collectionName, async () => {
+    return guarded(this.context, 'collection.get', this.collectionName, undefined, async () => {
       const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, query: this.storeQuery() });
       return { data, errMsg: 'collection.get:ok' };
     });
   }
 
   count(): Promise<{ total: number; errMsg: string }> {
-    return asApi('collection.count', this.collectionName, async () => {
+    return guarded(this.context, 'collection.count', this.collectionName, undefined, async () => {
       const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery());
       return { total, errMsg: 'collection.count:ok' };
     });
@@ -108,7 +117,7 @@ export class Query {
 
   /** Updates every matching document (one if `multi: false`), atomically; `updated` counts changed ones. */
   update(options: { data: unknown; multi?: boolean }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return asApi('collection.update', this.collectionName, async () => {
+    return guarded(this.context, 'collection.update', this.collectionName, options?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       const { updated } = await updateDocuments(
         this.context.store,
@@ -122,7 +131,7 @@ export class Query {
   }
 
   remove(options: { multi?: boolean } = {}): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return asApi('collection.remove', this.collectionName, async () => {
+    return guarded(this.context, 'collection.remove', this.collectionName, undefined, async () => {
       const removed = await removeDocuments(this.context.store, this.collectionName, this.storeQuery(), options.multi !== false);
       return { stats: { removed }, errMsg: 'collection.remove:ok' };
     });
@@ -149,7 +158,7 @@ export class DocumentReference {
   }
 
   get(): Promise<{ data: Doc | null; errMsg: string }> {
-    return asApi('document.get', this.collectionName, async () => {
+    return guarded(this.context, 'document.get', this.collectionName, undefined, async () => {
       const [data] = await findDocuments(this.context.store, this.collectionName, {
         query: { _id: this._id },
         sort: [],
@@ -166,7 +175,7 @@ export class DocumentReference {
 
   /** Replaces the whole document (or creates it). */
   set(options: { data: unknown }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
-    return asApi('document.set', this.collectionName, async () => {
+    return guarded(this.context, 'document.set', this.collectionName, (options as { data?: unknown } | undefined)?.data, async () => {
       const data = toStorableDocument(dataOf(options), this.context.now());
       if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
       if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
@@ -177,7 +186,7 @@ export class DocumentReference {
   }
 
   update(options: { data: unknown }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return asApi('document.update', this.collectionName, async () => {
+    return guarded(this.context, 'document.update', this.collectionName, (options as { data?: unknown } | undefined)?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
@@ -186,7 +195,7 @@ export class DocumentReference {
   }
 
   remove(): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return asApi('document.remove', this.collectionName, async () => {
+    return guarded(this.context, 'document.remove', this.collectionName, undefined, async () => {
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const removed = await removeDocuments(this.context.store, this.collectionName, { _id: this._id }, false);
       return { stats: { removed }, errMsg: 'document.remove:ok' };
@@ -207,7 +216,7 @@ function assertNewDocumentId(doc: Doc): void {
 
 /** Adds one document (`{_id}`) or several (`{_ids}`). */
 async function addDocuments(context: DbContext, collection: string, options: unknown) {
-  return asApi('collection.add', collection, async () => {
+  return guarded(context, 'collection.add', collection, (options as { data?: unknown } | undefined)?.data, async () => {
     const data = dataOf(options);
     const many = Array.isArray(data);
     const docs = (many ? data : [data]).map((item) => toStorableDocument(item, context.now()));
@@ -253,6 +262,7 @@ export interface DatabaseOptions {
   store: DocumentStore;
   now(): number;
   throwOnNotFound?: boolean;
+  crash?: CrashSwitch;
 }
 
 /** What `cloud.database()` returns. */
@@ -261,7 +271,7 @@ export class Database {
   private readonly context: DbContext;
 
   constructor(options: DatabaseOptions) {
-    this.context = { store: options.store, now: options.now, throwOnNotFound: options.throwOnNotFound ?? true };
+    this.context = { store: options.store, now: options.now, throwOnNotFound: options.throwOnNotFound ?? true, crash: options.crash };
   }
 
   serverDate(options: { offset?: number } = {}): ServerDate {

@@ -1,4 +1,5 @@
 import { currentWxContext, type WxContext } from './context';
+import type { CrashSwitch } from './crash';
 import { Database } from './database';
 import type { DocumentStore } from './store';
 
@@ -13,6 +14,8 @@ export interface WxServerSdkDeps {
   now(): number;
   envId: string;
   log?(line: string): void;
+  /** The instance's crash switch (tests make an instance die at a chosen database operation). */
+  crash?: CrashSwitch;
 }
 
 export interface InitConfig {
@@ -57,7 +60,7 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     database(config = {}) {
       warnOnForeignEnv(config.env);
       const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
-      return new Database({ store: deps.store, now: deps.now, throwOnNotFound });
+      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, crash: deps.crash });
     },
     getWXContext() {
       return currentWxContext(deps.envId);
