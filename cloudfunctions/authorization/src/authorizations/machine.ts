@@ -1,5 +1,5 @@
 import type { ActionError } from '../../../../typings/api';
-import { recordGrant } from '../authorizers/records';
+import { recordGrant, recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import { FOREVER, waitWithBackoff } from '../claims';
 import type { Logger } from '../logger';
@@ -184,6 +184,8 @@ export class AuthorizationMachine {
       }
       return this.markExchanged(doc, exchanged, eventAt);
     } catch (error) {
+      // The merchant revoked before we exchanged (61003): the grant happened, and is over.
+      if (error instanceof OpenApiError && error.category === 'authorization') return this.revokedMeanwhile(doc);
       if (!(error instanceof OpenApiError && error.category === 'code')) throw error;
       // A 61009 after an earlier attempt (ours in this call, or a holder that died) may mean "spent by us".
       if (spentBefore || error.attempts > 1) return this.recoverOrWait({ ...doc, code: null });
@@ -238,6 +240,21 @@ export class AuthorizationMachine {
     // Only a signed push may fail a session; an unsigned failure stays reopenable by the push.
     await codes.claims.settle(doc._id, 'failed', { stage: 'failed', error: this.deps.store.command.set(error), bindingDone: doc.signed }, FOREVER);
     if (doc.signed && doc.sessionId) await sessions.markFailed(doc.sessionId, error);
+    return false;
+  }
+
+  /**
+   * A signed grant whose account was revoked before we could exchange its code: the merchant did
+   * authorize, so the session is theirs, and the account shows as revoked (WeChat's final state).
+   */
+  private async revokedMeanwhile(doc: AuthCodeDoc): Promise<boolean> {
+    const { codes, store, sessions, now } = this.deps;
+    if (!doc.signed || !doc.authorizerAppid) return this.refuse(doc, '该账号已取消授权，请重新授权');
+    const appid = doc.authorizerAppid;
+    await recordRevocation(store, appid, doc.eventAt, now());
+    if (doc.sessionId) await sessions.bind(doc.sessionId, appid, doc.eventAt);
+    const exchanged: Exchanged = { authorizerAppid: appid, grantedSets: [] };
+    await codes.claims.settle(doc._id, 'done', { stage: 'recorded', code: null, exchanged: store.command.set(exchanged), bindingDone: true });
     return false;
   }
 
