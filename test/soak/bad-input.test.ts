@@ -415,9 +415,10 @@ describe('replays and foreign data', () => {
     const [session] = await stack.docs('authSessions', { _id: fixture.pendingSession });
     expect(session).toMatchObject({ status: 'pending', failure: null, completedAt: null });
     const after = await stack.snapshot();
-    expect({ ...after, authCodes: [] }).toEqual({ ...before, authCodes: [] });
+    // Only the code's record (no code kept, no session bound) and the counter that bounds such attempts.
+    expect({ ...after, authCodes: [], rateLimits: [] }).toEqual({ ...before, authCodes: [], rateLimits: [] });
     const added = (after.authCodes as { _id: string }[]).filter((doc) => !(before.authCodes as { _id: string }[]).some((old) => old._id === doc._id));
-    expect(added).toEqual([expect.objectContaining({ state: 'failed', code: null, sessionId: fixture.pendingSession })]);
+    expect(added).toEqual([expect.objectContaining({ claimState: 'failed', code: null, sessionId: null, callbackSessionId: fixture.pendingSession })]);
     // The merchant can still finish: the genuine confirmation completes the same session.
     const [doc] = await stack.docs('authSessions', { _id: fixture.pendingSession });
     const confirmed = await stack.openPlatform.confirmAuthorization({

@@ -8,11 +8,12 @@ import path from 'node:path';
 import { format } from 'node:util';
 import vm from 'node:vm';
 import { FUNCTION_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../emulator/stack';
+import { COLLECTIONS } from '../../cloudfunctions/authorization/src/store';
 import type { ActionName, ActionResult, Actions } from '../../typings/api';
 import type { CollectionDocs } from '../e2e/helpers/flows-stack';
 
 export type CollectionName = keyof CollectionDocs;
-export const COLLECTION_NAMES: CollectionName[] = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'];
+export const COLLECTION_NAMES: CollectionName[] = Object.values(COLLECTIONS);
 
 export type SoakStackOptions = Pick<LocalStackOptions, 'adminOpenIds' | 'functionEnv' | 'openPlatform'>;
 

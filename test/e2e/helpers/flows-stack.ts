@@ -9,7 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
-import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
+import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc,
+  RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
 
 export interface CollectionDocs {
   platform: PlatformDoc;
@@ -18,6 +19,7 @@ export interface CollectionDocs {
   authorizerTokens: AuthorizerTokenDoc;
   authCodes: AuthCodeDoc;
   pushLog: PushLogDoc;
+  rateLimits: RateLimitDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

@@ -3,6 +3,7 @@
  * quiet logs, the jest hooks every rules file repeats, and small readers over the real store and
  * the emulator's call records.
  */
+import { COLLECTIONS } from '../../../cloudfunctions/authorization/src/store';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -16,8 +17,8 @@ export const ADMIN = 'oADMIN-rules-0001';
 export const MERCHANT = 'oMERCHANT-rules-0001';
 export const OTHER_MERCHANT = 'oMERCHANT-rules-0002';
 
-/** Every collection the backend keeps (DESIGN.md "State"). */
-export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'] as const;
+/** Every collection the backend keeps: the function's own list. */
+export const COLLECTION_NAMES = Object.values(COLLECTIONS);
 
 /** Every action of the contract (typings/api.ts); the type check fails when one is added and not listed. */
 const EVERY_ACTION: Record<ActionName, true> = {

@@ -47,7 +47,6 @@ export async function handleCallback(deps: CallbackDeps, sid: string | undefined
   const session = sid && SESSION_ID_SHAPE.test(sid) ? await deps.sessions.get(sid) : null;
   // Our redirect_uri always names a PC/H5 session; the plugin never comes back through a URL.
   if (!session || session.channel === 'plugin') return { view: 'no_session' };
-  if (session.status === 'authorized' && session.authorizerAppid) return authorizedView(deps, session.authorizerAppid);
   const outcome = await advance(deps, session, authCode);
   if (typeof outcome === 'string') return { view: outcome };
   return viewOf(deps, session._id, outcome);

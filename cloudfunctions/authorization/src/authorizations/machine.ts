@@ -238,7 +238,7 @@ export class AuthorizationMachine {
     const { codes, sessions } = this.deps;
     const error: ActionError = { code: 'UPSTREAM', message };
     // Only a signed push may fail a session; an unsigned failure stays reopenable by the push.
-    await codes.claims.settle(doc._id, 'failed', { stage: 'failed', error: this.deps.store.command.set(error), bindingDone: doc.signed }, FOREVER);
+    await codes.claims.settle(doc._id, 'failed', { stage: 'failed', code: null, error: this.deps.store.command.set(error), bindingDone: doc.signed }, FOREVER);
     if (doc.signed && doc.sessionId) await sessions.markFailed(doc.sessionId, error);
     return false;
   }
