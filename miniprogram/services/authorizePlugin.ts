@@ -49,6 +49,7 @@ export const pluginLauncher: AuthorizeLauncher = async (launch) => {
 /** The launcher for this build: the real plugin, or in local mode the emulator stand-in. */
 export function authorizeLauncher(): AuthorizeLauncher {
   if (RUNTIME.mode === 'local') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- dev/ loads only in local mode
     return (require('../dev/pluginStandIn') as typeof import('../dev/pluginStandIn')).pluginStandIn;
   }
   return pluginLauncher;
