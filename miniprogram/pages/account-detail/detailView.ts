@@ -2,13 +2,6 @@ import type { AuthorizerChange, AuthorizerDetail, AuthorizerEvent, AuthorizerKin
 import { authorizerHeader, type AuthorizerHeader } from '../../components/authorizer-card/view';
 import { formatTime, REVOKE_GUIDE } from '../../utils/labels';
 
-/** An appid as WeChat issues them; anything else never reaches the backend. */
-const APPID_PATTERN = /^wx[0-9a-zA-Z]{16}$/;
-
-export function isAppid(value: unknown): value is string {
-  return typeof value === 'string' && APPID_PATTERN.test(value);
-}
-
 /** auth_type for re-authorizing one account (biz_appid wins anyway, this keeps the list right). */
 export function authTypeForKind(kind: AuthorizerKind): AuthType {
   switch (kind) {

@@ -2,7 +2,8 @@
 // re-authorize or revoke. Opened as /pages/account-detail/index?appid=wx…
 import { backend, BackendError, errorMessage } from '../../services/index';
 import { beginLoad, isShownAgain } from '../../utils/pageLoads';
-import { detailView, isAppid, type DetailView } from './detailView';
+import { isAppid } from '../../shared/constants';
+import { detailView, type DetailView } from './detailView';
 
 type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
 

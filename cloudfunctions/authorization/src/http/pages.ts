@@ -1,4 +1,4 @@
-import type { AuthorizerKind } from '../../../../typings/api';
+import { KIND_LABEL } from '../../../../miniprogram/shared/constants';
 import type { App } from '../app';
 import type { Outcome } from '../authorizers/completion';
 import type { AuthorizerDoc, SessionDoc } from '../model';
@@ -11,17 +11,6 @@ export interface HtmlReply {
   status: number;
   html: string;
 }
-
-const KIND_LABEL: Record<AuthorizerKind, string> = {
-  official_account: '公众号',
-  mini_program: '小程序',
-  mini_game: '小游戏',
-  channels: '视频号',
-  store: '微信小店',
-  sales_assistant: '带货助手',
-  supplier: '供货商',
-  unknown: '账号',
-};
 
 /** The callback can take a little longer than a push: a person is watching and can wait. */
 const CALLBACK_WAIT_MS = 8000;
