@@ -53,9 +53,7 @@ afterEach(unloadAllPages);
 describe('only the latest load lands', () => {
   test('a slow first answer arriving after a newer refresh is dropped', async () => {
     const slow = deferred<ListAnswer>();
-    const page = await accountsPage(
-      accountsCloud([() => slow.promise, () => ok<'listMyAuthorizers'>({ authorizers: [SHOP] })]),
-    );
+    const page = await accountsPage(accountsCloud([() => slow.promise, () => ok<'listMyAuthorizers'>({ authorizers: [SHOP] })]));
     expect(page.root.data.state).toBe('loading');
 
     await pullDown(page);
@@ -69,9 +67,7 @@ describe('only the latest load lands', () => {
 
   test('a slow first failure arriving after a newer success shows no error', async () => {
     const slow = deferred<ListAnswer>();
-    const page = await accountsPage(
-      accountsCloud([() => slow.promise, () => ok<'listMyAuthorizers'>({ authorizers: [SHOP] })]),
-    );
+    const page = await accountsPage(accountsCloud([() => slow.promise, () => ok<'listMyAuthorizers'>({ authorizers: [SHOP] })]));
 
     await pullDown(page);
     slow.resolve(fail('INTERNAL', '服务暂时不可用，请稍后重试'));
@@ -111,9 +107,7 @@ describe('only the latest load lands', () => {
 describe('failures', () => {
   test('a first load that fails shows the error state; retry loads again with the skeleton', async () => {
     const held = deferred<ListAnswer>();
-    const page = await accountsPage(
-      accountsCloud([() => fail('INTERNAL', '服务暂时不可用，请稍后重试'), () => held.promise]),
-    );
+    const page = await accountsPage(accountsCloud([() => fail('INTERNAL', '服务暂时不可用，请稍后重试'), () => held.promise]));
     expect(textOf(page, '#error')).toContain('服务暂时不可用');
 
     await tap(page.root.querySelector('#retry')?.querySelector('.van-button'), page);
