@@ -80,7 +80,7 @@ function compile(filename: string): ModuleWrapper {
 
 function functionRequire(filename: string, sdk: WxServerSdk): NodeJS.Require {
   const nodeRequire = createRequire(filename);
-  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : nodeRequire(id))) as NodeJS.Require;
+  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : (nodeRequire(id) as unknown))) as NodeJS.Require;
   return Object.assign(required, { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: undefined });
 }
 

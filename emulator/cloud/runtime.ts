@@ -168,6 +168,7 @@ class FunctionHost {
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the runtime's public surface, one closure per API
 export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<CloudRuntime> {
   const envId = options.envId ?? 'local-dev';
   const clock = options.clock ?? new Clock();

@@ -115,7 +115,7 @@ export function readTimerTriggers(functionName: string, functionDir: string): Ti
       try {
         return { functionName, name, config: trigger.config, schedule: new CronSchedule(trigger.config) };
       } catch (error) {
-        throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`);
+        throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`, { cause: error });
       }
     });
 }
@@ -221,6 +221,6 @@ export class TimerScheduler {
   async stop(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
     this.interval = null;
-    await Promise.all(this.scheduled.map((entry) => entry.running));
+    await Promise.all(this.scheduled.flatMap((entry) => (entry.running ? [entry.running] : [])));
   }
 }

@@ -39,25 +39,34 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
     process.stdout.write(HELP);
     return undefined;
   }
-  const env = process.env;
-  const component: Partial<ComponentConfig> = {
-    appId: env.COMPONENT_APPID || undefined,
-    appSecret: env.COMPONENT_APPSECRET || undefined,
-    token: env.COMPONENT_TOKEN || undefined,
-    encodingAesKey: env.COMPONENT_ENCODING_AES_KEY || undefined,
-    authEventUrl: values['auth-event-url'] ?? (env.AUTH_EVENT_URL || undefined),
-    initiationDomain: values['initiation-domain'] ?? (env.INITIATION_DOMAIN || undefined),
-  };
-  const allowList = values['ip-allow-list'] ?? env.IP_ALLOW_LIST;
+  const allowList = values['ip-allow-list'] ?? fromEnv('IP_ALLOW_LIST');
   const options: OpenPlatformOptions = {
-    host: values.host ?? env.OPEN_PLATFORM_HOST ?? '127.0.0.1',
-    port: Number(values.port ?? env.OPEN_PLATFORM_PORT ?? 8090),
-    component: Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined)),
-    ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? env.TICKET_PUSH_INTERVAL_SECONDS ?? 600),
+    host: values.host ?? fromEnv('OPEN_PLATFORM_HOST') ?? '127.0.0.1',
+    port: Number(values.port ?? fromEnv('OPEN_PLATFORM_PORT') ?? 8090),
+    component: componentFrom(values),
+    ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? fromEnv('TICKET_PUSH_INTERVAL_SECONDS') ?? 600),
     ipAllowList: allowList ? allowList.split(',').map((ip) => ip.trim()).filter(Boolean) : undefined,
-    rotateRefreshToken: values['rotate-refresh-token'] ?? env.ROTATE_REFRESH_TOKEN === '1',
+    rotateRefreshToken: values['rotate-refresh-token'] ?? fromEnv('ROTATE_REFRESH_TOKEN') === '1',
   };
   return { options, quiet: values.quiet ?? false };
+}
+
+/** An environment variable; set but empty counts as unset. */
+function fromEnv(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
+
+/** Only what is set, so the emulator's defaults fill the rest. */
+function componentFrom(values: { 'auth-event-url'?: string; 'initiation-domain'?: string }): Partial<ComponentConfig> {
+  const component: Partial<ComponentConfig> = {
+    appId: fromEnv('COMPONENT_APPID'),
+    appSecret: fromEnv('COMPONENT_APPSECRET'),
+    token: fromEnv('COMPONENT_TOKEN'),
+    encodingAesKey: fromEnv('COMPONENT_ENCODING_AES_KEY'),
+    authEventUrl: values['auth-event-url'] ?? fromEnv('AUTH_EVENT_URL'),
+    initiationDomain: values['initiation-domain'] ?? fromEnv('INITIATION_DOMAIN'),
+  };
+  return Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined));
 }
 
 async function main(): Promise<void> {

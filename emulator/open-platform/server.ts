@@ -66,33 +66,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   });
   const flows = new Flows(state, sender);
 
-  const emulator: OpenPlatformEmulator = {
-    url: '',
-    clock,
-    component,
-    accounts,
-    faults,
-    pushes,
-    calls,
-    setAuthEventUrl: (url) => void (component.authEventUrl = url),
-    setInitiationDomain: (host) => void (component.initiationDomain = host),
-    pushTicket: () => flows.pushTicket().done,
-    latestTicket: () => state.tickets.latestTicket(),
-    async confirmAuthorization(input) {
-      const { pushDone, ...result } = flows.confirm(input);
-      await pushDone;
-      return result;
-    },
-    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
-    resetCalls: () => void (calls.length = 0),
-    authorizations: () =>
-      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
-    checkAuthorizerAccessToken(token) {
-      const check = state.authorizerTokens.check(token);
-      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
-    },
-    close: async () => undefined,
-  };
+  const emulator = emulatorFacade({ clock, component, accounts, faults, pushes, calls, state, flows });
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
@@ -121,6 +95,47 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     await app.close();
   };
   return emulator;
+}
+
+/** What tests and the CLI hold: state, records and admin actions; `url` and `close` are set once listening. */
+function emulatorFacade(parts: {
+  clock: Clock;
+  component: ComponentConfig;
+  accounts: OpenPlatformEmulator['accounts'];
+  faults: FaultRegistry;
+  pushes: PushRecord[];
+  calls: ApiCallRecord[];
+  state: PlatformState;
+  flows: Flows;
+}): OpenPlatformEmulator {
+  const { clock, component, accounts, faults, pushes, calls, state, flows } = parts;
+  return {
+    url: '',
+    clock,
+    component,
+    accounts,
+    faults,
+    pushes,
+    calls,
+    setAuthEventUrl: (url) => void (component.authEventUrl = url),
+    setInitiationDomain: (host) => void (component.initiationDomain = host),
+    pushTicket: () => flows.pushTicket().done,
+    latestTicket: () => state.tickets.latestTicket(),
+    async confirmAuthorization(input) {
+      const { pushDone, ...result } = flows.confirm(input);
+      await pushDone;
+      return result;
+    },
+    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
+    resetCalls: () => void (calls.length = 0),
+    authorizations: () =>
+      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
+    checkAuthorizerAccessToken(token) {
+      const check = state.authorizerTokens.check(token);
+      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
+    },
+    close: async () => undefined,
+  };
 }
 
 function listeningUrl(app: FastifyInstance, host: string): string {

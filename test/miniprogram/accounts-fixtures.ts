@@ -146,6 +146,6 @@ export function vantInner(page: LoadedPage, id: string, inner: string): SimNode 
 }
 
 /** URL of every navigation call of one kind, in order. */
-export function urlsOf(page: LoadedPage, api: 'navigateTo' | 'switchTab' | 'reLaunch' | 'redirectTo'): string[] {
+export function urlsOf(page: LoadedPage, api: 'navigateTo' | 'redirectTo' | 'navigateBack'): string[] {
   return page.callsTo(api).map((args) => (args[0] as { url: string }).url);
 }

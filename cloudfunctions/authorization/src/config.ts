@@ -47,7 +47,8 @@ export interface Config {
   sessionsPerMinute: number;
 }
 
-export const MIN_PLUGIN_VERSION = '0.3.10';
+/** Defined with the mini-program, which checks the same version on its side. */
+export { MIN_PLUGIN_VERSION } from '../../../miniprogram/shared/constants';
 
 /** The variables whose values are secrets: never logged, and `npm run check` keeps them out of the package. */
 export const SECRET_ENV_VARS = ['COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY'] as const;

@@ -253,7 +253,7 @@ export class TransactionCollection {
 
   async add(options: { data: unknown }): Promise<{ _id?: string; _ids?: string[]; errMsg: string }> {
     const result = await addDocuments(this.context, this.collectionName, options);
-    for (const id of result._ids ?? [result._id as string]) this.context.journal?.inserted(this.collectionName, id);
+    for (const id of result._ids ?? [result._id]) this.context.journal?.inserted(this.collectionName, id);
     return result;
   }
 }

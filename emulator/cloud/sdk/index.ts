@@ -37,7 +37,7 @@ export interface WxServerSdk {
 export const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
 
 function envName(env: InitConfig['env']): string | symbol | undefined {
-  if (typeof env === 'object' && env !== null) return (env as Record<string, string | symbol>).database;
+  if (typeof env === 'object' && env !== null) return env.database;
   return env;
 }
 

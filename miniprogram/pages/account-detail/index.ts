@@ -1,21 +1,22 @@
 // One authorized account: who it is, what it granted, what is missing, its history, and how to
 // re-authorize or revoke. Opened as /pages/account-detail/index?appid=wx…
-import { backend, BackendError, errorMessage } from '../../services/index';
-import { beginLoad, isShownAgain } from '../../utils/pageLoads';
-import { detailView, isAppid, type DetailView } from './detailView';
+import { pageLoad } from '../../behaviors/pageLoad';
+import { backend, BackendError } from '../../services/index';
+import { isAppid } from '../../shared/constants';
+import { goBack, openPage } from '../../utils/navigation';
+import { ROUTES } from '../../utils/routes';
+import { detailView, type DetailView } from './detailView';
 
-type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
-
-const ACCOUNTS_URL = '/pages/accounts/index';
 const DEFAULT_TITLE = '账号详情';
 
 /** Per page instance: the appid asked for (kept out of `data`: nothing renders it). */
 const appids = new WeakMap<object, string>();
 
+/** Besides pageLoad's states: 'invalid' (no usable appid) and 'notFound'. */
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    state: 'loading' as ViewState,
-    errorText: '',
     account: null as DetailView | null,
   },
 
@@ -27,57 +28,36 @@ Component({
         return;
       }
       appids.set(this, appid);
-      void this.load({ quiet: false });
+      void this.reload(false);
     },
 
-    /** Back from re-authorizing: show the new grant without the skeleton. */
-    onShow() {
-      if (isShownAgain(this) && this.data.state === 'ready') void this.load({ quiet: true });
-    },
-
-    onRetry() {
-      void this.load({ quiet: false });
-    },
-
-    async load({ quiet }: { quiet: boolean }) {
-      const isLatest = beginLoad(this);
-      if (!quiet) this.setData({ state: 'loading', errorText: '' });
-      try {
-        const { authorizer } = await backend().call('getAuthorizer', { appid: appids.get(this) ?? '' });
-        if (!isLatest()) return;
-        const account = detailView(authorizer);
-        this.setData({ state: 'ready', account });
-        wx.setNavigationBarTitle({ title: account.name });
-      } catch (error) {
-        if (!isLatest()) return;
-        if (error instanceof BackendError && error.code === 'NOT_FOUND') {
-          this.setData({ state: 'notFound', account: null });
-        } else if (quiet) {
-          wx.showToast({ title: errorMessage(error), icon: 'none' });
-        } else {
-          this.setData({ state: 'error', errorText: errorMessage(error) });
-        }
-        wx.setNavigationBarTitle({ title: DEFAULT_TITLE });
-      }
+    /** Back from re-authorizing, pageLoad's onShow calls this quietly: the new grant, no skeleton. */
+    async reload(quiet: boolean) {
+      const notFound = (error: unknown): boolean => {
+        if (!(error instanceof BackendError && error.code === 'NOT_FOUND')) return false;
+        this.setData({ state: 'notFound', account: null });
+        return true;
+      };
+      const found = await this.runLoad(quiet, () => backend().call('getAuthorizer', { appid: appids.get(this) ?? '' }), notFound);
+      const account = found ? detailView(found.authorizer) : null;
+      if (account) this.setData({ state: 'ready', account });
+      // A quiet failure keeps the account shown, and its title.
+      if (account || this.data.state !== 'ready') void wx.setNavigationBarTitle({ title: account?.name ?? DEFAULT_TITLE });
     },
 
     onCopyAppid() {
       const appid = this.data.account?.appid;
-      if (appid) wx.setClipboardData({ data: appid });
+      if (appid) void wx.setClipboardData({ data: appid });
     },
 
     onReauthorizeTap() {
       const url = this.data.account?.action?.url;
-      if (url) wx.navigateTo({ url });
+      if (url) openPage(url);
     },
 
     /** Back to the list; when opened directly (no page below), go to it instead. */
     onBackToAccounts() {
-      wx.navigateBack({
-        fail: () => {
-          wx.redirectTo({ url: ACCOUNTS_URL, fail: () => wx.switchTab({ url: ACCOUNTS_URL }) });
-        },
-      });
+      goBack(ROUTES.accounts);
     },
   },
 });

@@ -120,7 +120,7 @@ function captureFunctionLogs(into: string[]): () => void {
     }
     return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   };
-  stdout.write = patched as typeof stdout.write;
+  stdout.write = patched;
   return () => {
     if (stdout.write === patched) stdout.write = original;
   };
@@ -131,7 +131,7 @@ export async function eventually<T>(probe: () => T | Promise<T>, what: string, t
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

@@ -14,12 +14,13 @@ import {
   string,
   type ZodMiniType,
 } from 'zod/mini';
+import { APPID_PATTERN } from '../../../../miniprogram/shared/constants';
 import type { ActionName } from '../../../../typings/api';
 
 /** Input schemas of every action: strict (unknown fields are errors), with Chinese messages. */
 
 const appid = string({ error: 'AppID 必须是字符串' }).check(
-  regex(/^wx[0-9a-zA-Z]{16}$/, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
+  regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
 );
 const none = strictObject({});
 

@@ -1,4 +1,4 @@
-import type { AuthorizerKind } from '../../../../typings/api';
+import { KIND_LABEL } from '../../../../miniprogram/shared/constants';
 import type { App } from '../app';
 import { handleCallback, type CallbackView } from '../authorizations/callback';
 import type { AuthorizerDoc } from '../model';
@@ -15,16 +15,6 @@ export interface HtmlReply {
   referrer?: 'origin' | 'no-referrer';
 }
 
-const KIND_LABEL: Record<AuthorizerKind, string> = {
-  official_account: '公众号',
-  mini_program: '小程序',
-  mini_game: '小游戏',
-  channels: '视频号',
-  store: '微信小店',
-  sales_assistant: '带货助手',
-  supplier: '供货商',
-  unknown: '账号',
-};
 
 function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };

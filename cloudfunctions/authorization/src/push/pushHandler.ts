@@ -96,7 +96,7 @@ export class PushHandler {
       if (text(opened.payload.AppId) !== this.deps.config.componentAppId || envelopeAppId !== this.deps.config.componentAppId) {
         return { reply: { status: 403, body: 'push for another platform' } };
       }
-      return { payload: opened.payload as Payload };
+      return { payload: opened.payload };
     } catch (error) {
       if (error instanceof MessageCryptoError) {
         // `reason`, not `code`: the logger drops fields named like WeChat codes.
@@ -174,8 +174,10 @@ export class PushHandler {
   }
 }
 
+/** A field's text; a nested element (not a scalar) reads as absent. */
 function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+  if (typeof value === 'string') return value.trim();
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 /** AuthorizationCodeExpiredTime is an absolute time in real pushes; tolerate a relative one. */
