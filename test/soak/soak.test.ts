@@ -50,8 +50,16 @@ interface Template {
 const defaultOf = (predicate: (a: TestAccount) => boolean) => DEFAULT_ACCOUNTS.find(predicate)!;
 const miniProgram = defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 0);
 const TEMPLATES: Template[] = [
-  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId === 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
-  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId !== 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
+  {
+    base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId === 2),
+    authTypes: [1, 3, 6],
+    storedKind: 'official_account',
+  },
+  {
+    base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId !== 2),
+    authTypes: [1, 3, 6],
+    storedKind: 'official_account',
+  },
   { base: miniProgram, authTypes: [2, 3, 6], storedKind: 'mini_program' },
   { base: defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 4), authTypes: [2, 3, 6], storedKind: 'mini_game' },
   { base: defaultOf((a) => a.kind === 'channels'), authTypes: [5, 6], storedKind: 'channels' },
@@ -147,7 +155,15 @@ const CHINESE = /[\u4e00-\u9fff]/;
 
 let stack: SoakStack;
 let silencer: Silencer;
-const counters = { actionRetries: 0, pollErrors: 0, tokenChanges: 0, timerRuns: 0, callbacks: 0, callbackErrors: 0, instanceKills: 0 };
+const counters = {
+  actionRetries: 0,
+  pollErrors: 0,
+  tokenChanges: 0,
+  timerRuns: 0,
+  callbacks: 0,
+  callbackErrors: 0,
+  instanceKills: 0,
+};
 /** The share of authorizations before which the warm instance is set to die at a random database operation. */
 const KILL_RATE = Number(process.env.SOAK_KILL_RATE ?? 0.05);
 const timerRuns: Promise<unknown>[] = [];
@@ -172,7 +188,9 @@ async function withAccountLock<T>(appid: string, work: () => Promise<T>): Promis
 
 async function createSession(auth: Authorization): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const answer = await stack.call(auth.openid, 'createAuthSession', { authType: auth.authType, channel: auth.channel }).catch(() => undefined);
+    const answer = await stack
+      .call(auth.openid, 'createAuthSession', { authType: auth.authType, channel: auth.channel })
+      .catch(() => undefined);
     if (answer === undefined) {
       // The instance died under the call: the mini-program shows an error, the merchant taps again.
       counters.actionRetries += 1;
@@ -180,7 +198,8 @@ async function createSession(auth: Authorization): Promise<void> {
     }
     if (answer.ok) {
       auth.sessionId = answer.data.sessionId;
-      auth.preAuthCode = answer.data.plugin?.preAuthCode ?? preAuthCodeOfLink(answer.data.h5Url ?? (await pcLink(answer.data.pcEntryUrl!)));
+      auth.preAuthCode =
+        answer.data.plugin?.preAuthCode ?? preAuthCodeOfLink(answer.data.h5Url ?? (await pcLink(answer.data.pcEntryUrl!)));
       return;
     }
     // A fault the client could not retry away: the mini-program shows the message, the merchant taps again.
@@ -411,6 +430,29 @@ afterAll(async () => {
   silencer?.restore();
 });
 
+/** Each session ended as WeChat's pushes allow; returns those that could only expire. */
+async function expectEveryEnd(stuck: Authorization[]): Promise<Authorization[]> {
+  const byStatus = (status: string) => plan.filter((auth) => auth.view?.status === status);
+  const failed = byStatus('failed');
+  expect(plan.every((auth) => auth.view !== undefined)).toBe(true);
+  expect(byStatus('pending').map((a) => a.index)).toEqual([]);
+  // Nothing consumes a code without answering, so no exchange can fail: a failure here is a bug.
+  expect(failed.map((a) => `${a.index}: ${a.view?.failure?.code} ${a.view?.failure?.message}`)).toEqual([]);
+  // A session completes exactly when WeChat's signed push was durably received: acknowledged, or
+  // recorded by an instance that died before answering. One WeChat never got through (dropped,
+  // or every attempt hit a dying instance before it recorded anything) can only expire.
+  const signedCodes = new Set((await stack.docs('authCodes', { signed: true })).map((c) => c._id));
+  const pushReceived = (auth: Authorization) =>
+    !!auth.push && signedCodes.has(codeIdFor(String(auth.push.fields.AuthorizationCode)));
+  for (const auth of plan)
+    expect([auth.index, auth.view?.status]).toEqual([auth.index, pushReceived(auth) ? 'authorized' : 'expired']);
+  for (const auth of plan.filter((a) => a.push?.delivered)) expect([auth.index, pushReceived(auth)]).toEqual([auth.index, true]);
+  for (const auth of byStatus('authorized')) expect(auth.view?.authorizer?.appid).toBe(auth.target.account.appid);
+  expect(stuck.every((auth) => auth.view?.status === 'authorized')).toBe(true);
+  const dropped = plan.filter((auth) => !pushReceived(auth));
+  return dropped;
+}
+
 describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${ACCOUNTS} accounts, ~10% faults, a runtime restart`, () => {
   const started = Date.now();
 
@@ -438,7 +480,8 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     stack.openPlatform.faults.clear();
     for (const auth of held) await createSession(auth);
     for (const auth of stuck) await leaveHalfDone(auth);
-    for (const auth of held) expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
+    for (const auth of held)
+      expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
     const [runtimeBefore, storedBefore] = [stack.cloud, await stack.snapshot()];
     await stack.restartCloud();
     expect(stack.restarts).toBe(1);
@@ -458,7 +501,9 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     await Promise.allSettled(timerRuns);
     await allPushesSettled();
     for (let round = 0; round < 30; round++) {
-      const open = plan.filter((auth) => auth.view?.status !== 'authorized' && auth.view?.status !== 'failed' && !droppedOnPurpose(auth));
+      const open = plan.filter(
+        (auth) => auth.view?.status !== 'authorized' && auth.view?.status !== 'failed' && !droppedOnPurpose(auth),
+      );
       if (open.length === 0) break;
       await stack.runTimer();
       for (const auth of open) await pollToEnd(auth, 0);
@@ -470,22 +515,7 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     dataOf(await stack.call(ADMIN, 'reconcile', {}));
     for (const auth of plan) await pollToEnd(auth, 0);
 
-    const byStatus = (status: string) => plan.filter((auth) => auth.view?.status === status);
-    const failed = byStatus('failed');
-    expect(plan.every((auth) => auth.view !== undefined)).toBe(true);
-    expect(byStatus('pending').map((a) => a.index)).toEqual([]);
-    // Nothing consumes a code without answering, so no exchange can fail: a failure here is a bug.
-    expect(failed.map((a) => `${a.index}: ${a.view?.failure?.code} ${a.view?.failure?.message}`)).toEqual([]);
-    // A session completes exactly when WeChat's signed push was durably received: acknowledged, or
-    // recorded by an instance that died before answering. One WeChat never got through (dropped,
-    // or every attempt hit a dying instance before it recorded anything) can only expire.
-    const signedCodes = new Set((await stack.docs('authCodes', { signed: true })).map((c) => c._id));
-    const pushReceived = (auth: Authorization) => !!auth.push && signedCodes.has(codeIdFor(String(auth.push.fields.AuthorizationCode)));
-    for (const auth of plan) expect([auth.index, auth.view?.status]).toEqual([auth.index, pushReceived(auth) ? 'authorized' : 'expired']);
-    for (const auth of plan.filter((a) => a.push?.delivered)) expect([auth.index, pushReceived(auth)]).toEqual([auth.index, true]);
-    for (const auth of byStatus('authorized')) expect(auth.view?.authorizer?.appid).toBe(auth.target.account.appid);
-    expect(stuck.every((auth) => auth.view?.status === 'authorized')).toBe(true);
-    const dropped = plan.filter((auth) => !pushReceived(auth));
+    const dropped = await expectEveryEnd(stuck);
     summary = describeRun(started, dropped.length);
   });
 
@@ -516,7 +546,9 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     const listed = stack.openPlatform.authorizations();
     expect(authorizers.map((a) => a._id).sort()).toEqual(listed.map((a) => a.authorizerAppid).sort());
     const authorized = plan.filter((a) => a.view?.status === 'authorized');
-    outcome.lost = authorized.filter((a) => !authorizers.some((doc) => doc._id === a.target.account.appid && doc.status === 'active')).length;
+    outcome.lost = authorized.filter(
+      (a) => !authorizers.some((doc) => doc._id === a.target.account.appid && doc.status === 'active'),
+    ).length;
     outcome.duplicated = duplicatedExchanges + authorizers.length - new Set(authorizers.map((a) => a._id)).size;
     outcome.wrongOwner = authorizers.filter((doc) => {
       const owners = new Set(authorized.filter((a) => a.target.account.appid === doc._id).map((a) => a.openid));
@@ -530,7 +562,10 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
       expect(doc.kind).toBe(target.template.storedKind);
       expect(doc.status).toBe('active');
       const sets = expectedSets.get(doc._id) ?? listed.find((l) => l.authorizerAppid === doc._id)!.funcIds;
-      expect({ appid: doc._id, sets: [...doc.grantedSets].sort((x, y) => x - y) }).toEqual({ appid: doc._id, sets: [...sets].sort((x, y) => x - y) });
+      expect({ appid: doc._id, sets: [...doc.grantedSets].sort((x, y) => x - y) }).toEqual({
+        appid: doc._id,
+        sets: [...sets].sort((x, y) => x - y),
+      });
     }
     expect((await stack.docs('authorizerTokens')).map((t) => t._id).sort()).toEqual(authorizers.map((a) => a._id).sort());
   });
@@ -547,7 +582,9 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     expect(['errcode', 'drop', 'delay'].map((fault) => calls.some((c) => c.fault === fault))).toEqual([true, true, true]);
     expect(calls.some((c) => c.errcode === 40001 && c.fault === undefined)).toBe(true);
     expect(counters.actionRetries).toBeGreaterThanOrEqual(2);
-    process.stdout.write(`\n${summary}; lost ${outcome.lost}, duplicated ${outcome.duplicated}, wrong owner ${outcome.wrongOwner}\n`);
+    process.stdout.write(
+      `\n${summary}; lost ${outcome.lost}, duplicated ${outcome.duplicated}, wrong owner ${outcome.wrongOwner}\n`,
+    );
   });
 });
 
@@ -560,7 +597,9 @@ function describeRun(started: number, expired: number): string {
   const { calls, pushes } = stack.openPlatform;
   const apiFaults = calls.filter((c) => c.fault !== undefined);
   const superseded = calls.filter((c) => c.errcode === 40001 && c.fault === undefined).length;
-  const delayedPushes = plan.filter((a) => a.push && a.confirmedAt && (a.push.attempts[0]?.startedAt ?? 0) - a.confirmedAt >= PUSH_DELAY_MS * 0.9).length;
+  const delayedPushes = plan.filter(
+    (a) => a.push && a.confirmedAt && (a.push.attempts[0]?.startedAt ?? 0) - a.confirmedAt >= PUSH_DELAY_MS * 0.9,
+  ).length;
   const pushRetries = pushes.reduce((n, p) => n + Math.max(0, p.attempts.length - (p.duplicated ? 2 : 1)), 0);
   const channels = ['plugin', 'pc', 'h5'].map((c) => `${c} ${plan.filter((a) => a.channel === c).length}`).join('/');
   return [

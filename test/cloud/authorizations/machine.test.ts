@@ -22,7 +22,7 @@ import type { OpenPlatformEmulator } from '../../../emulator/open-platform/types
 import { sealPush } from '../../helpers/wechat-push';
 
 const MERCHANT = 'oMERCHANT-machine';
-const APPID = DEFAULT_ACCOUNTS[0]!.appid;
+const APPID = DEFAULT_ACCOUNTS[0].appid;
 const silentLog = { info: () => undefined, warn: () => undefined };
 
 let dataDir: string;
@@ -38,10 +38,21 @@ beforeEach(async () => {
   wechat = await startOpenPlatform({ clock, ticketPushIntervalSeconds: 0 });
   const c = wechat.component;
   const env = {
-    COMPONENT_APPID: c.appId, COMPONENT_APPSECRET: c.appSecret, COMPONENT_TOKEN: c.token, ENCODING_AES_KEY: c.encodingAesKey,
-    PUBLIC_BASE_URL: 'https://example.test/wx', WX_API_BASE_URL: wechat.url, WX_MP_BASE_URL: wechat.url, WX_OPEN_BASE_URL: wechat.url,
+    COMPONENT_APPID: c.appId,
+    COMPONENT_APPSECRET: c.appSecret,
+    COMPONENT_TOKEN: c.token,
+    ENCODING_AES_KEY: c.encodingAesKey,
+    PUBLIC_BASE_URL: 'https://example.test/wx',
+    WX_API_BASE_URL: wechat.url,
+    WX_MP_BASE_URL: wechat.url,
+    WX_OPEN_BASE_URL: wechat.url,
   };
-  app = createApp({ env, db: new Database({ store: documents, now: () => clock.now() }) as unknown as CloudDb, log: silentLog, now: () => clock.now() });
+  app = createApp({
+    env,
+    db: new Database({ store: documents, now: () => clock.now() }) as unknown as CloudDb,
+    log: silentLog,
+    now: () => clock.now(),
+  });
   await deliver((await wechat.pushTicket()).plaintext);
 });
 
@@ -60,14 +71,24 @@ async function deliver(plaintext: string) {
 /** The merchant confirms in WeChat; the push WeChat would send is returned, not delivered. */
 async function confirm(channel: 'plugin' | 'pc' = 'plugin') {
   const session = await app.sessions.create({ openid: MERCHANT, channel, authType: 3, bizAppid: null, categoryIds: [] });
-  const confirmed = await wechat.confirmAuthorization({ preAuthCode: session.preAuthCode, authorizerAppid: APPID, channel, ...(channel === 'pc' ? { redirectUri: 'https://example.test/wx/callback' } : {}) });
+  const confirmed = await wechat.confirmAuthorization({
+    preAuthCode: session.preAuthCode,
+    authorizerAppid: APPID,
+    channel,
+    ...(channel === 'pc' ? { redirectUri: 'https://example.test/wx/callback' } : {}),
+  });
   const fields = confirmed.push!.fields;
   const code = String(fields.AuthorizationCode);
   const push: Arrival = {
     source: 'push',
     code,
     expiresAt: Number(fields.AuthorizationCodeExpiredTime) * 1000,
-    facts: { sessionId: sessionIdFor(session.preAuthCode), authorizerAppid: APPID, eventAt: Number(fields.CreateTime) * 1000, event: 'authorized' },
+    facts: {
+      sessionId: sessionIdFor(session.preAuthCode),
+      authorizerAppid: APPID,
+      eventAt: Number(fields.CreateTime) * 1000,
+      event: 'authorized',
+    },
   };
   const callback: Arrival = { source: 'callback', code, expiresAt: clock.now() + 3600_000, callbackSessionId: session._id };
   return { session, code, push, callback };
@@ -81,7 +102,14 @@ const calls = (api: string) => wechat.calls.filter((c) => c.api === api).map((c)
 test('signed push: received → exchanging → exchanged → recorded → done, session bound, merchant owner', async () => {
   const { session, code, push } = await confirm();
   expect(await app.machine.arrive(push, 5000)).toMatchObject({ state: 'done', authorizerAppid: APPID });
-  expect(await record(code)).toMatchObject({ stage: 'recorded', claimState: 'done', code: null, signed: true, bindingDone: true, exchangeAttempts: 1 });
+  expect(await record(code)).toMatchObject({
+    stage: 'recorded',
+    claimState: 'done',
+    code: null,
+    signed: true,
+    bindingDone: true,
+    exchangeAttempts: 1,
+  });
   expect(await sessionOf(session._id)).toMatchObject({ status: 'authorized', authorizerAppid: APPID });
   expect((await authorizer())?.owners).toEqual([MERCHANT]);
 });
@@ -128,9 +156,24 @@ test('a holder that died with the exchange in flight is taken over after its cla
   const componentToken = await app.componentTokens.token();
   await app.client.queryAuth(componentToken, code);
   await app.store.create(COLLECTIONS.authCodes, {
-    _id: codeIdFor(code), code, stage: 'exchanging', signed: true, sessionId: push.source === 'push' ? push.facts.sessionId : null,
-    authorizerAppid: APPID, eventAt: clock.now(), event: 'authorized', callbackSessionId: null, exchangeAttempts: 1, exchanged: null,
-    bindingDone: false, error: null, createdAt: clock.now(), expiresAt: push.expiresAt, leaseOwner: 'dead', leaseUntil: clock.now() + 20_000, claimState: 'in_progress',
+    _id: codeIdFor(code),
+    code,
+    stage: 'exchanging',
+    signed: true,
+    sessionId: push.source === 'push' ? push.facts.sessionId : null,
+    authorizerAppid: APPID,
+    eventAt: clock.now(),
+    event: 'authorized',
+    callbackSessionId: null,
+    exchangeAttempts: 1,
+    exchanged: null,
+    bindingDone: false,
+    error: null,
+    createdAt: clock.now(),
+    expiresAt: push.expiresAt,
+    leaseOwner: 'dead',
+    leaseUntil: clock.now() + 20_000,
+    claimState: 'in_progress',
   });
   expect(await app.machine.resume(codeIdFor(code), 1000)).toEqual({ state: 'processing' });
   clock.advance(21);
@@ -145,7 +188,12 @@ test('WeChat refuses the code: an unsigned failure leaves the session alone, a s
   expect(await app.machine.arrive(forged, 5000)).toMatchObject({ state: 'failed' });
   expect(await sessionOf(session._id)).toMatchObject({ status: 'pending' });
 
-  const signedForged: Arrival = { source: 'push', code: 'queryauthcode@@@forged-too', expiresAt: clock.now() + 3600_000, facts: { sessionId: session._id, authorizerAppid: APPID, eventAt: clock.now(), event: 'authorized' } };
+  const signedForged: Arrival = {
+    source: 'push',
+    code: 'queryauthcode@@@forged-too',
+    expiresAt: clock.now() + 3600_000,
+    facts: { sessionId: session._id, authorizerAppid: APPID, eventAt: clock.now(), event: 'authorized' },
+  };
   expect(await app.machine.arrive(signedForged, 5000)).toMatchObject({ state: 'failed' });
   expect(await sessionOf(session._id)).toMatchObject({ status: 'failed' });
 });
@@ -153,23 +201,40 @@ test('WeChat refuses the code: an unsigned failure leaves the session alone, a s
 test('a code past its expiry is never sent to WeChat', async () => {
   const { code, push } = await confirm();
   clock.advance(3601);
-  expect(await app.machine.arrive(push, 5000)).toMatchObject({ state: 'failed', error: { message: expect.stringContaining('过期') } });
+  expect(await app.machine.arrive(push, 5000)).toMatchObject({
+    state: 'failed',
+    error: { message: expect.stringContaining('过期') },
+  });
   expect(calls('api_query_auth')).toEqual([]);
   expect(await record(code)).toMatchObject({ claimState: 'failed', code: null });
 });
 
 test('an older grant never overrides a newer state; the profile it fetched still refreshes the record', async () => {
   const profile = { nick_name: 'new name', service_type_info: { id: 2 } };
-  await recordGrant(app.store, { appid: APPID, profile: { nick_name: 'old' }, grantedSets: [1, 2], event: 'authorized', eventAt: 2000, now: 2000 });
+  await recordGrant(app.store, {
+    appid: APPID,
+    profile: { nick_name: 'old' },
+    grantedSets: [1, 2],
+    event: 'authorized',
+    eventAt: 2000,
+    now: 2000,
+  });
   await recordGrant(app.store, { appid: APPID, profile, grantedSets: [1], event: 'updateauthorized', eventAt: 1000, now: 3000 });
   expect(await authorizer()).toMatchObject({ grantedSets: [1, 2], lastEventAt: 2000, name: 'new name' });
-  await recordGrant(app.store, { appid: APPID, profile, grantedSets: [1, 2, 3], event: 'updateauthorized', eventAt: 4000, now: 4000 });
+  await recordGrant(app.store, {
+    appid: APPID,
+    profile,
+    grantedSets: [1, 2, 3],
+    event: 'updateauthorized',
+    eventAt: 4000,
+    now: 4000,
+  });
   expect(await authorizer()).toMatchObject({ grantedSets: [1, 2, 3], lastEventAt: 4000 });
 });
 
 test('a duplicate push while the first is processed is waited for, and acknowledged without a second exchange', async () => {
   const { push } = await confirm();
-  const plaintext = (await wechat.pushes.at(-1))!.plaintext;
+  const plaintext = wechat.pushes.at(-1)!.plaintext;
   const replies = await Promise.all([deliver(plaintext), deliver(plaintext), deliver(plaintext)]);
   expect(replies.map((r) => r.body)).toEqual(['success', 'success', 'success']);
   expect(calls('api_query_auth')).toEqual([0]);

@@ -36,18 +36,25 @@ async function pcSession(openid: string): Promise<{ sessionId: string; preAuthCo
   return { sessionId, preAuthCode: stored!.preAuthCode };
 }
 
-const callbackUrl = (sessionId: string, code: string) => `${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=${encodeURIComponent(code)}`;
+const callbackUrl = (sessionId: string, code: string) =>
+  `${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=${encodeURIComponent(code)}`;
 
 /** A genuine code with no push: re-confirming an account's unchanged sets through a link (spec §5). */
 async function unchangedReconfirmCode(openid: string, appid: string): Promise<string> {
   const { preAuthCode, sessionId } = await pcSession(openid);
-  const confirmed = await stack.openPlatform.confirmAuthorization({ preAuthCode, authorizerAppid: appid, channel: 'pc', redirectUri: `${stack.publicBaseUrl}/callback?sid=${sessionId}` });
+  const confirmed = await stack.openPlatform.confirmAuthorization({
+    preAuthCode,
+    authorizerAppid: appid,
+    channel: 'pc',
+    redirectUri: `${stack.publicBaseUrl}/callback?sid=${sessionId}`,
+  });
   expect(confirmed.push).toBeUndefined();
   return confirmed.authCode;
 }
 
 const owners = async (appid: string) => (await docById<{ owners: string[] }>(stack, 'authorizers', appid))?.owners;
-const session = (sessionId: string) => docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', sessionId);
+const session = (sessionId: string) =>
+  docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', sessionId);
 
 describe('1. the callback never binds, rebinds or fails a session', () => {
   beforeEach(async () => {
@@ -73,7 +80,12 @@ describe('1. the callback never binds, rebinds or fails a session', () => {
     const victimAccount = account(stack, 'mini_program').appid;
     await authorizeWithPush(stack, ATTACKER, own);
     const victim = await pcSession(MERCHANT);
-    await stack.openPlatform.confirmAuthorization({ preAuthCode: victim.preAuthCode, authorizerAppid: victimAccount, channel: 'pc', redirectUri: `${stack.publicBaseUrl}/callback?sid=${victim.sessionId}` });
+    await stack.openPlatform.confirmAuthorization({
+      preAuthCode: victim.preAuthCode,
+      authorizerAppid: victimAccount,
+      channel: 'pc',
+      redirectUri: `${stack.publicBaseUrl}/callback?sid=${victim.sessionId}`,
+    });
     expect(await session(victim.sessionId)).toMatchObject({ status: 'authorized', authorizerAppid: victimAccount });
     const code = await unchangedReconfirmCode(ATTACKER, own);
 
@@ -87,7 +99,12 @@ describe('1. the callback never binds, rebinds or fails a session', () => {
   test("a leaked, unclaimed code of the victim's account on the attacker's session: the victim still owns it", async () => {
     const victimAccount = account(stack, 'mini_program').appid;
     const victim = await pcSession(MERCHANT);
-    const leaked = await confirmSilently(stack, { preAuthCode: victim.preAuthCode, authorizerAppid: victimAccount, channel: 'pc', redirectUri: `${stack.publicBaseUrl}/callback?sid=${victim.sessionId}` });
+    const leaked = await confirmSilently(stack, {
+      preAuthCode: victim.preAuthCode,
+      authorizerAppid: victimAccount,
+      channel: 'pc',
+      redirectUri: `${stack.publicBaseUrl}/callback?sid=${victim.sessionId}`,
+    });
     const attacker = await pcSession(ATTACKER);
 
     await httpGet(callbackUrl(attacker.sessionId, leaked.authCode));
@@ -95,7 +112,10 @@ describe('1. the callback never binds, rebinds or fails a session', () => {
     expect(await owners(victimAccount)).toEqual([]);
 
     // WeChat's signed push ties the account to the victim's pre_auth_code.
-    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, leaked.plaintext))).toEqual({ status: 200, body: 'success' });
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, leaked.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
     expect(await session(victim.sessionId)).toMatchObject({ status: 'authorized', authorizerAppid: victimAccount });
     expect(await owners(victimAccount)).toEqual([MERCHANT]);
     expect(dataOf(await act(stack, ATTACKER, 'listMyAuthorizers', {})).authorizers).toEqual([]);
@@ -126,7 +146,12 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
   test('2. the callback reaches the code first and its reply is lost: the push names the account and it is recovered', async () => {
     const appid = account(stack, 'official_account').appid;
     const pc = await pcSession(MERCHANT);
-    const silent = await confirmSilently(stack, { preAuthCode: pc.preAuthCode, authorizerAppid: appid, channel: 'pc', redirectUri: `${stack.publicBaseUrl}/callback?sid=${pc.sessionId}` });
+    const silent = await confirmSilently(stack, {
+      preAuthCode: pc.preAuthCode,
+      authorizerAppid: appid,
+      channel: 'pc',
+      redirectUri: `${stack.publicBaseUrl}/callback?sid=${pc.sessionId}`,
+    });
     stack.openPlatform.resetCalls();
     stack.openPlatform.faults.inject({ api: 'api_query_auth', dropReply: true, times: 1 });
 
@@ -136,7 +161,10 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
     expect(callsOf(stack, 'api_query_auth').map((c) => c.errcode)).toEqual([0, 61009]);
     expect(await docById(stack, 'authCodes', codeIdFor(silent.authCode))).toMatchObject({ stage: 'awaiting_appid', code: null });
 
-    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, silent.plaintext))).toEqual({ status: 200, body: 'success' });
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, silent.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
     expect(await session(pc.sessionId)).toMatchObject({ status: 'authorized', authorizerAppid: appid });
     expect(await owners(appid)).toEqual([MERCHANT]);
     expect((await httpGet(callbackUrl(pc.sessionId, silent.authCode))).body).toContain('授权成功');
@@ -172,10 +200,15 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
 
     const dead = await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext));
     expect(dead.body).not.toBe('success');
-    expect(await allDocs(stack, 'pushLog')).toContainEqual(expect.objectContaining({ infoType: 'unauthorized', claimState: 'in_progress' }));
+    expect(await allDocs(stack, 'pushLog')).toContainEqual(
+      expect.objectContaining({ infoType: 'unauthorized', claimState: 'in_progress' }),
+    );
 
     stack.clock.advance(15);
-    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext))).toEqual({ status: 200, body: 'success' });
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
     expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked' });
     expect(await docById(stack, 'authorizerTokens', appid)).toBeNull();
   });
@@ -192,11 +225,16 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
     await authorizeWithPush(stack, MERCHANT, appid);
     const tokensBefore = await docById(stack, 'authorizerTokens', appid);
 
-    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext))).toEqual({ status: 200, body: 'success' });
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
 
     expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'active' });
     expect(await docById(stack, 'authorizerTokens', appid)).toEqual(tokensBefore);
-    expect((await allDocs(stack, 'pushLog')).find((l) => l.infoType === 'unauthorized')).toMatchObject({ detail: 'older than the recorded state' });
+    expect((await allDocs(stack, 'pushLog')).find((l) => l.infoType === 'unauthorized')).toMatchObject({
+      detail: 'older than the recorded state',
+    });
   });
 
   test('5b. the revocation arrives before the older grant: the account ends revoked, as WeChat has it', async () => {
@@ -215,7 +253,9 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
     expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked' });
     // The merchant did authorize (then revoke): their session says so, their account shows revoked.
     expect(await session(sessionId)).toMatchObject({ status: 'authorized', authorizerAppid: appid });
-    expect(dataOf(await act(stack, MERCHANT, 'listMyAuthorizers', {})).authorizers).toEqual([expect.objectContaining({ appid, status: 'revoked' })]);
+    expect(dataOf(await act(stack, MERCHANT, 'listMyAuthorizers', {})).authorizers).toEqual([
+      expect.objectContaining({ appid, status: 'revoked' }),
+    ]);
   });
 });
 
@@ -223,14 +263,25 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
   test('6. a timer-shaped event from a mini-program user is an action, not the timer', async () => {
     stack = await startRulesStack();
     stack.openPlatform.resetCalls();
-    for (const event of [{ Type: 'Timer', TriggerName: 'maintenance', Time: '2026-12-03T00:00:00Z' }, { Type: 'timer', TriggerName: 'maintenance' }]) {
-      expect(await stack.cloud.callFunction('authorization', event, { openid: MERCHANT })).toEqual({ ok: false, error: expect.objectContaining({ code: 'UNKNOWN_ACTION' }) });
+    for (const event of [
+      { Type: 'Timer', TriggerName: 'maintenance', Time: '2026-12-03T00:00:00Z' },
+      { Type: 'timer', TriggerName: 'maintenance' },
+    ]) {
+      expect(await stack.cloud.callFunction('authorization', event, { openid: MERCHANT })).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: 'UNKNOWN_ACTION' }),
+      });
       // Without an OPENID but from a mini-program (SOURCE wx_client): still an action.
       const instance = stack.cloud.newInstance('authorization');
-      expect(await instance.invoke(event, { SOURCE: 'wx_client' })).toEqual({ ok: false, error: expect.objectContaining({ code: 'UNKNOWN_ACTION' }) });
+      expect(await instance.invoke(event, { SOURCE: 'wx_client' })).toEqual({
+        ok: false,
+        error: expect.objectContaining({ code: 'UNKNOWN_ACTION' }),
+      });
     }
     expect(callsOf(stack, 'api_get_authorizer_list')).toEqual([]);
-    expect((await docById<{ lastReconciledAt: number }>(stack, 'platform', stack.openPlatform.component.appId))?.lastReconciledAt ?? 0).toBe(0);
+    expect(
+      (await docById<{ lastReconciledAt: number }>(stack, 'platform', stack.openPlatform.component.appId))?.lastReconciledAt ?? 0,
+    ).toBe(0);
     // The cloud's own timer does run maintenance.
     expect(await stack.cloud.triggerTimer('authorization')).toMatchObject({ reconcile: { ok: true } });
     expect(callsOf(stack, 'api_get_authorizer_list').length).toBeGreaterThan(0);
@@ -241,7 +292,8 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
     const pc = await pcSession(MERCHANT);
     stack.openPlatform.resetCalls();
     const pages = [];
-    for (let i = 0; i < 10; i++) pages.push(await httpGet(callbackUrl(pc.sessionId, `queryauthcode@@@made-up-${i}-${'z'.repeat(30)}`)));
+    for (let i = 0; i < 10; i++)
+      pages.push(await httpGet(callbackUrl(pc.sessionId, `queryauthcode@@@made-up-${i}-${'z'.repeat(30)}`)));
     expect(callsOf(stack, 'api_query_auth')).toHaveLength(3);
     expect(pages.slice(3).map((p) => p.status)).toEqual(Array(7).fill(429));
     expect(await allDocs(stack, 'authCodes')).toHaveLength(3);
@@ -250,7 +302,8 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
     expect(callsOf(stack, 'api_query_auth')).toHaveLength(3);
 
     const replies = [];
-    for (let i = 0; i < 6; i++) replies.push(await act(stack, OTHER_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' }));
+    for (let i = 0; i < 6; i++)
+      replies.push(await act(stack, OTHER_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' }));
     expect(replies.slice(0, 5).every((r) => r.ok)).toBe(true);
     expect(replies[5]).toEqual({ ok: false, error: { code: 'RATE_LIMITED', message: expect.stringContaining('太频繁') } });
     stack.clock.advance(61);
@@ -261,7 +314,8 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
     stack = await startRulesStack();
     await authorizeWithPush(stack, MERCHANT, account(stack, 'official_account').appid);
     await pluginSession(stack, OTHER_MERCHANT);
-    for (const name of ['authSessions', 'authCodes', 'pushLog', 'rateLimits']) expect((await allDocs(stack, name)).length).toBeGreaterThan(0);
+    for (const name of ['authSessions', 'authCodes', 'pushLog', 'rateLimits'])
+      expect((await allDocs(stack, name)).length).toBeGreaterThan(0);
 
     stack.clock.advance(31 * 24 * 3600);
     await stack.openPlatform.pushTicket();
@@ -270,7 +324,9 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
 
     expect(await allDocs(stack, 'authSessions')).toEqual([]);
     expect(await allDocs(stack, 'authCodes')).toEqual([]);
-    expect((await allDocs(stack, 'pushLog')).filter((l) => l.infoType !== 'component_verify_ticket' || l.claimState !== 'done')).toEqual([]);
+    expect(
+      (await allDocs(stack, 'pushLog')).filter((l) => l.infoType !== 'component_verify_ticket' || l.claimState !== 'done'),
+    ).toEqual([]);
     expect(await allDocs(stack, 'rateLimits')).toEqual([]);
     expect((await allDocs(stack, 'authorizers')).length).toBe(1);
   });
@@ -299,12 +355,12 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
       expect(html).not.toMatch(/\sstyle="/i);
       // Each inline script and style is allowed by its exact hash.
       for (const [, tag, body] of html.matchAll(/<(script|style)>([\s\S]*?)<\/\1>/g)) {
-        expect(csp).toContain(`'sha256-${createHash('sha256').update(body!).digest('base64')}'`);
+        expect(csp).toContain(`'sha256-${createHash('sha256').update(body).digest('base64')}'`);
         expect(['script', 'style']).toContain(tag);
       }
     }
     // The entry page sends its origin to WeChat (initiation-domain check); the callback, whose URL holds a code, sends nothing.
-    expect((await fetch(urls[0]!)).headers.get('referrer-policy')).toBe('origin');
-    expect((await fetch(urls[2]!)).headers.get('referrer-policy')).toBe('no-referrer');
+    expect((await fetch(urls[0])).headers.get('referrer-policy')).toBe('origin');
+    expect((await fetch(urls[2])).headers.get('referrer-policy')).toBe('no-referrer');
   });
 });

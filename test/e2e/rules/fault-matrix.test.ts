@@ -33,14 +33,16 @@ const CASES: Case[] = CHANNELS.flatMap((channel) =>
 
 /** One fresh official account per case, so the cases never re-authorize each other's accounts. */
 const ACCOUNTS: TestAccount[] = CASES.map((_, i) => ({
-  ...DEFAULT_ACCOUNTS[0]!,
+  ...DEFAULT_ACCOUNTS[0],
   appid: `wx${(0xfa0000 + i).toString(16)}${'0'.repeat(10)}`,
   userName: `gh_${(0xfa0000 + i).toString(16)}000000`,
   nickName: `矩阵测试账号${i}`,
 }));
 
 const stageIs = (op: DbOperation, stage: string) =>
-  op.collection === 'authCodes' && op.method === 'collection.update' && (op.data as { stage?: unknown } | undefined)?.stage === stage;
+  op.collection === 'authCodes' &&
+  op.method === 'collection.update' &&
+  (op.data as { stage?: unknown } | undefined)?.stage === stage;
 
 /** The database operation before which the first instance to handle the code dies. */
 function killPlan(kill: KillPoint): ((op: DbOperation) => boolean) | undefined {
@@ -105,10 +107,15 @@ async function openSession(openid: string, channel: Channel) {
 
 async function runCase(c: Case, index: number): Promise<void> {
   const openid = `oMATRIX-${index}`;
-  const appid = ACCOUNTS[index]!.appid;
+  const appid = ACCOUNTS[index].appid;
   const { sessionId, preAuthCode } = await openSession(openid, c.channel);
   const redirectUri = c.channel === 'plugin' ? undefined : `${stack.publicBaseUrl}/callback?sid=${sessionId}`;
-  const silent = await confirmSilently(stack, { preAuthCode, authorizerAppid: appid, channel: c.channel, ...(redirectUri ? { redirectUri } : {}) });
+  const silent = await confirmSilently(stack, {
+    preAuthCode,
+    authorizerAppid: appid,
+    channel: c.channel,
+    ...(redirectUri ? { redirectUri } : {}),
+  });
   const exchangesBefore = stack.openPlatform.calls.filter((call) => call.api === 'api_query_auth' && call.errcode === 0).length;
 
   if (c.lost !== 'none') stack.openPlatform.faults.inject({ api: c.lost, dropReply: true, times: 1 });
@@ -117,7 +124,11 @@ async function runCase(c: Case, index: number): Promise<void> {
   if (plan) stack.cloud.crashWarmInstance('authorization', (op) => (killed = plan(op)));
 
   // A delivery to an instance that dies fails, as it would in the cloud: that is part of the case.
-  const survive = (input: Promise<unknown>) => input.then(() => undefined, () => undefined);
+  const survive = (input: Promise<unknown>) =>
+    input.then(
+      () => undefined,
+      () => undefined,
+    );
   const push = () => survive(postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, silent.plaintext)));
   const callback = () =>
     survive(
@@ -170,7 +181,8 @@ async function runCase(c: Case, index: number): Promise<void> {
 
 async function expectInvariants(c: Case, at: { openid: string; appid: string; sessionId: string; exchangesBefore: number }) {
   const label = JSON.stringify(c);
-  const exchanges = stack.openPlatform.calls.filter((call) => call.api === 'api_query_auth' && call.errcode === 0).length - at.exchangesBefore;
+  const exchanges =
+    stack.openPlatform.calls.filter((call) => call.api === 'api_query_auth' && call.errcode === 0).length - at.exchangesBefore;
   const record = await docById<{ status: string; owners: string[] }>(stack, 'authorizers', at.appid);
   const tokens = await docById<{ refreshToken: string }>(stack, 'authorizerTokens', at.appid);
   const session = await docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', at.sessionId);
@@ -181,15 +193,22 @@ async function expectInvariants(c: Case, at: { openid: string; appid: string; se
   if (JSON.stringify(record?.owners ?? []) !== JSON.stringify(expectedOwners)) outcomes.wrongOwner += 1;
 
   // Exactly once: WeChat spent the code at most once, and there is one active record with its tokens.
-  expect({ label, exchangedAtMostOnce: exchanges <= 1, status: record?.status, hasRefreshToken: !!tokens?.refreshToken }).toEqual({
-    label,
-    exchangedAtMostOnce: true,
-    status: 'active',
-    hasRefreshToken: true,
-  });
+  expect({ label, exchangedAtMostOnce: exchanges <= 1, status: record?.status, hasRefreshToken: !!tokens?.refreshToken }).toEqual(
+    {
+      label,
+      exchangedAtMostOnce: true,
+      status: 'active',
+      hasRefreshToken: true,
+    },
+  );
   if (c.push === 'never') {
     // Nothing signed tied the account to a merchant: nobody owns it, the session did not complete.
-    expect({ label, owners: record!.owners, status: session!.status, mine }).toEqual({ label, owners: [], status: 'pending', mine: [] });
+    expect({ label, owners: record!.owners, status: session!.status, mine }).toEqual({
+      label,
+      owners: [],
+      status: 'pending',
+      mine: [],
+    });
     outcomes.recordedWithoutOwner += 1;
   } else {
     expect({ label, owners: record!.owners, session, mine }).toEqual({

@@ -164,33 +164,47 @@ export class AuthorizationMachine {
   }
 
   private async exchange(doc: AuthCodeDoc): Promise<boolean> {
-    const { codes, upstream } = this.deps;
     if (!doc.code) return this.recoverOrWait(doc);
     // Never spend a call on a code that has run out; a session it was meant for expires by itself.
-    if (this.deps.now() > doc.expiresAt) return doc.exchangeAttempts > 0 ? this.recoverOrWait({ ...doc, code: null }) : this.expire(doc);
-    const spentBefore = doc.exchangeAttempts > 0;
-    // Counted before the call: if we die while it is in flight, the next holder knows the code may be spent.
-    if (!(await codes.progress(doc._id, { stage: 'exchanging', exchangeAttempts: doc.exchangeAttempts + 1 }))) return false;
-    try {
-      const { authorization_info: auth } = await upstream.withComponentToken((token) => upstream.client.queryAuth(token, doc.code ?? ''));
-      const exchanged = { authorizerAppid: auth.authorizer_appid, grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id) };
-      const eventAt = doc.eventAt || this.deps.now();
-      if (auth.authorizer_refresh_token) {
-        await this.keepTokens(exchanged.authorizerAppid, eventAt, {
-          accessToken: auth.authorizer_access_token ?? null,
-          expiresIn: auth.expires_in ?? 0,
-          refreshToken: auth.authorizer_refresh_token,
-        });
-      }
-      return this.markExchanged(doc, exchanged, eventAt);
-    } catch (error) {
-      // The merchant revoked before we exchanged (61003): the grant happened, and is over.
-      if (error instanceof OpenApiError && error.category === 'authorization') return this.revokedMeanwhile(doc);
-      if (!(error instanceof OpenApiError && error.category === 'code')) throw error;
-      // A 61009 after an earlier attempt (ours in this call, or a holder that died) may mean "spent by us".
-      if (spentBefore || error.attempts > 1) return this.recoverOrWait({ ...doc, code: null });
-      return this.refuse(doc, error.errcode === 61010 ? '授权码已过期，请重新授权' : '授权码无效或已被使用，请重新授权');
+    if (this.deps.now() > doc.expiresAt) {
+      return doc.exchangeAttempts > 0 ? this.recoverOrWait({ ...doc, code: null }) : this.expire(doc);
     }
+    // Counted before the call: if we die while it is in flight, the next holder knows the code may be spent.
+    const counted = await this.deps.codes.progress(doc._id, { stage: 'exchanging', exchangeAttempts: doc.exchangeAttempts + 1 });
+    if (!counted) return false;
+    try {
+      return await this.queryAuth(doc, doc.code);
+    } catch (error) {
+      return this.afterRefusal(doc, error);
+    }
+  }
+
+  private async queryAuth(doc: AuthCodeDoc, code: string): Promise<boolean> {
+    const { upstream, now } = this.deps;
+    const { authorization_info: auth } = await upstream.withComponentToken((token) => upstream.client.queryAuth(token, code));
+    const exchanged = {
+      authorizerAppid: auth.authorizer_appid,
+      grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id),
+    };
+    const eventAt = doc.eventAt || now();
+    if (auth.authorizer_refresh_token) {
+      await this.keepTokens(exchanged.authorizerAppid, eventAt, {
+        accessToken: auth.authorizer_access_token ?? null,
+        expiresIn: auth.expires_in ?? 0,
+        refreshToken: auth.authorizer_refresh_token,
+      });
+    }
+    return this.markExchanged(doc, exchanged, eventAt);
+  }
+
+  /** WeChat said no to api_query_auth: revoked meanwhile, spent by us earlier, or a bad code. */
+  private afterRefusal(doc: AuthCodeDoc, error: unknown): Promise<boolean> {
+    // The merchant revoked before we exchanged (61003): the grant happened, and is over.
+    if (error instanceof OpenApiError && error.category === 'authorization') return this.revokedMeanwhile(doc);
+    if (!(error instanceof OpenApiError && error.category === 'code')) throw error;
+    // A 61009 after an earlier attempt (a holder that died, or our own retry) may mean "spent by us".
+    if (doc.exchangeAttempts > 0 || error.attempts > 1) return this.recoverOrWait({ ...doc, code: null });
+    return this.refuse(doc, error.errcode === 61010 ? '授权码已过期，请重新授权' : '授权码无效或已被使用，请重新授权');
   }
 
   /**
@@ -238,7 +252,12 @@ export class AuthorizationMachine {
     const { codes, sessions } = this.deps;
     const error: ActionError = { code: 'UPSTREAM', message };
     // Only a signed push may fail a session; an unsigned failure stays reopenable by the push.
-    await codes.claims.settle(doc._id, 'failed', { stage: 'failed', code: null, error: this.deps.store.command.set(error), bindingDone: doc.signed }, FOREVER);
+    await codes.claims.settle(
+      doc._id,
+      'failed',
+      { stage: 'failed', code: null, error: this.deps.store.command.set(error), bindingDone: doc.signed },
+      FOREVER,
+    );
     if (doc.signed && doc.sessionId) await sessions.markFailed(doc.sessionId, error);
     return false;
   }
@@ -254,13 +273,23 @@ export class AuthorizationMachine {
     await recordRevocation(store, appid, doc.eventAt, now());
     if (doc.sessionId) await sessions.bind(doc.sessionId, appid, doc.eventAt);
     const exchanged: Exchanged = { authorizerAppid: appid, grantedSets: [] };
-    await codes.claims.settle(doc._id, 'done', { stage: 'recorded', code: null, exchanged: store.command.set(exchanged), bindingDone: true });
+    await codes.claims.settle(doc._id, 'done', {
+      stage: 'recorded',
+      code: null,
+      exchanged: store.command.set(exchanged),
+      bindingDone: true,
+    });
     return false;
   }
 
   private async expire(doc: AuthCodeDoc): Promise<boolean> {
     const error: ActionError = { code: 'UPSTREAM', message: '授权码已过期，请重新授权' };
-    await this.deps.codes.claims.settle(doc._id, 'failed', { stage: 'failed', code: null, error: this.deps.store.command.set(error), bindingDone: true });
+    await this.deps.codes.claims.settle(doc._id, 'failed', {
+      stage: 'failed',
+      code: null,
+      error: this.deps.store.command.set(error),
+      bindingDone: true,
+    });
     return false;
   }
 
@@ -268,8 +297,17 @@ export class AuthorizationMachine {
     const { store, upstream, codes, now } = this.deps;
     const exchanged = doc.exchanged as Exchanged;
     const appid = exchanged.authorizerAppid;
-    const { authorizer_info: profile } = await upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid));
-    await recordGrant(store, { appid, profile, grantedSets: exchanged.grantedSets, event: doc.event, eventAt: doc.eventAt || now(), now: now() });
+    const { authorizer_info: profile } = await upstream.withComponentToken((token) =>
+      upstream.client.getAuthorizerInfo(token, appid),
+    );
+    await recordGrant(store, {
+      appid,
+      profile,
+      grantedSets: exchanged.grantedSets,
+      event: doc.event,
+      eventAt: doc.eventAt || now(),
+      now: now(),
+    });
     return codes.progress(doc._id, { stage: 'recorded' });
   }
 
@@ -278,7 +316,8 @@ export class AuthorizationMachine {
     const { codes, sessions, log } = this.deps;
     const exchanged = doc.exchanged as Exchanged;
     if (doc.signed && doc.sessionId) {
-      if (doc.authorizerAppid === exchanged.authorizerAppid) await sessions.bind(doc.sessionId, exchanged.authorizerAppid, doc.eventAt);
+      if (doc.authorizerAppid === exchanged.authorizerAppid)
+        await sessions.bind(doc.sessionId, exchanged.authorizerAppid, doc.eventAt);
       else log.warn('push and exchange name different accounts', { appid: doc.authorizerAppid });
     }
     await codes.claims.settle(doc._id, 'done', { bindingDone: doc.signed }, FOREVER);
@@ -286,7 +325,8 @@ export class AuthorizationMachine {
   }
 
   private view(doc: AuthCodeDoc): CodeOutcome {
-    if (doc.claimState === 'done' && doc.exchanged) return { state: 'done', authorizerAppid: doc.exchanged.authorizerAppid, record: doc };
+    if (doc.claimState === 'done' && doc.exchanged)
+      return { state: 'done', authorizerAppid: doc.exchanged.authorizerAppid, record: doc };
     if (doc.claimState === 'failed') return { state: 'failed', error: doc.error ?? { code: 'UPSTREAM', message: '授权未完成' } };
     if (doc.stage === 'awaiting_appid') return { state: 'awaiting_push' };
     return PROCESSING;

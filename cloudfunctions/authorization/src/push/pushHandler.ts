@@ -35,6 +35,12 @@ export interface PushDeps {
 
 type Payload = Record<string, unknown>;
 
+interface Dispatched {
+  outcome: PushLogDoc['outcome'];
+  detail: string | null;
+  appid: string | null;
+}
+
 /**
  * WeChat waits 5 s for `success`. An authorization's code record is durable before its exchange
  * starts, so whatever is unfinished after this budget the poll or the timer completes.
@@ -65,7 +71,12 @@ export class PushHandler {
     if (turn !== 'process') return turn;
     try {
       const { outcome, detail, appid } = await this.dispatch(infoType, payload);
-      await this.claims.settle(logId, 'done', { outcome, detail, authorizerAppid: appid, processedAt: this.deps.now() }, PUSH_RETENTION_MS);
+      await this.claims.settle(
+        logId,
+        'done',
+        { outcome, detail, authorizerAppid: appid, processedAt: this.deps.now() },
+        PUSH_RETENTION_MS,
+      );
       this.deps.log.info('push', { infoType, outcome, appid });
       return SUCCESS;
     } catch (error) {
@@ -137,40 +148,59 @@ export class PushHandler {
     return BUSY;
   }
 
-  private async dispatch(
-    infoType: string,
-    p: Payload,
-  ): Promise<{ outcome: PushLogDoc['outcome']; detail: string | null; appid: string | null }> {
-    const { store, config, machine, authorizerTokens, now } = this.deps;
+  private dispatch(infoType: string, p: Payload): Promise<Dispatched> {
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
     switch (infoType) {
-      case 'component_verify_ticket': {
-        const ticket = text(p.ComponentVerifyTicket);
-        if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
-        const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
-        return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
-      }
+      case 'component_verify_ticket':
+        return this.ticket(p, createdAt);
       case 'authorized':
-      case 'updateauthorized': {
-        const preAuthCode = text(p.PreAuthCode);
-        const code = text(p.AuthorizationCode);
-        if (!code || !appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
-        const facts = { sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null, authorizerAppid: appid, eventAt: createdAt, event: infoType };
-        const result = await machine.arrive({ source: 'push', code, expiresAt: codeExpiry(p, createdAt), facts }, PUSH_BUDGET_MS);
-        if (result.state === 'failed') return { outcome: 'failed', detail: result.error.message, appid };
-        return { outcome: 'ok', detail: result.state, appid };
-      }
-      case 'unauthorized': {
-        if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
-        // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing.
-        const applied = await recordRevocation(store, appid, createdAt, now());
-        if (applied) await authorizerTokens.remove(appid);
-        return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
-      }
+      case 'updateauthorized':
+        return this.grant(infoType, p, appid, createdAt);
+      case 'unauthorized':
+        return this.revocation(appid, createdAt);
       default:
-        return { outcome: 'ignored', detail: 'not handled here', appid };
+        return Promise.resolve({ outcome: 'ignored', detail: 'not handled here', appid });
     }
+  }
+
+  private async ticket(p: Payload, createdAt: number): Promise<Dispatched> {
+    const { store, config, now } = this.deps;
+    const ticket = text(p.ComponentVerifyTicket);
+    if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
+    const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
+    return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
+  }
+
+  /** An authorization: one input of the state machine, with the facts WeChat signed. */
+  private async grant(
+    event: 'authorized' | 'updateauthorized',
+    p: Payload,
+    appid: string | null,
+    createdAt: number,
+  ): Promise<Dispatched> {
+    const preAuthCode = text(p.PreAuthCode);
+    const code = text(p.AuthorizationCode);
+    if (!code || !appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
+    const facts = {
+      sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null,
+      authorizerAppid: appid,
+      eventAt: createdAt,
+      event,
+    };
+    const arrival = { source: 'push' as const, code, expiresAt: codeExpiry(p, createdAt), facts };
+    const result = await this.deps.machine.arrive(arrival, PUSH_BUDGET_MS);
+    if (result.state === 'failed') return { outcome: 'failed', detail: result.error.message, appid };
+    return { outcome: 'ok', detail: result.state, appid };
+  }
+
+  private async revocation(appid: string | null, createdAt: number): Promise<Dispatched> {
+    const { store, authorizerTokens, now } = this.deps;
+    if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
+    // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing.
+    const applied = await recordRevocation(store, appid, createdAt, now());
+    if (applied) await authorizerTokens.remove(appid);
+    return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
   }
 }
 
