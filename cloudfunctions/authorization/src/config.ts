@@ -4,6 +4,7 @@ import {
   coerce,
   gte,
   int,
+  literal,
   lte,
   minLength,
   maxLength,
@@ -43,6 +44,12 @@ export interface Config {
   apiTimeoutMs: number;
   /** Refresh a token when fewer than this many seconds remain. */
   refreshMarginSeconds: number;
+  /** The provider's own message service, if any: merchants' messages are forwarded there (issue 11). */
+  messageForwardUrl: string | null;
+  messageForwardTimeoutMs: number;
+  /** 授权测试公众号/小程序列表 (原始IDs) and whether 全网发布 is done, as set on the Open Platform. */
+  releaseTestList: string[];
+  platformReleased: boolean;
 }
 
 export const MIN_PLUGIN_VERSION = '0.3.10';
@@ -76,6 +83,12 @@ const bundleList = pipe(
   }),
 );
 
+/** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
+const testList = pipe(
+  string().check(regex(/^\s*gh_[0-9a-f]{12}(\s*[;,]\s*gh_[0-9a-f]{12}){0,9}\s*[;,]?\s*$/, 'must be up to 10 原始IDs (gh_ + 12 hex), separated by ;')),
+  transform((s: string) => s.split(/[;,]/).map((x) => x.trim()).filter(Boolean)),
+);
+
 const httpUrl = pipe(
   url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   transform((u: string) => u.replace(/\/+$/, '')),
@@ -98,6 +111,11 @@ const schema = object({
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
+  MESSAGE_FORWARD_URL: optional(httpUrl),
+  // WeChat waits 5 s for the whole answer: the forward must leave room for decrypting and sealing.
+  MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
+  RELEASE_TEST_LIST: optional(testList),
+  PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
 });
 
 export class ConfigError extends Error {
@@ -131,6 +149,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     openBaseUrl: e.WX_OPEN_BASE_URL,
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
+    messageForwardUrl: e.MESSAGE_FORWARD_URL ?? null,
+    messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
+    releaseTestList: e.RELEASE_TEST_LIST ?? [],
+    platformReleased: e.PLATFORM_RELEASED === 'true',
   };
 }
 

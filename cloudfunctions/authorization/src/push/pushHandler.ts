@@ -6,6 +6,8 @@ import { recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
+import { noteTestAccountEvent } from '../release/testAccountStore';
+import { isReleaseTestAppid } from '../release/testAccounts';
 import { sessionIdFor } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
 import type { Logger } from '../logger';
@@ -119,6 +121,11 @@ export class PushHandler {
     const { store, config, completer, authorizerTokens, now } = this.deps;
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
+    // WeChat's release-test accounts never reach the merchants' collections (issue 11).
+    if (isReleaseTestAppid(appid) && appid) {
+      await noteTestAccountEvent(store, appid, infoType, now());
+      return { outcome: 'ok', detail: 'release-test account', appid };
+    }
     switch (infoType) {
       case 'component_verify_ticket': {
         const ticket = text(p.ComponentVerifyTicket);

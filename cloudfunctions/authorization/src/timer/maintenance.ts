@@ -2,6 +2,7 @@ import type { App } from '../app';
 import { reconcile } from '../authorizers/reconcile';
 import type { AuthCodeDoc } from '../model';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
+import { finishPendingJobs } from '../release/jobs';
 import { COLLECTIONS } from '../store';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -20,6 +21,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     stuckAuthorizations: () => resumeStuck(app),
     expiredSessions: () => app.sessions.expireStale(),
     reconcile: () => reconcileIfDue(app),
+    releaseJobs: () => finishPendingJobs(app),
   };
   const report: Record<string, StepResult> = {};
   for (const [name, step] of Object.entries(steps)) {
