@@ -13,6 +13,9 @@ Flags (environment variable in brackets):
   --port PORT                  default 8090; 0 = any free port          [OPEN_PLATFORM_PORT]
   --auth-event-url URL         授权事件接收URL, where pushes go          [AUTH_EVENT_URL]
   --initiation-domain HOST     授权发起页域名 host[:port]; unset = no check [INITIATION_DOMAIN]
+  --message-url URL            消息与事件接收URL with $APPID$            [MESSAGE_URL]
+  --unreleased                 before 全网发布: only --test-list accounts may authorize [UNRELEASED=1]
+  --test-list gh_A;gh_B        授权测试公众号/小程序列表 (原始IDs, up to 10) [TEST_LIST]
   --ticket-interval SECONDS    ticket push period, default 600; 0 = on demand [TICKET_PUSH_INTERVAL_SECONDS]
   --ip-allow-list A,B          caller IPs allowed (else 61004); unset = off [IP_ALLOW_LIST]
   --rotate-refresh-token       api_authorizer_token returns a new refresh token [ROTATE_REFRESH_TOKEN=1]
@@ -28,6 +31,9 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
       port: { type: 'string' },
       'auth-event-url': { type: 'string' },
       'initiation-domain': { type: 'string' },
+      'message-url': { type: 'string' },
+      unreleased: { type: 'boolean' },
+      'test-list': { type: 'string' },
       'ticket-interval': { type: 'string' },
       'ip-allow-list': { type: 'string' },
       'rotate-refresh-token': { type: 'boolean' },
@@ -47,6 +53,9 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
     encodingAesKey: env.COMPONENT_ENCODING_AES_KEY || undefined,
     authEventUrl: values['auth-event-url'] ?? (env.AUTH_EVENT_URL || undefined),
     initiationDomain: values['initiation-domain'] ?? (env.INITIATION_DOMAIN || undefined),
+    messageUrl: values['message-url'] ?? (env.MESSAGE_URL || undefined),
+    released: values.unreleased || env.UNRELEASED === '1' ? false : undefined,
+    testList: (values['test-list'] ?? env.TEST_LIST)?.split(/[;,]/).map((id) => id.trim()).filter(Boolean),
   };
   const allowList = values['ip-allow-list'] ?? env.IP_ALLOW_LIST;
   const options: OpenPlatformOptions = {
