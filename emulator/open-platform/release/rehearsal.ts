@@ -160,7 +160,7 @@ async function apiTextItem(deps: RehearsalDeps, account: ReleaseTestAccount, opt
   const ms = found.at - sentAt;
   if (found.msgtype !== 'text' || found.content !== expected) return fail(name, '客服消息内容应为「$query_auth_code$_from_api」', ms);
   if (deps.state.authCodes.status(code) !== 'used') return fail(name, 'query_auth_code 没有用 api_query_auth 换取', ms);
-  return pass(name, `空串回复后 ${ms} ms 收到客服消息「…_from_api」`, ms);
+  return pass(name, `回复空串，消息发出后 ${ms} ms 收到客服消息「…_from_api」`, ms);
 }
 
 function send(deps: RehearsalDeps, account: ReleaseTestAccount, content: string, options: RehearsalOptions): Promise<MessageDelivery> {
