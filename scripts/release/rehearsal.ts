@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { startLocalStack, type LocalStackOptions } from '../../emulator/stack';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../emulator/stack';
 import {
   KIND_NAMES,
   startOpenPlatform,
@@ -21,6 +21,17 @@ export const REHEARSAL_MERCHANT = 'rehearsal-merchant-openid';
 
 export type TestOptions = Omit<RehearsalOptions, 'requestPreAuthCode'>;
 
+/** Makes the local platform create a pre_auth_code, as a merchant starting an authorization does. */
+export function preAuthCodeRequester(stack: LocalStack): () => Promise<void> {
+  return async () => {
+    const result = (await stack.call(REHEARSAL_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })) as {
+      ok: boolean;
+      error?: { message: string };
+    };
+    if (!result.ok) throw new Error(result.error?.message ?? 'createAuthSession failed');
+  };
+}
+
 /** Against the whole product on this machine. */
 export async function rehearseLocally(
   options: TestOptions,
@@ -29,16 +40,7 @@ export async function rehearseLocally(
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'rehearsal-'));
   const stack = await startLocalStack({ log: () => undefined, ...stackOptions, dataDir });
   try {
-    return await stack.openPlatform.rehearse({
-      ...options,
-      requestPreAuthCode: async () => {
-        const result = (await stack.call(REHEARSAL_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })) as {
-          ok: boolean;
-          error?: { message: string };
-        };
-        if (!result.ok) throw new Error(result.error?.message ?? 'createAuthSession failed');
-      },
-    });
+    return await stack.openPlatform.rehearse({ ...options, requestPreAuthCode: preAuthCodeRequester(stack) });
   } finally {
     await stack.close();
     fs.rmSync(dataDir, { recursive: true, force: true });
