@@ -76,3 +76,34 @@ export function sealedTextReply(component: ComponentConfig, to: string, from: st
   const signature = getSignature(component.token, '1', '2', ciphertext);
   return `<xml><Encrypt><![CDATA[${ciphertext}]]></Encrypt><MsgSignature><![CDATA[${signature}]]></MsgSignature><TimeStamp>1</TimeStamp><Nonce><![CDATA[2]]></Nonce></xml>`;
 }
+
+export interface RawMessage {
+  appid: string;
+  /** Decrypted payload fields (ToUserName, FromUserName, MsgType, Content…). */
+  fields: Record<string, string>;
+  /** Sealing: defaults are the platform's own keys. */
+  encodingAesKey?: string;
+  trailerAppId?: string;
+  token?: string;
+  envelopeTo?: string;
+  /** Replaces the computed msg_signature. */
+  msgSignature?: string;
+}
+
+/** Posts a message to `…/message/<appid>` sealed as WeChat would, or with one thing wrong. */
+export async function postMessage(baseUrl: string, component: ComponentConfig, message: RawMessage): Promise<{ status: number; body: string; ms: number }> {
+  const xml = `<xml>${Object.entries(message.fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('')}</xml>`;
+  const ciphertext = encrypt(message.encodingAesKey ?? component.encodingAesKey, xml, message.trailerAppId ?? component.appId);
+  const timestamp = String(Math.floor(Date.now() / 1000));
+  const nonce = '1234567';
+  const url = new URL(`${baseUrl}/message/${message.appid}`);
+  url.searchParams.set('timestamp', timestamp);
+  url.searchParams.set('nonce', nonce);
+  url.searchParams.set('openid', message.fields.FromUserName ?? '');
+  url.searchParams.set('encrypt_type', 'aes');
+  url.searchParams.set('msg_signature', message.msgSignature ?? getSignature(message.token ?? component.token, timestamp, nonce, ciphertext));
+  const body = `<xml><ToUserName><![CDATA[${message.envelopeTo ?? message.fields.ToUserName ?? ''}]]></ToUserName><Encrypt><![CDATA[${ciphertext}]]></Encrypt></xml>`;
+  const started = Date.now();
+  const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+  return { status: response.status, body: await response.text(), ms: Date.now() - started };
+}
