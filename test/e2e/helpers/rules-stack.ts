@@ -18,7 +18,7 @@ export const MERCHANT = 'oMERCHANT-rules-0001';
 export const OTHER_MERCHANT = 'oMERCHANT-rules-0002';
 
 /** Every collection the backend keeps (DESIGN.md "State"). */
-export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'] as const;
+export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog', 'messageStats', 'releaseTestAccounts', 'releaseJobs'] as const;
 
 /** Every action of the contract (typings/api.ts); the type check fails when one is added and not listed. */
 const EVERY_ACTION: Record<ActionName, true> = {
@@ -31,6 +31,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   platformHealth: true,
   reconcile: true,
   startPushTicket: true,
+  releaseStatus: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 
