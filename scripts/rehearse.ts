@@ -3,7 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { mergedEnv } from './ship/inputs';
-import { formatReport, rehearseLocally, rehearseRemote, type TestOptions } from './release/rehearsal';
+import { formatReport, rehearseLocally, rehearseRemote, rehearseRunning, type TestOptions } from './release/rehearsal';
 
 const HELP = `npm run rehearse -- [options]
 
@@ -13,12 +13,13 @@ and the un-authorization, and prints each item as WeChat's result page lists it.
 any item fails.
 
 By default it starts the local stack (emulator + local cloud runtime + the built function) on
-fresh data and tests that. With --base-url it tests a deployed function instead: this machine
+fresh data and tests that. With --emulator-url it tests a stack that is already running (npm
+start: --emulator-url http://127.0.0.1:8090 --cloud-url http://127.0.0.1:8091). With --base-url it tests a deployed function instead: this machine
 then plays WeChat, so the deployment's WX_API_BASE_URL must be this emulator's address
 (--emulator-host/--emulator-port, reachable from the function) and its keys must be the ones
 given here (COMPONENT_APPID, COMPONENT_APPSECRET, COMPONENT_TOKEN, ENCODING_AES_KEY, from the
-environment or --env-file). Start one authorization in the mini-program during the run, or the
-预授权码 item fails.
+environment or --env-file). When asked, start one authorization in the mini-program (the
+预授权码 item waits --preauth-wait-s for it).
 
 Options:
   --groups 1,2,...          test-account groups (1–5), default all
@@ -26,9 +27,14 @@ Options:
                             19 = 小程序客服消息管理; default 1,19 (neither: no message cases)
   --reply-deadline-ms N     answer limit on the message URL, default 5000 (WeChat's)
   --api-deadline-ms N       limit for the customer-service message, default 10000
+  --emulator-url URL        a running emulator (npm start's) instead of a fresh local stack
+  --cloud-url URL           with --emulator-url: the running cloud runtime, where a merchant
+                            starts one authorization first (for the 预授权码 item)
   --base-url URL            a deployed PUBLIC_BASE_URL instead of the local stack
   --emulator-host HOST      with --base-url: listen address, default 0.0.0.0
   --emulator-port PORT      with --base-url: default 8090
+  --preauth-wait-s N        with --base-url: how long to wait for you to start an authorization in
+                            the mini-program (the 预授权码 item), default 60
   --env-file FILE           KEY=value lines for the keys (the environment wins)
   --json                    print the report as JSON
   -h, --help                this text
@@ -56,8 +62,11 @@ async function main(): Promise<number> {
       'reply-deadline-ms': { type: 'string' },
       'api-deadline-ms': { type: 'string' },
       'base-url': { type: 'string' },
+      'emulator-url': { type: 'string' },
+      'cloud-url': { type: 'string' },
       'emulator-host': { type: 'string' },
       'emulator-port': { type: 'string' },
+      'preauth-wait-s': { type: 'string' },
       'env-file': { type: 'string' },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -75,7 +84,11 @@ async function main(): Promise<number> {
     replyDeadlineMs: positive(values['reply-deadline-ms'], '--reply-deadline-ms'),
     apiMessageDeadlineMs: positive(values['api-deadline-ms'], '--api-deadline-ms'),
   };
-  const report = values['base-url'] ? await remote(values, options) : await rehearseLocally(options, { build: true });
+  const report = values['base-url']
+    ? await remote(values, options)
+    : values['emulator-url']
+      ? await rehearseRunning(values['emulator-url'].replace(/\/+$/, ''), values['cloud-url']?.replace(/\/+$/, ''), options)
+      : await rehearseLocally(options, { build: true });
   process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : formatReport(report));
   return report.ok ? 0 : 1;
 }
@@ -90,6 +103,7 @@ async function remote(values: Record<string, string | boolean | undefined>, opti
       component: { appId: env.COMPONENT_APPID!, appSecret: env.COMPONENT_APPSECRET!, token: env.COMPONENT_TOKEN!, encodingAesKey: env.ENCODING_AES_KEY! },
       host: (values['emulator-host'] as string | undefined) ?? '0.0.0.0',
       port: positive(values['emulator-port'] as string | undefined, '--emulator-port') ?? 8090,
+      preAuthWaitMs: (positive(values['preauth-wait-s'] as string | undefined, '--preauth-wait-s') ?? 60) * 1000,
     },
     options,
   );

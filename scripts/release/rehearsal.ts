@@ -53,6 +53,24 @@ export interface RemoteTarget {
   component: Pick<ComponentConfig, 'appId' | 'appSecret' | 'token' | 'encodingAesKey'>;
   host: string;
   port: number;
+  /** How long to wait for someone to start an authorization (预授权码). Default 60 s. */
+  preAuthWaitMs?: number;
+  /** Starts that authorization (tests); default: ask the person at the terminal. */
+  startAuthorization?: () => Promise<void>;
+}
+
+/** Waits until the deployment obtains a pre_auth_code from this emulator (someone taps 立即授权). */
+function awaitPreAuthCode(emulator: OpenPlatformEmulator, target: RemoteTarget): () => Promise<void> {
+  return async () => {
+    const since = emulator.clock.now();
+    const start = target.startAuthorization ?? (async () => void process.stderr.write('预授权码：请现在在小程序里点一次「立即授权」（或打开授权入口页）…\n'));
+    await start();
+    const deadline = Date.now() + (target.preAuthWaitMs ?? 60_000);
+    while (Date.now() < deadline) {
+      if (emulator.calls.some((call) => call.api === 'api_create_preauthcode' && call.errcode === 0 && call.at >= since)) return;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  };
 }
 
 /**
@@ -68,10 +86,34 @@ export async function rehearseRemote(target: RemoteTarget, options: TestOptions)
   });
   try {
     await emulator.pushTicket();
-    return await emulator.rehearse(options);
+    return await emulator.rehearse({ ...options, requestPreAuthCode: awaitPreAuthCode(emulator, target) });
   } finally {
     await emulator.close();
   }
+}
+
+/**
+ * Against a stack that is already running (`npm start`): drives its emulator's admin API. With
+ * the runtime's URL, a merchant first starts an authorization there, so 预授权码 has one to see.
+ */
+export async function rehearseRunning(emulatorUrl: string, cloudUrl: string | undefined, options: TestOptions): Promise<RehearsalReport> {
+  if (cloudUrl) {
+    const response = await fetch(`${cloudUrl}/callFunction`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'authorization', openid: REHEARSAL_MERCHANT, data: { action: 'createAuthSession', payload: { authType: 3, channel: 'plugin' } } }),
+    });
+    const answer = (await response.json()) as { result?: { ok?: boolean } };
+    if (!answer.result?.ok) throw new Error(`createAuthSession through ${cloudUrl} failed`);
+  }
+  const response = await fetch(`${emulatorUrl}/__emulator/release/rehearse`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(options),
+  });
+  const answer = (await response.json()) as { ok: boolean; report?: RehearsalReport; error?: string };
+  if (!answer.ok || !answer.report) throw new Error(`the emulator at ${emulatorUrl} refused the rehearsal: ${answer.error ?? response.status}`);
+  return answer.report;
 }
 
 const MARK = { pass: '通过', fail: '未通过', skip: '跳过' };

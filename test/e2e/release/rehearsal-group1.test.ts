@@ -2,10 +2,11 @@
  * WeChat's 全网发布 test for one group against the local stack: every item passes, the result page
  * lists them, and WeChat's test accounts leave no trace among the merchants' data.
  */
+import net from 'node:net';
 import { RELEASE_TEST_ACCOUNTS, ITEM_NAMES } from '../../../emulator/open-platform';
-import { formatReport } from '../../../scripts/release/rehearsal';
+import { formatReport, rehearseRemote, rehearseRunning } from '../../../scripts/release/rehearsal';
 import { startFlowStack, type FlowStack } from '../helpers/flows-stack';
-import { collection, rehearseOn } from '../helpers/release';
+import { collection, itemOf, rehearseOn } from '../helpers/release';
 
 jest.setTimeout(60_000);
 
@@ -67,3 +68,43 @@ test('only set 1 selected: the mini-program is not tested; neither selected: no 
   const skipped = none.tests[0]!.items.filter((i) => i.skipped).map((i) => i.name);
   expect(skipped).toEqual(['返回Api文本消息', '返回普通文本消息']);
 });
+
+test('against a running stack through its admin API, as `npm run rehearse -- --emulator-url … --cloud-url …` does', async () => {
+  const report = await rehearseRunning(flow.stack.openPlatform.url, flow.stack.cloud.url, { groups: [1] });
+  expect(report.ok).toBe(true);
+  expect(itemOf(report, RELEASE_TEST_ACCOUNTS[0]!.appid, '预授权码')).toMatchObject({ ok: true });
+});
+
+test('against a deployment (--base-url): this machine plays WeChat for a function that calls it', async () => {
+  const port = await freePort();
+  const deployed = await startFlowStack({ functionEnv: { WX_API_BASE_URL: `http://127.0.0.1:${port}` }, pushTicketAtStart: false });
+  try {
+    const { appId, appSecret, token, encodingAesKey } = deployed.stack.openPlatform.component;
+    const report = await rehearseRemote(
+      {
+        baseUrl: deployed.stack.publicBaseUrl,
+        component: { appId, appSecret, token, encodingAesKey },
+        host: '127.0.0.1',
+        port,
+        preAuthWaitMs: 5000,
+        startAuthorization: async () => void (await deployed.ok('o-merchant', 'createAuthSession', { authType: 3, channel: 'plugin' })),
+      },
+      { groups: [2] },
+    );
+    expect(report.tests.flatMap((t) => t.items.filter((i) => !i.ok).map((i) => `${t.appid} ${i.name}: ${i.detail}`))).toEqual([]);
+    expect(report.ok).toBe(true);
+  } finally {
+    await deployed.close();
+  }
+});
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}

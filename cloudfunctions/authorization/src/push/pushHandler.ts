@@ -122,7 +122,7 @@ export class PushHandler {
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
     // WeChat's release-test accounts never reach the merchants' collections (issue 11).
-    if (isReleaseTestAppid(appid) && appid) {
+    if (isReleaseTestAppid(appid)) {
       await noteTestAccountEvent(store, appid, infoType, now());
       return { outcome: 'ok', detail: 'release-test account', appid };
     }

@@ -33,7 +33,7 @@ export function releaseTestAccount(appid: string): ReleaseTestAccount | undefine
   return BY_APPID.get(appid);
 }
 
-export function isReleaseTestAppid(appid: string | null | undefined): boolean {
+export function isReleaseTestAppid(appid: string | null | undefined): appid is string {
   return !!appid && BY_APPID.has(appid);
 }
 
