@@ -58,6 +58,15 @@ test('test accounts stay out of the merchants\' collections; their jobs keep no 
   ]);
 });
 
+test('the function logged the release test without a code, token or secret', async () => {
+  const logs = flow.functionLogs.join('\n');
+  expect(logs).toContain('"event":"release job"');
+  expect(logs).not.toMatch(/@@@|_from_api/);
+  const { appSecret, token, encodingAesKey } = flow.stack.openPlatform.component;
+  for (const secret of [appSecret, token, encodingAesKey]) expect(logs).not.toContain(secret);
+  for (const message of flow.stack.openPlatform.customMessages) expect(logs).not.toContain(message.content ?? '');
+});
+
 test('only set 1 selected: the mini-program is not tested; neither selected: no message cases', async () => {
   const oaOnly = await rehearseOn(flow, { groups: [1], selectedFuncIds: [1] });
   expect(oaOnly.tests.map((t) => t.kind)).toEqual(['official_account']);
