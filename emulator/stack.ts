@@ -107,9 +107,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
 
-  // As configured on the Open Platform: 授权事件接收URL and 授权发起页域名.
+  // As configured on the Open Platform: 授权事件接收URL, 授权发起页域名 and 消息与事件接收URL.
   openPlatform.setAuthEventUrl(`${publicBaseUrl}/push`);
   openPlatform.setInitiationDomain(new URL(cloudOrigin).host);
+  openPlatform.setMessageUrl(`${publicBaseUrl}/message/$APPID$`);
   if (options.pushTicketAtStart ?? true) await openPlatform.pushTicket();
 
   return {

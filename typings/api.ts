@@ -151,6 +151,41 @@ export interface ReconcileReport {
   markedRevoked: number;
 }
 
+/** Which release-test items a permission set of the platform makes WeChat run (spec §11). */
+export interface ReleaseCaseView {
+  setId: number;
+  setName: string;
+  kind: 'official_account' | 'mini_program';
+  /** Among the sets this deployment is configured to need (REQUIRED_CATEGORY_IDS, PERMISSION_BUNDLES). */
+  selected: boolean;
+  items: string[];
+}
+
+export interface MessageCountView {
+  appid: string;
+  /** MsgType, or `event.<Event>`. */
+  type: string;
+  count: number;
+  forwardFailures: number;
+  lastAt: number;
+  /** One of WeChat's release-test accounts. */
+  releaseTest: boolean;
+}
+
+/** 全网发布: the platform's state as configured, and what WeChat's test did on our URLs. */
+export interface ReleaseStatus {
+  released: boolean;
+  testList: { userName: string; authorizedAppid: string | null; name: string | null }[];
+  /** Items every release test has, whatever the sets. */
+  alwaysItems: string[];
+  messageCases: ReleaseCaseView[];
+  /** WeChat's test accounts seen on our URLs. */
+  testAccounts: { appid: string; group: number; kind: string; lastEvent: string | null; lastEventAt: number | null }[];
+  jobs: { pending: number; done: number; failed: number };
+  messageForwarding: boolean;
+  messages: MessageCountView[];
+}
+
 /** Every action: its input and its output. */
 export interface Actions {
   getAppConfig: { input: Record<string, never>; output: AppConfigView };
@@ -163,6 +198,8 @@ export interface Actions {
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */
   startPushTicket: { input: Record<string, never>; output: { message: string } };
+  /** 全网发布 status, the release-test items the sets trigger, message counts (issue 11). */
+  releaseStatus: { input: Record<string, never>; output: ReleaseStatus };
 }
 
 export type ActionName = keyof Actions;

@@ -13,6 +13,9 @@ Flags (environment variable in brackets):
   --port PORT                  default 8090; 0 = any free port          [OPEN_PLATFORM_PORT]
   --auth-event-url URL         授权事件接收URL, where pushes go          [AUTH_EVENT_URL]
   --initiation-domain HOST     授权发起页域名 host[:port]; unset = no check [INITIATION_DOMAIN]
+  --message-url URL            消息与事件接收URL with $APPID$            [MESSAGE_URL]
+  --unreleased                 before 全网发布: only --test-list accounts may authorize [UNRELEASED=1]
+  --test-list gh_A;gh_B        授权测试公众号/小程序列表 (原始IDs, up to 10) [TEST_LIST]
   --ticket-interval SECONDS    ticket push period, default 600; 0 = on demand [TICKET_PUSH_INTERVAL_SECONDS]
   --ip-allow-list A,B          caller IPs allowed (else 61004); unset = off [IP_ALLOW_LIST]
   --rotate-refresh-token       api_authorizer_token returns a new refresh token [ROTATE_REFRESH_TOKEN=1]
@@ -28,6 +31,9 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
       port: { type: 'string' },
       'auth-event-url': { type: 'string' },
       'initiation-domain': { type: 'string' },
+      'message-url': { type: 'string' },
+      unreleased: { type: 'boolean' },
+      'test-list': { type: 'string' },
       'ticket-interval': { type: 'string' },
       'ip-allow-list': { type: 'string' },
       'rotate-refresh-token': { type: 'boolean' },
@@ -57,7 +63,13 @@ function fromEnv(name: string): string | undefined {
 }
 
 /** Only what is set, so the emulator's defaults fill the rest. */
-function componentFrom(values: { 'auth-event-url'?: string; 'initiation-domain'?: string }): Partial<ComponentConfig> {
+function componentFrom(values: {
+  'auth-event-url'?: string;
+  'initiation-domain'?: string;
+  'message-url'?: string;
+  unreleased?: boolean;
+  'test-list'?: string;
+}): Partial<ComponentConfig> {
   const component: Partial<ComponentConfig> = {
     appId: fromEnv('COMPONENT_APPID'),
     appSecret: fromEnv('COMPONENT_APPSECRET'),
@@ -65,6 +77,12 @@ function componentFrom(values: { 'auth-event-url'?: string; 'initiation-domain'?
     encodingAesKey: fromEnv('COMPONENT_ENCODING_AES_KEY'),
     authEventUrl: values['auth-event-url'] ?? fromEnv('AUTH_EVENT_URL'),
     initiationDomain: values['initiation-domain'] ?? fromEnv('INITIATION_DOMAIN'),
+    messageUrl: values['message-url'] ?? fromEnv('MESSAGE_URL'),
+    released: values.unreleased || fromEnv('UNRELEASED') === '1' ? false : undefined,
+    testList: (values['test-list'] ?? fromEnv('TEST_LIST'))
+      ?.split(/[;,]/)
+      .map((id) => id.trim())
+      .filter(Boolean),
   };
   return Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined));
 }

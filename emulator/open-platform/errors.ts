@@ -7,6 +7,7 @@ import { newRid } from './codes';
 export const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
+  40003: 'invalid openid',
   40013: 'invalid appid',
   40014: 'invalid access_token',
   40125: 'invalid appsecret',

@@ -11,6 +11,9 @@ export { ERRMSG } from './errors';
 export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
+export { RELEASE_TEST_ACCOUNTS, RELEASE_GROUPS, KIND_NAMES, type ReleaseKind, type ReleaseTestAccount } from './release/accounts';
+export { ITEM_NAMES, type ItemName, type RehearsalItem, type RehearsalOptions, type RehearsalReport, type RehearsalTest } from './release/rehearsal';
+export { openReply, sendMessage } from './release/message-channel';
 export {
   API_NAMES,
   type AccountKind,
@@ -19,6 +22,7 @@ export {
   type ComponentConfig,
   type ConfirmInput,
   type ConfirmResult,
+  type CustomMessageRecord,
   type FaultController,
   type FaultRule,
   type MiniProgramNetwork,

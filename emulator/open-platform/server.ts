@@ -14,7 +14,11 @@ import { registerPageRoutes } from './pages/routes';
 import { PushSender } from './push/sender';
 import { DailyQuota } from './quota';
 import { PlatformState } from './state/platform-state';
-import type { ApiCallRecord, ComponentConfig, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+import { registerCustomSendRoute } from './api/custom-send';
+import { registerReleaseRoutes } from './release/admin-routes';
+import { rehearse } from './release/rehearsal';
+import { setRelease } from './release/switch';
+import type { ApiCallRecord, ComponentConfig, CustomMessageRecord, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -48,6 +52,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const pushes: PushRecord[] = [];
   const calls: ApiCallRecord[] = [];
+  const customMessages: CustomMessageRecord[] = [];
 
   const state = new PlatformState(clock, component, accounts, {
     preAuthCodeTtlSeconds: settings.preAuthCodeTtlSeconds,
@@ -66,7 +71,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   });
   const flows = new Flows(state, sender);
 
-  const emulator = emulatorFacade({ clock, component, accounts, faults, pushes, calls, state, flows });
+  const emulator = emulatorFacade({ clock, component, accounts, faults, pushes, calls, state, flows, customMessages });
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
@@ -79,8 +84,10 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ipAllowList: options.ipAllowList,
     log,
   });
+  registerCustomSendRoute(app, { state, records: customMessages, log });
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
+  registerReleaseRoutes(app, emulator);
 
   await app.listen({ host: settings.host, port: settings.port });
   emulator.url = listeningUrl(app, settings.host);
@@ -107,8 +114,9 @@ function emulatorFacade(parts: {
   calls: ApiCallRecord[];
   state: PlatformState;
   flows: Flows;
+  customMessages: CustomMessageRecord[];
 }): OpenPlatformEmulator {
-  const { clock, component, accounts, faults, pushes, calls, state, flows } = parts;
+  const { clock, component, accounts, faults, pushes, calls, state, flows, customMessages } = parts;
   return {
     url: '',
     clock,
@@ -119,6 +127,10 @@ function emulatorFacade(parts: {
     calls,
     setAuthEventUrl: (url) => void (component.authEventUrl = url),
     setInitiationDomain: (host) => void (component.initiationDomain = host),
+    setMessageUrl: (url) => void (component.messageUrl = url),
+    setRelease: (input) => setRelease(component, input),
+    rehearse: (rehearsalOptions) => rehearse({ state, flows, calls, customMessages }, rehearsalOptions),
+    customMessages,
     pushTicket: () => flows.pushTicket().done,
     latestTicket: () => state.tickets.latestTicket(),
     async confirmAuthorization(input) {

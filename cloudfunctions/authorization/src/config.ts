@@ -4,6 +4,7 @@ import {
   coerce,
   gte,
   int,
+  literal,
   lte,
   minLength,
   maxLength,
@@ -45,6 +46,12 @@ export interface Config {
   refreshMarginSeconds: number;
   /** createAuthSession calls one merchant may make per minute (each costs a pre_auth_code). */
   sessionsPerMinute: number;
+  /** The provider's own message service, if any: merchants' messages are forwarded there (issue 11). */
+  messageForwardUrl: string | null;
+  messageForwardTimeoutMs: number;
+  /** 授权测试公众号/小程序列表 (原始IDs) and whether 全网发布 is done, as set on the Open Platform. */
+  releaseTestList: string[];
+  platformReleased: boolean;
 }
 
 /** Defined with the mini-program, which checks the same version on its side. */
@@ -79,6 +86,12 @@ const bundleList = pipe(
   }),
 );
 
+/** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
+const testList = pipe(
+  string().check(regex(/^\s*gh_[0-9a-f]{12}(\s*[;,]\s*gh_[0-9a-f]{12}){0,9}\s*[;,]?\s*$/, 'must be up to 10 原始IDs (gh_ + 12 hex), separated by ;')),
+  transform((s: string) => s.split(/[;,]/).map((x) => x.trim()).filter(Boolean)),
+);
+
 const httpUrl = pipe(
   url({ protocol: /^https?$/, error: 'must be an http(s) URL' }),
   transform((u: string) => u.replace(/\/+$/, '')),
@@ -102,6 +115,11 @@ const schema = object({
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
   SESSIONS_PER_MINUTE: _default(coerce.number().check(int(), gte(1), lte(10_000)), 5),
+  MESSAGE_FORWARD_URL: optional(httpUrl),
+  // WeChat waits 5 s for the whole answer: the forward must leave room for decrypting and sealing.
+  MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
+  RELEASE_TEST_LIST: optional(testList),
+  PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
 });
 
 export class ConfigError extends Error {
@@ -136,6 +154,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
     sessionsPerMinute: e.SESSIONS_PER_MINUTE,
+    messageForwardUrl: e.MESSAGE_FORWARD_URL ?? null,
+    messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
+    releaseTestList: e.RELEASE_TEST_LIST ?? [],
+    platformReleased: e.PLATFORM_RELEASED === 'true',
   };
 }
 

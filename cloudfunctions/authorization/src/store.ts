@@ -55,6 +55,10 @@ export const COLLECTIONS = {
   authCodes: 'authCodes',
   pushLog: 'pushLog',
   rateLimits: 'rateLimits',
+  // Issue 11: counts per authorizer and message type; WeChat's release-test accounts and jobs, kept apart from merchants.
+  messageStats: 'messageStats',
+  releaseTestAccounts: 'releaseTestAccounts',
+  releaseJobs: 'releaseJobs',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

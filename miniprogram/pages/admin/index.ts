@@ -1,5 +1,5 @@
 // Platform administration (provider staff only): health of tickets, tokens and pushes, every
-// authorizer with filters and paging, and a manual reconcile. Merchants get "没有权限" and the
+// authorizer with filters and paging, a manual reconcile, and the 全网发布 status on demand. Merchants get "没有权限" and the
 // page makes no admin call for them.
 import type { AuthorizerKind, AuthorizerStatus, AuthorizerSummary } from '../../../typings/api';
 import { pageLoad } from '../../behaviors/pageLoad';
@@ -8,9 +8,12 @@ import { openPage } from '../../utils/navigation';
 import { accountDetailUrl } from '../../utils/routes';
 import { KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS } from './filters';
 import { healthView, type HealthView } from './healthView';
+import { releaseView, type ReleaseView } from './releaseView';
 
 type PageState = 'checking' | 'forbidden' | 'error' | 'ready';
 type PartState = 'loading' | 'ready' | 'error';
+/** The release card loads on demand: it matters at go-live, not on every visit. */
+type ReleasePartState = 'idle' | PartState;
 
 type SelectEvent = WechatMiniprogram.CustomEvent<{ appid?: string }>;
 /** van-dropdown-item reports the chosen option's value as the detail. */
@@ -38,6 +41,10 @@ Component({
 
     reconciling: false,
     restartingTicket: false,
+
+    releaseState: 'idle' as ReleasePartState,
+    releaseError: '',
+    release: null as ReleaseView | null,
   },
 
   methods: {
@@ -172,6 +179,18 @@ Component({
         void wx.showToast({ title: errorMessage(error), icon: 'none' });
       }
       this.setData({ restartingTicket: false });
+    },
+
+    /** 全网发布 status: the switch and test list, which sets trigger which items, what the test did. */
+    async onLoadReleaseTap() {
+      if (this.data.releaseState === 'loading') return;
+      this.setData({ releaseState: 'loading', releaseError: '' });
+      try {
+        const status = await backend().call('releaseStatus', {});
+        this.setData({ releaseState: 'ready', release: releaseView(status) });
+      } catch (error) {
+        this.setData({ releaseState: 'error', releaseError: errorMessage(error) });
+      }
     },
 
     onSelectAccount(event: SelectEvent) {

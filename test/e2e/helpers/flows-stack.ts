@@ -12,6 +12,10 @@ import type { ActionName, ActionResult, Actions } from '../../../typings/api';
 import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc,
   RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
 
+import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
+import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
+import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
+
 export interface CollectionDocs {
   platform: PlatformDoc;
   authSessions: SessionDoc;
@@ -20,6 +24,9 @@ export interface CollectionDocs {
   authCodes: AuthCodeDoc;
   pushLog: PushLogDoc;
   rateLimits: RateLimitDoc;
+  messageStats: MessageStatDoc;
+  releaseTestAccounts: ReleaseTestAccountDoc;
+  releaseJobs: ReleaseJobDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

@@ -449,7 +449,7 @@ const withoutIdentity: ActionCase[] = ACTION_NAMES.map((action) => ({
   code: 'FORBIDDEN',
 }));
 
-const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket'].map((action) => ({
+const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'releaseStatus'].map((action) => ({
   openid: MERCHANT,
   action,
   payload: {},

@@ -7,6 +7,7 @@ import { invalidInput, notFound } from '../errors';
 import type { SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
+import { releaseStatus } from '../release/status';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 
 export interface Caller {
@@ -109,6 +110,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
     return {
       message: errmsg === 'ok' ? '已请求微信重新推送 ticket，通常几分钟内送达' : '微信的 ticket 推送本来就在正常运行',
     };
+  },
+
+  async releaseStatus(app) {
+    return releaseStatus(app);
   },
 };
 

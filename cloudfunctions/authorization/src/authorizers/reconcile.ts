@@ -2,6 +2,7 @@ import type { ReconcileReport } from '../../../../typings/api';
 import type { AuthorizerDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 import type { Upstream } from '../upstream';
+import { isReleaseTestAppid } from '../release/testAccounts';
 import { recordGrant } from './records';
 import type { AuthorizerTokens } from './tokens';
 
@@ -21,7 +22,8 @@ export async function reconcile(deps: {
   const listed = new Map<string, string | undefined>();
   for (let offset = 0; ; offset += PAGE) {
     const page = await upstream.withComponentToken((t) => upstream.client.getAuthorizerList(t, offset, PAGE));
-    for (const item of page.list) listed.set(item.authorizer_appid, item.refresh_token);
+    // WeChat's release-test accounts are listed too; they are not merchants (issue 11).
+    for (const item of page.list) if (!isReleaseTestAppid(item.authorizer_appid)) listed.set(item.authorizer_appid, item.refresh_token);
     if (page.list.length < PAGE || offset + PAGE >= page.total_count) break;
   }
 

@@ -1,5 +1,6 @@
 import type { App } from '../app';
 import { PAGE_STYLE_HASH } from './html';
+import { routeMessages } from '../messages/route';
 import { callbackPage, entryPage, type HtmlReply } from './pages';
 
 /** The integrated request of a cloud function's HTTP access. */
@@ -73,6 +74,9 @@ export async function handleHttp(app: App, event: HttpEvent): Promise<HttpRespon
   const last = event.path.replace(/\/+$/, '').split('/').pop() ?? '';
   if (method === 'GET' && last === 'entry') return html(await entryPage(app, query.sid));
   if (method === 'GET' && last === 'callback') return html(await callbackPage(app, query.sid, query.auth_code));
+  // Issue 11: the message-and-event URL (…/message/<APPID>) and its follow-up jobs.
+  const messages = await routeMessages(app, event);
+  if (messages) return messages;
   if (method === 'POST') {
     const body = decodeBody(event);
     if (body === null) return text(413, 'body too large');
@@ -83,7 +87,7 @@ export async function handleHttp(app: App, event: HttpEvent): Promise<HttpRespon
 }
 
 /** HTTP access may hand the body over base64-encoded (DESIGN "What providers trip over"). */
-function decodeBody(event: HttpEvent): string | null {
+export function decodeBody(event: HttpEvent): string | null {
   const raw = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   return Buffer.byteLength(body) > MAX_PUSH_BODY_BYTES ? null : body;

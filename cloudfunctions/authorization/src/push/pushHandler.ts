@@ -7,6 +7,8 @@ import type { AuthorizerTokens } from '../authorizers/tokens';
 import { Claims, waitWithBackoff } from '../claims';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
+import { noteTestAccountEvent } from '../release/testAccountStore';
+import { isReleaseTestAppid } from '../release/testAccounts';
 import { sessionIdFor } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
 import type { Logger } from '../logger';
@@ -151,6 +153,7 @@ export class PushHandler {
   private dispatch(infoType: string, p: Payload): Promise<Dispatched> {
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
+    if (isReleaseTestAppid(appid)) return this.releaseTestEvent(appid, infoType);
     switch (infoType) {
       case 'component_verify_ticket':
         return this.ticket(p, createdAt);
@@ -162,6 +165,12 @@ export class PushHandler {
       default:
         return Promise.resolve({ outcome: 'ignored', detail: 'not handled here', appid });
     }
+  }
+
+  /** WeChat's release-test accounts never reach the merchants' collections (issue 11). */
+  private async releaseTestEvent(appid: string, infoType: string): Promise<Dispatched> {
+    await noteTestAccountEvent(this.deps.store, appid, infoType, this.deps.now());
+    return { outcome: 'ok', detail: 'release-test account', appid };
   }
 
   private async ticket(p: Payload, createdAt: number): Promise<Dispatched> {

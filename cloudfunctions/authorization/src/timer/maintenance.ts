@@ -2,6 +2,7 @@ import type { App } from '../app';
 import { reconcile } from '../authorizers/reconcile';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
+import { finishPendingJobs } from '../release/jobs';
 import { COLLECTIONS } from '../store';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -21,6 +22,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     expiredSessions: () => app.sessions.expireStale(),
     retention: () => forgetOldRecords(app),
     reconcile: () => reconcileIfDue(app),
+    releaseJobs: () => finishPendingJobs(app),
   };
   const report: Record<string, StepResult> = {};
   for (const [name, step] of Object.entries(steps)) {
