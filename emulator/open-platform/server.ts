@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Clock } from '../clock';
 import { registerAdminRoutes } from './admin/routes';
 import { createHandlers } from './api/handlers';
+import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
 import { registerApiRoutes } from './api/routes';
 import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
 import { FaultRegistry } from './faults';
@@ -48,6 +49,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const pushes: PushRecord[] = [];
   const calls: ApiCallRecord[] = [];
+  const authorizerCalls: AuthorizerApiCallRecord[] = [];
+  const authorizerApiFaults = new AuthorizerApiFaults();
 
   const state = new PlatformState(clock, component, accounts, {
     preAuthCodeTtlSeconds: settings.preAuthCodeTtlSeconds,
@@ -74,6 +77,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     faults,
     pushes,
     calls,
+    authorizerCalls,
+    authorizerApiFaults,
     setAuthEventUrl: (url) => void (component.authEventUrl = url),
     setInitiationDomain: (host) => void (component.initiationDomain = host),
     pushTicket: () => flows.pushTicket().done,
@@ -84,7 +89,10 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
       return result;
     },
     revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
-    resetCalls: () => void (calls.length = 0),
+    resetCalls: () => {
+      calls.length = 0;
+      authorizerCalls.length = 0;
+    },
     authorizations: () =>
       state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
     checkAuthorizerAccessToken(token) {
@@ -105,6 +113,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ipAllowList: options.ipAllowList,
     log,
   });
+  registerAuthorizerApiRoutes(app, { state, calls: authorizerCalls, faults: authorizerApiFaults, log });
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
 
