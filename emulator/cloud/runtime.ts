@@ -40,6 +40,11 @@ export interface CloudRuntimeOptions {
   forceBase64Body?: boolean;
   /** HTTP access body limits in bytes (default 100 KB text, 6 MB other). */
   httpBodyLimits?: { text?: number; binary?: number };
+  /**
+   * Whether a function called by another (`cloud.callFunction`) sees its caller's OPENID. WeChat's
+   * docs do not say (spec §1, uncertain); default 'propagate', the case a callee must be ready for.
+   */
+  callFunctionOpenId?: 'propagate' | 'drop';
   /** Fail on collections never created, like WeChat (default false: created on first use). */
   strictCollections?: boolean;
   log?: (line: string) => void;
@@ -94,9 +99,23 @@ function wxContextOf(envId: string, source: string, identity: Identity = {}): Wx
   return { OPENID: identity.openid ?? '', APPID: identity.appid ?? '', UNIONID: identity.unionid ?? '', ENV: envId, SOURCE: source };
 }
 
+/** The context of a function called by another: sources comma-joined, e.g. `wx_client,scf` (spec §1). */
+export function calleeContext(caller: WxContext, openId: 'propagate' | 'drop'): WxContext {
+  const keep = openId === 'propagate';
+  return {
+    OPENID: keep ? caller.OPENID : '',
+    APPID: keep ? caller.APPID : '',
+    UNIONID: keep ? caller.UNIONID : '',
+    ENV: caller.ENV,
+    SOURCE: caller.SOURCE ? `${caller.SOURCE},scf` : 'scf',
+  };
+}
+
 /** The functions under functionsRoot, loaded on demand. */
 class FunctionHost {
   private readonly warmInstances = new Map<string, LoadedFunction>();
+  /** Set by the runtime once it can run calls: `cloud.callFunction` from inside a function. */
+  onCallFunction?: (name: string, data: unknown, caller: WxContext) => Promise<unknown>;
 
   constructor(
     private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
@@ -126,7 +145,16 @@ class FunctionHost {
   /** A cold start: a fresh evaluation of the bundle with its own sdk object. */
   load(name: string): LoadedFunction {
     const { envId, clock, store, log } = this.options;
-    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`) });
+    const sdk = createWxServerSdk({
+      store,
+      now: () => clock.now(),
+      envId,
+      log: (line) => log(`[${name}] ${line}`),
+      callFunction: (callee, data, caller) => {
+        if (!this.onCallFunction) return Promise.reject(new Error('the runtime is not running'));
+        return this.onCallFunction(callee, data, caller);
+      },
+    });
     const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
     return loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
   }
@@ -147,13 +175,13 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
   const db = new Database({ store, now: () => clock.now() });
   const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
 
-  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, identity?: Identity): Promise<unknown> {
+  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, wxContext: WxContext): Promise<unknown> {
     if (!host.exists(name)) {
       if (host.hasFolder(name)) log(`function ${name} has no index.js yet: build its bundle first`);
       throw new CallFunctionError(NOT_FOUND.errCode, `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`);
     }
     try {
-      const result = await instance().invoke(overTheWire(data ?? {}), wxContextOf(envId, 'wx_client', identity), newRequestId());
+      const result = await instance().invoke(overTheWire(data ?? {}), wxContext, newRequestId());
       return overTheWire(result);
     } catch (error) {
       log(`function ${name} failed: ${errorStack(error)}`);
@@ -161,6 +189,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
     }
   }
+
+  const asUser = (identity?: Identity) => wxContextOf(envId, 'wx_client', identity);
+  host.onCallFunction = (name, data, caller) =>
+    callOn(() => host.warm(name), name, data, calleeContext(caller, options.callFunctionOpenId ?? 'propagate'));
 
   function fireTimer(instance: LoadedFunction, trigger: TimerTrigger, timeMs: number): Promise<unknown> {
     return instance.invoke(timerEvent(trigger.name, timeMs), wxContextOf(envId, 'wx_trigger'), newRequestId());
@@ -190,7 +222,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     {
       httpAccess,
       bodyLimits: { ...DEFAULT_BODY_LIMITS, ...options.httpBodyLimits },
-      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
       httpAccessCall,
       triggerTimer: (fn, trigger) => scheduler.triggerNow(fn, trigger),
       hasTimer: (fn, trigger) => triggers.some((t) => t.functionName === fn && t.name === trigger),
@@ -206,12 +238,12 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     envId,
     clock,
     db,
-    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
     newInstance(name) {
       const instance = host.load(name);
       return {
         name,
-        callFunction: (data, identity) => callOn(() => instance, name, data, identity),
+        callFunction: (data, identity) => callOn(() => instance, name, data, asUser(identity)),
         triggerTimer(triggerName) {
           const trigger = triggers.find((t) => t.functionName === name && (triggerName === undefined || t.name === triggerName));
           if (!trigger) return Promise.reject(new Error(`no timer trigger ${triggerName ?? '(any)'} on function ${name}`));
