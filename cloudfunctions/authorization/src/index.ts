@@ -1,6 +1,7 @@
 import cloud = require('wx-server-sdk');
 import { handleAction } from './actions/router';
 import { createApp, type App } from './app';
+import { handleBrokerCall, isBrokerCall } from './broker/callEntry';
 import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
 import type { CloudDb } from './store';
@@ -39,6 +40,8 @@ export async function main(event: unknown): Promise<unknown> {
   }
   if (isHttpEvent(event)) return handleHttp(current, event);
   if (isTimerEvent(event)) return runMaintenance(current);
+  // BROKER (issue 10): server-only actions from the provider's other functions; guarded inside.
+  if (isBrokerCall(event)) return handleBrokerCall(current, event, cloud.getWXContext());
   // handleAction turns every failure into { ok: false, error }.
   return handleAction(current, event, cloud.getWXContext().OPENID);
 }

@@ -54,6 +54,10 @@ export const COLLECTIONS = {
   authorizerTokens: 'authorizerTokens',
   authCodes: 'authCodes',
   pushLog: 'pushLog',
+  /** Broker: signed-request nonces until their window has passed. */
+  brokerNonces: 'brokerNonces',
+  /** Broker: calls per authorizer and API. */
+  brokerUsage: 'brokerUsage',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
