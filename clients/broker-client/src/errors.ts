@@ -11,7 +11,7 @@ export class BrokerError extends Error {
     super(body.message);
     this.name = 'BrokerError';
     this.code = body.code;
-    if ('errcode' in body) {
+    if (body.code !== 'TRANSPORT') {
       this.errcode = body.errcode;
       this.state = body.state;
       this.permissionSet = body.permissionSet;
