@@ -3,6 +3,7 @@
 import { backend, BackendError, errorMessage } from '../../services/index';
 import { beginLoad, isShownAgain } from '../../utils/pageLoads';
 import { detailView, isAppid, type DetailView } from './detailView';
+import { testCallView, usageRows, type TestCallView, type UsageRow } from './usageView';
 
 type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
 
@@ -17,6 +18,12 @@ Component({
     state: 'loading' as ViewState,
     errorText: '',
     account: null as DetailView | null,
+    /** Opened from the admin page (`admin=1`): the backend still checks the caller is an admin. */
+    admin: false,
+    usage: null as UsageRow[] | null,
+    usageError: '',
+    testing: false,
+    testResult: null as TestCallView | null,
   },
 
   methods: {
@@ -27,6 +34,7 @@ Component({
         return;
       }
       appids.set(this, appid);
+      this.setData({ admin: query.admin === '1' });
       void this.load({ quiet: false });
     },
 
@@ -48,6 +56,7 @@ Component({
         const account = detailView(authorizer);
         this.setData({ state: 'ready', account });
         wx.setNavigationBarTitle({ title: account.name });
+        if (this.data.admin) void this.loadUsage();
       } catch (error) {
         if (!isLatest()) return;
         if (error instanceof BackendError && error.code === 'NOT_FOUND') {
@@ -59,6 +68,30 @@ Component({
         }
         wx.setNavigationBarTitle({ title: DEFAULT_TITLE });
       }
+    },
+
+    /** Admin: the broker's calls for this account. */
+    async loadUsage() {
+      try {
+        const { usage } = await backend().call('authorizerUsage', { appid: appids.get(this) ?? '' });
+        this.setData({ usage: usageRows(usage), usageError: '' });
+      } catch (error) {
+        this.setData({ usageError: errorMessage(error) });
+      }
+    },
+
+    /** Admin: fetch the account's basic info live through the broker. */
+    async onTestCall() {
+      if (this.data.testing) return;
+      this.setData({ testing: true, testResult: null });
+      try {
+        const report = await backend().call('testAuthorizerCall', { appid: appids.get(this) ?? '' });
+        this.setData({ testResult: testCallView(report) });
+      } catch (error) {
+        this.setData({ testResult: { ok: false, text: errorMessage(error) } });
+      }
+      this.setData({ testing: false });
+      void this.loadUsage();
     },
 
     onCopyAppid() {

@@ -186,7 +186,7 @@ Component({
 
     onSelectAccount(event: SelectEvent) {
       const appid = event.detail.appid;
-      if (appid) wx.navigateTo({ url: `/pages/account-detail/index?appid=${encodeURIComponent(appid)}` });
+      if (appid) wx.navigateTo({ url: `/pages/account-detail/index?appid=${encodeURIComponent(appid)}&admin=1` });
     },
 
     onCopyIp() {

@@ -31,6 +31,8 @@ const EVERY_ACTION: Record<ActionName, true> = {
   platformHealth: true,
   reconcile: true,
   startPushTicket: true,
+  authorizerUsage: true,
+  testAuthorizerCall: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

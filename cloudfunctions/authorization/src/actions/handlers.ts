@@ -1,6 +1,7 @@
 import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
 import type { App } from '../app';
 import { reconcile } from '../authorizers/reconcile';
+import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
 import { toDetail, toSummary } from '../authorizers/views';
 import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound } from '../errors';
@@ -123,6 +124,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
       message: errmsg === 'ok' ? '已请求微信重新推送 ticket，通常几分钟内送达' : '微信的 ticket 推送本来就在正常运行',
     };
   },
+
+  authorizerUsage: (app, _caller, input) => authorizerUsage(app, input.appid),
+
+  testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
 };
 
 /** The push arrived but its processing died: the code is good for an hour, so finish it now. */

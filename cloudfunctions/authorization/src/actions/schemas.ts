@@ -55,9 +55,18 @@ export const schemas = {
   platformHealth: none,
   reconcile: none,
   startPushTicket: none,
+  authorizerUsage: strictObject({ appid }),
+  testAuthorizerCall: strictObject({ appid }),
 } satisfies Record<ActionName, ZodMiniType>;
 
-export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket']);
+export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
+  'listAuthorizers',
+  'platformHealth',
+  'reconcile',
+  'startPushTicket',
+  'authorizerUsage',
+  'testAuthorizerCall',
+]);
 
 export function isActionName(value: unknown): value is ActionName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);
