@@ -5,7 +5,8 @@
  * the emulator's call records.
  */
 import { BrokerError, BROKER_ERROR_HEADER, newNonce, sign, type BrokerCallResult } from '../../../clients/broker-client/src';
-import { account, authorizeWithPush, callsOf, captureOutputOfFile, docById, MERCHANT, pluginSession, type RulesStack } from '../helpers/rules-stack';
+import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
+import { account, act, ADMIN, allDocs, authorizeWithPush, callsOf, captureOutputOfFile, dataOf, docById, MERCHANT, pluginSession, type RulesStack } from '../helpers/rules-stack';
 import { BROKER_SECRET, httpClient, KEYS, startBrokerStack, viaCaller } from '../helpers/broker-stack';
 
 jest.setTimeout(60_000);
@@ -271,4 +272,63 @@ test('61007 names the set for a mini-program that did not grant it', async () =>
   const error = await brokerError(httpClient(stack).call(mp(), wxacode));
   expect(error.code).toBe('SET_NOT_GRANTED');
   expect(error.permissionSet).toEqual({ id: 17, name: '获取小程序码' });
+});
+
+test('61003 on a proxied call marks the authorizer needs_reauth and says what to do', async () => {
+  await authorizeWithPush(stack, MERCHANT, mp());
+  const client = httpClient(stack);
+  const { accessToken } = await client.token(mp());
+  stack.openPlatform.authorizerApiFaults.inject({ path: '/cgi-bin/get_api_domain_ip', errcode: 61003 });
+  const error = await brokerError(client.call(mp(), { method: 'GET', path: '/cgi-bin/get_api_domain_ip' }));
+  expect(error).toMatchObject({ code: 'AUTHORIZER_UNAVAILABLE', state: 'needs_reauth', errcode: 61003 });
+  expect(error.message).toContain('authorize again');
+  expect((await docById(stack, 'authorizers', mp()))?.status).toBe('needs_reauth');
+  // The token that met 61003 is no longer handed out.
+  expect((await docById<{ accessToken: string | null }>(stack, 'authorizerTokens', mp()))?.accessToken).not.toBe(accessToken);
+});
+
+test('nonces are cleaned up once their window has passed', async () => {
+  await authorizeWithPush(stack, MERCHANT, mp());
+  await httpClient(stack).token(mp());
+  expect(await allDocs(stack, 'brokerNonces')).toHaveLength(1);
+  stack.clock.advance(10 * 60);
+  await httpClient(stack).token(mp());
+  const left = await allDocs<{ expiresAt: number }>(stack, 'brokerNonces');
+  expect(left).toHaveLength(1);
+  expect(left[0].expiresAt).toBeGreaterThan(stack.clock.now());
+});
+
+test('admin actions: usage per authorizer and a live test call; merchants are refused', async () => {
+  await authorizeWithPush(stack, MERCHANT, mp());
+  await authorizeWithPush(stack, MERCHANT, oa());
+  await httpClient(stack).call(mp(), wxacode);
+  const report = dataOf(await act(stack, ADMIN, 'testAuthorizerCall', { appid: mp() }));
+  expect(report).toMatchObject({ ok: true, errcode: 0, nickname: account(stack, 'mini_program').nickName });
+  const refused = dataOf(await act(stack, ADMIN, 'testAuthorizerCall', { appid: oa() }));
+  expect(refused).toMatchObject({ ok: false, errcode: 61007 });
+  expect(refused.message).toContain('权限集');
+  const { usage } = dataOf(await act(stack, ADMIN, 'authorizerUsage', { appid: mp() }));
+  expect(usage.map((u: { api: string }) => u.api).sort()).toEqual(['/cgi-bin/account/getaccountbasicinfo', '/wxa/getwxacodeunlimit']);
+  expect(usage.find((u: { api: string }) => u.api === '/wxa/getwxacodeunlimit')).toMatchObject({ calls: 1, errors: 0, lastErrcode: 0 });
+  expect(await act(stack, MERCHANT, 'authorizerUsage', { appid: mp() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(await act(stack, MERCHANT, 'testAuthorizerCall', { appid: mp() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+});
+
+test('configuration: short secrets, malformed or duplicate keys are named, never echoed', () => {
+  const base = { ...stack.functionEnv };
+  const problems = (env: Record<string, string>) => {
+    try {
+      loadConfig({ ...base, ...env });
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  expect(problems({ BROKER_SECRET: 'short-secret' })).toContain('BROKER_SECRET');
+  expect(problems({ BROKER_SECRET: 'short-secret' })).not.toContain('short-secret');
+  expect(problems({ BROKER_CLIENT_KEYS: 'not json' })).toContain('BROKER_CLIENT_KEYS');
+  const dup = JSON.stringify([KEYS.current, KEYS.current]);
+  expect(problems({ BROKER_CLIENT_KEYS: dup })).toContain('unique');
+  expect(problems({ BROKER_CLIENT_KEYS: dup })).not.toContain(KEYS.current.secret);
+  expect(loadConfig(base).brokerClientKeys.map((k) => [k.id, k.revoked])).toEqual([['current', false], ['next', false], ['old', true]]);
 });
