@@ -7,7 +7,7 @@
 import { BrokerError, BROKER_ERROR_HEADER, newNonce, sign, type BrokerCallResult } from '../../../clients/broker-client/src';
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import { account, act, ADMIN, allDocs, authorizeWithPush, callsOf, captureOutputOfFile, dataOf, docById, MERCHANT, pluginSession, type RulesStack } from '../helpers/rules-stack';
-import { BROKER_SECRET, httpClient, KEYS, startBrokerStack, viaCaller } from '../helpers/broker-stack';
+import { BROKER_SECRET, httpClient, KEYS, removeBrokerFunctions, startBrokerStack, viaCaller } from '../helpers/broker-stack';
 
 jest.setTimeout(60_000);
 const output = captureOutputOfFile();
@@ -19,6 +19,7 @@ beforeEach(async () => {
 afterEach(async () => {
   await stack.close();
 });
+afterAll(removeBrokerFunctions);
 
 const mp = () => account(stack, 'mini_program').appid;
 const oa = () => account(stack, 'official_account').appid;

@@ -41,6 +41,14 @@ function brokerFunctionsRoot(): Promise<string> {
   return functionsRoot;
 }
 
+/** Removes the built functions root (call from the file's afterAll). */
+export async function removeBrokerFunctions(): Promise<void> {
+  if (!functionsRoot) return;
+  const dir = await functionsRoot;
+  functionsRoot = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
 export async function startBrokerStack(extraEnv: Record<string, string> = {}): Promise<RulesStack> {
   return startRulesStack({
     functionsRoot: await brokerFunctionsRoot(),
