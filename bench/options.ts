@@ -26,7 +26,7 @@ export interface BenchOptions {
   only: BenchName[];
 }
 
-export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package'] as const;
+export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package', 'broker'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const DEFAULT_OPTIONS: BenchOptions = {

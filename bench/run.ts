@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildFunction } from '../scripts/build-function';
 import { authorizationLatency } from './authorization-latency';
+import { brokerBench } from './broker';
 import type { BenchResult, Figure } from './figures';
 import { LogSink, say } from './log-sink';
 import { machineFacts } from './machine';
@@ -22,6 +23,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: Benchmark }> = {
   tokens: { title: 'Token economy', run: tokenEconomy },
   auth: { title: 'Authorization latency', run: authorizationLatency },
   package: { title: 'Package', run: packageSize },
+  broker: { title: 'Broker', run: brokerBench },
 };
 
 async function main(): Promise<number> {

@@ -39,6 +39,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Where the function bundles are (default: cloudfunctions/); tests may point at another build. */
   functionsRoot?: string;
+  /** Environment variables of other functions under functionsRoot (e.g. a caller of this one). */
+  otherFunctionEnv?: Record<string, Record<string, string>>;
 }
 
 export interface LocalStack {
@@ -94,7 +96,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: options.dataDir,
       clock,
       port: cloudPort,
-      env: { [FUNCTION_NAME]: functionEnv },
+      env: { ...options.otherFunctionEnv, [FUNCTION_NAME]: functionEnv },
       httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
       timers: options.timers ?? false,
       log: options.log,

@@ -200,6 +200,31 @@ export interface Actions {
   startPushTicket: { input: Record<string, never>; output: { message: string } };
   /** 全网发布 status, the release-test items the sets trigger, message counts (issue 11). */
   releaseStatus: { input: Record<string, never>; output: ReleaseStatus };
+  /** Admin: the broker's calls for this authorizer, per WeChat API. */
+  authorizerUsage: { input: { appid: string }; output: { usage: ApiUsage[] } };
+  /** Admin: fetches the account's basic info live through the broker, to prove its token works. */
+  testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
+}
+
+/** Calls the broker made to one WeChat API for one authorizer. */
+export interface ApiUsage {
+  api: string;
+  calls: number;
+  errors: number;
+  /** WeChat's errcode of the latest call (0: success, -1: no answer). */
+  lastErrcode: number;
+  lastAt: number;
+}
+
+export interface TestCallReport {
+  ok: boolean;
+  /** WeChat's errcode (0 on success). */
+  errcode: number;
+  /** Plain Chinese: what happened and, on failure, what to do. */
+  message: string;
+  /** From /cgi-bin/account/getaccountbasicinfo on success. */
+  nickname?: string;
+  principalName?: string;
 }
 
 export type ActionName = keyof Actions;

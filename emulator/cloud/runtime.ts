@@ -41,6 +41,11 @@ export interface CloudRuntimeOptions {
   forceBase64Body?: boolean;
   /** HTTP access body limits in bytes (default 100 KB text, 6 MB other). */
   httpBodyLimits?: { text?: number; binary?: number };
+  /**
+   * Whether a function called by another (`cloud.callFunction`) sees its caller's OPENID. WeChat's
+   * docs do not say (spec §1, uncertain); default 'propagate', the case a callee must be ready for.
+   */
+  callFunctionOpenId?: 'propagate' | 'drop';
   /** Fail on collections never created, like WeChat (default false: created on first use). */
   strictCollections?: boolean;
   log?: (line: string) => void;
@@ -108,9 +113,23 @@ interface HostedFunction extends LoadedFunction {
   readonly crash: CrashSwitch;
 }
 
+/** The context of a function called by another: sources comma-joined, e.g. `wx_client,scf` (spec §1). */
+export function calleeContext(caller: WxContext, openId: 'propagate' | 'drop'): WxContext {
+  const keep = openId === 'propagate';
+  return {
+    OPENID: keep ? caller.OPENID : '',
+    APPID: keep ? caller.APPID : '',
+    UNIONID: keep ? caller.UNIONID : '',
+    ENV: caller.ENV,
+    SOURCE: caller.SOURCE ? `${caller.SOURCE},scf` : 'scf',
+  };
+}
+
 /** The functions under functionsRoot, loaded on demand. */
 class FunctionHost {
   private readonly warmInstances = new Map<string, HostedFunction>();
+  /** Set by the runtime once it can run calls: `cloud.callFunction` from inside a function. */
+  onCallFunction?: (name: string, data: unknown, caller: WxContext) => Promise<unknown>;
 
   constructor(
     private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
@@ -145,7 +164,17 @@ class FunctionHost {
   load(name: string): HostedFunction {
     const { envId, clock, store, log } = this.options;
     const crash = new CrashSwitch();
-    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`), crash });
+    const sdk = createWxServerSdk({
+      store,
+      now: () => clock.now(),
+      envId,
+      log: (line) => log(`[${name}] ${line}`),
+      crash,
+      callFunction: (callee, data, caller) => {
+        if (!this.onCallFunction) return Promise.reject(new Error('the runtime is not running'));
+        return this.onCallFunction(callee, data, caller);
+      },
+    });
     const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
     const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
     const died = new Promise<never>((_, reject) => crash.onCrash(reject));
@@ -178,13 +207,13 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
   const db = new Database({ store, now: () => clock.now() });
   const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
 
-  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, identity?: Identity): Promise<unknown> {
+  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, wxContext: WxContext): Promise<unknown> {
     if (!host.exists(name)) {
       if (host.hasFolder(name)) log(`function ${name} has no index.js yet: build its bundle first`);
       throw new CallFunctionError(NOT_FOUND.errCode, `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`);
     }
     try {
-      const result = await instance().invoke(overTheWire(data ?? {}), wxContextOf(envId, 'wx_client', identity), newRequestId());
+      const result = await instance().invoke(overTheWire(data ?? {}), wxContext, newRequestId());
       return overTheWire(result);
     } catch (error) {
       log(`function ${name} failed: ${errorStack(error)}`);
@@ -192,6 +221,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
     }
   }
+
+  const asUser = (identity?: Identity) => wxContextOf(envId, 'wx_client', identity);
+  host.onCallFunction = (name, data, caller) =>
+    callOn(() => host.warm(name), name, data, calleeContext(caller, options.callFunctionOpenId ?? 'propagate'));
 
   function fireTimer(instance: LoadedFunction, trigger: TimerTrigger, timeMs: number): Promise<unknown> {
     return instance.invoke(timerEvent(trigger.name, timeMs), wxContextOf(envId, 'wx_trigger'), newRequestId());
@@ -221,7 +254,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     {
       httpAccess,
       bodyLimits: { ...DEFAULT_BODY_LIMITS, ...options.httpBodyLimits },
-      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
       httpAccessCall,
       triggerTimer: (fn, trigger) => scheduler.triggerNow(fn, trigger),
       hasTimer: (fn, trigger) => triggers.some((t) => t.functionName === fn && t.name === trigger),
@@ -237,12 +270,12 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     envId,
     clock,
     db,
-    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
     newInstance(name) {
       const instance = host.load(name);
       return {
         name,
-        callFunction: (data, identity) => callOn(() => instance, name, data, identity),
+        callFunction: (data, identity) => callOn(() => instance, name, data, asUser(identity)),
         triggerTimer(triggerName) {
           const trigger = triggers.find((t) => t.functionName === name && (triggerName === undefined || t.name === triggerName));
           if (!trigger) return Promise.reject(new Error(`no timer trigger ${triggerName ?? '(any)'} on function ${name}`));

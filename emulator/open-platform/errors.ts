@@ -28,6 +28,8 @@ export const ERRMSG: Record<number, string> = {
   61009: 'code is invalid',
   61010: 'code is expired',
   61011: 'invalid component',
+  61007: 'api is unauthorized to component',
+  61015: 'must use biz account token for not component api',
   61023: 'refresh_token is invalid',
 };
 

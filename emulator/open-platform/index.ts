@@ -8,6 +8,8 @@ export { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT, PERMISSION_SETS, KIND_LABELS, acco
 export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './eligibility';
 export { ConfirmError, type ConfirmErrorCode } from './flows';
 export { ERRMSG } from './errors';
+export { checkAuthorizerToken } from './api/authorizerAuth';
+export type { AuthorizerApiCallRecord } from './api/authorizerApis';
 export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';

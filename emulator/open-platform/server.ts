@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Clock } from '../clock';
 import { registerAdminRoutes } from './admin/routes';
 import { createHandlers } from './api/handlers';
+import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
 import { registerApiRoutes } from './api/routes';
 import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
 import { FaultRegistry } from './faults';
@@ -53,6 +54,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   const pushes: PushRecord[] = [];
   const calls: ApiCallRecord[] = [];
   const customMessages: CustomMessageRecord[] = [];
+  const authorizerCalls: AuthorizerApiCallRecord[] = [];
+  const authorizerApiFaults = new AuthorizerApiFaults();
 
   const state = new PlatformState(clock, component, accounts, {
     preAuthCodeTtlSeconds: settings.preAuthCodeTtlSeconds,
@@ -71,7 +74,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   });
   const flows = new Flows(state, sender);
 
-  const emulator = emulatorFacade({ clock, component, accounts, faults, pushes, calls, state, flows, customMessages });
+  const records = { pushes, calls, customMessages, authorizerCalls, authorizerApiFaults };
+  const emulator = emulatorFacade({ clock, component, accounts, faults, state, flows, ...records });
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
@@ -85,6 +89,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     log,
   });
   registerCustomSendRoute(app, { state, records: customMessages, log });
+  registerAuthorizerApiRoutes(app, { state, calls: authorizerCalls, faults: authorizerApiFaults, log });
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
   registerReleaseRoutes(app, emulator);
@@ -115,8 +120,10 @@ function emulatorFacade(parts: {
   state: PlatformState;
   flows: Flows;
   customMessages: CustomMessageRecord[];
+  authorizerCalls: AuthorizerApiCallRecord[];
+  authorizerApiFaults: AuthorizerApiFaults;
 }): OpenPlatformEmulator {
-  const { clock, component, accounts, faults, pushes, calls, state, flows, customMessages } = parts;
+  const { clock, component, accounts, faults, pushes, calls, state, flows, customMessages, authorizerCalls, authorizerApiFaults } = parts;
   return {
     url: '',
     clock,
@@ -125,6 +132,8 @@ function emulatorFacade(parts: {
     faults,
     pushes,
     calls,
+    authorizerCalls,
+    authorizerApiFaults,
     setAuthEventUrl: (url) => void (component.authEventUrl = url),
     setInitiationDomain: (host) => void (component.initiationDomain = host),
     setMessageUrl: (url) => void (component.messageUrl = url),
@@ -139,7 +148,10 @@ function emulatorFacade(parts: {
       return result;
     },
     revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
-    resetCalls: () => void (calls.length = 0),
+    resetCalls: () => {
+      calls.length = 0;
+      authorizerCalls.length = 0;
+    },
     authorizations: () =>
       state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
     checkAuthorizerAccessToken(token) {

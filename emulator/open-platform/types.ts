@@ -2,6 +2,7 @@
  * Types shared by the Open Platform emulator's modules and exported to its users.
  * Field names follow WeChat's where the value ends up in a WeChat payload.
  */
+import type { AuthorizerApiCallRecord, AuthorizerApiFaults } from './api/authorizerApis';
 import type { Clock } from '../clock';
 import type { RehearsalOptions, RehearsalReport } from './release/rehearsal';
 
@@ -232,6 +233,11 @@ export interface OpenPlatformEmulator {
   faults: FaultController;
   pushes: PushRecord[];
   calls: ApiCallRecord[];
+  /** Calls of the authorizer-side and component-level APIs of api/authorizerApis.ts. */
+  authorizerCalls: AuthorizerApiCallRecord[];
+  /** Makes the next calls of such an API path answer an errcode. */
+  authorizerApiFaults: AuthorizerApiFaults;
+  /** Forgets both call records. */
   resetCalls(): void;
   /** Which appids are currently authorized, with their granted sets (read-only view). */
   authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];

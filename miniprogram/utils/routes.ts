@@ -11,6 +11,7 @@ export const ROUTES = {
 /** What the merchant reads when a page cannot be opened at all. */
 export const OPEN_FAILED = '页面打开失败，请重试';
 
-export function accountDetailUrl(appid: string): string {
-  return `${ROUTES.accountDetail}?appid=${encodeURIComponent(appid)}`;
+/** `admin`: opened from the admin page, which adds usage and a test call (the backend checks the caller). */
+export function accountDetailUrl(appid: string, options: { admin?: boolean } = {}): string {
+  return `${ROUTES.accountDetail}?appid=${encodeURIComponent(appid)}${options.admin ? '&admin=1' : ''}`;
 }

@@ -144,7 +144,7 @@ test('an unhealthy platform: missing ticket with the fix, expired token, account
   expect(textOf(page, '#push-failures')).toContain('api_query_auth failed: 61010');
 
   await tap(page.root.querySelector(`#attention-${stuck.appid}`)?.querySelector('.card'), page);
-  expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${stuck.appid}`]);
+  expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${stuck.appid}&admin=1`]);
 });
 
 test('a stale ticket shows its age in red with the same hint', async () => {
@@ -301,7 +301,7 @@ test('a failed list shows the reason and a retry', async () => {
 test('tapping an authorizer in the list opens its detail', async () => {
   const page = await open(admin());
   await tap(page.root.querySelector('#row-wx0000000000000002')?.querySelector('.card'), page);
-  expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/account-detail/index?appid=wx0000000000000002']);
+  expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/account-detail/index?appid=wx0000000000000002&admin=1']);
 });
 
 test('"立即对账" reconciles, reports the result by toast and refreshes health and list', async () => {

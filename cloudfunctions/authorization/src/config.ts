@@ -1,6 +1,7 @@
 import {
   _default,
   array,
+  boolean,
   coerce,
   gte,
   int,
@@ -11,6 +12,7 @@ import {
   optional,
   pipe,
   positive,
+  refine,
   regex,
   string,
   strictObject,
@@ -52,13 +54,33 @@ export interface Config {
   /** 授权测试公众号/小程序列表 (原始IDs) and whether 全网发布 is done, as set on the Open Platform. */
   releaseTestList: string[];
   platformReleased: boolean;
+  /** Shared with the provider's other cloud functions: the broker's callFunction way in (unset: off). */
+  brokerSecret?: string;
+  /** Named keys of the broker's signed-HTTP way in; several at once for rotation. */
+  brokerClientKeys: BrokerClientKey[];
+}
+
+export interface BrokerClientKey {
+  id: string;
+  secret: string;
+  revoked: boolean;
 }
 
 /** Defined with the mini-program, which checks the same version on its side. */
 export { MIN_PLUGIN_VERSION } from '../../../miniprogram/shared/constants';
 
 /** The variables whose values are secrets: never logged, and `npm run check` keeps them out of the package. */
-export const SECRET_ENV_VARS = ['COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY'] as const;
+export const SECRET_ENV_VARS = [
+  'COMPONENT_APPSECRET',
+  'COMPONENT_TOKEN',
+  'ENCODING_AES_KEY',
+  'PREVIOUS_ENCODING_AES_KEY',
+  'BROKER_SECRET',
+  'BROKER_CLIENT_KEYS',
+] as const;
+
+/** Broker secrets are random strings of at least this many characters (e.g. `openssl rand -hex 32`). */
+export const MIN_BROKER_SECRET_LENGTH = 32;
 
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
@@ -74,16 +96,32 @@ const bundle = strictObject({
   categoryIds: array(int().check(positive())).check(minLength(1)),
 });
 
-const bundleList = pipe(
-  string(),
-  transform((s: string, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'must be JSON: [{"id","name","categoryIds"}]', input: s });
-      return [];
-    }
-  }),
+const jsonText = (shape: string) =>
+  pipe(
+    string(),
+    transform((s: string, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: `must be JSON: ${shape}`, input: s });
+        return [];
+      }
+    }),
+  );
+
+const bundleList = jsonText('[{"id","name","categoryIds"}]');
+
+const brokerSecret = string().check(minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`));
+
+const brokerKey = strictObject({
+  id: string().check(regex(/^[A-Za-z0-9_-]{1,32}$/, 'key id: 1–32 of A-Z a-z 0-9 _ -')),
+  secret: brokerSecret,
+  revoked: optional(boolean()),
+});
+
+const brokerKeyList = pipe(
+  jsonText('[{"id","secret","revoked"?}]'),
+  array(brokerKey).check(refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique')),
 );
 
 /** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
@@ -120,6 +158,8 @@ const schema = object({
   MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
   RELEASE_TEST_LIST: optional(testList),
   PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
+  BROKER_SECRET: optional(brokerSecret),
+  BROKER_CLIENT_KEYS: optional(brokerKeyList),
 });
 
 export class ConfigError extends Error {
@@ -158,6 +198,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
     releaseTestList: e.RELEASE_TEST_LIST ?? [],
     platformReleased: e.PLATFORM_RELEASED === 'true',
+    brokerSecret: e.BROKER_SECRET,
+    brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
   };
 }
 

@@ -1,6 +1,7 @@
 import cloud = require('wx-server-sdk');
 import { handleAction } from './actions/router';
 import { createApp, type App } from './app';
+import { handleBrokerCall, isBrokerCall } from './broker/callEntry';
 import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
 import type { CloudDb } from './store';
@@ -52,6 +53,8 @@ export async function main(event: unknown): Promise<unknown> {
   if (trigger === 'http' && isHttpEvent(event)) return handleHttp(current, event);
   // Only the cloud's own timer gets here (and reads its report): never a mini-program's call.
   if (trigger === 'timer') return runMaintenance(current);
+  // Server-only broker calls from the provider's other functions: the secret and SOURCE are checked inside.
+  if (isBrokerCall(event)) return handleBrokerCall(current, event, context);
   // handleAction turns every failure into { ok: false, error }.
   return handleAction(current, event, context.OPENID);
 }

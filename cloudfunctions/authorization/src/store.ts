@@ -59,6 +59,10 @@ export const COLLECTIONS = {
   messageStats: 'messageStats',
   releaseTestAccounts: 'releaseTestAccounts',
   releaseJobs: 'releaseJobs',
+  /** Broker: signed-request nonces until their window has passed. */
+  brokerNonces: 'brokerNonces',
+  /** Broker: calls per authorizer and API. */
+  brokerUsage: 'brokerUsage',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

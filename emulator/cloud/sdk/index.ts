@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { currentWxContext, type WxContext } from './context';
 import type { CrashSwitch } from './crash';
 import { Database } from './database';
@@ -16,6 +17,15 @@ export interface WxServerSdkDeps {
   log?(line: string): void;
   /** The instance's crash switch (tests make an instance die at a chosen database operation). */
   crash?: CrashSwitch;
+  /** Runs another function of the environment as called by the one whose context is `caller`. */
+  callFunction?(name: string, data: unknown, caller: WxContext): Promise<unknown>;
+}
+
+/** What `cloud.callFunction` resolves to in wx-server-sdk. */
+export interface CallFunctionResult {
+  result: unknown;
+  errMsg: string;
+  requestID: string;
 }
 
 export interface InitConfig {
@@ -30,6 +40,8 @@ export interface WxServerSdk {
   init(config?: InitConfig): void;
   database(config?: { env?: string | symbol; throwOnNotFound?: boolean }): Database;
   getWXContext(): WxContext;
+  /** Calls another cloud function of the same environment (SOURCE `scf` there, spec §1). */
+  callFunction(options: { name: string; data?: unknown }): Promise<CallFunctionResult>;
   logger(): Record<'log' | 'info' | 'warn' | 'error', (...args: unknown[]) => void>;
 }
 
@@ -64,6 +76,12 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     },
     getWXContext() {
       return currentWxContext(deps.envId);
+    },
+    async callFunction(options) {
+      if (!deps.callFunction) throw new Error('cloud.callFunction:fail the local runtime offers no function calls here');
+      if (!options || typeof options.name !== 'string') throw new Error('cloud.callFunction:fail parameter.name should be String');
+      const result = await deps.callFunction(options.name, options.data ?? {}, currentWxContext(deps.envId));
+      return { result, errMsg: 'cloud.callFunction:ok', requestID: randomUUID() };
     },
     logger() {
       const write = (level: string) => (...args: unknown[]) => log(`[${level}] ${args.map(String).join(' ')}`);

@@ -1,11 +1,12 @@
 // One authorized account: who it is, what it granted, what is missing, its history, and how to
 // re-authorize or revoke. Opened as /pages/account-detail/index?appid=wx…
 import { pageLoad } from '../../behaviors/pageLoad';
-import { backend, BackendError } from '../../services/index';
+import { backend, BackendError, errorMessage } from '../../services/index';
 import { isAppid } from '../../shared/constants';
 import { goBack, openPage } from '../../utils/navigation';
 import { ROUTES } from '../../utils/routes';
 import { detailView, type DetailView } from './detailView';
+import { testCallView, usageRows, type TestCallView, type UsageRow } from './usageView';
 
 const DEFAULT_TITLE = '账号详情';
 
@@ -18,6 +19,12 @@ Component({
 
   data: {
     account: null as DetailView | null,
+    /** Opened from the admin page (`admin=1`): the backend still checks the caller is an admin. */
+    admin: false,
+    usage: null as UsageRow[] | null,
+    usageError: '',
+    testing: false,
+    testResult: null as TestCallView | null,
   },
 
   methods: {
@@ -28,6 +35,7 @@ Component({
         return;
       }
       appids.set(this, appid);
+      this.setData({ admin: query.admin === '1' });
       void this.reload(false);
     },
 
@@ -41,8 +49,33 @@ Component({
       const found = await this.runLoad(quiet, () => backend().call('getAuthorizer', { appid: appids.get(this) ?? '' }), notFound);
       const account = found ? detailView(found.authorizer) : null;
       if (account) this.setData({ state: 'ready', account });
+      if (account && this.data.admin) void this.loadUsage();
       // A quiet failure keeps the account shown, and its title.
       if (account || this.data.state !== 'ready') void wx.setNavigationBarTitle({ title: account?.name ?? DEFAULT_TITLE });
+    },
+
+    /** Admin: the broker's calls for this account. */
+    async loadUsage() {
+      try {
+        const { usage } = await backend().call('authorizerUsage', { appid: appids.get(this) ?? '' });
+        this.setData({ usage: usageRows(usage), usageError: '' });
+      } catch (error) {
+        this.setData({ usageError: errorMessage(error) });
+      }
+    },
+
+    /** Admin: fetch the account's basic info live through the broker. */
+    async onTestCall() {
+      if (this.data.testing) return;
+      this.setData({ testing: true, testResult: null });
+      try {
+        const report = await backend().call('testAuthorizerCall', { appid: appids.get(this) ?? '' });
+        this.setData({ testResult: testCallView(report) });
+      } catch (error) {
+        this.setData({ testResult: { ok: false, text: errorMessage(error) } });
+      }
+      this.setData({ testing: false });
+      void this.loadUsage();
     },
 
     onCopyAppid() {

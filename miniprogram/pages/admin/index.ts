@@ -195,7 +195,7 @@ Component({
 
     onSelectAccount(event: SelectEvent) {
       const appid = event.detail.appid;
-      if (appid) openPage(accountDetailUrl(appid));
+      if (appid) openPage(accountDetailUrl(appid, { admin: true }));
     },
 
     onCopyIp() {

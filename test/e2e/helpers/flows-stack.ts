@@ -13,6 +13,7 @@ import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushL
   RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
 
 import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
+import type { UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
 import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
 import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
 
@@ -27,6 +28,8 @@ export interface CollectionDocs {
   messageStats: MessageStatDoc;
   releaseTestAccounts: ReleaseTestAccountDoc;
   releaseJobs: ReleaseJobDoc;
+  brokerNonces: { _id: string; expiresAt: number };
+  brokerUsage: UsageDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

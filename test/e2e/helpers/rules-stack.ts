@@ -32,6 +32,8 @@ const EVERY_ACTION: Record<ActionName, true> = {
   reconcile: true,
   startPushTicket: true,
   releaseStatus: true,
+  authorizerUsage: true,
+  testAuthorizerCall: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

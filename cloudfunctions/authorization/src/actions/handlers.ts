@@ -1,6 +1,7 @@
 import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
 import type { App } from '../app';
 import { reconcile } from '../authorizers/reconcile';
+import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
 import { toDetail, toSummary } from '../authorizers/views';
 import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound } from '../errors';
@@ -115,6 +116,9 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   async releaseStatus(app) {
     return releaseStatus(app);
   },
+  authorizerUsage: (app, _caller, input) => authorizerUsage(app, input.appid),
+
+  testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
 };
 
 /** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */

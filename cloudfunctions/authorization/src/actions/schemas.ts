@@ -57,9 +57,19 @@ export const schemas = {
   reconcile: none,
   startPushTicket: none,
   releaseStatus: none,
+  authorizerUsage: strictObject({ appid }),
+  testAuthorizerCall: strictObject({ appid }),
 } satisfies Record<ActionName, ZodMiniType>;
 
-export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'releaseStatus']);
+export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
+  'listAuthorizers',
+  'platformHealth',
+  'reconcile',
+  'startPushTicket',
+  'releaseStatus',
+  'authorizerUsage',
+  'testAuthorizerCall',
+]);
 
 export function isActionName(value: unknown): value is ActionName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);

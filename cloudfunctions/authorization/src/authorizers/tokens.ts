@@ -94,6 +94,38 @@ export class AuthorizerTokens {
     }
   }
 
+  /** The fresh token with its expiry (ms), for callers outside the function (the broker). */
+  async issued(appid: string, minRemainingMs = MIN_REMAINING_MS): Promise<{ accessToken: string; expiresAt: number }> {
+    const current = async (min: number) => {
+      const doc = await this.read(appid);
+      if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+      const good = doc.accessToken && doc.expiresAt - this.deps.now() > min;
+      return good ? { accessToken: doc.accessToken as string, expiresAt: doc.expiresAt } : null;
+    };
+    return freshValue({
+      lease: this.lease(appid),
+      read: () => current(minRemainingMs),
+      refresh: async () => {
+        const accessToken = await this.refresh(appid);
+        return (await current(0)) ?? { accessToken, expiresAt: this.deps.now() };
+      },
+      onGiveUp: () => notReady('授权账号令牌正在刷新，请稍后重试'),
+    });
+  }
+
+  /**
+   * Drops the access token WeChat rejected (40001/40014/42001), only if it is still the stored
+   * one: a token another caller already replaced stays. True when it was dropped.
+   */
+  async invalidateIfCurrent(appid: string, rejected: string): Promise<boolean> {
+    const updated = await this.deps.store.updateWhere(
+      COLLECTIONS.authorizerTokens,
+      { _id: appid, accessToken: rejected },
+      { accessToken: null, expiresAt: 0 },
+    );
+    return updated === 1;
+  }
+
   async remove(appid: string): Promise<void> {
     await this.deps.store.removeWhere(COLLECTIONS.authorizerTokens, { _id: appid });
   }

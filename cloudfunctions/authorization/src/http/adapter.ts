@@ -1,6 +1,7 @@
 import type { App } from '../app';
 import { PAGE_STYLE_HASH } from './html';
 import { routeMessages } from '../messages/route';
+import { handleBrokerHttp, isBrokerPath } from '../broker/httpEntry';
 import { callbackPage, entryPage, type HtmlReply } from './pages';
 
 /** The integrated request of a cloud function's HTTP access. */
@@ -17,7 +18,7 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-  isBase64Encoded: false;
+  isBase64Encoded: boolean;
 }
 
 /** Push bodies are small XML; anything bigger is not from WeChat. */
@@ -69,6 +70,7 @@ const html = ({ status, html: body, scriptHash, referrer }: HtmlReply): HttpResp
  * console gives it: POST anywhere = the authorization-event URL; GET …/entry and …/callback = pages.
  */
 export async function handleHttp(app: App, event: HttpEvent): Promise<HttpResponse> {
+  if (isBrokerPath(event.path)) return handleBrokerHttp(app, event); // BROKER (issue 10): signed server-to-server routes
   const method = event.httpMethod.toUpperCase();
   const query = event.queryStringParameters ?? {};
   const last = event.path.replace(/\/+$/, '').split('/').pop() ?? '';
