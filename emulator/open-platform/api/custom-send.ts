@@ -1,12 +1,14 @@
 /**
  * `POST /cgi-bin/message/custom/send?access_token=<authorizer token>` (spec §15.3): a
  * customer-service message on behalf of an authorizer; the release test's 返回Api文本消息 is judged
- * on what arrives here. The token rule is checked here in its simplest form (a live authorizer
- * token; 41001/40014/40001/42001); it is unified with the shared authorizer-token check at merge.
+ * on what arrives here. WeChat's token rules are the shared ones (authorizerAuth.ts): the sender
+ * must hold 消息管理 (official accounts, set 1) or 客服消息管理 (mini-programs, set 19).
  */
 import type { FastifyInstance } from 'fastify';
 import { errorBody, WeChatApiError } from '../errors';
+import { MESSAGE_SET_OF } from '../release/accounts';
 import type { PlatformState } from '../state/platform-state';
+import { checkAuthorizerToken } from './authorizerAuth';
 import type { CustomMessageRecord } from '../types';
 
 export interface CustomSendDeps {
@@ -17,13 +19,7 @@ export interface CustomSendDeps {
 
 export const CUSTOM_SEND_PATH = '/cgi-bin/message/custom/send';
 
-function authorizerOf(state: PlatformState, query: Record<string, unknown>): string {
-  const token = typeof query.access_token === 'string' ? query.access_token : '';
-  if (!token) throw new WeChatApiError(41001);
-  const check = state.authorizerTokens.check(token);
-  if (check.errcode !== 0) throw new WeChatApiError(check.errcode);
-  return check.key;
-}
+const MESSAGE_SETS = Object.values(MESSAGE_SET_OF);
 
 function parseMessage(raw: unknown): { touser: string; msgtype: string; content?: string } {
   let body: unknown;
@@ -44,7 +40,7 @@ export function registerCustomSendRoute(app: FastifyInstance, deps: CustomSendDe
   app.post(CUSTOM_SEND_PATH, async (request, reply) => {
     let body: object;
     try {
-      const authorizerAppid = authorizerOf(deps.state, request.query as Record<string, unknown>);
+      const authorizerAppid = checkAuthorizerToken(deps.state, request.query, MESSAGE_SETS);
       const message = parseMessage(request.body);
       deps.records.push({ at: Date.now(), authorizerAppid, ...message });
       deps.log(`custom send for ${authorizerAppid}: ${message.msgtype}`);

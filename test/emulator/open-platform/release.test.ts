@@ -61,7 +61,7 @@ describe('/cgi-bin/message/custom/send', () => {
 
   it('refuses a missing token, a component token and an unknown one', async () => {
     expect((await send('', message)).errcode).toBe(41001);
-    expect((await send(`?access_token=${encodeURIComponent(token)}`, message)).errcode).toBe(40014);
+    expect((await send(`?access_token=${encodeURIComponent(token)}`, message)).errcode).toBe(61015);
     expect((await send('?access_token=85_nope', message)).errcode).toBe(40014);
     expect(emu.customMessages).toEqual([]);
   });

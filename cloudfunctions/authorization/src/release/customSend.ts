@@ -1,8 +1,9 @@
 import { postJson } from '../openapi/transport';
 
 /**
- * `POST /cgi-bin/message/custom/send?access_token=…` (spec §15.3) with an authorizer's token.
- * Moves onto the authorizer API proxy (issue 10) at merge; kept this small until then.
+ * `POST /cgi-bin/message/custom/send?access_token=…` (spec §15.3) with a release-test account's
+ * token. Deliberately not through the broker's proxy: the proxy serves merchants from their token
+ * store, and WeChat's test accounts' tokens are kept out of it (releaseTestAccounts).
  */
 export interface CustomSendResult {
   ok: boolean;
