@@ -1,5 +1,5 @@
 import type { App } from '../app';
-import { MessageCryptoError, openPush, xmlText, type OpenedPush } from '../crypto';
+import { isRefusal, openSignedRequest, xmlText, type OpenedPush } from '../crypto';
 import type { AuthorizerDoc } from '../model';
 import { answerReleaseTest } from '../release/cases';
 import { releaseTestAccount } from '../release/testAccounts';
@@ -29,8 +29,11 @@ export async function handleMessage(
   body: string,
 ): Promise<MessageReply> {
   if (!APPID.test(appid)) return { status: 404, body: 'not found' };
-  const opened = open(app, query, body);
-  if ('status' in opened) return opened;
+  const opened = openSignedRequest(app.keys, { query, body });
+  if (isRefusal(opened)) {
+    app.log.warn('message rejected', { reason: opened.reason });
+    return { status: opened.status, body: opened.body };
+  }
   const addressee = await addresseeOf(app, appid);
   if (!addressee) return refuse(app, 'unknown appid');
   const payload = opened.payload;
@@ -50,18 +53,6 @@ export async function handleMessage(
   return forward(app, appid, type, opened);
 }
 
-function open(app: App, query: Record<string, string | undefined>, body: string): OpenedPush | MessageReply {
-  const { timestamp, nonce, msg_signature: msgSignature } = query;
-  if (!timestamp || !nonce || !msgSignature) return { status: 400, body: 'missing signature parameters' };
-  try {
-    return openPush(app.keys, { timestamp, nonce, msgSignature, body });
-  } catch (error) {
-    if (!(error instanceof MessageCryptoError)) throw error;
-    app.log.warn('message rejected', { reason: error.code });
-    const status = error.code === 'BAD_SIGNATURE' || error.code === 'APPID_MISMATCH' ? 403 : 400;
-    return { status, body: `rejected: ${error.code}` };
-  }
-}
 
 async function addresseeOf(app: App, appid: string): Promise<Addressee | null> {
   const testAccount = releaseTestAccount(appid);

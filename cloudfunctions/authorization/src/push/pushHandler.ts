@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { MessageCryptoError, openPush, type CryptoKeys } from '../crypto';
+import { isRefusal, openSignedRequest, type CryptoKeys } from '../crypto';
 import type { AuthorizationMachine } from '../authorizations/machine';
 import { recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
@@ -99,27 +99,20 @@ export class PushHandler {
 
   /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
   private open(request: PushRequest): { payload: Payload } | { reply: PushReply } {
-    const { query, body } = request;
-    const { timestamp, nonce, msg_signature: msgSignature } = query;
-    if (!timestamp || !nonce || !msgSignature) return { reply: { status: 400, body: 'missing signature parameters' } };
-    try {
-      const opened = openPush(this.deps.keys, { timestamp, nonce, msgSignature, body });
-      // The envelope's AppId is unsigned, but WeChat always names us there: anything else was misrouted or forged.
-      const envelopeAppId = opened.envelopeAppId ?? this.deps.config.componentAppId;
-      if (text(opened.payload.AppId) !== this.deps.config.componentAppId || envelopeAppId !== this.deps.config.componentAppId) {
-        return { reply: { status: 403, body: 'push for another platform' } };
-      }
-      return { payload: opened.payload };
-    } catch (error) {
-      if (error instanceof MessageCryptoError) {
-        // `reason`, not `code`: the logger drops fields named like WeChat codes.
-        this.deps.log.warn('push rejected', { reason: error.code });
-        const status = error.code === 'BAD_SIGNATURE' || error.code === 'APPID_MISMATCH' ? 403 : 400;
-        return { reply: { status, body: `rejected: ${error.code}` } };
-      }
-      throw error;
+    const opened = openSignedRequest(this.deps.keys, request);
+    if (isRefusal(opened)) {
+      // `reason`, not `code`: the logger drops fields named like WeChat codes.
+      this.deps.log.warn('push rejected', { reason: opened.reason });
+      return { reply: { status: opened.status, body: opened.body } };
     }
+    // The envelope's AppId is unsigned, but WeChat always names us there: anything else was misrouted or forged.
+    const { componentAppId } = this.deps.config;
+    if (text(opened.payload.AppId) !== componentAppId || (opened.envelopeAppId ?? componentAppId) !== componentAppId) {
+      return { reply: { status: 403, body: 'push for another platform' } };
+    }
+    return { payload: opened.payload };
   }
+
 
   /**
    * Idempotency by claim: a new push, or one whose processor died or gave up, is processed here;
