@@ -1,8 +1,9 @@
 import net from 'node:net';
 import path from 'node:path';
+import { COLLECTION_INDEXES, setupDatabase } from '../cloudfunctions/authorization/src/setup/collections';
 import { buildFunction } from '../scripts/build-function';
 import { Clock } from './clock';
-import { startCloudRuntime, type CloudRuntime, type Identity } from './cloud/runtime';
+import { startCloudRuntime, type CloudRuntime, type CloudRuntimeOptions, type Identity } from './cloud/runtime';
 import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from './open-platform';
 
 /**
@@ -34,6 +35,8 @@ export interface LocalStackOptions {
   log?: (line: string) => void;
   /** Where the function bundles are (default: cloudfunctions/); tests may point at another build. */
   functionsRoot?: string;
+  /** The cloud's limits and costs (defaults: WeChat's strict ones, no added latency). */
+  cloudLimits?: Pick<CloudRuntimeOptions, 'maxGetLimit' | 'dbLatencyMs' | 'timeoutSeconds' | 'strictCollections'>;
 }
 
 export interface LocalStack {
@@ -92,6 +95,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
       timers: options.timers ?? false,
       log: options.log,
+      ...options.cloudLimits,
+    }).then(async (runtime) => {
+      await prepareDatabase(runtime);
+      return runtime;
     });
   let cloud: CloudRuntime;
   try {
@@ -125,6 +132,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await cloud.close();
     },
   };
+}
+
+/**
+ * The deploy step "create the collections" (what the function's setupDatabase action does), plus
+ * the indexes its queries use, which the console holds in the cloud and the runtime here.
+ */
+export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
+  await setupDatabase(cloud.db);
+  for (const [collection, fields] of Object.entries(COLLECTION_INDEXES)) {
+    for (const field of fields) await cloud.ensureIndex(collection, field);
+  }
 }
 
 /** Asks the OS for a free port, so the function's public URL is known before it starts. */

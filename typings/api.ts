@@ -145,6 +145,12 @@ export interface PlatformHealth {
   lastUpstreamError: { at: number; errcode: number; meaning: string; requestIp?: string } | null;
 }
 
+/** What `setupDatabase` did: collections it created and those that were already there. */
+export interface DatabaseSetupReport {
+  created: string[];
+  existing: string[];
+}
+
 export interface ReconcileReport {
   listed: number;
   restored: number;
@@ -163,6 +169,8 @@ export interface Actions {
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */
   startPushTicket: { input: Record<string, never>; output: { message: string } };
+  /** Creates the database collections the function needs (run once after deploying; safe to repeat). */
+  setupDatabase: { input: Record<string, never>; output: DatabaseSetupReport };
 }
 
 export type ActionName = keyof Actions;

@@ -1,5 +1,6 @@
 import { currentWxContext, type WxContext } from './context';
 import { Database } from './database';
+import type { DbService } from './service';
 import type { DocumentStore } from './store';
 
 /**
@@ -12,6 +13,10 @@ export interface WxServerSdkDeps {
   /** The runtime clock, for `db.serverDate()`. */
   now(): number;
   envId: string;
+  /** The database service every instance shares (page cap, latency, call counts). */
+  service: DbService;
+  /** Throws once this function instance was ended by its timeout. */
+  assertAlive?(): void;
   log?(line: string): void;
 }
 
@@ -57,7 +62,7 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     database(config = {}) {
       warnOnForeignEnv(config.env);
       const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
-      return new Database({ store: deps.store, now: deps.now, throwOnNotFound });
+      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, service: deps.service, assertAlive: deps.assertAlive });
     },
     getWXContext() {
       return currentWxContext(deps.envId);
@@ -71,4 +76,5 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
 
 export { Database } from './database';
 export { DocumentStore } from './store';
+export { DbService } from './service';
 export { invocationContext, type WxContext } from './context';

@@ -31,6 +31,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   platformHealth: true,
   reconcile: true,
   startPushTicket: true,
+  setupDatabase: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

@@ -7,6 +7,7 @@ import { invalidInput, notFound } from '../errors';
 import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
+import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 import { COLLECTIONS } from '../store';
 
@@ -122,6 +123,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
     return {
       message: errmsg === 'ok' ? '已请求微信重新推送 ticket，通常几分钟内送达' : '微信的 ticket 推送本来就在正常运行',
     };
+  },
+
+  async setupDatabase(app) {
+    return setupDatabase(app.store.db);
   },
 };
 

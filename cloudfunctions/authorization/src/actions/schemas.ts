@@ -55,9 +55,10 @@ export const schemas = {
   platformHealth: none,
   reconcile: none,
   startPushTicket: none,
+  setupDatabase: none,
 } satisfies Record<ActionName, ZodMiniType>;
 
-export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket']);
+export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'setupDatabase']);
 
 export function isActionName(value: unknown): value is ActionName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);
