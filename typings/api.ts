@@ -155,6 +155,8 @@ export interface ReconcileReport {
   listed: number;
   restored: number;
   markedRevoked: number;
+  /** The pass continues in the next timer runs (large platforms); the counts so far. */
+  inProgress?: true;
 }
 
 /** Every action: its input and its output. */

@@ -11,6 +11,7 @@ export { ERRMSG } from './errors';
 export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
+export { syntheticAccount, type BulkAuthorization } from './synthetic';
 export {
   API_NAMES,
   type AccountKind,

@@ -14,6 +14,7 @@ import { registerPageRoutes } from './pages/routes';
 import { PushSender } from './push/sender';
 import { DailyQuota } from './quota';
 import { PlatformState } from './state/platform-state';
+import { bulkAuthorize } from './synthetic';
 import type { ApiCallRecord, ComponentConfig, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
 
 const DEFAULTS = {
@@ -85,6 +86,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     },
     revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
     resetCalls: () => void (calls.length = 0),
+    bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
     authorizations: () =>
       state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
     checkAuthorizerAccessToken(token) {

@@ -56,6 +56,7 @@ export function createApp(input: { env: Record<string, string | undefined>; db: 
     instanceId,
     now,
     refreshMarginSeconds: config.refreshMarginSeconds,
+    hotWindowMs: config.tokenHotWindowMs,
   });
   const completer = new AuthorizationCompleter({ store, upstream, sessions, authorizerTokens, instanceId, now });
   const pushes = new PushHandler({ config, keys, store, completer, authorizerTokens, log, now });

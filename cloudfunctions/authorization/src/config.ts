@@ -43,6 +43,10 @@ export interface Config {
   apiTimeoutMs: number;
   /** Refresh a token when fewer than this many seconds remain. */
   refreshMarginSeconds: number;
+  /** An authorizer used within this window is kept fresh by the timer; others refresh on use only. */
+  tokenHotWindowMs: number;
+  /** How long one timer run may work (well inside the function's timeout). */
+  timerBudgetMs: number;
 }
 
 export const MIN_PLUGIN_VERSION = '0.3.10';
@@ -98,6 +102,8 @@ const schema = object({
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
+  TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
+  TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
 });
 
 export class ConfigError extends Error {
@@ -131,6 +137,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     openBaseUrl: e.WX_OPEN_BASE_URL,
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
+    tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
+    timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
   };
 }
 

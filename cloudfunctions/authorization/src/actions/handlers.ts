@@ -1,15 +1,16 @@
 import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
 import type { App } from '../app';
-import { reconcile } from '../authorizers/reconcile';
+import { reconcileStep } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
 import { MIN_PLUGIN_VERSION } from '../config';
-import { invalidInput, notFound } from '../errors';
+import { invalidInput, notFound, notReady } from '../errors';
 import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 import { COLLECTIONS } from '../store';
+import { TimeBudget } from '../timer/budget';
 
 export interface Caller {
   openid: string;
@@ -112,7 +113,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async reconcile(app) {
-    return reconcile(app);
+    // Starts a pass (or continues the one the timer is on) within one run's budget.
+    const step = await reconcileStep({ ...app, componentAppId: app.config.componentAppId }, new TimeBudget(app.config.timerBudgetMs), true);
+    if (typeof step === 'string') throw notReady('对账正在进行中，请稍后再试');
+    return step;
   },
 
   async startPushTicket(app) {

@@ -35,10 +35,10 @@ function profileFields(profile: AuthorizerProfile) {
   };
 }
 
-/** Stores a new or renewed authorization: profile, granted sets, status, owner and the change. */
-export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
+/** The record of a first authorization. */
+export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
   const { appid, grantedSets, owner, event, now } = input;
-  const created = await store.create(COLLECTIONS.authorizers, {
+  return {
     _id: appid,
     owners: owner ? [owner] : [],
     ...profileFields(input.profile),
@@ -47,7 +47,13 @@ export async function recordGrant(store: Store, input: GrantInput): Promise<Auth
     history: [{ at: now, event, added: [...grantedSets].sort((a, b) => a - b), removed: [] }],
     authorizedAt: now,
     updatedAt: now,
-  } satisfies AuthorizerDoc);
+  };
+}
+
+/** Stores a new or renewed authorization: profile, granted sets, status, owner and the change. */
+export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
+  const { appid } = input;
+  const created = await store.create(COLLECTIONS.authorizers, { ...newAuthorizerDoc(input) });
   if (!created) await renewGrant(store, input);
   const doc = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) throw new Error('authorizer vanished while being recorded');
