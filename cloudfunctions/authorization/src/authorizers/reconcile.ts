@@ -1,6 +1,7 @@
 import type { ReconcileReport } from '../../../../typings/api';
 import type { AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, ReconcileCheckpoint } from '../model';
-import type { AuthorizerListItem } from '../openapi/types';
+import { OpenApiError } from '../openapi/errors';
+import type { AuthorizerListItem, AuthorizerListResponse } from '../openapi/types';
 import { COLLECTIONS, type Store } from '../store';
 import type { TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
@@ -13,8 +14,6 @@ const LIST_PAGE = 500;
 const DB_PAGE = 100;
 /** Left in the budget before another WeChat page is started (one call plus its lookups). */
 const PAGE_RESERVE_MS = 1_500;
-/** The checkpoint is written at most this often (and when a run stops): a killed run redoes ≤ this much. */
-const CHECKPOINT_EVERY_MS = 2_000;
 /** A run holds the pass this long at most; a run the timeout killed frees it by expiry. */
 const CLAIM_MS = 90_000;
 
@@ -32,8 +31,9 @@ export type ReconcileStep = ReconcileReport | 'not due' | 'running elsewhere';
  * WeChat's list of authorizers is the truth: it returns every refresh token (the cure for a lost
  * one, 61023), shows accounts we never recorded, and omits the ones that were revoked.
  *
- * A pass is spread over timer runs: one WeChat page at a time, with a checkpoint in the platform
- * document, so a run that stops (budget) or dies (timeout) is continued by the next one. Per page
+ * A pass is spread over timer runs: one WeChat page at a time, the checkpoint in the platform
+ * document written after each, so a run that stops (budget) or dies (timeout) is continued by the
+ * next one, which redoes at most the page that was cut (settling a page twice is harmless). Per page
  * it reads the token records of the 500 listed accounts (5 reads): an account whose record is
  * there, holds WeChat's refresh token and was not refused is in order and costs nothing more.
  * Afterwards, if the database holds more unrevoked accounts than WeChat listed, a sweep marks
@@ -92,11 +92,12 @@ async function byIds<T extends { _id: string }>(store: Store, collection: 'autho
 
 /** The work of one timer run on the pass, saving the checkpoint as it goes. */
 class PassRun {
-  private savedAt = performance.now();
   /** Set once the pass completed: nothing left to save. */
   private saved = false;
   /** WeChat's whole list, when this run read all of it: the sweep then needs no second reading. */
   private listedHere: Set<string> | null;
+  /** Kept for the run (it has a minute left at least, longer than a run): no database read per page. */
+  private componentToken: string | null = null;
 
   constructor(
     private readonly deps: ReconcileDeps,
@@ -112,18 +113,39 @@ class PassRun {
       while (this.budget.allows(PAGE_RESERVE_MS)) {
         const done = this.checkpoint.phase === 'list' ? await this.listNextPage() : await this.sweepSome();
         if (done && (await this.finishPhase())) return true;
-        await this.saveIfDue();
+        await this.save();
       }
       return false;
-    } finally {
+    } catch (error) {
+      // Keep what the earlier pages settled; the next run continues from there.
       await this.save().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  private async listPage(offset: number): Promise<AuthorizerListResponse> {
+    const { upstream } = this.deps;
+    const kept = this.componentToken;
+    if (kept === null) {
+      return upstream.withComponentToken(async (token) => {
+        const page = await upstream.client.getAuthorizerList(token, offset, LIST_PAGE);
+        this.componentToken = token;
+        return page;
+      });
+    }
+    try {
+      return await upstream.client.getAuthorizerList(kept, offset, LIST_PAGE);
+    } catch (error) {
+      this.componentToken = null;
+      // A rejected token goes the usual way (drop it, fetch another, retry once).
+      if (error instanceof OpenApiError && error.category === 'token') return this.listPage(offset);
+      throw await upstream.noted(error);
     }
   }
 
   /** Reads one WeChat page and settles its accounts; true when the list is exhausted. */
   private async listNextPage(): Promise<boolean> {
-    const { upstream } = this.deps;
-    const page = await upstream.withComponentToken((t) => upstream.client.getAuthorizerList(t, this.checkpoint.offset, LIST_PAGE));
+    const page = await this.listPage(this.checkpoint.offset);
     if (page.list.length === 0) return true;
     page.list.forEach((item) => this.listedHere?.add(item.authorizer_appid));
     await this.settlePage(page.list);
@@ -177,16 +199,15 @@ class PassRun {
       if (page.length === 0) return true;
       for (const doc of page) if (!listed.has(doc._id)) await this.markRevoked(doc);
       this.checkpoint.sweepAfter = page[page.length - 1]._id;
-      await this.saveIfDue();
+      await this.save();
     }
     return false;
   }
 
   private async wholeList(): Promise<Set<string>> {
-    const { upstream } = this.deps;
     const listed = new Set<string>();
     for (let offset = 0; ; ) {
-      const page = await upstream.withComponentToken((t) => upstream.client.getAuthorizerList(t, offset, LIST_PAGE));
+      const page = await this.listPage(offset);
       page.list.forEach((item) => listed.add(item.authorizer_appid));
       offset += page.list.length;
       if (page.list.length === 0 || offset >= page.total_count) return listed;
@@ -225,14 +246,9 @@ class PassRun {
     this.saved = true;
   }
 
-  private async saveIfDue(): Promise<void> {
-    if (performance.now() - this.savedAt >= CHECKPOINT_EVERY_MS) await this.save();
-  }
-
   private async save(): Promise<void> {
     if (this.saved) return;
     const { store, componentAppId } = this.deps;
     await store.update(COLLECTIONS.platform, componentAppId, { reconcileCheckpoint: store.command.set({ ...this.checkpoint }) });
-    this.savedAt = performance.now();
   }
 }
