@@ -33,7 +33,7 @@ export interface DbContext {
 function serve<T>(context: DbContext, apiName: string, collection: string, kind: CallKind, work: () => Promise<T>): Promise<T> {
   return asApi(apiName, collection, async () => {
     context.assertAlive?.();
-    await context.service.roundTrip(kind);
+    await context.service.roundTrip(kind, collection);
     context.assertAlive?.();
     return work();
   });

@@ -24,12 +24,14 @@ export interface DbServiceOptions {
 export interface DbCallCounts {
   reads: number;
   writes: number;
+  /** The same, per collection. */
+  byCollection: Record<string, { reads: number; writes: number }>;
 }
 
 export class DbService {
   readonly maxGetLimit: number;
   readonly latencyMs: number;
-  private readonly counts: DbCallCounts = { reads: 0, writes: 0 };
+  private readonly counts: DbCallCounts = { reads: 0, writes: 0, byCollection: {} };
 
   constructor(options: DbServiceOptions = {}) {
     const max = options.maxGetLimit ?? STRICT_MAX_GET_LIMIT;
@@ -43,14 +45,20 @@ export class DbService {
   }
 
   /** One call reaching the service: counted, and as slow as a round trip is. */
-  async roundTrip(kind: CallKind): Promise<void> {
-    if (kind === 'read') this.counts.reads += 1;
-    else this.counts.writes += 1;
+  async roundTrip(kind: CallKind, collection: string): Promise<void> {
+    const perCollection = (this.counts.byCollection[collection] ??= { reads: 0, writes: 0 });
+    if (kind === 'read') {
+      this.counts.reads += 1;
+      perCollection.reads += 1;
+    } else {
+      this.counts.writes += 1;
+      perCollection.writes += 1;
+    }
     if (this.latencyMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, this.latencyMs));
   }
 
   /** The calls so far (a copy). */
   calls(): DbCallCounts {
-    return { ...this.counts };
+    return structuredClone(this.counts);
   }
 }
