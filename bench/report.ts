@@ -54,15 +54,20 @@ export function textTable(figures: Figure[]): string {
   return [line(HEADERS), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-export function markdown(report: BenchReport): string {
+/** The figures as a markdown table, then their notes. */
+export function figuresMarkdown(figures: Figure[]): string[] {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const columns = Object.keys(HEADERS) as (keyof Row)[];
   const table = [
     `| ${columns.map((c) => HEADERS[c]).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...report.figures.map(rowOf).map((row) => `| ${columns.map((c) => escape(row[c])).join(' | ')} |`),
+    ...figures.map(rowOf).map((row) => `| ${columns.map((c) => escape(row[c])).join(' | ')} |`),
   ];
-  const notes = report.figures.filter((f) => f.note).map((f) => `- **${f.benchmark} — ${f.name}**: ${f.note}`);
+  const notes = figures.filter((f) => f.note).map((f) => `- **${f.benchmark} — ${f.name}**: ${f.note}`);
+  return [...table, '', ...(notes.length > 0 ? ['Notes:', '', ...notes, ''] : [])];
+}
+
+export function markdown(report: BenchReport): string {
   const o = report.options;
   return [
     '# Benchmark results',
@@ -73,9 +78,17 @@ export function markdown(report: BenchReport): string {
     'Everything runs on one machine on 127.0.0.1: the Open Platform emulator, the local cloud runtime running the built',
     'function bundle, and the load generator. Raw numbers: `bench/results.json`.',
     '',
-    ...table,
+    ...figuresMarkdown(report.figures),
+  ].join('\n');
+}
+
+/** The scale run as the README shows it. */
+export function scaleMarkdown(scale: ScaleReport): string {
+  return [
+    `Measured ${scale.machine.date.slice(0, 10)} on ${describeMachine(scale.machine)}, in ${Math.round(scale.durationSeconds)} s,`,
+    `with \`npm run bench -- --scale\` (sizes ${scale.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}). Raw numbers: \`bench/results.json\` ("scale").`,
     '',
-    ...(notes.length > 0 ? ['Notes:', '', ...notes, ''] : []),
+    ...figuresMarkdown(scale.figures),
   ].join('\n');
 }
 

@@ -12,7 +12,7 @@ import { machineFacts } from './machine';
 import { BENCH_NAMES, DEFAULT_SCALE_SIZES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
 import { packageSize } from './package-size';
 import { pushPipeline } from './push-pipeline';
-import { recordScale, textTable, writeReport, type BenchReport } from './report';
+import { recordScale, scaleMarkdown, textTable, writeReport, type BenchReport } from './report';
 import { scaleBench } from './scale';
 import { tokenEconomy } from './token-economy';
 
@@ -94,8 +94,9 @@ async function runScale(sizes: number[], machine: ReturnType<typeof machineFacts
   say('');
   const standard = sizes.join(',') === DEFAULT_SCALE_SIZES.join(',');
   if (standard) {
-    const written = recordScale({ machine, sizes, durationSeconds: (performance.now() - started) / 1000, ...result }, __dirname);
-    say(`wrote "scale" in ${path.relative(process.cwd(), written)}`);
+    const scale = { machine, sizes, durationSeconds: (performance.now() - started) / 1000, ...result };
+    const written = recordScale(scale, __dirname);
+    say(`wrote "scale" in ${path.relative(process.cwd(), written)}; for the README:\n\n${scaleMarkdown(scale)}`);
   } else {
     say('other sizes than the standard ones: bench/results.json was left as it was');
   }
