@@ -82,10 +82,12 @@ export class AuthorizerTokens {
     const report: RefreshDueReport = { refreshed: 0, failed: 0 };
     while (budget.allows()) {
       const at = now();
-      // lastUsedAt last: the local store picks its index from the last range it sees.
+      // Refused refresh tokens wait for reconcile, not for every run. lastUsedAt last: the local
+      // store picks its index from the last range it sees.
+      const _ = store.command;
       const page = await store.find<AuthorizerTokenDoc>(
         COLLECTIONS.authorizerTokens,
-        { expiresAt: store.command.lt(at + marginMs), lastUsedAt: store.command.gte(at - hotWindowMs) },
+        { expiresAt: _.lt(at + marginMs), rejected: _.neq(true), lastUsedAt: _.gte(at - hotWindowMs) },
         { orderBy: ['expiresAt', 'asc'], limit: PAGE },
       );
       // Refreshed ones leave the query; failed ones stay, so skip them rather than loop.
