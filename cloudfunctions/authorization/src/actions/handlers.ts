@@ -7,6 +7,7 @@ import { invalidInput, notFound, notReady } from '../errors';
 import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
+import { ensurePlatform } from '../platform/platformState';
 import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 import { COLLECTIONS } from '../store';
@@ -114,6 +115,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   async reconcile(app) {
     // Starts a pass (or continues the one the timer is on) within one run's budget.
+    await ensurePlatform(app.store, app.config.componentAppId);
     const step = await reconcileStep({ ...app, componentAppId: app.config.componentAppId }, new TimeBudget(app.config.timerBudgetMs), true);
     if (typeof step === 'string') throw notReady('对账正在进行中，请稍后再试');
     return step;
