@@ -90,9 +90,10 @@ describe('reconcile over many authorizers', () => {
     expect(dataOf(await act(stack, ADMIN, 'reconcile', {}))).toEqual({ listed: 600, restored: 0, markedRevoked: 0 });
 
     const after = stack.cloud.dbCalls();
-    // Reads: the platform document, the component token (once per run), 6 token lookups of 100,
-    // one count. Writes: claim, checkpoint after page 1, completion, release.
-    expect(after.reads - calls.reads).toBe(1 + 1 + 6 + 1);
+    // Reads: the platform document (the action makes sure it exists, then reads the checkpoint),
+    // the component token (once per run), 6 token lookups of 100, one count.
+    // Writes: claim, checkpoint after page 1, completion, release.
+    expect(after.reads - calls.reads).toBe(2 + 1 + 6 + 1);
     expect(after.writes - calls.writes).toBe(4);
     expect(JSON.stringify(await Promise.all([allDocs(stack, 'authorizers'), allDocs(stack, 'authorizerTokens')]))).toBe(before);
   });
