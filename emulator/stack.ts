@@ -1,8 +1,9 @@
 import net from 'node:net';
 import path from 'node:path';
+import { COLLECTION_INDEXES, setupDatabase } from '../cloudfunctions/authorization/src/setup/collections';
 import { buildFunction } from '../scripts/build-function';
 import { Clock } from './clock';
-import { startCloudRuntime, type CloudRuntime, type Identity } from './cloud/runtime';
+import { startCloudRuntime, type CloudRuntime, type CloudRuntimeOptions, type Identity } from './cloud/runtime';
 import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from './open-platform';
 
 /**
@@ -41,6 +42,8 @@ export interface LocalStackOptions {
   functionsRoot?: string;
   /** Environment variables of other functions under functionsRoot (e.g. a caller of this one). */
   otherFunctionEnv?: Record<string, Record<string, string>>;
+  /** The cloud's limits and costs (defaults: WeChat's strict ones, no added latency). */
+  cloudLimits?: Pick<CloudRuntimeOptions, 'maxGetLimit' | 'dbLatencyMs' | 'timeoutSeconds' | 'strictCollections'>;
 }
 
 export interface LocalStack {
@@ -100,6 +103,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
       timers: options.timers ?? false,
       log: options.log,
+      ...options.cloudLimits,
+    }).then(async (runtime) => {
+      await prepareDatabase(runtime);
+      return runtime;
     });
   let cloud: CloudRuntime;
   try {
@@ -134,6 +141,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await cloud.close();
     },
   };
+}
+
+/**
+ * The deploy step "create the collections" (what the function's setupDatabase action does), plus
+ * the indexes its queries use, which the console holds in the cloud and the runtime here.
+ */
+export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
+  await setupDatabase(cloud.db);
+  for (const [collection, fields] of Object.entries(COLLECTION_INDEXES)) {
+    for (const field of fields) await cloud.ensureIndex(collection, field);
+  }
 }
 
 /** Asks the OS for a free port, so the function's public URL is known before it starts. */

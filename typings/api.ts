@@ -145,10 +145,18 @@ export interface PlatformHealth {
   lastUpstreamError: { at: number; errcode: number; meaning: string; requestIp?: string } | null;
 }
 
+/** What `setupDatabase` did: collections it created and those that were already there. */
+export interface DatabaseSetupReport {
+  created: string[];
+  existing: string[];
+}
+
 export interface ReconcileReport {
   listed: number;
   restored: number;
   markedRevoked: number;
+  /** The pass continues in the next timer runs (large platforms); the counts so far. */
+  inProgress?: true;
 }
 
 /** Which release-test items a permission set of the platform makes WeChat run (spec §11). */
@@ -198,6 +206,8 @@ export interface Actions {
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */
   startPushTicket: { input: Record<string, never>; output: { message: string } };
+  /** Creates the database collections the function needs (run once after deploying; safe to repeat). */
+  setupDatabase: { input: Record<string, never>; output: DatabaseSetupReport };
   /** 全网发布 status, the release-test items the sets trigger, message counts (issue 11). */
   releaseStatus: { input: Record<string, never>; output: ReleaseStatus };
   /** Admin: the broker's calls for this authorizer, per WeChat API. */

@@ -5,11 +5,14 @@ import { Clock } from '../clock';
 import { errorMessage, errorStack } from './error-text';
 import { DEFAULT_BODY_LIMITS, toHttpResponse, toIntegratedRequest, type HttpResponseParts, type RequestParts } from './http-access';
 import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity } from './http-server';
-import { loadFunction, type FunctionInstance as LoadedFunction } from './loader';
+import { readTimeoutSeconds } from './function-config';
+import { FunctionTimeoutError, loadFunction, type FunctionInstance as LoadedFunction } from './loader';
 import { createWxServerSdk } from './sdk';
 import type { WxContext } from './sdk/context';
 import { CrashSwitch, type DbOperation } from './sdk/crash';
 import { Database } from './sdk/database';
+import { DB_ERROR, DbFault } from './sdk/errors';
+import { DbService, type DbCallCounts } from './sdk/service';
 import { DocumentStore } from './sdk/store';
 import { readTimerTriggers, TimerScheduler, timerEvent, type TimerTrigger } from './timers';
 
@@ -46,8 +49,14 @@ export interface CloudRuntimeOptions {
    * docs do not say (spec §1, uncertain); default 'propagate', the case a callee must be ready for.
    */
   callFunctionOpenId?: 'propagate' | 'drop';
-  /** Fail on collections never created, like WeChat (default false: created on first use). */
+  /** Fail with -502005 on collections never created, like WeChat (default true). */
   strictCollections?: boolean;
+  /** Most documents one `get()` returns, even with a larger `limit()`: 100 (default, the strict reading) to 1000. */
+  maxGetLimit?: number;
+  /** Real milliseconds added to each database call of a function (default 0), e.g. 5 for what the cloud costs. */
+  dbLatencyMs?: number;
+  /** Per-function timeout in seconds, overriding config.json's `timeout` (for tests and benchmarks). */
+  timeoutSeconds?: Record<string, number>;
   log?: (line: string) => void;
 }
 
@@ -87,6 +96,8 @@ export interface CloudRuntime {
   triggerTimer(functionName: string, triggerName?: string): Promise<unknown>;
   /** The timer triggers found in the functions' config.json files. */
   timerTriggers(): Array<{ functionName: string; name: string; config: string }>;
+  /** Database calls the functions made so far (the runtime's own `db` is not counted). */
+  dbCalls(): DbCallCounts;
   /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
@@ -96,6 +107,7 @@ export interface CloudRuntime {
 const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/;
 const CALL_FAILED = { errCode: -404011, text: 'cloud function execution error' };
 const NOT_FOUND = { errCode: -501000, text: '[ResourceNotFound.Function] FunctionName parameter could not be found' };
+const TIMED_OUT = { errCode: -504003 };
 
 const newRequestId = () => randomUUID().replace(/-/g, '');
 
@@ -132,7 +144,13 @@ class FunctionHost {
   onCallFunction?: (name: string, data: unknown, caller: WxContext) => Promise<unknown>;
 
   constructor(
-    private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
+    private readonly options: CloudRuntimeOptions & {
+      envId: string;
+      clock: Clock;
+      store: DocumentStore;
+      service: DbService;
+      log(line: string): void;
+    },
   ) {}
 
   dirOf(name: string): string {
@@ -156,43 +174,57 @@ class FunctionHost {
       .map((entry) => entry.name);
   }
 
+  private timeoutMsOf(name: string): number {
+    return (this.options.timeoutSeconds?.[name] ?? readTimeoutSeconds(this.dirOf(name))) * 1000;
+  }
+
   /**
-   * A cold start: a fresh evaluation of the bundle with its own sdk object. If the instance dies
-   * (tests plan that on its crash switch), the invocation in progress fails and the instance is
-   * forgotten: the next call cold-starts a new one, as WeChat's cloud does after a crash.
+   * A cold start: a fresh evaluation of the bundle with its own sdk object. The instance ends as the
+   * cloud ends it: a run that times out (its later database calls fail), or a crash that tests plan
+   * on its switch (the run in progress fails, nothing of it touches the database again). Either way
+   * `onEnded` lets the owner cold-start another.
    */
-  load(name: string): HostedFunction {
-    const { envId, clock, store, log } = this.options;
+  load(name: string, onEnded: () => void = () => undefined): HostedFunction {
+    const { envId, clock, store, service, log } = this.options;
+    let ended = false;
+    const assertAlive = () => {
+      if (ended) throw new DbFault(DB_ERROR.requestFailed, 'the function instance was ended by its timeout');
+    };
     const crash = new CrashSwitch();
     const sdk = createWxServerSdk({
       store,
+      service,
+      assertAlive,
+      crash,
       now: () => clock.now(),
       envId,
       log: (line) => log(`[${name}] ${line}`),
-      crash,
       callFunction: (callee, data, caller) => {
         if (!this.onCallFunction) return Promise.reject(new Error('the runtime is not running'));
         return this.onCallFunction(callee, data, caller);
       },
     });
     const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
-    const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
+    const onTimeout = () => {
+      ended = true;
+      log(`function ${name} timed out: instance ended`);
+      onEnded();
+    };
+    const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId, timeoutMs: this.timeoutMsOf(name), onTimeout });
     const died = new Promise<never>((_, reject) => crash.onCrash(reject));
     died.catch(() => undefined);
-    const hosted: HostedFunction = {
-      name,
-      crash,
-      invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]),
-    };
-    crash.onCrash(() => {
-      if (this.warmInstances.get(name) === hosted) this.warmInstances.delete(name);
-    });
-    return hosted;
+    crash.onCrash(onEnded);
+    return { name, crash, invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]) };
   }
 
   warm(name: string): HostedFunction {
     let instance = this.warmInstances.get(name);
-    if (!instance) this.warmInstances.set(name, (instance = this.load(name)));
+    if (!instance) {
+      const loaded = this.load(name, () => {
+        if (this.warmInstances.get(name) === loaded) this.warmInstances.delete(name);
+      });
+      this.warmInstances.set(name, (instance = loaded));
+    }
     return instance;
   }
 }
@@ -203,8 +235,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
   const clock = options.clock ?? new Clock();
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = new DocumentStore({ dataDir: options.dataDir, strictCollections: options.strictCollections });
-  const host = new FunctionHost({ ...options, envId, clock, store, log });
-  const db = new Database({ store, now: () => clock.now() });
+  const service = new DbService({ maxGetLimit: options.maxGetLimit, latencyMs: options.dbLatencyMs });
+  const host = new FunctionHost({ ...options, envId, clock, store, service, log });
+  // What tests inspect through: same page cap, but neither slowed down nor counted.
+  const db = new Database({ store, now: () => clock.now(), service: new DbService({ maxGetLimit: options.maxGetLimit }) });
   const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
 
   async function callOn(instance: () => LoadedFunction, name: string, data: unknown, wxContext: WxContext): Promise<unknown> {
@@ -216,6 +250,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       const result = await instance().invoke(overTheWire(data ?? {}), wxContext, newRequestId());
       return overTheWire(result);
     } catch (error) {
+      if (error instanceof FunctionTimeoutError) {
+        const { errCode } = TIMED_OUT;
+        throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} | errMsg: ${error.message}`);
+      }
       log(`function ${name} failed: ${errorStack(error)}`);
       const { errCode, text } = CALL_FAILED;
       throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
@@ -245,7 +283,8 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       return toHttpResponse(await host.warm(functionName).invoke(event, wxContextOf(envId, 'wx_http'), requestId));
     } catch (error) {
       log(`function ${functionName} failed on HTTP access: ${errorStack(error)}`);
-      const body = JSON.stringify({ code: 'FUNCTIONS_EXECUTE_FAIL', message: errorMessage(error), requestId });
+      const code = error instanceof FunctionTimeoutError ? 'FUNCTIONS_TIME_LIMIT_EXCEEDED' : 'FUNCTIONS_EXECUTE_FAIL';
+      const body = JSON.stringify({ code, message: errorMessage(error), requestId });
       return { statusCode: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
     }
   }
@@ -272,7 +311,9 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     db,
     callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
     newInstance(name) {
-      const instance = host.load(name);
+      // After a timeout the cloud starts a new container for the next call; so does this handle.
+      const fresh = (): HostedFunction => host.load(name, () => (instance = fresh()));
+      let instance = fresh();
       return {
         name,
         callFunction: (data, identity) => callOn(() => instance, name, data, asUser(identity)),
@@ -289,6 +330,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     crashWarmInstance: (name, when) => host.warm(name).crash.planCrash(when),
     triggerTimer: (functionName, triggerName) => scheduler.triggerNow(functionName, triggerName),
     timerTriggers: () => triggers.map(({ functionName, name, config }) => ({ functionName, name, config })),
+    dbCalls: () => service.calls(),
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
     async close() {
       await scheduler.stop();

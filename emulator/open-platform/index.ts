@@ -16,6 +16,7 @@ export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
 export { RELEASE_TEST_ACCOUNTS, RELEASE_GROUPS, KIND_NAMES, type ReleaseKind, type ReleaseTestAccount } from './release/accounts';
 export { ITEM_NAMES, type ItemName, type RehearsalItem, type RehearsalOptions, type RehearsalReport, type RehearsalTest } from './release/rehearsal';
 export { openReply, sendMessage } from './release/message-channel';
+export { syntheticAccount, type BulkAuthorization } from './synthetic';
 export {
   API_NAMES,
   type AccountKind,

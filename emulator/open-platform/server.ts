@@ -20,6 +20,7 @@ import { registerReleaseRoutes } from './release/admin-routes';
 import { rehearse } from './release/rehearsal';
 import { setRelease } from './release/switch';
 import type { ApiCallRecord, ComponentConfig, CustomMessageRecord, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+import { bulkAuthorize } from './synthetic';
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -152,6 +153,7 @@ function emulatorFacade(parts: {
       calls.length = 0;
       authorizerCalls.length = 0;
     },
+    bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
     authorizations: () =>
       state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
     checkAuthorizerAccessToken(token) {

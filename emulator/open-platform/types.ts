@@ -5,6 +5,7 @@
 import type { AuthorizerApiCallRecord, AuthorizerApiFaults } from './api/authorizerApis';
 import type { Clock } from '../clock';
 import type { RehearsalOptions, RehearsalReport } from './release/rehearsal';
+import type { BulkAuthorization } from './synthetic';
 
 /** The third-party platform ("component") the emulator plays WeChat for. */
 export interface ComponentConfig {
@@ -239,6 +240,11 @@ export interface OpenPlatformEmulator {
   authorizerApiFaults: AuthorizerApiFaults;
   /** Forgets both call records. */
   resetCalls(): void;
+  /**
+   * Adds `count` synthetic accounts (realistic info, each kind's sets) and authorizes them all at
+   * once, without pages or pushes: for scale tests. Each comes with its refresh and access token.
+   */
+  bulkAuthorize(count: number, seed?: string): BulkAuthorization[];
   /** Which appids are currently authorized, with their granted sets (read-only view). */
   authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
   /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */

@@ -47,14 +47,14 @@ export async function startSoakStack(options: SoakStackOptions = {}): Promise<So
   }
 
   let restarts = 0;
-  /** Every matching document: the database answers at most 1000 per query, so page through. */
+  /** Every matching document: the database answers at most 100 per query, so page until an empty page. */
   const docs = async <C extends CollectionName>(collection: C, where: Record<string, unknown> = {}) => {
     const all: unknown[] = [];
     for (;;) {
-      const page = stack.cloud.db.collection(collection).where(where).orderBy('_id', 'asc').skip(all.length).limit(1000);
+      const page = stack.cloud.db.collection(collection).where(where).orderBy('_id', 'asc').skip(all.length).limit(100);
       const { data } = await page.get();
+      if (data.length === 0) return all as CollectionDocs[C][];
       all.push(...data);
-      if (data.length < 1000) return all as CollectionDocs[C][];
     }
   };
 

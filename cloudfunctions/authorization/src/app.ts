@@ -64,6 +64,7 @@ export function createApp(input: { env: Record<string, string | undefined>; db: 
     instanceId,
     now,
     refreshMarginSeconds: config.refreshMarginSeconds,
+    hotWindowMs: config.tokenHotWindowMs,
   });
   const codes = new AuthCodes(store, instanceId, now);
   const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });

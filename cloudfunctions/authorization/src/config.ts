@@ -58,6 +58,10 @@ export interface Config {
   brokerSecret?: string;
   /** Named keys of the broker's signed-HTTP way in; several at once for rotation. */
   brokerClientKeys: BrokerClientKey[];
+  /** An authorizer used within this window is kept fresh by the timer; others refresh on use only. */
+  tokenHotWindowMs: number;
+  /** How long one timer run may work (well inside the function's timeout). */
+  timerBudgetMs: number;
 }
 
 export interface BrokerClientKey {
@@ -160,6 +164,8 @@ const schema = object({
   PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
   BROKER_SECRET: optional(brokerSecret),
   BROKER_CLIENT_KEYS: optional(brokerKeyList),
+  TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
+  TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
 });
 
 export class ConfigError extends Error {
@@ -200,6 +206,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     platformReleased: e.PLATFORM_RELEASED === 'true',
     brokerSecret: e.BROKER_SECRET,
     brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
+    tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
+    timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
   };
 }
 

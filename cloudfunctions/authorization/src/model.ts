@@ -31,7 +31,25 @@ export interface PlatformDoc extends Leased {
   componentToken: string | null;
   componentTokenExpiresAt: number;
   lastUpstreamError: UpstreamErrorNote | null;
+  /** When the last complete reconcile pass finished. */
   lastReconciledAt: number;
+  /** The reconcile pass in progress (absent or null: none). */
+  reconcileCheckpoint?: ReconcileCheckpoint | null;
+}
+
+/** Where a reconcile pass spread over several timer runs stands. */
+export interface ReconcileCheckpoint {
+  startedAt: number;
+  /** 'list': walking WeChat's list; 'sweep': marking revoked those WeChat no longer lists. */
+  phase: 'list' | 'sweep';
+  /** Next offset in WeChat's authorizer list. */
+  offset: number;
+  /** Listed authorizers found (or recovered) as not revoked, to compare with the database's count. */
+  listedUnrevoked: number;
+  /** Sweep cursor: the last authorizer `_id` examined. */
+  sweepAfter: string;
+  restored: number;
+  markedRevoked: number;
 }
 
 export interface SessionDoc {
@@ -76,6 +94,10 @@ export interface AuthorizerTokenDoc extends Leased {
   expiresAt: number;
   refreshToken: string;
   updatedAt: number;
+  /** Last use of the access token, noted at most every few minutes (absent: never used). */
+  lastUsedAt?: number;
+  /** WeChat refused the refresh token (the authorizer needs re-authorization); cleared by a good refresh. */
+  rejected?: boolean;
 }
 
 /** Where one authorization code stands (DESIGN: the authorization state machine). */

@@ -9,13 +9,12 @@ import {
   replaceDocument,
   updateDocuments,
 } from './operations';
+import { DEFAULT_GET_LIMIT, DbService, type CallKind } from './service';
 import type { DocumentStore } from './store';
 import { runTransaction, type Transaction } from './transaction';
 import { isPlainObject, toProjection, toStorableDocument, toStoreQuery, toStoreUpdate, type Doc } from './translate';
 
-/** Server side (wx-server-sdk) limits: `get()` returns 100 documents unless `limit()` says otherwise, at most 1000. */
-export const DEFAULT_GET_LIMIT = 100;
-export const MAX_GET_LIMIT = 1000;
+export { DEFAULT_GET_LIMIT } from './service';
 
 export interface DbContext {
   store: DocumentStore;
@@ -25,14 +24,27 @@ export interface DbContext {
   throwOnNotFound: boolean;
   /** Inside a transaction: what was written, so it can be restored. */
   journal?: WriteJournal;
+  /** Page cap, round-trip cost and call counts of the database service. */
+  service: DbService;
+  /** Throws once the calling function instance was ended (by its timeout): it reaches nothing more. */
+  assertAlive?: () => void;
   /** Tests: the instance this database belongs to may die before an operation (crash.ts). */
   crash?: CrashSwitch;
 }
 
-/** One database call of the function: it runs unless its instance is dead (crash.ts). */
-function guarded<T>(context: DbContext, method: string, collection: string, data: unknown, run: () => Promise<T>): Promise<T> {
-  if (!context.crash) return asApi(method, collection, run);
-  return context.crash.guard({ collection, method, data }, () => asApi(method, collection, run));
+/**
+ * One database api call: a round trip to the service, then the work, failing as wx-server-sdk
+ * fails; never run by an instance that died (crash.ts), which reaches nothing more.
+ */
+function serve<T>(context: DbContext, apiName: string, collection: string, kind: CallKind, data: unknown, work: () => Promise<T>): Promise<T> {
+  const call = () =>
+    asApi(apiName, collection, async () => {
+      context.assertAlive?.();
+      await context.service.roundTrip(kind, collection);
+      context.assertAlive?.();
+      return work();
+    });
+  return context.crash ? context.crash.guard({ collection, method: apiName, data }, call) : call();
 }
 
 export interface WriteJournal {
@@ -90,7 +102,7 @@ export class Query {
 
   limit(max: number): Query {
     assertPositiveInteger('limit', max, false);
-    return this.with({ limit: Math.min(max, MAX_GET_LIMIT) });
+    return this.with({ limit: max });
   }
 
   field(projection: Record<string, boolean>): Query {
@@ -102,14 +114,16 @@ export class Query {
   }
 
   get(): Promise<{ data: Doc[]; errMsg: string }> {
-    return guarded(this.context, 'collection.get', this.collectionName, undefined, async () => {
-      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, query: this.storeQuery() });
+    return serve(this.context, 'collection.get', this.collectionName, 'read', undefined, async () => {
+      // The server caps a page whatever limit() asked for.
+      const limit = Math.min(this.spec.limit, this.context.service.maxGetLimit);
+      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, limit, query: this.storeQuery() });
       return { data, errMsg: 'collection.get:ok' };
     });
   }
 
   count(): Promise<{ total: number; errMsg: string }> {
-    return guarded(this.context, 'collection.count', this.collectionName, undefined, async () => {
+    return serve(this.context, 'collection.count', this.collectionName, 'read', undefined, async () => {
       const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery());
       return { total, errMsg: 'collection.count:ok' };
     });
@@ -117,7 +131,7 @@ export class Query {
 
   /** Updates every matching document (one if `multi: false`), atomically; `updated` counts changed ones. */
   update(options: { data: unknown; multi?: boolean }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return guarded(this.context, 'collection.update', this.collectionName, options?.data, async () => {
+    return serve(this.context, 'collection.update', this.collectionName, 'write', options?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       const { updated } = await updateDocuments(
         this.context.store,
@@ -131,7 +145,7 @@ export class Query {
   }
 
   remove(options: { multi?: boolean } = {}): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return guarded(this.context, 'collection.remove', this.collectionName, undefined, async () => {
+    return serve(this.context, 'collection.remove', this.collectionName, 'write', undefined, async () => {
       const removed = await removeDocuments(this.context.store, this.collectionName, this.storeQuery(), options.multi !== false);
       return { stats: { removed }, errMsg: 'collection.remove:ok' };
     });
@@ -158,7 +172,7 @@ export class DocumentReference {
   }
 
   get(): Promise<{ data: Doc | null; errMsg: string }> {
-    return guarded(this.context, 'document.get', this.collectionName, undefined, async () => {
+    return serve(this.context, 'document.get', this.collectionName, 'read', undefined, async () => {
       const [data] = await findDocuments(this.context.store, this.collectionName, {
         query: { _id: this._id },
         sort: [],
@@ -175,7 +189,7 @@ export class DocumentReference {
 
   /** Replaces the whole document (or creates it). */
   set(options: { data: unknown }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
-    return guarded(this.context, 'document.set', this.collectionName, (options as { data?: unknown } | undefined)?.data, async () => {
+    return serve(this.context, 'document.set', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
       const data = toStorableDocument(dataOf(options), this.context.now());
       if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
       if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
@@ -186,7 +200,7 @@ export class DocumentReference {
   }
 
   update(options: { data: unknown }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return guarded(this.context, 'document.update', this.collectionName, (options as { data?: unknown } | undefined)?.data, async () => {
+    return serve(this.context, 'document.update', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
@@ -195,7 +209,7 @@ export class DocumentReference {
   }
 
   remove(): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return guarded(this.context, 'document.remove', this.collectionName, undefined, async () => {
+    return serve(this.context, 'document.remove', this.collectionName, 'write', undefined, async () => {
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const removed = await removeDocuments(this.context.store, this.collectionName, { _id: this._id }, false);
       return { stats: { removed }, errMsg: 'document.remove:ok' };
@@ -216,7 +230,7 @@ function assertNewDocumentId(doc: Doc): void {
 
 /** Adds one document (`{_id}`) or several (`{_ids}`). */
 async function addDocuments(context: DbContext, collection: string, options: unknown) {
-  return guarded(context, 'collection.add', collection, (options as { data?: unknown } | undefined)?.data, async () => {
+  return serve(context, 'collection.add', collection, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
     const data = dataOf(options);
     const many = Array.isArray(data);
     const docs = (many ? data : [data]).map((item) => toStorableDocument(item, context.now()));
@@ -262,6 +276,9 @@ export interface DatabaseOptions {
   store: DocumentStore;
   now(): number;
   throwOnNotFound?: boolean;
+  /** Default: a service with the strict page cap, no latency. */
+  service?: DbService;
+  assertAlive?: () => void;
   crash?: CrashSwitch;
 }
 
@@ -271,7 +288,14 @@ export class Database {
   private readonly context: DbContext;
 
   constructor(options: DatabaseOptions) {
-    this.context = { store: options.store, now: options.now, throwOnNotFound: options.throwOnNotFound ?? true, crash: options.crash };
+    this.context = {
+      store: options.store,
+      now: options.now,
+      throwOnNotFound: options.throwOnNotFound ?? true,
+      service: options.service ?? new DbService(),
+      assertAlive: options.assertAlive,
+      crash: options.crash,
+    };
   }
 
   serverDate(options: { offset?: number } = {}): ServerDate {
@@ -284,7 +308,7 @@ export class Database {
   }
 
   createCollection(name: string): Promise<{ errMsg: string }> {
-    return asApi('createCollection', name, async () => {
+    return serve(this.context, 'createCollection', name, 'write', undefined, async () => {
       if (!(await this.context.store.createCollection(name))) {
         throw new DbFault(DB_ERROR.requestFailed, `[ResourceInUse] collection ${name} already exists`);
       }

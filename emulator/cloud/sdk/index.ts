@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { currentWxContext, type WxContext } from './context';
 import type { CrashSwitch } from './crash';
 import { Database } from './database';
+import type { DbService } from './service';
 import type { DocumentStore } from './store';
 
 /**
@@ -14,6 +15,10 @@ export interface WxServerSdkDeps {
   /** The runtime clock, for `db.serverDate()`. */
   now(): number;
   envId: string;
+  /** The database service every instance shares (page cap, latency, call counts). */
+  service: DbService;
+  /** Throws once this function instance was ended by its timeout. */
+  assertAlive?(): void;
   log?(line: string): void;
   /** The instance's crash switch (tests make an instance die at a chosen database operation). */
   crash?: CrashSwitch;
@@ -72,7 +77,7 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     database(config = {}) {
       warnOnForeignEnv(config.env);
       const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
-      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, crash: deps.crash });
+      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, service: deps.service, assertAlive: deps.assertAlive, crash: deps.crash });
     },
     getWXContext() {
       return currentWxContext(deps.envId);
@@ -92,4 +97,5 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
 
 export { Database } from './database';
 export { DocumentStore } from './store';
+export { DbService } from './service';
 export { invocationContext, type WxContext } from './context';

@@ -100,9 +100,20 @@ function fieldCondition(path: string, value: unknown, now: number): StoreQuery {
   return { [path]: queryValue(value, now) };
 }
 
+/**
+ * All the conditions at once. Conditions on distinct fields become one object, so the store can
+ * pick an index from its keys (it looks at top-level keys only, never inside `$and`); `_id` goes
+ * last because the store uses the last indexed equality it finds, and `_id` is the most selective.
+ */
 function allOf(parts: StoreQuery[]): StoreQuery {
   if (parts.length === 0) return {};
-  return parts.length === 1 ? parts[0] : { $and: parts };
+  if (parts.length === 1) return parts[0];
+  const keys = parts.flatMap((part) => Object.keys(part));
+  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$'));
+  if (!distinctFields) return { $and: parts };
+  const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id')));
+  const byId = parts.find((part) => Object.hasOwn(part, '_id'));
+  return byId ? { ...merged, _id: byId._id } : merged;
 }
 
 /** The store query for a `where(...)` condition. */

@@ -155,8 +155,10 @@ Component({
       this.setData({ reconciling: true });
       try {
         const report = await backend().call('reconcile', {});
+        // A large platform's pass spans several runs; the timer carries it on.
+        const state = report.inProgress ? '对账进行中（定时任务会继续）' : '对账完成';
         void wx.showToast({
-          title: `对账完成：微信列出 ${report.listed} 个账号，恢复 ${report.restored} 个，标记取消 ${report.markedRevoked} 个`,
+          title: `${state}：微信列出 ${report.listed} 个账号，恢复 ${report.restored} 个，标记取消 ${report.markedRevoked} 个`,
           icon: 'none',
           duration: 3000,
         });

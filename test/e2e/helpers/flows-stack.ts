@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
+import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
 import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc,
   RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
@@ -95,8 +96,7 @@ export async function startFlowStack(options: FlowStackOptions = {}): Promise<Fl
       return (data[0] ?? null) as never;
     },
     async docs(collection, where = {}) {
-      const { data } = await stack.cloud.db.collection(collection).where(where).limit(1000).get();
-      return data as never;
+      return (await allDocs(stack, collection, where)) as never;
     },
     async page(url, init) {
       const response = await fetch(url, init);

@@ -12,6 +12,7 @@ import type { AccountKind, ApiName, ConfirmInput, TestAccount } from '../../../e
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
 import type { ActionError, ActionName } from '../../../typings/api';
 import { captureFunctionOutput, type CapturedOutput } from './rules-console';
+import { allDocs } from './all-docs';
 
 export const ADMIN = 'oADMIN-rules-0001';
 export const MERCHANT = 'oMERCHANT-rules-0001';
@@ -34,6 +35,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   releaseStatus: true,
   authorizerUsage: true,
   testAuthorizerCall: true,
+  setupDatabase: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 
@@ -153,16 +155,13 @@ export function callsOf(stack: LocalStack, api: ApiName): { errcode: number }[] 
   return stack.openPlatform.calls.filter((c) => c.api === api);
 }
 
-/** Every document of a collection, read through the emulated database. */
-export async function allDocs<T = Record<string, any>>(stack: LocalStack, collection: string): Promise<T[]> {
-  const { data } = await stack.cloud.db.collection(collection).limit(1000).get();
-  return data as T[];
-}
 
 export async function docById<T = Record<string, any>>(stack: LocalStack, collection: string, id: string): Promise<T | null> {
   const { data } = await stack.cloud.db.collection(collection).where({ _id: id }).limit(1).get();
   return (data[0] as T | undefined) ?? null;
 }
+
+export { allDocs };
 
 /** Every non-empty collection in the data folder with all its documents, sorted by _id. */
 export async function snapshot(stack: RulesStack): Promise<Record<string, unknown[]>> {

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
+import { prepareDatabase } from '../../../emulator/stack';
 import { payloadXml, sealCiphertext, sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import {
@@ -307,6 +308,7 @@ describe('base64 bodies (HTTP access may encode them)', () => {
         forceBase64Body: true,
         log: () => undefined,
       });
+      await prepareDatabase(runtime);
       stack.openPlatform.setAuthEventUrl(`${runtime.url}/wx/push`);
       const ticketPush = await stack.openPlatform.pushTicket();
       expect(ticketPush.delivered).toBe(true);

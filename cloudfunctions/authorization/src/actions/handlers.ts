@@ -1,15 +1,18 @@
 import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
 import type { App } from '../app';
-import { reconcile } from '../authorizers/reconcile';
-import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
+import { reconcileStep } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
+import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
 import { MIN_PLUGIN_VERSION } from '../config';
-import { invalidInput, notFound } from '../errors';
+import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
+import { ensurePlatform } from '../platform/platformState';
 import { releaseStatus } from '../release/status';
+import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
+import { TimeBudget } from '../timer/budget';
 
 export interface Caller {
   openid: string;
@@ -100,7 +103,12 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async reconcile(app) {
-    return reconcile(app);
+    // Starts a pass (or continues the one the timer is on) within one run's budget.
+    await ensurePlatform(app.store, app.config.componentAppId);
+    const deps = { ...app, componentAppId: app.config.componentAppId, holder: app.instanceId };
+    const step = await reconcileStep(deps, new TimeBudget(app.config.timerBudgetMs), true);
+    if (typeof step === 'string') throw notReady('对账正在进行中，请稍后再试');
+    return step;
   },
 
   async startPushTicket(app) {
@@ -119,6 +127,9 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   authorizerUsage: (app, _caller, input) => authorizerUsage(app, input.appid),
 
   testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
+  async setupDatabase(app) {
+    return setupDatabase(app.store.db);
+  },
 };
 
 /** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */

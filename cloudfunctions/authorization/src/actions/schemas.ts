@@ -59,6 +59,7 @@ export const schemas = {
   releaseStatus: none,
   authorizerUsage: strictObject({ appid }),
   testAuthorizerCall: strictObject({ appid }),
+  setupDatabase: none,
 } satisfies Record<ActionName, ZodMiniType>;
 
 export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
@@ -69,6 +70,7 @@ export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
   'releaseStatus',
   'authorizerUsage',
   'testAuthorizerCall',
+  'setupDatabase',
 ]);
 
 export function isActionName(value: unknown): value is ActionName {

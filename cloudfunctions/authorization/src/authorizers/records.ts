@@ -35,14 +35,10 @@ function profileFields(profile: AuthorizerProfile) {
   };
 }
 
-/**
- * Stores a new or renewed authorization. The profile is always current (it was just fetched);
- * status, sets and history change only when this grant is newer than the last event applied.
- * Owners are added separately (addOwner), only on a signed binding.
- */
-export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
+/** The record of a first authorization (no owner yet: owners come only from signed bindings). */
+export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
   const { appid, grantedSets, event, eventAt, now } = input;
-  const created = await store.create(COLLECTIONS.authorizers, {
+  return {
     _id: appid,
     owners: [],
     ...profileFields(input.profile),
@@ -52,7 +48,17 @@ export async function recordGrant(store: Store, input: GrantInput): Promise<Auth
     authorizedAt: now,
     updatedAt: now,
     lastEventAt: eventAt,
-  } satisfies AuthorizerDoc);
+  };
+}
+
+/**
+ * Stores a new or renewed authorization. The profile is always current (it was just fetched);
+ * status, sets and history change only when this grant is newer than the last event applied.
+ * Owners are added separately (addOwner), only on a signed binding.
+ */
+export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
+  const { appid } = input;
+  const created = await store.create(COLLECTIONS.authorizers, { ...newAuthorizerDoc(input) });
   if (!created) await renewGrant(store, input);
   const doc = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) throw new Error('authorizer vanished while being recorded');

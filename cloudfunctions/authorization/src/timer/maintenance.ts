@@ -1,27 +1,32 @@
 import type { App } from '../app';
-import { reconcile } from '../authorizers/reconcile';
+import { reconcileStep } from '../authorizers/reconcile';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { finishPendingJobs } from '../release/jobs';
-import { COLLECTIONS } from '../store';
+import { TimeBudget } from './budget';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
 const RECONCILE_EVERY_MS = 6 * 3600_000;
 
 export type StepResult = { ok: true; detail: unknown } | { ok: false; error: string };
 
+/** Of the run's budget, what the authorizer tokens may use; the rest is left for reconcile. */
+const TOKEN_SHARE = 0.5;
+
 /**
- * The timer trigger: keep tokens ahead of expiry, finish authorizations whose push processing
- * died, expire stale sessions, and reconcile now and then. One failing step never stops the others.
+ * The timer trigger: keep used tokens ahead of expiry, finish authorizations whose push processing
+ * died, expire stale sessions, and reconcile now and then. The run's budget (well inside the
+ * function's timeout) bounds the long steps. One failing step never stops the others.
  */
 export async function runMaintenance(app: App): Promise<Record<string, StepResult>> {
+  const budget = new TimeBudget(app.config.timerBudgetMs);
   const steps: Record<string, () => Promise<unknown>> = {
     componentToken: () => app.componentTokens.refreshIfDue(),
-    authorizerTokens: () => app.authorizerTokens.refreshDue(),
+    authorizerTokens: () => app.authorizerTokens.refreshDue(budget.share(TOKEN_SHARE)),
     stuckAuthorizations: () => app.machine.resumeStuck(20, 5000),
     expiredSessions: () => app.sessions.expireStale(),
     retention: () => forgetOldRecords(app),
-    reconcile: () => reconcileIfDue(app),
+    reconcile: () => reconcileIfDue(app, budget),
     releaseJobs: () => finishPendingJobs(app),
   };
   const report: Record<string, StepResult> = {};
@@ -49,24 +54,13 @@ async function forgetOldRecords(app: App): Promise<Record<string, number>> {
   };
 }
 
-async function reconcileIfDue(app: App): Promise<unknown> {
+/** Starts a pass every six hours and continues one in progress on every run. */
+async function reconcileIfDue(app: App, budget: TimeBudget): Promise<unknown> {
   const { store, config, now } = app;
   await ensurePlatform(store, config.componentAppId);
   const platform = await readPlatform(store, config.componentAppId);
   if (!platform?.componentToken && !platform?.ticket) return 'no ticket yet';
-  const previous = platform?.lastReconciledAt ?? 0;
-  if (now() - previous < RECONCILE_EVERY_MS) return 'not due';
-  // Timers of several instances fire together: only the one that moves the mark reconciles, so
-  // each change is recorded once.
-  const startedAt = now();
-  const id = config.componentAppId;
-  const claimed = await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: previous }, { lastReconciledAt: startedAt });
-  if (claimed !== 1) return 'running elsewhere';
-  try {
-    return await reconcile(app);
-  } catch (error) {
-    // Give the mark back, so the next run retries instead of waiting six hours.
-    await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: startedAt }, { lastReconciledAt: previous });
-    throw error;
-  }
+  const due = now() - (platform?.lastReconciledAt ?? 0) >= RECONCILE_EVERY_MS;
+  if (!due && !platform?.reconcileCheckpoint) return 'not due';
+  return reconcileStep({ ...app, componentAppId: config.componentAppId, holder: app.instanceId }, budget, due);
 }
