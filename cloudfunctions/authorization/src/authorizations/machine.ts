@@ -66,14 +66,21 @@ export class AuthorizationMachine {
     if (await codes.claim(id, arrival.code, CODE_CLAIM_TTL_MS, fields)) return this.runWithin(id, budgetMs);
     // Someone else holds it: a push still leaves what WeChat signed, for the holder or a reopening.
     if (arrival.source === 'push') await codes.attachSigned(id, arrival.facts);
-    return this.follow(id, budgetMs);
+    return this.resume(id, budgetMs);
   }
 
-  /** Moves a known record on if nobody holds it (the page's poll, the timer). */
+  /**
+   * Moves a known record on (the page's poll, the timer, a second arrival): advances it if nobody
+   * holds it, else waits for its holder, taking over if that holder's claim ends within the budget.
+   */
   async resume(id: string, budgetMs: number): Promise<CodeOutcome> {
-    if (await this.deps.codes.claims.acquire(id, CODE_CLAIM_TTL_MS)) return this.runWithin(id, budgetMs);
-    const doc = await this.deps.codes.get(id);
-    return doc ? this.view(doc) : PROCESSING;
+    const deadline = performance.now() + budgetMs;
+    const left = () => Math.max(deadline - performance.now(), 0);
+    for (;;) {
+      if (await this.deps.codes.claims.acquire(id, CODE_CLAIM_TTL_MS)) return this.runWithin(id, Math.max(left(), 500));
+      const seen = await this.watch(id, left());
+      if (seen !== 'claimable') return seen ? this.view(seen) : PROCESSING;
+    }
   }
 
   /** The page's poll: finishes what WeChat signed for this session and nobody is finishing. */
@@ -96,29 +103,28 @@ export class AuthorizationMachine {
     return doc ? this.view(doc) : null;
   }
 
-  /** Waits for the holder; takes over if it died, or reopens a settled record that still owes a binding. */
-  private async follow(id: string, budgetMs: number): Promise<CodeOutcome> {
+  /**
+   * Waits for the holder to settle the record, or until it can be claimed (its holder died, or a
+   * settled record still owes a binding and is reopened); null when the budget ends first.
+   */
+  private watch(id: string, budgetMs: number): Promise<AuthCodeDoc | 'claimable' | null> {
     const { codes, now } = this.deps;
-    const started = performance.now();
-    const seen = await waitWithBackoff<AuthCodeDoc | 'move' | null>(
+    return waitWithBackoff<AuthCodeDoc | 'claimable' | null>(
       async () => {
         const doc = await codes.get(id);
         if (!doc) return null;
-        if (doc.leaseUntil < now()) return 'move';
+        if (doc.leaseUntil < now()) return 'claimable';
         if (doc.claimState === 'in_progress') return undefined;
         // Settled by a holder that had not seen the push yet: the binding is still owed.
         if (doc.signed && !doc.bindingDone) {
           await codes.reopen(id);
-          return 'move';
+          return 'claimable';
         }
         return doc;
       },
       budgetMs,
       () => null,
     );
-    if (seen !== 'move') return seen ? this.view(seen) : PROCESSING;
-    const left = Math.max(budgetMs - (performance.now() - started), 500);
-    return this.resume(id, left);
   }
 
   private runWithin(id: string, budgetMs: number): Promise<CodeOutcome> {

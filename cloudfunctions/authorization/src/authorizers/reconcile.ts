@@ -45,7 +45,9 @@ export type ReconcileStep = ReconcileReport | 'not due' | 'running elsewhere';
 export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, startPass: boolean): Promise<ReconcileStep> {
   const claims = passClaims(deps);
   const key = passKey(deps.componentAppId);
-  if (!(await claims.acquire(key, CLAIM_MS, {}))) return 'running elsewhere';
+  // The record exists after the first pass: take it with one write; only the very first creates it.
+  const held = (await claims.acquire(key, CLAIM_MS)) || (await claims.acquire(key, CLAIM_MS, {}));
+  if (!held) return 'running elsewhere';
   let checkpoint: ReconcileCheckpoint | null = null;
   try {
     const platform = await deps.store.get<PlatformDoc>(COLLECTIONS.platform, deps.componentAppId);
