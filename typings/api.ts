@@ -138,6 +138,8 @@ export interface PlatformHealth {
   ok: boolean;
   ticket: { ok: boolean; receivedAt: number | null; ageSeconds: number | null };
   componentToken: { ok: boolean; expiresAt: number | null };
+  /** The timer trigger's last complete run (every 5 minutes when it works). */
+  timer: { ok: boolean; lastRunAt: number | null };
   authorizers: { total: number; active: number; needsReauth: number; revoked: number };
   needsAttention: AuthorizerSummary[];
   recentPushFailures: PushFailureView[];

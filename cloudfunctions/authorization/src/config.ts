@@ -54,6 +54,11 @@ export interface Config {
   /** 授权测试公众号/小程序列表 (原始IDs) and whether 全网发布 is done, as set on the Open Platform. */
   releaseTestList: string[];
   platformReleased: boolean;
+  /**
+   * Also take a Timer-shaped event with an empty context as the timer: some report wx-server-sdk 4.0.2
+   * gives timer runs `{}` (spec cloud-runtime §1, uncertain). Off by default: only SOURCE wx_trigger.
+   */
+  timerAcceptsEmptyContext: boolean;
   /** Shared with the provider's other cloud functions: the broker's callFunction way in (unset: off). */
   brokerSecret?: string;
   /** Named keys of the broker's signed-HTTP way in; several at once for rotation. */
@@ -162,6 +167,7 @@ const schema = object({
   MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
   RELEASE_TEST_LIST: optional(testList),
   PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
+  TIMER_ACCEPTS_EMPTY_CONTEXT: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
   BROKER_SECRET: optional(brokerSecret),
   BROKER_CLIENT_KEYS: optional(brokerKeyList),
   TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
@@ -204,6 +210,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
     releaseTestList: e.RELEASE_TEST_LIST ?? [],
     platformReleased: e.PLATFORM_RELEASED === 'true',
+    timerAcceptsEmptyContext: e.TIMER_ACCEPTS_EMPTY_CONTEXT === 'true',
     brokerSecret: e.BROKER_SECRET,
     brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
     tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,

@@ -6,6 +6,7 @@ import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
 import type { CloudDb } from './store';
 import { runMaintenance } from './timer/maintenance';
+import { triggerOf } from './trigger';
 
 /**
  * The one cloud function, three triggers: HTTP access (WeChat's pushes and the PC/H5 pages),
@@ -21,24 +22,8 @@ function getApp(): App {
   return app;
 }
 
-type Trigger = 'timer' | 'http' | 'action';
-
-/**
- * Who started this run, from the context WeChat sets (spec cloud-runtime §1), never from the
- * event alone: a mini-program can send any event it likes. A call with an OPENID is always an
- * action; only the cloud's own timer is the timer.
- */
-export function triggerOf(event: unknown, context: { OPENID?: string; SOURCE?: string }): Trigger {
-  if (context.OPENID) return 'action';
-  const sources = (context.SOURCE ?? '').split(',');
-  if (sources.length === 1 && sources[0] === 'wx_trigger') return 'timer';
-  if (sources.includes('wx_client')) return 'action';
-  return isHttpEvent(event) ? 'http' : 'action';
-}
-
 export async function main(event: unknown): Promise<unknown> {
   const context = cloud.getWXContext();
-  const trigger = triggerOf(event, context);
   let current: App;
   try {
     current = getApp();
@@ -46,10 +31,12 @@ export async function main(event: unknown): Promise<unknown> {
     if (!(error instanceof ConfigError)) throw error;
     // Say exactly what is missing, on every trigger, without ever echoing a value.
     console.error(error.message);
+    const trigger = triggerOf(event, context);
     if (trigger === 'http') return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not configured', isBase64Encoded: false };
     if (trigger === 'timer') throw error;
     return { ok: false, error: { code: 'CONFIGURATION', message: `服务未配置完成：${error.problems.join('；')}` } };
   }
+  const trigger = triggerOf(event, context, current.config.timerAcceptsEmptyContext);
   if (trigger === 'http' && isHttpEvent(event)) return handleHttp(current, event);
   // Only the cloud's own timer gets here (and reads its report): never a mini-program's call.
   if (trigger === 'timer') return runMaintenance(current);

@@ -33,6 +33,8 @@ export interface PlatformDoc extends Leased {
   lastUpstreamError: UpstreamErrorNote | null;
   /** When the last complete reconcile pass finished. */
   lastReconciledAt: number;
+  /** When the timer last ran to its end: the health page shows a timer that never fires. */
+  lastTimerRunAt?: number;
   /** The reconcile pass in progress (absent or null: none). */
   reconcileCheckpoint?: ReconcileCheckpoint | null;
 }

@@ -9,6 +9,7 @@ import { httpGet, postPush } from '../helpers/rules-push';
 import {
   account,
   act,
+  ADMIN,
   allDocs,
   authorizeWithPush,
   callsOf,
@@ -282,9 +283,13 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
     expect(
       (await docById<{ lastReconciledAt: number }>(stack, 'platform', stack.openPlatform.component.appId))?.lastReconciledAt ?? 0,
     ).toBe(0);
-    // The cloud's own timer does run maintenance.
+    // The health page shows a timer that never ran; the cloud's own timer does run maintenance.
+    expect(dataOf(await act(stack, ADMIN, 'platformHealth', {})).timer).toEqual({ ok: false, lastRunAt: null });
     expect(await stack.cloud.triggerTimer('authorization')).toMatchObject({ reconcile: { ok: true } });
     expect(callsOf(stack, 'api_get_authorizer_list').length).toBeGreaterThan(0);
+    expect(dataOf(await act(stack, ADMIN, 'platformHealth', {})).timer).toEqual({ ok: true, lastRunAt: expect.any(Number) });
+    stack.clock.advance(17 * 60);
+    expect(dataOf(await act(stack, ADMIN, 'platformHealth', {})).timer).toMatchObject({ ok: false });
   });
 
   test('7. made-up codes cost a bounded number of WeChat calls and documents; createAuthSession is limited per merchant', async () => {

@@ -7,6 +7,8 @@ import { readPlatform } from './platformState';
 /** WeChat pushes a ticket every 10 minutes; missing two in a row means something is wrong. */
 const TICKET_STALE_MS = 25 * 60_000;
 const TICKET_LIFETIME_MS = 12 * 3600_000;
+/** The timer fires every 5 minutes: three missed runs mean it is not firing (or cannot finish). */
+const TIMER_STALE_MS = 16 * 60_000;
 
 /** What the provider's staff should do about the configuration errors they will meet (spec §8). */
 const ADVICE: Readonly<Record<number, string>> = {
@@ -48,6 +50,7 @@ export async function platformHealth(deps: {
     ok: ticket.ok && componentToken.ok && needsReauth === 0 && failures.length === 0,
     ticket,
     componentToken,
+    timer: timerHealth(platform, at),
     authorizers: { total: active + needsReauth + revoked, active, needsReauth, revoked },
     needsAttention: attention.map((doc) => toSummary(doc, requiredIds)),
     recentPushFailures: failures.map((f) => ({ at: f.receivedAt, infoType: f.infoType, outcome: f.detail ?? f.outcome })),
@@ -60,6 +63,11 @@ function ticketHealth(platform: PlatformDoc | null, at: number): PlatformHealth[
   if (!platform?.ticketCreatedAt) return { ok: false, receivedAt, ageSeconds: null };
   const ageMs = at - platform.ticketCreatedAt;
   return { ok: ageMs < TICKET_STALE_MS && ageMs < TICKET_LIFETIME_MS, receivedAt, ageSeconds: Math.round(ageMs / 1000) };
+}
+
+function timerHealth(platform: PlatformDoc | null, at: number): PlatformHealth['timer'] {
+  const lastRunAt = platform?.lastTimerRunAt ?? null;
+  return { ok: lastRunAt !== null && at - lastRunAt < TIMER_STALE_MS, lastRunAt };
 }
 
 function tokenHealth(platform: PlatformDoc | null, at: number): PlatformHealth['componentToken'] {

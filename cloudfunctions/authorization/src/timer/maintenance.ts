@@ -3,6 +3,7 @@ import { reconcileStep } from '../authorizers/reconcile';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { finishPendingJobs } from '../release/jobs';
+import { COLLECTIONS } from '../store';
 import { TimeBudget } from './budget';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -37,6 +38,9 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
       report[name] = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
+  // A heartbeat for the health page: a deployment whose timer never fires is visible there.
+  await ensurePlatform(app.store, app.config.componentAppId);
+  await app.store.update(COLLECTIONS.platform, app.config.componentAppId, { lastTimerRunAt: app.now() });
   app.log.info('maintenance', { report });
   return report;
 }
