@@ -150,6 +150,18 @@ test('exchanging, reply lost, appid unknown: awaiting_appid (released) until the
   expect(calls('api_query_auth')).toEqual([0, 61009]);
 });
 
+test('awaiting_appid with no push ever: settled failed by the timer once no push could bind anything', async () => {
+  const { session, code, callback } = await confirm('pc');
+  wechat.faults.inject({ api: 'api_query_auth', dropReply: true, times: 1 });
+  expect(await app.machine.arrive(callback, 5000)).toEqual({ state: 'awaiting_push' });
+  clock.advance(3600);
+  expect(await app.machine.abandonUnnamed(20)).toBe(0);
+  clock.advance(5 * 60 + 1);
+  expect(await app.machine.abandonUnnamed(20)).toBe(1);
+  expect(await record(code)).toMatchObject({ claimState: 'failed', stage: 'failed', error: { message: expect.stringContaining('没有发来') } });
+  expect(await sessionOf(session._id)).toMatchObject({ status: 'pending' });
+});
+
 test('a holder that died with the exchange in flight is taken over after its claim; the next attempt recovers', async () => {
   const { session, code, push } = await confirm();
   // What the dead holder left: the code claimed and counted as being exchanged; WeChat spent it.

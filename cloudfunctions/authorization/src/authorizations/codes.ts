@@ -97,6 +97,16 @@ export class AuthCodes {
     );
   }
 
+  /** Spent codes still waiting for a push that named their account, past `before` (their code's expiry and grace). */
+  findAwaitingSince(before: number, limit: number): Promise<AuthCodeDoc[]> {
+    const _ = this.store.command;
+    return this.store.find<AuthCodeDoc>(
+      COLLECTIONS.authCodes,
+      { stage: 'awaiting_appid', claimState: 'in_progress', expiresAt: _.lt(before) },
+      { orderBy: ['expiresAt', 'asc'], limit },
+    );
+  }
+
   /** Retention: settled records older than `ageMs` (a spent code is never needed again). */
   removeSettledBefore(ageMs: number): Promise<number> {
     const _ = this.store.command;

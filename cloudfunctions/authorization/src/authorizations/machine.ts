@@ -5,7 +5,7 @@ import { FOREVER, waitWithBackoff } from '../claims';
 import type { Logger } from '../logger';
 import type { AuthCodeDoc, AuthorizerDoc } from '../model';
 import { OpenApiError } from '../openapi/errors';
-import type { Sessions } from '../sessions/sessions';
+import { LATE_PUSH_GRACE_MS, type Sessions } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
 import type { Upstream } from '../upstream';
 import { codeIdFor, type AuthCodes, type SignedFacts } from './codes';
@@ -95,6 +95,23 @@ export class AuthorizationMachine {
       if ((await this.resume(doc._id, budgetMs)).state === 'done') finished += 1;
     }
     return finished;
+  }
+
+  /**
+   * The timer: a spent code whose answer was lost waits for WeChat's push to name its account; once
+   * no push could bind anything any more (the code's life and the late-push grace are over), it is
+   * settled as failed. Reconcile still records the account from WeChat's list, without an owner.
+   */
+  async abandonUnnamed(limit: number): Promise<number> {
+    const { codes, store, now } = this.deps;
+    const error: ActionError = { code: 'UPSTREAM', message: '微信没有发来这次授权的通知，请回到服务商小程序查看，或重新发起授权' };
+    let abandoned = 0;
+    for (const doc of await codes.findAwaitingSince(now() - LATE_PUSH_GRACE_MS, limit)) {
+      if (!(await codes.claims.acquire(doc._id, CODE_CLAIM_TTL_MS))) continue;
+      await codes.claims.settle(doc._id, 'failed', { stage: 'failed', error: store.command.set(error), bindingDone: true });
+      abandoned += 1;
+    }
+    return abandoned;
   }
 
   /** What a record says now, without moving it. */

@@ -25,6 +25,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     componentToken: () => app.componentTokens.refreshIfDue(),
     authorizerTokens: () => app.authorizerTokens.refreshDue(budget.share(TOKEN_SHARE)),
     stuckAuthorizations: () => app.machine.resumeStuck(20, 5000),
+    unnamedCodes: () => app.machine.abandonUnnamed(20),
     expiredSessions: () => app.sessions.expireStale(),
     retention: () => forgetOldRecords(app),
     reconcile: () => reconcileIfDue(app, budget),
