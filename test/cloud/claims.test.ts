@@ -33,52 +33,71 @@ const claimsOf = (holder: string) => new Claims({ store, collection: COLLECTIONS
 const read = (id: string) => store.get<Record<string, unknown>>(COLLECTIONS.pushLog, id);
 
 test('the first claimant creates the record; others are refused while it holds it', async () => {
-  expect(await claimsOf('a').acquire('k', 10_000, { note: 'first' })).toBe(true);
-  expect(await claimsOf('b').acquire('k', 10_000, { note: 'second' })).toBe(false);
-  expect(await read('k')).toMatchObject({ note: 'first', leaseOwner: 'a', claimState: 'in_progress' });
+  const token = await claimsOf('a').acquire('k', 10_000, { note: 'first' });
+  expect(token).toMatch(/^a:[0-9a-f]{12}$/);
+  expect(await claimsOf('b').acquire('k', 10_000, { note: 'second' })).toBeNull();
+  expect(await read('k')).toMatchObject({ note: 'first', leaseOwner: token, claimState: 'in_progress' });
 });
 
-test('a dead holder is taken over once its time has passed, and can no longer settle', async () => {
+test('a dead holder is taken over once its time has passed, and can no longer write', async () => {
   const [a, b] = [claimsOf('a'), claimsOf('b')];
-  await a.acquire('k', 10_000, {});
+  const first = await a.acquire('k', 10_000, {});
   clock.advance(9);
-  expect(await b.acquire('k', 10_000)).toBe(false);
+  expect(await b.acquire('k', 10_000)).toBeNull();
   clock.advance(2);
-  expect(await b.acquire('k', 10_000)).toBe(true);
-  expect(await a.settle('k', 'done', { by: 'a' })).toBe(false);
-  expect(await a.progress('k', { by: 'a' })).toBe(false);
-  expect(await b.settle('k', 'done', { by: 'b' })).toBe(true);
-  expect(await read('k')).toMatchObject({ by: 'b', claimState: 'done', leaseOwner: 'b' });
+  const second = await b.acquire('k', 10_000);
+  expect(second).toEqual(expect.any(String));
+  expect(await a.settle('k', first!, 'done', { by: 'a' })).toBe(false);
+  expect(await a.progress('k', first!, { by: 'a' })).toBe(false);
+  expect(await b.settle('k', second!, 'done', { by: 'b' })).toBe(true);
+  expect(await read('k')).toMatchObject({ by: 'b', claimState: 'done', leaseOwner: second });
+});
+
+test('fencing is per claim, not per instance: a run of the same instance that outlived its claim writes nothing', async () => {
+  const instance = claimsOf('instance-1');
+  const stale = await instance.acquire('k', 10_000, {});
+  clock.advance(11);
+  const fresh = await instance.acquire('k', 10_000);
+  expect(fresh).not.toBe(stale);
+  expect(await instance.progress('k', stale!, { by: 'stale' })).toBe(false);
+  expect(await instance.settle('k', stale!, 'failed')).toBe(false);
+  expect(await instance.settle('k', fresh!, 'done', { by: 'fresh' })).toBe(true);
+  expect(await read('k')).toMatchObject({ by: 'fresh', claimState: 'done' });
 });
 
 test('a settled outcome stands for as long as it was kept; FOREVER means never claimable again', async () => {
   const a = claimsOf('a');
-  await a.acquire('kept', 1000, {});
-  await a.settle('kept', 'failed', { why: 'x' }, 60_000);
-  await a.acquire('forever', 1000, {});
-  await a.settle('forever', 'done');
+  const kept = await a.acquire('kept', 1000, {});
+  await a.settle('kept', kept!, 'failed', { why: 'x' }, 60_000);
+  const forever = await a.acquire('forever', 1000, {});
+  await a.settle('forever', forever!, 'done');
   expect(await read('forever')).toMatchObject({ leaseUntil: FOREVER });
 
   clock.advance(59);
-  expect(await claimsOf('b').acquire('kept', 1000)).toBe(false);
+  expect(await claimsOf('b').acquire('kept', 1000)).toBeNull();
   clock.advance(2);
-  expect(await claimsOf('b').acquire('kept', 1000)).toBe(true);
+  expect(await claimsOf('b').acquire('kept', 1000)).toEqual(expect.any(String));
   clock.advance(10 * 365 * 24 * 3600);
-  expect(await claimsOf('b').acquire('forever', 1000)).toBe(false);
+  expect(await claimsOf('b').acquire('forever', 1000)).toBeNull();
 });
 
-test('a released claim is claimable at once (a lease after its work, or a holder after a transient error)', async () => {
+test('a released claim is claimable at once, or after the pause the holder asked for', async () => {
   const a = claimsOf('a');
-  await a.acquire('k', 60_000, {});
-  await claimsOf('b').release('k');
-  expect(await claimsOf('c').acquire('k', 1000)).toBe(false);
-  await a.release('k');
-  expect(await claimsOf('c').acquire('k', 1000)).toBe(true);
+  const token = await a.acquire('k', 60_000, {});
+  await a.release('k', 'not-the-token');
+  expect(await claimsOf('c').acquire('k', 1000)).toBeNull();
+  await a.release('k', token!);
+  const again = await claimsOf('c').acquire('k', 1000);
+  expect(again).toEqual(expect.any(String));
+  await claimsOf('c').release('k', again!, 10_000);
+  expect(await claimsOf('d').acquire('k', 1000)).toBeNull();
+  clock.advance(11);
+  expect(await claimsOf('d').acquire('k', 1000)).toEqual(expect.any(String));
 });
 
 test('of many simultaneous claimants exactly one wins', async () => {
   const results = await Promise.all(Array.from({ length: 12 }, (_, i) => claimsOf(`h${i}`).acquire('k', 10_000, { i })));
-  expect(results.filter(Boolean)).toHaveLength(1);
+  expect(results.filter((token) => token !== null)).toHaveLength(1);
 });
 
 test('waitWithBackoff returns what the check finds, or what the timeout gives', async () => {

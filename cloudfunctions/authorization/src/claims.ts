@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import type { CollectionName, Query, Store } from './store';
 
 /**
@@ -14,6 +15,8 @@ export interface ClaimFields {
   leaseOwner: string;
   leaseUntil: number;
   claimState?: ClaimState;
+  /** Writes made under claims so far (see `progress`). */
+  claimWrites?: number;
 }
 
 /** Far enough in the future to mean "never claimable again" (a valid JS Date still). */
@@ -22,49 +25,68 @@ export const FOREVER = 8_640_000_000_000_000;
 export interface ClaimsOptions {
   store: Store;
   collection: CollectionName;
-  /** Names this function instance: only the holder settles or releases its claim. */
+  /** Names this function instance in the claims it takes (each claim adds a token of its own). */
   holder: string;
   now: () => number;
 }
+
+/**
+ * What `acquire` hands its caller: the claim's own token. Only that token settles, advances or
+ * releases the claim, so a run whose claim was taken over (even by the same instance) writes nothing.
+ */
+export type ClaimToken = string;
 
 export class Claims {
   constructor(private readonly options: ClaimsOptions) {}
 
   /**
    * Takes `id` for `ttlMs`: creates the record (with `initial`) if it is missing, else takes it
-   * over when its time has passed. False when someone else holds it or its outcome still stands.
+   * over when its time has passed. Null when someone else holds it or its outcome still stands.
    */
-  async acquire(id: string, ttlMs: number, initial?: Query): Promise<boolean> {
+  async acquire(id: string, ttlMs: number, initial?: Query): Promise<ClaimToken | null> {
     const { store, collection, holder, now } = this.options;
     const at = now();
-    const claim: Required<ClaimFields> = { leaseOwner: holder, leaseUntil: at + ttlMs, claimState: 'in_progress' };
-    if (initial && (await store.create(collection, { _id: id, ...initial, ...claim }))) return true;
-    return (await store.updateWhere(collection, { _id: id, leaseUntil: store.command.lt(at) }, claim)) === 1;
+    const token = `${holder}:${randomBytes(6).toString('hex')}`;
+    const claim = { leaseOwner: token, leaseUntil: at + ttlMs, claimState: 'in_progress' } satisfies ClaimFields;
+    if (initial && (await store.create(collection, { _id: id, ...initial, ...claim }))) return token;
+    const taken = await store.updateWhere(collection, { _id: id, leaseUntil: store.command.lt(at) }, claim);
+    return taken === 1 ? token : null;
   }
 
   /** The holder records the outcome; `keepMs` is how long it stands before the key is claimable again. */
-  async settle(id: string, state: Exclude<ClaimState, 'in_progress'>, data: Query = {}, keepMs = FOREVER): Promise<boolean> {
-    const { store, collection, holder, now } = this.options;
+  async settle(
+    id: string,
+    token: ClaimToken,
+    state: Exclude<ClaimState, 'in_progress'>,
+    data: Query = {},
+    keepMs = FOREVER,
+  ): Promise<boolean> {
+    const { store, collection, now } = this.options;
     const until = keepMs >= FOREVER ? FOREVER : now() + keepMs;
-    const updated = await store.updateWhere(
-      collection,
-      { _id: id, leaseOwner: holder, claimState: 'in_progress' },
-      { ...data, claimState: state, leaseUntil: until },
-    );
+    const updated = await store.updateWhere(collection, this.held(id, token), { ...data, claimState: state, leaseUntil: until });
     return updated === 1;
   }
 
-  /** The holder writes progress while it still holds the claim (false: it was taken over). */
-  async progress(id: string, data: Query): Promise<boolean> {
-    const { store, collection, holder } = this.options;
-    const updated = await store.updateWhere(collection, { _id: id, leaseOwner: holder, claimState: 'in_progress' }, data);
-    return updated === 1;
+  /**
+   * The holder writes progress while it still holds the claim (false: it was taken over). A counter
+   * moves with every write, so a write that changes nothing else still proves the claim is held.
+   */
+  async progress(id: string, token: ClaimToken, data: Query): Promise<boolean> {
+    const { store, collection } = this.options;
+    return (await store.updateWhere(collection, this.held(id, token), { ...data, claimWrites: store.command.inc(1) })) === 1;
   }
 
-  /** Gives the key back unfinished (a lease after its work, or a holder that hit a transient error). */
-  async release(id: string): Promise<void> {
-    const { store, collection, holder } = this.options;
-    await store.updateWhere(collection, { _id: id, leaseOwner: holder, claimState: 'in_progress' }, { leaseUntil: 0 });
+  /**
+   * Gives the key back unfinished (a lease after its work, or a holder that hit a transient error);
+   * `retryAfterMs` keeps it unclaimable a while, so a failing record does not crowd out the others.
+   */
+  async release(id: string, token: ClaimToken, retryAfterMs = 0): Promise<void> {
+    const { store, collection, now } = this.options;
+    await store.updateWhere(collection, this.held(id, token), { leaseUntil: retryAfterMs > 0 ? now() + retryAfterMs : 0 });
+  }
+
+  private held(id: string, token: ClaimToken): Query {
+    return { _id: id, leaseOwner: token, claimState: 'in_progress' };
   }
 }
 

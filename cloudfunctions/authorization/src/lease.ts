@@ -1,4 +1,4 @@
-import { Claims, waitWithBackoff } from './claims';
+import { Claims, waitWithBackoff, type ClaimToken } from './claims';
 import type { CollectionName, Store } from './store';
 
 /**
@@ -21,12 +21,12 @@ const claimsOf = (spec: LeaseSpec) =>
   new Claims({ store: spec.store, collection: spec.collection, holder: spec.owner, now: spec.now });
 
 /** A lease is a claim on an existing document, given back (not settled) when the work is done. */
-export async function tryAcquireLease(spec: LeaseSpec): Promise<boolean> {
+export async function tryAcquireLease(spec: LeaseSpec): Promise<ClaimToken | null> {
   return claimsOf(spec).acquire(spec.id, spec.ttlMs ?? DEFAULT_TTL_MS);
 }
 
-export async function releaseLease(spec: LeaseSpec): Promise<void> {
-  await claimsOf(spec).release(spec.id);
+export async function releaseLease(spec: LeaseSpec, token: ClaimToken): Promise<void> {
+  await claimsOf(spec).release(spec.id, token);
 }
 
 export interface FreshValueSpec<T> {
@@ -49,12 +49,13 @@ export async function freshValue<T>(spec: FreshValueSpec<T>): Promise<T> {
   const attempt = async (): Promise<T | undefined> => {
     const current = await spec.read();
     if (current !== null) return current;
-    if (!(await tryAcquireLease(spec.lease))) return undefined;
+    const token = await tryAcquireLease(spec.lease);
+    if (!token) return undefined;
     try {
       // Someone may have finished a refresh between our read and our lease.
       return (await spec.read()) ?? (await spec.refresh());
     } finally {
-      await releaseLease(spec.lease);
+      await releaseLease(spec.lease, token);
     }
   };
   return waitWithBackoff(attempt, spec.maxWaitMs ?? 12_000, () => {

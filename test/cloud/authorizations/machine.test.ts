@@ -69,11 +69,11 @@ async function deliver(plaintext: string) {
 }
 
 /** The merchant confirms in WeChat; the push WeChat would send is returned, not delivered. */
-async function confirm(channel: 'plugin' | 'pc' = 'plugin') {
+async function confirm(channel: 'plugin' | 'pc' = 'plugin', appid = APPID) {
   const session = await app.sessions.create({ openid: MERCHANT, channel, authType: 3, bizAppid: null, categoryIds: [] });
   const confirmed = await wechat.confirmAuthorization({
     preAuthCode: session.preAuthCode,
-    authorizerAppid: APPID,
+    authorizerAppid: appid,
     channel,
     ...(channel === 'pc' ? { redirectUri: 'https://example.test/wx/callback' } : {}),
   });
@@ -85,7 +85,7 @@ async function confirm(channel: 'plugin' | 'pc' = 'plugin') {
     expiresAt: Number(fields.AuthorizationCodeExpiredTime) * 1000,
     facts: {
       sessionId: sessionIdFor(session.preAuthCode),
-      authorizerAppid: APPID,
+      authorizerAppid: appid,
       eventAt: Number(fields.CreateTime) * 1000,
       event: 'authorized',
     },
@@ -210,15 +210,18 @@ test('WeChat refuses the code: an unsigned failure leaves the session alone, a s
   expect(await sessionOf(session._id)).toMatchObject({ status: 'failed' });
 });
 
-test('a code past its expiry is never sent to WeChat', async () => {
-  const { code, push } = await confirm();
+test('a code past its expiry is never sent to WeChat: a signed one is recovered by its account, an unsigned one fails', async () => {
+  const { session, code, push } = await confirm();
   clock.advance(3601);
-  expect(await app.machine.arrive(push, 5000)).toMatchObject({
-    state: 'failed',
-    error: { message: expect.stringContaining('过期') },
-  });
+  expect(await app.machine.arrive(push, 5000)).toMatchObject({ state: 'done' });
   expect(calls('api_query_auth')).toEqual([]);
-  expect(await record(code)).toMatchObject({ claimState: 'failed', code: null });
+  expect(await record(code)).toMatchObject({ claimState: 'done', code: null });
+  expect(await sessionOf(session._id)).toMatchObject({ status: 'authorized' });
+
+  const other = await confirm('pc', DEFAULT_ACCOUNTS[1].appid);
+  clock.advance(3601);
+  expect(await app.machine.arrive(other.callback, 5000)).toMatchObject({ state: 'failed', error: { message: expect.stringContaining('过期') } });
+  expect(calls('api_query_auth')).toEqual([]);
 });
 
 test('an older grant never overrides a newer state; the profile it fetched still refreshes the record', async () => {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Claims } from '../claims';
+import { Claims, type ClaimToken } from '../claims';
 import type { AuthCodeDoc } from '../model';
 import { COLLECTIONS, type Query, type Store } from '../store';
 
@@ -38,7 +38,12 @@ export class AuthCodes {
    * Claims the code's record for `ttlMs`, creating it from the arrival if it is new, or taking it
    * over if its holder's time has run out. False: someone else holds it, or it is settled.
    */
-  claim(id: string, code: string, ttlMs: number, arrival: Pick<AuthCodeDoc, 'expiresAt' | 'callbackSessionId'> & Partial<SignedFacts>): Promise<boolean> {
+  claim(
+    id: string,
+    code: string,
+    ttlMs: number,
+    arrival: Pick<AuthCodeDoc, 'expiresAt' | 'callbackSessionId'> & Partial<SignedFacts>,
+  ): Promise<ClaimToken | null> {
     const initial: Omit<AuthCodeDoc, '_id' | 'leaseOwner' | 'leaseUntil' | 'claimState'> = {
       code,
       stage: 'received',
@@ -77,8 +82,8 @@ export class AuthCodes {
   }
 
   /** Records the holder's progress; false when its claim was taken over meanwhile. */
-  progress(id: string, data: Query): Promise<boolean> {
-    return this.claims.progress(id, data);
+  progress(id: string, token: ClaimToken, data: Query): Promise<boolean> {
+    return this.claims.progress(id, token, data);
   }
 
   /** Unfinished records of a session (the page's poll finishes them). */

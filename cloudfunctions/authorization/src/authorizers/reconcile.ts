@@ -46,8 +46,8 @@ export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, sta
   const claims = passClaims(deps);
   const key = passKey(deps.componentAppId);
   // The record exists after the first pass: take it with one write; only the very first creates it.
-  const held = (await claims.acquire(key, CLAIM_MS)) || (await claims.acquire(key, CLAIM_MS, {}));
-  if (!held) return 'running elsewhere';
+  const token = (await claims.acquire(key, CLAIM_MS)) ?? (await claims.acquire(key, CLAIM_MS, {}));
+  if (!token) return 'running elsewhere';
   let checkpoint: ReconcileCheckpoint | null = null;
   try {
     const platform = await deps.store.get<PlatformDoc>(COLLECTIONS.platform, deps.componentAppId);
@@ -57,7 +57,7 @@ export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, sta
     const complete = await run.advance();
     return complete ? reportOf(checkpoint) : { ...reportOf(checkpoint), inProgress: true };
   } finally {
-    await claims.release(key);
+    await claims.release(key, token);
   }
 }
 

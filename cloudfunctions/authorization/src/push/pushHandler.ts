@@ -4,7 +4,7 @@ import { isRefusal, openSignedRequest, type CryptoKeys } from '../crypto';
 import type { AuthorizationMachine } from '../authorizations/machine';
 import { recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
-import { Claims, waitWithBackoff } from '../claims';
+import { Claims, waitWithBackoff, type ClaimToken } from '../claims';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
 import { noteTestAccountEvent } from '../release/testAccountStore';
@@ -70,11 +70,12 @@ export class PushHandler {
     const infoType = text(payload.InfoType);
     const logId = pushIdFor(payload);
     const turn = await this.begin(logId, infoType);
-    if (turn !== 'process') return turn;
+    if (typeof turn !== 'string') return turn;
     try {
       const { outcome, detail, appid } = await this.dispatch(infoType, payload);
       await this.claims.settle(
         logId,
+        turn,
         'done',
         { outcome, detail, authorizerAppid: appid, processedAt: this.deps.now() },
         PUSH_RETENTION_MS,
@@ -83,8 +84,8 @@ export class PushHandler {
       return SUCCESS;
     } catch (error) {
       const detail = error instanceof Error ? error.name : 'error';
-      await this.claims.progress(logId, { outcome: 'failed', detail });
-      await this.claims.release(logId);
+      await this.claims.progress(logId, turn, { outcome: 'failed', detail });
+      await this.claims.release(logId, turn);
       this.deps.log.warn('push failed', { infoType, detail });
       // Not `success`: nothing it did is lost (writes are ordered and idempotent), and a retry, if WeChat sends one, redoes it.
       return { status: 500, body: 'retry' };
@@ -94,7 +95,8 @@ export class PushHandler {
   /** Retention: processed pushes older than `ageMs` (the idempotency window). */
   async forgetBefore(ageMs: number): Promise<number> {
     const { store, now } = this.deps;
-    return store.removeWhere(COLLECTIONS.pushLog, { claimState: 'done', receivedAt: store.command.lt(now() - ageMs) });
+    // Entries left in progress by a processor that died go too: their work is finished elsewhere.
+    return store.removeWhere(COLLECTIONS.pushLog, { receivedAt: store.command.lt(now() - ageMs) });
   }
 
   /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
@@ -118,7 +120,8 @@ export class PushHandler {
    * Idempotency by claim: a new push, or one whose processor died or gave up, is processed here;
    * one already processed is acknowledged; one being processed right now is waited for briefly.
    */
-  private async begin(id: string, infoType: string): Promise<'process' | PushReply> {
+  /** The claim's token when this call should process the push; else the reply to give. */
+  private async begin(id: string, infoType: string): Promise<ClaimToken | PushReply> {
     const { now } = this.deps;
     const fresh: Omit<PushLogDoc, '_id' | 'leaseOwner' | 'leaseUntil' | 'claimState'> = {
       infoType,
@@ -128,7 +131,8 @@ export class PushHandler {
       detail: null,
       authorizerAppid: null,
     };
-    if (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh)) return 'process';
+    const token = await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh);
+    if (token) return token;
     const seen = await waitWithBackoff(
       async () => {
         const doc = await this.deps.store.get<PushLogDoc>(COLLECTIONS.pushLog, id);
@@ -139,8 +143,8 @@ export class PushHandler {
       () => 'busy' as const,
     );
     if (seen === 'done') return SUCCESS;
-    if (seen === 'retry' && (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh))) return 'process';
-    return BUSY;
+    const takenOver = seen === 'retry' ? await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh) : null;
+    return takenOver ?? BUSY;
   }
 
   private dispatch(infoType: string, p: Payload): Promise<Dispatched> {

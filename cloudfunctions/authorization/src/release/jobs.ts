@@ -88,13 +88,14 @@ export async function runJob(app: App, id: string): Promise<JobRun> {
   if (!doc) return 'unknown';
   if (doc.state !== 'pending') return doc.state;
   const lease: LeaseSpec = { store: app.store, collection: COLLECTIONS.releaseJobs, id, owner: app.instanceId, now: app.now, ttlMs: LEASE_TTL_MS };
-  if (!(await tryAcquireLease(lease))) return 'busy';
+  const token = await tryAcquireLease(lease);
+  if (!token) return 'busy';
   try {
     const fresh = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
     if (!fresh || fresh.state !== 'pending') return fresh?.state ?? 'unknown';
     return await attempt(app, fresh);
   } finally {
-    await releaseLease(lease);
+    await releaseLease(lease, token);
   }
 }
 
