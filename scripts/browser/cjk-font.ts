@@ -1,6 +1,6 @@
 /**
- * Chinese text in pictures without any system font: every page a browser context opens gets
- * Noto Sans SC from the npm package `@fontsource/noto-sans-sc`, served by the context itself
+ * Chinese text in pictures without any system font: a page gets
+ * Noto Sans SC from the npm package `@fontsource/noto-sans-sc`, served by its browser context
  * (playwright routes, no network) and declared under the family names our pages ask for.
  */
 import fs from 'node:fs';
@@ -21,8 +21,8 @@ export function cjkFontCss(): string {
   return FAMILIES.map((family) => faces.replaceAll("font-family: 'Noto Sans SC'", `font-family: '${family}'`)).join('\n');
 }
 
-/** Appends the font's style sheet to every document of `context` as soon as it has a <head>. */
-export async function useCjkFont(context: BrowserContext): Promise<void> {
+/** Lets every page of `context` fetch the font files (served from the package, no network). */
+export async function serveCjkFont(context: BrowserContext): Promise<void> {
   await context.route(`${FONT_ORIGIN}**`, async (route) => {
     const name = path.basename(new URL(route.request().url()).pathname);
     const file = path.join(PACKAGE_DIR, 'files', name);
@@ -32,14 +32,13 @@ export async function useCjkFont(context: BrowserContext): Promise<void> {
       headers: { 'content-type': `font/${path.extname(name).slice(1)}`, 'access-control-allow-origin': '*' },
     });
   });
-  const add = `(() => {
-    const add = () => { const s = document.createElement('style'); s.textContent = ${JSON.stringify(cjkFontCss())}; document.head.appendChild(s); };
-    if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', add); else add();
-  })();`;
-  await context.addInitScript({ content: add });
 }
 
-/** Waits until the fonts the page's text needs have loaded (layout first, so loads have started). */
-export async function fontsReady(page: Page): Promise<void> {
+/**
+ * Adds the font to the page as it stands (works with the page's scripts off too) and waits until
+ * the glyphs its text needs have loaded: layout first, so that the loads have started.
+ */
+export async function applyCjkFont(page: Page): Promise<void> {
+  await page.addStyleTag({ content: cjkFontCss() });
   await page.evaluate('document.body.getBoundingClientRect(), document.fonts.ready.then(() => undefined)');
 }

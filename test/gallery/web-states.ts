@@ -1,0 +1,117 @@
+// The function's HTML pages and the emulator's authorization pages, each in one state, reached
+// in a real browser through the local stack as a merchant's admin would reach them.
+import type { Page } from 'playwright-core';
+import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
+import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
+import type { WebStateName } from './web-names';
+import { entryTarget, startFlowStack, type FlowStack } from '../e2e/helpers/flows-stack';
+
+export interface WebState {
+  name: WebStateName;
+  title: string;
+  /** Leaves `page` showing the state. */
+  open(page: Page, flow: FlowStack): Promise<void>;
+}
+
+const MERCHANT = 'o-gallery-merchant';
+const flowerShop = DEFAULT_ACCOUNTS.find((account) => account.nickName === '青禾鲜花预订')!;
+
+async function pcEntryUrl(flow: FlowStack, authType: 1 | 2 | 3 = 3): Promise<string> {
+  const created = await flow.ok(MERCHANT, 'createAuthSession', { authType, channel: 'pc' });
+  return created.pcEntryUrl!;
+}
+
+/** Entry page → WeChat's PC page (the browser sends the Referer), as the admin arrives there. */
+async function toPcPage(page: Page, flow: FlowStack): Promise<void> {
+  await page.goto(await pcEntryUrl(flow));
+  await page.waitForURL((url) => url.pathname === '/cgi-bin/componentloginpage');
+  await page.locator('#authorize-form').waitFor();
+}
+
+/**
+ * Keeps the page where it is when it tries to move on by itself (the entry page's script, the
+ * processing page's refresh): a 204 answer makes the browser stay.
+ */
+async function stayOn(page: Page, pattern: string): Promise<void> {
+  await page.route(pattern, (route) => (route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue()));
+}
+
+async function confirm(page: Page): Promise<void> {
+  await page.locator(`#account-${flowerShop.appid}`).check();
+  await Promise.all([page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }), page.locator('#confirm').click()]);
+  await page.locator('h1').waitFor();
+}
+
+export const WEB_STATES: WebState[] = [
+  // First: its slow code exchange finishes in the background while the others are taken.
+  {
+    name: 'web-callback-processing',
+    title: '网页：授权处理中',
+    async open(page, flow) {
+      // WeChat answers the code exchange slower than the callback waits (8 s).
+      const fault = flow.stack.openPlatform.faults.inject({ api: 'api_query_auth', delayMs: 8_500 });
+      try {
+        await toPcPage(page, flow);
+        await page.locator(`#account-${flowerShop.appid}`).check();
+        await Promise.all([page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }), page.locator('#confirm').click()]);
+        await page.locator('h1').waitFor();
+        await stayOn(page, '**/wx/callback**');
+      } finally {
+        flow.stack.openPlatform.faults.clear(fault);
+      }
+    },
+  },
+  {
+    name: 'web-entry',
+    title: '网页：授权入口页',
+    async open(page, flow) {
+      await stayOn(page, '**/cgi-bin/componentloginpage**');
+      await page.goto(await pcEntryUrl(flow));
+    },
+  },
+  { name: 'emulator-pc', title: '模拟微信：电脑授权页', open: (page, flow) => toPcPage(page, flow) },
+  {
+    name: 'emulator-h5',
+    title: '模拟微信：手机授权页',
+    async open(page, flow) {
+      const created = await flow.ok(MERCHANT, 'createAuthSession', { authType: 1, channel: 'h5' });
+      await page.goto(created.h5Url!);
+      await page.locator('#authorize-form').waitFor();
+    },
+  },
+  {
+    name: 'emulator-error',
+    title: '模拟微信：错误页（直接打开链接）',
+    async open(page, flow) {
+      await page.goto(entryTarget((await flow.page(await pcEntryUrl(flow, 1))).html));
+      await page.locator('#error').waitFor();
+    },
+  },
+  {
+    name: 'web-callback-success',
+    title: '网页：授权成功',
+    async open(page, flow) {
+      await toPcPage(page, flow);
+      await confirm(page);
+    },
+  },
+  {
+    name: 'web-callback-failed',
+    title: '网页：授权未完成',
+    async open(page, flow) {
+      const entry = new URL(await pcEntryUrl(flow));
+      await page.goto(`${flow.stack.publicBaseUrl}/callback?sid=${entry.searchParams.get('sid')}`);
+    },
+  },
+  // Moves the shared clock: keep it last.
+  {
+    name: 'web-link-expired',
+    title: '网页：链接已失效',
+    async open(page, flow) {
+      const url = await pcEntryUrl(flow);
+      flow.stack.clock.advance(Math.ceil(600 + LATE_PUSH_GRACE_MS / 1000 + 1));
+      await page.goto(url);
+    },
+  },
+];
+

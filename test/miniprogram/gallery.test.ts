@@ -1,0 +1,57 @@
+// The gallery (`npm run gallery`): every mini-program page in each main state rendered with the
+// real Vant through miniprogram-simulate, then, with the function's and the emulator's web pages,
+// shown in Chromium 375 px wide (test/gallery/shoot.ts), photographed and checked on the rendered
+// layout: no sideways overflow, no clipped text, no broken image, no touch target under 44 px.
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import type { MiniManifestEntry, Shot } from '../gallery/report';
+import { WEB_STATE_NAMES } from '../gallery/web-names';
+import { MINI_STATES } from './gallery/mini-states';
+import { clearStyles, pageDocument } from './gallery/snapshot';
+import { useWeChatRpx } from './gallery/wxss';
+import { PROJECT_ROOT, unloadAllPages } from './harness';
+
+const OUT = path.resolve(PROJECT_ROOT, process.env.GALLERY_DIR ?? '.tmp/gallery');
+const HTML_DIR = path.join(OUT, 'html');
+const TSX = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
+
+useWeChatRpx();
+
+beforeAll(() => {
+  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.mkdirSync(HTML_DIR, { recursive: true });
+});
+
+test('every mini-program page state renders to an HTML document', async () => {
+  const manifest: MiniManifestEntry[] = [];
+  for (const state of MINI_STATES) {
+    clearStyles();
+    const page = await state.open();
+    const file = `${state.name}.html`;
+    const html = pageDocument(page, state.title);
+    expect(html).toContain('van-');
+    fs.writeFileSync(path.join(HTML_DIR, file), html);
+    manifest.push({ name: state.name, title: state.title, file });
+    unloadAllPages();
+  }
+  fs.writeFileSync(path.join(HTML_DIR, 'manifest.json'), JSON.stringify(manifest, null, 2));
+}, 60_000);
+
+test('in Chromium at 375 px every page fits, shows all its text and images, and has 44 px touch targets', async () => {
+  await promisify(execFile)(TSX, [path.join(PROJECT_ROOT, 'test/gallery/shoot.ts'), OUT], {
+    cwd: PROJECT_ROOT,
+    env: process.env,
+    timeout: 110_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  const shots = JSON.parse(fs.readFileSync(path.join(OUT, 'report.json'), 'utf8')) as Shot[];
+  expect(shots.map((shot) => shot.name)).toEqual([...MINI_STATES.map((state) => state.name), ...WEB_STATE_NAMES]);
+  for (const shot of shots) {
+    expect(fs.statSync(path.join(OUT, `${shot.name}.png`)).size).toBeGreaterThan(5_000);
+    expect(shot.height).toBeGreaterThanOrEqual(400);
+  }
+  expect(fs.readFileSync(path.join(OUT, 'index.html'), 'utf8')).toContain(`${shots[0].name}.png`);
+  expect(shots.filter((shot) => shot.problems.length > 0).map(({ name, problems }) => ({ name, problems }))).toEqual([]);
+}, 120_000);
