@@ -30,6 +30,14 @@
   };
   const outside = (rect, box) =>
     rect.left < box.left - TOLERANCE || rect.right > box.right + TOLERANCE || rect.top < box.top - TOLERANCE || rect.bottom > box.bottom + TOLERANCE;
+  /**
+   * A line's glyphs: its full width, and one em around its middle (a range's height is the
+   * font's content area, taller than the line box when line-height is tight, yet not clipped).
+   */
+  const glyphs = (line, fontSize) => {
+    const middle = (line.top + line.bottom) / 2;
+    return { left: line.left, right: line.right, top: middle - fontSize / 2, bottom: middle + fontSize / 2 };
+  };
 
   // Horizontal overflow: the page scrolls sideways, or something reaches past the screen's edge.
   if (document.documentElement.scrollWidth > viewport + TOLERANCE) {
@@ -51,7 +59,8 @@
     if (!parent || !node.textContent.trim() || !shown(parent)) continue;
     const range = document.createRange();
     range.selectNodeContents(node);
-    const lines = Array.from(range.getClientRects()).filter((r) => r.width > 0);
+    const fontSize = parseFloat(getComputedStyle(parent).fontSize);
+    const lines = Array.from(range.getClientRects()).filter((r) => r.width > 0).map((line) => glyphs(line, fontSize));
     const boxes = [parent.getBoundingClientRect()];
     for (let a = parent; a && a !== document.body; a = a.parentElement) if (clips(a)) boxes.push(contentBox(a));
     if (lines.some((line) => boxes.some((box) => outside(line, box)))) {
