@@ -67,11 +67,18 @@ async function main(outDir: string): Promise<void> {
       shots.push(await shoot(page, outDir, { name: mini.name, title: mini.title, group: 'mini-program' }));
       await page.close();
     }
-    const flow = await startFlowStack();
+    // The processing page needs a code exchange slower than the callback waits (8 s) that still
+    // succeeds: WeChat's answer may take that long without the call timing out.
+    const flow = await startFlowStack({ functionEnv: { API_TIMEOUT_MS: '20000' } });
     try {
       for (const state of WEB_STATES) {
         const page = await context.newPage();
-        await state.open(page, flow);
+        await state.open(page, flow).catch(async (error: unknown) => {
+          await page.screenshot({ path: path.join(outDir, `${state.name}.failed.png`) }).catch(() => undefined);
+          throw new Error(`${state.name} (at ${page.url()}): ${error instanceof Error ? error.message : String(error)}`);
+        });
+        const heading = (await page.locator('h1').first().textContent())?.trim();
+        if (heading !== state.heading) throw new Error(`${state.name}: the page shows "${heading}", expected "${state.heading}"`);
         shots.push(await shoot(page, outDir, { name: state.name, title: state.title, group: 'web' }));
         await page.close();
       }

@@ -9,6 +9,8 @@ import { entryTarget, startFlowStack, type FlowStack } from '../e2e/helpers/flow
 export interface WebState {
   name: WebStateName;
   title: string;
+  /** The page's <h1> in this state, checked before the picture is taken. */
+  heading: string;
   /** Leaves `page` showing the state. */
   open(page: Page, flow: FlowStack): Promise<void>;
 }
@@ -30,10 +32,14 @@ async function toPcPage(page: Page, flow: FlowStack): Promise<void> {
 
 /**
  * Keeps the page where it is when it tries to move on by itself (the entry page's script, the
- * processing page's refresh): a 204 answer makes the browser stay.
+ * processing page's refresh): after `allowed` navigations to `pattern`, a 204 makes it stay.
  */
-async function stayOn(page: Page, pattern: string): Promise<void> {
-  await page.route(pattern, (route) => (route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue()));
+async function stayOn(page: Page, pattern: string, allowed = 0): Promise<void> {
+  let seen = 0;
+  await page.route(pattern, (route) => {
+    if (!route.request().isNavigationRequest() || seen++ < allowed) return route.continue();
+    return route.fulfill({ status: 204 });
+  });
 }
 
 async function confirm(page: Page): Promise<void> {
@@ -47,15 +53,14 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'web-callback-processing',
     title: '网页：授权处理中',
+    heading: '授权处理中',
     async open(page, flow) {
       // WeChat answers the code exchange slower than the callback waits (8 s).
       const fault = flow.stack.openPlatform.faults.inject({ api: 'api_query_auth', delayMs: 8_500 });
       try {
         await toPcPage(page, flow);
-        await page.locator(`#account-${flowerShop.appid}`).check();
-        await Promise.all([page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }), page.locator('#confirm').click()]);
-        await page.locator('h1').waitFor();
-        await stayOn(page, '**/wx/callback**');
+        await stayOn(page, '**/wx/callback**', 1);
+        await confirm(page);
       } finally {
         flow.stack.openPlatform.faults.clear(fault);
       }
@@ -64,15 +69,17 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'web-entry',
     title: '网页：授权入口页',
+    heading: '前往微信授权',
     async open(page, flow) {
       await stayOn(page, '**/cgi-bin/componentloginpage**');
       await page.goto(await pcEntryUrl(flow));
     },
   },
-  { name: 'emulator-pc', title: '模拟微信：电脑授权页', open: (page, flow) => toPcPage(page, flow) },
+  { name: 'emulator-pc', title: '模拟微信：电脑授权页', heading: '授权给第三方平台', open: (page, flow) => toPcPage(page, flow) },
   {
     name: 'emulator-h5',
     title: '模拟微信：手机授权页',
+    heading: '授权给第三方平台',
     async open(page, flow) {
       const created = await flow.ok(MERCHANT, 'createAuthSession', { authType: 1, channel: 'h5' });
       await page.goto(created.h5Url!);
@@ -82,6 +89,7 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'emulator-error',
     title: '模拟微信：错误页（直接打开链接）',
+    heading: '无法完成授权',
     async open(page, flow) {
       await page.goto(entryTarget((await flow.page(await pcEntryUrl(flow, 1))).html));
       await page.locator('#error').waitFor();
@@ -90,6 +98,7 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'web-callback-success',
     title: '网页：授权成功',
+    heading: '授权成功',
     async open(page, flow) {
       await toPcPage(page, flow);
       await confirm(page);
@@ -98,6 +107,7 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'web-callback-failed',
     title: '网页：授权未完成',
+    heading: '授权未完成',
     async open(page, flow) {
       const entry = new URL(await pcEntryUrl(flow));
       await page.goto(`${flow.stack.publicBaseUrl}/callback?sid=${entry.searchParams.get('sid')}`);
@@ -107,6 +117,7 @@ export const WEB_STATES: WebState[] = [
   {
     name: 'web-link-expired',
     title: '网页：链接已失效',
+    heading: '链接已失效',
     async open(page, flow) {
       const url = await pcEntryUrl(flow);
       flow.stack.clock.advance(Math.ceil(600 + LATE_PUSH_GRACE_MS / 1000 + 1));
