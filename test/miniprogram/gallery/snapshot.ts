@@ -21,8 +21,11 @@ interface Exparser {
   readonly ownerShadowRoot?: { __wxHost?: Exparser } | null;
 }
 interface Head {
-  querySelectorAll(selector: string): ArrayLike<Element>;
+  querySelectorAll(selector: string): ArrayLike<Element & { remove(): void }>;
 }
+
+/** jsdom's <head>, where simulate puts each rendered page's style sheet. */
+const documentHead = (): Head => (globalThis as unknown as { document: { head: Head } }).document.head;
 
 const TEXT_NODE = 3;
 const ELEMENT_NODE = 1;
@@ -94,13 +97,13 @@ function serialize(node: Node, pageHost: Exparser, markFirst: { pending: boolean
 }
 
 /** The style sheets simulate put in <head> for the pages loaded since `clearStyles`. */
-function simulateStyles(head: Head): string {
-  return Array.from(head.querySelectorAll('style')).map((style) => style.textContent ?? '').join('\n');
+function simulateStyles(): string {
+  return Array.from(documentHead().querySelectorAll('style')).map((style) => style.textContent ?? '').join('\n');
 }
 
+/** Call before loading a page, so that its document gets only its own (and its components') styles. */
 export function clearStyles(): void {
-  const head = (globalThis as unknown as { document: { head: { querySelectorAll(s: string): ArrayLike<{ remove(): void }> } } }).document.head;
-  for (const style of Array.from(head.querySelectorAll('style'))) style.remove();
+  for (const style of Array.from(documentHead().querySelectorAll('style'))) style.remove();
 }
 
 /** The page as it stands now, as an HTML document 375 px wide. */
@@ -108,13 +111,12 @@ export function pageDocument(page: LoadedPage, title: string): string {
   const root = page.dom as unknown as Element;
   const pageHost = root.__wxElement;
   if (!pageHost) throw new Error('not a simulate page: no exparser node behind its DOM');
-  const head = (globalThis as unknown as { document: { head: Head } }).document.head;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=${SCREEN_WIDTH_PX}">
 <title>${escapeText(title)}</title>
 <style>${WECHAT_BASE_CSS}</style>
 <style>${appWxss()}</style>
-<style>${simulateStyles(head)}</style>
+<style>${simulateStyles()}</style>
 </head><body>${serialize(root, pageHost, { pending: false })}</body></html>
 `;
 }
