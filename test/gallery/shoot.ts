@@ -68,7 +68,7 @@ async function main(outDir: string): Promise<void> {
       await page.close();
     }
     // The processing page needs a code exchange slower than the callback waits (8 s) that still
-    // succeeds: WeChat's answer may take that long without the call timing out.
+    // succeeds: WeChat's answer (12 s there) may take that long without the call timing out.
     const flow = await startFlowStack({ functionEnv: { API_TIMEOUT_MS: '20000' } });
     try {
       for (const state of WEB_STATES) {
@@ -82,6 +82,7 @@ async function main(outDir: string): Promise<void> {
         shots.push(await shoot(page, outDir, { name: state.name, title: state.title, group: 'web' }));
         await page.close();
       }
+      for (const state of WEB_STATES) await state.settle?.(flow);
       await pushesSettled(flow.stack);
     } finally {
       await flow.close();

@@ -2,6 +2,7 @@
 // in a real browser through the local stack as a merchant's admin would reach them.
 import type { Page } from 'playwright-core';
 import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
+import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
 import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
 import type { WebStateName } from './web-names';
 import { entryTarget, startFlowStack, type FlowStack } from '../e2e/helpers/flows-stack';
@@ -13,6 +14,8 @@ export interface WebState {
   heading: string;
   /** Leaves `page` showing the state. */
   open(page: Page, flow: FlowStack): Promise<void>;
+  /** After every picture: waits for what the state left running, so the stack closes idle. */
+  settle?(flow: FlowStack): Promise<void>;
 }
 
 const MERCHANT = 'o-gallery-merchant';
@@ -24,22 +27,18 @@ async function pcEntryUrl(flow: FlowStack, authType: 1 | 2 | 3 = 3): Promise<str
 }
 
 /** Entry page → WeChat's PC page (the browser sends the Referer), as the admin arrives there. */
-async function toPcPage(page: Page, flow: FlowStack): Promise<void> {
-  await page.goto(await pcEntryUrl(flow));
+async function toPcPage(page: Page, flow: FlowStack, entryUrl?: string): Promise<void> {
+  await page.goto(entryUrl ?? (await pcEntryUrl(flow)));
   await page.waitForURL((url) => url.pathname === '/cgi-bin/componentloginpage');
   await page.locator('#authorize-form').waitFor();
 }
 
 /**
  * Keeps the page where it is when it tries to move on by itself (the entry page's script, the
- * processing page's refresh): after `allowed` navigations to `pattern`, a 204 makes it stay.
+ * processing page's refresh): a 204 answer makes the browser stay.
  */
-async function stayOn(page: Page, pattern: string, allowed = 0): Promise<void> {
-  let seen = 0;
-  await page.route(pattern, (route) => {
-    if (!route.request().isNavigationRequest() || seen++ < allowed) return route.continue();
-    return route.fulfill({ status: 204 });
-  });
+async function stayOn(page: Page, pattern: string): Promise<void> {
+  await page.route(pattern, (route) => (route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue()));
 }
 
 async function confirm(page: Page): Promise<void> {
@@ -48,24 +47,49 @@ async function confirm(page: Page): Promise<void> {
   await page.locator('h1').waitFor();
 }
 
-export const WEB_STATES: WebState[] = [
-  // First: its slow code exchange finishes in the background while the others are taken.
-  {
+/**
+ * The callback page while the code exchange is still under way: the push reaches the function
+ * first and its exchange is slow (WeChat answers after 12 s), so the callback, arriving 2 s later,
+ * stops waiting after 8 s. (A callback that starts the exchange itself waits for its own answer.)
+ * First in the list: the exchange then ends while the other pictures are taken.
+ */
+function processingState(): WebState {
+  let sessionId = '';
+  return {
     name: 'web-callback-processing',
     title: '网页：授权处理中',
     heading: '授权处理中',
     async open(page, flow) {
-      // WeChat answers the code exchange slower than the callback waits (8 s).
-      const fault = flow.stack.openPlatform.faults.inject({ api: 'api_query_auth', delayMs: 8_500 });
+      const { faults } = flow.stack.openPlatform;
+      const slowExchange = faults.inject({ api: 'api_query_auth', delayMs: 12_000, times: 1 });
       try {
-        await toPcPage(page, flow);
-        await stayOn(page, '**/wx/callback**', 1);
+        const entryUrl = await pcEntryUrl(flow);
+        sessionId = new URL(entryUrl).searchParams.get('sid') ?? '';
+        await toPcPage(page, flow, entryUrl);
+        // WeChat redirects at once and pushes in the background; the browser follows 2 s late.
+        await page.route(`**${CONFIRM_PATH}`, async (route) => {
+          const response = await route.fetch({ maxRedirects: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          await route.fulfill({ response });
+        });
         await confirm(page);
+        await stayOn(page, '**/wx/callback**');
       } finally {
-        flow.stack.openPlatform.faults.clear(fault);
+        faults.clear(slowExchange);
       }
     },
-  },
+    async settle(flow) {
+      const deadline = Date.now() + 30_000;
+      while ((await flow.ok(MERCHANT, 'getAuthSession', { sessionId })).status !== 'authorized') {
+        if (Date.now() > deadline) throw new Error('web-callback-processing: the slow exchange never completed');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
+
+export const WEB_STATES: WebState[] = [
+  processingState(),
   {
     name: 'web-entry',
     title: '网页：授权入口页',

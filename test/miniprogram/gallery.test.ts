@@ -26,9 +26,13 @@ function pngSize(file: string): { width: number; height: number } {
   return { width: head.readUInt32BE(16), height: head.readUInt32BE(20) };
 }
 
+/** Clears what an earlier run wrote, and only that (GALLERY_DIR may name any folder). */
 beforeAll(() => {
-  fs.rmSync(OUT, { recursive: true, force: true });
+  fs.rmSync(HTML_DIR, { recursive: true, force: true });
   fs.mkdirSync(HTML_DIR, { recursive: true });
+  for (const file of fs.readdirSync(OUT)) {
+    if (/\.png$|^index\.html$|^report\.json$/.test(file)) fs.rmSync(path.join(OUT, file));
+  }
 });
 
 test('every mini-program page state renders to an HTML document', async () => {
