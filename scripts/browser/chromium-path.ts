@@ -44,7 +44,12 @@ function onPath(name: string): string | undefined {
 function npmChromium(): string {
   const script = "import('@sparticuz/chromium').then((m) => m.default.executablePath()).then((p) => process.stdout.write(p))";
   try {
-    return execFileSync(process.execPath, ['-e', script], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
+    return execFileSync(process.execPath, ['-e', script], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 60_000,
+    }).trim();
   } catch (error) {
     const stderr = (error as { stderr?: string }).stderr ?? String(error);
     throw new ChromiumUnavailable(

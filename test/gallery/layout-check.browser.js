@@ -1,5 +1,6 @@
 // Runs inside the page (page.evaluate): what a person would notice on a 375 px phone screen.
 // Returns [{ kind, where, detail }]; an empty list means the page passed.
+/* global document, getComputedStyle, NodeFilter */
 (() => {
   const problems = [];
   const viewport = document.documentElement.clientWidth;
@@ -8,7 +9,10 @@
 
   const where = (el) => {
     const id = el.id ? `#${el.id}` : '';
-    const classes = Array.from(el.classList).slice(0, 2).map((c) => `.${c}`).join('');
+    const classes = Array.from(el.classList)
+      .slice(0, 2)
+      .map((c) => `.${c}`)
+      .join('');
     const text = (el.textContent || '').replace(/\s+/g, ' ').trim().slice(0, 24);
     return `${el.tagName.toLowerCase()}${id}${classes}${text ? ` "${text}"` : ''}`;
   };
@@ -29,7 +33,10 @@
     return { left, top, right: left + el.clientWidth, bottom: top + el.clientHeight };
   };
   const outside = (rect, box) =>
-    rect.left < box.left - TOLERANCE || rect.right > box.right + TOLERANCE || rect.top < box.top - TOLERANCE || rect.bottom > box.bottom + TOLERANCE;
+    rect.left < box.left - TOLERANCE ||
+    rect.right > box.right + TOLERANCE ||
+    rect.top < box.top - TOLERANCE ||
+    rect.bottom > box.bottom + TOLERANCE;
   /**
    * A line's glyphs: its full width, and one em around its middle (a range's height is the
    * font's content area, taller than the line box when line-height is tight, yet not clipped).
@@ -41,7 +48,11 @@
 
   // Horizontal overflow: the page scrolls sideways, or something reaches past the screen's edge.
   if (document.documentElement.scrollWidth > viewport + TOLERANCE) {
-    problems.push({ kind: 'overflow', where: 'page', detail: `${document.documentElement.scrollWidth}px wide on a ${viewport}px screen` });
+    problems.push({
+      kind: 'overflow',
+      where: 'page',
+      detail: `${document.documentElement.scrollWidth}px wide on a ${viewport}px screen`,
+    });
   }
   for (const el of document.body.querySelectorAll('*')) {
     if (!shown(el)) continue;
@@ -49,7 +60,12 @@
     if (rect.right <= viewport + TOLERANCE && rect.left >= -TOLERANCE) continue;
     let clipped = false;
     for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) if (clips(a)) clipped = true;
-    if (!clipped) problems.push({ kind: 'overflow', where: where(el), detail: `spans ${Math.round(rect.left)}..${Math.round(rect.right)}px` });
+    if (!clipped)
+      problems.push({
+        kind: 'overflow',
+        where: where(el),
+        detail: `spans ${Math.round(rect.left)}..${Math.round(rect.right)}px`,
+      });
   }
 
   // Text clipped: a line of text that leaves its element's box or any clipping ancestor's.
@@ -60,7 +76,9 @@
     const range = document.createRange();
     range.selectNodeContents(node);
     const fontSize = parseFloat(getComputedStyle(parent).fontSize);
-    const lines = Array.from(range.getClientRects()).filter((r) => r.width > 0).map((line) => glyphs(line, fontSize));
+    const lines = Array.from(range.getClientRects())
+      .filter((r) => r.width > 0)
+      .map((line) => glyphs(line, fontSize));
     const boxes = [parent.getBoundingClientRect()];
     for (let a = parent; a && a !== document.body; a = a.parentElement) if (clips(a)) boxes.push(contentBox(a));
     if (lines.some((line) => boxes.some((box) => outside(line, box)))) {
@@ -75,20 +93,26 @@
 
   // Broken images and fonts that failed to load (icons then show as nothing).
   for (const img of document.images) {
-    if (shown(img) && (!img.complete || img.naturalWidth === 0)) problems.push({ kind: 'broken-image', where: where(img), detail: img.src.slice(0, 80) });
+    if (shown(img) && (!img.complete || img.naturalWidth === 0))
+      problems.push({ kind: 'broken-image', where: where(img), detail: img.src.slice(0, 80) });
   }
   for (const face of document.fonts) {
     if (face.status === 'error') problems.push({ kind: 'broken-font', where: face.family, detail: 'failed to load' });
   }
 
   // Touch targets: the outermost tappable element must be at least 44 × 44 px.
-  const TAPPABLE = '[data-tap], a[href], button, input[type=checkbox], input[type=radio], input[type=submit], label, select, [onclick]';
+  const TAPPABLE =
+    '[data-tap], a[href], button, input[type=checkbox], input[type=radio], input[type=submit], label, select, [onclick]';
   for (const el of document.querySelectorAll(TAPPABLE)) {
     if (!shown(el) || (el.parentElement && el.parentElement.closest(TAPPABLE))) continue;
     const rect = el.getBoundingClientRect();
     if (rect.width < MIN_TARGET - 0.5 || rect.height < MIN_TARGET - 0.5) {
-      problems.push({ kind: 'small-target', where: where(el), detail: `${Math.round(rect.width)} × ${Math.round(rect.height)} px` });
+      problems.push({
+        kind: 'small-target',
+        where: where(el),
+        detail: `${Math.round(rect.width)} × ${Math.round(rect.height)} px`,
+      });
     }
   }
   return problems;
-})()
+})();

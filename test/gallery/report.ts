@@ -33,7 +33,10 @@ function figure(shot: Shot): string {
 
 export function galleryIndex(shots: Shot[]): string {
   const section = (group: Shot['group'], heading: string) =>
-    `<h2>${heading}</h2><div class="grid">${shots.filter((s) => s.group === group).map(figure).join('\n')}</div>`;
+    `<h2>${heading}</h2><div class="grid">${shots
+      .filter((s) => s.group === group)
+      .map(figure)
+      .join('\n')}</div>`;
   const failing = shots.filter((s) => s.problems.length).length;
   return `<!doctype html>
 <html lang="zh-CN"><head><meta charset="utf-8"><title>Gallery: every page</title>

@@ -5,7 +5,7 @@ import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
 import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
 import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
 import type { WebStateName } from './web-names';
-import { entryTarget, startFlowStack, type FlowStack } from '../e2e/helpers/flows-stack';
+import { entryTarget, type FlowStack } from '../e2e/helpers/flows-stack';
 
 export interface WebState {
   name: WebStateName;
@@ -38,12 +38,17 @@ async function toPcPage(page: Page, flow: FlowStack, entryUrl?: string): Promise
  * processing page's refresh): a 204 answer makes the browser stay.
  */
 async function stayOn(page: Page, pattern: string): Promise<void> {
-  await page.route(pattern, (route) => (route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue()));
+  await page.route(pattern, (route) =>
+    route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue(),
+  );
 }
 
 async function confirm(page: Page): Promise<void> {
   await page.locator(`#account-${flowerShop.appid}`).check();
-  await Promise.all([page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }), page.locator('#confirm').click()]);
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }),
+    page.locator('#confirm').click(),
+  ]);
   await page.locator('h1').waitFor();
 }
 
@@ -149,4 +154,3 @@ export const WEB_STATES: WebState[] = [
     },
   },
 ];
-

@@ -4,7 +4,6 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { MINIPROGRAM_ROOT } from './harness';
 
-
 /** Custom tags (with a dash) in a WXML file and in the files it imports or includes. */
 function componentTags(file: string, seen = new Set<string>()): Set<string> {
   const tags = new Set<string>();
@@ -26,7 +25,9 @@ const units = ['pages', 'components'].flatMap((dir) =>
 );
 
 test.each(units)('%s registers every component its WXML uses', (unit) => {
-  const json = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, unit, 'index.json'), 'utf8')) as { usingComponents?: Record<string, string> };
+  const json = JSON.parse(fs.readFileSync(path.join(MINIPROGRAM_ROOT, unit, 'index.json'), 'utf8')) as {
+    usingComponents?: Record<string, string>;
+  };
   const registered = new Set(Object.keys(json.usingComponents ?? {}));
   const used = [...componentTags(path.join(MINIPROGRAM_ROOT, unit, 'index.wxml'))];
   expect(used.filter((tag) => !registered.has(tag))).toEqual([]);

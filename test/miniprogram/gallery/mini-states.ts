@@ -52,7 +52,8 @@ const cloudOf = (handlers: Handlers) => ({ cloud: fakeCloud(handlers).cloud });
 
 /** wx storage holding one pending plugin session, as after a cold start mid-authorization. */
 function storageWithPending(): Record<string, unknown> {
-  const items = new Map<string, unknown>([[PENDING_SESSION_KEY, { sessionId: SESSION_ID, expiresAt: Date.now() + 600_000, authType: 3 }]]);
+  const pending = { sessionId: SESSION_ID, expiresAt: Date.now() + 600_000, authType: 3 };
+  const items = new Map<string, unknown>([[PENDING_SESSION_KEY, pending]]);
   return {
     setStorageSync: (key: string, value: unknown) => void items.set(key, value),
     getStorageSync: (key: string) => items.get(key) ?? '',
@@ -71,7 +72,10 @@ async function until(page: LoadedPage, done: () => boolean, what: string): Promi
 }
 
 /** The authorize page resuming a stored session that the backend reports as `view`. */
-async function authorizeOutcome(view: Partial<AuthSessionView> & Pick<AuthSessionView, 'status'>, phase: string): Promise<LoadedPage> {
+async function authorizeOutcome(
+  view: Partial<AuthSessionView> & Pick<AuthSessionView, 'status'>,
+  phase: string,
+): Promise<LoadedPage> {
   const session: AuthSessionView = { sessionId: SESSION_ID, channel: 'plugin', expiresAt: Date.now() + 600_000, ...view };
   const wxShims = {
     ...storageWithPending(),
@@ -85,12 +89,14 @@ const AUTHORIZE: MiniState[] = [
   {
     name: 'authorize',
     title: '授权（首页）',
-    open: () => loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(true)) }) }),
+    open: () =>
+      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(true)) }) }),
   },
   {
     name: 'authorize-config-error',
     title: '授权：设置读取失败',
-    open: () => loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) }),
+    open: () =>
+      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) }),
   },
   {
     name: 'authorize-creating',
@@ -107,7 +113,10 @@ const AUTHORIZE: MiniState[] = [
     name: 'authorize-waiting',
     title: '授权：等待微信确认',
     async open() {
-      const wxShims = { ...storageWithPending(), ...cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), getAuthSession: () => never() }) };
+      const wxShims = {
+        ...storageWithPending(),
+        ...cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), getAuthSession: () => never() }),
+      };
       const page = await loadPage('pages/authorize/index', { wxShims });
       return until(page, () => page.root.data.phase === 'waiting', 'phase waiting');
     },
@@ -120,7 +129,11 @@ const AUTHORIZE: MiniState[] = [
   {
     name: 'authorize-failed',
     title: '授权未完成（有原因）',
-    open: () => authorizeOutcome({ status: 'failed', failure: { code: 'UPSTREAM', message: '换取授权信息失败，请重新授权' } }, 'incomplete'),
+    open: () =>
+      authorizeOutcome(
+        { status: 'failed', failure: { code: 'UPSTREAM', message: '换取授权信息失败，请重新授权' } },
+        'incomplete',
+      ),
   },
   {
     name: 'authorize-unchanged',
@@ -135,13 +148,27 @@ const AUTHORIZE: MiniState[] = [
 ];
 
 const accountsPage = (handlers: Handlers) =>
-  loadPage('pages/accounts/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), ...handlers }) });
+  loadPage('pages/accounts/index', {
+    wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), ...handlers }),
+  });
 
 const ACCOUNTS_PAGE: MiniState[] = [
   { name: 'accounts-loading', title: '我的账号：加载中', open: () => accountsPage({ listMyAuthorizers: () => never() }) },
-  { name: 'accounts-empty', title: '我的账号：空', open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: [] }) }) },
-  { name: 'accounts-list', title: '我的账号：列表', open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: ACCOUNTS }) }) },
-  { name: 'accounts-error', title: '我的账号：出错', open: () => accountsPage({ listMyAuthorizers: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) },
+  {
+    name: 'accounts-empty',
+    title: '我的账号：空',
+    open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: [] }) }),
+  },
+  {
+    name: 'accounts-list',
+    title: '我的账号：列表',
+    open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: ACCOUNTS }) }),
+  },
+  {
+    name: 'accounts-error',
+    title: '我的账号：出错',
+    open: () => accountsPage({ listMyAuthorizers: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
 ];
 
 const detailPage = (handlers: Handlers, appid = ACCOUNTS[0].appid) =>
@@ -171,8 +198,16 @@ const DETAIL_PAGE: MiniState[] = [
           }),
       }),
   },
-  { name: 'account-detail-not-found', title: '账号详情：未找到', open: () => detailPage({ getAuthorizer: () => fail('NOT_FOUND', '没有找到这个账号') }) },
-  { name: 'account-detail-error', title: '账号详情：出错', open: () => detailPage({ getAuthorizer: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) },
+  {
+    name: 'account-detail-not-found',
+    title: '账号详情：未找到',
+    open: () => detailPage({ getAuthorizer: () => fail('NOT_FOUND', '没有找到这个账号') }),
+  },
+  {
+    name: 'account-detail-error',
+    title: '账号详情：出错',
+    open: () => detailPage({ getAuthorizer: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
 ];
 
 const adminPage = (handlers: Handlers) =>
@@ -191,19 +226,40 @@ const UNHEALTHY = healthyPlatform({
   authorizers: { total: 3, active: 1, needsReauth: 1, revoked: 1 },
   needsAttention: [ACCOUNTS[2]],
   recentPushFailures: [{ at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010' }],
-  lastUpstreamError: { at: Date.UTC(2026, 10, 23, 4, 0), errcode: 61004, meaning: 'access clientip is not registered', requestIp: '203.0.113.7' },
+  lastUpstreamError: {
+    at: Date.UTC(2026, 10, 23, 4, 0),
+    errcode: 61004,
+    meaning: 'access clientip is not registered',
+    requestIp: '203.0.113.7',
+  },
 });
 
 const ADMIN_PAGE: MiniState[] = [
   { name: 'admin-loading', title: '平台状态：加载中', open: () => adminPage({ platformHealth: () => never() }) },
-  { name: 'admin-healthy', title: '平台状态：正常', open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(healthyPlatform()) }) },
-  { name: 'admin-unhealthy', title: '平台状态：异常', open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }) },
+  {
+    name: 'admin-healthy',
+    title: '平台状态：正常',
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(healthyPlatform()) }),
+  },
+  {
+    name: 'admin-unhealthy',
+    title: '平台状态：异常',
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }),
+  },
   {
     name: 'admin-forbidden',
     title: '平台状态：无权限',
-    open: () => adminPage({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), platformHealth: () => fail('FORBIDDEN', '没有权限') }),
+    open: () =>
+      adminPage({
+        getAppConfig: () => ok<'getAppConfig'>(appConfig(false)),
+        platformHealth: () => fail('FORBIDDEN', '没有权限'),
+      }),
   },
-  { name: 'admin-error', title: '平台状态：出错', open: () => adminPage({ platformHealth: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) },
+  {
+    name: 'admin-error',
+    title: '平台状态：出错',
+    open: () => adminPage({ platformHealth: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
 ];
 
 /** The link page after choosing a channel and tapping 生成授权链接. */
@@ -214,7 +270,12 @@ async function linkReady(channel: 'pc' | 'h5'): Promise<LoadedPage> {
     createAuthSession: (input) =>
       ok<'createAuthSession'>(
         channel === 'pc'
-          ? { sessionId: SESSION_ID, channel, expiresAt, pcEntryUrl: `https://env-7g3k.service.tcloudbase.com/wx/entry?sid=${SESSION_ID}` }
+          ? {
+              sessionId: SESSION_ID,
+              channel,
+              expiresAt,
+              pcEntryUrl: `https://env-7g3k.service.tcloudbase.com/wx/entry?sid=${SESSION_ID}`,
+            }
           : {
               sessionId: SESSION_ID,
               channel,
@@ -234,7 +295,11 @@ const LINK_PAGE: MiniState[] = [
   {
     name: 'link',
     title: '链接授权：选择',
-    open: () => loadPage('pages/link/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }), query: { authType: '3' } }),
+    open: () =>
+      loadPage('pages/link/index', {
+        wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+        query: { authType: '3' },
+      }),
   },
   { name: 'link-pc', title: '链接授权：电脑链接', open: () => linkReady('pc') },
   { name: 'link-h5', title: '链接授权：手机链接', open: () => linkReady('h5') },

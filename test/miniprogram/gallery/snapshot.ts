@@ -37,7 +37,8 @@ const escapeAttr = (text: string) => escapeText(text).replace(/"/g, '&quot;');
 
 function templateAttr(element: Element, name: string): string | undefined {
   const value = element.__wxElement?._vt?.attrs?.find((attr) => attr.name === name)?.value;
-  return value === undefined || value === null || value === false ? undefined : String(value);
+  if (typeof value === 'string' || typeof value === 'number' || value === true) return String(value);
+  return undefined;
 }
 
 /**
@@ -72,10 +73,17 @@ function serialize(node: Node, pageHost: Exparser, markFirst: { pending: boolean
   const isHost = tag.includes('-') && !tag.startsWith('wx-');
   const marked = (tappable && !isHost) || markFirst.pending;
   markFirst.pending = false;
-  const marks = marked ? { 'data-tap': '' } : {};
+  const marks: Record<string, string> = marked ? { 'data-tap': '' } : {};
   const childMark = { pending: tappable && isHost };
-  const children = () => Array.from(element.childNodes).map((child) => serialize(child, pageHost, childMark)).join('');
+  const children = () =>
+    Array.from(element.childNodes)
+      .map((child) => serialize(child, pageHost, childMark))
+      .join('');
+  return renderElement(element, tag, marks, children);
+}
 
+/** A built-in tag as the HTML element that shows it; any other element as it is. */
+function renderElement(element: Element, tag: string, marks: Record<string, string>, children: () => string): string {
   switch (tag) {
     case 'wx-image': {
       const fit = IMAGE_FIT[templateAttr(element, 'mode') ?? 'scaleToFill'] ?? 'fill';
@@ -98,7 +106,9 @@ function serialize(node: Node, pageHost: Exparser, markFirst: { pending: boolean
 
 /** The style sheets simulate put in <head> for the pages loaded since `clearStyles`. */
 function simulateStyles(): string {
-  return Array.from(documentHead().querySelectorAll('style')).map((style) => style.textContent ?? '').join('\n');
+  return Array.from(documentHead().querySelectorAll('style'))
+    .map((style) => style.textContent ?? '')
+    .join('\n');
 }
 
 /** Call before loading a page, so that its document gets only its own (and its components') styles. */

@@ -18,6 +18,7 @@ export function rpxToPx(css: string): string {
 /** Makes simulate and j-component convert rpx at WeChat's ratio (their modules are shared). */
 export function useWeChatRpx(): void {
   for (const id of ['miniprogram-simulate/src/utils', 'j-component/src/tool/utils']) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- untyped internals, the instances simulate uses
     const utils = require(id) as { transformRpx: CssTransform };
     utils.transformRpx = rpxToPx;
   }
@@ -25,6 +26,7 @@ export function useWeChatRpx(): void {
 
 /** app.wxss, scoped like the page's own style sheet (simulate prefixes page classes with "page--"). */
 export function appWxss(): string {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- simulate's own WXSS compiler (scoping, @import)
   const wxss = require('miniprogram-simulate/src/wxss') as { compile(css: string, options: { prefix: string }): string };
   return rpxToPx(wxss.compile(fs.readFileSync(path.join(MINIPROGRAM_ROOT, 'app.wxss'), 'utf8'), { prefix: 'page' }));
 }
