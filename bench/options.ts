@@ -24,9 +24,11 @@ export interface BenchOptions {
   coldStarts: number;
   /** Which benchmarks to run. */
   only: BenchName[];
+  /** Run the scale benchmark instead (issue 12): N authorizers at each of these sizes. */
+  scale: number[] | null;
 }
 
-export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package'] as const;
+export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package', 'broker'] as const;
 export type BenchName = (typeof BENCH_NAMES)[number];
 
 export const DEFAULT_OPTIONS: BenchOptions = {
@@ -39,7 +41,11 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   auths: 40,
   coldStarts: 7,
   only: [...BENCH_NAMES],
+  scale: null,
 };
+
+/** The sizes `--scale` runs unless `--sizes` says otherwise. */
+export const DEFAULT_SCALE_SIZES = [1_000, 10_000, 100_000];
 
 const NUMERIC = ['pushes', 'warmup', 'concurrency', 'instances', 'calls', 'authorizers', 'auths', 'coldStarts'] as const;
 
@@ -53,6 +59,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --auths N         timed authorizations (default ${DEFAULT_OPTIONS.auths})
   --cold-starts N   fresh processes per side of the cold-start comparison (default ${DEFAULT_OPTIONS.coldStarts})
   --only LIST       comma-separated subset of ${BENCH_NAMES.join(',')}
+  --scale           instead: the scale benchmark (authorizers at ${DEFAULT_SCALE_SIZES.join(', ')}), recorded
+                    under "scale" in bench/results.json
+  --sizes LIST      with --scale: comma-separated sizes (a run with other sizes is printed, not recorded)
 Writes bench/results.json and bench/RESULTS.md only when every benchmark runs.`;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -68,6 +77,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       auths: { type: 'string' },
       'cold-starts': { type: 'string' },
       only: { type: 'string' },
+      scale: { type: 'boolean' },
+      sizes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -88,6 +99,8 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     if (raw[name] !== undefined) options[name] = positiveInteger(name, raw[name], name === 'warmup');
   }
   if (values.only !== undefined) options.only = benchList(values.only);
+  if (values.sizes !== undefined && !values.scale) throw new RangeError('--sizes goes with --scale');
+  if (values.scale) options.scale = values.sizes === undefined ? [...DEFAULT_SCALE_SIZES] : sizeList(values.sizes);
   return options;
 }
 
@@ -97,6 +110,10 @@ function positiveInteger(name: string, text: string, zeroAllowed: boolean): numb
     throw new RangeError(`--${name} takes a ${zeroAllowed ? 'non-negative' : 'positive'} integer, got "${text}"`);
   }
   return value;
+}
+
+function sizeList(text: string): number[] {
+  return text.split(',').map((size) => positiveInteger('sizes', size.trim(), false));
 }
 
 function benchList(text: string): BenchName[] {

@@ -54,15 +54,20 @@ export function textTable(figures: Figure[]): string {
   return [line(HEADERS), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 
-export function markdown(report: BenchReport): string {
+/** The figures as a markdown table, then their notes. */
+export function figuresMarkdown(figures: Figure[]): string[] {
   const escape = (text: string) => text.replace(/\|/g, '\\|');
   const columns = Object.keys(HEADERS) as (keyof Row)[];
   const table = [
     `| ${columns.map((c) => HEADERS[c]).join(' | ')} |`,
     `| ${columns.map(() => '---').join(' | ')} |`,
-    ...report.figures.map(rowOf).map((row) => `| ${columns.map((c) => escape(row[c])).join(' | ')} |`),
+    ...figures.map(rowOf).map((row) => `| ${columns.map((c) => escape(row[c])).join(' | ')} |`),
   ];
-  const notes = report.figures.filter((f) => f.note).map((f) => `- **${f.benchmark} — ${f.name}**: ${f.note}`);
+  const notes = figures.filter((f) => f.note).map((f) => `- **${f.benchmark} — ${f.name}**: ${f.note}`);
+  return [...table, '', ...(notes.length > 0 ? ['Notes:', '', ...notes, ''] : [])];
+}
+
+export function markdown(report: BenchReport): string {
   const o = report.options;
   return [
     '# Benchmark results',
@@ -73,16 +78,48 @@ export function markdown(report: BenchReport): string {
     'Everything runs on one machine on 127.0.0.1: the Open Platform emulator, the local cloud runtime running the built',
     'function bundle, and the load generator. Raw numbers: `bench/results.json`.',
     '',
-    ...table,
+    ...figuresMarkdown(report.figures),
+  ].join('\n');
+}
+
+/** The scale run as the README shows it. */
+export function scaleMarkdown(scale: ScaleReport): string {
+  return [
+    `Measured ${scale.machine.date.slice(0, 10)} on ${describeMachine(scale.machine)}, in ${Math.round(scale.durationSeconds)} s,`,
+    `with \`npm run bench -- --scale\` (sizes ${scale.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}). Raw numbers: \`bench/results.json\` ("scale").`,
     '',
-    ...(notes.length > 0 ? ['Notes:', '', ...notes, ''] : []),
+    ...figuresMarkdown(scale.figures),
   ].join('\n');
 }
 
 export function writeReport(report: BenchReport, dir: string): { json: string; md: string } {
   const json = path.join(dir, 'results.json');
   const md = path.join(dir, 'RESULTS.md');
-  fs.writeFileSync(json, `${JSON.stringify(report, null, 2)}\n`);
+  // The scale benchmark is run on its own (--scale): keep its last figures.
+  const scale = readScale(json);
+  fs.writeFileSync(json, `${JSON.stringify(scale ? { ...report, scale } : report, null, 2)}\n`);
   fs.writeFileSync(md, markdown(report));
   return { json, md };
+}
+
+/** What `npm run bench -- --scale` records: its own run, beside the main report in results.json. */
+export interface ScaleReport {
+  machine: MachineFacts;
+  sizes: number[];
+  durationSeconds: number;
+  figures: Figure[];
+  details: unknown;
+}
+
+function readScale(json: string): ScaleReport | undefined {
+  if (!fs.existsSync(json)) return undefined;
+  return (JSON.parse(fs.readFileSync(json, 'utf8')) as { scale?: ScaleReport }).scale;
+}
+
+/** Puts the scale run into results.json under "scale", leaving the rest as it was. */
+export function recordScale(scale: ScaleReport, dir: string): string {
+  const json = path.join(dir, 'results.json');
+  const current = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, unknown>) : {};
+  fs.writeFileSync(json, `${JSON.stringify({ ...current, scale }, null, 2)}\n`);
+  return json;
 }

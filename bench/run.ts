@@ -6,13 +6,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildFunction } from '../scripts/build-function';
 import { authorizationLatency } from './authorization-latency';
+import { brokerBench } from './broker';
 import type { BenchResult, Figure } from './figures';
 import { LogSink, say } from './log-sink';
 import { machineFacts } from './machine';
-import { BENCH_NAMES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
+import { BENCH_NAMES, DEFAULT_SCALE_SIZES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
 import { packageSize } from './package-size';
 import { pushPipeline } from './push-pipeline';
-import { textTable, writeReport, type BenchReport } from './report';
+import { recordScale, scaleMarkdown, textTable, writeReport, type BenchReport } from './report';
+import { scaleBench } from './scale';
 import { tokenEconomy } from './token-economy';
 
 type Benchmark = (options: BenchOptions, sink: LogSink) => Promise<BenchResult>;
@@ -22,6 +24,7 @@ const BENCHMARKS: Record<BenchName, { title: string; run: Benchmark }> = {
   tokens: { title: 'Token economy', run: tokenEconomy },
   auth: { title: 'Authorization latency', run: authorizationLatency },
   package: { title: 'Package', run: packageSize },
+  broker: { title: 'Broker', run: brokerBench },
 };
 
 async function main(): Promise<number> {
@@ -35,6 +38,7 @@ async function main(): Promise<number> {
   const busy = machine.loadAverageAtStart / machine.cores;
   if (busy > 0.5) say(`note: the machine is busy (load average ${machine.loadAverageAtStart} on ${machine.cores} cores); figures will be skewed`);
   const sink = new LogSink(path.join(os.tmpdir(), `bench-${machine.date.replace(/[:.]/g, '-')}.log`));
+  if (options.scale) return runScale(options.scale, machine, sink);
   const started = performance.now();
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
@@ -73,6 +77,34 @@ async function main(): Promise<number> {
   const missed = figures.filter((f) => f.pass === false).length;
   say(`${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${failed.length ? `, ${failed.length} benchmarks failed` : ''}`);
   return failed.length > 0 ? 1 : 0;
+}
+
+/** `--scale`: the scale benchmark alone; recorded when it ran the standard sizes. */
+async function runScale(sizes: number[], machine: ReturnType<typeof machineFacts>, sink: LogSink): Promise<number> {
+  const started = performance.now();
+  let result: Awaited<ReturnType<typeof scaleBench>>;
+  try {
+    const { bytes } = await buildFunction();
+    say(`function bundle built (${(bytes / 1024).toFixed(1)} KB); logs of the stack: ${sink.file}`);
+    say(`running Scale at ${sizes.join(', ')} authorizers…`);
+    result = await sink.capture(() => scaleBench(sizes, sink, say));
+  } finally {
+    await sink.close();
+  }
+  say('');
+  say(textTable(result.figures));
+  say('');
+  const standard = sizes.join(',') === DEFAULT_SCALE_SIZES.join(',');
+  if (standard) {
+    const scale = { machine, sizes, durationSeconds: (performance.now() - started) / 1000, ...result };
+    const written = recordScale(scale, __dirname);
+    say(`wrote "scale" in ${path.relative(process.cwd(), written)}; for the README:\n\n${scaleMarkdown(scale)}`);
+  } else {
+    say('other sizes than the standard ones: bench/results.json was left as it was');
+  }
+  const missed = result.figures.filter((f) => f.pass === false).length;
+  say(`${result.figures.filter((f) => f.pass === true).length} goals met, ${missed} missed`);
+  return 0;
 }
 
 main().then(

@@ -1,8 +1,9 @@
 import net from 'node:net';
 import path from 'node:path';
+import { COLLECTION_INDEXES, setupDatabase } from '../cloudfunctions/authorization/src/setup/collections';
 import { buildFunction } from '../scripts/build-function';
 import { Clock } from './clock';
-import { startCloudRuntime, type CloudRuntime, type Identity } from './cloud/runtime';
+import { startCloudRuntime, type CloudRuntime, type CloudRuntimeOptions, type Identity } from './cloud/runtime';
 import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from './open-platform';
 
 /**
@@ -28,12 +29,21 @@ export interface LocalStackOptions {
   /** Push a ticket at start so the platform can work at once (default true). */
   pushTicketAtStart?: boolean;
   adminOpenIds?: string[];
+  /**
+   * Raise the per-merchant limits (sessions per minute) for suites that authorize many times in a
+   * minute of the shared clock; the stack otherwise runs with the function's production defaults.
+   */
+  lenientLimits?: boolean;
   /** Extra or overriding environment variables of the function. */
   functionEnv?: Record<string, string>;
   openPlatform?: Omit<OpenPlatformOptions, 'clock' | 'port'>;
   log?: (line: string) => void;
   /** Where the function bundles are (default: cloudfunctions/); tests may point at another build. */
   functionsRoot?: string;
+  /** Environment variables of other functions under functionsRoot (e.g. a caller of this one). */
+  otherFunctionEnv?: Record<string, Record<string, string>>;
+  /** The cloud's limits and costs (defaults: WeChat's strict ones, no added latency). */
+  cloudLimits?: Pick<CloudRuntimeOptions, 'maxGetLimit' | 'dbLatencyMs' | 'timeoutSeconds' | 'strictCollections'>;
 }
 
 export interface LocalStack {
@@ -79,6 +89,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     WX_MP_BASE_URL: openPlatform.url,
     WX_OPEN_BASE_URL: openPlatform.url,
     ADMIN_OPENIDS: (options.adminOpenIds ?? []).join(','),
+    ...(options.lenientLimits ? { SESSIONS_PER_MINUTE: '10000' } : {}),
     ...options.functionEnv,
   };
 
@@ -88,10 +99,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: options.dataDir,
       clock,
       port: cloudPort,
-      env: { [FUNCTION_NAME]: functionEnv },
+      env: { ...options.otherFunctionEnv, [FUNCTION_NAME]: functionEnv },
       httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
       timers: options.timers ?? false,
       log: options.log,
+      ...options.cloudLimits,
+    }).then(async (runtime) => {
+      await prepareDatabase(runtime);
+      return runtime;
     });
   let cloud: CloudRuntime;
   try {
@@ -101,9 +116,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     throw error;
   }
 
-  // As configured on the Open Platform: 授权事件接收URL and 授权发起页域名.
+  // As configured on the Open Platform: 授权事件接收URL, 授权发起页域名 and 消息与事件接收URL.
   openPlatform.setAuthEventUrl(`${publicBaseUrl}/push`);
   openPlatform.setInitiationDomain(new URL(cloudOrigin).host);
+  openPlatform.setMessageUrl(`${publicBaseUrl}/message/$APPID$`);
   if (options.pushTicketAtStart ?? true) await openPlatform.pushTicket();
 
   return {
@@ -125,6 +141,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await cloud.close();
     },
   };
+}
+
+/**
+ * The deploy step "create the collections" (what the function's setupDatabase action does), plus
+ * the indexes its queries use, which the console holds in the cloud and the runtime here.
+ */
+export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
+  await setupDatabase(cloud.db);
+  for (const [collection, fields] of Object.entries(COLLECTION_INDEXES)) {
+    for (const field of fields) await cloud.ensureIndex(collection, field);
+  }
 }
 
 /** Asks the OS for a free port, so the function's public URL is known before it starts. */

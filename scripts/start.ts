@@ -43,8 +43,8 @@ async function main(): Promise<void> {
     await stack.close();
     process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 }
 
 /** GET / creates a PC authorization session for the local merchant and sends the browser to it. */
@@ -60,7 +60,7 @@ function startLauncher(stack: LocalStack): Promise<http.Server> {
       })
       .catch((error: unknown) => {
         res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`Could not create an authorization session: ${error instanceof Error ? error.message : error}`);
+        res.end(`Could not create an authorization session: ${error instanceof Error ? error.message : String(error)}`);
       });
   });
   return new Promise((resolve) => server.listen(LAUNCHER_PORT, '127.0.0.1', () => resolve(server)));

@@ -138,6 +138,8 @@ export interface PlatformHealth {
   ok: boolean;
   ticket: { ok: boolean; receivedAt: number | null; ageSeconds: number | null };
   componentToken: { ok: boolean; expiresAt: number | null };
+  /** The timer trigger's last complete run (every 5 minutes when it works). */
+  timer: { ok: boolean; lastRunAt: number | null };
   authorizers: { total: number; active: number; needsReauth: number; revoked: number };
   needsAttention: AuthorizerSummary[];
   recentPushFailures: PushFailureView[];
@@ -145,10 +147,53 @@ export interface PlatformHealth {
   lastUpstreamError: { at: number; errcode: number; meaning: string; requestIp?: string } | null;
 }
 
+/** What `setupDatabase` did: collections it created and those that were already there. */
+export interface DatabaseSetupReport {
+  created: string[];
+  existing: string[];
+}
+
 export interface ReconcileReport {
   listed: number;
   restored: number;
   markedRevoked: number;
+  /** The pass continues in the next timer runs (large platforms); the counts so far. */
+  inProgress?: true;
+}
+
+/** Which release-test items a permission set of the platform makes WeChat run (spec §11). */
+export interface ReleaseCaseView {
+  setId: number;
+  setName: string;
+  kind: 'official_account' | 'mini_program';
+  /** Among the sets this deployment is configured to need (REQUIRED_CATEGORY_IDS, PERMISSION_BUNDLES). */
+  selected: boolean;
+  items: string[];
+}
+
+export interface MessageCountView {
+  appid: string;
+  /** MsgType, or `event.<Event>`. */
+  type: string;
+  count: number;
+  forwardFailures: number;
+  lastAt: number;
+  /** One of WeChat's release-test accounts. */
+  releaseTest: boolean;
+}
+
+/** 全网发布: the platform's state as configured, and what WeChat's test did on our URLs. */
+export interface ReleaseStatus {
+  released: boolean;
+  testList: { userName: string; authorizedAppid: string | null; name: string | null }[];
+  /** Items every release test has, whatever the sets. */
+  alwaysItems: string[];
+  messageCases: ReleaseCaseView[];
+  /** WeChat's test accounts seen on our URLs. */
+  testAccounts: { appid: string; group: number; kind: string; lastEvent: string | null; lastEventAt: number | null }[];
+  jobs: { pending: number; done: number; failed: number };
+  messageForwarding: boolean;
+  messages: MessageCountView[];
 }
 
 /** Every action: its input and its output. */
@@ -163,6 +208,35 @@ export interface Actions {
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */
   startPushTicket: { input: Record<string, never>; output: { message: string } };
+  /** Creates the database collections the function needs (run once after deploying; safe to repeat). */
+  setupDatabase: { input: Record<string, never>; output: DatabaseSetupReport };
+  /** 全网发布 status, the release-test items the sets trigger, message counts (issue 11). */
+  releaseStatus: { input: Record<string, never>; output: ReleaseStatus };
+  /** Admin: the broker's calls for this authorizer, per WeChat API. */
+  authorizerUsage: { input: { appid: string }; output: { usage: ApiUsage[] } };
+  /** Admin: fetches the account's basic info live through the broker, to prove its token works. */
+  testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
+}
+
+/** Calls the broker made to one WeChat API for one authorizer. */
+export interface ApiUsage {
+  api: string;
+  calls: number;
+  errors: number;
+  /** WeChat's errcode of the latest call (0: success, -1: no answer). */
+  lastErrcode: number;
+  lastAt: number;
+}
+
+export interface TestCallReport {
+  ok: boolean;
+  /** WeChat's errcode (0 on success). */
+  errcode: number;
+  /** Plain Chinese: what happened and, on failure, what to do. */
+  message: string;
+  /** From /cgi-bin/account/getaccountbasicinfo on success. */
+  nickname?: string;
+  principalName?: string;
 }
 
 export type ActionName = keyof Actions;
@@ -173,6 +247,7 @@ export type ErrorCode =
   | 'NOT_FOUND'
   | 'FORBIDDEN'
   | 'NOT_READY'
+  | 'RATE_LIMITED'
   | 'UPSTREAM'
   | 'CONFIGURATION'
   | 'INTERNAL';

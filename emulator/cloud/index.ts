@@ -1,7 +1,8 @@
 /** The local WeChat cloud runtime: public entry points. */
 export { startCloudRuntime, CallFunctionError } from './runtime';
 export type { CloudRuntime, CloudRuntimeOptions, FunctionInstance, Identity } from './runtime';
-export { Database, DEFAULT_GET_LIMIT, MAX_GET_LIMIT } from './sdk/database';
+export { Database } from './sdk/database';
+export { DbService, DEFAULT_GET_LIMIT, STRICT_MAX_GET_LIMIT, LENIENT_MAX_GET_LIMIT } from './sdk/service';
 export { DocumentStore } from './sdk/store';
 export { createWxServerSdk, DYNAMIC_CURRENT_ENV } from './sdk';
 export type { WxServerSdk } from './sdk';

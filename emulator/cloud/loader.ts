@@ -19,6 +19,34 @@ export interface LoadOptions {
   clock: Clock;
   env: Record<string, string>;
   envId: string;
+  /** The configured timeout: a run still going after it is abandoned and the caller gets a timeout error. */
+  timeoutMs: number;
+  /** Called once when a run times out (the instance is then as good as killed). */
+  onTimeout?(): void;
+}
+
+/** A run that did not finish within the function's timeout (SCF words it this way). */
+export class FunctionTimeoutError extends Error {
+  constructor(readonly timeoutMs: number) {
+    super(`Invoking task timed out after ${timeoutMs / 1000} seconds`);
+    this.name = 'FunctionTimeoutError';
+  }
+}
+
+/** The run's outcome, or a FunctionTimeoutError after `timeoutMs` of real time (the run is left behind). */
+async function withinTimeout<T>(run: () => Promise<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new FunctionTimeoutError(timeoutMs));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([run(), timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** The second argument of `exports.main`, with the fields SCF passes. */
@@ -80,7 +108,7 @@ function compile(filename: string): ModuleWrapper {
 
 function functionRequire(filename: string, sdk: WxServerSdk): NodeJS.Require {
   const nodeRequire = createRequire(filename);
-  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : nodeRequire(id))) as NodeJS.Require;
+  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : (nodeRequire(id) as unknown))) as NodeJS.Require;
   return Object.assign(required, { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: undefined });
 }
 
@@ -110,9 +138,10 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
         function_version: '$LATEST',
         namespace: options.envId,
         memory_limit_in_mb: 256,
-        time_limit_in_ms: 20_000,
+        time_limit_in_ms: options.timeoutMs,
       };
-      return invocationContext.run({ ...wxContext }, () => (main as MainFunction)(event, context));
+      const run = async () => invocationContext.run({ ...wxContext }, () => (main as MainFunction)(event, context));
+      return withinTimeout(run, options.timeoutMs, options.onTimeout);
     },
   };
 }

@@ -5,10 +5,14 @@ import { Clock } from '../clock';
 import { errorMessage, errorStack } from './error-text';
 import { DEFAULT_BODY_LIMITS, toHttpResponse, toIntegratedRequest, type HttpResponseParts, type RequestParts } from './http-access';
 import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity } from './http-server';
-import { loadFunction, type FunctionInstance as LoadedFunction } from './loader';
+import { readTimeoutSeconds } from './function-config';
+import { FunctionTimeoutError, loadFunction, type FunctionInstance as LoadedFunction } from './loader';
 import { createWxServerSdk } from './sdk';
 import type { WxContext } from './sdk/context';
+import { CrashSwitch, type DbOperation } from './sdk/crash';
 import { Database } from './sdk/database';
+import { DB_ERROR, DbFault } from './sdk/errors';
+import { DbService, type DbCallCounts } from './sdk/service';
 import { DocumentStore } from './sdk/store';
 import { readTimerTriggers, TimerScheduler, timerEvent, type TimerTrigger } from './timers';
 
@@ -40,13 +44,25 @@ export interface CloudRuntimeOptions {
   forceBase64Body?: boolean;
   /** HTTP access body limits in bytes (default 100 KB text, 6 MB other). */
   httpBodyLimits?: { text?: number; binary?: number };
-  /** Fail on collections never created, like WeChat (default false: created on first use). */
+  /**
+   * Whether a function called by another (`cloud.callFunction`) sees its caller's OPENID. WeChat's
+   * docs do not say (spec §1, uncertain); default 'propagate', the case a callee must be ready for.
+   */
+  callFunctionOpenId?: 'propagate' | 'drop';
+  /** Fail with -502005 on collections never created, like WeChat (default true). */
   strictCollections?: boolean;
+  /** Most documents one `get()` returns, even with a larger `limit()`: 100 (default, the strict reading) to 1000. */
+  maxGetLimit?: number;
+  /** Real milliseconds added to each database call of a function (default 0), e.g. 5 for what the cloud costs. */
+  dbLatencyMs?: number;
+  /** Per-function timeout in seconds, overriding config.json's `timeout` (for tests and benchmarks). */
+  timeoutSeconds?: Record<string, number>;
   log?: (line: string) => void;
 }
 
 export type { Identity } from './http-server';
 export { CallFunctionError } from './http-server';
+export type { DbOperation } from './sdk/crash';
 
 /** A separately cold-started copy of a function: its own module state, the runtime's database. */
 export interface FunctionInstance {
@@ -57,6 +73,8 @@ export interface FunctionInstance {
   triggerTimer(triggerName?: string): Promise<unknown>;
   /** Calls `exports.main(event, context)` with any event; `wxContext` fills getWXContext(). */
   invoke(event: unknown, wxContext?: Partial<WxContext>): Promise<unknown>;
+  /** Tests: this instance dies before the first database operation `when` accepts. */
+  crashWhen(when: (operation: DbOperation) => boolean): void;
 }
 
 export interface CloudRuntime {
@@ -69,10 +87,17 @@ export interface CloudRuntime {
   /** As wx.cloud.callFunction, on the function's warm instance; rejects with a CallFunctionError. */
   callFunction(name: string, data: unknown, identity?: Identity): Promise<unknown>;
   newInstance(name: string): FunctionInstance;
+  /**
+   * Tests: the function's warm instance (the one HTTP access, callFunction and timers use) dies
+   * before the first database operation `when` accepts; the next invocation cold-starts anew.
+   */
+  crashWarmInstance(name: string, when: (operation: DbOperation) => boolean): void;
   /** Fires a timer trigger now (the function's first one if unnamed); rejects if the function throws. */
   triggerTimer(functionName: string, triggerName?: string): Promise<unknown>;
   /** The timer triggers found in the functions' config.json files. */
   timerTriggers(): Array<{ functionName: string; name: string; config: string }>;
+  /** Database calls the functions made so far (the runtime's own `db` is not counted). */
+  dbCalls(): DbCallCounts;
   /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
@@ -82,6 +107,7 @@ export interface CloudRuntime {
 const FUNCTION_NAME = /^[A-Za-z0-9_-]+$/;
 const CALL_FAILED = { errCode: -404011, text: 'cloud function execution error' };
 const NOT_FOUND = { errCode: -501000, text: '[ResourceNotFound.Function] FunctionName parameter could not be found' };
+const TIMED_OUT = { errCode: -504003 };
 
 const newRequestId = () => randomUUID().replace(/-/g, '');
 
@@ -94,12 +120,37 @@ function wxContextOf(envId: string, source: string, identity: Identity = {}): Wx
   return { OPENID: identity.openid ?? '', APPID: identity.appid ?? '', UNIONID: identity.unionid ?? '', ENV: envId, SOURCE: source };
 }
 
+/** A loaded function with the switch that lets tests make it die mid-invocation. */
+interface HostedFunction extends LoadedFunction {
+  readonly crash: CrashSwitch;
+}
+
+/** The context of a function called by another: sources comma-joined, e.g. `wx_client,scf` (spec §1). */
+export function calleeContext(caller: WxContext, openId: 'propagate' | 'drop'): WxContext {
+  const keep = openId === 'propagate';
+  return {
+    OPENID: keep ? caller.OPENID : '',
+    APPID: keep ? caller.APPID : '',
+    UNIONID: keep ? caller.UNIONID : '',
+    ENV: caller.ENV,
+    SOURCE: caller.SOURCE ? `${caller.SOURCE},scf` : 'scf',
+  };
+}
+
 /** The functions under functionsRoot, loaded on demand. */
 class FunctionHost {
-  private readonly warmInstances = new Map<string, LoadedFunction>();
+  private readonly warmInstances = new Map<string, HostedFunction>();
+  /** Set by the runtime once it can run calls: `cloud.callFunction` from inside a function. */
+  onCallFunction?: (name: string, data: unknown, caller: WxContext) => Promise<unknown>;
 
   constructor(
-    private readonly options: CloudRuntimeOptions & { envId: string; clock: Clock; store: DocumentStore; log(line: string): void },
+    private readonly options: CloudRuntimeOptions & {
+      envId: string;
+      clock: Clock;
+      store: DocumentStore;
+      service: DbService;
+      log(line: string): void;
+    },
   ) {}
 
   dirOf(name: string): string {
@@ -123,44 +174,95 @@ class FunctionHost {
       .map((entry) => entry.name);
   }
 
-  /** A cold start: a fresh evaluation of the bundle with its own sdk object. */
-  load(name: string): LoadedFunction {
-    const { envId, clock, store, log } = this.options;
-    const sdk = createWxServerSdk({ store, now: () => clock.now(), envId, log: (line) => log(`[${name}] ${line}`) });
-    const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
-    return loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId });
+  private timeoutMsOf(name: string): number {
+    return (this.options.timeoutSeconds?.[name] ?? readTimeoutSeconds(this.dirOf(name))) * 1000;
   }
 
-  warm(name: string): LoadedFunction {
+  /**
+   * A cold start: a fresh evaluation of the bundle with its own sdk object. The instance ends as the
+   * cloud ends it: a run that times out (its later database calls fail), or a crash that tests plan
+   * on its switch (the run in progress fails, nothing of it touches the database again). Either way
+   * `onEnded` lets the owner cold-start another.
+   */
+  load(name: string, onEnded: () => void = () => undefined): HostedFunction {
+    const { envId, clock, store, service, log } = this.options;
+    let ended = false;
+    const assertAlive = () => {
+      if (ended) throw new DbFault(DB_ERROR.requestFailed, 'the function instance was ended by its timeout');
+    };
+    const crash = new CrashSwitch();
+    const sdk = createWxServerSdk({
+      store,
+      service,
+      assertAlive,
+      crash,
+      now: () => clock.now(),
+      envId,
+      log: (line) => log(`[${name}] ${line}`),
+      callFunction: (callee, data, caller) => {
+        if (!this.onCallFunction) return Promise.reject(new Error('the runtime is not running'));
+        return this.onCallFunction(callee, data, caller);
+      },
+    });
+    const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
+    const onTimeout = () => {
+      ended = true;
+      log(`function ${name} timed out: instance ended`);
+      onEnded();
+    };
+    const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId, timeoutMs: this.timeoutMsOf(name), onTimeout });
+    const died = new Promise<never>((_, reject) => crash.onCrash(reject));
+    died.catch(() => undefined);
+    crash.onCrash(onEnded);
+    return { name, crash, invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]) };
+  }
+
+  warm(name: string): HostedFunction {
     let instance = this.warmInstances.get(name);
-    if (!instance) this.warmInstances.set(name, (instance = this.load(name)));
+    if (!instance) {
+      const loaded = this.load(name, () => {
+        if (this.warmInstances.get(name) === loaded) this.warmInstances.delete(name);
+      });
+      this.warmInstances.set(name, (instance = loaded));
+    }
     return instance;
   }
 }
 
+// eslint-disable-next-line max-lines-per-function -- the runtime's public surface, one closure per API
 export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<CloudRuntime> {
   const envId = options.envId ?? 'local-dev';
   const clock = options.clock ?? new Clock();
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = new DocumentStore({ dataDir: options.dataDir, strictCollections: options.strictCollections });
-  const host = new FunctionHost({ ...options, envId, clock, store, log });
-  const db = new Database({ store, now: () => clock.now() });
+  const service = new DbService({ maxGetLimit: options.maxGetLimit, latencyMs: options.dbLatencyMs });
+  const host = new FunctionHost({ ...options, envId, clock, store, service, log });
+  // What tests inspect through: same page cap, but neither slowed down nor counted.
+  const db = new Database({ store, now: () => clock.now(), service: new DbService({ maxGetLimit: options.maxGetLimit }) });
   const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
 
-  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, identity?: Identity): Promise<unknown> {
+  async function callOn(instance: () => LoadedFunction, name: string, data: unknown, wxContext: WxContext): Promise<unknown> {
     if (!host.exists(name)) {
       if (host.hasFolder(name)) log(`function ${name} has no index.js yet: build its bundle first`);
       throw new CallFunctionError(NOT_FOUND.errCode, `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`);
     }
     try {
-      const result = await instance().invoke(overTheWire(data ?? {}), wxContextOf(envId, 'wx_client', identity), newRequestId());
+      const result = await instance().invoke(overTheWire(data ?? {}), wxContext, newRequestId());
       return overTheWire(result);
     } catch (error) {
+      if (error instanceof FunctionTimeoutError) {
+        const { errCode } = TIMED_OUT;
+        throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} | errMsg: ${error.message}`);
+      }
       log(`function ${name} failed: ${errorStack(error)}`);
       const { errCode, text } = CALL_FAILED;
       throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
     }
   }
+
+  const asUser = (identity?: Identity) => wxContextOf(envId, 'wx_client', identity);
+  host.onCallFunction = (name, data, caller) =>
+    callOn(() => host.warm(name), name, data, calleeContext(caller, options.callFunctionOpenId ?? 'propagate'));
 
   function fireTimer(instance: LoadedFunction, trigger: TimerTrigger, timeMs: number): Promise<unknown> {
     return instance.invoke(timerEvent(trigger.name, timeMs), wxContextOf(envId, 'wx_trigger'), newRequestId());
@@ -181,7 +283,8 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       return toHttpResponse(await host.warm(functionName).invoke(event, wxContextOf(envId, 'wx_http'), requestId));
     } catch (error) {
       log(`function ${functionName} failed on HTTP access: ${errorStack(error)}`);
-      const body = JSON.stringify({ code: 'FUNCTIONS_EXECUTE_FAIL', message: errorMessage(error), requestId });
+      const code = error instanceof FunctionTimeoutError ? 'FUNCTIONS_TIME_LIMIT_EXCEEDED' : 'FUNCTIONS_EXECUTE_FAIL';
+      const body = JSON.stringify({ code, message: errorMessage(error), requestId });
       return { statusCode: 500, headers: { 'content-type': 'application/json; charset=utf-8' }, body };
     }
   }
@@ -190,7 +293,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     {
       httpAccess,
       bodyLimits: { ...DEFAULT_BODY_LIMITS, ...options.httpBodyLimits },
-      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+      callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
       httpAccessCall,
       triggerTimer: (fn, trigger) => scheduler.triggerNow(fn, trigger),
       hasTimer: (fn, trigger) => triggers.some((t) => t.functionName === fn && t.name === trigger),
@@ -206,12 +309,14 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     envId,
     clock,
     db,
-    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, identity),
+    callFunction: (name, data, identity) => callOn(() => host.warm(name), name, data, asUser(identity)),
     newInstance(name) {
-      const instance = host.load(name);
+      // After a timeout the cloud starts a new container for the next call; so does this handle.
+      const fresh = (): HostedFunction => host.load(name, () => (instance = fresh()));
+      let instance = fresh();
       return {
         name,
-        callFunction: (data, identity) => callOn(() => instance, name, data, identity),
+        callFunction: (data, identity) => callOn(() => instance, name, data, asUser(identity)),
         triggerTimer(triggerName) {
           const trigger = triggers.find((t) => t.functionName === name && (triggerName === undefined || t.name === triggerName));
           if (!trigger) return Promise.reject(new Error(`no timer trigger ${triggerName ?? '(any)'} on function ${name}`));
@@ -219,10 +324,13 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
         },
         invoke: (event, wxContext = {}) =>
           instance.invoke(event, { ...wxContextOf(envId, ''), ...wxContext }, newRequestId()),
+        crashWhen: (when) => instance.crash.planCrash(when),
       };
     },
+    crashWarmInstance: (name, when) => host.warm(name).crash.planCrash(when),
     triggerTimer: (functionName, triggerName) => scheduler.triggerNow(functionName, triggerName),
     timerTriggers: () => triggers.map(({ functionName, name, config }) => ({ functionName, name, config })),
+    dbCalls: () => service.calls(),
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
     async close() {
       await scheduler.stop();

@@ -19,7 +19,7 @@ export interface TimerTrigger {
 
 /** The event a timer invocation receives (field names as WeChat/SCF send them). */
 export interface TimerEvent {
-  Type: 'timer';
+  Type: 'Timer';
   TriggerName: string;
   /** UTC, second precision: "2024-01-01T00:00:00Z". */
   Time: string;
@@ -101,13 +101,14 @@ interface RawTrigger {
   config?: unknown;
 }
 
-/** The timer triggers declared in `<functionDir>/config.json` (none if it has no such file). */
+/** The timer trigger declared in `<functionDir>/config.json` (none if it has no such file); WeChat allows one. */
 export function readTimerTriggers(functionName: string, functionDir: string): TimerTrigger[] {
   const file = path.join(functionDir, 'config.json');
   if (!fs.existsSync(file)) return [];
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers?: RawTrigger[] };
-  return (config.triggers ?? [])
-    .filter((trigger) => trigger.type === 'timer')
+  const timers = (config.triggers ?? []).filter((trigger) => trigger.type === 'timer');
+  if (timers.length > 1) throw new Error(`${file}: a function has at most one timer trigger, found ${timers.length}`);
+  return timers
     .map((trigger) => {
       const name = String(trigger.name);
       if (!TRIGGER_NAME.test(name)) throw new Error(`${file}: invalid trigger name "${name}"`);
@@ -115,14 +116,14 @@ export function readTimerTriggers(functionName: string, functionDir: string): Ti
       try {
         return { functionName, name, config: trigger.config, schedule: new CronSchedule(trigger.config) };
       } catch (error) {
-        throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`);
+        throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`, { cause: error });
       }
     });
 }
 
 export function timerEvent(triggerName: string, timeMs: number): TimerEvent {
   return {
-    Type: 'timer',
+    Type: 'Timer',
     TriggerName: triggerName,
     Time: new Date(timeMs).toISOString().replace(/\.\d{3}Z$/, 'Z'),
     Message: '',
@@ -221,6 +222,6 @@ export class TimerScheduler {
   async stop(): Promise<void> {
     if (this.interval) clearInterval(this.interval);
     this.interval = null;
-    await Promise.all(this.scheduled.map((entry) => entry.running));
+    await Promise.all(this.scheduled.flatMap((entry) => (entry.running ? [entry.running] : [])));
   }
 }

@@ -13,6 +13,9 @@ Flags (environment variable in brackets):
   --port PORT                  default 8090; 0 = any free port          [OPEN_PLATFORM_PORT]
   --auth-event-url URL         授权事件接收URL, where pushes go          [AUTH_EVENT_URL]
   --initiation-domain HOST     授权发起页域名 host[:port]; unset = no check [INITIATION_DOMAIN]
+  --message-url URL            消息与事件接收URL with $APPID$            [MESSAGE_URL]
+  --unreleased                 before 全网发布: only --test-list accounts may authorize [UNRELEASED=1]
+  --test-list gh_A;gh_B        授权测试公众号/小程序列表 (原始IDs, up to 10) [TEST_LIST]
   --ticket-interval SECONDS    ticket push period, default 600; 0 = on demand [TICKET_PUSH_INTERVAL_SECONDS]
   --ip-allow-list A,B          caller IPs allowed (else 61004); unset = off [IP_ALLOW_LIST]
   --rotate-refresh-token       api_authorizer_token returns a new refresh token [ROTATE_REFRESH_TOKEN=1]
@@ -28,6 +31,9 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
       port: { type: 'string' },
       'auth-event-url': { type: 'string' },
       'initiation-domain': { type: 'string' },
+      'message-url': { type: 'string' },
+      unreleased: { type: 'boolean' },
+      'test-list': { type: 'string' },
       'ticket-interval': { type: 'string' },
       'ip-allow-list': { type: 'string' },
       'rotate-refresh-token': { type: 'boolean' },
@@ -39,25 +45,46 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
     process.stdout.write(HELP);
     return undefined;
   }
-  const env = process.env;
-  const component: Partial<ComponentConfig> = {
-    appId: env.COMPONENT_APPID || undefined,
-    appSecret: env.COMPONENT_APPSECRET || undefined,
-    token: env.COMPONENT_TOKEN || undefined,
-    encodingAesKey: env.COMPONENT_ENCODING_AES_KEY || undefined,
-    authEventUrl: values['auth-event-url'] ?? (env.AUTH_EVENT_URL || undefined),
-    initiationDomain: values['initiation-domain'] ?? (env.INITIATION_DOMAIN || undefined),
-  };
-  const allowList = values['ip-allow-list'] ?? env.IP_ALLOW_LIST;
+  const allowList = values['ip-allow-list'] ?? fromEnv('IP_ALLOW_LIST');
   const options: OpenPlatformOptions = {
-    host: values.host ?? env.OPEN_PLATFORM_HOST ?? '127.0.0.1',
-    port: Number(values.port ?? env.OPEN_PLATFORM_PORT ?? 8090),
-    component: Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined)),
-    ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? env.TICKET_PUSH_INTERVAL_SECONDS ?? 600),
+    host: values.host ?? fromEnv('OPEN_PLATFORM_HOST') ?? '127.0.0.1',
+    port: Number(values.port ?? fromEnv('OPEN_PLATFORM_PORT') ?? 8090),
+    component: componentFrom(values),
+    ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? fromEnv('TICKET_PUSH_INTERVAL_SECONDS') ?? 600),
     ipAllowList: allowList ? allowList.split(',').map((ip) => ip.trim()).filter(Boolean) : undefined,
-    rotateRefreshToken: values['rotate-refresh-token'] ?? env.ROTATE_REFRESH_TOKEN === '1',
+    rotateRefreshToken: values['rotate-refresh-token'] ?? fromEnv('ROTATE_REFRESH_TOKEN') === '1',
   };
   return { options, quiet: values.quiet ?? false };
+}
+
+/** An environment variable; set but empty counts as unset. */
+function fromEnv(name: string): string | undefined {
+  return process.env[name] || undefined;
+}
+
+/** Only what is set, so the emulator's defaults fill the rest. */
+function componentFrom(values: {
+  'auth-event-url'?: string;
+  'initiation-domain'?: string;
+  'message-url'?: string;
+  unreleased?: boolean;
+  'test-list'?: string;
+}): Partial<ComponentConfig> {
+  const component: Partial<ComponentConfig> = {
+    appId: fromEnv('COMPONENT_APPID'),
+    appSecret: fromEnv('COMPONENT_APPSECRET'),
+    token: fromEnv('COMPONENT_TOKEN'),
+    encodingAesKey: fromEnv('COMPONENT_ENCODING_AES_KEY'),
+    authEventUrl: values['auth-event-url'] ?? fromEnv('AUTH_EVENT_URL'),
+    initiationDomain: values['initiation-domain'] ?? fromEnv('INITIATION_DOMAIN'),
+    messageUrl: values['message-url'] ?? fromEnv('MESSAGE_URL'),
+    released: values.unreleased || fromEnv('UNRELEASED') === '1' ? false : undefined,
+    testList: (values['test-list'] ?? fromEnv('TEST_LIST'))
+      ?.split(/[;,]/)
+      .map((id) => id.trim())
+      .filter(Boolean),
+  };
+  return Object.fromEntries(Object.entries(component).filter(([, value]) => value !== undefined));
 }
 
 async function main(): Promise<void> {

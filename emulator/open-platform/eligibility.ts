@@ -42,7 +42,7 @@ export interface EligibilityQuery {
 /** `undefined`/empty → the default; anything else must be one of the defined values. */
 export function parseAuthType(raw: unknown): number | undefined {
   if (raw === undefined || raw === null || raw === '') return DEFAULT_AUTH_TYPE;
-  const n = typeof raw === 'number' ? raw : Number(String(raw).trim());
+  const n = typeof raw === 'number' ? raw : typeof raw === 'string' ? Number(raw.trim()) : NaN;
   return Number.isInteger(n) && AUTH_TYPE_KINDS[n] ? n : undefined;
 }
 

@@ -7,6 +7,7 @@ import { newRid } from './codes';
 export const ERRMSG: Record<number, string> = {
   [-1]: 'system error',
   40001: 'invalid credential, access_token is invalid or not latest',
+  40003: 'invalid openid',
   40013: 'invalid appid',
   40014: 'invalid access_token',
   40125: 'invalid appsecret',
@@ -27,6 +28,8 @@ export const ERRMSG: Record<number, string> = {
   61009: 'code is invalid',
   61010: 'code is expired',
   61011: 'invalid component',
+  61007: 'api is unauthorized to component',
+  61015: 'must use biz account token for not component api',
   61023: 'refresh_token is invalid',
 };
 

@@ -5,6 +5,7 @@
  */
 import { eligibleAccounts } from './eligibility';
 import type { PushSender } from './push/sender';
+import { mayAuthorize } from './release/switch';
 import type { PlatformState } from './state/platform-state';
 import type { ConfirmInput, ConfirmResult, PushRecord } from './types';
 
@@ -20,7 +21,8 @@ export type ConfirmErrorCode =
   | 'invalid_func_ids'
   | 'no_func_ids'
   | 'invalid_redirect_uri'
-  | 'not_authorized';
+  | 'not_authorized'
+  | 'not_in_test_list';
 
 /** A confirmation WeChat would refuse; `message` is Chinese, fit for the page. */
 export class ConfirmError extends Error {
@@ -96,22 +98,26 @@ export class Flows {
     const redirectUri = input.channel !== 'plugin' && input.redirectUri !== undefined ? parseRedirectUri(input.redirectUri) : undefined;
 
     this.state.preAuthCodes.consume(input.preAuthCode);
-    const outcome = this.state.authorizations.grant(input.authorizerAppid, funcIds);
-    const { code: authCode } = this.state.authCodes.issue({ authorizerAppid: input.authorizerAppid, preAuthCode: input.preAuthCode });
-    const ttl = this.state.authCodes.ttlSeconds;
-    const redirectUrl = redirectUri ? callbackUrl(redirectUri, authCode, ttl) : undefined;
-    if (outcome === 'unchanged') return { authCode, redirectUrl, pushDone: Promise.resolve(undefined) };
+    const { authCode, push, pushDone } = this.grant(input.authorizerAppid, funcIds, input.preAuthCode);
+    const redirectUrl = redirectUri ? callbackUrl(redirectUri, authCode, this.state.authCodes.ttlSeconds) : undefined;
+    return { authCode, push, redirectUrl, pushDone };
+  }
 
+  /** Records the grant, issues its code and pushes `authorized`/`updateauthorized` (none if unchanged). */
+  grant(appid: string, funcIds: number[], preAuthCode: string): { authCode: string; push?: PushRecord; pushDone: Promise<PushRecord | undefined> } {
+    const outcome = this.state.authorizations.grant(appid, funcIds);
+    const { code: authCode } = this.state.authCodes.issue({ authorizerAppid: appid, preAuthCode });
+    if (outcome === 'unchanged') return { authCode, pushDone: Promise.resolve(undefined) };
     const createTime = this.state.clock.nowSeconds();
     const { record, done } = this.sender.send(outcome, {
       CreateTime: createTime,
-      AuthorizerAppid: input.authorizerAppid,
+      AuthorizerAppid: appid,
       AuthorizationCode: authCode,
       // Real pushes carry this absolute time in CDATA, like the strings.
-      AuthorizationCodeExpiredTime: String(createTime + ttl),
-      PreAuthCode: input.preAuthCode,
+      AuthorizationCodeExpiredTime: String(createTime + this.state.authCodes.ttlSeconds),
+      PreAuthCode: preAuthCode,
     });
-    return { authCode, push: record, redirectUrl, pushDone: done };
+    return { authCode, push: record, pushDone: done };
   }
 
   /** The merchant cancels the authorization in WeChat. */
@@ -128,6 +134,9 @@ export class Flows {
     const account = this.state.account(input.authorizerAppid);
     if (!account) throw new ConfirmError('unknown_account', `账号 ${input.authorizerAppid} 不存在。`);
     if (account.accountStatus !== 1) throw new ConfirmError('account_unavailable', '该账号已注销、冻结或封禁，无法授权。');
+    if (!mayAuthorize(this.state.component, account)) {
+      throw new ConfirmError('not_in_test_list', '该第三方平台尚未全网发布，只有授权测试公众号/小程序列表中的账号可以授权。');
+    }
 
     let offered = account.grantableFuncIds;
     if (input.authType !== undefined || input.bizAppid || input.categoryIdList) {

@@ -8,9 +8,15 @@ export { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT, PERMISSION_SETS, KIND_LABELS, acco
 export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './eligibility';
 export { ConfirmError, type ConfirmErrorCode } from './flows';
 export { ERRMSG } from './errors';
+export { checkAuthorizerToken } from './api/authorizerAuth';
+export type { AuthorizerApiCallRecord } from './api/authorizerApis';
 export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
+export { RELEASE_TEST_ACCOUNTS, RELEASE_GROUPS, KIND_NAMES, type ReleaseKind, type ReleaseTestAccount } from './release/accounts';
+export { ITEM_NAMES, type ItemName, type RehearsalItem, type RehearsalOptions, type RehearsalReport, type RehearsalTest } from './release/rehearsal';
+export { openReply, sendMessage } from './release/message-channel';
+export { syntheticAccount, type BulkAuthorization } from './synthetic';
 export {
   API_NAMES,
   type AccountKind,
@@ -19,6 +25,7 @@ export {
   type ComponentConfig,
   type ConfirmInput,
   type ConfirmResult,
+  type CustomMessageRecord,
   type FaultController,
   type FaultRule,
   type MiniProgramNetwork,

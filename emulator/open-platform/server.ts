@@ -6,6 +6,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { Clock } from '../clock';
 import { registerAdminRoutes } from './admin/routes';
 import { createHandlers } from './api/handlers';
+import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
 import { registerApiRoutes } from './api/routes';
 import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
 import { FaultRegistry } from './faults';
@@ -14,7 +15,12 @@ import { registerPageRoutes } from './pages/routes';
 import { PushSender } from './push/sender';
 import { DailyQuota } from './quota';
 import { PlatformState } from './state/platform-state';
-import type { ApiCallRecord, ComponentConfig, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+import { registerCustomSendRoute } from './api/custom-send';
+import { registerReleaseRoutes } from './release/admin-routes';
+import { rehearse } from './release/rehearsal';
+import { setRelease } from './release/switch';
+import type { ApiCallRecord, ComponentConfig, CustomMessageRecord, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+import { bulkAuthorize } from './synthetic';
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -48,6 +54,9 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   const log = options.log ?? (() => undefined);
   const pushes: PushRecord[] = [];
   const calls: ApiCallRecord[] = [];
+  const customMessages: CustomMessageRecord[] = [];
+  const authorizerCalls: AuthorizerApiCallRecord[] = [];
+  const authorizerApiFaults = new AuthorizerApiFaults();
 
   const state = new PlatformState(clock, component, accounts, {
     preAuthCodeTtlSeconds: settings.preAuthCodeTtlSeconds,
@@ -66,33 +75,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   });
   const flows = new Flows(state, sender);
 
-  const emulator: OpenPlatformEmulator = {
-    url: '',
-    clock,
-    component,
-    accounts,
-    faults,
-    pushes,
-    calls,
-    setAuthEventUrl: (url) => void (component.authEventUrl = url),
-    setInitiationDomain: (host) => void (component.initiationDomain = host),
-    pushTicket: () => flows.pushTicket().done,
-    latestTicket: () => state.tickets.latestTicket(),
-    async confirmAuthorization(input) {
-      const { pushDone, ...result } = flows.confirm(input);
-      await pushDone;
-      return result;
-    },
-    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
-    resetCalls: () => void (calls.length = 0),
-    authorizations: () =>
-      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
-    checkAuthorizerAccessToken(token) {
-      const check = state.authorizerTokens.check(token);
-      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
-    },
-    close: async () => undefined,
-  };
+  const records = { pushes, calls, customMessages, authorizerCalls, authorizerApiFaults };
+  const emulator = emulatorFacade({ clock, component, accounts, faults, state, flows, ...records });
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
@@ -105,8 +89,11 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ipAllowList: options.ipAllowList,
     log,
   });
+  registerCustomSendRoute(app, { state, records: customMessages, log });
+  registerAuthorizerApiRoutes(app, { state, calls: authorizerCalls, faults: authorizerApiFaults, log });
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
+  registerReleaseRoutes(app, emulator);
 
   await app.listen({ host: settings.host, port: settings.port });
   emulator.url = listeningUrl(app, settings.host);
@@ -121,6 +108,60 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     await app.close();
   };
   return emulator;
+}
+
+/** What tests and the CLI hold: state, records and admin actions; `url` and `close` are set once listening. */
+function emulatorFacade(parts: {
+  clock: Clock;
+  component: ComponentConfig;
+  accounts: OpenPlatformEmulator['accounts'];
+  faults: FaultRegistry;
+  pushes: PushRecord[];
+  calls: ApiCallRecord[];
+  state: PlatformState;
+  flows: Flows;
+  customMessages: CustomMessageRecord[];
+  authorizerCalls: AuthorizerApiCallRecord[];
+  authorizerApiFaults: AuthorizerApiFaults;
+}): OpenPlatformEmulator {
+  const { clock, component, accounts, faults, pushes, calls, state, flows, customMessages, authorizerCalls, authorizerApiFaults } = parts;
+  return {
+    url: '',
+    clock,
+    component,
+    accounts,
+    faults,
+    pushes,
+    calls,
+    authorizerCalls,
+    authorizerApiFaults,
+    setAuthEventUrl: (url) => void (component.authEventUrl = url),
+    setInitiationDomain: (host) => void (component.initiationDomain = host),
+    setMessageUrl: (url) => void (component.messageUrl = url),
+    setRelease: (input) => setRelease(component, input),
+    rehearse: (rehearsalOptions) => rehearse({ state, flows, calls, customMessages }, rehearsalOptions),
+    customMessages,
+    pushTicket: () => flows.pushTicket().done,
+    latestTicket: () => state.tickets.latestTicket(),
+    async confirmAuthorization(input) {
+      const { pushDone, ...result } = flows.confirm(input);
+      await pushDone;
+      return result;
+    },
+    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
+    resetCalls: () => {
+      calls.length = 0;
+      authorizerCalls.length = 0;
+    },
+    bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
+    authorizations: () =>
+      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
+    checkAuthorizerAccessToken(token) {
+      const check = state.authorizerTokens.check(token);
+      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
+    },
+    close: async () => undefined,
+  };
 }
 
 function listeningUrl(app: FastifyInstance, host: string): string {

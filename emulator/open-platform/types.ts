@@ -2,7 +2,10 @@
  * Types shared by the Open Platform emulator's modules and exported to its users.
  * Field names follow WeChat's where the value ends up in a WeChat payload.
  */
+import type { AuthorizerApiCallRecord, AuthorizerApiFaults } from './api/authorizerApis';
 import type { Clock } from '../clock';
+import type { RehearsalOptions, RehearsalReport } from './release/rehearsal';
+import type { BulkAuthorization } from './synthetic';
 
 /** The third-party platform ("component") the emulator plays WeChat for. */
 export interface ComponentConfig {
@@ -18,6 +21,22 @@ export interface ComponentConfig {
   initiationDomain?: string;
   /** Shown on the merchant pages; not part of any WeChat payload. */
   name?: string;
+  /** 消息与事件接收URL, with `$APPID$` replaced by the account's appid on each message. */
+  messageUrl?: string;
+  /** 全网发布 done; false: only accounts on `testList` can authorize. Undefined counts as released. */
+  released?: boolean;
+  /** 授权测试公众号/小程序列表: 原始IDs (gh_…), at most 10. */
+  testList?: string[];
+}
+
+/** A customer-service message an authorizer's token sent (`/cgi-bin/message/custom/send`). */
+export interface CustomMessageRecord {
+  /** Real wall-clock ms. */
+  at: number;
+  authorizerAppid: string;
+  touser: string;
+  msgtype: string;
+  content?: string;
 }
 
 /** The component APIs the emulator serves under `/cgi-bin/component/`. */
@@ -200,6 +219,14 @@ export interface OpenPlatformEmulator {
   accounts: TestAccount[];
   setAuthEventUrl(url: string | undefined): void;
   setInitiationDomain(host: string | undefined): void;
+  /** 消息与事件接收URL, `$APPID$` included. */
+  setMessageUrl(url: string | undefined): void;
+  /** The 全网发布 switch and the test list (throws RangeError on a bad list). */
+  setRelease(input: { released?: boolean; testList?: string[] }): void;
+  /** Replays WeChat's 全网发布 test against the platform's URLs. */
+  rehearse(options?: RehearsalOptions): Promise<RehearsalReport>;
+  /** Customer-service messages sent with authorizer tokens. */
+  customMessages: CustomMessageRecord[];
   pushTicket(): Promise<PushRecord>;
   latestTicket(): string | undefined;
   confirmAuthorization(input: ConfirmInput): Promise<ConfirmResult>;
@@ -207,7 +234,17 @@ export interface OpenPlatformEmulator {
   faults: FaultController;
   pushes: PushRecord[];
   calls: ApiCallRecord[];
+  /** Calls of the authorizer-side and component-level APIs of api/authorizerApis.ts. */
+  authorizerCalls: AuthorizerApiCallRecord[];
+  /** Makes the next calls of such an API path answer an errcode. */
+  authorizerApiFaults: AuthorizerApiFaults;
+  /** Forgets both call records. */
   resetCalls(): void;
+  /**
+   * Adds `count` synthetic accounts (realistic info, each kind's sets) and authorizes them all at
+   * once, without pages or pushes: for scale tests. Each comes with its refresh and access token.
+   */
+  bulkAuthorize(count: number, seed?: string): BulkAuthorization[];
   /** Which appids are currently authorized, with their granted sets (read-only view). */
   authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
   /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */

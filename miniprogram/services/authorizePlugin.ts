@@ -1,6 +1,7 @@
 import type { PluginLaunch } from '../../typings/api';
 import type { ThirdPartyPlugin } from '../../typings/plugin';
 import { RUNTIME } from '../config/runtime';
+import { MIN_PLUGIN_VERSION } from '../shared/constants';
 
 /**
  * Opens WeChat's authorization UI for a session. The real plugin gives no result (spec §7), so
@@ -8,8 +9,6 @@ import { RUNTIME } from '../config/runtime';
  */
 export type AuthorizeLauncher = (launch: PluginLaunch) => Promise<void>;
 
-/** The plugin version that first has openAuthorizeAccount (older ones throw or do nothing). */
-export const MIN_PLUGIN_VERSION = '0.3.10';
 const PLUGIN_NAME = 'miniprogram-thirdparty-plugin';
 
 export class PluginUnavailableError extends Error {
@@ -49,6 +48,7 @@ export const pluginLauncher: AuthorizeLauncher = async (launch) => {
 /** The launcher for this build: the real plugin, or in local mode the emulator stand-in. */
 export function authorizeLauncher(): AuthorizeLauncher {
   if (RUNTIME.mode === 'local') {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- dev/ loads only in local mode
     return (require('../dev/pluginStandIn') as typeof import('../dev/pluginStandIn')).pluginStandIn;
   }
   return pluginLauncher;

@@ -41,7 +41,7 @@ export function createBackend(transport: Transport): Backend {
         const error: ActionError = answer.error;
         throw new BackendError(error.code, error.message || '操作失败，请稍后重试');
       }
-      return answer.data as never;
+      return answer.data;
     },
   };
 }

@@ -8,7 +8,7 @@ import { cloudTransport } from './cloudTransport';
  */
 function pickTransport(): Transport {
   if (RUNTIME.mode === 'local') {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- dev/ loads only in local mode
     return (require('../dev/localTransport') as typeof import('../dev/localTransport')).localTransport;
   }
   return cloudTransport;

@@ -2,17 +2,6 @@ import type { AuthorizerKind, AuthorizerStatus, AuthType } from '../../typings/a
 
 /** Chinese labels shared by every page. */
 
-export const KIND_LABEL: Record<AuthorizerKind, string> = {
-  official_account: '公众号',
-  mini_program: '小程序',
-  mini_game: '小游戏',
-  channels: '视频号',
-  store: '微信小店',
-  sales_assistant: '带货助手',
-  supplier: '供货商',
-  unknown: '其他账号',
-};
-
 export const STATUS_LABEL: Record<AuthorizerStatus, string> = {
   active: '正常',
   needs_reauth: '需要重新授权',

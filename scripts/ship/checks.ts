@@ -1,4 +1,4 @@
-import { MIN_PLUGIN_VERSION } from '../../cloudfunctions/authorization/src/config';
+import { MIN_PLUGIN_VERSION } from '../../miniprogram/shared/constants';
 import type { CompiledFile, CompiledPackage } from './compile';
 
 /** WeChat's limit for a main package. */

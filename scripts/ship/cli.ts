@@ -43,7 +43,7 @@ export async function runCommand(command: Command, argv: string[], io: Io): Prom
   let values: Record<string, string | boolean | undefined>;
   try {
     const spec = Object.fromEntries(Object.entries(command.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
-    values = parseArgs({ args: argv, options: spec, allowPositionals: false, strict: true }).values as typeof values;
+    values = parseArgs({ args: argv, options: spec, allowPositionals: false, strict: true }).values;
   } catch (error) {
     io.err(`${command.name}: ${(error as Error).message}`);
     io.err(`Run \`npm run ${command.name} -- --help\` for the options.`);
@@ -71,7 +71,7 @@ export function main(command: Command): void {
     env: process.env,
     cwd: process.cwd(),
   };
-  runCommand(command, process.argv.slice(2), io)
+  void runCommand(command, process.argv.slice(2), io)
     .catch((error: unknown) => {
       io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
       return EXIT.failed;

@@ -118,6 +118,7 @@ function functionEnvNames(env: Env): string[] {
   const known = [
     'COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY', 'PUBLIC_BASE_URL',
     'ADMIN_OPENIDS', 'REQUIRED_CATEGORY_IDS', 'PERMISSION_BUNDLES', 'API_TIMEOUT_MS', 'TOKEN_REFRESH_MARGIN_SECONDS',
+    'MESSAGE_FORWARD_URL', 'MESSAGE_FORWARD_TIMEOUT_MS', 'RELEASE_TEST_LIST', 'PLATFORM_RELEASED',
   ];
   return known.filter((name) => (env[name] ?? '').trim() !== '');
 }
@@ -179,6 +180,7 @@ export function consoleChecklist(plan: Pick<CloudDeployPlan, 'functionName' | 'f
     `  [ ] Runtime and timeout: ${fn} → 版本与配置: Node.js 16 or newer, 超时时间 20 s (a function created by miniprogram-ci gets Node.js 8.9 and 3 s)`,
     `  [ ] Fixed egress IP: ${fn} → 版本与配置 → 固定出口IP: on; add that IP to 微信开放平台 → 第三方平台 → 开发资料 → 白名单IP地址列表 (else every API call fails with 61004)`,
     `  [ ] Open Platform 开发资料: 授权事件接收URL = ${base}/push; 授权发起页域名 = ${host}`,
+    `  [ ] Open Platform 开发资料: 消息与事件接收URL = ${base}/message/$APPID$; then npm run rehearse before 全网发布`,
     `  [ ] Database: 云开发控制台 → 数据库: collections ${COLLECTION_NAMES.join(', ')}, each with 权限设置 "仅管理端可读写" (所有用户不可读写)`,
   ];
 }

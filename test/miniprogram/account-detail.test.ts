@@ -249,3 +249,57 @@ test('coming back after re-authorizing reloads quietly and shows the new grant',
   expect(tagTexts(page, '.granted-set')).toEqual(['消息管理', '用户管理', '素材管理']);
   expect(exists(page, '#reauthorize')).toBe(false);
 });
+
+describe('opened from the admin page (admin=1): broker usage and a live test call', () => {
+  const usage = [
+    { api: '/wxa/getwxacodeunlimit', calls: 12, errors: 1, lastErrcode: 0, lastAt: Date.UTC(2026, 11, 1, 2, 30) },
+    { api: '/cgi-bin/account/getaccountbasicinfo', calls: 1, errors: 1, lastErrcode: 61007, lastAt: Date.UTC(2026, 11, 2, 3, 0) },
+  ];
+
+  function adminCloud(testCall: () => ReturnType<typeof ok<'testAuthorizerCall'>> | ReturnType<typeof fail>): FakeCloud {
+    return fakeCloud({
+      getAuthorizer: () => ok<'getAuthorizer'>({ authorizer: detail() }),
+      authorizerUsage: () => ok<'authorizerUsage'>({ usage }),
+      testAuthorizerCall: testCall,
+    });
+  }
+
+  test('shows the calls per API with their last outcome', async () => {
+    const fake = adminCloud(() => fail('INTERNAL', 'unused'));
+    const page = await open(fake, { appid: APPID, admin: '1' });
+    expect(fake.requests.map((r) => r.action)).toEqual(['getAuthorizer', 'authorizerUsage']);
+    expect(fake.payloadsOf('authorizerUsage')).toEqual([{ appid: APPID }]);
+    const text = textOf(page, '#usage');
+    expect(text).toContain('/wxa/getwxacodeunlimit');
+    expect(text).toContain('调用 12 次 · 失败 1 次');
+    expect(text).toContain('错误 61007');
+    expect(exists(page, '#test-result')).toBe(false);
+  });
+
+  test('the test call shows what WeChat answered, then refreshes the figures', async () => {
+    const fake = adminCloud(() =>
+      ok<'testAuthorizerCall'>({ ok: true, errcode: 0, message: '调用成功：已从微信取回账号基本信息', nickname: '晨光咖啡', principalName: '晨光咖啡有限公司' }),
+    );
+    const page = await open(fake, { appid: APPID, admin: '1' });
+    await tap(vantInner(page, 'test-call', '.van-button'), page);
+    await page.flush();
+    expect(fake.payloadsOf('testAuthorizerCall')).toEqual([{ appid: APPID }]);
+    expect(textOf(page, '#test-result')).toBe('调用成功：已从微信取回账号基本信息（晨光咖啡 · 晨光咖啡有限公司）');
+    expect(fake.payloadsOf('authorizerUsage')).toHaveLength(2);
+  });
+
+  test('a refused test call says what the merchant must do', async () => {
+    const fake = adminCloud(() => ok<'testAuthorizerCall'>({ ok: false, errcode: 61007, message: '商家未授予「小程序基本信息管理」权限集，请商家更新授权时勾选' }));
+    const page = await open(fake, { appid: APPID, admin: '1' });
+    await tap(vantInner(page, 'test-call', '.van-button'), page);
+    await page.flush();
+    expect(textOf(page, '#test-result')).toContain('小程序基本信息管理');
+  });
+
+  test('without admin=1 there is no usage section and no usage request', async () => {
+    const fake = adminCloud(() => fail('INTERNAL', 'unused'));
+    const page = await open(fake);
+    expect(exists(page, '#usage')).toBe(false);
+    expect(fake.payloadsOf('authorizerUsage')).toEqual([]);
+  });
+});

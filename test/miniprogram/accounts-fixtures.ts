@@ -123,6 +123,7 @@ export function healthyPlatform(overrides: Partial<PlatformHealth> = {}): Platfo
     ok: true,
     ticket: { ok: true, receivedAt: now - 180_000, ageSeconds: 180 },
     componentToken: { ok: true, expiresAt: now + 90 * 60_000 },
+    timer: { ok: true, lastRunAt: now - 120_000 },
     authorizers: { total: 3, active: 3, needsReauth: 0, revoked: 0 },
     needsAttention: [],
     recentPushFailures: [],
@@ -146,6 +147,6 @@ export function vantInner(page: LoadedPage, id: string, inner: string): SimNode 
 }
 
 /** URL of every navigation call of one kind, in order. */
-export function urlsOf(page: LoadedPage, api: 'navigateTo' | 'switchTab' | 'reLaunch' | 'redirectTo'): string[] {
+export function urlsOf(page: LoadedPage, api: 'navigateTo' | 'redirectTo' | 'navigateBack'): string[] {
   return page.callsTo(api).map((args) => (args[0] as { url: string }).url);
 }

@@ -107,33 +107,20 @@ test('tapping an account opens its detail page', async () => {
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${SHOP.appid}`]);
 });
 
-test('with no accounts, the empty state leads to the authorize tab', async () => {
+test('with no accounts, the empty state leads to the authorize page', async () => {
   const page = await open(fakeCloud(answering([])));
 
   expect(textOf(page, '#empty')).toContain('还没有授权的账号');
   expect(exists(page, '#list')).toBe(false);
   await tap(vantInner(page, 'go-authorize', '.van-button'), page);
 
-  expect(urlsOf(page, 'switchTab')).toEqual(['/pages/authorize/index']);
-  expect(urlsOf(page, 'navigateTo')).toEqual([]);
-});
-
-test('when the authorize page is not a tab, the empty state navigates to it instead', async () => {
-  const switchTab = (options: { fail?: (e: unknown) => void }) => {
-    setTimeout(() => options.fail?.({ errMsg: 'switchTab:fail can not switch to no-tabBar page' }), 0);
-  };
-  const page = await open(fakeCloud(answering([])), { switchTab });
-
-  await tap(vantInner(page, 'go-authorize', '.van-button'), page);
-
-  expect(urlsOf(page, 'switchTab')).toEqual(['/pages/authorize/index']);
   expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/authorize/index']);
 });
 
 test('the list also offers to authorize another account', async () => {
   const page = await open(fakeCloud(answering([COFFEE])));
   await tap(vantInner(page, 'add-account', '.van-button'), page);
-  expect(urlsOf(page, 'switchTab')).toEqual(['/pages/authorize/index']);
+  expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/authorize/index']);
 });
 
 test('a failed load shows the reason and a retry that loads again', async () => {

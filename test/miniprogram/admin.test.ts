@@ -113,6 +113,8 @@ test('a healthy platform is green throughout', async () => {
   expect(tagType(page, 'check-ticket')).toContain('van-tag--success');
   expect(textOf(page, '#check-token')).toMatch(/有效，还剩 1 小时 (29|30) 分钟/);
   expect(tagType(page, 'check-token')).toContain('van-tag--success');
+  expect(textOf(page, '#check-timer')).toContain('上次运行');
+  expect(tagType(page, 'check-timer')).toContain('van-tag--success');
   expect(['#count-total', '#count-active', '#count-needs-reauth', '#count-revoked'].map((id) => textOf(page, id))).toEqual(['3', '3', '0', '0']);
   expect(exists(page, '#upstream')).toBe(false);
   expect(exists(page, '#attention')).toBe(false);
@@ -144,7 +146,7 @@ test('an unhealthy platform: missing ticket with the fix, expired token, account
   expect(textOf(page, '#push-failures')).toContain('api_query_auth failed: 61010');
 
   await tap(page.root.querySelector(`#attention-${stuck.appid}`)?.querySelector('.card'), page);
-  expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${stuck.appid}`]);
+  expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${stuck.appid}&admin=1`]);
 });
 
 test('a stale ticket shows its age in red with the same hint', async () => {
@@ -154,6 +156,18 @@ test('a stale ticket shows its age in red with the same hint', async () => {
   expect(textOf(page, '#check-ticket')).toContain('2 小时前收到，已过时');
   expect(textOf(page, '#check-ticket')).toContain('api_start_push_ticket');
   expect(textOf(page, '#health-summary')).toBe('有 1 项需要处理');
+});
+
+test('a timer that never ran, or stopped, is red with what to check', async () => {
+  const never = await open(admin({ platformHealth: () => ok<'platformHealth'>(healthyPlatform({ timer: { ok: false, lastRunAt: null } })) }));
+  expect(textOf(never, '#check-timer')).toContain('还没有运行过');
+  expect(textOf(never, '#check-timer')).toContain('定时触发器');
+  expect(tagType(never, 'check-timer')).toContain('van-tag--danger');
+  expect(textOf(never, '#health-summary')).toBe('有 1 项需要处理');
+
+  const stopped = healthyPlatform({ timer: { ok: false, lastRunAt: Date.now() - 3600_000 } });
+  const page = await open(admin({ platformHealth: () => ok<'platformHealth'>(stopped) }));
+  expect(textOf(page, '#check-timer')).toContain('已停止');
 });
 
 test('a stale ticket offers to ask WeChat to restart the push; a healthy one does not', async () => {
@@ -301,7 +315,7 @@ test('a failed list shows the reason and a retry', async () => {
 test('tapping an authorizer in the list opens its detail', async () => {
   const page = await open(admin());
   await tap(page.root.querySelector('#row-wx0000000000000002')?.querySelector('.card'), page);
-  expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/account-detail/index?appid=wx0000000000000002']);
+  expect(urlsOf(page, 'navigateTo')).toEqual(['/pages/account-detail/index?appid=wx0000000000000002&admin=1']);
 });
 
 test('"立即对账" reconciles, reports the result by toast and refreshes health and list', async () => {

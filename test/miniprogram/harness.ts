@@ -133,6 +133,7 @@ const livePages = new Set<LoadedPage>();
 
 function simulate(): Simulate {
   if (!simulateModule) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded on first use: loading installs its own global wx
     simulateModule = require('miniprogram-simulate') as Simulate;
     simulateWx = { ...(sandbox().wx as Record<string, unknown>) }; // simulate's own wx, before our shims
   }
@@ -140,7 +141,7 @@ function simulate(): Simulate {
 }
 
 function sandbox(): Record<string, unknown> {
-  return globalThis as unknown as Record<string, unknown>;
+  return globalThis;
 }
 
 /**

@@ -25,7 +25,7 @@ beforeAll(async () => {
 afterAll(() => removeDir(root));
 
 const releaseEnv = () => ({ MP_APPID: FAKE_APPID, MP_PRIVATE_KEY_PATH: keyPath });
-const keyBody = () => pem.split('\n')[1] as string;
+const keyBody = () => pem.split('\n')[1];
 
 it('check --dry-run compiles and passes', async () => {
   const result = await run(checkCommand, ['--project', root, '--dry-run'], {}, root);

@@ -8,11 +8,12 @@ import path from 'node:path';
 import { format } from 'node:util';
 import vm from 'node:vm';
 import { FUNCTION_NAME, startLocalStack, type LocalStack, type LocalStackOptions } from '../../emulator/stack';
+import { COLLECTIONS } from '../../cloudfunctions/authorization/src/store';
 import type { ActionName, ActionResult, Actions } from '../../typings/api';
 import type { CollectionDocs } from '../e2e/helpers/flows-stack';
 
 export type CollectionName = keyof CollectionDocs;
-export const COLLECTION_NAMES: CollectionName[] = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'];
+export const COLLECTION_NAMES: CollectionName[] = Object.values(COLLECTIONS);
 
 export type SoakStackOptions = Pick<LocalStackOptions, 'adminOpenIds' | 'functionEnv' | 'openPlatform'>;
 
@@ -33,6 +34,7 @@ export async function startSoakStack(options: SoakStackOptions = {}): Promise<So
   let stack: LocalStack;
   try {
     stack = await startLocalStack({
+      lenientLimits: true,
       ...options,
       dataDir,
       log: () => undefined,
@@ -45,14 +47,14 @@ export async function startSoakStack(options: SoakStackOptions = {}): Promise<So
   }
 
   let restarts = 0;
-  /** Every matching document: the database answers at most 1000 per query, so page through. */
+  /** Every matching document: the database answers at most 100 per query, so page until an empty page. */
   const docs = async <C extends CollectionName>(collection: C, where: Record<string, unknown> = {}) => {
     const all: unknown[] = [];
     for (;;) {
-      const page = stack.cloud.db.collection(collection).where(where).orderBy('_id', 'asc').skip(all.length).limit(1000);
+      const page = stack.cloud.db.collection(collection).where(where).orderBy('_id', 'asc').skip(all.length).limit(100);
       const { data } = await page.get();
+      if (data.length === 0) return all as CollectionDocs[C][];
       all.push(...data);
-      if (data.length < 1000) return all as CollectionDocs[C][];
     }
   };
 

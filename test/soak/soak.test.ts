@@ -1,8 +1,10 @@
 /**
  * Proof under load and faults: many merchants authorize many accounts through all three channels
- * while the emulator injects faults (~10% of API calls and pushes), the component token is
- * superseded behind the function's back, and the cloud runtime is restarted halfway. Every session
- * is driven to its end (poll + timer), then the stored state is checked against what WeChat did.
+ * while the emulator injects faults (~10% of API calls and pushes: dropped, duplicated, delayed
+ * past the callback), function instances die at random database operations, the component token
+ * is superseded behind the function's back, and the cloud runtime is restarted halfway. Every
+ * session is driven to its end (poll + timer), then the stored state is checked against what
+ * WeChat did, and the run reports lost, duplicated and wrong-owner counts.
  *
  * `SOAK_FULL=1` runs 2,000 authorizations; plain `npm test` runs 150 with the same code.
  * `SOAK_AUTHORIZATIONS=n` picks another number, `SOAK_SEED=n` another plan and fault sequence.
@@ -10,6 +12,7 @@
 import { CONFIRM_PATH, DEFAULT_ACCOUNTS, type PushRecord, type TestAccount } from '../../emulator/open-platform';
 import { seededRandom } from '../../emulator/open-platform/random';
 import type { AuthorizerKind, AuthSessionView, AuthType, AuthChannel } from '../../typings/api';
+import { codeIdFor } from '../../cloudfunctions/authorization/src/authorizations/codes';
 import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';
 
 const FULL = process.env.SOAK_FULL === '1';
@@ -47,8 +50,16 @@ interface Template {
 const defaultOf = (predicate: (a: TestAccount) => boolean) => DEFAULT_ACCOUNTS.find(predicate)!;
 const miniProgram = defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 0);
 const TEMPLATES: Template[] = [
-  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId === 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
-  { base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId !== 2), authTypes: [1, 3, 6], storedKind: 'official_account' },
+  {
+    base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId === 2),
+    authTypes: [1, 3, 6],
+    storedKind: 'official_account',
+  },
+  {
+    base: defaultOf((a) => a.kind === 'official_account' && a.serviceTypeId !== 2),
+    authTypes: [1, 3, 6],
+    storedKind: 'official_account',
+  },
   { base: miniProgram, authTypes: [2, 3, 6], storedKind: 'mini_program' },
   { base: defaultOf((a) => a.kind === 'mini_program' && a.serviceTypeId === 4), authTypes: [2, 3, 6], storedKind: 'mini_game' },
   { base: defaultOf((a) => a.kind === 'channels'), authTypes: [5, 6], storedKind: 'channels' },
@@ -144,7 +155,17 @@ const CHINESE = /[\u4e00-\u9fff]/;
 
 let stack: SoakStack;
 let silencer: Silencer;
-const counters = { actionRetries: 0, pollErrors: 0, tokenChanges: 0, timerRuns: 0, callbacks: 0, callbackErrors: 0 };
+const counters = {
+  actionRetries: 0,
+  pollErrors: 0,
+  tokenChanges: 0,
+  timerRuns: 0,
+  callbacks: 0,
+  callbackErrors: 0,
+  instanceKills: 0,
+};
+/** The share of authorizations before which the warm instance is set to die at a random database operation. */
+const KILL_RATE = Number(process.env.SOAK_KILL_RATE ?? 0.05);
 const timerRuns: Promise<unknown>[] = [];
 /** The sets each appid holds on our side if everything went right: the last confirmation whose code reached us. */
 const expectedSets = new Map<string, number[]>();
@@ -167,10 +188,18 @@ async function withAccountLock<T>(appid: string, work: () => Promise<T>): Promis
 
 async function createSession(auth: Authorization): Promise<void> {
   for (let attempt = 1; ; attempt++) {
-    const answer = await stack.call(auth.openid, 'createAuthSession', { authType: auth.authType, channel: auth.channel });
+    const answer = await stack
+      .call(auth.openid, 'createAuthSession', { authType: auth.authType, channel: auth.channel })
+      .catch(() => undefined);
+    if (answer === undefined) {
+      // The instance died under the call: the mini-program shows an error, the merchant taps again.
+      counters.actionRetries += 1;
+      continue;
+    }
     if (answer.ok) {
       auth.sessionId = answer.data.sessionId;
-      auth.preAuthCode = answer.data.plugin?.preAuthCode ?? preAuthCodeOfLink(answer.data.h5Url ?? (await pcLink(answer.data.pcEntryUrl!)));
+      auth.preAuthCode =
+        answer.data.plugin?.preAuthCode ?? preAuthCodeOfLink(answer.data.h5Url ?? (await pcLink(answer.data.pcEntryUrl!)));
       return;
     }
     // A fault the client could not retry away: the mini-program shows the message, the merchant taps again.
@@ -184,7 +213,9 @@ async function createSession(auth: Authorization): Promise<void> {
 
 /** The PC entry page on our domain links to WeChat's page, which carries the pre_auth_code. */
 async function pcLink(entryUrl: string): Promise<string> {
-  const response = await fetch(entryUrl);
+  let response = await fetch(entryUrl);
+  // An instance that died under the request: the merchant reloads the page.
+  for (let reload = 0; response.status >= 500 && reload < 5; reload++) response = await fetch(entryUrl);
   const html = await response.text();
   expect(response.status).toBe(200);
   const href = /<a id="go"[^>]*href="([^"]+)"/.exec(html)?.[1];
@@ -198,13 +229,15 @@ function preAuthCodeOfLink(link: string): string {
   return code;
 }
 
-/** Plugin re-authorizations must change the sets, or WeChat sends no push (and the plugin returns nothing). */
+/**
+ * Re-authorizations change the sets: with unchanged sets WeChat sends no push, and without the
+ * signed push no session completes (DESIGN.md; tested in lifecycle and adversarial tests).
+ */
 function chooseFuncIds(auth: Authorization): number[] {
   const all = auth.target.account.grantableFuncIds;
   const current = stack.openPlatform.authorizations().find((a) => a.authorizerAppid === auth.target.account.appid)?.funcIds;
   const candidates = [all, ...all.map((_, drop) => all.filter((__, i) => i !== drop))].filter((ids) => ids.length > 0);
-  const usable = auth.channel === 'plugin' && current ? candidates.filter((ids) => !sameSets(ids, current)) : candidates;
-  return pick(usable);
+  return pick(current ? candidates.filter((ids) => !sameSets(ids, current)) : candidates);
 }
 
 async function confirm(auth: Authorization): Promise<void> {
@@ -246,11 +279,12 @@ async function confirm(auth: Authorization): Promise<void> {
   const html = await callback.text();
   counters.callbacks += 1;
   auth.callbackStatus = callback.status;
-  // 200 授权成功, 202 still processing (the poll finishes it), 500 when the exchange failed for now.
-  if (callback.status === 200) expect(html).toContain('授权成功');
+  // 200: 授权成功, or the account WeChat confirmed while its push is still awaited; 202: processing
+  // (the poll finishes it); 5xx: the instance died under the request.
+  if (callback.status === 200) expect(html).toMatch(/授权成功|授权未变更|等待微信确认/);
   else if (callback.status === 202) expect(html).toContain('授权处理中');
   else {
-    expect(callback.status).toBe(500);
+    expect(callback.status).toBeGreaterThanOrEqual(500);
     counters.callbackErrors += 1;
   }
 }
@@ -262,21 +296,27 @@ async function waitForPush(push: PushRecord | undefined): Promise<void> {
   while (push && !pushSettled(push)) await sleep(20);
 }
 
-const droppedOnPurpose = (auth: Authorization) => auth.channel === 'plugin' && auth.push?.dropped === true;
+/** WeChat never delivered the push: only the signed push binds a session, so it ends expired. */
+const droppedOnPurpose = (auth: Authorization) => auth.push?.dropped === true;
+/** The code still reached us when the push was dropped, through the PC/H5 callback. */
+const codeReachedUs = (auth: Authorization) => !(auth.channel === 'plugin' && auth.push?.dropped === true);
 
 /** The mini-program's poll: until the session is no longer pending (or cannot be, its push was dropped). */
 async function pollToEnd(auth: Authorization, budgetMs = 30_000): Promise<void> {
   const deadline = Date.now() + budgetMs;
   for (;;) {
-    const answer = await stack.call(auth.openid, 'getAuthSession', { sessionId: auth.sessionId! });
-    if (answer.ok) {
+    const answer = await stack.call(auth.openid, 'getAuthSession', { sessionId: auth.sessionId! }).catch(() => undefined);
+    if (answer === undefined) counters.pollErrors += 1;
+    else if (answer.ok) {
       auth.view = answer.data;
       if (answer.data.status !== 'pending') return;
     } else {
       expect(['UPSTREAM', 'NOT_READY']).toContain(answer.error.code);
       counters.pollErrors += 1;
     }
-    if (droppedOnPurpose(auth) || Date.now() > deadline) return;
+    // A push WeChat gave up on may never complete the session: the quiescence rounds poll it again.
+    const gaveUp = auth.push !== undefined && pushSettled(auth.push) && !auth.push.delivered;
+    if (droppedOnPurpose(auth) || gaveUp || Date.now() > deadline) return;
     await sleep(60);
   }
 }
@@ -285,7 +325,7 @@ async function driveToEnd(auth: Authorization): Promise<void> {
   if (!auth.sessionId) await createSession(auth);
   await withAccountLock(auth.target.account.appid, async () => {
     await confirm(auth);
-    if (!droppedOnPurpose(auth)) expectedSets.set(auth.target.account.appid, auth.funcIds!);
+    if (codeReachedUs(auth)) expectedSets.set(auth.target.account.appid, auth.funcIds!);
     await waitForPush(auth.push);
     await pollToEnd(auth);
   });
@@ -315,6 +355,22 @@ function fireTimer(): void {
   timerRuns.push(stack.runTimer());
 }
 
+/**
+ * The warm instance dies before one of its next database operations, whichever invocation makes
+ * it. Its claims then run out (the longest is 20 s) as they would by the time anyone tries again:
+ * the shared clock moves on, instead of the test sleeping.
+ */
+function killAtRandomPoint(): void {
+  let countdown = 1 + Math.floor(random() * 40);
+  stack.cloud.crashWarmInstance('authorization', () => {
+    if (--countdown !== 0) return false;
+    counters.instanceKills += 1;
+    setImmediate(() => stack.clock.advance(CLAIMS_RUN_OUT_SECONDS));
+    return true;
+  });
+}
+const CLAIMS_RUN_OUT_SECONDS = 21;
+
 async function runPool(items: Authorization[], tokenEvery: number): Promise<void> {
   let next = 0;
   const worker = async () => {
@@ -322,6 +378,7 @@ async function runPool(items: Authorization[], tokenEvery: number): Promise<void
       const position = next++;
       if (position > 0 && position % tokenEvery === 0) await supersedeComponentToken();
       if (position % 25 === 0) fireTimer();
+      if (random() < KILL_RATE) killAtRandomPoint();
       await driveToEnd(items[position]);
     }
   };
@@ -347,9 +404,10 @@ async function leaveHalfDone(auth: Authorization): Promise<void> {
   });
   auth.push = result.push;
   expectedSets.set(auth.target.account.appid, auth.funcIds);
-  expect(result.push?.delivered).toBe(false);
+  // The code record was durable before the exchange: the push is acknowledged, the record waits.
+  expect(result.push?.delivered).toBe(true);
   const [claim] = await stack.docs('authCodes', { sessionId: auth.sessionId });
-  expect(claim).toMatchObject({ state: 'claimed', code: null });
+  expect(claim).toMatchObject({ claimState: 'in_progress', stage: 'exchanged', code: null, leaseUntil: 0 });
   expect(claim.exchanged).toMatchObject({ authorizerAppid: auth.target.account.appid });
 }
 
@@ -371,6 +429,29 @@ afterAll(async () => {
   await stack?.close();
   silencer?.restore();
 });
+
+/** Each session ended as WeChat's pushes allow; returns those that could only expire. */
+async function expectEveryEnd(stuck: Authorization[]): Promise<Authorization[]> {
+  const byStatus = (status: string) => plan.filter((auth) => auth.view?.status === status);
+  const failed = byStatus('failed');
+  expect(plan.every((auth) => auth.view !== undefined)).toBe(true);
+  expect(byStatus('pending').map((a) => a.index)).toEqual([]);
+  // Nothing consumes a code without answering, so no exchange can fail: a failure here is a bug.
+  expect(failed.map((a) => `${a.index}: ${a.view?.failure?.code} ${a.view?.failure?.message}`)).toEqual([]);
+  // A session completes exactly when WeChat's signed push was durably received: acknowledged, or
+  // recorded by an instance that died before answering. One WeChat never got through (dropped,
+  // or every attempt hit a dying instance before it recorded anything) can only expire.
+  const signedCodes = new Set((await stack.docs('authCodes', { signed: true })).map((c) => c._id));
+  const pushReceived = (auth: Authorization) =>
+    !!auth.push && signedCodes.has(codeIdFor(String(auth.push.fields.AuthorizationCode)));
+  for (const auth of plan)
+    expect([auth.index, auth.view?.status]).toEqual([auth.index, pushReceived(auth) ? 'authorized' : 'expired']);
+  for (const auth of plan.filter((a) => a.push?.delivered)) expect([auth.index, pushReceived(auth)]).toEqual([auth.index, true]);
+  for (const auth of byStatus('authorized')) expect(auth.view?.authorizer?.appid).toBe(auth.target.account.appid);
+  expect(stuck.every((auth) => auth.view?.status === 'authorized')).toBe(true);
+  const dropped = plan.filter((auth) => !pushReceived(auth));
+  return dropped;
+}
 
 describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${ACCOUNTS} accounts, ~10% faults, a runtime restart`, () => {
   const started = Date.now();
@@ -399,7 +480,8 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     stack.openPlatform.faults.clear();
     for (const auth of held) await createSession(auth);
     for (const auth of stuck) await leaveHalfDone(auth);
-    for (const auth of held) expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
+    for (const auth of held)
+      expect((await stack.docs('authSessions', { _id: auth.sessionId }))[0]).toMatchObject({ status: 'pending' });
     const [runtimeBefore, storedBefore] = [stack.cloud, await stack.snapshot()];
     await stack.restartCloud();
     expect(stack.restarts).toBe(1);
@@ -415,10 +497,13 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
 
     // Quiescence: no faults, every push over, every session polled and the timer run until nothing moves.
     stack.openPlatform.faults.clear();
+    stack.cloud.crashWarmInstance('authorization', () => false);
     await Promise.allSettled(timerRuns);
     await allPushesSettled();
     for (let round = 0; round < 30; round++) {
-      const open = plan.filter((auth) => auth.view?.status !== 'authorized' && auth.view?.status !== 'failed' && !droppedOnPurpose(auth));
+      const open = plan.filter(
+        (auth) => auth.view?.status !== 'authorized' && auth.view?.status !== 'failed' && !droppedOnPurpose(auth),
+      );
       if (open.length === 0) break;
       await stack.runTimer();
       for (const auth of open) await pollToEnd(auth, 0);
@@ -430,46 +515,49 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     dataOf(await stack.call(ADMIN, 'reconcile', {}));
     for (const auth of plan) await pollToEnd(auth, 0);
 
-    const byStatus = (status: string) => plan.filter((auth) => auth.view?.status === status);
-    const dropped = plan.filter(droppedOnPurpose);
-    const failed = byStatus('failed');
-    expect(plan.every((auth) => auth.view !== undefined)).toBe(true);
-    expect(byStatus('pending').map((a) => a.index)).toEqual([]);
-    // Nothing consumes a code without answering, so no exchange can fail: a failure here is a bug.
-    expect(failed.map((a) => `${a.index}: ${a.view?.failure?.code} ${a.view?.failure?.message}`)).toEqual([]);
-    expect(byStatus('expired').map((a) => a.index).sort((x, y) => x - y)).toEqual(dropped.map((a) => a.index));
-    expect(byStatus('authorized').length).toBe(AUTHORIZATIONS - dropped.length);
-    for (const auth of byStatus('authorized')) expect(auth.view?.authorizer?.appid).toBe(auth.target.account.appid);
-    // Sessions from before the restart were completed after it.
-    for (const auth of [...held, ...stuck]) expect([droppedOnPurpose(auth) ? 'expired' : 'authorized', auth.phase]).toEqual([auth.view?.status, auth.phase]);
-    expect(stuck.every((auth) => auth.view?.status === 'authorized')).toBe(true);
-
+    const dropped = await expectEveryEnd(stuck);
     summary = describeRun(started, dropped.length);
   });
 
   test('no duplicate session, code exchange or authorizer; owners and sets match what WeChat did', async () => {
     const sessions = await stack.docs('authSessions');
-    expect(sessions.length).toBe(AUTHORIZATIONS);
-    expect(new Set(sessions.map((s) => s._id))).toEqual(new Set(plan.map((a) => a.sessionId)));
-    expect(new Set(sessions.map((s) => s.preAuthCode)).size).toBe(AUTHORIZATIONS);
+    // One per plan entry, plus any whose reply died with its instance (the merchant tapped again): those never complete.
+    expect(new Set(sessions.map((s) => s.preAuthCode)).size).toBe(sessions.length);
+    for (const auth of plan) expect(sessions.some((s) => s._id === auth.sessionId)).toBe(true);
     for (const session of sessions) {
-      const auth = plan.find((a) => a.sessionId === session._id)!;
-      expect([session.openid, session.channel, session.authType]).toEqual([auth.openid, auth.channel, auth.authType]);
+      const auth = plan.find((a) => a.sessionId === session._id);
+      if (auth) expect([session.openid, session.channel, session.authType]).toEqual([auth.openid, auth.channel, auth.authType]);
+      else expect([merchants.includes(session.openid), session.status]).toEqual([true, 'expired']);
     }
 
-    // One authCodes record per code that reached us, each exchanged exactly once.
-    const reached = plan.filter((a) => !droppedOnPurpose(a)).length;
+    // One authCodes record per code that reached us, each exchanged exactly once, none left open.
     const codes = await stack.docs('authCodes');
-    expect(codes.length).toBe(reached);
-    expect(codes.filter((c) => c.state !== 'done' || c.code !== null)).toEqual([]);
+    expect(codes.length).toBeLessThanOrEqual(plan.filter(codeReachedUs).length);
+    // Open only where a spent code's answer was lost and its push never came to name the account
+    // (the timer settles those once the code's life is over; reconcile recorded the account).
+    const open = codes.filter((c) => c.claimState !== 'done' || c.code !== null);
+    expect(open.filter((c) => !(c.stage === 'awaiting_appid' && !c.signed && c.code === null))).toEqual([]);
     const queryAuth = stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth');
+    const reached = codes.length;
     expect(queryAuth.filter((c) => c.errcode === 0).length).toBe(reached);
-    expect(queryAuth.filter((c) => c.errcode === 61009 || c.errcode === 61010)).toEqual([]);
+    // 61009 only where an instance died with the exchange in flight (the code was then recovered).
+    expect(queryAuth.filter((c) => c.errcode === 61010)).toEqual([]);
+    duplicatedExchanges = queryAuth.filter((c) => c.errcode === 0).length - reached;
 
     // One authorizer per appid WeChat lists (reconcile restored those only dropped pushes named).
     const authorizers = await stack.docs('authorizers');
     const listed = stack.openPlatform.authorizations();
     expect(authorizers.map((a) => a._id).sort()).toEqual(listed.map((a) => a.authorizerAppid).sort());
+    const authorized = plan.filter((a) => a.view?.status === 'authorized');
+    outcome.lost = authorized.filter(
+      (a) => !authorizers.some((doc) => doc._id === a.target.account.appid && doc.status === 'active'),
+    ).length;
+    outcome.duplicated = duplicatedExchanges + authorizers.length - new Set(authorizers.map((a) => a._id)).size;
+    outcome.wrongOwner = authorizers.filter((doc) => {
+      const owners = new Set(authorized.filter((a) => a.target.account.appid === doc._id).map((a) => a.openid));
+      return [...doc.owners].sort().join() !== [...owners].sort().join();
+    }).length;
+    expect(outcome).toEqual({ lost: 0, duplicated: 0, wrongOwner: 0 });
     for (const doc of authorizers) {
       const target = accounts.find((a) => a.account.appid === doc._id)!;
       const owners = new Set(plan.filter((a) => a.target === target && a.view?.status === 'authorized').map((a) => a.openid));
@@ -477,7 +565,10 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
       expect(doc.kind).toBe(target.template.storedKind);
       expect(doc.status).toBe('active');
       const sets = expectedSets.get(doc._id) ?? listed.find((l) => l.authorizerAppid === doc._id)!.funcIds;
-      expect({ appid: doc._id, sets: [...doc.grantedSets].sort((x, y) => x - y) }).toEqual({ appid: doc._id, sets: [...sets].sort((x, y) => x - y) });
+      expect({ appid: doc._id, sets: [...doc.grantedSets].sort((x, y) => x - y) }).toEqual({
+        appid: doc._id,
+        sets: [...sets].sort((x, y) => x - y),
+      });
     }
     expect((await stack.docs('authorizerTokens')).map((t) => t._id).sort()).toEqual(authorizers.map((a) => a._id).sort());
   });
@@ -486,25 +577,32 @@ describe(`soak: ${AUTHORIZATIONS} authorizations by ${MERCHANTS} merchants on ${
     const reachedUs = stack.openPlatform.pushes.filter((p) => !p.dropped && p.attempts.some((a) => a.status !== undefined));
     const log = await stack.docs('pushLog');
     expect(log.length).toBe(reachedUs.length);
-    expect(log.filter((entry) => entry.outcome === 'processing')).toEqual([]);
-    // `failed` only where WeChat gave up on the push (the poll finished those sessions).
-    expect(log.filter((entry) => entry.outcome === 'failed').length).toBe(reachedUs.filter((p) => !p.delivered).length);
+    // Left in progress only by an instance that died: nobody holds it, and its work was finished elsewhere.
+    const now = stack.clock.now();
+    expect(log.filter((entry) => entry.outcome !== 'ok' && entry.outcome !== 'ignored' && entry.leaseUntil >= now)).toEqual([]);
     const { pushes, calls } = stack.openPlatform;
     expect([pushes.some((p) => p.duplicated), pushes.some((p) => p.dropped)]).toEqual([true, true]);
     expect(['errcode', 'drop', 'delay'].map((fault) => calls.some((c) => c.fault === fault))).toEqual([true, true, true]);
     expect(calls.some((c) => c.errcode === 40001 && c.fault === undefined)).toBe(true);
     expect(counters.actionRetries).toBeGreaterThanOrEqual(2);
-    process.stdout.write(`\n${summary}\n`);
+    process.stdout.write(
+      `\n${summary}; lost ${outcome.lost}, duplicated ${outcome.duplicated}, wrong owner ${outcome.wrongOwner}\n`,
+    );
   });
 });
 
 let summary = '';
+/** What the run must not do: counted before the checks that fail on them, and reported. */
+const outcome = { lost: 0, duplicated: 0, wrongOwner: 0 };
+let duplicatedExchanges = 0;
 
 function describeRun(started: number, expired: number): string {
   const { calls, pushes } = stack.openPlatform;
   const apiFaults = calls.filter((c) => c.fault !== undefined);
   const superseded = calls.filter((c) => c.errcode === 40001 && c.fault === undefined).length;
-  const delayedPushes = plan.filter((a) => a.push && a.confirmedAt && (a.push.attempts[0]?.startedAt ?? 0) - a.confirmedAt >= PUSH_DELAY_MS * 0.9).length;
+  const delayedPushes = plan.filter(
+    (a) => a.push && a.confirmedAt && (a.push.attempts[0]?.startedAt ?? 0) - a.confirmedAt >= PUSH_DELAY_MS * 0.9,
+  ).length;
   const pushRetries = pushes.reduce((n, p) => n + Math.max(0, p.attempts.length - (p.duplicated ? 2 : 1)), 0);
   const channels = ['plugin', 'pc', 'h5'].map((c) => `${c} ${plan.filter((a) => a.channel === c).length}`).join('/');
   return [
@@ -514,7 +612,7 @@ function describeRun(started: number, expired: number): string {
       ` + pushes dropped ${pushes.filter((p) => p.dropped).length}/duplicated ${pushes.filter((p) => p.duplicated).length}/delayed ${delayedPushes}` +
       ` + ${stack.restarts} runtime restart`,
     `retries: ${counters.actionRetries} createAuthSession, ${counters.pollErrors} poll errors, ${pushRetries} push re-deliveries, ${calls.filter((c) => c.errcode !== 0).length} failed API calls retried`,
-    `callbacks ${counters.callbacks} (${counters.callbackErrors} × 500), timer runs ${counters.timerRuns}, expired (dropped on purpose) ${expired}`,
+    `callbacks ${counters.callbacks} (${counters.callbackErrors} × 5xx), timer runs ${counters.timerRuns}, instances killed ${counters.instanceKills}, expired (push dropped) ${expired}`,
     `duration ${((Date.now() - started) / 1000).toFixed(1)} s`,
   ].join('; ');
 }

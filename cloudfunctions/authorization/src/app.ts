@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { AuthorizationCompleter } from './authorizers/completion';
+import { AuthCodes } from './authorizations/codes';
+import { AuthorizationMachine } from './authorizations/machine';
+import { Authorizers } from './authorizers/repository';
 import { AuthorizerTokens } from './authorizers/tokens';
 import { loadConfig, type Config } from './config';
 import type { CryptoKeys } from './crypto';
+import { RateLimits } from './limits';
 import { createLogger, type Logger } from './logger';
 import { createOpenApiClient, type OpenApiClient } from './openapi';
 import { ComponentTokens } from './platform/componentToken';
@@ -21,16 +24,20 @@ export interface App {
   upstream: Upstream;
   sessions: Sessions;
   authorizerTokens: AuthorizerTokens;
-  completer: AuthorizationCompleter;
+  authorizers: Authorizers;
+  codes: AuthCodes;
+  machine: AuthorizationMachine;
+  limits: RateLimits;
   pushes: PushHandler;
   log: Logger;
   now: () => number;
   instanceId: string;
 }
 
-export function createApp(input: { env: Record<string, string | undefined>; db: CloudDb; log?: Logger }): App {
+export function createApp(input: { env: Record<string, string | undefined>; db: CloudDb; log?: Logger; now?: () => number }): App {
   const config = loadConfig(input.env);
-  const now = () => Date.now();
+  // The cloud's clock; tests of the core on the local database pass their movable one.
+  const now = input.now ?? (() => Date.now());
   const log = input.log ?? createLogger();
   // Names this instance in leases, so a lease is only ever released by its holder.
   const instanceId = randomBytes(8).toString('hex');
@@ -49,17 +56,21 @@ export function createApp(input: { env: Record<string, string | undefined>; db: 
   });
   const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
   const upstream = new Upstream({ client, componentTokens, store, config, now });
-  const sessions = new Sessions(store, upstream, now);
+  const limits = new RateLimits(store, now);
+  const sessions = new Sessions(store, upstream, limits, now, config.sessionsPerMinute);
   const authorizerTokens = new AuthorizerTokens({
     store,
     upstream,
     instanceId,
     now,
     refreshMarginSeconds: config.refreshMarginSeconds,
+    hotWindowMs: config.tokenHotWindowMs,
   });
-  const completer = new AuthorizationCompleter({ store, upstream, sessions, authorizerTokens, instanceId, now });
-  const pushes = new PushHandler({ config, keys, store, completer, authorizerTokens, log, now });
+  const codes = new AuthCodes(store, instanceId, now);
+  const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });
+  const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
+  const authorizers = new Authorizers(store);
   return {
-    config, keys, store, client, componentTokens, upstream, sessions, authorizerTokens, completer, pushes, log, now, instanceId,
+    config, keys, store, client, componentTokens, upstream, sessions, authorizerTokens, authorizers, codes, machine, limits, pushes, log, now, instanceId,
   };
 }

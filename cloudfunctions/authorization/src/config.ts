@@ -1,15 +1,18 @@
 import {
   _default,
   array,
+  boolean,
   coerce,
   gte,
   int,
+  literal,
   lte,
   minLength,
   maxLength,
   optional,
   pipe,
   positive,
+  refine,
   regex,
   string,
   strictObject,
@@ -43,12 +46,50 @@ export interface Config {
   apiTimeoutMs: number;
   /** Refresh a token when fewer than this many seconds remain. */
   refreshMarginSeconds: number;
+  /** createAuthSession calls one merchant may make per minute (each costs a pre_auth_code). */
+  sessionsPerMinute: number;
+  /** The provider's own message service, if any: merchants' messages are forwarded there (issue 11). */
+  messageForwardUrl: string | null;
+  messageForwardTimeoutMs: number;
+  /** 授权测试公众号/小程序列表 (原始IDs) and whether 全网发布 is done, as set on the Open Platform. */
+  releaseTestList: string[];
+  platformReleased: boolean;
+  /**
+   * Also take a Timer-shaped event with an empty context as the timer: some report wx-server-sdk 4.0.2
+   * gives timer runs `{}` (spec cloud-runtime §1, uncertain). Off by default: only SOURCE wx_trigger.
+   */
+  timerAcceptsEmptyContext: boolean;
+  /** Shared with the provider's other cloud functions: the broker's callFunction way in (unset: off). */
+  brokerSecret?: string;
+  /** Named keys of the broker's signed-HTTP way in; several at once for rotation. */
+  brokerClientKeys: BrokerClientKey[];
+  /** An authorizer used within this window is kept fresh by the timer; others refresh on use only. */
+  tokenHotWindowMs: number;
+  /** How long one timer run may work (well inside the function's timeout). */
+  timerBudgetMs: number;
 }
 
-export const MIN_PLUGIN_VERSION = '0.3.10';
+export interface BrokerClientKey {
+  id: string;
+  secret: string;
+  revoked: boolean;
+}
+
+/** Defined with the mini-program, which checks the same version on its side. */
+export { MIN_PLUGIN_VERSION } from '../../../miniprogram/shared/constants';
 
 /** The variables whose values are secrets: never logged, and `npm run check` keeps them out of the package. */
-export const SECRET_ENV_VARS = ['COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY'] as const;
+export const SECRET_ENV_VARS = [
+  'COMPONENT_APPSECRET',
+  'COMPONENT_TOKEN',
+  'ENCODING_AES_KEY',
+  'PREVIOUS_ENCODING_AES_KEY',
+  'BROKER_SECRET',
+  'BROKER_CLIENT_KEYS',
+] as const;
+
+/** Broker secrets are random strings of at least this many characters (e.g. `openssl rand -hex 32`). */
+export const MIN_BROKER_SECRET_LENGTH = 32;
 
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 const AES_KEY = /^[A-Za-z0-9]{43}$/;
@@ -64,16 +105,38 @@ const bundle = strictObject({
   categoryIds: array(int().check(positive())).check(minLength(1)),
 });
 
-const bundleList = pipe(
-  string(),
-  transform((s: string, ctx) => {
-    try {
-      return JSON.parse(s) as unknown;
-    } catch {
-      ctx.issues.push({ code: 'custom', message: 'must be JSON: [{"id","name","categoryIds"}]', input: s });
-      return [];
-    }
-  }),
+const jsonText = (shape: string) =>
+  pipe(
+    string(),
+    transform((s: string, ctx) => {
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.issues.push({ code: 'custom', message: `must be JSON: ${shape}`, input: s });
+        return [];
+      }
+    }),
+  );
+
+const bundleList = jsonText('[{"id","name","categoryIds"}]');
+
+const brokerSecret = string().check(minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`));
+
+const brokerKey = strictObject({
+  id: string().check(regex(/^[A-Za-z0-9_-]{1,32}$/, 'key id: 1–32 of A-Z a-z 0-9 _ -')),
+  secret: brokerSecret,
+  revoked: optional(boolean()),
+});
+
+const brokerKeyList = pipe(
+  jsonText('[{"id","secret","revoked"?}]'),
+  array(brokerKey).check(refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique')),
+);
+
+/** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
+const testList = pipe(
+  string().check(regex(/^\s*gh_[0-9a-f]{12}(\s*[;,]\s*gh_[0-9a-f]{12}){0,9}\s*[;,]?\s*$/, 'must be up to 10 原始IDs (gh_ + 12 hex), separated by ;')),
+  transform((s: string) => s.split(/[;,]/).map((x) => x.trim()).filter(Boolean)),
 );
 
 const httpUrl = pipe(
@@ -98,6 +161,17 @@ const schema = object({
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
+  SESSIONS_PER_MINUTE: _default(coerce.number().check(int(), gte(1), lte(10_000)), 5),
+  MESSAGE_FORWARD_URL: optional(httpUrl),
+  // WeChat waits 5 s for the whole answer: the forward must leave room for decrypting and sealing.
+  MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
+  RELEASE_TEST_LIST: optional(testList),
+  PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
+  TIMER_ACCEPTS_EMPTY_CONTEXT: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
+  BROKER_SECRET: optional(brokerSecret),
+  BROKER_CLIENT_KEYS: optional(brokerKeyList),
+  TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
+  TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
 });
 
 export class ConfigError extends Error {
@@ -131,6 +205,16 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     openBaseUrl: e.WX_OPEN_BASE_URL,
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
+    sessionsPerMinute: e.SESSIONS_PER_MINUTE,
+    messageForwardUrl: e.MESSAGE_FORWARD_URL ?? null,
+    messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
+    releaseTestList: e.RELEASE_TEST_LIST ?? [],
+    platformReleased: e.PLATFORM_RELEASED === 'true',
+    timerAcceptsEmptyContext: e.TIMER_ACCEPTS_EMPTY_CONTEXT === 'true',
+    brokerSecret: e.BROKER_SECRET,
+    brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
+    tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
+    timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
   };
 }
 

@@ -19,3 +19,4 @@ export const notReady = (message: string) => new AppError('NOT_READY', message);
 export const notFound = (message: string) => new AppError('NOT_FOUND', message);
 export const forbidden = (message = '没有权限执行此操作') => new AppError('FORBIDDEN', message);
 export const invalidInput = (message: string) => new AppError('INVALID_INPUT', message);
+export const rateLimited = (message = '操作太频繁，请一分钟后再试') => new AppError('RATE_LIMITED', message);

@@ -1,10 +1,12 @@
 import cloud = require('wx-server-sdk');
 import { handleAction } from './actions/router';
 import { createApp, type App } from './app';
+import { handleBrokerCall, isBrokerCall } from './broker/callEntry';
 import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
 import type { CloudDb } from './store';
 import { runMaintenance } from './timer/maintenance';
+import { triggerOf } from './trigger';
 
 /**
  * The one cloud function, three triggers: HTTP access (WeChat's pushes and the PC/H5 pages),
@@ -20,12 +22,8 @@ function getApp(): App {
   return app;
 }
 
-function isTimerEvent(event: unknown): boolean {
-  const e = event as { Type?: unknown; TriggerName?: unknown } | null;
-  return !!e && typeof e.TriggerName === 'string' && String(e.Type).toLowerCase() === 'timer';
-}
-
 export async function main(event: unknown): Promise<unknown> {
+  const context = cloud.getWXContext();
   let current: App;
   try {
     current = getApp();
@@ -33,12 +31,17 @@ export async function main(event: unknown): Promise<unknown> {
     if (!(error instanceof ConfigError)) throw error;
     // Say exactly what is missing, on every trigger, without ever echoing a value.
     console.error(error.message);
-    if (isHttpEvent(event)) return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not configured', isBase64Encoded: false };
-    if (isTimerEvent(event)) throw error;
+    const trigger = triggerOf(event, context);
+    if (trigger === 'http') return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not configured', isBase64Encoded: false };
+    if (trigger === 'timer') throw error;
     return { ok: false, error: { code: 'CONFIGURATION', message: `服务未配置完成：${error.problems.join('；')}` } };
   }
-  if (isHttpEvent(event)) return handleHttp(current, event);
-  if (isTimerEvent(event)) return runMaintenance(current);
+  const trigger = triggerOf(event, context, current.config.timerAcceptsEmptyContext);
+  if (trigger === 'http' && isHttpEvent(event)) return handleHttp(current, event);
+  // Only the cloud's own timer gets here (and reads its report): never a mini-program's call.
+  if (trigger === 'timer') return runMaintenance(current);
+  // Server-only broker calls from the provider's other functions: the secret and SOURCE are checked inside.
+  if (isBrokerCall(event)) return handleBrokerCall(current, event, context);
   // handleAction turns every failure into { ok: false, error }.
-  return handleAction(current, event, cloud.getWXContext().OPENID);
+  return handleAction(current, event, context.OPENID);
 }

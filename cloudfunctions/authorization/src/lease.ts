@@ -1,3 +1,4 @@
+import { Claims, waitWithBackoff } from './claims';
 import type { CollectionName, Store } from './store';
 
 /**
@@ -16,19 +17,16 @@ export interface LeaseSpec {
 
 const DEFAULT_TTL_MS = 15_000;
 
+const claimsOf = (spec: LeaseSpec) =>
+  new Claims({ store: spec.store, collection: spec.collection, holder: spec.owner, now: spec.now });
+
+/** A lease is a claim on an existing document, given back (not settled) when the work is done. */
 export async function tryAcquireLease(spec: LeaseSpec): Promise<boolean> {
-  const { store, collection, id, owner, now } = spec;
-  const at = now();
-  const updated = await store.updateWhere(
-    collection,
-    { _id: id, leaseUntil: store.command.lt(at) },
-    { leaseOwner: owner, leaseUntil: at + (spec.ttlMs ?? DEFAULT_TTL_MS) },
-  );
-  return updated === 1;
+  return claimsOf(spec).acquire(spec.id, spec.ttlMs ?? DEFAULT_TTL_MS);
 }
 
 export async function releaseLease(spec: LeaseSpec): Promise<void> {
-  await spec.store.updateWhere(spec.collection, { _id: spec.id, leaseOwner: spec.owner }, { leaseUntil: 0 });
+  await claimsOf(spec).release(spec.id);
 }
 
 export interface FreshValueSpec<T> {
@@ -48,24 +46,18 @@ export interface FreshValueSpec<T> {
  * however many callers arrive at once.
  */
 export async function freshValue<T>(spec: FreshValueSpec<T>): Promise<T> {
-  // Real elapsed time, not the (possibly shifted) wall clock.
-  const deadline = performance.now() + (spec.maxWaitMs ?? 12_000);
-  let pause = 25;
-  for (;;) {
+  const attempt = async (): Promise<T | undefined> => {
     const current = await spec.read();
     if (current !== null) return current;
-    if (await tryAcquireLease(spec.lease)) {
-      try {
-        // Someone may have finished a refresh between our read and our lease.
-        return (await spec.read()) ?? (await spec.refresh());
-      } finally {
-        await releaseLease(spec.lease);
-      }
+    if (!(await tryAcquireLease(spec.lease))) return undefined;
+    try {
+      // Someone may have finished a refresh between our read and our lease.
+      return (await spec.read()) ?? (await spec.refresh());
+    } finally {
+      await releaseLease(spec.lease);
     }
-    if (performance.now() > deadline) throw spec.onGiveUp();
-    await sleep(pause);
-    pause = Math.min(pause * 2, 250);
-  }
+  };
+  return waitWithBackoff(attempt, spec.maxWaitMs ?? 12_000, () => {
+    throw spec.onGiveUp();
+  });
 }
-
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

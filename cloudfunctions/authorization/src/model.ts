@@ -7,14 +7,12 @@ import type {
   AuthType,
   SessionStatus,
 } from '../../../typings/api';
+import type { ClaimFields } from './claims';
 
 /** Documents of the collections (DESIGN.md "State"). Times are milliseconds since the epoch. */
 
-/** Fields of a document that one refresher at a time may hold (see lease.ts). */
-export interface Leased {
-  leaseOwner: string;
-  leaseUntil: number;
-}
+/** Fields of a document that one holder at a time may claim (claims.ts, lease.ts). */
+export type Leased = ClaimFields;
 
 export interface UpstreamErrorNote {
   at: number;
@@ -33,7 +31,27 @@ export interface PlatformDoc extends Leased {
   componentToken: string | null;
   componentTokenExpiresAt: number;
   lastUpstreamError: UpstreamErrorNote | null;
+  /** When the last complete reconcile pass finished. */
   lastReconciledAt: number;
+  /** When the timer last ran to its end: the health page shows a timer that never fires. */
+  lastTimerRunAt?: number;
+  /** The reconcile pass in progress (absent or null: none). */
+  reconcileCheckpoint?: ReconcileCheckpoint | null;
+}
+
+/** Where a reconcile pass spread over several timer runs stands. */
+export interface ReconcileCheckpoint {
+  startedAt: number;
+  /** 'list': walking WeChat's list; 'sweep': marking revoked those WeChat no longer lists. */
+  phase: 'list' | 'sweep';
+  /** Next offset in WeChat's authorizer list. */
+  offset: number;
+  /** Listed authorizers found (or recovered) as not revoked, to compare with the database's count. */
+  listedUnrevoked: number;
+  /** Sweep cursor: the last authorizer `_id` examined. */
+  sweepAfter: string;
+  restored: number;
+  markedRevoked: number;
 }
 
 export interface SessionDoc {
@@ -68,6 +86,8 @@ export interface AuthorizerDoc {
   history: AuthorizerChange[];
   authorizedAt: number;
   updatedAt: number;
+  /** WeChat's time of the newest event applied: an older one never overrides it. */
+  lastEventAt: number;
 }
 
 export interface AuthorizerTokenDoc extends Leased {
@@ -76,27 +96,47 @@ export interface AuthorizerTokenDoc extends Leased {
   expiresAt: number;
   refreshToken: string;
   updatedAt: number;
+  /** Last use of the access token, noted at most every few minutes (absent: never used). */
+  lastUsedAt?: number;
+  /** WeChat refused the refresh token (the authorizer needs re-authorization); cleared by a good refresh. */
+  rejected?: boolean;
 }
 
+/** Where one authorization code stands (DESIGN: the authorization state machine). */
+export type CodeStage = 'received' | 'exchanging' | 'exchanged' | 'awaiting_appid' | 'recorded' | 'failed';
+
 /**
- * One per authorization code, keyed by its hash: whoever creates it exchanges the code; everyone
- * else waits for the outcome. The code itself is kept only until it has been exchanged.
+ * One per authorization code, keyed by its hash, claimed (claims.ts) by whoever advances it. The
+ * code itself is kept only until it has been spent.
  */
-export interface AuthCodeDoc extends Leased {
+export interface AuthCodeDoc extends ClaimFields {
   _id: string;
   code: string | null;
+  stage: CodeStage;
+  /** True once a signed push named this code: only then may it bind a session or fail one. */
+  signed: boolean;
+  /** From the signed push: the session whose PreAuthCode WeChat tied to this code. */
   sessionId: string | null;
+  /** From the signed push, else from the exchange. */
   authorizerAppid: string | null;
-  state: 'claimed' | 'done' | 'failed';
-  /** Set once api_query_auth succeeded: the code is spent, so a takeover continues from here. */
+  /** The push's CreateTime, else when the exchange observed the grant: orders this event. */
+  eventAt: number;
+  event: 'authorized' | 'updateauthorized';
+  /** The session named in an unsigned callback URL: used to show an outcome, never to bind. */
+  callbackSessionId: string | null;
+  /** api_query_auth calls started for this code, by any instance: after one, 61009 may mean "spent by us". */
+  exchangeAttempts: number;
   exchanged: { authorizerAppid: string; grantedSets: number[] } | null;
+  /** The session was bound (owner added, session authorized) or found not eligible. */
+  bindingDone: boolean;
   error: ActionError | null;
   createdAt: number;
   expiresAt: number;
 }
 
-export interface PushLogDoc {
-  /** A hash of the encrypted payload: WeChat's retries carry the same one. */
+/** One per distinct push, claimed while it is processed (a dead processor is taken over). */
+export interface PushLogDoc extends ClaimFields {
+  /** A hash of the decrypted fields: a retry that WeChat re-encrypted carries the same one. */
   _id: string;
   infoType: string;
   receivedAt: number;
@@ -104,4 +144,11 @@ export interface PushLogDoc {
   outcome: 'processing' | 'ok' | 'ignored' | 'failed';
   detail: string | null;
   authorizerAppid: string | null;
+}
+
+/** A counter for one key in one time window (limits.ts); deleted once the window is over. */
+export interface RateLimitDoc {
+  _id: string;
+  count: number;
+  expiresAt: number;
 }

@@ -54,6 +54,15 @@ export const COLLECTIONS = {
   authorizerTokens: 'authorizerTokens',
   authCodes: 'authCodes',
   pushLog: 'pushLog',
+  rateLimits: 'rateLimits',
+  // Issue 11: counts per authorizer and message type; WeChat's release-test accounts and jobs, kept apart from merchants.
+  messageStats: 'messageStats',
+  releaseTestAccounts: 'releaseTestAccounts',
+  releaseJobs: 'releaseJobs',
+  /** Broker: signed-request nonces until their window has passed. */
+  brokerNonces: 'brokerNonces',
+  /** Broker: calls per authorizer and API. */
+  brokerUsage: 'brokerUsage',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -18,6 +18,7 @@ interface PersistenceInternals {
 }
 
 // nedb's own line format (dates, `$$` keys); the package has no `exports` map, so this is allowed.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- lib/model.js has no typings to import
 const model = require('@seald-io/nedb/lib/model.js') as { serialize(doc: unknown): string };
 
 function internalsOf(datastore: Nedb): PersistenceInternals | undefined {

@@ -9,7 +9,7 @@ export type UpdateOperator = 'set' | 'inc' | 'remove' | 'push';
 
 /** `_.and(a, b)` and `_.and([a, b])` mean the same, as in the real sdk. */
 function operandList(args: unknown[]): unknown[] {
-  return args.length === 1 && Array.isArray(args[0]) ? [...args[0]] : args;
+  return args.length === 1 && Array.isArray(args[0]) ? [...(args[0] as unknown[])] : args;
 }
 
 abstract class Combinable {
@@ -70,7 +70,7 @@ function isPushOptions(value: unknown): value is PushOptions {
 
 function listOperand(name: string, value: unknown): unknown[] {
   if (!Array.isArray(value)) throw new TypeError(`_.${name}() takes an array`);
-  return [...value];
+  return [...(value as unknown[])];
 }
 
 export function createCommand() {
@@ -91,7 +91,7 @@ export function createCommand() {
     remove: () => new UpdateCommand('remove', undefined),
     push: (...args: unknown[]) => {
       if (isPushOptions(args[0])) return new UpdateCommand('push', { ...args[0] });
-      return new UpdateCommand('push', { each: Array.isArray(args[0]) ? [...args[0]] : args });
+      return new UpdateCommand('push', { each: Array.isArray(args[0]) ? [...(args[0] as unknown[])] : args });
     },
   };
 }

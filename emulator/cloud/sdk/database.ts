@@ -1,4 +1,5 @@
 import { createCommand, ServerDate, type Command } from './commands';
+import type { CrashSwitch } from './crash';
 import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
 import {
   countDocuments,
@@ -8,13 +9,12 @@ import {
   replaceDocument,
   updateDocuments,
 } from './operations';
+import { DEFAULT_GET_LIMIT, DbService, type CallKind } from './service';
 import type { DocumentStore } from './store';
 import { runTransaction, type Transaction } from './transaction';
 import { isPlainObject, toProjection, toStorableDocument, toStoreQuery, toStoreUpdate, type Doc } from './translate';
 
-/** Server side (wx-server-sdk) limits: `get()` returns 100 documents unless `limit()` says otherwise, at most 1000. */
-export const DEFAULT_GET_LIMIT = 100;
-export const MAX_GET_LIMIT = 1000;
+export { DEFAULT_GET_LIMIT } from './service';
 
 export interface DbContext {
   store: DocumentStore;
@@ -24,6 +24,27 @@ export interface DbContext {
   throwOnNotFound: boolean;
   /** Inside a transaction: what was written, so it can be restored. */
   journal?: WriteJournal;
+  /** Page cap, round-trip cost and call counts of the database service. */
+  service: DbService;
+  /** Throws once the calling function instance was ended (by its timeout): it reaches nothing more. */
+  assertAlive?: () => void;
+  /** Tests: the instance this database belongs to may die before an operation (crash.ts). */
+  crash?: CrashSwitch;
+}
+
+/**
+ * One database api call: a round trip to the service, then the work, failing as wx-server-sdk
+ * fails; never run by an instance that died (crash.ts), which reaches nothing more.
+ */
+function serve<T>(context: DbContext, apiName: string, collection: string, kind: CallKind, data: unknown, work: () => Promise<T>): Promise<T> {
+  const call = () =>
+    asApi(apiName, collection, async () => {
+      context.assertAlive?.();
+      await context.service.roundTrip(kind, collection);
+      context.assertAlive?.();
+      return work();
+    });
+  return context.crash ? context.crash.guard({ collection, method: apiName, data }, call) : call();
 }
 
 export interface WriteJournal {
@@ -81,7 +102,7 @@ export class Query {
 
   limit(max: number): Query {
     assertPositiveInteger('limit', max, false);
-    return this.with({ limit: Math.min(max, MAX_GET_LIMIT) });
+    return this.with({ limit: max });
   }
 
   field(projection: Record<string, boolean>): Query {
@@ -93,14 +114,16 @@ export class Query {
   }
 
   get(): Promise<{ data: Doc[]; errMsg: string }> {
-    return asApi('collection.get', this.collectionName, async () => {
-      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, query: this.storeQuery() });
+    return serve(this.context, 'collection.get', this.collectionName, 'read', undefined, async () => {
+      // The server caps a page whatever limit() asked for.
+      const limit = Math.min(this.spec.limit, this.context.service.maxGetLimit);
+      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, limit, query: this.storeQuery() });
       return { data, errMsg: 'collection.get:ok' };
     });
   }
 
   count(): Promise<{ total: number; errMsg: string }> {
-    return asApi('collection.count', this.collectionName, async () => {
+    return serve(this.context, 'collection.count', this.collectionName, 'read', undefined, async () => {
       const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery());
       return { total, errMsg: 'collection.count:ok' };
     });
@@ -108,7 +131,7 @@ export class Query {
 
   /** Updates every matching document (one if `multi: false`), atomically; `updated` counts changed ones. */
   update(options: { data: unknown; multi?: boolean }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return asApi('collection.update', this.collectionName, async () => {
+    return serve(this.context, 'collection.update', this.collectionName, 'write', options?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       const { updated } = await updateDocuments(
         this.context.store,
@@ -122,7 +145,7 @@ export class Query {
   }
 
   remove(options: { multi?: boolean } = {}): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return asApi('collection.remove', this.collectionName, async () => {
+    return serve(this.context, 'collection.remove', this.collectionName, 'write', undefined, async () => {
       const removed = await removeDocuments(this.context.store, this.collectionName, this.storeQuery(), options.multi !== false);
       return { stats: { removed }, errMsg: 'collection.remove:ok' };
     });
@@ -149,7 +172,7 @@ export class DocumentReference {
   }
 
   get(): Promise<{ data: Doc | null; errMsg: string }> {
-    return asApi('document.get', this.collectionName, async () => {
+    return serve(this.context, 'document.get', this.collectionName, 'read', undefined, async () => {
       const [data] = await findDocuments(this.context.store, this.collectionName, {
         query: { _id: this._id },
         sort: [],
@@ -166,7 +189,7 @@ export class DocumentReference {
 
   /** Replaces the whole document (or creates it). */
   set(options: { data: unknown }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
-    return asApi('document.set', this.collectionName, async () => {
+    return serve(this.context, 'document.set', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
       const data = toStorableDocument(dataOf(options), this.context.now());
       if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
       if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
@@ -177,7 +200,7 @@ export class DocumentReference {
   }
 
   update(options: { data: unknown }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return asApi('document.update', this.collectionName, async () => {
+    return serve(this.context, 'document.update', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
       const update = toStoreUpdate(dataOf(options), this.context.now());
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
@@ -186,7 +209,7 @@ export class DocumentReference {
   }
 
   remove(): Promise<{ stats: { removed: number }; errMsg: string }> {
-    return asApi('document.remove', this.collectionName, async () => {
+    return serve(this.context, 'document.remove', this.collectionName, 'write', undefined, async () => {
       await this.context.journal?.beforeWrite(this.collectionName, this._id);
       const removed = await removeDocuments(this.context.store, this.collectionName, { _id: this._id }, false);
       return { stats: { removed }, errMsg: 'document.remove:ok' };
@@ -207,7 +230,7 @@ function assertNewDocumentId(doc: Doc): void {
 
 /** Adds one document (`{_id}`) or several (`{_ids}`). */
 async function addDocuments(context: DbContext, collection: string, options: unknown) {
-  return asApi('collection.add', collection, async () => {
+  return serve(context, 'collection.add', collection, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
     const data = dataOf(options);
     const many = Array.isArray(data);
     const docs = (many ? data : [data]).map((item) => toStorableDocument(item, context.now()));
@@ -244,7 +267,7 @@ export class TransactionCollection {
 
   async add(options: { data: unknown }): Promise<{ _id?: string; _ids?: string[]; errMsg: string }> {
     const result = await addDocuments(this.context, this.collectionName, options);
-    for (const id of result._ids ?? [result._id as string]) this.context.journal?.inserted(this.collectionName, id);
+    for (const id of result._ids ?? [result._id]) this.context.journal?.inserted(this.collectionName, id);
     return result;
   }
 }
@@ -253,6 +276,10 @@ export interface DatabaseOptions {
   store: DocumentStore;
   now(): number;
   throwOnNotFound?: boolean;
+  /** Default: a service with the strict page cap, no latency. */
+  service?: DbService;
+  assertAlive?: () => void;
+  crash?: CrashSwitch;
 }
 
 /** What `cloud.database()` returns. */
@@ -261,7 +288,14 @@ export class Database {
   private readonly context: DbContext;
 
   constructor(options: DatabaseOptions) {
-    this.context = { store: options.store, now: options.now, throwOnNotFound: options.throwOnNotFound ?? true };
+    this.context = {
+      store: options.store,
+      now: options.now,
+      throwOnNotFound: options.throwOnNotFound ?? true,
+      service: options.service ?? new DbService(),
+      assertAlive: options.assertAlive,
+      crash: options.crash,
+    };
   }
 
   serverDate(options: { offset?: number } = {}): ServerDate {
@@ -274,7 +308,7 @@ export class Database {
   }
 
   createCollection(name: string): Promise<{ errMsg: string }> {
-    return asApi('createCollection', name, async () => {
+    return serve(this.context, 'createCollection', name, 'write', undefined, async () => {
       if (!(await this.context.store.createCollection(name))) {
         throw new DbFault(DB_ERROR.requestFailed, `[ResourceInUse] collection ${name} already exists`);
       }

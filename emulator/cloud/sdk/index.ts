@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { currentWxContext, type WxContext } from './context';
+import type { CrashSwitch } from './crash';
 import { Database } from './database';
+import type { DbService } from './service';
 import type { DocumentStore } from './store';
 
 /**
@@ -12,7 +15,22 @@ export interface WxServerSdkDeps {
   /** The runtime clock, for `db.serverDate()`. */
   now(): number;
   envId: string;
+  /** The database service every instance shares (page cap, latency, call counts). */
+  service: DbService;
+  /** Throws once this function instance was ended by its timeout. */
+  assertAlive?(): void;
   log?(line: string): void;
+  /** The instance's crash switch (tests make an instance die at a chosen database operation). */
+  crash?: CrashSwitch;
+  /** Runs another function of the environment as called by the one whose context is `caller`. */
+  callFunction?(name: string, data: unknown, caller: WxContext): Promise<unknown>;
+}
+
+/** What `cloud.callFunction` resolves to in wx-server-sdk. */
+export interface CallFunctionResult {
+  result: unknown;
+  errMsg: string;
+  requestID: string;
 }
 
 export interface InitConfig {
@@ -27,6 +45,8 @@ export interface WxServerSdk {
   init(config?: InitConfig): void;
   database(config?: { env?: string | symbol; throwOnNotFound?: boolean }): Database;
   getWXContext(): WxContext;
+  /** Calls another cloud function of the same environment (SOURCE `scf` there, spec §1). */
+  callFunction(options: { name: string; data?: unknown }): Promise<CallFunctionResult>;
   logger(): Record<'log' | 'info' | 'warn' | 'error', (...args: unknown[]) => void>;
 }
 
@@ -34,7 +54,7 @@ export interface WxServerSdk {
 export const DYNAMIC_CURRENT_ENV = Symbol.for('DYNAMIC_CURRENT_ENV');
 
 function envName(env: InitConfig['env']): string | symbol | undefined {
-  if (typeof env === 'object' && env !== null) return (env as Record<string, string | symbol>).database;
+  if (typeof env === 'object' && env !== null) return env.database;
   return env;
 }
 
@@ -57,10 +77,16 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     database(config = {}) {
       warnOnForeignEnv(config.env);
       const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
-      return new Database({ store: deps.store, now: deps.now, throwOnNotFound });
+      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, service: deps.service, assertAlive: deps.assertAlive, crash: deps.crash });
     },
     getWXContext() {
       return currentWxContext(deps.envId);
+    },
+    async callFunction(options) {
+      if (!deps.callFunction) throw new Error('cloud.callFunction:fail the local runtime offers no function calls here');
+      if (!options || typeof options.name !== 'string') throw new Error('cloud.callFunction:fail parameter.name should be String');
+      const result = await deps.callFunction(options.name, options.data ?? {}, currentWxContext(deps.envId));
+      return { result, errMsg: 'cloud.callFunction:ok', requestID: randomUUID() };
     },
     logger() {
       const write = (level: string) => (...args: unknown[]) => log(`[${level}] ${args.map(String).join(' ')}`);
@@ -71,4 +97,5 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
 
 export { Database } from './database';
 export { DocumentStore } from './store';
+export { DbService } from './service';
 export { invocationContext, type WxContext } from './context';

@@ -36,7 +36,7 @@ export async function findById(store: DocumentStore, collection: string, id: str
 
 export async function countDocuments(store: DocumentStore, collection: string, query: StoreQuery): Promise<number> {
   const datastore = await store.collection(collection);
-  return datastore.countAsync(query) as unknown as Promise<number>;
+  return datastore.countAsync(query);
 }
 
 export async function insertDocuments(store: DocumentStore, collection: string, docs: Doc[]): Promise<string[]> {

@@ -9,8 +9,8 @@ export interface DocumentStoreOptions {
   /** Folder holding one `<collection>.db` file per collection. */
   dataDir: string;
   /**
-   * Like WeChat, fail with -502005 on a collection that was never created (by `db.createCollection`
-   * or `store.createCollection`). Off by default: collections appear on first use.
+   * Like WeChat (the default), fail with -502005 on a collection that was never created (by
+   * `db.createCollection` or `store.createCollection`); false: collections appear on first use.
    */
   strictCollections?: boolean;
 }
@@ -49,7 +49,7 @@ export class DocumentStore {
   /** The datastore of a collection, loading it on first use. */
   async collection(name: string): Promise<Nedb> {
     this.assertUsable(name);
-    if (this.options.strictCollections && !this.exists(name)) {
+    if ((this.options.strictCollections ?? true) && !this.exists(name)) {
       throw new DbFault(DB_ERROR.collectionNotExists, `[ResourceNotFound] Db or Table not exist: ${name}`);
     }
     return this.open(name);

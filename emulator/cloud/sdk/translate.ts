@@ -18,7 +18,7 @@ const invalid = (detail: string) => new DbFault(DB_ERROR.invalidParam, detail);
 /** Realm-agnostic: the function bundle's objects come from another realm under jest. */
 export function isPlainObject(value: unknown): value is Doc {
   if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
+  const proto: unknown = Object.getPrototypeOf(value);
   return proto === null || Object.getPrototypeOf(proto) === null;
 }
 
@@ -48,7 +48,7 @@ function flattenPaths(source: Doc, prefix = ''): Array<[string, unknown]> {
 export function toStorable(value: unknown, now: number): unknown {
   if (value === null || ['string', 'number', 'boolean'].includes(typeof value)) return value;
   if (value instanceof ServerDate) return new Date(now + value.offset);
-  if (types.isDate(value)) return new Date((value as Date).getTime());
+  if (types.isDate(value)) return new Date(value.getTime());
   if (Array.isArray(value)) return value.map((item) => (item === undefined ? null : toStorable(item, now)));
   if (isCommand(value)) throw new DbFault(DB_ERROR.requestFailed, 'update operator complicit');
   if (isPlainObject(value)) {
@@ -100,9 +100,20 @@ function fieldCondition(path: string, value: unknown, now: number): StoreQuery {
   return { [path]: queryValue(value, now) };
 }
 
+/**
+ * All the conditions at once. Conditions on distinct fields become one object, so the store can
+ * pick an index from its keys (it looks at top-level keys only, never inside `$and`); `_id` goes
+ * last because the store uses the last indexed equality it finds, and `_id` is the most selective.
+ */
 function allOf(parts: StoreQuery[]): StoreQuery {
   if (parts.length === 0) return {};
-  return parts.length === 1 ? parts[0] : { $and: parts };
+  if (parts.length === 1) return parts[0];
+  const keys = parts.flatMap((part) => Object.keys(part));
+  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$'));
+  if (!distinctFields) return { $and: parts };
+  const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id')));
+  const byId = parts.find((part) => Object.hasOwn(part, '_id'));
+  return byId ? { ...merged, _id: byId._id } : merged;
 }
 
 /** The store query for a `where(...)` condition. */
@@ -170,7 +181,7 @@ export function toProjection(fields: unknown): Record<string, 0 | 1> {
 /** A copy of a stored document for the caller, so nothing it does reaches the store's memory. */
 export function copyOut<T>(value: T): T {
   if (types.isDate(value)) return new Date((value as Date).getTime()) as T;
-  if (Array.isArray(value)) return value.map((item) => copyOut(item)) as T;
+  if (Array.isArray(value)) return (value as unknown[]).map((item) => copyOut(item)) as T;
   if (typeof value === 'object' && value !== null) {
     return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, copyOut(item)])) as T;
   }

@@ -19,6 +19,8 @@ const confirmBody = z.object({
   bizAppid: z.string().optional(),
 });
 const appidBody = z.object({ authorizerAppid: z.string().min(1) });
+const MAX_BULK = 200_000;
+const bulkBody = z.object({ count: z.number().int().min(1).max(MAX_BULK), seed: z.string().min(1).max(64).optional() });
 const advanceBody = z.object({ seconds: z.number().nonnegative() });
 const configBody = z.object({ authEventUrl: z.string().url().nullable().optional(), initiationDomain: z.string().nullable().optional() });
 const faultBody = z.object({
@@ -55,6 +57,7 @@ function refusal(reply: FastifyReply, error: unknown): FastifyReply {
   throw error;
 }
 
+// eslint-disable-next-line max-lines-per-function -- a route table: one short handler per admin route
 export function registerAdminRoutes(app: FastifyInstance, emulator: OpenPlatformEmulator): void {
   app.get('/__emulator/info', async () => ({
     ok: true,
@@ -121,6 +124,24 @@ export function registerAdminRoutes(app: FastifyInstance, emulator: OpenPlatform
     } catch (error) {
       return refusal(reply, error);
     }
+  });
+
+  // Scale tests: N authorized accounts at once, with the tokens the platform would hold for them.
+  app.post('/__emulator/bulk-authorizations', async (request, reply) => {
+    const body = parse(bulkBody, request.body, reply);
+    if (!body) return reply;
+    const granted = emulator.bulkAuthorize(body.count, body.seed);
+    return {
+      ok: true,
+      authorizations: granted.map(({ account, funcIds, authTime, refreshToken }) => ({
+        authorizerAppid: account.appid,
+        kind: account.kind,
+        nickName: account.nickName,
+        funcIds,
+        authTime,
+        refreshToken,
+      })),
+    };
   });
 
   app.post('/__emulator/ticket', async () => ({ ok: true, push: await emulator.pushTicket() }));

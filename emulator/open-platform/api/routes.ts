@@ -30,7 +30,7 @@ export function clientIpOf(request: FastifyRequest): string {
 }
 
 function firstString(value: unknown): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
 }
 
@@ -99,7 +99,7 @@ function handle(api: ApiName, request: FastifyRequest, clientIp: string, deps: A
 }
 
 /** Either query name is accepted, `component_access_token` first (spec §0.1). */
-function checkComponentToken(request: FastifyRequest, state: PlatformState): void {
+export function checkComponentToken(request: FastifyRequest, state: PlatformState): void {
   const query = request.query as Record<string, unknown>;
   const token = firstString(query.component_access_token) || firstString(query.access_token);
   if (!token) throw new WeChatApiError(41001);

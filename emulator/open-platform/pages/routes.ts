@@ -41,7 +41,7 @@ const DOMAIN_MISMATCH =
 
 function text(source: Record<string, unknown>, name: string): string {
   const value = source[name];
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : '';
 }
 

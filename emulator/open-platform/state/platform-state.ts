@@ -34,6 +34,7 @@ export class PlatformState {
   readonly preAuthCodes: OneTimeCodes<Record<string, never>>;
   readonly authCodes: OneTimeCodes<AuthCodeGrant>;
   readonly authorizations: Authorizations;
+  private readonly accountIndex = new Map<string, TestAccount>();
 
   constructor(
     readonly clock: Clock,
@@ -50,7 +51,21 @@ export class PlatformState {
     this.authorizations = new Authorizations(clock, settings.tokenGraceSeconds);
   }
 
+  /** By appid, in constant time (scale tests hold 100,000 accounts). */
   account(appid: string): TestAccount | undefined {
-    return this.accounts.find((account) => account.appid === appid);
+    const indexed = this.accountIndex.get(appid);
+    if (indexed) return indexed;
+    // `accounts` is public and may have been pushed to directly.
+    const found = this.accounts.find((account) => account.appid === appid);
+    if (found) this.accountIndex.set(appid, found);
+    return found;
+  }
+
+  addAccounts(accounts: TestAccount[]): void {
+    for (const account of accounts) {
+      if (this.account(account.appid)) throw new Error(`account ${account.appid} exists already`);
+      this.accounts.push(account);
+      this.accountIndex.set(account.appid, account);
+    }
   }
 }

@@ -1,5 +1,6 @@
 import type { AuthorizerSummary } from '../../../typings/api';
-import { KIND_LABEL, STATUS_LABEL, STATUS_TAG } from '../../utils/labels';
+import { KIND_LABEL } from '../../shared/constants';
+import { STATUS_LABEL, STATUS_TAG } from '../../utils/labels';
 
 /**
  * Who an authorized account is and where it stands, as every place that shows one renders its

@@ -1,13 +1,7 @@
 import type { AuthorizerChange, AuthorizerDetail, AuthorizerEvent, AuthorizerKind, AuthType, PermissionSet } from '../../../typings/api';
 import { authorizerHeader, type AuthorizerHeader } from '../../components/authorizer-card/view';
 import { formatTime, REVOKE_GUIDE } from '../../utils/labels';
-
-/** An appid as WeChat issues them; anything else never reaches the backend. */
-const APPID_PATTERN = /^wx[0-9a-zA-Z]{16}$/;
-
-export function isAppid(value: unknown): value is string {
-  return typeof value === 'string' && APPID_PATTERN.test(value);
-}
+import { ROUTES } from '../../utils/routes';
 
 /** auth_type for re-authorizing one account (biz_appid wins anyway, this keeps the list right). */
 export function authTypeForKind(kind: AuthorizerKind): AuthType {
@@ -26,7 +20,7 @@ export function authTypeForKind(kind: AuthorizerKind): AuthType {
 }
 
 export function reauthorizeUrl(detail: Pick<AuthorizerDetail, 'appid' | 'kind'>): string {
-  return `/pages/authorize/index?bizAppid=${encodeURIComponent(detail.appid)}&authType=${authTypeForKind(detail.kind)}`;
+  return `${ROUTES.authorize}?bizAppid=${encodeURIComponent(detail.appid)}&authType=${authTypeForKind(detail.kind)}`;
 }
 
 const EVENT_TITLE: Record<AuthorizerEvent, string> = {

@@ -1,22 +1,30 @@
 // One authorized account: who it is, what it granted, what is missing, its history, and how to
 // re-authorize or revoke. Opened as /pages/account-detail/index?appid=wx…
+import { pageLoad } from '../../behaviors/pageLoad';
 import { backend, BackendError, errorMessage } from '../../services/index';
-import { beginLoad, isShownAgain } from '../../utils/pageLoads';
-import { detailView, isAppid, type DetailView } from './detailView';
+import { isAppid } from '../../shared/constants';
+import { goBack, openPage } from '../../utils/navigation';
+import { ROUTES } from '../../utils/routes';
+import { detailView, type DetailView } from './detailView';
+import { testCallView, usageRows, type TestCallView, type UsageRow } from './usageView';
 
-type ViewState = 'loading' | 'ready' | 'invalid' | 'notFound' | 'error';
-
-const ACCOUNTS_URL = '/pages/accounts/index';
 const DEFAULT_TITLE = '账号详情';
 
 /** Per page instance: the appid asked for (kept out of `data`: nothing renders it). */
 const appids = new WeakMap<object, string>();
 
+/** Besides pageLoad's states: 'invalid' (no usable appid) and 'notFound'. */
 Component({
+  behaviors: [pageLoad],
+
   data: {
-    state: 'loading' as ViewState,
-    errorText: '',
     account: null as DetailView | null,
+    /** Opened from the admin page (`admin=1`): the backend still checks the caller is an admin. */
+    admin: false,
+    usage: null as UsageRow[] | null,
+    usageError: '',
+    testing: false,
+    testResult: null as TestCallView | null,
   },
 
   methods: {
@@ -27,57 +35,62 @@ Component({
         return;
       }
       appids.set(this, appid);
-      void this.load({ quiet: false });
+      this.setData({ admin: query.admin === '1' });
+      void this.reload(false);
     },
 
-    /** Back from re-authorizing: show the new grant without the skeleton. */
-    onShow() {
-      if (isShownAgain(this) && this.data.state === 'ready') void this.load({ quiet: true });
+    /** Back from re-authorizing, pageLoad's onShow calls this quietly: the new grant, no skeleton. */
+    async reload(quiet: boolean) {
+      const notFound = (error: unknown): boolean => {
+        if (!(error instanceof BackendError && error.code === 'NOT_FOUND')) return false;
+        this.setData({ state: 'notFound', account: null });
+        return true;
+      };
+      const found = await this.runLoad(quiet, () => backend().call('getAuthorizer', { appid: appids.get(this) ?? '' }), notFound);
+      const account = found ? detailView(found.authorizer) : null;
+      if (account) this.setData({ state: 'ready', account });
+      if (account && this.data.admin) void this.loadUsage();
+      // A quiet failure keeps the account shown, and its title.
+      if (account || this.data.state !== 'ready') void wx.setNavigationBarTitle({ title: account?.name ?? DEFAULT_TITLE });
     },
 
-    onRetry() {
-      void this.load({ quiet: false });
-    },
-
-    async load({ quiet }: { quiet: boolean }) {
-      const isLatest = beginLoad(this);
-      if (!quiet) this.setData({ state: 'loading', errorText: '' });
+    /** Admin: the broker's calls for this account. */
+    async loadUsage() {
       try {
-        const { authorizer } = await backend().call('getAuthorizer', { appid: appids.get(this) ?? '' });
-        if (!isLatest()) return;
-        const account = detailView(authorizer);
-        this.setData({ state: 'ready', account });
-        wx.setNavigationBarTitle({ title: account.name });
+        const { usage } = await backend().call('authorizerUsage', { appid: appids.get(this) ?? '' });
+        this.setData({ usage: usageRows(usage), usageError: '' });
       } catch (error) {
-        if (!isLatest()) return;
-        if (error instanceof BackendError && error.code === 'NOT_FOUND') {
-          this.setData({ state: 'notFound', account: null });
-        } else if (quiet) {
-          wx.showToast({ title: errorMessage(error), icon: 'none' });
-        } else {
-          this.setData({ state: 'error', errorText: errorMessage(error) });
-        }
-        wx.setNavigationBarTitle({ title: DEFAULT_TITLE });
+        this.setData({ usageError: errorMessage(error) });
       }
+    },
+
+    /** Admin: fetch the account's basic info live through the broker. */
+    async onTestCall() {
+      if (this.data.testing) return;
+      this.setData({ testing: true, testResult: null });
+      try {
+        const report = await backend().call('testAuthorizerCall', { appid: appids.get(this) ?? '' });
+        this.setData({ testResult: testCallView(report) });
+      } catch (error) {
+        this.setData({ testResult: { ok: false, text: errorMessage(error) } });
+      }
+      this.setData({ testing: false });
+      void this.loadUsage();
     },
 
     onCopyAppid() {
       const appid = this.data.account?.appid;
-      if (appid) wx.setClipboardData({ data: appid });
+      if (appid) void wx.setClipboardData({ data: appid });
     },
 
     onReauthorizeTap() {
       const url = this.data.account?.action?.url;
-      if (url) wx.navigateTo({ url });
+      if (url) openPage(url);
     },
 
     /** Back to the list; when opened directly (no page below), go to it instead. */
     onBackToAccounts() {
-      wx.navigateBack({
-        fail: () => {
-          wx.redirectTo({ url: ACCOUNTS_URL, fail: () => wx.switchTab({ url: ACCOUNTS_URL }) });
-        },
-      });
+      goBack(ROUTES.accounts);
     },
   },
 });

@@ -1,5 +1,6 @@
 import type { AuthorizerFilter, AuthorizerKind, AuthorizerStatus } from '../../../typings/api';
-import { KIND_LABEL, STATUS_LABEL } from '../../utils/labels';
+import { KIND_LABEL } from '../../shared/constants';
+import { STATUS_LABEL } from '../../utils/labels';
 
 /** van-dropdown-item options; '' means "no filter". */
 export interface FilterOption {

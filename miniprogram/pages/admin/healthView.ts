@@ -3,7 +3,7 @@ import { formatTime } from '../../utils/labels';
 
 /** One line of the health card: green when ok, red with what to do otherwise. */
 export interface HealthCheck {
-  key: 'ticket' | 'token';
+  key: 'ticket' | 'token' | 'timer';
   title: string;
   ok: boolean;
   value: string;
@@ -87,6 +87,17 @@ function tokenCheck(token: PlatformHealth['componentToken'], now: number): Healt
   };
 }
 
+const TIMER_HINT =
+  '定时任务负责提前刷新令牌、补完未完成的授权和对账。请在云开发控制台确认本云函数的定时触发器已上传（config.json），' +
+  '并且云函数超时时间为 20 秒。若触发器已在运行仍显示异常，可设置 TIMER_ACCEPTS_EMPTY_CONTEXT=true。';
+
+function timerCheck(timer: PlatformHealth['timer']): HealthCheck {
+  const title = '定时任务（每 5 分钟）';
+  if (timer.lastRunAt === null) return { key: 'timer', title, ok: false, value: '还没有运行过', hint: TIMER_HINT };
+  const value = `上次运行 ${formatTime(timer.lastRunAt)}`;
+  return timer.ok ? { key: 'timer', title, ok: true, value, hint: '' } : { key: 'timer', title, ok: false, value: `${value}，已停止`, hint: TIMER_HINT };
+}
+
 const WHITELIST_FIX = '把该 IP 加入第三方平台的白名单（微信开放平台中第三方平台的「白名单 IP 地址列表」）。云函数需要固定的出口 IP，否则每次出口变化都会再次报错。';
 
 function upstreamView(error: PlatformHealth['lastUpstreamError']): UpstreamErrorView | null {
@@ -102,7 +113,7 @@ function upstreamView(error: PlatformHealth['lastUpstreamError']): UpstreamError
 }
 
 export function healthView(health: PlatformHealth, now: number): HealthView {
-  const checks = [ticketCheck(health.ticket), tokenCheck(health.componentToken, now)];
+  const checks = [ticketCheck(health.ticket), tokenCheck(health.componentToken, now), timerCheck(health.timer)];
   // The last upstream error is shown but not counted: it stays recorded after the fix.
   const problems =
     checks.filter((check) => !check.ok).length +

@@ -1,36 +1,29 @@
 // Platform administration (provider staff only): health of tickets, tokens and pushes, every
-// authorizer with filters and paging, and a manual reconcile. Merchants get "没有权限" and the
+// authorizer with filters and paging, a manual reconcile, and the 全网发布 status on demand. Merchants get "没有权限" and the
 // page makes no admin call for them.
 import type { AuthorizerKind, AuthorizerStatus, AuthorizerSummary } from '../../../typings/api';
+import { pageLoad } from '../../behaviors/pageLoad';
 import { backend, errorMessage } from '../../services/index';
+import { openPage } from '../../utils/navigation';
+import { accountDetailUrl } from '../../utils/routes';
 import { KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS } from './filters';
 import { healthView, type HealthView } from './healthView';
+import { releaseView, type ReleaseView } from './releaseView';
 
 type PageState = 'checking' | 'forbidden' | 'error' | 'ready';
 type PartState = 'loading' | 'ready' | 'error';
-
-/** Per page instance: the latest list request, so an old filter's answer never lands. */
-interface Tracking {
-  latestList: number;
-}
-const tracking = new WeakMap<object, Tracking>();
-function trackingOf(page: object): Tracking {
-  let state = tracking.get(page);
-  if (!state) {
-    state = { latestList: 0 };
-    tracking.set(page, state);
-  }
-  return state;
-}
+/** The release card loads on demand: it matters at go-live, not on every visit. */
+type ReleasePartState = 'idle' | PartState;
 
 type SelectEvent = WechatMiniprogram.CustomEvent<{ appid?: string }>;
 /** van-dropdown-item reports the chosen option's value as the detail. */
 type ValueEvent = { detail: unknown };
 
 Component({
+  behaviors: [pageLoad],
+
   data: {
     state: 'checking' as PageState,
-    errorText: '',
 
     healthState: 'loading' as PartState,
     healthError: '',
@@ -48,6 +41,10 @@ Component({
 
     reconciling: false,
     restartingTicket: false,
+
+    releaseState: 'idle' as ReleasePartState,
+    releaseError: '',
+    release: null as ReleaseView | null,
   },
 
   methods: {
@@ -60,12 +57,14 @@ Component({
         if (this.data.state === 'ready') await this.refreshAll();
         else await this.checkAccess();
       } finally {
-        wx.stopPullDownRefresh();
+        void wx.stopPullDownRefresh();
       }
     },
 
-    onRetry() {
-      void this.checkAccess();
+    /** pageLoad's retry and its quiet refresh on coming back: only the health panel, so the list stays as it was left. */
+    async reload(quiet: boolean) {
+      if (quiet && this.data.state === 'ready') await this.loadHealth();
+      else await this.checkAccess();
     },
 
     /** Only admins get further: for anyone else no admin action is ever sent. */
@@ -105,33 +104,31 @@ Component({
 
     /** A new filter or a refresh: start over from the first page. */
     async loadFirstPage() {
-      const own = trackingOf(this);
-      const requestId = ++own.latestList;
+      const isLatest = this.beginLatest('list');
       this.setData({ listState: 'loading', listError: '', loadingMore: false });
       try {
         const page = await backend().call('listAuthorizers', listQuery(this.data.kind, this.data.status, 0));
-        if (requestId !== own.latestList) return;
+        if (!isLatest()) return;
         this.setData({ listState: 'ready', authorizers: page.authorizers, total: page.total });
       } catch (error) {
-        if (requestId !== own.latestList) return;
+        if (!isLatest()) return;
         this.setData({ listState: 'error', listError: errorMessage(error) });
       }
     },
 
     async onLoadMore() {
       if (this.data.loadingMore || this.data.authorizers.length >= this.data.total) return;
-      const own = trackingOf(this);
-      const requestId = ++own.latestList;
+      const isLatest = this.beginLatest('list');
       this.setData({ loadingMore: true });
       try {
         const offset = this.data.authorizers.length;
         const page = await backend().call('listAuthorizers', listQuery(this.data.kind, this.data.status, offset));
-        if (requestId !== own.latestList) return;
+        if (!isLatest()) return;
         this.setData({ authorizers: [...this.data.authorizers, ...page.authorizers], total: page.total, loadingMore: false });
       } catch (error) {
-        if (requestId !== own.latestList) return;
+        if (!isLatest()) return;
         this.setData({ loadingMore: false });
-        wx.showToast({ title: errorMessage(error), icon: 'none' });
+        void wx.showToast({ title: errorMessage(error), icon: 'none' });
       }
     },
 
@@ -158,8 +155,10 @@ Component({
       this.setData({ reconciling: true });
       try {
         const report = await backend().call('reconcile', {});
-        wx.showToast({
-          title: `对账完成：微信列出 ${report.listed} 个账号，恢复 ${report.restored} 个，标记取消 ${report.markedRevoked} 个`,
+        // A large platform's pass spans several runs; the timer carries it on.
+        const state = report.inProgress ? '对账进行中（定时任务会继续）' : '对账完成';
+        void wx.showToast({
+          title: `${state}：微信列出 ${report.listed} 个账号，恢复 ${report.restored} 个，标记取消 ${report.markedRevoked} 个`,
           icon: 'none',
           duration: 3000,
         });
@@ -167,7 +166,7 @@ Component({
         await this.refreshAll();
       } catch (error) {
         this.setData({ reconciling: false });
-        wx.showToast({ title: errorMessage(error), icon: 'none' });
+        void wx.showToast({ title: errorMessage(error), icon: 'none' });
       }
     },
 
@@ -177,21 +176,33 @@ Component({
       this.setData({ restartingTicket: true });
       try {
         const { message } = await backend().call('startPushTicket', {});
-        wx.showToast({ title: message, icon: 'none', duration: 3000 });
+        void wx.showToast({ title: message, icon: 'none', duration: 3000 });
       } catch (error) {
-        wx.showToast({ title: errorMessage(error), icon: 'none' });
+        void wx.showToast({ title: errorMessage(error), icon: 'none' });
       }
       this.setData({ restartingTicket: false });
     },
 
+    /** 全网发布 status: the switch and test list, which sets trigger which items, what the test did. */
+    async onLoadReleaseTap() {
+      if (this.data.releaseState === 'loading') return;
+      this.setData({ releaseState: 'loading', releaseError: '' });
+      try {
+        const status = await backend().call('releaseStatus', {});
+        this.setData({ releaseState: 'ready', release: releaseView(status) });
+      } catch (error) {
+        this.setData({ releaseState: 'error', releaseError: errorMessage(error) });
+      }
+    },
+
     onSelectAccount(event: SelectEvent) {
       const appid = event.detail.appid;
-      if (appid) wx.navigateTo({ url: `/pages/account-detail/index?appid=${encodeURIComponent(appid)}` });
+      if (appid) openPage(accountDetailUrl(appid, { admin: true }));
     },
 
     onCopyIp() {
       const ip = this.data.health?.upstream?.requestIp;
-      if (ip) wx.setClipboardData({ data: ip });
+      if (ip) void wx.setClipboardData({ data: ip });
     },
   },
 });

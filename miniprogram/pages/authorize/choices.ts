@@ -1,10 +1,8 @@
 import type { AuthType, PermissionBundle } from '../../../typings/api';
+import { isAppid } from '../../shared/constants';
 import { AUTH_TYPE_OPTIONS } from '../../utils/labels';
 
 /** What the merchant chooses before authorizing, and its checks (shared by the authorize and link pages). */
-
-/** WeChat's appid shape; checked here so a typo never costs a pre_auth_code. */
-export const BIZ_APPID_PATTERN = /^wx[0-9a-zA-Z]{16}$/;
 
 export const CHANNELS_GUIDE = '请先在视频号助手 → 直播管理 → 开放能力 中开通，再进行授权';
 
@@ -16,7 +14,7 @@ export function toOfferedAuthType(raw: unknown): AuthType | undefined {
 
 /** The field's error message, or '' when the value is empty (optional) or well formed. */
 export function bizAppidProblem(value: string): string {
-  if (value === '' || BIZ_APPID_PATTERN.test(value)) return '';
+  if (value === '' || isAppid(value)) return ''; // checked here so a typo never costs a pre_auth_code
   return 'AppID 格式不正确：应为 wx 开头、共 18 位的字母或数字';
 }
 

@@ -5,6 +5,8 @@ import type { AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../
 import { authorizeLauncher, PluginUnavailableError } from '../../services/authorizePlugin';
 import { backend, errorMessage } from '../../services/index';
 import { AUTH_TYPE_OPTIONS } from '../../utils/labels';
+import { openPage } from '../../utils/navigation';
+import { ROUTES } from '../../utils/routes';
 import { toAccountCard, type AccountCard } from './accountCard';
 import { bizAppidProblem, bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from './choices';
 import { forgetPendingSession, recallPendingSession, rememberPendingSession, type PendingSession } from './pendingSession';
@@ -36,17 +38,6 @@ type DatasetEvent = WechatMiniprogram.CustomEvent<
   WechatMiniprogram.IAnyObject,
   { value?: unknown; id?: unknown }
 >;
-
-const ROUTES = {
-  accounts: '/pages/accounts/index',
-  link: '/pages/link/index',
-  admin: '/pages/admin/index',
-};
-
-/** Navigation with callbacks: a promise-style failure would go unhandled. */
-function open(url: string): void {
-  wx.navigateTo({ url, fail: () => void wx.showToast({ title: '页面打开失败，请重试', icon: 'none' }) });
-}
 
 Component({
   data: {
@@ -268,16 +259,16 @@ Component({
     },
 
     onAccountsTap() {
-      open(ROUTES.accounts);
+      openPage(ROUTES.accounts);
     },
 
     onLinkTap() {
       const { selected } = this.data;
-      open(selected ? `${ROUTES.link}?authType=${selected}` : ROUTES.link);
+      openPage(selected ? `${ROUTES.link}?authType=${selected}` : ROUTES.link);
     },
 
     onAdminTap() {
-      open(ROUTES.admin);
+      openPage(ROUTES.admin);
     },
   },
 });

@@ -4,6 +4,8 @@
 import type { AuthChannel, AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
 import { backend, errorMessage } from '../../services/index';
 import { AUTH_TYPE_OPTIONS, formatTime } from '../../utils/labels';
+import { openPage } from '../../utils/navigation';
+import { ROUTES } from '../../utils/routes';
 import { toAccountCard, type AccountCard } from '../authorize/accountCard';
 import { bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from '../authorize/choices';
 import { checkSession, type SessionOutcome } from '../authorize/sessionWatch';
@@ -191,7 +193,7 @@ Component({
     },
 
     onAccountsTap() {
-      wx.navigateTo({ url: '/pages/accounts/index', fail: () => void wx.showToast({ title: '页面打开失败，请重试', icon: 'none' }) });
+      openPage(ROUTES.accounts);
     },
   },
 });

@@ -77,6 +77,9 @@ describe('H5 flow', () => {
     expect(location.searchParams.get('auth_code')).toMatch(/^queryauthcode@@@/);
     expect(location.searchParams.get('expires_in')).toBe('3600');
 
+    // WeChat redirects and pushes at about the same moment: a page that answered before the push
+    // says it is waiting (and refreshes itself); once the push is in, it shows the result.
+    await pushesSettled(stack);
     const callback = await flow.page(location.href);
     expect(callback.status).toBe(200);
     expect(callback.headers.get('cache-control')).toBe('no-store');

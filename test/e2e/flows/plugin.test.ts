@@ -107,7 +107,7 @@ describe('plugin flow', () => {
     expect(tokens!.refreshToken).toMatch(/^refreshtoken@@@/);
     expect(stack.openPlatform.checkAuthorizerAccessToken(tokens!.accessToken!)).toEqual({ ok: true, authorizerAppid: pluginMp.appid });
     const codes = await flow.docs('authCodes', { authorizerAppid: pluginMp.appid });
-    expect(codes).toEqual([expect.objectContaining({ state: 'done', code: null, sessionId: created.sessionId })]);
+    expect(codes).toEqual([expect.objectContaining({ claimState: 'done', code: null, sessionId: created.sessionId })]);
     const log = await flow.docs('pushLog', { infoType: 'authorized' });
     expect(log).toEqual([expect.objectContaining({ outcome: 'ok', authorizerAppid: pluginMp.appid })]);
 

@@ -94,7 +94,8 @@ test('all three flows, an update, a revocation, admin actions and error paths le
 
   // Error paths: a forged or reused code on the callback, a failed exchange, bad input, others' data.
   const forged = await flow.page(`${stack.publicBaseUrl}/callback?sid=${h5.sessionId}&auth_code=queryauthcode@@@forged-${'x'.repeat(40)}`);
-  expect(forged.html).toContain('授权未完成');
+  // The session is already authorized: a new code on its link is refused without a call to WeChat.
+  expect(forged.html).toContain('链接已失效');
   const reused = new URL(await confirmOnPage(await (await fetch((await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'h5' })).h5Url!)).text(), game.appid));
   await pushesSettled(stack);
   await flow.page(`${stack.publicBaseUrl}/callback?sid=${pc.sessionId}&auth_code=${reused.searchParams.get('auth_code')}`);

@@ -8,8 +8,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
+import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
-import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
+import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc,
+  RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
+
+import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
+import type { UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
+import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
+import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
 
 export interface CollectionDocs {
   platform: PlatformDoc;
@@ -18,6 +25,12 @@ export interface CollectionDocs {
   authorizerTokens: AuthorizerTokenDoc;
   authCodes: AuthCodeDoc;
   pushLog: PushLogDoc;
+  rateLimits: RateLimitDoc;
+  messageStats: MessageStatDoc;
+  releaseTestAccounts: ReleaseTestAccountDoc;
+  releaseJobs: ReleaseJobDoc;
+  brokerNonces: { _id: string; expiresAt: number };
+  brokerUsage: UsageDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */
@@ -53,7 +66,7 @@ export async function startFlowStack(options: FlowStackOptions = {}): Promise<Fl
   const restoreStdout = captureFunctionLogs(functionLogs);
   let stack: LocalStack;
   try {
-    stack = await startLocalStack({ log: () => undefined, ...options, dataDir });
+    stack = await startLocalStack({ log: () => undefined, lenientLimits: true, ...options, dataDir });
   } catch (error) {
     restoreStdout();
     throw error;
@@ -83,8 +96,7 @@ export async function startFlowStack(options: FlowStackOptions = {}): Promise<Fl
       return (data[0] ?? null) as never;
     },
     async docs(collection, where = {}) {
-      const { data } = await stack.cloud.db.collection(collection).where(where).limit(1000).get();
-      return data as never;
+      return (await allDocs(stack, collection, where)) as never;
     },
     async page(url, init) {
       const response = await fetch(url, init);
@@ -118,7 +130,7 @@ function captureFunctionLogs(into: string[]): () => void {
     }
     return (original as (...args: unknown[]) => boolean).call(this, chunk, ...rest);
   };
-  stdout.write = patched as typeof stdout.write;
+  stdout.write = patched;
   return () => {
     if (stdout.write === patched) stdout.write = original;
   };
@@ -129,7 +141,7 @@ export async function eventually<T>(probe: () => T | Promise<T>, what: string, t
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }

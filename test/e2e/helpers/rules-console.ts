@@ -31,7 +31,7 @@ export function captureFunctionOutput(): CapturedOutput {
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       callback?.();
       return true;
-    }) as typeof stream.write;
+    });
   }
   return {
     lines,

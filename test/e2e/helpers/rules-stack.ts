@@ -3,7 +3,7 @@
  * quiet logs, the jest hooks every rules file repeats, and small readers over the real store and
  * the emulator's call records.
  */
-import { createHash } from 'node:crypto';
+import { COLLECTIONS } from '../../../cloudfunctions/authorization/src/store';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,13 +12,14 @@ import type { AccountKind, ApiName, ConfirmInput, TestAccount } from '../../../e
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
 import type { ActionError, ActionName } from '../../../typings/api';
 import { captureFunctionOutput, type CapturedOutput } from './rules-console';
+import { allDocs } from './all-docs';
 
 export const ADMIN = 'oADMIN-rules-0001';
 export const MERCHANT = 'oMERCHANT-rules-0001';
 export const OTHER_MERCHANT = 'oMERCHANT-rules-0002';
 
-/** Every collection the backend keeps (DESIGN.md "State"). */
-export const COLLECTION_NAMES = ['platform', 'authSessions', 'authorizers', 'authorizerTokens', 'authCodes', 'pushLog'] as const;
+/** Every collection the backend keeps: the function's own list. */
+export const COLLECTION_NAMES = Object.values(COLLECTIONS);
 
 /** Every action of the contract (typings/api.ts); the type check fails when one is added and not listed. */
 const EVERY_ACTION: Record<ActionName, true> = {
@@ -31,6 +32,10 @@ const EVERY_ACTION: Record<ActionName, true> = {
   platformHealth: true,
   reconcile: true,
   startPushTicket: true,
+  releaseStatus: true,
+  authorizerUsage: true,
+  testAuthorizerCall: true,
+  setupDatabase: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 
@@ -45,6 +50,7 @@ export async function startRulesStack(options: Partial<LocalStackOptions> = {}):
   const emulatorLog: string[] = [];
   const stack = await startLocalStack({
     adminOpenIds: [ADMIN],
+    lenientLimits: true,
     log: (line) => emulatorLog.push(line),
     ...options,
     dataDir,
@@ -149,16 +155,13 @@ export function callsOf(stack: LocalStack, api: ApiName): { errcode: number }[] 
   return stack.openPlatform.calls.filter((c) => c.api === api);
 }
 
-/** Every document of a collection, read through the emulated database. */
-export async function allDocs<T = Record<string, any>>(stack: LocalStack, collection: string): Promise<T[]> {
-  const { data } = await stack.cloud.db.collection(collection).limit(1000).get();
-  return data as T[];
-}
 
 export async function docById<T = Record<string, any>>(stack: LocalStack, collection: string, id: string): Promise<T | null> {
   const { data } = await stack.cloud.db.collection(collection).where({ _id: id }).limit(1).get();
   return (data[0] as T | undefined) ?? null;
 }
+
+export { allDocs };
 
 /** Every non-empty collection in the data folder with all its documents, sorted by _id. */
 export async function snapshot(stack: RulesStack): Promise<Record<string, unknown[]>> {
@@ -175,9 +178,9 @@ export async function snapshot(stack: RulesStack): Promise<Record<string, unknow
   return result;
 }
 
-/** The backend keys authCodes by sha256(code) and sessions by sha256(pre_auth_code)[0..32] (hex). */
-export const codeIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
-export const sessionIdFor = (preAuthCode: string) => createHash('sha256').update(preAuthCode).digest('hex').slice(0, 32);
+/** How the backend keys authCodes and sessions: the production helpers themselves. */
+export { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/codes';
+export { sessionIdFor } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 
 /** A plugin session for `openid`; returns its id and pre_auth_code. */
 export async function pluginSession(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {

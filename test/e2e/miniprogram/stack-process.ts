@@ -9,7 +9,7 @@ import { READY_PREFIX, type StackAddresses } from './stack-protocol';
 async function main(): Promise<void> {
   const [dataDir] = process.argv.slice(2);
   if (!dataDir) throw new Error('usage: stack-process.ts <dataDir>');
-  const stack = await startLocalStack({ dataDir });
+  const stack = await startLocalStack({ dataDir, lenientLimits: true });
   const addresses: StackAddresses = {
     cloudOrigin: new URL(stack.publicBaseUrl).origin,
     openPlatformUrl: stack.openPlatform.url,

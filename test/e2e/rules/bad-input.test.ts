@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
+import { prepareDatabase } from '../../../emulator/stack';
 import { payloadXml, sealCiphertext, sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import {
@@ -307,6 +308,7 @@ describe('base64 bodies (HTTP access may encode them)', () => {
         forceBase64Body: true,
         log: () => undefined,
       });
+      await prepareDatabase(runtime);
       stack.openPlatform.setAuthEventUrl(`${runtime.url}/wx/push`);
       const ticketPush = await stack.openPlatform.pushTicket();
       expect(ticketPush.delivered).toBe(true);
@@ -449,7 +451,7 @@ const withoutIdentity: ActionCase[] = ACTION_NAMES.map((action) => ({
   code: 'FORBIDDEN',
 }));
 
-const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket'].map((action) => ({
+const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'releaseStatus'].map((action) => ({
   openid: MERCHANT,
   action,
   payload: {},
@@ -507,7 +509,7 @@ describe('pages: bad parameters', () => {
     expect(page.body).toContain('<html');
   });
 
-  test('a forged auth_code on the callback page: clear failure, no account, the real push still wins', async () => {
+  test('a forged auth_code on the callback page of a plugin session: refused, no account, the real push still wins', async () => {
     const mp = account(stack, 'mini_program');
     const plugin = dataOf(await act(stack, MERCHANT, 'createAuthSession', validSession));
     const forged = `queryauthcode@@@${'F'.repeat(86)}`;
@@ -515,8 +517,9 @@ describe('pages: bad parameters', () => {
 
     const page = await httpGet(`${stack.publicBaseUrl}/callback?sid=${plugin.sessionId}&auth_code=${forged}`);
 
-    expect(page.status).toBe(200);
-    expect(page.body).toContain('授权未完成');
+    // The plugin never returns through a URL: a callback naming a plugin session is not ours.
+    expect(page.status).toBe(404);
+    expect(page.body).toContain('没有找到授权');
     expect(page.body).not.toContain(forged);
     expect(await allDocs(stack, 'authorizers')).toHaveLength(before);
     const confirmed = await stack.openPlatform.confirmAuthorization({ preAuthCode: plugin.plugin.preAuthCode, authorizerAppid: mp.appid, channel: 'plugin' });

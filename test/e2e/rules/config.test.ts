@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Clock } from '../../../emulator/clock';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
+import { prepareDatabase } from '../../../emulator/stack';
 import { DEFAULT_COMPONENT } from '../../../emulator/open-platform';
 import { payloadXml, sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
@@ -125,6 +126,7 @@ describe.each<[string, Record<string, string | undefined>, string[]]>([
       timers: false,
       log: () => undefined,
     });
+    await prepareDatabase(runtime);
   });
   afterAll(async () => {
     await runtime.close();

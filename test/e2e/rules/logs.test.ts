@@ -119,7 +119,7 @@ test('a day of authorizations, failures and maintenance prints no token, ticket,
   expect(text).toMatch(/"event":"push".*"infoType":"authorized"/);
   expect(text).toMatch(/"event":"push".*"infoType":"updateauthorized"/);
   expect(text).toMatch(/"event":"push".*"infoType":"unauthorized"/);
-  expect(text).toMatch(/"event":"push failed"/);
+  expect(text).toMatch(/"event":"authorization step failed","reason":"OpenApiError"/);
   expect(text).toMatch(/"event":"maintenance"/);
   // …and says why, without the values: the rejection reason and WeChat's errcode survive scrubbing.
   expect(text).toMatch(/"event":"push rejected","reason":"BAD_SIGNATURE"/);

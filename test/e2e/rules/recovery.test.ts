@@ -25,9 +25,11 @@ test('a code WeChat exchanged while its answer was lost is recovered from the au
 });
 
 test('a forged auth_code on the callback page does not spoil the merchant\'s pending session', async () => {
-  const { sessionId } = await pluginSession(stack, MERCHANT, 1);
+  const { sessionId } = dataOf(await act(stack, MERCHANT, 'createAuthSession', { authType: 1, channel: 'pc' }));
+  const before = callsOf(stack, 'api_query_auth').length;
   const response = await fetch(`${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=queryauthcode@@@forged`);
   expect(await response.text()).toContain('授权未完成');
+  expect(callsOf(stack, 'api_query_auth').slice(before).map((c) => c.errcode)).toEqual([61009]);
   const view = dataOf(await act(stack, MERCHANT, 'getAuthSession', { sessionId }));
   expect(view.status).toBe('pending');
 });

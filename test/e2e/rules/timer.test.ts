@@ -42,10 +42,17 @@ async function dyingClaim(
     data: {
       _id: codeIdFor(code),
       code: exchanged ? null : code,
+      stage: exchanged ? 'exchanged' : 'received',
+      signed: true,
       sessionId,
       authorizerAppid: appid,
-      state: 'claimed',
+      eventAt: now,
+      event: 'authorized',
+      callbackSessionId: null,
+      exchangeAttempts: exchanged ? 1 : 0,
+      claimState: 'in_progress',
       exchanged,
+      bindingDone: false,
       error: null,
       createdAt: now,
       expiresAt: now + 3600_000,
@@ -96,7 +103,7 @@ test('the timer finishes an authorization whose push processing died', async () 
   expect(report.stuckAuthorizations).toEqual({ ok: true, detail: 1 });
   expect(callsOf(stack, 'api_query_auth')).toEqual([expect.objectContaining({ errcode: 0 })]);
   expect(await session(sessionId)).toMatchObject({ status: 'authorized', authorizerAppid: mp.appid });
-  expect(await docById(stack, 'authCodes', codeIdFor(authCode))).toMatchObject({ state: 'done', code: null });
+  expect(await docById(stack, 'authCodes', codeIdFor(authCode))).toMatchObject({ claimState: 'done', code: null });
   const authorizers = await allDocs(stack, 'authorizers');
   expect(authorizers.map((a) => a._id)).toEqual([mp.appid]);
   expect(authorizers[0].owners).toEqual([MERCHANT]);

@@ -2,7 +2,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Clock } from '../../../emulator/clock';
-import { Database, DEFAULT_GET_LIMIT, MAX_GET_LIMIT } from '../../../emulator/cloud/sdk/database';
+import { Database } from '../../../emulator/cloud/sdk/database';
+import { DbService, DEFAULT_GET_LIMIT, LENIENT_MAX_GET_LIMIT, STRICT_MAX_GET_LIMIT } from '../../../emulator/cloud/sdk/service';
 import { DocumentStore } from '../../../emulator/cloud/sdk/store';
 
 let dataDir: string;
@@ -10,9 +11,11 @@ let store: DocumentStore;
 let clock: Clock;
 let db: Database;
 
-function open(options: { strictCollections?: boolean; throwOnNotFound?: boolean } = {}) {
-  store = new DocumentStore({ dataDir, strictCollections: options.strictCollections });
-  db = new Database({ store, now: () => clock.now(), throwOnNotFound: options.throwOnNotFound });
+/** Lenient collections unless asked: most tests here are about query semantics, not creation. */
+function open(options: { strictCollections?: boolean; throwOnNotFound?: boolean; maxGetLimit?: number } = {}) {
+  store = new DocumentStore({ dataDir, strictCollections: options.strictCollections ?? false });
+  const service = new DbService({ maxGetLimit: options.maxGetLimit });
+  db = new Database({ store, now: () => clock.now(), throwOnNotFound: options.throwOnNotFound, service });
 }
 
 beforeEach(() => {
@@ -211,14 +214,40 @@ describe('queries', () => {
   });
 });
 
+describe('conditions on _id and other fields', () => {
+  test('every condition holds, whichever field the store looks up first', async () => {
+    const _ = db.command;
+    await db.collection('leases').add({ data: [{ _id: 'a', until: 5, owner: 'x' }, { _id: 'b', until: 50, owner: 'x' }] });
+    const ids = async (where: Record<string, unknown>) => (await db.collection('leases').where(where).get()).data.map((d) => d._id).sort();
+    expect(await ids({ _id: 'a', until: _.lt(10) })).toEqual(['a']);
+    expect(await ids({ _id: 'b', until: _.lt(10) })).toEqual([]);
+    expect(await ids({ owner: 'x', _id: _.gt('a') })).toEqual(['b']);
+    expect(await ids({ _id: _.in(['a', 'b']), until: _.gte(50) })).toEqual(['b']);
+    expect(await ids({ _id: 'a', owner: 'y' })).toEqual([]);
+  });
+});
+
 describe('get limits', () => {
-  test(`get returns ${DEFAULT_GET_LIMIT} by default and at most ${MAX_GET_LIMIT}`, async () => {
-    const docs = Array.from({ length: MAX_GET_LIMIT + 5 }, (_, i) => ({ i }));
-    await db.collection('many').add({ data: docs });
+  test(`get returns ${DEFAULT_GET_LIMIT} by default and, strictly, at most ${STRICT_MAX_GET_LIMIT} whatever limit() asks`, async () => {
+    await db.collection('many').add({ data: Array.from({ length: 250 }, (_, i) => ({ i })) });
+    expect((await db.collection('many').get()).data).toHaveLength(DEFAULT_GET_LIMIT);
+    expect((await db.collection('many').limit(250).get()).data).toHaveLength(STRICT_MAX_GET_LIMIT);
+    expect((await db.collection('many').limit(7).get()).data).toHaveLength(7);
+    expect((await db.collection('many').count()).total).toBe(250);
+  });
+
+  test(`the lenient reading: ${DEFAULT_GET_LIMIT} by default, at most ${LENIENT_MAX_GET_LIMIT} with limit()`, async () => {
+    await store.close();
+    open({ maxGetLimit: LENIENT_MAX_GET_LIMIT });
+    await db.collection('many').add({ data: Array.from({ length: LENIENT_MAX_GET_LIMIT + 5 }, (_, i) => ({ i })) });
     expect((await db.collection('many').get()).data).toHaveLength(DEFAULT_GET_LIMIT);
     expect((await db.collection('many').limit(250).get()).data).toHaveLength(250);
-    expect((await db.collection('many').limit(5000).get()).data).toHaveLength(MAX_GET_LIMIT);
-    expect((await db.collection('many').count()).total).toBe(MAX_GET_LIMIT + 5);
+    expect((await db.collection('many').limit(5000).get()).data).toHaveLength(LENIENT_MAX_GET_LIMIT);
+  });
+
+  test('a page cap outside 1–1000 is refused', () => {
+    expect(() => new DbService({ maxGetLimit: 0 })).toThrow(/maxGetLimit/);
+    expect(() => new DbService({ maxGetLimit: 1001 })).toThrow(/maxGetLimit/);
   });
 });
 
@@ -361,9 +390,12 @@ describe('storage', () => {
     expect(data!.at).toBeInstanceOf(Date);
   });
 
-  test('strict collections must be created first, like WeChat', async () => {
+  test('by default collections must be created first, like WeChat (-502005)', async () => {
     await store.close();
-    open({ strictCollections: true });
+    store = new DocumentStore({ dataDir });
+    db = new Database({ store, now: () => clock.now() });
+    await expect(db.collection('later').where({ a: 1 }).get()).rejects.toMatchObject({ errCode: -502005 });
+    await expect(db.collection('later').doc('x').update({ data: { a: 2 } })).rejects.toMatchObject({ errCode: -502005 });
     await expect(db.collection('later').add({ data: { a: 1 } })).rejects.toMatchObject({
       errCode: -502005,
       errMsg: expect.stringMatching(/^collection\.add:fail -502005 database collection not exists\./),

@@ -67,6 +67,7 @@ beforeAll(async () => {
     env: { inspector: { SECRET_NAME: 'inspector-only' } },
     log: (line) => logLines.push(line),
   });
+  for (const name of ['things', 'visits']) await runtime.db.createCollection(name);
 });
 
 afterAll(async () => {
@@ -222,6 +223,7 @@ export async function main(event: { text?: string }): Promise<unknown> {
     const options = { functionsRoot: built.functionsRoot, dataDir: built.dataDir, log: () => undefined };
     try {
       const first = await startCloudRuntime(options);
+      await first.db.createCollection('notes');
       await expect(first.callFunction('notes', { text: 'kept' }, { openid: 'o-note' })).resolves.toEqual({ text: 'kept', isDate: true });
       await first.close();
       const second = await startCloudRuntime(options);
@@ -230,5 +232,76 @@ export async function main(event: { text?: string }): Promise<unknown> {
     } finally {
       built.remove();
     }
+  });
+});
+
+describe('WeChat limits', () => {
+  /** Writes a mark, sleeps, writes another: what survives shows where the timeout cut the run. */
+  const SLEEPER = `
+const cloud = require('wx-server-sdk');
+const db = cloud.database();
+exports.main = async (event, context) => {
+  if (event.action === 'missing') return db.collection('never').where({ a: 1 }).get().catch((e) => ({ errCode: e.errCode, errMsg: e.errMsg }));
+  await db.collection('marks').add({ data: { run: event.run, step: 'before' } });
+  await new Promise((resolve) => setTimeout(resolve, event.ms));
+  await db.collection('marks').add({ data: { run: event.run, step: 'after' } });
+  return { limit: context.time_limit_in_ms };
+};
+`;
+  let dirs: FixtureDirs;
+  let limited: CloudRuntime;
+
+  beforeAll(async () => {
+    dirs = makeFixtureDirs({ sleeper: { index: SLEEPER, config: { timeout: 1 } }, defaulted: { index: SLEEPER } });
+    limited = await startCloudRuntime({ functionsRoot: dirs.functionsRoot, dataDir: dirs.dataDir, dbLatencyMs: 20, log: () => undefined });
+    await limited.db.createCollection('marks');
+  });
+
+  afterAll(async () => {
+    await limited.close();
+    dirs.remove();
+  });
+
+  const marks = async (run: string) =>
+    (await limited.db.collection('marks').where({ run }).get()).data.map((doc) => doc.step).sort();
+
+  test('a missing collection fails with -502005', async () => {
+    await expect(limited.callFunction('sleeper', { action: 'missing' })).resolves.toEqual({
+      errCode: -502005,
+      errMsg: expect.stringMatching(/^collection\.get:fail -502005 database collection not exists/),
+    });
+  });
+
+  test('the configured timeout ends the run: the caller gets -504003 and the run writes nothing more', async () => {
+    await expect(limited.callFunction('sleeper', { run: 'quick', ms: 10 })).resolves.toEqual({ limit: 1000 });
+    const started = Date.now();
+    await expect(limited.callFunction('sleeper', { run: 'slow', ms: 1500 })).rejects.toMatchObject({
+      errCode: -504003,
+      errMsg: expect.stringContaining('Invoking task timed out after 1 seconds'),
+    });
+    expect(Date.now() - started).toBeLessThan(1400);
+    // Long after the abandoned run would have written its second mark.
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    expect(await marks('slow')).toEqual(['before']);
+    // The next call gets a new instance.
+    await expect(limited.callFunction('sleeper', { run: 'next', ms: 0 })).resolves.toEqual({ limit: 1000 });
+    expect(await marks('next')).toEqual(['after', 'before']);
+  });
+
+  test('without a timeout in config.json the stricter documented default applies (3 s)', async () => {
+    await expect(limited.callFunction('defaulted', { run: 'd', ms: 0 })).resolves.toEqual({ limit: 3000 });
+  });
+
+  test('each database call costs the configured latency and is counted', async () => {
+    const before = limited.dbCalls();
+    const started = Date.now();
+    await limited.callFunction('sleeper', { run: 'counted', ms: 0 });
+    const elapsed = Date.now() - started;
+    expect(limited.dbCalls()).toMatchObject({ reads: before.reads, writes: before.writes + 2 });
+    expect(limited.dbCalls().byCollection.marks.writes).toBe((before.byCollection.marks?.writes ?? 0) + 2);
+    expect(elapsed).toBeGreaterThanOrEqual(40);
+    // The runtime's own handle (for tests) is neither counted nor slowed.
+    await limited.db.collection('marks').count();
+    expect(limited.dbCalls()).toMatchObject({ reads: before.reads, writes: before.writes + 2 });
   });
 });

@@ -68,6 +68,10 @@ describe('config.json', () => {
       ok: { index: '', config: { triggers: [{ name: 'daily', type: 'timer', config: '0 0 3 * * * *' }, { name: 'x', type: 'other' }] } },
       badName: { index: '', config: { triggers: [{ name: '9lives', type: 'timer', config: '0 0 3 * * * *' }] } },
       badCron: { index: '', config: { triggers: [{ name: 'six', type: 'timer', config: '0 0 3 * * *' }] } },
+      two: {
+        index: '',
+        config: { triggers: [{ name: 'a', type: 'timer', config: '0 0 3 * * * *' }, { name: 'b', type: 'timer', config: '0 0 4 * * * *' }] },
+      },
       none: { index: '' },
     });
     const dir = (name: string) => path.join(dirs.functionsRoot, name);
@@ -77,12 +81,14 @@ describe('config.json', () => {
     expect(readTimerTriggers('none', dir('none'))).toEqual([]);
     expect(() => readTimerTriggers('badName', dir('badName'))).toThrow(/invalid trigger name/);
     expect(() => readTimerTriggers('badCron', dir('badCron'))).toThrow(/7 fields/);
+    // WeChat allows one timer trigger per function.
+    expect(() => readTimerTriggers('two', dir('two'))).toThrow(/at most one timer trigger, found 2/);
   });
 });
 
-test('the timer event', () => {
+test('the timer event is SCF\'s: capital-T Type', () => {
   expect(timerEvent('daily', Date.parse('2024-02-21T11:49:00.123Z'))).toEqual({
-    Type: 'timer',
+    Type: 'Timer',
     TriggerName: 'daily',
     Time: '2024-02-21T11:49:00Z',
     Message: '',
@@ -179,6 +185,7 @@ describe('timers in the runtime', () => {
       env: { failing: { FAIL_TIMER: '1' } },
       log: (line) => logs.push(line),
     });
+    await runtime.db.createCollection('runs');
   });
 
   afterAll(async () => {
@@ -199,7 +206,7 @@ describe('timers in the runtime', () => {
     await expect(runtime.triggerTimer('ticker', 'nightly')).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
     await expect(runtime.triggerTimer('ticker')).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
     const { data } = await runtime.db.collection('runs').orderBy('seen', 'desc').limit(1).get();
-    expect(data[0].event).toEqual({ Type: 'timer', TriggerName: 'nightly', Time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Message: '' });
+    expect(data[0].event).toEqual({ Type: 'Timer', TriggerName: 'nightly', Time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Message: '' });
     await expect(runtime.triggerTimer('ticker', 'nope')).rejects.toThrow(/no timer trigger/);
     await expect(runtime.newInstance('ticker').triggerTimer()).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
   });
@@ -240,6 +247,7 @@ test('a runtime with timers off does not schedule, but manual triggers work', as
     timerPollMs: 5,
     log: () => undefined,
   });
+  await runtime.db.createCollection('runs');
   try {
     clock.advance(3600);
     // Scheduled, it would have fired many polls ago.

@@ -27,6 +27,32 @@ describe('admin API under /__emulator/', () => {
     expect((await adminJson(emu, 'POST', '/__emulator/config', { authEventUrl: 'not a url' })).status).toBe(400);
   });
 
+  it('authorizes synthetic accounts in bulk, each with its own working refresh token, no push', async () => {
+    emu.setAuthEventUrl(receiver.url);
+    const pushesBefore = emu.pushes.length;
+    const answer = await adminJson(emu, 'POST', '/__emulator/bulk-authorizations', { count: 600, seed: 'admin-test' });
+    expect(answer.json.ok).toBe(true);
+    const granted = answer.json.authorizations as { authorizerAppid: string; refreshToken: string; funcIds: number[]; nickName: string }[];
+    expect(granted).toHaveLength(600);
+    expect(new Set(granted.map((g) => g.authorizerAppid)).size).toBe(600);
+    expect(granted[0].authorizerAppid).toMatch(/^wx[0-9a-f]{16}$/);
+    expect(granted[0].nickName).not.toBe(granted[1].nickName);
+    expect(emu.pushes.length).toBe(pushesBefore);
+    // WeChat's list pages through all of them; the tokens and the account info work as for any authorizer.
+    const token = await componentToken(emu);
+    const query = { component_access_token: token };
+    const pages = [0, 500].map((offset) => callApi(emu, 'api_get_authorizer_list', { component_appid: emu.component.appId, offset, count: 500 }, query));
+    const [first, second] = await Promise.all(pages);
+    expect(first.total_count).toBe(600);
+    expect([...(first.list as unknown[]), ...(second.list as unknown[])]).toHaveLength(600);
+    const one = granted[599];
+    const refreshed = await callApi(emu, 'api_authorizer_token', { component_appid: emu.component.appId, authorizer_appid: one.authorizerAppid, authorizer_refresh_token: one.refreshToken }, query);
+    expect(refreshed.authorizer_access_token).toEqual(expect.any(String));
+    const info = await callApi(emu, 'api_get_authorizer_info', { component_appid: emu.component.appId, authorizer_appid: one.authorizerAppid }, query);
+    expect(info.authorizer_info).toMatchObject({ nick_name: one.nickName });
+    expect((await adminJson(emu, 'POST', '/__emulator/bulk-authorizations', { count: 0 })).status).toBe(400);
+  });
+
   it('pushes a ticket on demand', async () => {
     emu.setAuthEventUrl(receiver.url);
     const answer = await adminJson(emu, 'POST', '/__emulator/ticket');

@@ -215,7 +215,7 @@ describe('merchant authorization pages', () => {
       const h5 = async (path: string, redirect = CALLBACK) => {
         const url = new URL(path, emu.url);
         const params = await linkParams({ action: 'bindcomponent', no_scan: '1', auth_type: '5', redirect_uri: redirect });
-        for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value!);
+        for (const [name, value] of Object.entries(params)) url.searchParams.set(name, value);
         return request('GET', url.href);
       };
       const current = await h5('/wxaopen/safe/bindcomponent');
@@ -244,7 +244,7 @@ describe('merchant authorization pages', () => {
 
   it('requires action=bindcomponent on the H5 page', async () => {
     const url = new URL('/wxaopen/safe/bindcomponent', emu.url);
-    for (const [name, value] of Object.entries(await linkParams())) url.searchParams.set(name, value!);
+    for (const [name, value] of Object.entries(await linkParams())) url.searchParams.set(name, value);
     expect(errorCode((await request('GET', url.href)).body)).toBe('invalid_action');
   });
 });

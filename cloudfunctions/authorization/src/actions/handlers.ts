@@ -1,14 +1,18 @@
 import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
 import type { App } from '../app';
-import { reconcile } from '../authorizers/reconcile';
+import { reconcileStep } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
+import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
 import { MIN_PLUGIN_VERSION } from '../config';
-import { invalidInput, notFound } from '../errors';
-import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../model';
+import { invalidInput, notFound, notReady } from '../errors';
+import type { SessionDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { platformHealth } from '../platform/health';
+import { ensurePlatform } from '../platform/platformState';
+import { releaseStatus } from '../release/status';
+import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
-import { COLLECTIONS } from '../store';
+import { TimeBudget } from '../timer/budget';
 
 export interface Caller {
   openid: string;
@@ -74,30 +78,18 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async listMyAuthorizers(app, caller) {
-    const docs = await app.store.find<AuthorizerDoc>(
-      COLLECTIONS.authorizers,
-      { owners: caller.openid },
-      { orderBy: ['updatedAt', 'desc'], limit: 100 },
-    );
+    const docs = await app.authorizers.listOwnedBy(caller.openid);
     return { authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
   },
 
   async getAuthorizer(app, caller, { appid }) {
-    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    const doc = await app.authorizers.get(appid);
     if (!doc || !(doc.owners.includes(caller.openid) || caller.isAdmin)) throw notFound('没有找到这个账号');
     return { authorizer: toDetail(doc, app.config.requiredCategoryIds) };
   },
 
   async listAuthorizers(app, _caller, filter) {
-    const query = { ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.status ? { status: filter.status } : {}) };
-    const [total, docs] = await Promise.all([
-      app.store.count(COLLECTIONS.authorizers, query),
-      app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
-        orderBy: ['updatedAt', 'desc'],
-        skip: filter.offset ?? 0,
-        limit: filter.limit ?? 20,
-      }),
-    ]);
+    const { total, docs } = await app.authorizers.page({ ...filter, offset: filter.offset ?? 0, limit: filter.limit ?? 20 });
     return { total, authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
   },
 
@@ -111,7 +103,12 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async reconcile(app) {
-    return reconcile(app);
+    // Starts a pass (or continues the one the timer is on) within one run's budget.
+    await ensurePlatform(app.store, app.config.componentAppId);
+    const deps = { ...app, componentAppId: app.config.componentAppId, holder: app.instanceId };
+    const step = await reconcileStep(deps, new TimeBudget(app.config.timerBudgetMs), true);
+    if (typeof step === 'string') throw notReady('对账正在进行中，请稍后再试');
+    return step;
   },
 
   async startPushTicket(app) {
@@ -123,16 +120,27 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
       message: errmsg === 'ok' ? '已请求微信重新推送 ticket，通常几分钟内送达' : '微信的 ticket 推送本来就在正常运行',
     };
   },
+
+  async releaseStatus(app) {
+    return releaseStatus(app);
+  },
+  authorizerUsage: (app, _caller, input) => authorizerUsage(app, input.appid),
+
+  testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
+  async setupDatabase(app) {
+    return setupDatabase(app.store.db);
+  },
 };
 
-/** The push arrived but its processing died: the code is good for an hour, so finish it now. */
+/** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */
 async function finishIfStuck(app: App, session: SessionDoc): Promise<SessionDoc> {
   if (session.status !== 'pending') return session;
-  const [claim] = await app.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, { sessionId: session._id, state: 'claimed' }, { limit: 1 });
-  if (!claim) return session;
-  const outcome = await app.completer.resume(claim);
-  return outcome.state === 'processing' ? session : ((await app.sessions.get(session._id)) ?? session);
+  await app.machine.finishForSession(session._id, POLL_BUDGET_MS);
+  return (await app.sessions.get(session._id)) ?? session;
 }
+
+/** The page polls every few seconds: answer it promptly. */
+const POLL_BUDGET_MS = 2500;
 
 async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionView> {
   const view: AuthSessionView = {
@@ -143,7 +151,7 @@ async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionVi
   };
   if (session.failure) view.failure = session.failure;
   if (session.status === 'authorized' && session.authorizerAppid) {
-    const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, session.authorizerAppid);
+    const doc = await app.authorizers.get(session.authorizerAppid);
     if (doc) view.authorizer = toSummary(doc, app.config.requiredCategoryIds);
   }
   return view;

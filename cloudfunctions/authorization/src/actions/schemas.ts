@@ -14,12 +14,13 @@ import {
   string,
   type ZodMiniType,
 } from 'zod/mini';
+import { APPID_PATTERN } from '../../../../miniprogram/shared/constants';
 import type { ActionName } from '../../../../typings/api';
 
 /** Input schemas of every action: strict (unknown fields are errors), with Chinese messages. */
 
 const appid = string({ error: 'AppID 必须是字符串' }).check(
-  regex(/^wx[0-9a-zA-Z]{16}$/, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
+  regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
 );
 const none = strictObject({});
 
@@ -55,9 +56,22 @@ export const schemas = {
   platformHealth: none,
   reconcile: none,
   startPushTicket: none,
+  releaseStatus: none,
+  authorizerUsage: strictObject({ appid }),
+  testAuthorizerCall: strictObject({ appid }),
+  setupDatabase: none,
 } satisfies Record<ActionName, ZodMiniType>;
 
-export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set(['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket']);
+export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
+  'listAuthorizers',
+  'platformHealth',
+  'reconcile',
+  'startPushTicket',
+  'releaseStatus',
+  'authorizerUsage',
+  'testAuthorizerCall',
+  'setupDatabase',
+]);
 
 export function isActionName(value: unknown): value is ActionName {
   return typeof value === 'string' && Object.prototype.hasOwnProperty.call(schemas, value);

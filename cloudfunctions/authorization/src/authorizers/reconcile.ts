@@ -1,71 +1,265 @@
 import type { ReconcileReport } from '../../../../typings/api';
-import type { AuthorizerDoc } from '../model';
+import type { AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, ReconcileCheckpoint } from '../model';
+import { OpenApiError } from '../openapi/errors';
+import type { AuthorizerListItem, AuthorizerListResponse } from '../openapi/types';
+import { Claims } from '../claims';
 import { COLLECTIONS, type Store } from '../store';
+import type { TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
 import { recordGrant } from './records';
 import type { AuthorizerTokens } from './tokens';
 
-const PAGE = 500;
+/** WeChat's largest page of api_get_authorizer_list. */
+const LIST_PAGE = 500;
+/** The database's page: every read asks for at most this many. */
+const DB_PAGE = 100;
+/** Left in the budget before another WeChat page is started (one call plus its lookups). */
+const PAGE_RESERVE_MS = 1_500;
+/** A run holds the pass this long at most; a run the timeout killed frees it by expiry. */
+const CLAIM_MS = 90_000;
 
-/**
- * WeChat's list of authorizers is the truth: it returns every refresh token (the cure for a lost
- * one, 61023), shows accounts we never recorded, and omits the ones that were revoked.
- */
-export async function reconcile(deps: {
+export interface ReconcileDeps {
   store: Store;
   upstream: Upstream;
   authorizerTokens: AuthorizerTokens;
   now: () => number;
-}): Promise<ReconcileReport> {
-  const { store, upstream, authorizerTokens, now } = deps;
-  const listed = new Map<string, string | undefined>();
-  for (let offset = 0; ; offset += PAGE) {
-    const page = await upstream.withComponentToken((t) => upstream.client.getAuthorizerList(t, offset, PAGE));
-    for (const item of page.list) listed.set(item.authorizer_appid, item.refresh_token);
-    if (page.list.length < PAGE || offset + PAGE >= page.total_count) break;
+  componentAppId: string;
+  /** Names this instance in the pass's claim. */
+  holder: string;
+}
+
+export type ReconcileStep = ReconcileReport | 'not due' | 'running elsewhere';
+
+/**
+ * WeChat's list of authorizers is the truth: it returns every refresh token (the cure for a lost
+ * one, 61023), shows accounts we never recorded, and omits the ones that were revoked.
+ *
+ * A pass is spread over timer runs: one WeChat page at a time, the checkpoint in the platform
+ * document written after each, so a run that stops (budget) or dies (timeout) is continued by the
+ * next one, which redoes at most the page that was cut (settling a page twice is harmless). Per page
+ * it reads the token records of the 500 listed accounts (5 reads): an account whose record is
+ * there, holds WeChat's refresh token and was not refused is in order and costs nothing more.
+ * Afterwards, if the database holds more unrevoked accounts than WeChat listed, a sweep marks
+ * revoked those WeChat no longer lists.
+ */
+export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, startPass: boolean): Promise<ReconcileStep> {
+  const claims = passClaims(deps);
+  const key = passKey(deps.componentAppId);
+  // The record exists after the first pass: take it with one write; only the very first creates it.
+  const held = (await claims.acquire(key, CLAIM_MS)) || (await claims.acquire(key, CLAIM_MS, {}));
+  if (!held) return 'running elsewhere';
+  let checkpoint: ReconcileCheckpoint | null = null;
+  try {
+    const platform = await deps.store.get<PlatformDoc>(COLLECTIONS.platform, deps.componentAppId);
+    checkpoint = platform?.reconcileCheckpoint ?? (startPass ? newCheckpoint(deps.now()) : null);
+    if (!checkpoint) return 'not due';
+    const run = new PassRun(deps, budget, checkpoint);
+    const complete = await run.advance();
+    return complete ? reportOf(checkpoint) : { ...reportOf(checkpoint), inProgress: true };
+  } finally {
+    await claims.release(key);
+  }
+}
+
+function newCheckpoint(at: number): ReconcileCheckpoint {
+  return { startedAt: at, phase: 'list', offset: 0, listedUnrevoked: 0, sweepAfter: '', restored: 0, markedRevoked: 0 };
+}
+
+function reportOf(checkpoint: ReconcileCheckpoint): ReconcileReport {
+  return { listed: checkpoint.listedUnrevoked, restored: checkpoint.restored, markedRevoked: checkpoint.markedRevoked };
+}
+
+/**
+ * One run at a time advances the pass (timers of several instances fire together): a claim on a
+ * record of its own beside the platform document, whose lease is the component token's.
+ */
+function passClaims({ store, now, holder }: ReconcileDeps): Claims {
+  return new Claims({ store, collection: COLLECTIONS.platform, holder, now });
+}
+
+const passKey = (componentAppId: string) => `${componentAppId}:reconcile`;
+
+/** `_id in [...]` lookups, at most one database page each, run together. */
+async function byIds<T extends { _id: string }>(store: Store, collection: 'authorizers' | 'authorizerTokens', ids: string[]): Promise<Map<string, T>> {
+  const chunks: string[][] = [];
+  for (let i = 0; i < ids.length; i += DB_PAGE) chunks.push(ids.slice(i, i + DB_PAGE));
+  const pages = await Promise.all(
+    chunks.map((chunk) => store.find<T>(collection, { _id: store.command.in(chunk) }, { limit: DB_PAGE })),
+  );
+  return new Map(pages.flat().map((doc) => [doc._id, doc]));
+}
+
+/** The work of one timer run on the pass, saving the checkpoint as it goes. */
+class PassRun {
+  /** Set once the pass completed: nothing left to save. */
+  private saved = false;
+  /** WeChat's whole list, when this run read all of it: the sweep then needs no second reading. */
+  private listedHere: Set<string> | null;
+  /** When that list was read: an account granted after it is not missing from it, just newer. */
+  private listedAt: number;
+  /** Kept for the run (it has a minute left at least, longer than a run): no database read per page. */
+  private componentToken: string | null = null;
+
+  constructor(
+    private readonly deps: ReconcileDeps,
+    private readonly budget: TimeBudget,
+    private readonly checkpoint: ReconcileCheckpoint,
+  ) {
+    this.listedHere = checkpoint.phase === 'list' && checkpoint.offset === 0 ? new Set() : null;
+    this.listedAt = deps.now();
   }
 
-  let restored = 0;
-  for (const [appid, refreshToken] of listed) {
-    if (refreshToken && (await authorizerTokens.restoreRefreshToken(appid, refreshToken))) restored += 1;
-    const doc = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-    // Unknown or revoked but listed: a push was missed. Needs re-authorization: only if the
-    // (possibly restored) refresh token really works again.
-    const recover = !doc || doc.status === 'revoked' || (doc.status === 'needs_reauth' && (await authorizerTokens.verify(appid)));
-    if (recover) {
-      const info = await upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, appid));
-      const granted = (info.authorization_info?.func_info ?? doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ?? [])
-        .map((f) => f.funcscope_category.id);
-      await recordGrant(store, { appid, profile: info.authorizer_info, grantedSets: granted, owner: null, event: 'reconciled', now: now() });
+  /** True when the pass completed in this run. */
+  async advance(): Promise<boolean> {
+    try {
+      while (this.budget.allows(PAGE_RESERVE_MS)) {
+        const done = this.checkpoint.phase === 'list' ? await this.listNextPage() : await this.sweepSome();
+        if (done && (await this.finishPhase())) return true;
+        await this.save();
+      }
+      return false;
+    } catch (error) {
+      // Keep what the earlier pages settled; the next run continues from there.
+      await this.save().catch(() => undefined);
+      throw error;
     }
   }
 
-  let markedRevoked = 0;
-  for await (const doc of unrevoked(store)) {
-    if (listed.has(doc._id)) continue;
-    await store.update(COLLECTIONS.authorizers, doc._id, {
-      status: 'revoked',
-      updatedAt: now(),
-      history: store.command.push({ at: now(), event: 'reconciled', added: [], removed: doc.grantedSets }),
-    });
-    await authorizerTokens.remove(doc._id);
-    markedRevoked += 1;
+  private async listPage(offset: number): Promise<AuthorizerListResponse> {
+    const { upstream } = this.deps;
+    const kept = this.componentToken;
+    if (kept === null) {
+      return upstream.withComponentToken(async (token) => {
+        const page = await upstream.client.getAuthorizerList(token, offset, LIST_PAGE);
+        this.componentToken = token;
+        return page;
+      });
+    }
+    try {
+      return await upstream.client.getAuthorizerList(kept, offset, LIST_PAGE);
+    } catch (error) {
+      this.componentToken = null;
+      // A rejected token goes the usual way (drop it, fetch another, retry once).
+      if (error instanceof OpenApiError && error.category === 'token') return this.listPage(offset);
+      throw await upstream.noted(error);
+    }
   }
-  return { listed: listed.size, restored, markedRevoked };
-}
 
-/** Every authorizer not yet revoked, in `_id` order (a cursor, since revoking moves them out of the set). */
-async function* unrevoked(store: Store): AsyncGenerator<AuthorizerDoc> {
-  const _ = store.command;
-  let after = '';
-  for (;;) {
-    const batch = await store.find<AuthorizerDoc>(
+  /** Reads one WeChat page and settles its accounts; true when the list is exhausted. */
+  private async listNextPage(): Promise<boolean> {
+    const page = await this.listPage(this.checkpoint.offset);
+    if (page.list.length === 0) return true;
+    page.list.forEach((item) => this.listedHere?.add(item.authorizer_appid));
+    await this.settlePage(page.list);
+    this.checkpoint.offset += page.list.length;
+    return this.checkpoint.offset >= page.total_count;
+  }
+
+  private async settlePage(list: AuthorizerListItem[]): Promise<void> {
+    const tokens = await byIds<AuthorizerTokenDoc>(this.deps.store, COLLECTIONS.authorizerTokens, list.map((item) => item.authorizer_appid));
+    const suspects = list.filter((item) => {
+      const token = tokens.get(item.authorizer_appid);
+      return !token || token.rejected === true || (!!item.refresh_token && token.refreshToken !== item.refresh_token);
+    });
+    this.checkpoint.listedUnrevoked += list.length;
+    if (suspects.length === 0) return;
+    const docs = await byIds<AuthorizerDoc>(this.deps.store, COLLECTIONS.authorizers, suspects.map((item) => item.authorizer_appid));
+    for (const item of suspects) await this.settle(item, docs.get(item.authorizer_appid));
+  }
+
+  /** A listed account whose records are not in order: restore its token, and its record if need be. */
+  private async settle(item: AuthorizerListItem, doc: AuthorizerDoc | undefined): Promise<void> {
+    const { store, upstream, authorizerTokens, now } = this.deps;
+    const appid = item.authorizer_appid;
+    if (item.refresh_token && (await authorizerTokens.restoreRefreshToken(appid, item.refresh_token))) this.checkpoint.restored += 1;
+    // Unknown or revoked but listed: a push was missed. Needs re-authorization: only if the
+    // (possibly restored) refresh token really works again.
+    const recover = !doc || doc.status === 'revoked' || (doc.status === 'needs_reauth' && (await authorizerTokens.verify(appid)));
+    if (!recover) return;
+    const info = await upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, appid));
+    const granted = (info.authorization_info?.func_info ?? doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ?? [])
+      .map((f) => f.funcscope_category.id);
+    await recordGrant(store, { appid, profile: info.authorizer_info, grantedSets: granted, event: 'reconciled', eventAt: now(), now: now() });
+  }
+
+  /**
+   * Marks revoked the unrevoked accounts WeChat does not list, one database page at a time, in
+   * `_id` order from the cursor; true when a page comes back empty. WeChat's list is read whole
+   * first, so the comparison is against one consistent listing.
+   */
+  private async sweepSome(): Promise<boolean> {
+    this.listedHere ??= await this.wholeList();
+    const listed = this.listedHere;
+    const { store } = this.deps;
+    const _ = store.command;
+    while (this.budget.allows(PAGE_RESERVE_MS)) {
+      const page = await store.find<AuthorizerDoc>(
+        COLLECTIONS.authorizers,
+        { status: _.neq('revoked'), _id: _.gt(this.checkpoint.sweepAfter) },
+        { orderBy: ['_id', 'asc'], limit: DB_PAGE },
+      );
+      if (page.length === 0) return true;
+      for (const doc of page) if (!listed.has(doc._id)) await this.markRevoked(doc);
+      this.checkpoint.sweepAfter = page[page.length - 1]._id;
+      await this.save();
+    }
+    return false;
+  }
+
+  private async wholeList(): Promise<Set<string>> {
+    this.listedAt = this.deps.now();
+    const listed = new Set<string>();
+    for (let offset = 0; ; ) {
+      const page = await this.listPage(offset);
+      page.list.forEach((item) => listed.add(item.authorizer_appid));
+      offset += page.list.length;
+      if (page.list.length === 0 || offset >= page.total_count) return listed;
+    }
+  }
+
+  /** Only if nothing newer than the listing was recorded meanwhile (a grant during the pass is not a revocation). */
+  private async markRevoked(doc: AuthorizerDoc): Promise<void> {
+    const { store, authorizerTokens, now } = this.deps;
+    const at = now();
+    const _ = store.command;
+    const applied = await store.updateWhere(
       COLLECTIONS.authorizers,
-      { status: _.neq('revoked'), _id: _.gt(after) },
-      { orderBy: ['_id', 'asc'], limit: PAGE },
+      { _id: doc._id, status: _.neq('revoked'), lastEventAt: _.lt(this.listedAt), updatedAt: doc.updatedAt },
+      {
+        status: 'revoked',
+        updatedAt: Math.max(at, doc.updatedAt + 1),
+        lastEventAt: this.listedAt,
+        history: _.push([{ at, event: 'reconciled', added: [], removed: doc.grantedSets }]),
+      },
     );
-    yield* batch;
-    if (batch.length < PAGE) return;
-    after = batch[batch.length - 1]!._id;
+    if (applied === 0) return;
+    await authorizerTokens.remove(doc._id);
+    this.checkpoint.markedRevoked += 1;
+  }
+
+  /** After the list: sweep only if the database holds unrevoked accounts WeChat did not list. True when the pass is over. */
+  private async finishPhase(): Promise<boolean> {
+    const { store } = this.deps;
+    if (this.checkpoint.phase === 'list') {
+      const unrevoked = await store.count(COLLECTIONS.authorizers, { status: store.command.in(['active', 'needs_reauth']) });
+      if (unrevoked > this.checkpoint.listedUnrevoked) {
+        this.checkpoint.phase = 'sweep';
+        return false;
+      }
+    }
+    await this.complete();
+    return true;
+  }
+
+  private async complete(): Promise<void> {
+    const { store, now, componentAppId } = this.deps;
+    await store.update(COLLECTIONS.platform, componentAppId, { lastReconciledAt: now(), reconcileCheckpoint: null });
+    this.saved = true;
+  }
+
+  private async save(): Promise<void> {
+    if (this.saved) return;
+    const { store, componentAppId } = this.deps;
+    await store.update(COLLECTIONS.platform, componentAppId, { reconcileCheckpoint: store.command.set({ ...this.checkpoint }) });
   }
 }

@@ -17,9 +17,9 @@ export interface GrantInput {
   appid: string;
   profile: AuthorizerProfile;
   grantedSets: number[];
-  /** The merchant whose session led here, if any (a link made elsewhere has none). */
-  owner: string | null;
   event: Extract<AuthorizerEvent, 'authorized' | 'updateauthorized' | 'reconciled'>;
+  /** WeChat's time of this grant (push CreateTime, or when an exchange or the list observed it). */
+  eventAt: number;
   now: number;
 }
 
@@ -35,19 +35,30 @@ function profileFields(profile: AuthorizerProfile) {
   };
 }
 
-/** Stores a new or renewed authorization: profile, granted sets, status, owner and the change. */
-export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
-  const { appid, grantedSets, owner, event, now } = input;
-  const created = await store.create(COLLECTIONS.authorizers, {
+/** The record of a first authorization (no owner yet: owners come only from signed bindings). */
+export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
+  const { appid, grantedSets, event, eventAt, now } = input;
+  return {
     _id: appid,
-    owners: owner ? [owner] : [],
+    owners: [],
     ...profileFields(input.profile),
     grantedSets,
     status: 'active',
     history: [{ at: now, event, added: [...grantedSets].sort((a, b) => a - b), removed: [] }],
     authorizedAt: now,
     updatedAt: now,
-  } satisfies AuthorizerDoc);
+    lastEventAt: eventAt,
+  };
+}
+
+/**
+ * Stores a new or renewed authorization. The profile is always current (it was just fetched);
+ * status, sets and history change only when this grant is newer than the last event applied.
+ * Owners are added separately (addOwner), only on a signed binding.
+ */
+export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
+  const { appid } = input;
+  const created = await store.create(COLLECTIONS.authorizers, { ...newAuthorizerDoc(input) });
   if (!created) await renewGrant(store, input);
   const doc = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) throw new Error('authorizer vanished while being recorded');
@@ -55,36 +66,78 @@ export async function recordGrant(store: Store, input: GrantInput): Promise<Auth
 }
 
 async function renewGrant(store: Store, input: GrantInput): Promise<void> {
-  const { appid, grantedSets, owner, event, now } = input;
+  const { appid, grantedSets, event, eventAt, now } = input;
   const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-  const wasActive = before?.status === 'active';
-  const change = diffSets(wasActive ? (before?.grantedSets ?? []) : [], grantedSets);
+  if (!before) return;
+  const wasActive = before.status === 'active';
+  const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
   // A fresh `authorized` on an account that is still active is, for the merchant, an update.
   const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
   // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
   const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
   const _ = store.command;
-  await store.update(COLLECTIONS.authorizers, appid, {
-    ...profileFields(input.profile),
-    grantedSets,
-    status: 'active',
-    updatedAt: now,
-    ...(wasActive ? {} : { authorizedAt: now }),
-    ...(changed ? { history: _.push({ at: now, event: recorded, ...change }) } : {}),
-    ...(owner && !before?.owners.includes(owner) ? { owners: _.push(owner) } : {}),
-  });
+  const applied = await store.updateWhere(
+    COLLECTIONS.authorizers,
+    { _id: appid, lastEventAt: _.lte(eventAt), updatedAt: before.updatedAt },
+    {
+      ...profileFields(input.profile),
+      grantedSets,
+      status: 'active',
+      updatedAt: nextVersion(before, now),
+      lastEventAt: eventAt,
+      ...(wasActive ? {} : { authorizedAt: now }),
+      ...(changed ? { history: _.push([{ at: now, event: recorded, ...change }]) } : {}),
+    },
+  );
+  // Older than what we know (a late push), or raced by a newer write: keep only the fresher profile.
+  if (applied === 0) await store.update(COLLECTIONS.authorizers, appid, { ...profileFields(input.profile), updatedAt: now });
 }
 
-/** The merchant revoked: keep the record (history, owners) but mark it. */
-export async function recordRevocation(store: Store, appid: string, now: number): Promise<boolean> {
+/** `updatedAt` doubles as the version of optimistic writes: it always moves forward. */
+const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before.updatedAt + 1);
+
+/**
+ * A merchant becomes an owner only through a signed binding (authorizations/binding.ts). The
+ * owner list is replaced whole under an optimistic check, so concurrent bindings never lose one.
+ */
+export async function addOwner(store: Store, appid: string, openid: string, now: number): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt += 1) {
+    const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    if (!before || before.owners.includes(openid)) return;
+    const owners = store.command.set([...before.owners, openid]);
+    const version = { _id: appid, updatedAt: before.updatedAt };
+    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { owners, updatedAt: nextVersion(before, now) })) === 1) return;
+  }
+  throw new Error('authorizer owners kept changing');
+}
+
+/**
+ * The merchant revoked at `eventAt`: keep the record (history, owners) but mark it, unless a newer
+ * grant is already recorded. An unknown account gets a revoked placeholder, so a late `authorized`
+ * push of an earlier grant cannot bring it back. True when applied (the caller drops the tokens).
+ */
+export async function recordRevocation(store: Store, appid: string, eventAt: number, now: number): Promise<boolean> {
+  const placeholder: AuthorizerDoc = {
+    _id: appid, owners: [], kind: 'unknown', name: '', avatarUrl: '', principalName: '', userName: '',
+    serviceTypeId: null, verifyTypeId: null, grantedSets: [], status: 'revoked',
+    history: [{ at: now, event: 'unauthorized', added: [], removed: [] }],
+    authorizedAt: 0, updatedAt: now, lastEventAt: eventAt,
+  };
+  if (await store.create(COLLECTIONS.authorizers, { ...placeholder })) return true;
   const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-  if (!before || before.status === 'revoked') return false;
-  await store.update(COLLECTIONS.authorizers, appid, {
-    status: 'revoked',
-    updatedAt: now,
-    history: store.command.push({ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }),
-  });
-  return true;
+  if (!before || before.lastEventAt > eventAt) return false;
+  const _ = store.command;
+  const applied = await store.updateWhere(
+    COLLECTIONS.authorizers,
+    { _id: appid, lastEventAt: _.lte(eventAt), updatedAt: before.updatedAt },
+    {
+      status: 'revoked',
+      updatedAt: nextVersion(before, now),
+      lastEventAt: eventAt,
+      ...(before.status === 'revoked' ? {} : { history: _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]) }),
+    },
+  );
+  return applied === 1;
 }
 
 /** WeChat says the refresh token is dead (61023/61003): the merchant must authorize again. */
@@ -96,7 +149,7 @@ export async function recordNeedsReauth(store: Store, appid: string, now: number
   );
   if (updated === 1) {
     await store.update(COLLECTIONS.authorizers, appid, {
-      history: store.command.push({ at: now, event: 'needs_reauth', added: [], removed: [] }),
+      history: store.command.push([{ at: now, event: 'needs_reauth', added: [], removed: [] }]),
     });
   }
 }

@@ -3,6 +3,7 @@ import { freshValue, type LeaseSpec } from '../lease';
 import type { AuthorizerTokenDoc } from '../model';
 import { OpenApiError } from '../openapi/errors';
 import { COLLECTIONS, type Store } from '../store';
+import { eachWithin, type TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
 import { recordNeedsReauth } from './records';
 
@@ -12,6 +13,8 @@ export interface AuthorizerTokenDeps {
   instanceId: string;
   now: () => number;
   refreshMarginSeconds: number;
+  /** Authorizers used within this window are refreshed ahead of expiry; others only on use. */
+  hotWindowMs: number;
 }
 
 export interface IssuedTokens {
@@ -21,6 +24,19 @@ export interface IssuedTokens {
 }
 
 const MIN_REMAINING_MS = 60_000;
+/** A use is written down at most this often per authorizer: one write, not one per call. */
+export const USE_NOTE_INTERVAL_MS = 15 * 60_000;
+/** Refreshes the timer runs at once (each is one WeChat call and a few database calls). */
+const REFRESH_CONCURRENCY = 8;
+/** The database's page; every read asks for at most this many. */
+const PAGE = 100;
+
+export interface RefreshDueReport {
+  refreshed: number;
+  failed: number;
+  /** Present when the time budget ran out with due tokens left for the next run. */
+  deferred?: true;
+}
 
 /**
  * Keeps each authorizer's access token fresh and its refresh token safe. Refresh tokens are
@@ -33,14 +49,8 @@ export class AuthorizerTokens {
   async save(appid: string, issued: IssuedTokens): Promise<void> {
     const { store, now } = this.deps;
     const at = now();
-    await store.put(COLLECTIONS.authorizerTokens, appid, {
-      accessToken: issued.accessToken,
-      expiresAt: issued.accessToken ? at + issued.expiresIn * 1000 : 0,
-      refreshToken: issued.refreshToken,
-      leaseOwner: '',
-      leaseUntil: 0,
-      updatedAt: at,
-    } satisfies Omit<AuthorizerTokenDoc, '_id'>);
+    const { _id: _ignored, ...doc } = newTokenDoc(appid, issued, at);
+    await store.put(COLLECTIONS.authorizerTokens, appid, doc);
   }
 
   /** Restores a refresh token from api_get_authorizer_list without touching a good access token. */
@@ -52,46 +62,92 @@ export class AuthorizerTokens {
     return true;
   }
 
+  /** The access token for a call on the merchant's behalf: refreshed now if needed, and the use noted. */
   async token(appid: string, minRemainingMs = MIN_REMAINING_MS): Promise<string> {
-    return freshValue({
-      lease: this.lease(appid),
-      read: () => this.stored(appid, minRemainingMs),
-      refresh: () => this.refresh(appid),
-      onGiveUp: () => notReady('授权账号令牌正在刷新，请稍后重试'),
-    });
+    let lastUsedAt = 0;
+    const token = await this.fresh(appid, minRemainingMs, (doc) => (lastUsedAt = doc.lastUsedAt ?? 0));
+    await this.noteUse(appid, lastUsedAt);
+    return token;
   }
 
-  /** Refreshes every token that expires within the margin; returns how many were refreshed / failed. */
-  async refreshDue(limit = 100): Promise<{ refreshed: number; failed: number }> {
-    const { store, now, refreshMarginSeconds } = this.deps;
+  /**
+   * The timer's share: refresh ahead of expiry the tokens of authorizers used recently (the hot
+   * set), most urgent first, a few at once, until none is due or the budget runs out. An idle
+   * authorizer costs nothing here: its token is refreshed when it is next used.
+   */
+  async refreshDue(budget: TimeBudget): Promise<RefreshDueReport> {
+    const { store, now, refreshMarginSeconds, hotWindowMs } = this.deps;
     const marginMs = refreshMarginSeconds * 1000;
-    const due = await store.find<AuthorizerTokenDoc>(
-      COLLECTIONS.authorizerTokens,
-      { expiresAt: store.command.lt(now() + marginMs) },
-      { orderBy: ['expiresAt', 'asc'], limit },
-    );
-    let refreshed = 0;
-    let failed = 0;
-    for (const doc of due) {
-      try {
-        await this.token(doc._id, marginMs);
-        refreshed += 1;
-      } catch {
-        failed += 1;
-      }
+    const tried = new Set<string>();
+    const report: RefreshDueReport = { refreshed: 0, failed: 0 };
+    while (budget.allows()) {
+      const at = now();
+      // Refused refresh tokens wait for reconcile, not for every run. lastUsedAt last: the local
+      // store picks its index from the last range it sees.
+      const _ = store.command;
+      const page = await store.find<AuthorizerTokenDoc>(
+        COLLECTIONS.authorizerTokens,
+        { expiresAt: _.lt(at + marginMs), rejected: _.neq(true), lastUsedAt: _.gte(at - hotWindowMs) },
+        { orderBy: ['expiresAt', 'asc'], limit: PAGE },
+      );
+      // Refreshed ones leave the query; failed ones stay, so skip them rather than loop.
+      const due = page.map((doc) => doc._id).filter((id) => !tried.has(id));
+      if (due.length === 0) return report;
+      due.forEach((id) => tried.add(id));
+      const started = await eachWithin(due, REFRESH_CONCURRENCY, budget, async (appid) => {
+        try {
+          await this.fresh(appid, marginMs);
+          report.refreshed += 1;
+        } catch {
+          report.failed += 1;
+        }
+      });
+      if (started < due.length) break;
     }
-    return { refreshed, failed };
+    return { ...report, deferred: true };
   }
 
   /** Forces a refresh: true when WeChat accepts the stored refresh token. */
   async verify(appid: string): Promise<boolean> {
     await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { accessToken: null, expiresAt: 0 });
     try {
-      await this.token(appid);
+      await this.fresh(appid, MIN_REMAINING_MS);
       return true;
     } catch {
       return false;
     }
+  }
+
+  /** The fresh token with its expiry (ms), for callers outside the function (the broker). */
+  async issued(appid: string, minRemainingMs = MIN_REMAINING_MS): Promise<{ accessToken: string; expiresAt: number }> {
+    const current = async (min: number) => {
+      const doc = await this.read(appid);
+      if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+      const good = doc.accessToken && doc.expiresAt - this.deps.now() > min;
+      return good ? { accessToken: doc.accessToken as string, expiresAt: doc.expiresAt } : null;
+    };
+    return freshValue({
+      lease: this.lease(appid),
+      read: () => current(minRemainingMs),
+      refresh: async () => {
+        const accessToken = await this.refresh(appid);
+        return (await current(0)) ?? { accessToken, expiresAt: this.deps.now() };
+      },
+      onGiveUp: () => notReady('授权账号令牌正在刷新，请稍后重试'),
+    });
+  }
+
+  /**
+   * Drops the access token WeChat rejected (40001/40014/42001), only if it is still the stored
+   * one: a token another caller already replaced stays. True when it was dropped.
+   */
+  async invalidateIfCurrent(appid: string, rejected: string): Promise<boolean> {
+    const updated = await this.deps.store.updateWhere(
+      COLLECTIONS.authorizerTokens,
+      { _id: appid, accessToken: rejected },
+      { accessToken: null, expiresAt: 0 },
+    );
+    return updated === 1;
   }
 
   async remove(appid: string): Promise<void> {
@@ -102,9 +158,27 @@ export class AuthorizerTokens {
     return this.deps.store.get<AuthorizerTokenDoc>(COLLECTIONS.authorizerTokens, appid);
   }
 
-  private async stored(appid: string, minRemainingMs: number): Promise<string | null> {
+  /** A token with at least `minRemainingMs` left, refreshed under the lease if needed; not a use. */
+  private fresh(appid: string, minRemainingMs: number, seen?: (doc: AuthorizerTokenDoc) => void): Promise<string> {
+    return freshValue({
+      lease: this.lease(appid),
+      read: () => this.stored(appid, minRemainingMs, seen),
+      refresh: () => this.refresh(appid),
+      onGiveUp: () => notReady('授权账号令牌正在刷新，请稍后重试'),
+    });
+  }
+
+  /** Writes the use down unless it was noted recently, which keeps the authorizer in the hot set. */
+  private async noteUse(appid: string, lastUsedAt: number): Promise<void> {
+    const at = this.deps.now();
+    if (at - lastUsedAt < USE_NOTE_INTERVAL_MS) return;
+    await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { lastUsedAt: at });
+  }
+
+  private async stored(appid: string, minRemainingMs: number, seen?: (doc: AuthorizerTokenDoc) => void): Promise<string | null> {
     const doc = await this.read(appid);
     if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+    seen?.(doc);
     if (!doc.accessToken) return null;
     return doc.expiresAt - this.deps.now() > minRemainingMs ? doc.accessToken : null;
   }
@@ -124,10 +198,13 @@ export class AuthorizerTokens {
         // WeChat may rotate it; always keep the newest (spec §4.4).
         refreshToken: result.authorizer_refresh_token || doc.refreshToken,
         updatedAt: issuedAt,
+        rejected: false,
       });
       return result.authorizer_access_token;
     } catch (error) {
       if (error instanceof OpenApiError && error.category === 'authorization') {
+        // Marked here too, so reconcile finds it by reading token records alone.
+        await store.update(COLLECTIONS.authorizerTokens, appid, { rejected: true });
         await recordNeedsReauth(store, appid, now());
       }
       throw error;
@@ -138,4 +215,21 @@ export class AuthorizerTokens {
     const { store, instanceId, now } = this.deps;
     return { store, collection: COLLECTIONS.authorizerTokens, id: appid, owner: instanceId, now };
   }
+}
+
+/**
+ * The token record of a new authorization. It counts as a use: a merchant who just authorized is
+ * likely to be served soon, so the timer keeps the token fresh for the hot window.
+ */
+export function newTokenDoc(appid: string, issued: IssuedTokens, at: number): AuthorizerTokenDoc {
+  return {
+    _id: appid,
+    accessToken: issued.accessToken,
+    expiresAt: issued.accessToken ? at + issued.expiresIn * 1000 : 0,
+    refreshToken: issued.refreshToken,
+    leaseOwner: '',
+    leaseUntil: 0,
+    updatedAt: at,
+    lastUsedAt: at,
+  };
 }

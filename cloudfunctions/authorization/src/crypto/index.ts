@@ -11,3 +11,5 @@ export { buildEncryptedReplyXml } from './replyXml';
 export type { EncryptedReplyFields } from './replyXml';
 export { openPush, sealReply } from './push';
 export type { OpenedPush, PushRequest } from './push';
+export { isRefusal, openSignedRequest } from './signedRequest';
+export type { Refusal } from './signedRequest';

@@ -16,6 +16,8 @@ export interface PushRequest {
 export interface OpenedPush {
   /** The decrypted `<xml>` document's children, all values as strings. */
   payload: XmlRecord;
+  /** The decrypted XML as WeChat wrote it (the message URL forwards it unchanged). */
+  plaintext: string;
   /** Which EncodingAESKey worked; encrypt any reply with the same one. */
   keyUsed: KeyUsed;
   /** Envelope fields; informational only, the signature does not cover them. */
@@ -34,7 +36,7 @@ export function openPush(keys: CryptoKeys, request: PushRequest, limits: XmlLimi
     throw new MessageCryptoError('BAD_SIGNATURE', 'msg_signature does not match');
   }
   const { message, keyUsed } = decryptMessage(keys, envelope.encrypt);
-  const opened: OpenedPush = { payload: parseFlatXml(message, limits), keyUsed };
+  const opened: OpenedPush = { payload: parseFlatXml(message, limits), plaintext: message, keyUsed };
   if (envelope.appId !== undefined) opened.envelopeAppId = envelope.appId;
   if (envelope.toUserName !== undefined) opened.envelopeToUserName = envelope.toUserName;
   return opened;

@@ -101,7 +101,7 @@ function nameOf(node: OrderedNode): string {
 }
 
 function cdataText(content: unknown): string {
-  return (content as OrderedNode[]).map((part) => String(part[TEXT] ?? '')).join('');
+  return (content as OrderedNode[]).map((part) => (typeof part[TEXT] === 'string' ? part[TEXT] : '')).join('');
 }
 
 function addChild(record: XmlRecord, tag: string, node: XmlNode): void {

@@ -1,4 +1,7 @@
 import type { App } from '../app';
+import { PAGE_STYLE_HASH } from './html';
+import { routeMessages } from '../messages/route';
+import { handleBrokerHttp, isBrokerPath } from '../broker/httpEntry';
 import { callbackPage, entryPage, type HtmlReply } from './pages';
 
 /** The integrated request of a cloud function's HTTP access. */
@@ -15,7 +18,7 @@ export interface HttpResponse {
   statusCode: number;
   headers: Record<string, string>;
   body: string;
-  isBase64Encoded: false;
+  isBase64Encoded: boolean;
 }
 
 /** Push bodies are small XML; anything bigger is not from WeChat. */
@@ -26,16 +29,38 @@ export function isHttpEvent(event: unknown): event is HttpEvent {
   return !!e && typeof e.httpMethod === 'string' && typeof e.path === 'string';
 }
 
+const NO_SNIFF = { 'x-content-type-options': 'nosniff' };
+
 const text = (statusCode: number, body: string): HttpResponse => ({
   statusCode,
-  headers: { 'content-type': 'text/plain; charset=utf-8' },
+  headers: { 'content-type': 'text/plain; charset=utf-8', 'cache-control': 'no-store', ...NO_SNIFF },
   body,
   isBase64Encoded: false,
 });
 
-const html = ({ status, html: body }: HtmlReply): HttpResponse => ({
+/** Nothing but our own style and (on the entry page) our one hashed script; never framed, never cached. */
+function contentSecurityPolicy(scriptHash?: string): string {
+  return [
+    "default-src 'none'",
+    `style-src '${PAGE_STYLE_HASH}'`,
+    `script-src ${scriptHash ? `'${scriptHash}'` : "'none'"}`,
+    'img-src https: data:',
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+const html = ({ status, html: body, scriptHash, referrer }: HtmlReply): HttpResponse => ({
   statusCode: status,
-  headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'referrer-policy': 'origin' },
+  headers: {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': contentSecurityPolicy(scriptHash),
+    'x-frame-options': 'DENY',
+    'referrer-policy': referrer ?? 'no-referrer',
+    ...NO_SNIFF,
+  },
   body,
   isBase64Encoded: false,
 });
@@ -45,11 +70,15 @@ const html = ({ status, html: body }: HtmlReply): HttpResponse => ({
  * console gives it: POST anywhere = the authorization-event URL; GET …/entry and …/callback = pages.
  */
 export async function handleHttp(app: App, event: HttpEvent): Promise<HttpResponse> {
+  if (isBrokerPath(event.path)) return handleBrokerHttp(app, event); // BROKER (issue 10): signed server-to-server routes
   const method = event.httpMethod.toUpperCase();
   const query = event.queryStringParameters ?? {};
   const last = event.path.replace(/\/+$/, '').split('/').pop() ?? '';
   if (method === 'GET' && last === 'entry') return html(await entryPage(app, query.sid));
   if (method === 'GET' && last === 'callback') return html(await callbackPage(app, query.sid, query.auth_code));
+  // Issue 11: the message-and-event URL (…/message/<APPID>) and its follow-up jobs.
+  const messages = await routeMessages(app, event);
+  if (messages) return messages;
   if (method === 'POST') {
     const body = decodeBody(event);
     if (body === null) return text(413, 'body too large');
@@ -60,7 +89,7 @@ export async function handleHttp(app: App, event: HttpEvent): Promise<HttpRespon
 }
 
 /** HTTP access may hand the body over base64-encoded (DESIGN "What providers trip over"). */
-function decodeBody(event: HttpEvent): string | null {
+export function decodeBody(event: HttpEvent): string | null {
   const raw = event.body ?? '';
   const body = event.isBase64Encoded ? Buffer.from(raw, 'base64').toString('utf8') : raw;
   return Buffer.byteLength(body) > MAX_PUSH_BODY_BYTES ? null : body;

@@ -1,32 +1,20 @@
-import type { AuthorizerKind } from '../../../../typings/api';
+import { KIND_LABEL } from '../../../../miniprogram/shared/constants';
 import type { App } from '../app';
-import type { Outcome } from '../authorizers/completion';
-import type { AuthorizerDoc, SessionDoc } from '../model';
+import { handleCallback, type CallbackView } from '../authorizations/callback';
+import type { AuthorizerDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { callbackUrl, pcAuthorizeUrl } from '../sessions/links';
-import { COLLECTIONS } from '../store';
-import { escapeHtml, renderPage } from './html';
+import { escapeHtml, renderPage, scriptTag } from './html';
 
 export interface HtmlReply {
   status: number;
   html: string;
+  /** The page's one script, allowed by its hash in the Content-Security-Policy. */
+  scriptHash?: string;
+  /** The entry page must send its origin to WeChat (initiation-domain check); others send nothing. */
+  referrer?: 'origin' | 'no-referrer';
 }
 
-const KIND_LABEL: Record<AuthorizerKind, string> = {
-  official_account: '公众号',
-  mini_program: '小程序',
-  mini_game: '小游戏',
-  channels: '视频号',
-  store: '微信小店',
-  sales_assistant: '带货助手',
-  supplier: '供货商',
-  unknown: '账号',
-};
-
-/** The callback can take a little longer than a push: a person is watching and can wait. */
-const CALLBACK_WAIT_MS = 8000;
-
-const AUTH_CODE_SHAPE = /^[A-Za-z0-9@_-]{1,512}$/;
 
 function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };
@@ -34,7 +22,7 @@ function errorPage(status: number, title: string, message: string): HtmlReply {
 
 const linkExpired = () => errorPage(410, '链接已失效', '这个授权链接已过期或已使用。请回到服务商小程序，重新生成授权链接。');
 
-async function openSession(app: App, sid: string | undefined): Promise<SessionDoc | null> {
+async function openSession(app: App, sid: string | undefined) {
   if (!sid || !/^[0-9a-f]{32}$/.test(sid)) return null;
   return app.sessions.get(sid);
 }
@@ -45,17 +33,23 @@ async function openSession(app: App, sid: string | undefined): Promise<SessionDo
  */
 export async function entryPage(app: App, sid: string | undefined): Promise<HtmlReply> {
   const session = await openSession(app, sid);
-  if (!session) return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
-  if (session.status === 'authorized') return outcomePage(app, { state: 'done', authorizerAppid: session.authorizerAppid ?? '' });
+  // The entry page leads to WeChat's PC page only; H5 links go to WeChat directly, the plugin never here.
+  if (!session || session.channel !== 'pc') return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
+  if (session.status === 'authorized' && session.authorizerAppid) {
+    return outcomePage({ view: 'authorized', appid: session.authorizerAppid, authorizer: await app.authorizers.get(session.authorizerAppid) });
+  }
   if (session.status !== 'pending' || app.now() > session.expiresAt) return linkExpired();
   const target = pcAuthorizeUrl(app.config, { ...session, redirectUri: callbackUrl(app.config, session._id) });
   const href = escapeHtml(target);
+  const script = scriptTag(`window.addEventListener('load', function () { setTimeout(function () { location.href = ${JSON.stringify(target).replace(/</g, '\\u003c')}; }, 600); });`);
   return {
     status: 200,
+    referrer: 'origin',
+    scriptHash: script.hash,
     html: renderPage({
       title: '前往微信授权',
       tone: 'waiting',
-      headExtra: `<script>window.addEventListener('load', function () { setTimeout(function () { location.href = ${JSON.stringify(target).replace(/</g, '\\u003c')}; }, 600); });</script>`,
+      headExtra: script.html,
       bodyHtml: `<p>即将打开微信授权页，请用公众号或小程序管理员的微信扫码确认。</p>
   <a id="go" class="button" href="${href}">前往微信授权</a>
   <p class="hint">没有自动跳转？请点击上方按钮。链接 ${new Date(session.expiresAt).toLocaleTimeString('zh-CN', { hour12: false })} 前有效。</p>`,
@@ -63,63 +57,89 @@ export async function entryPage(app: App, sid: string | undefined): Promise<Html
   };
 }
 
-/** Where WeChat returns the browser with `auth_code`: exchange it (exactly once) and show the result. */
+/** Where WeChat returns the browser with `auth_code`: the use case decides, this page only shows it. */
 export async function callbackPage(app: App, sid: string | undefined, authCode: string | undefined): Promise<HtmlReply> {
-  if (!authCode) return errorPage(400, '授权未完成', '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
-  // WeChat's codes are short and use [A-Za-z0-9@_-] only: anything else is not worth a call to WeChat.
-  if (!AUTH_CODE_SHAPE.test(authCode)) return errorPage(400, '授权未完成', '授权码格式不正确。请回到服务商小程序重新发起授权。');
-  // Our redirect_uri always names the session; without one the link was not made by us.
-  const session = await openSession(app, sid);
-  if (!session) return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
-  const outcome = await app.completer.complete(
-    {
-      code: authCode,
-      sessionId: session._id,
-      authorizerAppid: null,
-      expiresAt: app.now() + 3600_000,
-      event: 'authorized',
-      trusted: false,
-    },
-    CALLBACK_WAIT_MS,
-  );
-  return outcomePage(app, outcome);
+  return outcomePage(await handleCallback(app, sid, authCode));
 }
 
-async function outcomePage(app: App, outcome: Outcome): Promise<HtmlReply> {
-  if (outcome.state === 'failed') return errorPage(200, '授权未完成', outcome.error.message);
-  if (outcome.state === 'processing') {
-    return {
-      status: 202,
-      html: renderPage({
-        title: '授权处理中',
-        tone: 'waiting',
-        headExtra: '<meta http-equiv="refresh" content="3">',
-        bodyHtml: '<p>微信已确认授权，正在保存账号信息，请稍候…</p>',
-      }),
-    };
+const WAITING_COPY = {
+  processing: '微信已确认授权，正在保存账号信息，请稍候…',
+  confirming: '微信已确认授权，正在等待微信的授权通知，通常几秒内完成，请稍候…',
+};
+
+function outcomePage(outcome: CallbackView): HtmlReply {
+  switch (outcome.view) {
+    case 'no_code':
+      return errorPage(400, '授权未完成', '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
+    case 'bad_code':
+      return errorPage(400, '授权未完成', '授权码格式不正确。请回到服务商小程序重新发起授权。');
+    case 'no_session':
+      return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
+    case 'link_expired':
+      return linkExpired();
+    case 'rate_limited':
+      return errorPage(429, '请求太频繁', '这个授权链接的尝试次数过多，请稍后再试，或回到服务商小程序重新生成链接。');
+    case 'failed':
+      return errorPage(200, '授权未完成', outcome.error.message);
+    case 'processing':
+      return waitingPage(WAITING_COPY.processing);
+    case 'confirming':
+      return waitingPage(WAITING_COPY.confirming, outcome.authorizer, outcome.appid);
+    case 'authorized':
+      return accountPage('授权成功', outcome.authorizer, outcome.appid, '现在可以关闭此页面，回到服务商小程序查看。');
+    case 'unchanged':
+      return accountPage('授权未变更', outcome.authorizer, outcome.appid, '这个账号已授权给服务商，本次确认的权限与之前相同，微信不会发送变更通知，原有授权继续有效。');
+    case 'unconfirmed':
+      return accountPage(
+        '等待微信确认',
+        outcome.authorizer,
+        outcome.appid,
+        '微信已确认了这个账号的授权，但还没有发来与你这次授权对应的通知（重新授权且权限没有变化时，微信不会发送）。如果是首次授权，请稍后在服务商小程序「我的账号」中查看；若仍未出现，请重新发起授权。',
+        'waiting',
+      );
   }
-  const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, outcome.authorizerAppid);
-  const name = doc?.name || outcome.authorizerAppid;
-  const sets = toPermissionSets(doc?.grantedSets ?? []).map((s) => s.name);
+}
+
+function waitingPage(message: string, authorizer?: AuthorizerDoc | null, appid?: string): HtmlReply {
   return {
-    status: 200,
+    status: 202,
+    referrer: 'no-referrer',
     html: renderPage({
-      title: '授权成功',
-      tone: 'success',
-      bodyHtml: `<div class="account" id="account" data-appid="${escapeHtml(outcome.authorizerAppid)}">
-    ${avatar(doc?.avatarUrl ?? '', name)}
-    <div><strong>${escapeHtml(name)}</strong><span>${escapeHtml(KIND_LABEL[doc?.kind ?? 'unknown'])} · ${escapeHtml(doc?.principalName ?? '')}</span></div>
-  </div>
-  <p>已授权 ${sets.length} 个权限集</p>
-  <ul class="sets">${sets.map((name) => `<li>${escapeHtml(name)}</li>`).join('')}</ul>
-  <p class="hint">现在可以关闭此页面，回到服务商小程序查看。</p>`,
+      title: '授权处理中',
+      tone: 'waiting',
+      headExtra: '<meta http-equiv="refresh" content="3">',
+      bodyHtml: `${appid ? accountCard(authorizer ?? null, appid) : ''}<p>${escapeHtml(message)}</p>`,
     }),
   };
 }
 
-/** The avatar, or the name's first character when there is none or it fails to load. */
+function accountPage(title: string, doc: AuthorizerDoc | null, appid: string, hint: string, tone: 'success' | 'waiting' = 'success'): HtmlReply {
+  const sets = toPermissionSets(doc?.grantedSets ?? []).map((s) => s.name);
+  return {
+    status: 200,
+    referrer: 'no-referrer',
+    html: renderPage({
+      title,
+      tone,
+      bodyHtml: `${accountCard(doc, appid)}
+  <p>已授权 ${sets.length} 个权限集</p>
+  <ul class="sets">${sets.map((name) => `<li>${escapeHtml(name)}</li>`).join('')}</ul>
+  <p class="hint">${escapeHtml(hint)}</p>`,
+    }),
+  };
+}
+
+function accountCard(doc: AuthorizerDoc | null, appid: string): string {
+  const name = doc?.name || appid;
+  return `<div class="account" id="account" data-appid="${escapeHtml(appid)}">
+    ${avatar(doc?.avatarUrl ?? '', name)}
+    <div><strong>${escapeHtml(name)}</strong><span>${escapeHtml(KIND_LABEL[doc?.kind ?? 'unknown'])} · ${escapeHtml(doc?.principalName ?? '')}</span></div>
+  </div>`;
+}
+
+/** The avatar over the name's first character, which shows when there is no image or it fails to load. */
 function avatar(url: string, name: string): string {
-  const initial = escapeHtml(Array.from(name)[0] ?? '?');
-  if (!/^https?:\/\//.test(url)) return `<div class="initial">${initial}</div>`;
-  return `<img src="${escapeHtml(url)}" alt="" onerror="this.style.display='none';this.nextElementSibling.style.display='block'"><div class="initial" style="display:none">${initial}</div>`;
+  const initial = `<span class="initial">${escapeHtml(Array.from(name)[0] ?? '?')}</span>`;
+  if (!/^https?:\/\//.test(url)) return `<span class="avatar">${initial}</span>`;
+  return `<span class="avatar">${initial}<img src="${escapeHtml(url)}" alt=""></span>`;
 }

@@ -16,6 +16,11 @@ export type HttpOutcome =
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
 
 export function postJson(url: URL, json: string, timeoutMs: number): Promise<HttpOutcome> {
+  return postBody(url, json, timeoutMs, { contentType: 'application/json; charset=utf-8', accept: 'application/json' });
+}
+
+/** The same POST with any body type (the message forwarder sends XML). */
+export function postBody(url: URL, text: string, timeoutMs: number, types: { contentType: string; accept: string }): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: HttpOutcome): void => {
@@ -24,14 +29,14 @@ export function postJson(url: URL, json: string, timeoutMs: number): Promise<Htt
       clearTimeout(deadline);
       resolve(outcome);
     };
-    const payload = Buffer.from(json, 'utf8');
+    const payload = Buffer.from(text, 'utf8');
     const transport = url.protocol === 'https:' ? https : http;
     const request = transport.request(url, {
       method: 'POST',
       headers: {
-        'Content-Type': 'application/json; charset=utf-8',
+        'Content-Type': types.contentType,
         'Content-Length': payload.length,
-        Accept: 'application/json',
+        Accept: types.accept,
       },
     });
     const deadline = setTimeout(() => {

@@ -1,12 +1,14 @@
 import type { PlatformHealth } from '../../../../typings/api';
 import { toSummary } from '../authorizers/views';
-import type { AuthorizerDoc, PushLogDoc } from '../model';
+import type { AuthorizerDoc, PlatformDoc, PushLogDoc, UpstreamErrorNote } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 import { readPlatform } from './platformState';
 
 /** WeChat pushes a ticket every 10 minutes; missing two in a row means something is wrong. */
 const TICKET_STALE_MS = 25 * 60_000;
 const TICKET_LIFETIME_MS = 12 * 3600_000;
+/** The timer fires every 5 minutes: three missed runs mean it is not firing (or cannot finish). */
+const TIMER_STALE_MS = 16 * 60_000;
 
 /** What the provider's staff should do about the configuration errors they will meet (spec §8). */
 const ADVICE: Readonly<Record<number, string>> = {
@@ -42,27 +44,39 @@ export async function platformHealth(deps: {
     { orderBy: ['receivedAt', 'desc'], limit: 10 },
   );
 
-  const receivedAt = platform?.ticketReceivedAt ?? null;
-  const ticketAgeMs = platform?.ticketCreatedAt ? at - platform.ticketCreatedAt : null;
-  const ticketOk = ticketAgeMs !== null && ticketAgeMs < TICKET_STALE_MS && ticketAgeMs < TICKET_LIFETIME_MS;
-  const tokenExpiresAt = platform?.componentToken ? platform.componentTokenExpiresAt : null;
-  const tokenOk = tokenExpiresAt !== null && tokenExpiresAt > at;
-  const lastError = platform?.lastUpstreamError ?? null;
-
+  const ticket = ticketHealth(platform, at);
+  const componentToken = tokenHealth(platform, at);
   return {
-    ok: ticketOk && tokenOk && needsReauth === 0 && failures.length === 0,
-    ticket: { ok: ticketOk, receivedAt, ageSeconds: ticketAgeMs === null ? null : Math.round(ticketAgeMs / 1000) },
-    componentToken: { ok: tokenOk, expiresAt: tokenExpiresAt },
+    ok: ticket.ok && componentToken.ok && needsReauth === 0 && failures.length === 0,
+    ticket,
+    componentToken,
+    timer: timerHealth(platform, at),
     authorizers: { total: active + needsReauth + revoked, active, needsReauth, revoked },
     needsAttention: attention.map((doc) => toSummary(doc, requiredIds)),
     recentPushFailures: failures.map((f) => ({ at: f.receivedAt, infoType: f.infoType, outcome: f.detail ?? f.outcome })),
-    lastUpstreamError: lastError
-      ? {
-          at: lastError.at,
-          errcode: lastError.errcode,
-          meaning: ADVICE[lastError.errcode] ?? lastError.meaning,
-          ...(lastError.requestIp ? { requestIp: lastError.requestIp } : {}),
-        }
-      : null,
+    lastUpstreamError: upstreamErrorView(platform?.lastUpstreamError ?? null),
   };
+}
+
+function ticketHealth(platform: PlatformDoc | null, at: number): PlatformHealth['ticket'] {
+  const receivedAt = platform?.ticketReceivedAt ?? null;
+  if (!platform?.ticketCreatedAt) return { ok: false, receivedAt, ageSeconds: null };
+  const ageMs = at - platform.ticketCreatedAt;
+  return { ok: ageMs < TICKET_STALE_MS && ageMs < TICKET_LIFETIME_MS, receivedAt, ageSeconds: Math.round(ageMs / 1000) };
+}
+
+function timerHealth(platform: PlatformDoc | null, at: number): PlatformHealth['timer'] {
+  const lastRunAt = platform?.lastTimerRunAt ?? null;
+  return { ok: lastRunAt !== null && at - lastRunAt < TIMER_STALE_MS, lastRunAt };
+}
+
+function tokenHealth(platform: PlatformDoc | null, at: number): PlatformHealth['componentToken'] {
+  const expiresAt = platform?.componentToken ? platform.componentTokenExpiresAt : null;
+  return { ok: expiresAt !== null && expiresAt > at, expiresAt };
+}
+
+function upstreamErrorView(error: UpstreamErrorNote | null): PlatformHealth['lastUpstreamError'] {
+  if (!error) return null;
+  const { at, errcode, meaning, requestIp } = error;
+  return { at, errcode, meaning: ADVICE[errcode] ?? meaning, ...(requestIp ? { requestIp } : {}) };
 }

@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Config } from '../config';
-import { MessageCryptoError, openPush, type CryptoKeys } from '../crypto';
-import type { AuthorizationCompleter } from '../authorizers/completion';
+import { isRefusal, openSignedRequest, type CryptoKeys } from '../crypto';
+import type { AuthorizationMachine } from '../authorizations/machine';
 import { recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
+import { Claims, waitWithBackoff } from '../claims';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
+import { noteTestAccountEvent } from '../release/testAccountStore';
+import { isReleaseTestAppid } from '../release/testAccounts';
 import { sessionIdFor } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
 import type { Logger } from '../logger';
@@ -25,21 +28,40 @@ export interface PushDeps {
   config: Config;
   keys: CryptoKeys;
   store: Store;
-  completer: AuthorizationCompleter;
+  machine: AuthorizationMachine;
   authorizerTokens: AuthorizerTokens;
   log: Logger;
+  holder: string;
   now: () => number;
 }
 
 type Payload = Record<string, unknown>;
 
-/** WeChat waits 5 s for `success`; whatever is unfinished by then the poll or the timer completes. */
-const PUSH_WAIT_MS = 2500;
+interface Dispatched {
+  outcome: PushLogDoc['outcome'];
+  detail: string | null;
+  appid: string | null;
+}
+
+/**
+ * WeChat waits 5 s for `success`. An authorization's code record is durable before its exchange
+ * starts, so whatever is unfinished after this budget the poll or the timer completes.
+ */
+const PUSH_BUDGET_MS = 3000;
+/** How long one processor may hold a push before an identical push takes it over. */
+const PUSH_CLAIM_TTL_MS = 10_000;
+/** How long a processed push is remembered (and its record kept). */
+export const PUSH_RETENTION_MS = 7 * 24 * 3600_000;
 
 const SUCCESS: PushReply = { status: 200, body: 'success' };
+const BUSY: PushReply = { status: 503, body: 'busy' };
 
 export class PushHandler {
-  constructor(private readonly deps: PushDeps) {}
+  private readonly claims: Claims;
+
+  constructor(private readonly deps: PushDeps) {
+    this.claims = new Claims({ store: deps.store, collection: COLLECTIONS.pushLog, holder: deps.holder, now: deps.now });
+  }
 
   async handle(request: PushRequest): Promise<PushReply> {
     const opened = this.open(request);
@@ -47,50 +69,58 @@ export class PushHandler {
     const { payload } = opened;
     const infoType = text(payload.InfoType);
     const logId = pushIdFor(payload);
-    if (!(await this.begin(logId, infoType))) return SUCCESS;
+    const turn = await this.begin(logId, infoType);
+    if (turn !== 'process') return turn;
     try {
       const { outcome, detail, appid } = await this.dispatch(infoType, payload);
-      await this.finish(logId, outcome, detail, appid);
+      await this.claims.settle(
+        logId,
+        'done',
+        { outcome, detail, authorizerAppid: appid, processedAt: this.deps.now() },
+        PUSH_RETENTION_MS,
+      );
       this.deps.log.info('push', { infoType, outcome, appid });
       return SUCCESS;
     } catch (error) {
       const detail = error instanceof Error ? error.name : 'error';
-      await this.finish(logId, 'failed', detail, text(payload.AuthorizerAppid) || null);
+      await this.claims.progress(logId, { outcome: 'failed', detail });
+      await this.claims.release(logId);
       this.deps.log.warn('push failed', { infoType, detail });
-      // Not `success`: WeChat retries, and the retry finds the failed record and tries again.
+      // Not `success`: nothing it did is lost (writes are ordered and idempotent), and a retry, if WeChat sends one, redoes it.
       return { status: 500, body: 'retry' };
     }
   }
 
-  /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
-  private open(request: PushRequest): { payload: Payload } | { reply: PushReply } {
-    const { query, body } = request;
-    const { timestamp, nonce, msg_signature: msgSignature } = query;
-    if (!timestamp || !nonce || !msgSignature) return { reply: { status: 400, body: 'missing signature parameters' } };
-    try {
-      const opened = openPush(this.deps.keys, { timestamp, nonce, msgSignature, body });
-      // The envelope's AppId is unsigned, but WeChat always names us there: anything else was misrouted or forged.
-      const envelopeAppId = opened.envelopeAppId ?? this.deps.config.componentAppId;
-      if (text(opened.payload.AppId) !== this.deps.config.componentAppId || envelopeAppId !== this.deps.config.componentAppId) {
-        return { reply: { status: 403, body: 'push for another platform' } };
-      }
-      return { payload: opened.payload as Payload };
-    } catch (error) {
-      if (error instanceof MessageCryptoError) {
-        // `reason`, not `code`: the logger drops fields named like WeChat codes.
-        this.deps.log.warn('push rejected', { reason: error.code });
-        const status = error.code === 'BAD_SIGNATURE' || error.code === 'APPID_MISMATCH' ? 403 : 400;
-        return { reply: { status, body: `rejected: ${error.code}` } };
-      }
-      throw error;
-    }
+  /** Retention: processed pushes older than `ageMs` (the idempotency window). */
+  async forgetBefore(ageMs: number): Promise<number> {
+    const { store, now } = this.deps;
+    return store.removeWhere(COLLECTIONS.pushLog, { claimState: 'done', receivedAt: store.command.lt(now() - ageMs) });
   }
 
-  /** Idempotency: true when this call should process the push (new, or an earlier try failed). */
-  private async begin(id: string, infoType: string): Promise<boolean> {
-    const { store, now } = this.deps;
-    const fresh: PushLogDoc = {
-      _id: id,
+  /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
+  private open(request: PushRequest): { payload: Payload } | { reply: PushReply } {
+    const opened = openSignedRequest(this.deps.keys, request);
+    if (isRefusal(opened)) {
+      // `reason`, not `code`: the logger drops fields named like WeChat codes.
+      this.deps.log.warn('push rejected', { reason: opened.reason });
+      return { reply: { status: opened.status, body: opened.body } };
+    }
+    // The envelope's AppId is unsigned, but WeChat always names us there: anything else was misrouted or forged.
+    const { componentAppId } = this.deps.config;
+    if (text(opened.payload.AppId) !== componentAppId || (opened.envelopeAppId ?? componentAppId) !== componentAppId) {
+      return { reply: { status: 403, body: 'push for another platform' } };
+    }
+    return { payload: opened.payload };
+  }
+
+
+  /**
+   * Idempotency by claim: a new push, or one whose processor died or gave up, is processed here;
+   * one already processed is acknowledged; one being processed right now is waited for briefly.
+   */
+  private async begin(id: string, infoType: string): Promise<'process' | PushReply> {
+    const { now } = this.deps;
+    const fresh: Omit<PushLogDoc, '_id' | 'leaseOwner' | 'leaseUntil' | 'claimState'> = {
       infoType,
       receivedAt: now(),
       processedAt: null,
@@ -98,67 +128,88 @@ export class PushHandler {
       detail: null,
       authorizerAppid: null,
     };
-    if (await store.create(COLLECTIONS.pushLog, { ...fresh })) return true;
-    const retried = await store.updateWhere(COLLECTIONS.pushLog, { _id: id, outcome: 'failed' }, { outcome: 'processing' });
-    return retried === 1;
+    if (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh)) return 'process';
+    const seen = await waitWithBackoff(
+      async () => {
+        const doc = await this.deps.store.get<PushLogDoc>(COLLECTIONS.pushLog, id);
+        if (!doc || doc.leaseUntil < now()) return 'retry' as const;
+        return doc.claimState === 'in_progress' ? undefined : ('done' as const);
+      },
+      PUSH_BUDGET_MS,
+      () => 'busy' as const,
+    );
+    if (seen === 'done') return SUCCESS;
+    if (seen === 'retry' && (await this.claims.acquire(id, PUSH_CLAIM_TTL_MS, fresh))) return 'process';
+    return BUSY;
   }
 
-  private async finish(id: string, outcome: PushLogDoc['outcome'], detail: string | null, appid: string | null) {
-    await this.deps.store.update(COLLECTIONS.pushLog, id, {
-      outcome,
-      detail,
-      authorizerAppid: appid,
-      processedAt: this.deps.now(),
-    });
-  }
-
-  private async dispatch(
-    infoType: string,
-    p: Payload,
-  ): Promise<{ outcome: PushLogDoc['outcome']; detail: string | null; appid: string | null }> {
-    const { store, config, completer, authorizerTokens, now } = this.deps;
+  private dispatch(infoType: string, p: Payload): Promise<Dispatched> {
     const appid = text(p.AuthorizerAppid) || null;
     const createdAt = Number(text(p.CreateTime)) * 1000;
+    if (isReleaseTestAppid(appid)) return this.releaseTestEvent(appid, infoType);
     switch (infoType) {
-      case 'component_verify_ticket': {
-        const ticket = text(p.ComponentVerifyTicket);
-        if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
-        const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
-        return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
-      }
+      case 'component_verify_ticket':
+        return this.ticket(p, createdAt);
       case 'authorized':
-      case 'updateauthorized': {
-        const preAuthCode = text(p.PreAuthCode);
-        const code = text(p.AuthorizationCode);
-        if (!code || !appid) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
-        const result = await completer.complete(
-          {
-            code,
-            sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null,
-            authorizerAppid: appid,
-            expiresAt: codeExpiry(p, createdAt),
-            event: infoType,
-            trusted: true,
-          },
-          PUSH_WAIT_MS,
-        );
-        if (result.state === 'failed') return { outcome: 'failed', detail: result.error.message, appid };
-        return { outcome: 'ok', detail: result.state, appid };
-      }
-      case 'unauthorized': {
-        if (!appid) return { outcome: 'ignored', detail: 'no AuthorizerAppid', appid };
-        await recordRevocation(store, appid, now());
-        await authorizerTokens.remove(appid);
-        return { outcome: 'ok', detail: 'revoked', appid };
-      }
+      case 'updateauthorized':
+        return this.grant(infoType, p, appid, createdAt);
+      case 'unauthorized':
+        return this.revocation(appid, createdAt);
       default:
-        return { outcome: 'ignored', detail: 'not handled here', appid };
+        return Promise.resolve({ outcome: 'ignored', detail: 'not handled here', appid });
     }
+  }
+
+  /** WeChat's release-test accounts never reach the merchants' collections (issue 11). */
+  private async releaseTestEvent(appid: string, infoType: string): Promise<Dispatched> {
+    await noteTestAccountEvent(this.deps.store, appid, infoType, this.deps.now());
+    return { outcome: 'ok', detail: 'release-test account', appid };
+  }
+
+  private async ticket(p: Payload, createdAt: number): Promise<Dispatched> {
+    const { store, config, now } = this.deps;
+    const ticket = text(p.ComponentVerifyTicket);
+    if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
+    const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
+    return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
+  }
+
+  /** An authorization: one input of the state machine, with the facts WeChat signed. */
+  private async grant(
+    event: 'authorized' | 'updateauthorized',
+    p: Payload,
+    appid: string | null,
+    createdAt: number,
+  ): Promise<Dispatched> {
+    const preAuthCode = text(p.PreAuthCode);
+    const code = text(p.AuthorizationCode);
+    if (!code || !appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed authorization push', appid };
+    const facts = {
+      sessionId: preAuthCode ? sessionIdFor(preAuthCode) : null,
+      authorizerAppid: appid,
+      eventAt: createdAt,
+      event,
+    };
+    const arrival = { source: 'push' as const, code, expiresAt: codeExpiry(p, createdAt), facts };
+    const result = await this.deps.machine.arrive(arrival, PUSH_BUDGET_MS);
+    if (result.state === 'failed') return { outcome: 'failed', detail: result.error.message, appid };
+    return { outcome: 'ok', detail: result.state, appid };
+  }
+
+  private async revocation(appid: string | null, createdAt: number): Promise<Dispatched> {
+    const { store, authorizerTokens, now } = this.deps;
+    if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
+    // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing.
+    const applied = await recordRevocation(store, appid, createdAt, now());
+    if (applied) await authorizerTokens.remove(appid);
+    return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
   }
 }
 
+/** A field's text; a nested element (not a scalar) reads as absent. */
 function text(value: unknown): string {
-  return typeof value === 'string' ? value.trim() : value === undefined || value === null ? '' : String(value);
+  if (typeof value === 'string') return value.trim();
+  return typeof value === 'number' || typeof value === 'boolean' ? String(value) : '';
 }
 
 /** AuthorizationCodeExpiredTime is an absolute time in real pushes; tolerate a relative one. */

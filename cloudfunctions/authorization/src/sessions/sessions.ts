@@ -1,5 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { ActionError, AuthChannel, AuthType } from '../../../../typings/api';
+import { addOwner } from '../authorizers/records';
+import { rateLimited } from '../errors';
+import type { RateLimits } from '../limits';
 import type { SessionDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 import type { Upstream } from '../upstream';
@@ -11,6 +14,7 @@ import type { Upstream } from '../upstream';
 
 /** A push can arrive a little after the code's expiry (the merchant confirmed just in time). */
 export const LATE_PUSH_GRACE_MS = 5 * 60_000;
+
 
 export function sessionIdFor(preAuthCode: string): string {
   return createHash('sha256').update(preAuthCode).digest('hex').slice(0, 32);
@@ -28,11 +32,16 @@ export class Sessions {
   constructor(
     private readonly store: Store,
     private readonly upstream: Upstream,
+    private readonly limits: RateLimits,
     private readonly now: () => number,
+    /** Each session costs WeChat a pre_auth_code: a merchant needs a few a minute at most. */
+    private readonly perMinute: number,
   ) {}
 
-  /** Asks WeChat for a fresh pre_auth_code (single use) and binds it to the merchant. */
+  /** Asks WeChat for a fresh pre_auth_code (single use) for the merchant, a few a minute at most. */
   async create(input: NewSession): Promise<SessionDoc> {
+    const allowed = await this.limits.take({ key: `session:${input.openid}`, max: this.perMinute, windowMs: 60_000 });
+    if (!allowed) throw rateLimited('发起授权太频繁，请一分钟后再试');
     const { pre_auth_code, expires_in } = await this.upstream.withComponentToken((token) =>
       this.upstream.client.createPreAuthCode(token),
     );
@@ -62,20 +71,31 @@ export class Sessions {
     return doc.status;
   }
 
-  /** Authorized wins over everything: a late push still completes an expired session. */
-  async markAuthorized(sessionId: string, authorizerAppid: string): Promise<void> {
-    await this.store.update(COLLECTIONS.authSessions, sessionId, {
-      status: 'authorized',
-      authorizerAppid,
-      failure: null,
-      completedAt: this.now(),
-    });
+  /**
+   * WeChat signed that this session's pre_auth_code led to `appid` at `eventAt`: the merchant becomes
+   * an owner, and the session is authorized. Only while the session was open when WeChat sent it
+   * (a push created within the code's life and grace), and never once it finished otherwise.
+   */
+  async bind(sessionId: string, appid: string, eventAt: number): Promise<boolean> {
+    const session = await this.get(sessionId);
+    if (!session || eventAt > session.expiresAt + LATE_PUSH_GRACE_MS) return false;
+    const open = session.status === 'pending' || session.status === 'expired';
+    if (!open && !(session.status === 'authorized' && session.authorizerAppid === appid)) return false;
+    // Owner first: if we die between the two writes, the next holder repeats both.
+    await addOwner(this.store, appid, session.openid, this.now());
+    await this.store.updateWhere(
+      COLLECTIONS.authSessions,
+      { _id: sessionId, status: this.store.command.in(['pending', 'expired']) },
+      { status: 'authorized', authorizerAppid: appid, failure: null, completedAt: this.now() },
+    );
+    return true;
   }
 
+  /** Only a signed push fails a session, and only one still pending. */
   async markFailed(sessionId: string, failure: ActionError): Promise<void> {
     await this.store.updateWhere(
       COLLECTIONS.authSessions,
-      { _id: sessionId, status: this.store.command.neq('authorized') },
+      { _id: sessionId, status: 'pending' },
       { status: 'failed', failure: this.store.command.set(failure), completedAt: this.now() },
     );
   }
@@ -88,5 +108,10 @@ export class Sessions {
       { status: 'pending', expiresAt: _.lt(this.now() - LATE_PUSH_GRACE_MS) },
       { status: 'expired', completedAt: this.now() },
     );
+  }
+
+  /** Retention: sessions whose code died more than `ageMs` ago. */
+  async removeEndedBefore(ageMs: number): Promise<number> {
+    return this.store.removeWhere(COLLECTIONS.authSessions, { expiresAt: this.store.command.lt(this.now() - ageMs) });
   }
 }

@@ -1,25 +1,35 @@
 import type { App } from '../app';
-import { reconcile } from '../authorizers/reconcile';
-import type { AuthCodeDoc } from '../model';
+import { reconcileStep } from '../authorizers/reconcile';
 import { ensurePlatform, readPlatform } from '../platform/platformState';
+import { PUSH_RETENTION_MS } from '../push/pushHandler';
+import { finishPendingJobs } from '../release/jobs';
 import { COLLECTIONS } from '../store';
+import { TimeBudget } from './budget';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
 const RECONCILE_EVERY_MS = 6 * 3600_000;
 
 export type StepResult = { ok: true; detail: unknown } | { ok: false; error: string };
 
+/** Of the run's budget, what the authorizer tokens may use; the rest is left for reconcile. */
+const TOKEN_SHARE = 0.5;
+
 /**
- * The timer trigger: keep tokens ahead of expiry, finish authorizations whose push processing
- * died, expire stale sessions, and reconcile now and then. One failing step never stops the others.
+ * The timer trigger: keep used tokens ahead of expiry, finish authorizations whose push processing
+ * died, expire stale sessions, and reconcile now and then. The run's budget (well inside the
+ * function's timeout) bounds the long steps. One failing step never stops the others.
  */
 export async function runMaintenance(app: App): Promise<Record<string, StepResult>> {
+  const budget = new TimeBudget(app.config.timerBudgetMs);
   const steps: Record<string, () => Promise<unknown>> = {
     componentToken: () => app.componentTokens.refreshIfDue(),
-    authorizerTokens: () => app.authorizerTokens.refreshDue(),
-    stuckAuthorizations: () => resumeStuck(app),
+    authorizerTokens: () => app.authorizerTokens.refreshDue(budget.share(TOKEN_SHARE)),
+    stuckAuthorizations: () => app.machine.resumeStuck(20, 5000),
+    unnamedCodes: () => app.machine.abandonUnnamed(20),
     expiredSessions: () => app.sessions.expireStale(),
-    reconcile: () => reconcileIfDue(app),
+    retention: () => forgetOldRecords(app),
+    reconcile: () => reconcileIfDue(app, budget),
+    releaseJobs: () => finishPendingJobs(app),
   };
   const report: Record<string, StepResult> = {};
   for (const [name, step] of Object.entries(steps)) {
@@ -29,43 +39,33 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
       report[name] = { ok: false, error: error instanceof Error ? error.message : String(error) };
     }
   }
+  // A heartbeat for the health page: a deployment whose timer never fires is visible there.
+  await ensurePlatform(app.store, app.config.componentAppId);
+  await app.store.update(COLLECTIONS.platform, app.config.componentAppId, { lastTimerRunAt: app.now() });
   app.log.info('maintenance', { report });
   return report;
 }
 
-async function resumeStuck(app: App): Promise<number> {
-  const _ = app.store.command;
-  const now = app.now();
-  const stuck = await app.store.find<AuthCodeDoc>(
-    COLLECTIONS.authCodes,
-    { state: 'claimed', leaseUntil: _.lt(now), expiresAt: _.gt(now) },
-    { limit: 20 },
-  );
-  let finished = 0;
-  for (const doc of stuck) {
-    if ((await app.completer.resume(doc)).state === 'done') finished += 1;
-  }
-  return finished;
+/** How long finished records are kept: long enough to answer a late push or a support question. */
+const SESSION_RETENTION_MS = 30 * 24 * 3600_000;
+const CODE_RETENTION_MS = 7 * 24 * 3600_000;
+
+async function forgetOldRecords(app: App): Promise<Record<string, number>> {
+  return {
+    sessions: await app.sessions.removeEndedBefore(SESSION_RETENTION_MS),
+    codes: await app.codes.removeSettledBefore(CODE_RETENTION_MS),
+    pushes: await app.pushes.forgetBefore(PUSH_RETENTION_MS),
+    rateLimits: await app.limits.removeExpired(),
+  };
 }
 
-async function reconcileIfDue(app: App): Promise<unknown> {
+/** Starts a pass every six hours and continues one in progress on every run. */
+async function reconcileIfDue(app: App, budget: TimeBudget): Promise<unknown> {
   const { store, config, now } = app;
   await ensurePlatform(store, config.componentAppId);
   const platform = await readPlatform(store, config.componentAppId);
   if (!platform?.componentToken && !platform?.ticket) return 'no ticket yet';
-  const previous = platform?.lastReconciledAt ?? 0;
-  if (now() - previous < RECONCILE_EVERY_MS) return 'not due';
-  // Timers of several instances fire together: only the one that moves the mark reconciles, so
-  // each change is recorded once.
-  const startedAt = now();
-  const id = config.componentAppId;
-  const claimed = await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: previous }, { lastReconciledAt: startedAt });
-  if (claimed !== 1) return 'running elsewhere';
-  try {
-    return await reconcile(app);
-  } catch (error) {
-    // Give the mark back, so the next run retries instead of waiting six hours.
-    await store.updateWhere(COLLECTIONS.platform, { _id: id, lastReconciledAt: startedAt }, { lastReconciledAt: previous });
-    throw error;
-  }
+  const due = now() - (platform?.lastReconciledAt ?? 0) >= RECONCILE_EVERY_MS;
+  if (!due && !platform?.reconcileCheckpoint) return 'not due';
+  return reconcileStep({ ...app, componentAppId: config.componentAppId, holder: app.instanceId }, budget, due);
 }

@@ -1,0 +1,29 @@
+/**
+ * The callFunction way in: `{ broker: { secret, op, input } }` from another cloud function of the
+ * provider, answered `{ ok: true, data } | { ok: false, error }`. Binary answers travel base64.
+ */
+import type { BrokerCallResult } from '../../../../clients/broker-client/src/wire';
+import type { App } from '../app';
+import { checkFunctionCaller, type CallerContext } from './callGuard';
+import { isBrokerOp, parseInput, runOp, toProxyResponse } from './ops';
+import type { WeChatAnswerBytes } from './proxy';
+import { refuse } from './refusal';
+import { brokerOf, toBrokerError } from './services';
+
+/** The marker: an event with a `broker` key is for the broker, whatever else it holds. */
+export function isBrokerCall(event: unknown): event is { broker: unknown } {
+  return typeof event === 'object' && event !== null && 'broker' in event;
+}
+
+export async function handleBrokerCall(app: App, event: { broker: unknown }, wxContext: CallerContext): Promise<BrokerCallResult> {
+  try {
+    const request = (event.broker ?? {}) as { secret?: unknown; op?: unknown; input?: unknown };
+    checkFunctionCaller(app.config, request.secret, wxContext);
+    if (!isBrokerOp(request.op)) throw refuse('INVALID_INPUT', 'unknown broker operation');
+    const result = await runOp(app, brokerOf(app), request.op, parseInput(request.op, request.input));
+    const data = request.op === 'call' || request.op === 'componentCall' ? toProxyResponse(result as WeChatAnswerBytes) : result;
+    return { ok: true, data } as BrokerCallResult;
+  } catch (error) {
+    return { ok: false, error: toBrokerError(app, error) };
+  }
+}

@@ -1,0 +1,47 @@
+/**
+ * The signed-HTTP way in: a named client key from BROKER_CLIENT_KEYS, a timestamp within five
+ * minutes of ours, a fresh nonce, and an HMAC over the request (clients/broker-client signing.ts).
+ * Checks run cheapest first; the nonce is written last, only for a request that is otherwise good.
+ */
+import { NONCE_PATTERN, SIGNATURE_WINDOW_SECONDS, signatureMatches } from '../../../../clients/broker-client/src/signing';
+import { SIGNATURE_HEADERS } from '../../../../clients/broker-client/src/wire';
+import type { Config } from '../config';
+import type { Nonces } from './nonces';
+import { refuse } from './refusal';
+
+export interface IncomingSigned {
+  method: string;
+  /** From `/broker/` on. */
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string | undefined>;
+  body: Buffer;
+}
+
+function header(headers: Record<string, string | undefined>, name: string): string {
+  const found = Object.entries(headers).find(([key]) => key.toLowerCase() === name);
+  return found?.[1] ?? '';
+}
+
+/** The id of the key that signed the request; throws a refusal otherwise. */
+export async function authenticate(config: Config, nonces: Nonces, nowMs: number, request: IncomingSigned): Promise<string> {
+  if (config.brokerClientKeys.length === 0) throw refuse('BROKER_DISABLED', 'the broker\'s HTTP way in is not enabled: set BROKER_CLIENT_KEYS');
+  const keyId = header(request.headers, SIGNATURE_HEADERS.key);
+  const key = config.brokerClientKeys.find((k) => k.id === keyId);
+  if (!key) throw refuse('UNAUTHENTICATED', 'unknown client key');
+  if (key.revoked) throw refuse('KEY_REVOKED', `client key "${key.id}" has been revoked; use a current key`);
+  const timestampText = header(request.headers, SIGNATURE_HEADERS.timestamp);
+  const timestamp = /^\d{1,12}$/.test(timestampText) ? Number(timestampText) : NaN;
+  if (!(Math.abs(nowMs / 1000 - timestamp) <= SIGNATURE_WINDOW_SECONDS)) {
+    throw refuse('STALE_REQUEST', `timestamp must be unix seconds within ${SIGNATURE_WINDOW_SECONDS} s of the function's clock`);
+  }
+  const nonce = header(request.headers, SIGNATURE_HEADERS.nonce);
+  if (!NONCE_PATTERN.test(nonce)) throw refuse('UNAUTHENTICATED', 'nonce must be 16–64 of A-Z a-z 0-9 _ -');
+  const parts = { method: request.method, path: request.path, query: request.query, timestamp, nonce, body: request.body };
+  if (!signatureMatches(key.secret, parts, header(request.headers, SIGNATURE_HEADERS.signature))) throw refuse('UNAUTHENTICATED', 'bad signature');
+  // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
+  if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
+    throw refuse('REPLAYED', 'this nonce was already used');
+  }
+  return key.id;
+}

@@ -1,0 +1,117 @@
+/**
+ * The signed-HTTP way in, under PUBLIC_BASE_URL: `/broker/token`, `/broker/report`,
+ * `/broker/authorizers`, and the proxy `/broker/call/<appid><wechat path>` and
+ * `/broker/component/<wechat path>`, whose answers are WeChat's bytes with WeChat's content type.
+ * Every request is authenticated before anything else, so an outsider learns nothing.
+ */
+import { BROKER_ERROR_HEADER, HTTP_ROUTES, type BrokerErrorBody, type BrokerOp } from '../../../../clients/broker-client/src/wire';
+import type { App } from '../app';
+import type { HttpEvent, HttpResponse } from '../http/adapter';
+import { authenticate } from './httpAuth';
+import { isTextType, parseInput, runOp } from './ops';
+import type { WeChatAnswerBytes } from './proxy';
+import { HTTP_STATUS, refuse } from './refusal';
+import { brokerOf, toBrokerError } from './services';
+
+/** HTTP access takes up to 6 MB; a bigger body is not for us. */
+const MAX_BODY_BYTES = 6 * 1024 * 1024;
+const BROKER_SEGMENT = /\/broker(\/|$)/;
+
+export function isBrokerPath(path: string): boolean {
+  return BROKER_SEGMENT.test(path);
+}
+
+export async function handleBrokerHttp(app: App, event: HttpEvent): Promise<HttpResponse> {
+  try {
+    const path = event.path.slice(event.path.search(BROKER_SEGMENT));
+    const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
+    if (body.length > MAX_BODY_BYTES) throw refuse('INVALID_INPUT', 'body too large');
+    const method = event.httpMethod.toUpperCase();
+    const query = definedOnly(event.queryStringParameters ?? {});
+    const broker = brokerOf(app);
+    await authenticate(app.config, broker.nonces, app.now(), { method, path, query, headers: event.headers ?? {}, body });
+    const route = routeOf(method, path);
+    const contentType = headerOf(event.headers ?? {}, 'content-type');
+    const input = route.input({ query, body, contentType, method });
+    const result = await runOp(app, broker, route.op, parseInput(route.op, input));
+    if (route.op === 'call' || route.op === 'componentCall') return raw(result as WeChatAnswerBytes);
+    return json(200, { data: result });
+  } catch (error) {
+    return refusal(toBrokerError(app, error));
+  }
+}
+
+interface RouteInput {
+  query: Record<string, string>;
+  body: Buffer;
+  contentType: string;
+  method: string;
+}
+
+function routeOf(method: string, path: string): { op: BrokerOp; input: (r: RouteInput) => unknown } {
+  if (method === 'POST' && path === HTTP_ROUTES.token) return { op: 'token', input: ({ body }) => parseJson(body) };
+  if (method === 'POST' && path === HTTP_ROUTES.reportRejected) return { op: 'reportRejected', input: ({ body }) => parseJson(body) };
+  if (method === 'GET' && path === HTTP_ROUTES.listAuthorizers) {
+    return { op: 'listAuthorizers', input: ({ query }) => ({ ...numberField(query, 'offset'), ...numberField(query, 'limit') }) };
+  }
+  const proxied = path.match(/^\/broker\/call\/([^/]+)(\/.*)$/);
+  if (proxied) return { op: 'call', input: (r) => ({ appid: proxied[1], ...proxyInput(proxied[2], r) }) };
+  const component = path.match(/^\/broker\/component(\/.*)$/);
+  if (component) return { op: 'componentCall', input: (r) => proxyInput(component[1], r) };
+  throw refuse('INVALID_INPUT', 'no such broker route');
+}
+
+function proxyInput(path: string, { query, body, contentType, method }: RouteInput) {
+  const withBody = method === 'POST' && body.length > 0;
+  return {
+    method,
+    path,
+    query,
+    ...(withBody ? { body: { base64: body.toString('base64'), contentType: contentType || 'application/json' } } : {}),
+  };
+}
+
+function parseJson(body: Buffer): unknown {
+  try {
+    return JSON.parse(body.toString('utf8'));
+  } catch {
+    throw refuse('INVALID_INPUT', 'body must be JSON');
+  }
+}
+
+function numberField(query: Record<string, string>, name: string): Record<string, number> {
+  if (query[name] === undefined) return {};
+  if (!/^\d{1,7}$/.test(query[name])) throw refuse('INVALID_INPUT', `${name} must be a whole number`);
+  return { [name]: Number(query[name]) };
+}
+
+function definedOnly(query: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(query).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+function headerOf(headers: Record<string, string | undefined>, name: string): string {
+  return Object.entries(headers).find(([key]) => key.toLowerCase() === name)?.[1] ?? '';
+}
+
+function raw(answer: WeChatAnswerBytes): HttpResponse {
+  const text = isTextType(answer.contentType);
+  return {
+    statusCode: answer.status,
+    headers: { 'content-type': answer.contentType, 'cache-control': 'no-store' },
+    body: text ? answer.body.toString('utf8') : answer.body.toString('base64'),
+    isBase64Encoded: !text,
+  };
+}
+
+function json(statusCode: number, value: unknown, extra: Record<string, string> = {}): HttpResponse {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store', ...extra },
+    body: JSON.stringify(value),
+    isBase64Encoded: false,
+  };
+}
+
+function refusal(error: BrokerErrorBody): HttpResponse {
+  return json(HTTP_STATUS[error.code], { error }, { [BROKER_ERROR_HEADER]: error.code });
+}

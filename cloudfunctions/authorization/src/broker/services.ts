@@ -1,0 +1,39 @@
+import type { BrokerErrorBody } from '../../../../clients/broker-client/src/wire';
+import type { App } from '../app';
+import { AppError } from '../errors';
+import { OpenApiError } from '../openapi/errors';
+import { Nonces } from './nonces';
+import { WeChatProxy } from './proxy';
+import { BrokerRefusal } from './refusal';
+import { Usage } from './usage';
+
+export interface Broker {
+  proxy: WeChatProxy;
+  usage: Usage;
+  nonces: Nonces;
+}
+
+const brokers = new WeakMap<App, Broker>();
+
+/** The broker of this function instance, wired on first use (nothing to do at cold start). */
+export function brokerOf(app: App): Broker {
+  let broker = brokers.get(app);
+  if (!broker) {
+    const usage = new Usage(app.store, (error) => app.log.warn('broker usage not counted', { name: error instanceof Error ? error.name : typeof error }));
+    broker = { usage, proxy: new WeChatProxy(app, usage), nonces: new Nonces(app.store, app.now) };
+    brokers.set(app, broker);
+  }
+  return broker;
+}
+
+/** Every failure as a refusal body; details go to the log (never a token, secret or body). */
+export function toBrokerError(app: App, error: unknown): BrokerErrorBody {
+  if (error instanceof BrokerRefusal) return error.body;
+  if (error instanceof AppError && error.code === 'NOT_READY') return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
+  if (error instanceof OpenApiError) {
+    app.log.warn('broker upstream error', { api: error.api, errcode: error.errcode, category: error.category });
+    return { code: 'UPSTREAM', message: `WeChat refused: ${error.meaning}`, errcode: error.errcode };
+  }
+  app.log.warn('broker internal error', { name: error instanceof Error ? error.name : typeof error });
+  return { code: 'INTERNAL', message: 'internal error' };
+}

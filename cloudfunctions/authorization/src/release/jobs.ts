@@ -1,0 +1,166 @@
+import { createHash } from 'node:crypto';
+import http from 'node:http';
+import https from 'node:https';
+import type { App } from '../app';
+import { releaseLease, tryAcquireLease, type LeaseSpec } from '../lease';
+import type { Leased } from '../model';
+import { OpenApiError } from '../openapi/errors';
+import { COLLECTIONS } from '../store';
+import { sendCustomText } from './customSend';
+import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
+
+/**
+ * The QUERY_AUTH_CODE case (spec §11): WeChat wants an empty answer at once, then api_query_auth
+ * and a customer-service message. In a cloud function the answer ends the run, so the work is a
+ * durable job: recorded before answering, started by a second invocation of this function over
+ * its own HTTP access (`…/release-jobs/<id>`), and finished by the timer if that call was lost.
+ */
+export interface ReleaseJobDoc extends Leased {
+  /** sha256 of the code: WeChat's retries of the message find the same job; the id reveals nothing. */
+  _id: string;
+  appid: string;
+  /** The sender (FromUserName), who gets the customer-service message. */
+  touser: string;
+  /** Kept only until the message is sent: its text is `<code>_from_api`. */
+  code: string | null;
+  state: 'pending' | 'done' | 'failed';
+  exchanged: boolean;
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
+}
+
+export const JOB_PATH_SEGMENT = 'release-jobs';
+const MAX_ATTEMPTS = 3;
+/** Authorization codes live an hour at most; a job older than that cannot succeed. */
+const JOB_LIFETIME_MS = 3600_000;
+const LEASE_TTL_MS = 15_000;
+/** How long the answering run waits for its self-call to leave the machine. */
+const KICK_WAIT_MS = 1000;
+
+export const jobIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
+
+/** Records the job once (a retried message finds the same one) and returns its id. */
+export async function recordJob(app: App, input: { appid: string; touser: string; code: string }): Promise<string> {
+  const id = jobIdFor(input.code);
+  await app.store.create(COLLECTIONS.releaseJobs, {
+    _id: id,
+    ...input,
+    state: 'pending',
+    exchanged: false,
+    attempts: 0,
+    error: null,
+    createdAt: app.now(),
+    finishedAt: null,
+    leaseOwner: '',
+    leaseUntil: 0,
+  } satisfies ReleaseJobDoc);
+  return id;
+}
+
+/**
+ * Starts the second invocation: waits only until the request is written (never for its answer,
+ * which comes when the job is done), so this run can answer WeChat at once.
+ */
+export function kickJob(publicBaseUrl: string, id: string): Promise<void> {
+  const url = new URL(`${publicBaseUrl}/${JOB_PATH_SEGMENT}/${id}`);
+  const transport = url.protocol === 'https:' ? https : http;
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, KICK_WAIT_MS);
+    const done = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const request = transport.request(url, { method: 'POST', headers: { 'content-length': 0 } });
+    request.on('error', done); // the timer finishes the job instead
+    request.on('response', (response) => response.resume());
+    request.on('finish', done);
+    request.end();
+  });
+}
+
+export type JobRun = 'done' | 'failed' | 'pending' | 'busy' | 'unknown';
+
+/** Runs one job under a lease; safe to call from any number of invocations at once. */
+export async function runJob(app: App, id: string): Promise<JobRun> {
+  const doc = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
+  if (!doc) return 'unknown';
+  if (doc.state !== 'pending') return doc.state;
+  const lease: LeaseSpec = { store: app.store, collection: COLLECTIONS.releaseJobs, id, owner: app.instanceId, now: app.now, ttlMs: LEASE_TTL_MS };
+  if (!(await tryAcquireLease(lease))) return 'busy';
+  try {
+    const fresh = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
+    if (!fresh || fresh.state !== 'pending') return fresh?.state ?? 'unknown';
+    return await attempt(app, fresh);
+  } finally {
+    await releaseLease(lease);
+  }
+}
+
+async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
+  if (app.now() - job.createdAt > JOB_LIFETIME_MS || !job.code) return finish(app, job, 'failed', 'expired');
+  try {
+    const token = await exchangeOnce(app, job);
+    const sent = await sendCustomText(
+      { apiBaseUrl: app.config.apiBaseUrl, timeoutMs: app.config.apiTimeoutMs },
+      token,
+      job.touser,
+      `${job.code}_from_api`,
+    );
+    if (sent.ok) return finish(app, job, 'done', null);
+    return retryLater(app, job, `custom send errcode ${sent.errcode}`);
+  } catch (error) {
+    if (error instanceof OpenApiError && error.category === 'code') return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
+    return retryLater(app, job, error instanceof OpenApiError ? `${error.api} errcode ${error.errcode}` : 'internal error');
+  }
+}
+
+/** The code is spent once; a retry after a crash uses the token that exchange stored. */
+async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
+  if (job.exchanged) {
+    const kept = await testAccountToken(app.store, job.appid, app.now());
+    if (kept) return kept;
+  }
+  const { upstream } = app;
+  const code = job.code ?? '';
+  const { authorization_info: info } = await upstream.withComponentToken((t) => upstream.client.queryAuth(t, code));
+  if (info.authorizer_appid !== job.appid || !info.authorizer_access_token) throw new Error('the code is not for this test account');
+  await saveTestAccountTokens(
+    app.store,
+    job.appid,
+    {
+      accessToken: info.authorizer_access_token,
+      expiresAt: app.now() + (info.expires_in ?? 7200) * 1000,
+      refreshToken: info.authorizer_refresh_token ?? null,
+    },
+    app.now(),
+  );
+  await app.store.update(COLLECTIONS.releaseJobs, job._id, { exchanged: true });
+  return info.authorizer_access_token;
+}
+
+async function retryLater(app: App, job: ReleaseJobDoc, error: string): Promise<JobRun> {
+  if (job.attempts + 1 >= MAX_ATTEMPTS) return finish(app, job, 'failed', error);
+  await app.store.update(COLLECTIONS.releaseJobs, job._id, { attempts: job.attempts + 1, error });
+  app.log.warn('release job retry', { appid: job.appid, reason: error });
+  return 'pending';
+}
+
+async function finish(app: App, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
+  await app.store.update(COLLECTIONS.releaseJobs, job._id, { state, error, code: null, finishedAt: app.now() });
+  app.log.info('release job', { appid: job.appid, state, reason: error });
+  return state;
+}
+
+/** The timer's share: jobs whose self-call never arrived or whose run died. */
+export async function finishPendingJobs(app: App): Promise<number> {
+  const pending = await app.store.find<ReleaseJobDoc>(
+    COLLECTIONS.releaseJobs,
+    { state: 'pending', leaseUntil: app.store.command.lt(app.now()) },
+    { limit: 20 },
+  );
+  let finished = 0;
+  for (const job of pending) if ((await runJob(app, job._id)) === 'done') finished += 1;
+  return finished;
+}

@@ -1,0 +1,237 @@
+/**
+ * The fault matrix (issue "Exactly once, owned right"): every channel × every point where an
+ * instance can die × every lost reply × every way the push can arrive. Afterwards each
+ * authorization WeChat considers done is recorded exactly once; when WeChat's signed push arrived,
+ * its merchant (and only that merchant) owns it and sees it; when it never arrived, nobody does.
+ */
+import type { DbOperation } from '../../../emulator/cloud/runtime';
+import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
+import type { ApiName, TestAccount } from '../../../emulator/open-platform/types';
+import { sealPush } from '../../helpers/wechat-push';
+import { httpGet, postPush } from '../helpers/rules-push';
+import { act, ADMIN, allDocs, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+
+type Channel = 'plugin' | 'pc' | 'h5';
+type KillPoint = 'none' | 'after_claim' | 'query_auth_in_flight' | 'after_exchange' | 'after_authorizer' | 'before_answer';
+type LostReply = 'none' | Extract<ApiName, 'api_query_auth' | 'api_get_authorizer_info'>;
+type PushArrival = 'on_time' | 'late' | 'never' | 'twice' | 'reordered';
+
+interface Case {
+  channel: Channel;
+  kill: KillPoint;
+  lost: LostReply;
+  push: PushArrival;
+}
+
+const CHANNELS: Channel[] = ['plugin', 'pc', 'h5'];
+const KILLS: KillPoint[] = ['none', 'after_claim', 'query_auth_in_flight', 'after_exchange', 'after_authorizer', 'before_answer'];
+const LOST: LostReply[] = ['none', 'api_query_auth', 'api_get_authorizer_info'];
+const PUSHES: PushArrival[] = ['on_time', 'late', 'never', 'twice', 'reordered'];
+const CASES: Case[] = CHANNELS.flatMap((channel) =>
+  KILLS.flatMap((kill) => LOST.flatMap((lost) => PUSHES.map((push) => ({ channel, kill, lost, push })))),
+);
+
+/** One fresh official account per case, so the cases never re-authorize each other's accounts. */
+const ACCOUNTS: TestAccount[] = CASES.map((_, i) => ({
+  ...DEFAULT_ACCOUNTS[0],
+  appid: `wx${(0xfa0000 + i).toString(16)}${'0'.repeat(10)}`,
+  userName: `gh_${(0xfa0000 + i).toString(16)}000000`,
+  nickName: `矩阵测试账号${i}`,
+}));
+
+const stageIs = (op: DbOperation, stage: string) =>
+  op.collection === 'authCodes' &&
+  op.method === 'collection.update' &&
+  (op.data as { stage?: unknown } | undefined)?.stage === stage;
+
+/** The database operation before which the first instance to handle the code dies. */
+function killPlan(kill: KillPoint): ((op: DbOperation) => boolean) | undefined {
+  switch (kill) {
+    case 'none':
+      return undefined;
+    case 'after_claim':
+      return (op) => stageIs(op, 'exchanging');
+    // WeChat has spent the code; the instance dies before it can keep anything the reply said.
+    case 'query_auth_in_flight':
+      return (op) => op.collection === 'authorizerTokens' && op.method === 'document.set';
+    case 'after_exchange':
+      return (op) => op.collection === 'authorizers' && op.method !== 'collection.get' && op.method !== 'document.get';
+    case 'after_authorizer':
+      return (op) => stageIs(op, 'recorded');
+    case 'before_answer': {
+      let settled = false;
+      return (op) => {
+        if (settled) return true;
+        const data = op.data as { claimState?: unknown } | undefined;
+        settled = op.collection === 'authCodes' && op.method === 'collection.update' && data?.claimState === 'done';
+        return false;
+      };
+    }
+  }
+}
+
+let stack: RulesStack;
+const outcomes = { cases: 0, pushDelivered: 0, recordedWithoutOwner: 0, instanceKills: 0, lost: 0, duplicated: 0, wrongOwner: 0 };
+
+beforeAll(async () => {
+  stack = await startRulesStack({ openPlatform: { accounts: ACCOUNTS } });
+});
+
+afterAll(async () => {
+  await stack?.close();
+  process.stdout.write(
+    `fault matrix: ${outcomes.cases} cases (${CHANNELS.length} channels × ${KILLS.length} kill points × ${LOST.length} lost replies × ${PUSHES.length} push arrivals); ` +
+      `push delivered ${outcomes.pushDelivered}, recorded without owner (push never came) ${outcomes.recordedWithoutOwner}, instances killed ${outcomes.instanceKills}; ` +
+      `lost ${outcomes.lost}, duplicated ${outcomes.duplicated}, wrong owner ${outcomes.wrongOwner}\n`,
+  );
+});
+
+/**
+ * Moves the shared clock on while inputs are in flight, as time passes in production: a dead
+ * holder's claim (20 s) runs out after a fraction of a real second, so followers take over.
+ */
+async function withTimePassing<T>(work: () => Promise<T>): Promise<T> {
+  const pump = setInterval(() => stack.clock.advance(1), 5);
+  try {
+    return await work();
+  } finally {
+    clearInterval(pump);
+  }
+}
+
+async function openSession(openid: string, channel: Channel) {
+  const created = dataOf(await act(stack, openid, 'createAuthSession', { authType: 3, channel }));
+  const stored = await docById<{ preAuthCode: string }>(stack, 'authSessions', created.sessionId);
+  return { sessionId: created.sessionId as string, preAuthCode: stored!.preAuthCode };
+}
+
+async function runCase(c: Case, index: number): Promise<void> {
+  const openid = `oMATRIX-${index}`;
+  const appid = ACCOUNTS[index].appid;
+  const { sessionId, preAuthCode } = await openSession(openid, c.channel);
+  const redirectUri = c.channel === 'plugin' ? undefined : `${stack.publicBaseUrl}/callback?sid=${sessionId}`;
+  const silent = await confirmSilently(stack, {
+    preAuthCode,
+    authorizerAppid: appid,
+    channel: c.channel,
+    ...(redirectUri ? { redirectUri } : {}),
+  });
+  const exchangesBefore = stack.openPlatform.calls.filter((call) => call.api === 'api_query_auth' && call.errcode === 0).length;
+
+  if (c.lost !== 'none') stack.openPlatform.faults.inject({ api: c.lost, dropReply: true, times: 1 });
+  const plan = killPlan(c.kill);
+  let killed = false;
+  if (plan) stack.cloud.crashWarmInstance('authorization', (op) => (killed = plan(op)));
+
+  // A delivery to an instance that dies fails, as it would in the cloud: that is part of the case.
+  const survive = (input: Promise<unknown>) =>
+    input.then(
+      () => undefined,
+      () => undefined,
+    );
+  const push = () => survive(postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, silent.plaintext)));
+  const callback = () =>
+    survive(
+      c.channel === 'plugin'
+        ? act(stack, openid, 'getAuthSession', { sessionId })
+        : httpGet(`${redirectUri}&auth_code=${encodeURIComponent(silent.authCode)}`),
+    );
+  await withTimePassing(async () => {
+    switch (c.push) {
+      case 'on_time':
+        await push();
+        await callback();
+        break;
+      case 'late':
+        await callback();
+        stack.clock.advance(120);
+        await push();
+        break;
+      case 'never':
+        await callback();
+        break;
+      case 'twice':
+        await push();
+        await push();
+        await callback();
+        break;
+      case 'reordered':
+        await Promise.all([callback(), push()]);
+        break;
+    }
+  });
+  stack.openPlatform.faults.clear();
+  // The fault belongs to the first inputs only: a plan no input reached is withdrawn.
+  stack.cloud.crashWarmInstance('authorization', () => false);
+  if (killed) outcomes.instanceKills += 1;
+
+  // Recovery inputs, as they happen anyway: the page polls, time passes, the timer runs, the page reloads.
+  await withTimePassing(async () => {
+    await act(stack, openid, 'getAuthSession', { sessionId });
+    stack.clock.advance(60);
+    await stack.cloud.triggerTimer('authorization');
+    await act(stack, openid, 'getAuthSession', { sessionId });
+    if (redirectUri) await httpGet(`${redirectUri}&auth_code=${encodeURIComponent(silent.authCode)}`);
+    // A push that never came: WeChat's authorizer list still names the account.
+    if (c.push === 'never') dataOf(await act(stack, ADMIN, 'reconcile', {}));
+  });
+
+  await expectInvariants(c, { openid, appid, sessionId, exchangesBefore });
+}
+
+async function expectInvariants(c: Case, at: { openid: string; appid: string; sessionId: string; exchangesBefore: number }) {
+  const label = JSON.stringify(c);
+  const exchanges =
+    stack.openPlatform.calls.filter((call) => call.api === 'api_query_auth' && call.errcode === 0).length - at.exchangesBefore;
+  const record = await docById<{ status: string; owners: string[] }>(stack, 'authorizers', at.appid);
+  const tokens = await docById<{ refreshToken: string }>(stack, 'authorizerTokens', at.appid);
+  const session = await docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', at.sessionId);
+  const mine = dataOf(await act(stack, at.openid, 'listMyAuthorizers', {})).authorizers.map((a: { appid: string }) => a.appid);
+  const expectedOwners = c.push === 'never' ? [] : [at.openid];
+  if (record?.status !== 'active' || !tokens?.refreshToken) outcomes.lost += 1;
+  if (exchanges > 1) outcomes.duplicated += 1;
+  if (JSON.stringify(record?.owners ?? []) !== JSON.stringify(expectedOwners)) outcomes.wrongOwner += 1;
+
+  // Exactly once: WeChat spent the code at most once, and there is one active record with its tokens.
+  expect({ label, exchangedAtMostOnce: exchanges <= 1, status: record?.status, hasRefreshToken: !!tokens?.refreshToken }).toEqual(
+    {
+      label,
+      exchangedAtMostOnce: true,
+      status: 'active',
+      hasRefreshToken: true,
+    },
+  );
+  if (c.push === 'never') {
+    // Nothing signed tied the account to a merchant: nobody owns it, the session did not complete.
+    expect({ label, owners: record!.owners, status: session!.status, mine }).toEqual({
+      label,
+      owners: [],
+      status: 'pending',
+      mine: [],
+    });
+    outcomes.recordedWithoutOwner += 1;
+  } else {
+    expect({ label, owners: record!.owners, session, mine }).toEqual({
+      label,
+      owners: [at.openid],
+      session: expect.objectContaining({ status: 'authorized', authorizerAppid: at.appid }),
+      mine: [at.appid],
+    });
+    outcomes.pushDelivered += 1;
+  }
+  outcomes.cases += 1;
+}
+
+describe.each(CHANNELS)('%s', (channel) => {
+  test.each(KILLS)(`kill %s × every lost reply × every push arrival`, async (kill) => {
+    for (const c of CASES.filter((x) => x.channel === channel && x.kill === kill)) await runCase(c, CASES.indexOf(c));
+  });
+});
+
+test('the matrix covered every case, and every authorization is recorded once', async () => {
+  expect(outcomes).toMatchObject({ cases: CASES.length, lost: 0, duplicated: 0, wrongOwner: 0 });
+  const authorizers = await allDocs<{ _id: string }>(stack, 'authorizers');
+  const ids = authorizers.map((a) => a._id);
+  expect(new Set(ids).size).toBe(ids.length);
+  expect(ids.filter((id) => ACCOUNTS.some((a) => a.appid === id))).toHaveLength(CASES.length);
+});

@@ -1,0 +1,207 @@
+/**
+ * Many authorizers under WeChat's limits (issue 12): 100-row pages, a function timeout that kills
+ * a run, the hot-set token policy, the database setup step. Real bundle, real emulator, bulk
+ * authorizations written straight into the database.
+ */
+import { COLLECTION_INDEXES } from '../../../cloudfunctions/authorization/src/setup/collections';
+import fs from 'node:fs';
+import path from 'node:path';
+import { createApp, type App } from '../../../cloudfunctions/authorization/src/app';
+import { createLogger } from '../../../cloudfunctions/authorization/src/logger';
+import type { PlatformDoc } from '../../../cloudfunctions/authorization/src/model';
+import type { CloudDb } from '../../../cloudfunctions/authorization/src/store';
+import { startCloudRuntime } from '../../../emulator/cloud/runtime';
+import { prepareDatabase } from '../../../emulator/stack';
+import { seedAuthorizers } from '../../../emulator/scale-seed';
+import type { BulkAuthorization } from '../../../emulator/open-platform';
+import { act, ADMIN, allDocs, callsOf, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+
+jest.setTimeout(60_000);
+
+const TIMER_EVERY_SECONDS = 300;
+
+async function bulk(stack: RulesStack, count: number): Promise<BulkAuthorization[]> {
+  const grants = stack.openPlatform.bulkAuthorize(count, `scale-${count}`);
+  await seedAuthorizers(stack.cloud.db, grants, stack.clock.now());
+  return grants;
+}
+
+/** The function's code in this process, on the same database and clock: how a caller uses a token. */
+function inProcessApp(stack: RulesStack): App {
+  return createApp({ env: stack.functionEnv, db: stack.cloud.db as unknown as CloudDb, now: () => stack.clock.now(), log: silentLog });
+}
+
+const silentLog = createLogger(() => undefined);
+
+async function platformDoc(stack: RulesStack): Promise<PlatformDoc> {
+  return (await docById<PlatformDoc>(stack, 'platform', stack.openPlatform.component.appId))!;
+}
+
+describe('reconcile over many authorizers', () => {
+  let stack: RulesStack;
+  afterEach(() => stack.close());
+
+  test('a run killed by the timeout is resumed from its checkpoint', async () => {
+    stack = await startRulesStack({ cloudLimits: { timeoutSeconds: { authorization: 1 } } });
+    await bulk(stack, 1200);
+    // Each page of WeChat's list takes 400 ms: the third page is cut by the 1 s timeout.
+    const slow = stack.openPlatform.faults.inject({ api: 'api_get_authorizer_list', delayMs: 400 });
+    await expect(stack.cloud.triggerTimer('authorization')).rejects.toThrow(/timed out after 1 seconds/);
+    const cut = (await platformDoc(stack)).reconcileCheckpoint!;
+    expect(cut).toMatchObject({ phase: 'list', offset: 1000, listedUnrevoked: 1000 });
+    expect((await platformDoc(stack)).lastReconciledAt).toBe(0);
+
+    stack.openPlatform.faults.clear(slow);
+    stack.clock.advance(TIMER_EVERY_SECONDS);
+    stack.openPlatform.resetCalls();
+    const resumedAt = stack.clock.now();
+    const next = (await stack.cloud.triggerTimer('authorization')) as Record<string, { ok: boolean; detail: unknown }>;
+
+    expect(next.reconcile).toEqual({ ok: true, detail: { listed: 1200, restored: 0, markedRevoked: 0 } });
+    // Only the page that was cut is read again.
+    expect(callsOf(stack, 'api_get_authorizer_list')).toHaveLength(1);
+    const done = await platformDoc(stack);
+    expect(done.reconcileCheckpoint).toBeNull();
+    expect(done.lastReconciledAt).toBeGreaterThanOrEqual(resumedAt);
+  });
+
+  test('revocations whose push was lost are found beyond the first 100-row page', async () => {
+    stack = await startRulesStack();
+    const grants = await bulk(stack, 250);
+    // The last ones in _id order: a walk that stopped at a short page would never reach them.
+    const lost = grants.map((g) => g.account.appid).sort().slice(-3);
+    stack.openPlatform.setAuthEventUrl(undefined);
+    for (const appid of lost) await stack.openPlatform.revoke(appid);
+
+    const report = dataOf(await act(stack, ADMIN, 'reconcile', {}));
+
+    expect(report).toEqual({ listed: 247, restored: 0, markedRevoked: 3 });
+    for (const appid of lost) expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked' });
+    const health = dataOf(await act(stack, ADMIN, 'platformHealth', {}));
+    expect(health.authorizers).toMatchObject({ total: 250, active: 247, revoked: 3 });
+  });
+
+  test('a pass where nothing changed writes nothing but its bookkeeping', async () => {
+    stack = await startRulesStack();
+    await bulk(stack, 600);
+    await act(stack, ADMIN, 'reconcile', {});
+    const before = JSON.stringify(await Promise.all([allDocs(stack, 'authorizers'), allDocs(stack, 'authorizerTokens')]));
+    const calls = stack.cloud.dbCalls();
+
+    expect(dataOf(await act(stack, ADMIN, 'reconcile', {}))).toEqual({ listed: 600, restored: 0, markedRevoked: 0 });
+
+    const after = stack.cloud.dbCalls();
+    // Reads: the platform document (the action makes sure it exists, then reads the checkpoint),
+    // the component token (once per run), 6 token lookups of 100, one count.
+    // Writes: claim, checkpoint after page 1, completion, release.
+    expect(after.reads - calls.reads).toBe(2 + 1 + 6 + 1);
+    expect(after.writes - calls.writes).toBe(4);
+    expect(JSON.stringify(await Promise.all([allDocs(stack, 'authorizers'), allDocs(stack, 'authorizerTokens')]))).toBe(before);
+  });
+});
+
+describe('token policy', () => {
+  let stack: RulesStack;
+  afterEach(() => stack.close());
+
+  test('the timer keeps used tokens fresh and leaves idle ones alone; an idle one is refreshed on use', async () => {
+    stack = await startRulesStack();
+    const grants = await bulk(stack, 20);
+    const app = inProcessApp(stack);
+    const used = grants.slice(0, 3).map((g) => g.account.appid);
+    const idle = grants.slice(3).map((g) => g.account.appid);
+    for (const appid of used) await app.authorizerTokens.token(appid);
+    const idleBefore = await docById<{ accessToken: string }>(stack, 'authorizerTokens', idle[0]);
+
+    // Near expiry, the timer refreshes exactly the used ones.
+    stack.clock.advance(7200 - 300);
+    stack.openPlatform.resetCalls();
+    const report = (await stack.cloud.triggerTimer('authorization')) as Record<string, { ok: boolean; detail: unknown }>;
+    expect(report.authorizerTokens).toEqual({ ok: true, detail: { refreshed: 3, failed: 0 } });
+    expect(callsOf(stack, 'api_authorizer_token')).toHaveLength(3);
+    for (const appid of used) {
+      const doc = (await docById<{ accessToken: string; expiresAt: number }>(stack, 'authorizerTokens', appid))!;
+      expect(doc.expiresAt).toBeGreaterThan(stack.clock.now() + 7000 * 1000);
+      expect(stack.openPlatform.checkAuthorizerAccessToken(doc.accessToken)).toEqual({ ok: true, authorizerAppid: appid });
+    }
+    expect(await docById(stack, 'authorizerTokens', idle[0])).toEqual(idleBefore);
+
+    // Past expiry: an idle authorizer's token is refreshed when it is used, once.
+    stack.clock.advance(600);
+    stack.openPlatform.resetCalls();
+    const token = await app.authorizerTokens.token(idle[0]);
+    expect(stack.openPlatform.checkAuthorizerAccessToken(token)).toEqual({ ok: true, authorizerAppid: idle[0] });
+    expect(await app.authorizerTokens.token(idle[0])).toBe(token);
+    expect(callsOf(stack, 'api_authorizer_token')).toHaveLength(1);
+  });
+
+  test('a use is written down at most once per interval, and the hot set ends with the window', async () => {
+    stack = await startRulesStack({ functionEnv: { TOKEN_HOT_WINDOW_HOURS: '1' } });
+    const [grant] = await bulk(stack, 1);
+    const appid = grant.account.appid;
+    const app = inProcessApp(stack);
+    const writesBefore = stack.cloud.dbCalls().writes;
+    const beforeUse = stack.clock.now();
+    await app.authorizerTokens.token(appid);
+    const firstUse = (await docById<{ lastUsedAt: number }>(stack, 'authorizerTokens', appid))!.lastUsedAt;
+    expect(firstUse).toBeGreaterThanOrEqual(beforeUse);
+    await app.authorizerTokens.token(appid);
+    await app.authorizerTokens.token(appid);
+    expect((await docById<{ lastUsedAt: number }>(stack, 'authorizerTokens', appid))!.lastUsedAt).toBe(firstUse);
+    // The in-process app's writes go through the runtime's uncounted handle: none from the timer so far.
+    expect(stack.cloud.dbCalls().writes).toBe(writesBefore);
+
+    // Used over an hour ago with a one-hour window: idle again, so the timer leaves it.
+    stack.clock.advance(7200 - 300);
+    stack.openPlatform.resetCalls();
+    await stack.cloud.triggerTimer('authorization');
+    expect(callsOf(stack, 'api_authorizer_token')).toHaveLength(0);
+  });
+});
+
+describe('database setup', () => {
+  let stack: RulesStack;
+  afterEach(() => stack.close());
+
+  test('setupDatabase creates what is missing and is safe to repeat; only admins may run it', async () => {
+    stack = await startRulesStack();
+    // The stack already ran it: everything exists.
+    expect(dataOf(await act(stack, ADMIN, 'setupDatabase', {}))).toEqual({
+      created: [],
+      existing: Object.keys(COLLECTION_INDEXES),
+    });
+    expect(await act(stack, 'oSOMEONE-else', 'setupDatabase', {})).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  });
+
+  test('without the setup step the function fails like WeChat (-502005); after it, it works', async () => {
+    stack = await startRulesStack({ pushTicketAtStart: false });
+    // A runtime on an empty data folder: nothing created.
+    const runtime = await startCloudRuntime({
+      functionsRoot: path.resolve(__dirname, '../../../cloudfunctions'),
+      dataDir: `${stack.dataDir}-bare`,
+      clock: stack.clock,
+      env: { authorization: stack.functionEnv },
+      timers: false,
+      log: () => undefined,
+    });
+    try {
+      const failed = (await runtime.callFunction('authorization', { action: 'platformHealth', payload: {} }, { openid: ADMIN })) as {
+        ok: boolean;
+      };
+      expect(failed.ok).toBe(false);
+      expect(await runtime.db.collection('platform').where({}).get().catch((e: { errCode: number }) => e.errCode)).toBe(-502005);
+      const setup = (await runtime.callFunction('authorization', { action: 'setupDatabase', payload: {} }, { openid: ADMIN })) as {
+        data: { created: string[] };
+      };
+      expect(setup.data.created).toEqual(Object.keys(COLLECTION_INDEXES));
+      await prepareDatabase(runtime);
+      const health = (await runtime.callFunction('authorization', { action: 'platformHealth', payload: {} }, { openid: ADMIN })) as {
+        ok: boolean;
+      };
+      expect(health.ok).toBe(true);
+    } finally {
+      await runtime.close();
+      fs.rmSync(`${stack.dataDir}-bare`, { recursive: true, force: true });
+    }
+  });
+});

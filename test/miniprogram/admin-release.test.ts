@@ -1,0 +1,89 @@
+// Admin page, 全网发布 card: loaded on demand; the switch, the test list, which sets trigger which
+// release-test items, what WeChat's test accounts did, and message counts.
+import type { ReleaseStatus } from '../../typings/api';
+import { appConfig, exists, fail, fakeCloud, healthyPlatform, ok, textOf, vantInner, type FakeCloud } from './accounts-fixtures';
+import { loadPage, tap, unloadAllPages, type LoadedPage } from './harness';
+
+const PAGE = 'pages/admin/index';
+
+function status(overrides: Partial<ReleaseStatus> = {}): ReleaseStatus {
+  return {
+    released: false,
+    testList: [
+      { userName: 'gh_5a2e9c7d41b8', authorizedAppid: 'wx8c41f2a9e6d07b13', name: '青禾测试服务号' },
+      { userName: 'gh_0123456789ab', authorizedAppid: null, name: null },
+    ],
+    alwaysItems: ['component_verify_ticket', '预授权码', '授权', '取消授权'],
+    messageCases: [
+      { setId: 1, setName: '消息管理', kind: 'official_account', selected: true, items: ['返回普通文本消息', '返回Api文本消息'] },
+      { setId: 19, setName: '小程序客服管理', kind: 'mini_program', selected: false, items: ['返回普通文本消息', '返回Api文本消息'] },
+    ],
+    testAccounts: [{ appid: 'wx570bc396a51b8ff8', group: 1, kind: 'official_account', lastEvent: 'unauthorized', lastEventAt: Date.UTC(2026, 11, 3, 2, 0) }],
+    jobs: { pending: 0, done: 1, failed: 0 },
+    messageForwarding: false,
+    messages: [
+      { appid: 'wx570bc396a51b8ff8', type: 'text', count: 2, forwardFailures: 0, lastAt: Date.UTC(2026, 11, 3, 2, 0), releaseTest: true },
+      { appid: 'wx8c41f2a9e6d07b13', type: 'event.subscribe', count: 5, forwardFailures: 1, lastAt: Date.UTC(2026, 11, 3, 3, 0), releaseTest: false },
+    ],
+    ...overrides,
+  };
+}
+
+function admin(release: () => unknown): FakeCloud {
+  return fakeCloud({
+    getAppConfig: () => ok<'getAppConfig'>(appConfig(true)),
+    platformHealth: () => ok<'platformHealth'>(healthyPlatform()),
+    listAuthorizers: () => ok<'listAuthorizers'>({ total: 0, authorizers: [] }),
+    releaseStatus: release as never,
+  });
+}
+
+const open = (fake: FakeCloud): Promise<LoadedPage> => loadPage(PAGE, { wxShims: { cloud: fake.cloud } });
+
+afterEach(unloadAllPages);
+
+test('the card is not loaded until asked; then it shows the switch, the list, the cases and the activity', async () => {
+  const fake = admin(() => ok<'releaseStatus'>(status()));
+  const page = await open(fake);
+  expect(fake.requests.map((r) => r.action)).not.toContain('releaseStatus');
+  expect(exists(page, '#release-summary')).toBe(false);
+
+  await tap(vantInner(page, 'load-release', '.van-button'), page);
+  expect(fake.requests.filter((r) => r.action === 'releaseStatus')).toHaveLength(1);
+  expect(textOf(page, '#release-summary')).toContain('尚未全网发布');
+  const list = textOf(page, '#release-test-list');
+  expect(list).toContain('gh_5a2e9c7d41b8');
+  expect(list).toContain('已授权：青禾测试服务号');
+  expect(list).toContain('尚未授权');
+  expect(textOf(page, '#release-always')).toContain('component_verify_ticket、预授权码、授权、取消授权');
+  expect(textOf(page, '#release-case-1')).toContain('会检测：返回普通文本消息、返回Api文本消息');
+  expect(textOf(page, '#release-case-1')).toContain('已选');
+  expect(textOf(page, '#release-case-19')).toContain('未选择：不检测消息');
+  expect(textOf(page, '#release-activity')).toContain('第 1 组公众号 wx570bc396a51b8ff8');
+  expect(textOf(page, '#release-activity')).toContain('已取消授权');
+  expect(textOf(page, '#release-jobs')).toContain('完成 1，进行中 0，失败 0');
+  const messages = textOf(page, '#release-messages');
+  expect(messages).toContain('未配置消息服务');
+  expect(messages).toContain('wx8c41f2a9e6d07b13 · event.subscribe');
+  expect(messages).toContain('5 条');
+  expect(messages).toContain('转发失败 1 次');
+  expect(messages).toContain('测试账号');
+});
+
+test('released, nothing configured, no activity yet', async () => {
+  const page = await open(admin(() => ok<'releaseStatus'>(status({ released: true, testList: [], testAccounts: [], messages: [] }))));
+  await tap(vantInner(page, 'load-release', '.van-button'), page);
+  expect(textOf(page, '#release-summary')).toContain('已全网发布');
+  expect(exists(page, '#release-test-list-empty')).toBe(true);
+  expect(exists(page, '#release-no-activity')).toBe(true);
+});
+
+test('a failure shows the message and a retry that works', async () => {
+  const fake = admin(() => fail('INTERNAL', '服务出错了，请稍后重试'));
+  const page = await open(fake);
+  await tap(vantInner(page, 'load-release', '.van-button'), page);
+  expect(textOf(page, '#release-error')).toContain('服务出错了，请稍后重试');
+  fake.answer({ releaseStatus: () => ok<'releaseStatus'>(status()) });
+  await tap(vantInner(page, 'retry-release', '.van-button'), page);
+  expect(textOf(page, '#release-summary')).toContain('尚未全网发布');
+});
