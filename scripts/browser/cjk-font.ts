@@ -35,7 +35,8 @@ export async function serveCjkFont(context: BrowserContext): Promise<void> {
 }
 
 /**
- * Adds the font to the page as it stands (works with the page's scripts off too) and waits until
+ * Adds the font to the page as it stands (works with the page's scripts off too; a page with a
+ * strict Content-Security-Policy needs a context made with `bypassCSP`) and waits until
  * the glyphs its text needs have loaded: layout first, so that the loads have started.
  */
 export async function applyCjkFont(page: Page): Promise<void> {

@@ -9,7 +9,6 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_ACCOUNTS, PERMISSION_SETS } from '../../../emulator/open-platform';
 import { LATE_PUSH_GRACE_MS } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 import { launchChromium } from '../../../scripts/browser/chromium';
-import { applyCjkFont, serveCjkFont } from '../../../scripts/browser/cjk-font';
 import { collectSecrets, findLeaks } from '../helpers/flows-secrets';
 import { entryTarget, pushesSettled, startFlowStack, type FlowStack } from '../helpers/flows-stack';
 
@@ -28,7 +27,6 @@ beforeAll(async () => {
   browser = await launchChromium();
   flow = await startFlowStack();
   context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1000, height: 720 } });
-  await serveCjkFont(context);
 });
 
 afterAll(async () => {
@@ -95,7 +93,6 @@ describe('PC flow in Chromium', () => {
     expect(body).not.toContain(PERMISSION_SETS.get(49)!.name);
     expect(body).not.toMatch(/@@@/);
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
-    await applyCjkFont(page);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });
     await page.close();
 
