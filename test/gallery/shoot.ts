@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/browser/chromium';
+import { AVATAR_SVG } from './avatar';
 import { applyCjkFont, serveCjkFont } from '../../scripts/browser/cjk-font';
 import { pushesSettled, startFlowStack } from '../e2e/helpers/flows-stack';
 import { galleryIndex, type Shot, type MiniManifestEntry } from './report';
@@ -19,6 +20,8 @@ const VIEWPORT = { width: 375, height: 667 };
 /** Where the mini-program documents are served from (routed, no network). */
 const GALLERY_ORIGIN = 'https://gallery.invalid/';
 const LAYOUT_CHECK = fs.readFileSync(path.join(__dirname, 'layout-check.browser.js'), 'utf8');
+/** The emulator's accounts have avatars on WeChat's avatar host; the gallery answers for it. */
+const WECHAT_AVATARS = /^https?:\/\/wx\.qlogo\.cn\//;
 /** Vant's icon font lives on a CDN; @vant/icons ships the same font file inline. */
 const VANT_ICON_FONT = /^https:\/\/at\.alicdn\.com\/t\/c\/font_2553510_/;
 
@@ -30,6 +33,7 @@ function vantIconFont(): Buffer {
 }
 
 async function serveGallery(context: BrowserContext, htmlDir: string): Promise<void> {
+  await context.route(WECHAT_AVATARS, (route) => route.fulfill({ body: AVATAR_SVG, contentType: 'image/svg+xml' }));
   const iconFont = vantIconFont();
   await context.route(VANT_ICON_FONT, (route) =>
     route.request().url().includes('.woff2')

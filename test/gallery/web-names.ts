@@ -6,6 +6,7 @@ export const WEB_STATE_NAMES = [
   'emulator-h5',
   'emulator-error',
   'web-callback-success',
+  'web-callback-unchanged',
   'web-callback-failed',
   'web-link-expired',
 ] as const;

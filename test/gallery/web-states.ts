@@ -20,6 +20,7 @@ export interface WebState {
 
 const MERCHANT = 'o-gallery-merchant';
 const flowerShop = DEFAULT_ACCOUNTS.find((account) => account.nickName === '青禾鲜花预订')!;
+const serviceCenter = DEFAULT_ACCOUNTS.find((account) => account.nickName === '青禾生活服务中心')!;
 
 async function pcEntryUrl(flow: FlowStack, authType: 1 | 2 | 3 = 3): Promise<string> {
   const created = await flow.ok(MERCHANT, 'createAuthSession', { authType, channel: 'pc' });
@@ -43,8 +44,9 @@ async function stayOn(page: Page, pattern: string): Promise<void> {
   );
 }
 
-async function confirm(page: Page): Promise<void> {
-  await page.locator(`#account-${flowerShop.appid}`).check();
+/** Picks `account` on WeChat's page, confirms, and lands on our callback page. */
+async function confirm(page: Page, account = flowerShop): Promise<void> {
+  await page.locator(`#account-${account.appid}`).check();
   await Promise.all([
     page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }),
     page.locator('#confirm').click(),
@@ -77,7 +79,7 @@ function processingState(): WebState {
           await new Promise((resolve) => setTimeout(resolve, 2_000));
           await route.fulfill({ response });
         });
-        await confirm(page);
+        await confirm(page, serviceCenter);
         await stayOn(page, '**/wx/callback**');
       } finally {
         faults.clear(slowExchange);
@@ -128,6 +130,15 @@ export const WEB_STATES: WebState[] = [
     name: 'web-callback-success',
     title: '网页：授权成功',
     heading: '授权成功',
+    async open(page, flow) {
+      await toPcPage(page, flow);
+      await confirm(page);
+    },
+  },
+  {
+    name: 'web-callback-unchanged',
+    title: '网页：授权未变更（同一账号再次确认）',
+    heading: '授权未变更',
     async open(page, flow) {
       await toPcPage(page, flow);
       await confirm(page);

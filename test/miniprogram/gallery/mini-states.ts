@@ -16,6 +16,7 @@ import {
   USER_SET,
   type Handlers,
 } from '../accounts-fixtures';
+import { AVATAR_DATA_URL } from '../../gallery/avatar';
 import { loadPage, tap, type LoadedPage } from '../harness';
 
 export interface MiniState {
@@ -25,17 +26,13 @@ export interface MiniState {
   open(): Promise<LoadedPage>;
 }
 
-/** A tiny avatar that needs no network (WeChat's avatar host is out of reach here). */
-export const AVATAR = `data:image/svg+xml,${encodeURIComponent(
-  '<svg xmlns="http://www.w3.org/2000/svg" width="96" height="96"><rect width="96" height="96" fill="#f2c94c"/><circle cx="48" cy="38" r="18" fill="#fff"/><rect x="18" y="62" width="60" height="34" rx="17" fill="#fff"/></svg>',
-)}`;
 const SESSION_ID = 'c'.repeat(32);
 /** miniprogram/pages/authorize/pendingSession.ts (not imported: it needs the wx global's types). */
 const PENDING_SESSION_KEY = 'pendingAuthSession';
 const never = <T>() => deferred<T>().promise;
 
 const ACCOUNTS: AuthorizerSummary[] = [
-  summary({ avatarUrl: AVATAR }),
+  summary({ avatarUrl: AVATAR_DATA_URL }),
   summary({
     appid: 'wx6b93d0f2a7c4e815',
     kind: 'mini_program',
@@ -124,7 +121,7 @@ const AUTHORIZE: MiniState[] = [
   {
     name: 'authorize-success',
     title: '授权成功',
-    open: () => authorizeOutcome({ status: 'authorized', authorizer: { ...ACCOUNTS[1], avatarUrl: AVATAR } }, 'success'),
+    open: () => authorizeOutcome({ status: 'authorized', authorizer: { ...ACCOUNTS[1], avatarUrl: AVATAR_DATA_URL } }, 'success'),
   },
   {
     name: 'authorize-failed',
@@ -185,7 +182,7 @@ const DETAIL_PAGE: MiniState[] = [
         getAuthorizer: () =>
           ok<'getAuthorizer'>({
             authorizer: detail({
-              avatarUrl: AVATAR,
+              avatarUrl: AVATAR_DATA_URL,
               grantedSets: [MESSAGE_SET, CODE_SET],
               missingSets: [USER_SET],
               history: [
