@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { DEFAULT_ACCOUNTS, PERMISSION_SETS } from '../../../emulator/open-platform';
 import { LATE_PUSH_GRACE_MS } from '../../../cloudfunctions/authorization/src/sessions/sessions';
-import { launchChromium } from '../helpers/flows-browser';
+import { launchChromium } from '../../../scripts/browser/chromium';
 import { collectSecrets, findLeaks } from '../helpers/flows-secrets';
 import { entryTarget, pushesSettled, startFlowStack, type FlowStack } from '../helpers/flows-stack';
 
@@ -22,7 +22,10 @@ let browser: Browser;
 let context: BrowserContext;
 
 beforeAll(async () => {
-  [flow, browser] = await Promise.all([startFlowStack(), launchChromium()]);
+  // The browser first: without one the suite fails before any server starts, so nothing is left
+  // running (and used) after jest's teardown.
+  browser = await launchChromium();
+  flow = await startFlowStack();
   context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1000, height: 720 } });
 });
 

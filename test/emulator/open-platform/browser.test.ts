@@ -7,7 +7,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { startOpenPlatform, type OpenPlatformEmulator } from '../../../emulator/open-platform';
-import { launchChromium } from '../../e2e/helpers/flows-browser';
+import { launchChromium } from '../../../scripts/browser/chromium';
 import { componentToken, MINI_PROGRAM, preAuthCode, SERVICE_OA, SUBSCRIPTION_OA } from './support';
 
 describe('authorization page in a browser', () => {
@@ -18,7 +18,7 @@ describe('authorization page in a browser', () => {
   let entryLink = '';
 
   beforeAll(async () => {
-    // Fails loudly without Chromium (.ci/run installs it) instead of passing by skipping.
+    // Fails with one clear message without a Chromium instead of passing by skipping.
     browser = await launchChromium();
     // the platform's own site: an entry page linking to WeChat, and the redirect_uri page
     platform = http.createServer((request, response) => {

@@ -1,0 +1,14 @@
+/** The web pages in the gallery, in order (test/gallery/web-states.ts takes each; light to import). */
+export const WEB_STATE_NAMES = [
+  'web-callback-processing',
+  'web-entry',
+  'emulator-pc',
+  'emulator-h5',
+  'emulator-error',
+  'web-callback-success',
+  'web-callback-unchanged',
+  'web-callback-failed',
+  'web-link-expired',
+] as const;
+
+export type WebStateName = (typeof WEB_STATE_NAMES)[number];

@@ -1,0 +1,167 @@
+// The function's HTML pages and the emulator's authorization pages, each in one state, reached
+// in a real browser through the local stack as a merchant's admin would reach them.
+import type { Page } from 'playwright-core';
+import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
+import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
+import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
+import type { WebStateName } from './web-names';
+import { entryTarget, type FlowStack } from '../e2e/helpers/flows-stack';
+
+export interface WebState {
+  name: WebStateName;
+  title: string;
+  /** The page's <h1> in this state, checked before the picture is taken. */
+  heading: string;
+  /** Leaves `page` showing the state. */
+  open(page: Page, flow: FlowStack): Promise<void>;
+  /** After every picture: waits for what the state left running, so the stack closes idle. */
+  settle?(flow: FlowStack): Promise<void>;
+}
+
+const MERCHANT = 'o-gallery-merchant';
+const flowerShop = DEFAULT_ACCOUNTS.find((account) => account.nickName === '青禾鲜花预订')!;
+const serviceCenter = DEFAULT_ACCOUNTS.find((account) => account.nickName === '青禾生活服务中心')!;
+
+async function pcEntryUrl(flow: FlowStack, authType: 1 | 2 | 3 = 3): Promise<string> {
+  const created = await flow.ok(MERCHANT, 'createAuthSession', { authType, channel: 'pc' });
+  return created.pcEntryUrl!;
+}
+
+/** Entry page → WeChat's PC page (the browser sends the Referer), as the admin arrives there. */
+async function toPcPage(page: Page, flow: FlowStack, entryUrl?: string): Promise<void> {
+  await page.goto(entryUrl ?? (await pcEntryUrl(flow)));
+  await page.waitForURL((url) => url.pathname === '/cgi-bin/componentloginpage');
+  await page.locator('#authorize-form').waitFor();
+}
+
+/**
+ * Keeps the page where it is when it tries to move on by itself (the entry page's script, the
+ * processing page's refresh): a 204 answer makes the browser stay.
+ */
+async function stayOn(page: Page, pattern: string): Promise<void> {
+  await page.route(pattern, (route) =>
+    route.request().isNavigationRequest() ? route.fulfill({ status: 204 }) : route.continue(),
+  );
+}
+
+/** Picks `account` on WeChat's page, confirms, and lands on our callback page. */
+async function confirm(page: Page, account = flowerShop): Promise<void> {
+  await page.locator(`#account-${account.appid}`).check();
+  await Promise.all([
+    page.waitForURL((url) => url.pathname === '/wx/callback', { timeout: 20_000 }),
+    page.locator('#confirm').click(),
+  ]);
+  await page.locator('h1').waitFor();
+}
+
+/**
+ * The callback page while the code exchange is still under way: the push reaches the function
+ * first and its exchange is slow (WeChat answers after 12 s), so the callback, arriving 2 s later,
+ * stops waiting after 8 s. (A callback that starts the exchange itself waits for its own answer.)
+ * First in the list: the exchange then ends while the other pictures are taken.
+ */
+function processingState(): WebState {
+  let sessionId = '';
+  return {
+    name: 'web-callback-processing',
+    title: '网页：授权处理中',
+    heading: '授权处理中',
+    async open(page, flow) {
+      const { faults } = flow.stack.openPlatform;
+      const slowExchange = faults.inject({ api: 'api_query_auth', delayMs: 12_000, times: 1 });
+      try {
+        const entryUrl = await pcEntryUrl(flow);
+        sessionId = new URL(entryUrl).searchParams.get('sid') ?? '';
+        await toPcPage(page, flow, entryUrl);
+        // WeChat redirects at once and pushes in the background; the browser follows 2 s late.
+        await page.route(`**${CONFIRM_PATH}`, async (route) => {
+          const response = await route.fetch({ maxRedirects: 0 });
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          await route.fulfill({ response });
+        });
+        await confirm(page, serviceCenter);
+        await stayOn(page, '**/wx/callback**');
+      } finally {
+        faults.clear(slowExchange);
+      }
+    },
+    async settle(flow) {
+      const deadline = Date.now() + 30_000;
+      while ((await flow.ok(MERCHANT, 'getAuthSession', { sessionId })).status !== 'authorized') {
+        if (Date.now() > deadline) throw new Error('web-callback-processing: the slow exchange never completed');
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+    },
+  };
+}
+
+export const WEB_STATES: WebState[] = [
+  processingState(),
+  {
+    name: 'web-entry',
+    title: '网页：授权入口页',
+    heading: '前往微信授权',
+    async open(page, flow) {
+      await stayOn(page, '**/cgi-bin/componentloginpage**');
+      await page.goto(await pcEntryUrl(flow));
+    },
+  },
+  { name: 'emulator-pc', title: '模拟微信：电脑授权页', heading: '授权给第三方平台', open: (page, flow) => toPcPage(page, flow) },
+  {
+    name: 'emulator-h5',
+    title: '模拟微信：手机授权页',
+    heading: '授权给第三方平台',
+    async open(page, flow) {
+      const created = await flow.ok(MERCHANT, 'createAuthSession', { authType: 1, channel: 'h5' });
+      await page.goto(created.h5Url!);
+      await page.locator('#authorize-form').waitFor();
+    },
+  },
+  {
+    name: 'emulator-error',
+    title: '模拟微信：错误页（直接打开链接）',
+    heading: '无法完成授权',
+    async open(page, flow) {
+      await page.goto(entryTarget((await flow.page(await pcEntryUrl(flow, 1))).html));
+      await page.locator('#error').waitFor();
+    },
+  },
+  {
+    name: 'web-callback-success',
+    title: '网页：授权成功',
+    heading: '授权成功',
+    async open(page, flow) {
+      await toPcPage(page, flow);
+      await confirm(page);
+    },
+  },
+  {
+    name: 'web-callback-unchanged',
+    title: '网页：授权未变更（同一账号再次确认）',
+    heading: '授权未变更',
+    async open(page, flow) {
+      await toPcPage(page, flow);
+      await confirm(page);
+    },
+  },
+  {
+    name: 'web-callback-failed',
+    title: '网页：授权未完成',
+    heading: '授权未完成',
+    async open(page, flow) {
+      const entry = new URL(await pcEntryUrl(flow));
+      await page.goto(`${flow.stack.publicBaseUrl}/callback?sid=${entry.searchParams.get('sid')}`);
+    },
+  },
+  // Moves the shared clock: keep it last.
+  {
+    name: 'web-link-expired',
+    title: '网页：链接已失效',
+    heading: '链接已失效',
+    async open(page, flow) {
+      const url = await pcEntryUrl(flow);
+      flow.stack.clock.advance(Math.ceil(600 + LATE_PUSH_GRACE_MS / 1000 + 1));
+      await page.goto(url);
+    },
+  },
+];

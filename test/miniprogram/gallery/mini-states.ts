@@ -1,0 +1,305 @@
+// Every mini-program page in each of its main states, reached the way a merchant gets there:
+// the real page and Vant, only WeChat's transport (wx.cloud), storage and the plugin faked.
+import type { AuthorizerSummary, AuthSessionView } from '../../../typings/api';
+import {
+  appConfig,
+  CODE_SET,
+  deferred,
+  detail,
+  fail,
+  fakeCloud,
+  healthyPlatform,
+  MEDIA_SET,
+  MESSAGE_SET,
+  ok,
+  summary,
+  USER_SET,
+  type Handlers,
+} from '../accounts-fixtures';
+import { AVATAR_DATA_URL } from '../../gallery/avatar';
+import { loadPage, tap, type LoadedPage } from '../harness';
+
+export interface MiniState {
+  /** File name of the picture. */
+  name: string;
+  title: string;
+  open(): Promise<LoadedPage>;
+}
+
+const SESSION_ID = 'c'.repeat(32);
+/** miniprogram/pages/authorize/pendingSession.ts (not imported: it needs the wx global's types). */
+const PENDING_SESSION_KEY = 'pendingAuthSession';
+const never = <T>() => deferred<T>().promise;
+
+const ACCOUNTS: AuthorizerSummary[] = [
+  summary({ avatarUrl: AVATAR_DATA_URL }),
+  summary({
+    appid: 'wx6b93d0f2a7c4e815',
+    kind: 'mini_program',
+    name: '青禾鲜花预订',
+    avatarUrl: '',
+    principalName: '青禾花艺（杭州）有限公司',
+    grantedSets: [CODE_SET],
+    missingSets: [MEDIA_SET],
+  }),
+  summary({ appid: 'wx0a1b2c3d4e5f6a7b', kind: 'channels', name: '青禾生活视频号', avatarUrl: '', status: 'needs_reauth' }),
+];
+
+const cloudOf = (handlers: Handlers) => ({ cloud: fakeCloud(handlers).cloud });
+
+/** wx storage holding one pending plugin session, as after a cold start mid-authorization. */
+function storageWithPending(): Record<string, unknown> {
+  const pending = { sessionId: SESSION_ID, expiresAt: Date.now() + 600_000, authType: 3 };
+  const items = new Map<string, unknown>([[PENDING_SESSION_KEY, pending]]);
+  return {
+    setStorageSync: (key: string, value: unknown) => void items.set(key, value),
+    getStorageSync: (key: string) => items.get(key) ?? '',
+    removeStorageSync: (key: string) => void items.delete(key),
+  };
+}
+
+async function until(page: LoadedPage, done: () => boolean, what: string): Promise<LoadedPage> {
+  const deadline = Date.now() + 5_000;
+  while (!done()) {
+    if (Date.now() > deadline) throw new Error(`gallery: the page never reached ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await page.flush();
+  }
+  return page;
+}
+
+/** The authorize page resuming a stored session that the backend reports as `view`. */
+async function authorizeOutcome(
+  view: Partial<AuthSessionView> & Pick<AuthSessionView, 'status'>,
+  phase: string,
+): Promise<LoadedPage> {
+  const session: AuthSessionView = { sessionId: SESSION_ID, channel: 'plugin', expiresAt: Date.now() + 600_000, ...view };
+  const wxShims = {
+    ...storageWithPending(),
+    ...cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), getAuthSession: () => ok<'getAuthSession'>(session) }),
+  };
+  const page = await loadPage('pages/authorize/index', { wxShims });
+  return until(page, () => page.root.data.phase === phase, `phase ${phase}`);
+}
+
+const AUTHORIZE: MiniState[] = [
+  {
+    name: 'authorize',
+    title: '授权（首页）',
+    open: () =>
+      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(true)) }) }),
+  },
+  {
+    name: 'authorize-config-error',
+    title: '授权：设置读取失败',
+    open: () =>
+      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }) }),
+  },
+  {
+    name: 'authorize-creating',
+    title: '授权：正在发起',
+    async open() {
+      const wxShims = cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), createAuthSession: () => never() });
+      const page = await loadPage('pages/authorize/index', { wxShims });
+      await tap(page.root.querySelector('#type-3')?.querySelector('.van-cell'), page);
+      await tap(page.root.querySelector('#authorize')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.phase === 'creating', 'phase creating');
+    },
+  },
+  {
+    name: 'authorize-waiting',
+    title: '授权：等待微信确认',
+    async open() {
+      const wxShims = {
+        ...storageWithPending(),
+        ...cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), getAuthSession: () => never() }),
+      };
+      const page = await loadPage('pages/authorize/index', { wxShims });
+      return until(page, () => page.root.data.phase === 'waiting', 'phase waiting');
+    },
+  },
+  {
+    name: 'authorize-success',
+    title: '授权成功',
+    open: () => authorizeOutcome({ status: 'authorized', authorizer: { ...ACCOUNTS[1], avatarUrl: AVATAR_DATA_URL } }, 'success'),
+  },
+  {
+    name: 'authorize-failed',
+    title: '授权未完成（有原因）',
+    open: () =>
+      authorizeOutcome(
+        { status: 'failed', failure: { code: 'UPSTREAM', message: '换取授权信息失败，请重新授权' } },
+        'incomplete',
+      ),
+  },
+  {
+    name: 'authorize-unchanged',
+    title: '授权未完成（未收到通知）',
+    open: () => authorizeOutcome({ status: 'failed' }, 'incomplete'),
+  },
+  {
+    name: 'authorize-expired',
+    title: '授权已过期',
+    open: () => authorizeOutcome({ status: 'expired' }, 'expired'),
+  },
+];
+
+const accountsPage = (handlers: Handlers) =>
+  loadPage('pages/accounts/index', {
+    wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), ...handlers }),
+  });
+
+const ACCOUNTS_PAGE: MiniState[] = [
+  { name: 'accounts-loading', title: '我的账号：加载中', open: () => accountsPage({ listMyAuthorizers: () => never() }) },
+  {
+    name: 'accounts-empty',
+    title: '我的账号：空',
+    open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: [] }) }),
+  },
+  {
+    name: 'accounts-list',
+    title: '我的账号：列表',
+    open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: ACCOUNTS }) }),
+  },
+  {
+    name: 'accounts-error',
+    title: '我的账号：出错',
+    open: () => accountsPage({ listMyAuthorizers: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
+];
+
+const detailPage = (handlers: Handlers, appid = ACCOUNTS[0].appid) =>
+  loadPage('pages/account-detail/index', { wxShims: cloudOf(handlers), query: { appid } });
+const HISTORY_START = Date.UTC(2026, 10, 20, 2, 0);
+
+const DETAIL_PAGE: MiniState[] = [
+  { name: 'account-detail-loading', title: '账号详情：加载中', open: () => detailPage({ getAuthorizer: () => never() }) },
+  {
+    name: 'account-detail',
+    title: '账号详情',
+    open: () =>
+      detailPage({
+        getAuthorizer: () =>
+          ok<'getAuthorizer'>({
+            authorizer: detail({
+              avatarUrl: AVATAR_DATA_URL,
+              grantedSets: [MESSAGE_SET, CODE_SET],
+              missingSets: [USER_SET],
+              history: [
+                { at: HISTORY_START, event: 'authorized', added: [1, 2], removed: [] },
+                { at: HISTORY_START + 3600_000, event: 'updateauthorized', added: [18], removed: [2] },
+                { at: HISTORY_START + 7200_000, event: 'reconciled', added: [], removed: [] },
+              ],
+              historySets: [MESSAGE_SET, USER_SET, CODE_SET],
+            }),
+          }),
+      }),
+  },
+  {
+    name: 'account-detail-not-found',
+    title: '账号详情：未找到',
+    open: () => detailPage({ getAuthorizer: () => fail('NOT_FOUND', '没有找到这个账号') }),
+  },
+  {
+    name: 'account-detail-error',
+    title: '账号详情：出错',
+    open: () => detailPage({ getAuthorizer: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
+];
+
+const adminPage = (handlers: Handlers) =>
+  loadPage('pages/admin/index', {
+    wxShims: cloudOf({
+      getAppConfig: () => ok<'getAppConfig'>(appConfig(true)),
+      listAuthorizers: () => ok<'listAuthorizers'>({ total: ACCOUNTS.length, authorizers: ACCOUNTS }),
+      ...handlers,
+    }),
+  });
+
+const UNHEALTHY = healthyPlatform({
+  ok: false,
+  ticket: { ok: false, receivedAt: null, ageSeconds: null },
+  componentToken: { ok: false, expiresAt: null },
+  authorizers: { total: 3, active: 1, needsReauth: 1, revoked: 1 },
+  needsAttention: [ACCOUNTS[2]],
+  recentPushFailures: [{ at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010' }],
+  lastUpstreamError: {
+    at: Date.UTC(2026, 10, 23, 4, 0),
+    errcode: 61004,
+    meaning: 'access clientip is not registered',
+    requestIp: '203.0.113.7',
+  },
+});
+
+const ADMIN_PAGE: MiniState[] = [
+  { name: 'admin-loading', title: '平台状态：加载中', open: () => adminPage({ platformHealth: () => never() }) },
+  {
+    name: 'admin-healthy',
+    title: '平台状态：正常',
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(healthyPlatform()) }),
+  },
+  {
+    name: 'admin-unhealthy',
+    title: '平台状态：异常',
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }),
+  },
+  {
+    name: 'admin-forbidden',
+    title: '平台状态：无权限',
+    open: () =>
+      adminPage({
+        getAppConfig: () => ok<'getAppConfig'>(appConfig(false)),
+        platformHealth: () => fail('FORBIDDEN', '没有权限'),
+      }),
+  },
+  {
+    name: 'admin-error',
+    title: '平台状态：出错',
+    open: () => adminPage({ platformHealth: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
+  },
+];
+
+/** The link page after choosing a channel and tapping 生成授权链接. */
+async function linkReady(channel: 'pc' | 'h5'): Promise<LoadedPage> {
+  const expiresAt = new Date(2026, 10, 23, 20, 15).getTime();
+  const wxShims = cloudOf({
+    getAppConfig: () => ok<'getAppConfig'>(appConfig(false)),
+    createAuthSession: (input) =>
+      ok<'createAuthSession'>(
+        channel === 'pc'
+          ? {
+              sessionId: SESSION_ID,
+              channel,
+              expiresAt,
+              pcEntryUrl: `https://env-7g3k.service.tcloudbase.com/wx/entry?sid=${SESSION_ID}`,
+            }
+          : {
+              sessionId: SESSION_ID,
+              channel,
+              expiresAt,
+              h5Url: `https://open.weixin.qq.com/wxaopen/safe/bindcomponent?action=bindcomponent&no_scan=1&component_appid=wx3f8a2c61d9e07b45&pre_auth_code=preauthcode%40%40%40x&auth_type=${input.authType}#wechat_redirect`,
+            },
+      ),
+    getAuthSession: () => ok<'getAuthSession'>({ sessionId: SESSION_ID, channel, status: 'pending', expiresAt }),
+  });
+  const page = await loadPage('pages/link/index', { wxShims, query: { authType: '3' } });
+  await tap(page.root.querySelector(`#channel-${channel}`), page);
+  await tap(page.root.querySelector('#create')?.querySelector('.van-button'), page);
+  return until(page, () => page.root.data.phase === 'ready', 'phase ready');
+}
+
+const LINK_PAGE: MiniState[] = [
+  {
+    name: 'link',
+    title: '链接授权：选择',
+    open: () =>
+      loadPage('pages/link/index', {
+        wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+        query: { authType: '3' },
+      }),
+  },
+  { name: 'link-pc', title: '链接授权：电脑链接', open: () => linkReady('pc') },
+  { name: 'link-h5', title: '链接授权：手机链接', open: () => linkReady('h5') },
+];
+
+export const MINI_STATES: MiniState[] = [...AUTHORIZE, ...ACCOUNTS_PAGE, ...DETAIL_PAGE, ...ADMIN_PAGE, ...LINK_PAGE];
