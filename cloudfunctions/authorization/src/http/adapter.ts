@@ -2,7 +2,7 @@ import type { App } from '../app';
 import { PAGE_STYLE_HASH } from './html';
 import { routeMessages } from '../messages/route';
 import { handleBrokerHttp, isBrokerPath } from '../broker/httpEntry';
-import { callbackPage, entryPage, type HtmlReply } from './pages';
+import { callbackPage, entryPage, unavailablePage, type HtmlReply } from './pages';
 
 /** The integrated request of a cloud function's HTTP access. */
 export interface HttpEvent {
@@ -74,8 +74,8 @@ export async function handleHttp(app: App, event: HttpEvent): Promise<HttpRespon
   const method = event.httpMethod.toUpperCase();
   const query = event.queryStringParameters ?? {};
   const last = event.path.replace(/\/+$/, '').split('/').pop() ?? '';
-  if (method === 'GET' && last === 'entry') return html(await entryPage(app, query.sid));
-  if (method === 'GET' && last === 'callback') return html(await callbackPage(app, query.sid, query.auth_code));
+  if (method === 'GET' && last === 'entry') return html(await shown(app, () => entryPage(app, query.sid)));
+  if (method === 'GET' && last === 'callback') return html(await shown(app, () => callbackPage(app, query.sid, query.auth_code)));
   // Issue 11: the message-and-event URL (…/message/<APPID>) and its follow-up jobs.
   const messages = await routeMessages(app, event);
   if (messages) return messages;
@@ -86,6 +86,16 @@ export async function handleHttp(app: App, event: HttpEvent): Promise<HttpRespon
     return text(reply.status, reply.body);
   }
   return text(404, 'not found');
+}
+
+/** A person is looking at these pages: an unexpected failure is a page saying so, never a raw error. */
+async function shown(app: App, render: () => Promise<HtmlReply>): Promise<HtmlReply> {
+  try {
+    return await render();
+  } catch (error) {
+    app.log.warn('page failed', { reason: error instanceof Error ? error.name : 'error' });
+    return unavailablePage();
+  }
 }
 
 /** HTTP access may hand the body over base64-encoded (DESIGN "What providers trip over"). */

@@ -20,6 +20,10 @@ function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };
 }
 
+/** Something failed on our side (WeChat slow, the database away): the merchant can simply retry. */
+export const unavailablePage = () =>
+  errorPage(503, '服务暂时不可用', '处理授权时出了点问题，请稍后刷新本页面重试。');
+
 const linkExpired = () => errorPage(410, '链接已失效', '这个授权链接已过期或已使用。请回到服务商小程序，重新生成授权链接。');
 
 async function openSession(app: App, sid: string | undefined) {
