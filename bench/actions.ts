@@ -9,7 +9,12 @@ export function stackInvoke(stack: LocalStack): Invoke {
 }
 
 /** One action; an `{ok:false}` answer becomes an error, so a benchmark never times a failure as a success. */
-export async function callAction<A extends ActionName>(invoke: Invoke, openid: string, action: A, payload: Actions[A]['input']): Promise<Actions[A]['output']> {
+export async function callAction<A extends ActionName>(
+  invoke: Invoke,
+  openid: string,
+  action: A,
+  payload: Actions[A]['input'],
+): Promise<Actions[A]['output']> {
   const result = (await invoke({ action, payload }, openid)) as ActionResult<A>;
   if (!result.ok) throw new Error(`${action} failed: ${result.error.code} ${result.error.message}`);
   return result.data;

@@ -36,7 +36,11 @@ export async function authorizationLatency(options: BenchOptions, sink: LogSink)
         const startedWall = Date.now();
         const started = performance.now();
         // The merchant confirms; WeChat pushes while the page is already polling.
-        const confirming = stack.openPlatform.confirmAuthorization({ preAuthCode, authorizerAppid: account.appid, channel: 'plugin' });
+        const confirming = stack.openPlatform.confirmAuthorization({
+          preAuthCode,
+          authorizerAppid: account.appid,
+          channel: 'plugin',
+        });
         let polls = 0;
         const view = await pollUntil<AuthSessionView>(async () => {
           polls += 1;
@@ -46,7 +50,8 @@ export async function authorizationLatency(options: BenchOptions, sink: LogSink)
         });
         const visibleMs = performance.now() - started;
         const { push } = await confirming;
-        if (view?.status !== 'authorized') throw new Error(`session ended ${view?.status ?? 'still pending after the whole schedule'}`);
+        if (view?.status !== 'authorized')
+          throw new Error(`session ended ${view?.status ?? 'still pending after the whole schedule'}`);
         const answered = push?.attempts.find((attempt) => attempt.ok);
         if (!answered) throw new Error('the push was never answered success');
         timings.push({ visibleMs, pushMs: answered.startedAt + answered.ms - startedWall, polls });
@@ -54,7 +59,10 @@ export async function authorizationLatency(options: BenchOptions, sink: LogSink)
         failures.push(`${account.appid}: ${(error as Error).message}`);
       }
     }
-    return { figures: latencyFigures(options, timings, failures), details: { pollScheduleMs: POLL_SCHEDULE_MS, timings, failures } };
+    return {
+      figures: latencyFigures(options, timings, failures),
+      details: { pollScheduleMs: POLL_SCHEDULE_MS, timings, failures },
+    };
   });
 }
 

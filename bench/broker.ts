@@ -23,7 +23,11 @@ async function authorizeOne(stack: LocalStack): Promise<string> {
   const session = (await stack.call('oBENCH-MERCHANT', 'createAuthSession', { authType: 3, channel: 'plugin' })) as {
     data: { plugin: { preAuthCode: string } };
   };
-  await stack.openPlatform.confirmAuthorization({ preAuthCode: session.data.plugin.preAuthCode, authorizerAppid: appid, channel: 'plugin' });
+  await stack.openPlatform.confirmAuthorization({
+    preAuthCode: session.data.plugin.preAuthCode,
+    authorizerAppid: appid,
+    channel: 'plugin',
+  });
   return appid;
 }
 
@@ -62,11 +66,18 @@ async function countDb(work: () => Promise<void>): Promise<{ reads: number; writ
   return { reads: lookups - writes, writes };
 }
 
+// eslint-disable-next-line max-lines-per-function -- one benchmark read top to bottom: setup, three paths side by side
 export async function brokerBench(options: BenchOptions, sink: LogSink): Promise<BenchResult> {
   const functionEnv = { BROKER_SECRET: SECRET, BROKER_CLIENT_KEYS: JSON.stringify([KEY]) };
+  // eslint-disable-next-line max-lines-per-function -- the body of the benchmark above
   return withBenchStack('broker', sink, { functionEnv }, async (stack) => {
     const appid = await authorizeOne(stack);
-    const client = new BrokerHttpClient({ baseUrl: stack.publicBaseUrl, keyId: KEY.id, secret: KEY.secret, now: () => stack.clock.now() });
+    const client = new BrokerHttpClient({
+      baseUrl: stack.publicBaseUrl,
+      keyId: KEY.id,
+      secret: KEY.secret,
+      now: () => stack.clock.now(),
+    });
     const instance = stack.cloud.newInstance('authorization');
     const event = { broker: { secret: SECRET, op: 'call', input: { appid, method: 'GET', path: PATH } } };
     const { accessToken } = await client.token(appid);
@@ -92,13 +103,68 @@ export async function brokerBench(options: BenchOptions, sink: LogSink): Promise
     const baseline = { name: 'the emulator called directly (p50)', value: direct.p50, unit: 'ms' };
     return {
       figures: [
-        figure({ id: 'broker.http.p50', benchmark: 'Broker', name: 'proxied call over signed HTTP, p50', value: viaHttp.p50, unit: 'ms', baseline, goal: { op: '<=', target: goalMs(direct.p50), text: '≤ 1.3 × direct p50 + 5 ms' }, note: `${how}; signed request to the function's HTTP access (signature check, nonce insert, token read, usage inc)` }),
-        figure({ id: 'broker.http.p99', benchmark: 'Broker', name: 'proxied call over signed HTTP, p99', value: viaHttp.p99, unit: 'ms', baseline: { ...baseline, name: 'direct p99', value: direct.p99 } }),
-        figure({ id: 'broker.call.p50', benchmark: 'Broker', name: 'proxied call through callFunction, p50', value: viaCall.p50, unit: 'ms', baseline, goal: { op: '<=', target: goalMs(direct.p50), text: '≤ 1.3 × direct p50 + 5 ms' }, note: `${how}; the broker event on a warm function instance with SOURCE scf (in-process: no callFunction network hop)` }),
-        figure({ id: 'broker.call.p99', benchmark: 'Broker', name: 'proxied call through callFunction, p99', value: viaCall.p99, unit: 'ms', baseline: { ...baseline, name: 'direct p99', value: direct.p99 } }),
-        figure({ id: 'broker.refreshes', benchmark: 'Broker', name: `api_authorizer_token calls at expiry, ${options.instances} instances × ${options.calls} calls`, value: refreshes, unit: 'calls', goal: { op: '=', target: 1, text: 'exactly 1' }, note: 'clock moved to the token\'s expiry, then all proxied calls at once on fresh instances' }),
-        figure({ id: 'broker.call.reads', benchmark: 'Broker', name: 'DB reads of a warm proxied call (callFunction)', value: callDb.reads, unit: 'reads', goal: { op: '<=', target: 1, text: 'one read' }, note: `${callDb.writes} write(s) (the usage counter); counted at the emulated store: reads = collection lookups not part of a write` }),
-        figure({ id: 'broker.http.reads', benchmark: 'Broker', name: 'DB reads of a warm proxied call (signed HTTP)', value: httpDb.reads, unit: 'reads', note: `${httpDb.writes} write(s): the nonce and the usage counter` }),
+        figure({
+          id: 'broker.http.p50',
+          benchmark: 'Broker',
+          name: 'proxied call over signed HTTP, p50',
+          value: viaHttp.p50,
+          unit: 'ms',
+          baseline,
+          goal: { op: '<=', target: goalMs(direct.p50), text: '≤ 1.3 × direct p50 + 5 ms' },
+          note: `${how}; signed request to the function's HTTP access (signature check, nonce insert, token read, usage inc)`,
+        }),
+        figure({
+          id: 'broker.http.p99',
+          benchmark: 'Broker',
+          name: 'proxied call over signed HTTP, p99',
+          value: viaHttp.p99,
+          unit: 'ms',
+          baseline: { ...baseline, name: 'direct p99', value: direct.p99 },
+        }),
+        figure({
+          id: 'broker.call.p50',
+          benchmark: 'Broker',
+          name: 'proxied call through callFunction, p50',
+          value: viaCall.p50,
+          unit: 'ms',
+          baseline,
+          goal: { op: '<=', target: goalMs(direct.p50), text: '≤ 1.3 × direct p50 + 5 ms' },
+          note: `${how}; the broker event on a warm function instance with SOURCE scf (in-process: no callFunction network hop)`,
+        }),
+        figure({
+          id: 'broker.call.p99',
+          benchmark: 'Broker',
+          name: 'proxied call through callFunction, p99',
+          value: viaCall.p99,
+          unit: 'ms',
+          baseline: { ...baseline, name: 'direct p99', value: direct.p99 },
+        }),
+        figure({
+          id: 'broker.refreshes',
+          benchmark: 'Broker',
+          name: `api_authorizer_token calls at expiry, ${options.instances} instances × ${options.calls} calls`,
+          value: refreshes,
+          unit: 'calls',
+          goal: { op: '=', target: 1, text: 'exactly 1' },
+          note: "clock moved to the token's expiry, then all proxied calls at once on fresh instances",
+        }),
+        figure({
+          id: 'broker.call.reads',
+          benchmark: 'Broker',
+          name: 'DB reads of a warm proxied call (callFunction)',
+          value: callDb.reads,
+          unit: 'reads',
+          goal: { op: '<=', target: 1, text: 'one read' },
+          note: `${callDb.writes} write(s) (the usage counter); counted at the emulated store: reads = collection lookups not part of a write`,
+        }),
+        figure({
+          id: 'broker.http.reads',
+          benchmark: 'Broker',
+          name: 'DB reads of a warm proxied call (signed HTTP)',
+          value: httpDb.reads,
+          unit: 'reads',
+          note: `${httpDb.writes} write(s): the nonce and the usage counter`,
+        }),
       ],
       details: { direct, viaHttp, viaCall, callDb, httpDb, refreshes, samples: SAMPLES },
     };

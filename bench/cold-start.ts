@@ -13,7 +13,12 @@ function requireTimeOnce(target: string, cwd: string): number {
     // Whatever the module left running (sockets, timers) must not keep the process alive.
     'process.exit(0);',
   ].join('\n');
-  const child = spawnSync(process.execPath, ['-e', script], { cwd, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' } });
+  const child = spawnSync(process.execPath, ['-e', script], {
+    cwd,
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
   const ms = Number(child.stdout.trim());
   if (child.status !== 0 || !Number.isFinite(ms)) {
     throw new Error(`require(${target}) in a fresh process failed (status ${child.status}): ${child.stderr.slice(0, 300)}`);
@@ -22,7 +27,12 @@ function requireTimeOnce(target: string, cwd: string): number {
 }
 
 /** Interleaves the two sides so a slow moment of the machine hurts both alike. */
-export function compareRequireTimes(base: string, candidate: string, cwd: string, runs: number): { baseMs: number[]; candidateMs: number[]; addedMs: number } {
+export function compareRequireTimes(
+  base: string,
+  candidate: string,
+  cwd: string,
+  runs: number,
+): { baseMs: number[]; candidateMs: number[]; addedMs: number } {
   // One unmeasured round warms the file cache for both.
   requireTimeOnce(base, cwd);
   requireTimeOnce(candidate, cwd);

@@ -38,7 +38,8 @@ async function round(requests: LoadJob['requests']): Promise<LoadRoundResult> {
       try {
         const answer = await post(request.path, request.body);
         latenciesMs.push(performance.now() - started);
-        if (answer.status !== 200 || answer.body !== job.expectBody) unexpected.push(`HTTP ${answer.status} ${answer.body.slice(0, 80)}`);
+        if (answer.status !== 200 || answer.body !== job.expectBody)
+          unexpected.push(`HTTP ${answer.status} ${answer.body.slice(0, 80)}`);
       } catch (error) {
         unexpected.push((error as Error).message);
       }

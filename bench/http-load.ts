@@ -29,9 +29,15 @@ export interface LoadRoundResult {
 const WORKER_FILE = path.join(__dirname, 'http-load-worker.ts');
 
 /** Runs the closed-loop load in a worker thread (the worker loads TypeScript through tsx). */
-export function runHttpLoad(target: URL, job: Omit<LoadJob, 'host' | 'port'>): Promise<{ warmup: LoadRoundResult; measured: LoadRoundResult }> {
+export function runHttpLoad(
+  target: URL,
+  job: Omit<LoadJob, 'host' | 'port'>,
+): Promise<{ warmup: LoadRoundResult; measured: LoadRoundResult }> {
   const workerData: LoadJob = { ...job, host: target.hostname, port: Number(target.port) };
-  const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(WORKER_FILE)});`, { eval: true, workerData });
+  const worker = new Worker(`require('tsx/cjs/api').register(); require(${JSON.stringify(WORKER_FILE)});`, {
+    eval: true,
+    workerData,
+  });
   return new Promise((resolve, reject) => {
     worker.once('message', (result: { warmup: LoadRoundResult; measured: LoadRoundResult }) => {
       resolve(result);

@@ -20,7 +20,10 @@ export async function compiledMiniprogramSize(): Promise<CompiledSize> {
   const main = mainPackageFiles(pkg.files);
   const byFolder: Record<string, number> = {};
   for (const file of main) {
-    const folder = file.path.split('/').slice(0, file.path.startsWith('miniprogram_npm/@') ? 3 : 2).join('/');
+    const folder = file.path
+      .split('/')
+      .slice(0, file.path.startsWith('miniprogram_npm/@') ? 3 : 2)
+      .join('/');
     byFolder[folder] = (byFolder[folder] ?? 0) + file.bytes;
   }
   return { mainPackageBytes: main.reduce((sum, file) => sum + file.bytes, 0), files: main.length, byFolder };

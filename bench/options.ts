@@ -117,7 +117,10 @@ function sizeList(text: string): number[] {
 }
 
 function benchList(text: string): BenchName[] {
-  const names = text.split(',').map((name) => name.trim()).filter(Boolean);
+  const names = text
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = names.filter((name) => !(BENCH_NAMES as readonly string[]).includes(name));
   if (unknown.length > 0 || names.length === 0) throw new RangeError(`--only takes names from ${BENCH_NAMES.join(',')}`);
   return names as BenchName[];

@@ -23,7 +23,14 @@ export async function packageSize(options: BenchOptions, sink: LogSink): Promise
   const vantBytes = mini.byFolder['miniprogram_npm/@vant/weapp'] ?? 0;
 
   const figures = [
-    figure({ id: 'package.bundle', benchmark: bench, name: 'Cloud function bundle', value: round1(bundleBytes / KB), unit: 'KB', note: 'esbuild, minified, wx-server-sdk left external' }),
+    figure({
+      id: 'package.bundle',
+      benchmark: bench,
+      name: 'Cloud function bundle',
+      value: round1(bundleBytes / KB),
+      unit: 'KB',
+      note: 'esbuild, minified, wx-server-sdk left external',
+    }),
     figure({
       id: 'package.coldStart',
       benchmark: bench,

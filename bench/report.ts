@@ -25,10 +25,20 @@ interface Row {
   result: string;
 }
 
-const HEADERS: Row = { benchmark: 'Benchmark', figure: 'Figure', value: 'Value', baseline: 'Baseline', ratio: 'Ratio', goal: 'Goal', result: 'Result' };
+const HEADERS: Row = {
+  benchmark: 'Benchmark',
+  figure: 'Figure',
+  value: 'Value',
+  baseline: 'Baseline',
+  ratio: 'Ratio',
+  goal: 'Goal',
+  result: 'Result',
+};
 
 function rowOf(figure: Figure): Row {
-  const baseline = figure.baseline ? `${formatValue(figure.baseline.value, figure.baseline.unit)} (${figure.baseline.name})` : '—';
+  const baseline = figure.baseline
+    ? `${formatValue(figure.baseline.value, figure.baseline.unit)} (${figure.baseline.name})`
+    : '—';
   return {
     benchmark: figure.benchmark,
     figure: figure.name,
@@ -50,7 +60,11 @@ export function textTable(figures: Figure[]): string {
   const rows = [HEADERS, ...figures.map(rowOf)];
   const columns = Object.keys(HEADERS) as (keyof Row)[];
   const widths = columns.map((column) => Math.max(...rows.map((row) => row[column].length)));
-  const line = (row: Row) => columns.map((column, i) => row[column].padEnd(widths[i])).join('  ').trimEnd();
+  const line = (row: Row) =>
+    columns
+      .map((column, i) => row[column].padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
   return [line(HEADERS), widths.map((width) => '-'.repeat(width)).join('  '), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -36,7 +36,10 @@ async function main(): Promise<number> {
   const options = parsed;
   const machine = machineFacts();
   const busy = machine.loadAverageAtStart / machine.cores;
-  if (busy > 0.5) say(`note: the machine is busy (load average ${machine.loadAverageAtStart} on ${machine.cores} cores); figures will be skewed`);
+  if (busy > 0.5)
+    say(
+      `note: the machine is busy (load average ${machine.loadAverageAtStart} on ${machine.cores} cores); figures will be skewed`,
+    );
   const sink = new LogSink(path.join(os.tmpdir(), `bench-${machine.date.replace(/[:.]/g, '-')}.log`));
   if (options.scale) return runScale(options.scale, machine, sink);
   const started = performance.now();
@@ -75,7 +78,9 @@ async function main(): Promise<number> {
     say('partial run: bench/results.json and bench/RESULTS.md were left as they were');
   }
   const missed = figures.filter((f) => f.pass === false).length;
-  say(`${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${failed.length ? `, ${failed.length} benchmarks failed` : ''}`);
+  say(
+    `${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${failed.length ? `, ${failed.length} benchmarks failed` : ''}`,
+  );
   return failed.length > 0 ? 1 : 0;
 }
 

@@ -42,7 +42,14 @@ interface RunSample {
 export interface ScaleSample {
   n: number;
   used: number;
-  timer: { runs: number; maxMs: number; maxRoundTrips: number; avgRoundTrips: number; tokenCallsPerDay: number; maxExpiredUsed: number };
+  timer: {
+    runs: number;
+    maxMs: number;
+    maxRoundTrips: number;
+    avgRoundTrips: number;
+    tokenCallsPerDay: number;
+    maxExpiredUsed: number;
+  };
   pass: { runs: number; ms: number; reads: number; writes: number; dataWrites: number; listCalls: number; heapMiB: number };
   seedSeconds: number;
   /** The local store's own cost per query (no latency added): `_id` alone, `_id` plus a range on another field. */
@@ -102,7 +109,12 @@ async function lookupCosts(stack: LocalStack, appids: string[]): Promise<ScaleSa
 
 /** The function's code in this process, on the stack's database and clock: a caller using tokens. */
 function inProcessApp(stack: LocalStack): App {
-  return createApp({ env: stack.functionEnv, db: stack.cloud.db as unknown as CloudDb, now: () => stack.clock.now(), log: createLogger(() => undefined) });
+  return createApp({
+    env: stack.functionEnv,
+    db: stack.cloud.db as unknown as CloudDb,
+    now: () => stack.clock.now(),
+    log: createLogger(() => undefined),
+  });
 }
 
 async function useAll(app: App, appids: string[]): Promise<void> {
@@ -151,7 +163,11 @@ async function measuredRun(stack: LocalStack, run: () => Promise<unknown>): Prom
 async function expiredAmong(app: App, appids: string[], now: number): Promise<number> {
   let expired = 0;
   for (let i = 0; i < appids.length; i += 100) {
-    const docs = await app.store.find<{ expiresAt: number }>('authorizerTokens', { _id: app.store.command.in(appids.slice(i, i + 100)) }, { limit: 100 });
+    const docs = await app.store.find<{ expiresAt: number }>(
+      'authorizerTokens',
+      { _id: app.store.command.in(appids.slice(i, i + 100)) },
+      { limit: 100 },
+    );
     expired += docs.filter((doc) => doc.expiresAt <= now).length + (appids.slice(i, i + 100).length - docs.length);
   }
   return expired;
@@ -174,7 +190,10 @@ async function unchangedPass(stack: LocalStack): Promise<ScaleSample['pass']> {
   }
   const heapMiB = heap.stop();
   const after = stack.cloud.dbCalls();
-  const dataWrites = ['authorizers', 'authorizerTokens'].reduce((sum, name) => sum + writesTo(after, name) - writesTo(before, name), 0);
+  const dataWrites = ['authorizers', 'authorizerTokens'].reduce(
+    (sum, name) => sum + writesTo(after, name) - writesTo(before, name),
+    0,
+  );
   return {
     runs,
     ms,
@@ -212,7 +231,8 @@ export function scaleFigures(samples: ScaleSample[]): Figure[] {
   const figures = samples.flatMap((s) => sizeFigures(bench, s));
   const [small, large] = [samples[0], samples[samples.length - 1]];
   if (small && large && small !== large) {
-    const perAuthorizer = (s: ScaleSample) => (s.pass.reads + s.pass.writes + s.timer.avgRoundTrips * (86_400 / TIMER_PERIOD_SECONDS)) / s.n;
+    const perAuthorizer = (s: ScaleSample) =>
+      (s.pass.reads + s.pass.writes + s.timer.avgRoundTrips * (86_400 / TIMER_PERIOD_SECONDS)) / s.n;
     const timePer = (s: ScaleSample) => s.pass.ms / s.n;
     figures.push(
       figure({
@@ -222,7 +242,8 @@ export function scaleFigures(samples: ScaleSample[]): Figure[] {
         value: Math.round((perAuthorizer(large) / perAuthorizer(small)) * 100) / 100,
         unit: '×',
         goal: { op: '<=', target: 1.2 },
-        note: 'database round trips per authorizer per day (a reconcile pass plus 288 timer runs); ' +
+        note:
+          'database round trips per authorizer per day (a reconcile pass plus 288 timer runs); ' +
           `full-pass time per authorizer: ${(timePer(large) / timePer(small)).toFixed(2)}×`,
       }),
     );
@@ -230,6 +251,7 @@ export function scaleFigures(samples: ScaleSample[]): Figure[] {
   return figures;
 }
 
+// eslint-disable-next-line max-lines-per-function -- one table of figures, each with its goal beside it
 function sizeFigures(bench: string, s: ScaleSample): Figure[] {
   const label = `N = ${s.n.toLocaleString('en-US')}`;
   const id = (name: string) => `scale.${s.n}.${name}`;
@@ -244,7 +266,7 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       unit: 'ms',
       baseline: { name: 'by _id alone', value: Math.round(s.lookupMs.byId * 1000) / 1000, unit: 'ms' },
       goal: { op: '<=', target: 1 },
-      note: 'the emulator\'s own cost (no latency added): conditions on distinct fields reach the store as one object, so it uses the _id index instead of scanning',
+      note: "the emulator's own cost (no latency added): conditions on distinct fields reach the store as one object, so it uses the _id index instead of scanning",
     }),
     figure({
       id: id('passRoundTrips'),
@@ -271,7 +293,8 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       name: `${label}: full reconcile pass`,
       value: Math.round(s.pass.ms) / 1000,
       unit: 's',
-      note: `${s.pass.runs} run(s) of the admin action; peak heap growth ${s.pass.heapMiB.toFixed(1)} MiB ` +
+      note:
+        `${s.pass.runs} run(s) of the admin action; peak heap growth ${s.pass.heapMiB.toFixed(1)} MiB ` +
         '(sampled every 5 ms in the shared process, so a collection may hide some)',
     }),
     figure({
@@ -308,7 +331,8 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       unit: 'calls',
       baseline: { name: 'refresh everything, ≤ 100 per run', value: oldCalls, unit: 'calls' },
       goal: { op: '<=', target: 12 * s.used, text: `≤ 12 per used authorizer (${(12 * s.used).toLocaleString('en-US')})` },
-      note: `${(s.timer.tokenCallsPerDay / s.used).toFixed(2)} per used authorizer, 0 for the ${(s.n - s.used).toLocaleString('en-US')} idle ones; ` +
+      note:
+        `${(s.timer.tokenCallsPerDay / s.used).toFixed(2)} per used authorizer, 0 for the ${(s.n - s.used).toLocaleString('en-US')} idle ones; ` +
         `today's policy is capped at 100 per run and leaves ${Math.max(0, Math.round(s.n - oldCalls / (86_400 / (TOKEN_LIFETIME_SECONDS - MARGIN_SECONDS)))).toLocaleString('en-US')} tokens expired; ` +
         `counted over the last 2 h of ${s.timer.runs} runs (steady state), scaled to 24 h; refreshing 10 min ahead of a 2 h ` +
         `lifetime costs 86,400 ÷ (7,200 − 600…300) ≈ 12.5–13.1 per day, so 12 would mean refreshing at the instant of expiry; ` +

@@ -19,12 +19,22 @@ export interface SealedTicketPush extends LoadRequest {
  * Each push is newer than the one before (CreateTime one second apart, the last one now), as
  * WeChat's are, so the function really replaces the stored ticket every time.
  */
-export function sealTicketPushes(component: ComponentConfig, pushUrl: URL, count: number, nowSeconds: number): SealedTicketPush[] {
+export function sealTicketPushes(
+  component: ComponentConfig,
+  pushUrl: URL,
+  count: number,
+  nowSeconds: number,
+): SealedTicketPush[] {
   return Array.from({ length: count }, (_, i) => {
     // Real tickets' length, so the crypto works on real sizes.
     const ticket = newTicket();
     const createTime = nowSeconds - count + 1 + i;
-    const plaintext = payloadXml({ AppId: component.appId, CreateTime: createTime, InfoType: 'component_verify_ticket', ComponentVerifyTicket: ticket });
+    const plaintext = payloadXml({
+      AppId: component.appId,
+      CreateTime: createTime,
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: ticket,
+    });
     const sealed = sealPush(plaintext, component, createTime);
     const url = new URL(pushUrl);
     for (const [name, value] of Object.entries(sealed.query)) url.searchParams.set(name, value);
@@ -42,7 +52,11 @@ function envelopeEncrypt(body: string): string {
  * The floor under any push pipeline: @wecom/crypto decrypting the same pushes, back to back, in
  * this thread. Repeats the set until at least `minMs` have passed, for a steady rate.
  */
-export function bareDecryptRate(pushes: SealedTicketPush[], encodingAesKey: string, minMs = 1000): { opsPerSecond: number; checked: number } {
+export function bareDecryptRate(
+  pushes: SealedTicketPush[],
+  encodingAesKey: string,
+  minMs = 1000,
+): { opsPerSecond: number; checked: number } {
   // Every decrypted message must carry its ticket: a baseline that decrypts garbage measures nothing.
   for (const push of pushes) {
     if (!decrypt(encodingAesKey, push.encrypt).message.includes(push.ticket)) throw new Error('bare decrypt lost a ticket');

@@ -43,7 +43,11 @@ export async function tokenEconomy(options: BenchOptions, sink: LogSink): Promis
     const warm = await burst(stack, instances, options.calls, 'warm');
 
     clock.advance(TOKEN_LIFETIME_SECONDS - SECONDS_BEFORE_EXPIRY);
-    const timers = await timerRace(stack, instances, accounts.map((account) => account.appid));
+    const timers = await timerRace(
+      stack,
+      instances,
+      accounts.map((account) => account.appid),
+    );
 
     await openPlatform.pushTicket();
     clock.advance(TOKEN_LIFETIME_SECONDS);
@@ -81,7 +85,9 @@ async function burst(stack: LocalStack, instances: FunctionInstance[], calls: nu
       failures.push((error as Error).message);
     }
   };
-  await Promise.all(instances.flatMap((instance, i) => Array.from({ length: calls }, (_, j) => one(instance, `${label}-${i}-${j}`))));
+  await Promise.all(
+    instances.flatMap((instance, i) => Array.from({ length: calls }, (_, j) => one(instance, `${label}-${i}-${j}`))),
+  );
   return { latency: summarize(latencies), failures, calls: tally(stack.openPlatform.calls.map((call) => call.api)) };
 }
 
@@ -104,7 +110,9 @@ async function timerRace(stack: LocalStack, instances: FunctionInstance[], appid
   });
   const { data } = await stack.cloud.db.collection('authorizerTokens').where({}).limit(1000).get();
   const freshUntil = stack.clock.now() + SECONDS_BEFORE_EXPIRY * 1000;
-  const refreshed = (data as { _id: string; expiresAt: number }[]).filter((doc) => appids.includes(doc._id) && doc.expiresAt > freshUntil).map((doc) => doc._id);
+  const refreshed = (data as { _id: string; expiresAt: number }[])
+    .filter((doc) => appids.includes(doc._id) && doc.expiresAt > freshUntil)
+    .map((doc) => doc._id);
   return { calls: tally(stack.openPlatform.calls.map((call) => call.api)), refreshed, failures };
 }
 
@@ -119,7 +127,9 @@ function tokenFigures(
   const componentRefreshes = cold.calls.api_component_token ?? 0;
   const authorizerRefreshes = timers.calls.api_authorizer_token ?? 0;
   const worst = perAuthorization.reduce<Record<string, number>>((a, b) => (total(b) > total(a) ? b : a), {});
-  const strayApis = [...new Set(perAuthorization.flatMap((calls) => Object.keys(calls)))].filter((api) => !AUTHORIZATION_APIS.includes(api as ApiName));
+  const strayApis = [...new Set(perAuthorization.flatMap((calls) => Object.keys(calls)))].filter(
+    (api) => !AUTHORIZATION_APIS.includes(api as ApiName),
+  );
   const repeated = perAuthorization.some((calls) => Object.values(calls).some((n) => n > 1));
   return [
     figure({
@@ -130,7 +140,8 @@ function tokenFigures(
       unit: 'calls',
       goal: { op: '=', target: 1 },
       valid: cold.failures.length === 0,
-      note: `${burstShape} the moment the component token expired (fresh ticket pushed, clock +${TOKEN_LIFETIME_SECONDS} s); ` +
+      note:
+        `${burstShape} the moment the component token expired (fresh ticket pushed, clock +${TOKEN_LIFETIME_SECONDS} s); ` +
         `the warm burst made ${warm.calls.api_component_token ?? 0}` +
         failureText(cold.failures),
     }),
@@ -142,7 +153,9 @@ function tokenFigures(
       unit: 'ms',
       baseline: { name: 'same burst, warm token', value: round1(warm.latency.p99), unit: 'ms' },
       valid: cold.failures.length === 0 && warm.failures.length === 0,
-      note: `${burstShape}; p50 ${round1(cold.latency.p50)} ms at expiry vs ${round1(warm.latency.p50)} ms warm` + failureText([...cold.failures, ...warm.failures]),
+      note:
+        `${burstShape}; p50 ${round1(cold.latency.p50)} ms at expiry vs ${round1(warm.latency.p50)} ms warm` +
+        failureText([...cold.failures, ...warm.failures]),
     }),
     figure({
       id: 'tokens.authorizerRefreshes',
@@ -152,7 +165,8 @@ function tokenFigures(
       unit: 'calls',
       goal: { op: '=', target: options.authorizers, text: `exactly ${options.authorizers} (1 per authorizer)` },
       valid: timers.refreshed.length === options.authorizers && timers.failures.length === 0,
-      note: `${options.authorizers} authorizers, clock moved to ${SECONDS_BEFORE_EXPIRY} s before their tokens expire, ${K} instances fire the timer at once; ` +
+      note:
+        `${options.authorizers} authorizers, clock moved to ${SECONDS_BEFORE_EXPIRY} s before their tokens expire, ${K} instances fire the timer at once; ` +
         `${timers.refreshed.length} of ${options.authorizers} tokens fresh afterwards; all calls: ${JSON.stringify(timers.calls)}` +
         failureText(timers.failures),
     }),
@@ -164,7 +178,8 @@ function tokenFigures(
       unit: 'calls',
       goal: { op: '<=', target: AUTHORIZATION_APIS.length, text: `≤ ${AUTHORIZATION_APIS.length}, nothing else` },
       valid: strayApis.length === 0 && !repeated,
-      note: `worst of ${perAuthorization.length} plugin authorizations with a warm component token: ${JSON.stringify(worst)}` +
+      note:
+        `worst of ${perAuthorization.length} plugin authorizations with a warm component token: ${JSON.stringify(worst)}` +
         (strayApis.length > 0 ? `; unexpected: ${strayApis.join(', ')}` : '') +
         (repeated ? '; an API was called more than once' : ''),
     }),

@@ -1,4 +1,3 @@
-import type { AuthorizerProfile } from '../cloudfunctions/authorization/src/authorizers/records';
 import { newAuthorizerDoc } from '../cloudfunctions/authorization/src/authorizers/records';
 import { newTokenDoc } from '../cloudfunctions/authorization/src/authorizers/tokens';
 import { COLLECTIONS } from '../cloudfunctions/authorization/src/store';
@@ -19,7 +18,7 @@ export async function seedAuthorizers(db: Database, grants: BulkAuthorization[],
     ...newAuthorizerDoc({
       appid: grant.account.appid,
       // authorizer_info as WeChat's api_get_authorizer_info returns it.
-      profile: authorizerInfo(grant.account) as AuthorizerProfile,
+      profile: authorizerInfo(grant.account),
       grantedSets: grant.funcIds,
       event: 'authorized',
       eventAt: grant.authTime * 1000,

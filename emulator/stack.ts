@@ -130,8 +130,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     },
     publicBaseUrl,
     functionEnv,
-    call: (openid, action, payload) =>
-      cloud.callFunction(FUNCTION_NAME, { action, payload }, { openid } satisfies Identity),
+    call: (openid, action, payload) => cloud.callFunction(FUNCTION_NAME, { action, payload }, { openid } satisfies Identity),
     async restartCloud() {
       await cloud.close();
       cloud = await startCloud();

@@ -30,7 +30,9 @@ export async function buildFunction(options: { minify?: boolean } = {}): Promise
 
 if (require.main === module) {
   buildFunction()
-    .then(({ outfile, bytes }) => console.log(`built ${path.relative(process.cwd(), outfile)} (${(bytes / 1024).toFixed(1)} KiB)`))
+    .then(({ outfile, bytes }) =>
+      console.log(`built ${path.relative(process.cwd(), outfile)} (${(bytes / 1024).toFixed(1)} KiB)`),
+    )
     .catch((error: unknown) => {
       console.error(error instanceof Error ? error.message : error);
       process.exit(1);

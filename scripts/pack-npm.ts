@@ -14,10 +14,7 @@ const MINIPROGRAM_ROOT = path.join(PROJECT_ROOT, 'miniprogram');
 export const MINIPROGRAM_NPM_DIR = path.join(MINIPROGRAM_ROOT, 'miniprogram_npm');
 
 /** A lock per checkout, outside the tree so a crash never leaves it in the package. */
-const LOCK_DIR = path.join(
-  os.tmpdir(),
-  `pack-npm-${createHash('sha1').update(PROJECT_ROOT).digest('hex').slice(0, 12)}.lock`,
-);
+const LOCK_DIR = path.join(os.tmpdir(), `pack-npm-${createHash('sha1').update(PROJECT_ROOT).digest('hex').slice(0, 12)}.lock`);
 const STALE_LOCK_MS = 120_000;
 const LOCK_POLL_MS = 200;
 
@@ -75,9 +72,11 @@ function replaceDir(fresh: string, target: string): void {
 
 /** "@vant/weapp (466 files)" for each package in the output. */
 function describePacked(npmDir: string): string {
-  const packages = fs.readdirSync(npmDir).flatMap((entry) =>
-    entry.startsWith('@') ? fs.readdirSync(path.join(npmDir, entry)).map((name) => `${entry}/${name}`) : [entry],
-  );
+  const packages = fs
+    .readdirSync(npmDir)
+    .flatMap((entry) =>
+      entry.startsWith('@') ? fs.readdirSync(path.join(npmDir, entry)).map((name) => `${entry}/${name}`) : [entry],
+    );
   return packages.map((name) => `${name} (${countFiles(path.join(npmDir, name))} files)`).join(', ');
 }
 

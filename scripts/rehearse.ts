@@ -42,7 +42,11 @@ Options:
 
 function numbers(raw: string | undefined): number[] | undefined {
   if (raw === undefined) return undefined;
-  const list = raw.split(',').map((part) => part.trim()).filter(Boolean).map(Number);
+  const list = raw
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map(Number);
   if (list.some((n) => !Number.isInteger(n) || n < 0)) throw new Error(`not a list of numbers: ${raw}`);
   return list;
 }
@@ -100,7 +104,12 @@ async function remote(values: Record<string, string | boolean | undefined>, opti
   return rehearseRemote(
     {
       baseUrl: String(values['base-url']).replace(/\/+$/, ''),
-      component: { appId: env.COMPONENT_APPID!, appSecret: env.COMPONENT_APPSECRET!, token: env.COMPONENT_TOKEN!, encodingAesKey: env.ENCODING_AES_KEY! },
+      component: {
+        appId: env.COMPONENT_APPID!,
+        appSecret: env.COMPONENT_APPSECRET!,
+        token: env.COMPONENT_TOKEN!,
+        encodingAesKey: env.ENCODING_AES_KEY!,
+      },
       host: (values['emulator-host'] as string | undefined) ?? '0.0.0.0',
       port: positive(values['emulator-port'] as string | undefined, '--emulator-port') ?? 8090,
       preAuthWaitMs: (positive(values['preauth-wait-s'] as string | undefined, '--preauth-wait-s') ?? 60) * 1000,

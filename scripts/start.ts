@@ -69,7 +69,10 @@ function startLauncher(stack: LocalStack): Promise<http.Server> {
 function printSummary(stack: LocalStack): void {
   const rows = [
     ['Authorize a test account', `http://127.0.0.1:${LAUNCHER_PORT}/   <- open this in a browser`],
-    ['Open Platform emulator', `${stack.openPlatform.url}   (component appid ${stack.openPlatform.component.appId}; admin API /__emulator/)`],
+    [
+      'Open Platform emulator',
+      `${stack.openPlatform.url}   (component appid ${stack.openPlatform.component.appId}; admin API /__emulator/)`,
+    ],
     ['Cloud runtime', `${stack.cloud.url}   (callFunction: POST ${stack.cloud.url}/callFunction)`],
     ['Function HTTP access', `${stack.publicBaseUrl}   (push URL ${stack.publicBaseUrl}/push, pages /entry and /callback)`],
     ['PC entry page', `${stack.publicBaseUrl}/entry?sid=…   (the launcher creates one per visit)`],

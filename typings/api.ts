@@ -13,14 +13,7 @@ export type AuthType = 1 | 2 | 3 | 4 | 5 | 6 | 8;
 export type AuthChannel = 'plugin' | 'pc' | 'h5';
 
 export type AuthorizerKind =
-  | 'official_account'
-  | 'mini_program'
-  | 'mini_game'
-  | 'channels'
-  | 'store'
-  | 'sales_assistant'
-  | 'supplier'
-  | 'unknown';
+  'official_account' | 'mini_program' | 'mini_game' | 'channels' | 'store' | 'sales_assistant' | 'supplier' | 'unknown';
 
 export type AuthorizerStatus = 'active' | 'needs_reauth' | 'revoked';
 
@@ -263,9 +256,7 @@ export interface ActionRequest<A extends ActionName = ActionName> {
   payload?: Actions[A]['input'];
 }
 
-export type ActionResult<A extends ActionName> =
-  | { ok: true; data: Actions[A]['output'] }
-  | { ok: false; error: ActionError };
+export type ActionResult<A extends ActionName> = { ok: true; data: Actions[A]['output'] } | { ok: false; error: ActionError };
 
 /** The cloud function's name. */
 export type FunctionName = 'authorization';

@@ -75,7 +75,9 @@ export function toIntegratedRequest(
   };
 }
 
-function isIntegratedResponse(value: unknown): value is { statusCode: number; headers?: unknown; body?: unknown; isBase64Encoded?: unknown } {
+function isIntegratedResponse(
+  value: unknown,
+): value is { statusCode: number; headers?: unknown; body?: unknown; isBase64Encoded?: unknown } {
   return typeof value === 'object' && value !== null && typeof (value as { statusCode?: unknown }).statusCode === 'number';
 }
 

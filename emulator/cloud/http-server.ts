@@ -51,7 +51,11 @@ async function handleCallFunction(handlers: RuntimeHttpHandlers, request: Fastif
   if (typeof body.name !== 'string' || body.name === '') {
     return reply.code(400).send({ errCode: -1, errMsg: 'cloud.callFunction:fail parameter name should be a string' });
   }
-  const identity = { openid: optionalString(body.openid), appid: optionalString(body.appid), unionid: optionalString(body.unionid) };
+  const identity = {
+    openid: optionalString(body.openid),
+    appid: optionalString(body.appid),
+    unionid: optionalString(body.unionid),
+  };
   try {
     const result = await handlers.callFunction(body.name, body.data ?? {}, identity);
     return { result, errMsg: 'cloud.callFunction:ok' };
@@ -73,7 +77,8 @@ function registerRuntimeRoutes(app: FastifyInstance, handlers: RuntimeHttpHandle
     scope.get('/__runtime/health', async () => handlers.health());
     scope.post('/__runtime/timer/:fn/:trigger', async (request, reply) => {
       const { fn, trigger } = request.params as { fn: string; trigger: string };
-      if (!handlers.hasTimer(fn, trigger)) return reply.code(404).send({ errMsg: `no timer trigger ${trigger} on function ${fn}` });
+      if (!handlers.hasTimer(fn, trigger))
+        return reply.code(404).send({ errMsg: `no timer trigger ${trigger} on function ${fn}` });
       try {
         return { result: await handlers.triggerTimer(fn, trigger) };
       } catch (error) {
@@ -93,7 +98,8 @@ function registerHttpAccess(app: FastifyInstance, handlers: RuntimeHttpHandlers)
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_request, body, done) => done(null, body));
     scope.setErrorHandler((error: { statusCode?: number; message: string }, _request, reply) => {
-      if (error.statusCode === 413) return reply.code(413).send({ code: 'EXCEED_MAX_PAYLOAD_SIZE', message: 'request body too large' });
+      if (error.statusCode === 413)
+        return reply.code(413).send({ code: 'EXCEED_MAX_PAYLOAD_SIZE', message: 'request body too large' });
       return reply.code(error.statusCode ?? 500).send({ code: 'INVALID_REQUEST', message: error.message });
     });
     for (const [prefix, functionName] of Object.entries(handlers.httpAccess)) {

@@ -3,7 +3,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Clock } from '../clock';
 import { errorMessage, errorStack } from './error-text';
-import { DEFAULT_BODY_LIMITS, toHttpResponse, toIntegratedRequest, type HttpResponseParts, type RequestParts } from './http-access';
+import {
+  DEFAULT_BODY_LIMITS,
+  toHttpResponse,
+  toIntegratedRequest,
+  type HttpResponseParts,
+  type RequestParts,
+} from './http-access';
 import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity } from './http-server';
 import { readTimeoutSeconds } from './function-config';
 import { FunctionTimeoutError, loadFunction, type FunctionInstance as LoadedFunction } from './loader';
@@ -117,7 +123,13 @@ function overTheWire<T>(value: T): T {
 }
 
 function wxContextOf(envId: string, source: string, identity: Identity = {}): WxContext {
-  return { OPENID: identity.openid ?? '', APPID: identity.appid ?? '', UNIONID: identity.unionid ?? '', ENV: envId, SOURCE: source };
+  return {
+    OPENID: identity.openid ?? '',
+    APPID: identity.appid ?? '',
+    UNIONID: identity.unionid ?? '',
+    ENV: envId,
+    SOURCE: source,
+  };
 }
 
 /** A loaded function with the switch that lets tests make it die mid-invocation. */
@@ -210,11 +222,24 @@ class FunctionHost {
       log(`function ${name} timed out: instance ended`);
       onEnded();
     };
-    const loaded = loadFunction({ name, dir: this.dirOf(name), sdk, clock, env, envId, timeoutMs: this.timeoutMsOf(name), onTimeout });
+    const loaded = loadFunction({
+      name,
+      dir: this.dirOf(name),
+      sdk,
+      clock,
+      env,
+      envId,
+      timeoutMs: this.timeoutMsOf(name),
+      onTimeout,
+    });
     const died = new Promise<never>((_, reject) => crash.onCrash(reject));
     died.catch(() => undefined);
     crash.onCrash(onEnded);
-    return { name, crash, invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]) };
+    return {
+      name,
+      crash,
+      invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]),
+    };
   }
 
   warm(name: string): HostedFunction {
@@ -239,12 +264,17 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
   const host = new FunctionHost({ ...options, envId, clock, store, service, log });
   // What tests inspect through: same page cap, but neither slowed down nor counted.
   const db = new Database({ store, now: () => clock.now(), service: new DbService({ maxGetLimit: options.maxGetLimit }) });
-  const httpAccess = Object.fromEntries(Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]));
+  const httpAccess = Object.fromEntries(
+    Object.entries(options.httpAccess ?? {}).map(([prefix, fn]) => [normalizePrefix(prefix), fn]),
+  );
 
   async function callOn(instance: () => LoadedFunction, name: string, data: unknown, wxContext: WxContext): Promise<unknown> {
     if (!host.exists(name)) {
       if (host.hasFolder(name)) log(`function ${name} has no index.js yet: build its bundle first`);
-      throw new CallFunctionError(NOT_FOUND.errCode, `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`);
+      throw new CallFunctionError(
+        NOT_FOUND.errCode,
+        `cloud.callFunction:fail Error: errCode: ${NOT_FOUND.errCode} | errMsg: ${NOT_FOUND.text}`,
+      );
     }
     try {
       const result = await instance().invoke(overTheWire(data ?? {}), wxContext, newRequestId());
@@ -256,7 +286,10 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       }
       log(`function ${name} failed: ${errorStack(error)}`);
       const { errCode, text } = CALL_FAILED;
-      throw new CallFunctionError(errCode, `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`);
+      throw new CallFunctionError(
+        errCode,
+        `cloud.callFunction:fail Error: errCode: ${errCode} ${text} | errMsg: ${errorMessage(error)}`,
+      );
     }
   }
 
@@ -297,7 +330,14 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
       httpAccessCall,
       triggerTimer: (fn, trigger) => scheduler.triggerNow(fn, trigger),
       hasTimer: (fn, trigger) => triggers.some((t) => t.functionName === fn && t.name === trigger),
-      health: () => ({ ok: true, envId, now: clock.now(), functions: host.names(), httpAccess, timers: triggers.map((t) => `${t.functionName}/${t.name}`) }),
+      health: () => ({
+        ok: true,
+        envId,
+        now: clock.now(),
+        functions: host.names(),
+        httpAccess,
+        timers: triggers.map((t) => `${t.functionName}/${t.name}`),
+      }),
     },
     options.host ?? '127.0.0.1',
     options.port ?? 0,
@@ -322,8 +362,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
           if (!trigger) return Promise.reject(new Error(`no timer trigger ${triggerName ?? '(any)'} on function ${name}`));
           return fireTimer(instance, trigger, clock.now());
         },
-        invoke: (event, wxContext = {}) =>
-          instance.invoke(event, { ...wxContextOf(envId, ''), ...wxContext }, newRequestId()),
+        invoke: (event, wxContext = {}) => instance.invoke(event, { ...wxContextOf(envId, ''), ...wxContext }, newRequestId()),
         crashWhen: (when) => instance.crash.planCrash(when),
       };
     },

@@ -66,7 +66,8 @@ export class CronSchedule {
 
   constructor(readonly expression: string) {
     const fields = expression.trim().split(/\s+/);
-    if (fields.length !== 7) throw new Error(`timer config "${expression}" must have 7 fields: second minute hour day month weekday year`);
+    if (fields.length !== 7)
+      throw new Error(`timer config "${expression}" must have 7 fields: second minute hour day month weekday year`);
     this.sixFields = fields.slice(0, 6).join(' ');
     this.years = parseYearField(fields[6]);
     CronExpressionParser.parse(this.sixFields, { tz: TIMEZONE, strict: false });
@@ -74,7 +75,9 @@ export class CronSchedule {
 
   private nextOfSixFields(afterMs: number): number | null {
     try {
-      return CronExpressionParser.parse(this.sixFields, { currentDate: new Date(afterMs), tz: TIMEZONE }).next().getTime();
+      return CronExpressionParser.parse(this.sixFields, { currentDate: new Date(afterMs), tz: TIMEZONE })
+        .next()
+        .getTime();
     } catch {
       return null;
     }
@@ -108,17 +111,16 @@ export function readTimerTriggers(functionName: string, functionDir: string): Ti
   const config = JSON.parse(fs.readFileSync(file, 'utf8')) as { triggers?: RawTrigger[] };
   const timers = (config.triggers ?? []).filter((trigger) => trigger.type === 'timer');
   if (timers.length > 1) throw new Error(`${file}: a function has at most one timer trigger, found ${timers.length}`);
-  return timers
-    .map((trigger) => {
-      const name = String(trigger.name);
-      if (!TRIGGER_NAME.test(name)) throw new Error(`${file}: invalid trigger name "${name}"`);
-      if (typeof trigger.config !== 'string') throw new Error(`${file}: trigger ${name} has no cron config`);
-      try {
-        return { functionName, name, config: trigger.config, schedule: new CronSchedule(trigger.config) };
-      } catch (error) {
-        throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`, { cause: error });
-      }
-    });
+  return timers.map((trigger) => {
+    const name = String(trigger.name);
+    if (!TRIGGER_NAME.test(name)) throw new Error(`${file}: invalid trigger name "${name}"`);
+    if (typeof trigger.config !== 'string') throw new Error(`${file}: trigger ${name} has no cron config`);
+    try {
+      return { functionName, name, config: trigger.config, schedule: new CronSchedule(trigger.config) };
+    } catch (error) {
+      throw new Error(`${file}: trigger ${name}: ${(error as Error).message}`, { cause: error });
+    }
+  });
 }
 
 export function timerEvent(triggerName: string, timeMs: number): TimerEvent {

@@ -31,7 +31,10 @@ function commonInfo(account: TestAccount): Record<string, unknown> {
     user_name: account.userName,
     alias: account.alias,
     qrcode_url: account.qrcodeUrl,
-    business_info: account.kind === 'official_account' && account.serviceTypeId === 2 ? { ...noBusiness, open_pay: 1, open_scan: 1 } : noBusiness,
+    business_info:
+      account.kind === 'official_account' && account.serviceTypeId === 2
+        ? { ...noBusiness, open_pay: 1, open_scan: 1 }
+        : noBusiness,
     idc: 1,
     principal_name: account.principalName,
     signature: account.signature,
@@ -50,7 +53,11 @@ export function authorizerInfo(account: TestAccount): Record<string, unknown> {
     case 'mini_program':
     case 'promoter':
       if (account.miniProgram) {
-        info.MiniProgramInfo = { network: account.miniProgram.network, categories: account.miniProgram.categories, visit_status: 0 };
+        info.MiniProgramInfo = {
+          network: account.miniProgram.network,
+          categories: account.miniProgram.categories,
+          visit_status: 0,
+        };
       }
       info.register_type = 0;
       break;

@@ -51,7 +51,12 @@ function readOptions(): { options: OpenPlatformOptions; quiet: boolean } | undef
     port: Number(values.port ?? fromEnv('OPEN_PLATFORM_PORT') ?? 8090),
     component: componentFrom(values),
     ticketPushIntervalSeconds: Number(values['ticket-interval'] ?? fromEnv('TICKET_PUSH_INTERVAL_SECONDS') ?? 600),
-    ipAllowList: allowList ? allowList.split(',').map((ip) => ip.trim()).filter(Boolean) : undefined,
+    ipAllowList: allowList
+      ? allowList
+          .split(',')
+          .map((ip) => ip.trim())
+          .filter(Boolean)
+      : undefined,
     rotateRefreshToken: values['rotate-refresh-token'] ?? fromEnv('ROTATE_REFRESH_TOKEN') === '1',
   };
   return { options, quiet: values.quiet ?? false };

@@ -56,7 +56,8 @@ function matches(rule: FaultRule, target: ApiName | 'push'): boolean {
 function validateRule(rule: FaultRule): void {
   const targets: string[] = [...API_NAMES, 'push', '*'];
   if (!rule || !targets.includes(rule.api)) throw new TypeError(`fault rule api must be one of ${targets.join(', ')}`);
-  if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1)) throw new RangeError('times must be a positive integer');
+  if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1))
+    throw new RangeError('times must be a positive integer');
   if (rule.rate !== undefined && !(rule.rate >= 0 && rule.rate <= 1)) throw new RangeError('rate must be within 0..1');
   if (rule.delayMs !== undefined && !(rule.delayMs >= 0)) throw new RangeError('delayMs must be >= 0');
 }

@@ -58,7 +58,10 @@ export function parseRedirectUri(raw: unknown): URL {
   } catch {
     // falls through to the error below
   }
-  throw new ConfirmError('invalid_redirect_uri', 'redirect_uri 必须是以 http:// 或 https:// 开头的完整地址（请对其进行 URL 编码）。');
+  throw new ConfirmError(
+    'invalid_redirect_uri',
+    'redirect_uri 必须是以 http:// 或 https:// 开头的完整地址（请对其进行 URL 编码）。',
+  );
 }
 
 /**
@@ -95,7 +98,8 @@ export class Flows {
   confirm(input: ConfirmInput): ConfirmResult & { pushDone: Promise<PushRecord | undefined> } {
     assertPreAuthCodeUsable(this.state, input.preAuthCode);
     const funcIds = this.grantedSets(input);
-    const redirectUri = input.channel !== 'plugin' && input.redirectUri !== undefined ? parseRedirectUri(input.redirectUri) : undefined;
+    const redirectUri =
+      input.channel !== 'plugin' && input.redirectUri !== undefined ? parseRedirectUri(input.redirectUri) : undefined;
 
     this.state.preAuthCodes.consume(input.preAuthCode);
     const { authCode, push, pushDone } = this.grant(input.authorizerAppid, funcIds, input.preAuthCode);
@@ -104,7 +108,11 @@ export class Flows {
   }
 
   /** Records the grant, issues its code and pushes `authorized`/`updateauthorized` (none if unchanged). */
-  grant(appid: string, funcIds: number[], preAuthCode: string): { authCode: string; push?: PushRecord; pushDone: Promise<PushRecord | undefined> } {
+  grant(
+    appid: string,
+    funcIds: number[],
+    preAuthCode: string,
+  ): { authCode: string; push?: PushRecord; pushDone: Promise<PushRecord | undefined> } {
     const outcome = this.state.authorizations.grant(appid, funcIds);
     const { code: authCode } = this.state.authCodes.issue({ authorizerAppid: appid, preAuthCode });
     if (outcome === 'unchanged') return { authCode, pushDone: Promise.resolve(undefined) };
@@ -140,9 +148,16 @@ export class Flows {
 
     let offered = account.grantableFuncIds;
     if (input.authType !== undefined || input.bizAppid || input.categoryIdList) {
-      const eligibility = eligibleAccounts(this.state.accounts, { authType: input.authType, bizAppid: input.bizAppid, categoryIdList: input.categoryIdList });
+      const eligibility = eligibleAccounts(this.state.accounts, {
+        authType: input.authType,
+        bizAppid: input.bizAppid,
+        categoryIdList: input.categoryIdList,
+      });
       if (!eligibility.ok) {
-        throw new ConfirmError(eligibility.error, eligibility.error === 'invalid_auth_type' ? 'auth_type 参数错误。' : '指定的 biz_appid 账号不存在或无法授权。');
+        throw new ConfirmError(
+          eligibility.error,
+          eligibility.error === 'invalid_auth_type' ? 'auth_type 参数错误。' : '指定的 biz_appid 账号不存在或无法授权。',
+        );
       }
       const entry = eligibility.accounts.find((candidate) => candidate.account.appid === account.appid);
       if (!entry) throw new ConfirmError('account_not_eligible', '该账号不在本次授权可选的账号范围内。');

@@ -4,7 +4,14 @@
  * and a `/__emulator/` admin API. Start it with `startOpenPlatform()` or `cli.ts`.
  */
 export { startOpenPlatform } from './server';
-export { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT, PERMISSION_SETS, KIND_LABELS, accountTypeLabel, type PermissionSet } from './fixtures';
+export {
+  DEFAULT_ACCOUNTS,
+  DEFAULT_COMPONENT,
+  PERMISSION_SETS,
+  KIND_LABELS,
+  accountTypeLabel,
+  type PermissionSet,
+} from './fixtures';
 export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './eligibility';
 export { ConfirmError, type ConfirmErrorCode } from './flows';
 export { ERRMSG } from './errors';
@@ -14,7 +21,14 @@ export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
 export { RELEASE_TEST_ACCOUNTS, RELEASE_GROUPS, KIND_NAMES, type ReleaseKind, type ReleaseTestAccount } from './release/accounts';
-export { ITEM_NAMES, type ItemName, type RehearsalItem, type RehearsalOptions, type RehearsalReport, type RehearsalTest } from './release/rehearsal';
+export {
+  ITEM_NAMES,
+  type ItemName,
+  type RehearsalItem,
+  type RehearsalOptions,
+  type RehearsalReport,
+  type RehearsalTest,
+} from './release/rehearsal';
 export { openReply, sendMessage } from './release/message-channel';
 export { syntheticAccount, type BulkAuthorization } from './synthetic';
 export {

@@ -19,7 +19,14 @@ import { registerCustomSendRoute } from './api/custom-send';
 import { registerReleaseRoutes } from './release/admin-routes';
 import { rehearse } from './release/rehearsal';
 import { setRelease } from './release/switch';
-import type { ApiCallRecord, ComponentConfig, CustomMessageRecord, OpenPlatformEmulator, OpenPlatformOptions, PushRecord } from './types';
+import type {
+  ApiCallRecord,
+  ComponentConfig,
+  CustomMessageRecord,
+  OpenPlatformEmulator,
+  OpenPlatformOptions,
+  PushRecord,
+} from './types';
 import { bulkAuthorize } from './synthetic';
 
 const DEFAULTS = {
@@ -36,7 +43,8 @@ const DEFAULTS = {
 
 function buildComponent(overrides: Partial<ComponentConfig> = {}): ComponentConfig {
   const component = { ...DEFAULT_COMPONENT, ...overrides };
-  if (!/^[A-Za-z0-9]{43}$/.test(component.encodingAesKey)) throw new RangeError('encodingAesKey must be 43 characters from [A-Za-z0-9]');
+  if (!/^[A-Za-z0-9]{43}$/.test(component.encodingAesKey))
+    throw new RangeError('encodingAesKey must be 43 characters from [A-Za-z0-9]');
   return component;
 }
 
@@ -71,7 +79,11 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     faults,
     records: pushes,
     log,
-    settings: { timeoutMs: settings.pushTimeoutMs, attempts: Math.max(1, settings.pushAttempts), retryDelayMs: settings.pushRetryDelayMs },
+    settings: {
+      timeoutMs: settings.pushTimeoutMs,
+      attempts: Math.max(1, settings.pushAttempts),
+      retryDelayMs: settings.pushRetryDelayMs,
+    },
   });
   const flows = new Flows(state, sender);
 
@@ -100,7 +112,9 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
 
   if (component.authEventUrl) flows.pushTicket();
   const timer =
-    settings.ticketPushIntervalSeconds > 0 ? setInterval(() => flows.pushTicket(), settings.ticketPushIntervalSeconds * 1000) : undefined;
+    settings.ticketPushIntervalSeconds > 0
+      ? setInterval(() => flows.pushTicket(), settings.ticketPushIntervalSeconds * 1000)
+      : undefined;
 
   emulator.close = async () => {
     if (timer) clearInterval(timer);
@@ -124,7 +138,19 @@ function emulatorFacade(parts: {
   authorizerCalls: AuthorizerApiCallRecord[];
   authorizerApiFaults: AuthorizerApiFaults;
 }): OpenPlatformEmulator {
-  const { clock, component, accounts, faults, pushes, calls, state, flows, customMessages, authorizerCalls, authorizerApiFaults } = parts;
+  const {
+    clock,
+    component,
+    accounts,
+    faults,
+    pushes,
+    calls,
+    state,
+    flows,
+    customMessages,
+    authorizerCalls,
+    authorizerApiFaults,
+  } = parts;
   return {
     url: '',
     clock,
@@ -155,7 +181,9 @@ function emulatorFacade(parts: {
     },
     bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
     authorizations: () =>
-      state.authorizations.list().map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
+      state.authorizations
+        .list()
+        .map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
     checkAuthorizerAccessToken(token) {
       const check = state.authorizerTokens.check(token);
       return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };

@@ -63,7 +63,9 @@ export interface RemoteTarget {
 function awaitPreAuthCode(emulator: OpenPlatformEmulator, target: RemoteTarget): () => Promise<void> {
   return async () => {
     const since = emulator.clock.now();
-    const start = target.startAuthorization ?? (async () => void process.stderr.write('预授权码：请现在在小程序里点一次「立即授权」（或打开授权入口页）…\n'));
+    const start =
+      target.startAuthorization ??
+      (async () => void process.stderr.write('预授权码：请现在在小程序里点一次「立即授权」（或打开授权入口页）…\n'));
     await start();
     const deadline = Date.now() + (target.preAuthWaitMs ?? 60_000);
     while (Date.now() < deadline) {
@@ -96,12 +98,20 @@ export async function rehearseRemote(target: RemoteTarget, options: TestOptions)
  * Against a stack that is already running (`npm start`): drives its emulator's admin API. With
  * the runtime's URL, a merchant first starts an authorization there, so 预授权码 has one to see.
  */
-export async function rehearseRunning(emulatorUrl: string, cloudUrl: string | undefined, options: TestOptions): Promise<RehearsalReport> {
+export async function rehearseRunning(
+  emulatorUrl: string,
+  cloudUrl: string | undefined,
+  options: TestOptions,
+): Promise<RehearsalReport> {
   if (cloudUrl) {
     const response = await fetch(`${cloudUrl}/callFunction`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'authorization', openid: REHEARSAL_MERCHANT, data: { action: 'createAuthSession', payload: { authType: 3, channel: 'plugin' } } }),
+      body: JSON.stringify({
+        name: 'authorization',
+        openid: REHEARSAL_MERCHANT,
+        data: { action: 'createAuthSession', payload: { authType: 3, channel: 'plugin' } },
+      }),
     });
     const answer = (await response.json()) as { result?: { ok?: boolean } };
     if (!answer.result?.ok) throw new Error(`createAuthSession through ${cloudUrl} failed`);
@@ -112,7 +122,8 @@ export async function rehearseRunning(emulatorUrl: string, cloudUrl: string | un
     body: JSON.stringify(options),
   });
   const answer = (await response.json()) as { ok: boolean; report?: RehearsalReport; error?: string };
-  if (!answer.ok || !answer.report) throw new Error(`the emulator at ${emulatorUrl} refused the rehearsal: ${answer.error ?? response.status}`);
+  if (!answer.ok || !answer.report)
+    throw new Error(`the emulator at ${emulatorUrl} refused the rehearsal: ${answer.error ?? response.status}`);
   return answer.report;
 }
 
@@ -122,13 +133,18 @@ const MARK = { pass: '通过', fail: '未通过', skip: '跳过' };
 export function formatReport(report: RehearsalReport): string {
   const lines = [`全网发布检测（本地演练）· 平台勾选的权限集：${report.selectedFuncIds.join(',') || '无'}`];
   for (const test of report.tests) {
-    lines.push('', `第 ${test.group} 组 · ${KIND_NAMES[test.kind]} ${test.appid} (${test.userName}) · ${test.ok ? MARK.pass : MARK.fail}`);
+    lines.push(
+      '',
+      `第 ${test.group} 组 · ${KIND_NAMES[test.kind]} ${test.appid} (${test.userName}) · ${test.ok ? MARK.pass : MARK.fail}`,
+    );
     for (const item of test.items) {
       const mark = item.skipped ? MARK.skip : item.ok ? MARK.pass : MARK.fail;
       lines.push(`  ${item.ok ? '✔' : '✘'} ${pad(item.name, 26)}${pad(mark, 6)}${item.detail}`);
     }
   }
-  const failed = report.tests.flatMap((test) => test.items.filter((item) => !item.ok).map((item) => `第 ${test.group} 组${KIND_NAMES[test.kind]}「${item.name}」`));
+  const failed = report.tests.flatMap((test) =>
+    test.items.filter((item) => !item.ok).map((item) => `第 ${test.group} 组${KIND_NAMES[test.kind]}「${item.name}」`),
+  );
   lines.push('', report.ok ? '检测结果：全部通过' : `检测结果：${failed.length} 项未通过：${failed.join('、')}`);
   return `${lines.join('\n')}\n`;
 }

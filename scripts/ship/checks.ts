@@ -61,7 +61,10 @@ export function runChecks(pkg: CompiledPackage, options: CheckOptions = {}): Che
     sourceMapBytes: pkg.sourceMapBytes,
     budgetBytes,
     limitBytes: WECHAT_MAIN_PACKAGE_LIMIT_BYTES,
-    biggestFiles: [...mainFiles].sort((a, b) => b.bytes - a.bytes).slice(0, options.biggest ?? 8).map(({ path: p, bytes }) => ({ path: p, bytes })),
+    biggestFiles: [...mainFiles]
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, options.biggest ?? 8)
+      .map(({ path: p, bytes }) => ({ path: p, bytes })),
   };
 }
 
@@ -82,10 +85,20 @@ function subpackageRoots(files: CompiledFile[]): string[] {
 
 export function checkSize(mainPackageBytes: number, budgetBytes: number): Finding[] {
   if (mainPackageBytes > WECHAT_MAIN_PACKAGE_LIMIT_BYTES) {
-    return [{ rule: 'size', message: `main package is ${kib(mainPackageBytes)}, over WeChat's ${kib(WECHAT_MAIN_PACKAGE_LIMIT_BYTES)} limit (upload would be refused)` }];
+    return [
+      {
+        rule: 'size',
+        message: `main package is ${kib(mainPackageBytes)}, over WeChat's ${kib(WECHAT_MAIN_PACKAGE_LIMIT_BYTES)} limit (upload would be refused)`,
+      },
+    ];
   }
   if (mainPackageBytes > budgetBytes) {
-    return [{ rule: 'size', message: `main package is ${kib(mainPackageBytes)}, over our budget of ${kib(budgetBytes)} (--budget-kb to change it)` }];
+    return [
+      {
+        rule: 'size',
+        message: `main package is ${kib(mainPackageBytes)}, over our budget of ${kib(budgetBytes)} (--budget-kb to change it)`,
+      },
+    ];
   }
   return [];
 }
@@ -94,7 +107,13 @@ export function checkSize(mainPackageBytes: number, budgetBytes: number): Findin
 export function checkLocalMode(files: CompiledFile[]): Finding[] {
   const runtime = files.find((f) => f.path === 'config/runtime.js');
   if (runtime && /\bmode\s*:\s*["'`]local["'`]/.test(runtime.content.toString('utf8'))) {
-    return [{ rule: 'local-mode', file: runtime.path, message: "miniprogram/config/runtime.ts has mode: 'local' (the local development backend); set it back to 'cloud'" }];
+    return [
+      {
+        rule: 'local-mode',
+        file: runtime.path,
+        message: "miniprogram/config/runtime.ts has mode: 'local' (the local development backend); set it back to 'cloud'",
+      },
+    ];
   }
   return [];
 }
@@ -108,8 +127,10 @@ export function checkDevCode(files: CompiledFile[]): Finding[] {
       rule: 'dev-code',
       file: devFiles[0]?.path,
       message:
-        `${devFiles.length} file(s) from miniprogram/dev/ are in the package (${devFiles.map((f) => f.path).slice(0, 3).join(', ')}); ` +
-        `add ${JSON.stringify(DEV_FOLDER_IGNORE)} to project.config.json packOptions.ignore`,
+        `${devFiles.length} file(s) from miniprogram/dev/ are in the package (${devFiles
+          .map((f) => f.path)
+          .slice(0, 3)
+          .join(', ')}); ` + `add ${JSON.stringify(DEV_FOLDER_IGNORE)} to project.config.json packOptions.ignore`,
     });
   }
   // Source maps hold the sources with their comments: markers there are prose, not code. (Secret
@@ -118,7 +139,12 @@ export function checkDevCode(files: CompiledFile[]): Finding[] {
     if (file.path.startsWith('dev/') || file.path.endsWith('.map')) continue;
     const text = file.content.toString('latin1');
     for (const marker of ['__emulator', '127.0.0.1']) {
-      if (text.includes(marker)) findings.push({ rule: 'dev-code', file: file.path, message: `${file.path} contains "${marker}" (local development only)` });
+      if (text.includes(marker))
+        findings.push({
+          rule: 'dev-code',
+          file: file.path,
+          message: `${file.path} contains "${marker}" (local development only)`,
+        });
     }
   }
   return findings;
@@ -135,7 +161,11 @@ export function checkFixtures(files: CompiledFile[]): Finding[] {
 /** Shorter values match too much by chance to be searched for. */
 const MIN_SECRET_LENGTH = 8;
 
-export function checkSecretValues(files: CompiledFile[], secrets: Array<{ name: string; value: string }>, notes: string[] = []): Finding[] {
+export function checkSecretValues(
+  files: CompiledFile[],
+  secrets: Array<{ name: string; value: string }>,
+  notes: string[] = [],
+): Finding[] {
   const findings: Finding[] = [];
   for (const { name, value } of secrets) {
     if (value.length < MIN_SECRET_LENGTH) {
@@ -144,7 +174,8 @@ export function checkSecretValues(files: CompiledFile[], secrets: Array<{ name: 
     }
     const needle = Buffer.from(value, 'utf8');
     for (const file of files) {
-      if (file.content.includes(needle)) findings.push({ rule: 'secret', file: file.path, message: `${file.path} contains the value of ${name}` });
+      if (file.content.includes(needle))
+        findings.push({ rule: 'secret', file: file.path, message: `${file.path} contains the value of ${name}` });
     }
   }
   return findings;
@@ -160,8 +191,18 @@ export function checkTokenLookalikes(files: CompiledFile[]): Finding[] {
     if (file.path.endsWith('.map')) continue;
     const text = file.content.toString('latin1');
     const token = TOKEN_PREFIX.exec(text);
-    if (token) findings.push({ rule: 'token', file: file.path, message: `${file.path} contains a ${token[1]}@@@… string (a WeChat ticket/code/token)` });
-    if (SECRET_NEAR_HEX.test(text)) findings.push({ rule: 'token', file: file.path, message: `${file.path} contains a 32-hex value next to "secret" (an AppSecret?)` });
+    if (token)
+      findings.push({
+        rule: 'token',
+        file: file.path,
+        message: `${file.path} contains a ${token[1]}@@@… string (a WeChat ticket/code/token)`,
+      });
+    if (SECRET_NEAR_HEX.test(text))
+      findings.push({
+        rule: 'token',
+        file: file.path,
+        message: `${file.path} contains a 32-hex value next to "secret" (an AppSecret?)`,
+      });
   }
   return findings;
 }
@@ -173,7 +214,11 @@ export function checkPlugin(files: CompiledFile[]): Finding[] {
   if (!declared) return [{ rule: 'plugin', file: 'app.json', message: `app.json does not declare the "${PLUGIN_NAME}" plugin` }];
   const findings: Finding[] = [];
   if (declared.provider !== PLUGIN_PROVIDER) {
-    findings.push({ rule: 'plugin', file: 'app.json', message: `app.json plugin "${PLUGIN_NAME}" has provider ${JSON.stringify(declared.provider)}; it must be "${PLUGIN_PROVIDER}"` });
+    findings.push({
+      rule: 'plugin',
+      file: 'app.json',
+      message: `app.json plugin "${PLUGIN_NAME}" has provider ${JSON.stringify(declared.provider)}; it must be "${PLUGIN_PROVIDER}"`,
+    });
   }
   const version = typeof declared.version === 'string' ? declared.version : '';
   if (!isVersionAtLeast(version, MIN_PLUGIN_VERSION)) {
@@ -200,7 +245,9 @@ export function isVersionAtLeast(version: string, minimum: string): boolean {
 
 /** The packOptions.ignore entries the project still lacks (today: the dev/ folder). */
 export function missingPackIgnores(ignore: Array<{ type: string; value: string }>): Array<{ type: string; value: string }> {
-  const hasDev = ignore.some((rule) => rule.type === 'folder' && rule.value.replace(/^\/+|\/+$/g, '') === DEV_FOLDER_IGNORE.value);
+  const hasDev = ignore.some(
+    (rule) => rule.type === 'folder' && rule.value.replace(/^\/+|\/+$/g, '') === DEV_FOLDER_IGNORE.value,
+  );
   return hasDev ? [] : [DEV_FOLDER_IGNORE];
 }
 

@@ -60,9 +60,15 @@ const NETWORK_ERROR = /ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ENETUNREACH/;
 /** A miniprogram-ci failure with what to do about it; its log tells "offline" apart. */
 export function explainCiError(error: unknown, log: string[] = []): string {
   const message =
-    error instanceof Error ? error.message : typeof error === 'object' && error && 'message' in error ? String(error.message) : String(error);
-  if (/-10008|invalid ip/i.test(message)) return `${message}\n  This machine's IP is not in the upload IP白名单. Where: ${WHERE.privateKey}`;
-  if (/-80011|get new ticket fail/i.test(message)) return `${message}\n  The upload key is wrong or was reset. Where: ${WHERE.privateKey}`;
+    error instanceof Error
+      ? error.message
+      : typeof error === 'object' && error && 'message' in error
+        ? String(error.message)
+        : String(error);
+  if (/-10008|invalid ip/i.test(message))
+    return `${message}\n  This machine's IP is not in the upload IP白名单. Where: ${WHERE.privateKey}`;
+  if (/-80011|get new ticket fail/i.test(message))
+    return `${message}\n  The upload key is wrong or was reset. Where: ${WHERE.privateKey}`;
   if (NETWORK_ERROR.test(message) || log.some((line) => NETWORK_ERROR.test(line))) {
     return `${message}\n  WeChat's servers (servicewechat.com) cannot be reached from here.`;
   }

@@ -42,7 +42,9 @@ export function helpText(command: Command): string[] {
 export async function runCommand(command: Command, argv: string[], io: Io): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
   try {
-    const spec = Object.fromEntries(Object.entries(command.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]));
+    const spec = Object.fromEntries(
+      Object.entries(command.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
+    );
     values = parseArgs({ args: argv, options: spec, allowPositionals: false, strict: true }).values;
   } catch (error) {
     io.err(`${command.name}: ${(error as Error).message}`);

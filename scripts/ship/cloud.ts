@@ -75,7 +75,8 @@ export async function planCloudDeploy(options: CloudDeployOptions): Promise<Clou
 
 function existingBundle(): { outfile: string; bytes: number } {
   const outfile = path.join(FUNCTION_DIR, 'index.js');
-  if (!fs.existsSync(outfile)) throw new ShipError(`${outfile} does not exist: run \`npm run build\` first, or deploy without --no-build.`);
+  if (!fs.existsSync(outfile))
+    throw new ShipError(`${outfile} does not exist: run \`npm run build\` first, or deploy without --no-build.`);
   return { outfile, bytes: fs.statSync(outfile).size };
 }
 
@@ -98,7 +99,11 @@ export function readTimerTriggers(configFile: string): TimerTrigger[] {
     return [{ name: t.name, type: 'timer', config: t.config as string }];
   });
   if (triggers.length === 0 && problems.length === 0) {
-    problems.push({ name: 'triggers', problem: 'has no timer trigger (the maintenance timer refreshes tokens)', where: configFile });
+    problems.push({
+      name: 'triggers',
+      problem: 'has no timer trigger (the maintenance timer refreshes tokens)',
+      where: configFile,
+    });
   }
   requireInputs('deploy:cloud', problems);
   return triggers;
@@ -116,9 +121,21 @@ function stageFunction({ bundle, sourceDir, stagingDir }: { bundle: string; sour
 /** Names of the function's variables present in the deploy environment (never their values). */
 function functionEnvNames(env: Env): string[] {
   const known = [
-    'COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PREVIOUS_ENCODING_AES_KEY', 'PUBLIC_BASE_URL',
-    'ADMIN_OPENIDS', 'REQUIRED_CATEGORY_IDS', 'PERMISSION_BUNDLES', 'API_TIMEOUT_MS', 'TOKEN_REFRESH_MARGIN_SECONDS',
-    'MESSAGE_FORWARD_URL', 'MESSAGE_FORWARD_TIMEOUT_MS', 'RELEASE_TEST_LIST', 'PLATFORM_RELEASED',
+    'COMPONENT_APPID',
+    'COMPONENT_APPSECRET',
+    'COMPONENT_TOKEN',
+    'ENCODING_AES_KEY',
+    'PREVIOUS_ENCODING_AES_KEY',
+    'PUBLIC_BASE_URL',
+    'ADMIN_OPENIDS',
+    'REQUIRED_CATEGORY_IDS',
+    'PERMISSION_BUNDLES',
+    'API_TIMEOUT_MS',
+    'TOKEN_REFRESH_MARGIN_SECONDS',
+    'MESSAGE_FORWARD_URL',
+    'MESSAGE_FORWARD_TIMEOUT_MS',
+    'RELEASE_TEST_LIST',
+    'PLATFORM_RELEASED',
   ];
   return known.filter((name) => (env[name] ?? '').trim() !== '');
 }
@@ -137,19 +154,33 @@ export function describeCloudDeploy(plan: CloudDeployPlan): string[] {
 /** Uploads the function and creates its timer trigger. */
 export async function deployCloud(plan: CloudDeployPlan, log: string[] = []): Promise<string[]> {
   const ci = miniprogramCi();
-  const project = new ci.Project({ appid: plan.appid, type: 'miniProgram', projectPath: plan.projectRoot, privateKeyPath: plan.keyPath });
+  const project = new ci.Project({
+    appid: plan.appid,
+    type: 'miniProgram',
+    projectPath: plan.projectRoot,
+    privateKeyPath: plan.keyPath,
+  });
   const lines: string[] = [];
   try {
     await withCapturedConsole(async () => {
-      const uploaded = await ci.cloud.uploadFunction({ project, env: plan.envId, name: plan.functionName, path: plan.stagingDir, remoteNpmInstall: true });
-      lines.push(`uploaded function ${plan.functionName} to ${plan.envId}: ${uploaded.filesCount} files, ${(uploaded.packSize / 1024).toFixed(1)} KiB`);
+      const uploaded = await ci.cloud.uploadFunction({
+        project,
+        env: plan.envId,
+        name: plan.functionName,
+        path: plan.stagingDir,
+        remoteNpmInstall: true,
+      });
+      lines.push(
+        `uploaded function ${plan.functionName} to ${plan.envId}: ${uploaded.filesCount} files, ${(uploaded.packSize / 1024).toFixed(1)} KiB`,
+      );
     }, log);
   } catch (error) {
     throw new ShipError(`deploy:cloud: uploading the function failed: ${explainCiError(error, log)}`, tail(log));
   }
   // createTimeTrigger never throws for a rejected trigger: it answers a sentence instead.
   const answer = await withCapturedConsole(
-    () => ci.cloud.createTimeTrigger({ project, envId: plan.envId, functionName: plan.functionName, triggersConfig: plan.triggers }),
+    () =>
+      ci.cloud.createTimeTrigger({ project, envId: plan.envId, functionName: plan.functionName, triggersConfig: plan.triggers }),
     log,
   ).catch((error: unknown) => (error instanceof Error ? error.message : String(error)));
   lines.push(

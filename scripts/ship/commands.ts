@@ -54,12 +54,24 @@ export const checkCommand: Command = {
     'Compile the mini-program offline exactly as upload would, report the main package size and biggest files, and fail on ' +
     'anything that must not ship: over budget, local mode, miniprogram/dev code, emulator or 127.0.0.1 references, fixtures, ' +
     'secret values, token-looking strings, a missing or too old miniprogram-thirdparty-plugin.',
-  notes: [SECRET_NOTE, 'Needs miniprogram/miniprogram_npm (npm run build). --dry-run changes nothing: the check never sends anything.'],
-  options: { ...COMMON_OPTIONS, project: PROJECT, 'env-file': ENV_FILE, 'budget-kb': BUDGET, json: { type: 'boolean', help: 'print the report as JSON' } },
+  notes: [
+    SECRET_NOTE,
+    'Needs miniprogram/miniprogram_npm (npm run build). --dry-run changes nothing: the check never sends anything.',
+  ],
+  options: {
+    ...COMMON_OPTIONS,
+    project: PROJECT,
+    'env-file': ENV_FILE,
+    'budget-kb': BUDGET,
+    json: { type: 'boolean', help: 'print the report as JSON' },
+  },
   async run(values, io) {
     const projectRoot = projectRootOption(values, io, REPO_ROOT);
     const envFile = stringOption(values, 'env-file');
-    const { pkg, report } = await checkProject(projectRoot, { budgetBytes: budgetBytes(values), secrets: secretValues(io.env, envFile, io.cwd) });
+    const { pkg, report } = await checkProject(projectRoot, {
+      budgetBytes: budgetBytes(values),
+      secrets: secretValues(io.env, envFile, io.cwd),
+    });
     verboseLog(values, io, pkg.log);
     if (values.json) io.out(JSON.stringify(report, null, 2));
     else formatCheckReport(report).forEach((line) => (report.ok ? io.out(line) : io.err(line)));
@@ -86,7 +98,9 @@ function releaseCommand(kind: ReleaseKind): Command {
       'budget-kb': BUDGET,
       robot: { type: 'string', value: '1-30', help: 'the CI robot number (default 1)' },
       desc: { type: 'string', value: 'text', help: 'description (default: the last commit subject)' },
-      ...(preview ? { qr: { type: 'string', value: 'path', help: `where the QR code image goes (default ${DEFAULT_QR_PATH})` } } : {}),
+      ...(preview
+        ? { qr: { type: 'string', value: 'path', help: `where the QR code image goes (default ${DEFAULT_QR_PATH})` } }
+        : {}),
     },
     async run(values, io) {
       const envFile = stringOption(values, 'env-file');
@@ -133,7 +147,7 @@ export const deployCloudCommand: Command = {
     'Bundle the cloud function, upload it with miniprogram-ci (dependencies installed in the cloud), create its timer trigger, ' +
     'then print what the consoles must still have.',
   notes: [
-    'Environment: MP_APPID, MP_PRIVATE_KEY_PATH (as for upload), CLOUD_ENV_ID, and the function\'s own variables ' +
+    "Environment: MP_APPID, MP_PRIVATE_KEY_PATH (as for upload), CLOUD_ENV_ID, and the function's own variables " +
       '(COMPONENT_APPID, COMPONENT_APPSECRET, COMPONENT_TOKEN, ENCODING_AES_KEY, PUBLIC_BASE_URL, …), checked with the ' +
       "function's own rules. miniprogram-ci cannot set a function's environment variables: the checklist says where to paste them.",
   ],

@@ -122,7 +122,9 @@ function assertNpmPacked(projectRoot: string, setting: Record<string, unknown>):
   if (setting.packNpmManually !== true) return;
   const npmDir = path.join(miniprogramDir(projectRoot), 'miniprogram_npm');
   if (!fs.existsSync(npmDir)) {
-    throw new ShipError(`${path.relative(projectRoot, npmDir) || npmDir} is missing: run \`npm run build\` (it packs npm) first.`);
+    throw new ShipError(
+      `${path.relative(projectRoot, npmDir) || npmDir} is missing: run \`npm run build\` (it packs npm) first.`,
+    );
   }
 }
 

@@ -18,7 +18,8 @@ export const WHERE = {
   privateKey:
     `${MP_SETTINGS} → 小程序代码上传 → 代码上传密钥 → 生成 (downloads private.<appid>.key; ` +
     `add this machine's public IP to the IP白名单 next to it); set MP_PRIVATE_KEY_PATH to the file's path`,
-  cloudEnvId: '微信开发者工具 → 云开发 → 云开发控制台: the 环境ID in the environment picker at the top (or 设置 → 环境设置); set CLOUD_ENV_ID',
+  cloudEnvId:
+    '微信开发者工具 → 云开发 → 云开发控制台: the 环境ID in the environment picker at the top (or 设置 → 环境设置); set CLOUD_ENV_ID',
   COMPONENT_APPID: `${OPEN_PLATFORM} → 基本信息 → AppID`,
   COMPONENT_APPSECRET: `${OPEN_PLATFORM} → 基本信息 → AppSecret (生成/重置 needs the administrator's scan; WeChat shows it once)`,
   COMPONENT_TOKEN: `${OPEN_PLATFORM} → 开发配置 → 开发资料 → 消息校验Token`,
@@ -39,11 +40,23 @@ export function resolveAppId(config: ProjectConfig, env: Env): { appid?: string;
   const fromEnv = env.MP_APPID?.trim();
   const appid = fromEnv || config.appid.trim();
   if (PLACEHOLDER_APPIDS.has(appid)) {
-    return { missing: { name: 'MP_APPID', problem: `is not set and project.config.json has the placeholder "${appid || '(empty)'}"`, where: WHERE.appid } };
+    return {
+      missing: {
+        name: 'MP_APPID',
+        problem: `is not set and project.config.json has the placeholder "${appid || '(empty)'}"`,
+        where: WHERE.appid,
+      },
+    };
   }
   if (!APPID.test(appid)) {
     const source = fromEnv ? 'MP_APPID' : 'project.config.json "appid"';
-    return { missing: { name: 'MP_APPID', problem: `(${source}) does not look like an appid (wx + 16 letters or digits)`, where: WHERE.appid } };
+    return {
+      missing: {
+        name: 'MP_APPID',
+        problem: `(${source}) does not look like an appid (wx + 16 letters or digits)`,
+        where: WHERE.appid,
+      },
+    };
   }
   return { appid };
 }
@@ -57,13 +70,19 @@ export function resolvePrivateKey(env: Env, cwd: string): { keyPath?: string; mi
   try {
     pem = fs.readFileSync(keyPath, 'utf8');
   } catch {
-    return { missing: { name: 'MP_PRIVATE_KEY_PATH', problem: `points to ${keyPath}, which cannot be read`, where: WHERE.privateKey } };
+    return {
+      missing: { name: 'MP_PRIVATE_KEY_PATH', problem: `points to ${keyPath}, which cannot be read`, where: WHERE.privateKey },
+    };
   }
   try {
     createPrivateKey(pem);
   } catch {
     return {
-      missing: { name: 'MP_PRIVATE_KEY_PATH', problem: `points to ${keyPath}, which is not a private key (expected the downloaded private.<appid>.key)`, where: WHERE.privateKey },
+      missing: {
+        name: 'MP_PRIVATE_KEY_PATH',
+        problem: `points to ${keyPath}, which is not a private key (expected the downloaded private.<appid>.key)`,
+        where: WHERE.privateKey,
+      },
     };
   }
   return { keyPath };
@@ -73,7 +92,13 @@ export function resolveCloudEnvId(env: Env): { envId?: string; missing?: Missing
   const envId = env.CLOUD_ENV_ID?.trim();
   if (!envId) return { missing: { name: 'CLOUD_ENV_ID', problem: 'is not set', where: WHERE.cloudEnvId } };
   if (!/^[a-z0-9][a-z0-9-]{1,63}$/i.test(envId)) {
-    return { missing: { name: 'CLOUD_ENV_ID', problem: 'does not look like a cloud environment id (letters, digits, -)', where: WHERE.cloudEnvId } };
+    return {
+      missing: {
+        name: 'CLOUD_ENV_ID',
+        problem: 'does not look like a cloud environment id (letters, digits, -)',
+        where: WHERE.cloudEnvId,
+      },
+    };
   }
   return { envId };
 }
@@ -121,7 +146,11 @@ export function resolveFunctionEnv(env: Env): { config?: Config; missing: Missin
       missing: error.problems.map((problem) => {
         const name = problem.split(' ')[0] ?? problem;
         const where = (WHERE as Record<string, string>)[name] ?? 'see README "The function\'s configuration"';
-        return { name, problem: problem.slice(name.length + 1) || 'is wrong', where: `${where} (function environment variable, from the environment or --env-file)` };
+        return {
+          name,
+          problem: problem.slice(name.length + 1) || 'is wrong',
+          where: `${where} (function environment variable, from the environment or --env-file)`,
+        };
       }),
     };
   }

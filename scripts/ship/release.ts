@@ -42,7 +42,8 @@ export const DEFAULT_QR_PATH = '.tmp/preview-qr.jpg';
 /** Validates every input (reporting all that are missing at once), then runs the check. */
 export async function planRelease(kind: ReleaseKind, options: ReleaseOptions): Promise<ReleasePlan> {
   const robot = options.robot ?? 1;
-  if (!Number.isInteger(robot) || robot < 1 || robot > 30) throw new ShipError(`--robot must be a whole number from 1 to 30 (got ${options.robot}).`);
+  if (!Number.isInteger(robot) || robot < 1 || robot > 30)
+    throw new ShipError(`--robot must be a whole number from 1 to 30 (got ${options.robot}).`);
   const config = readProjectConfig(options.projectRoot);
   const appid = resolveAppId(config, options.env);
   const key = resolvePrivateKey(options.env, options.cwd);
@@ -87,7 +88,12 @@ export function describeRelease(plan: ReleasePlan): string[] {
 export async function sendRelease(plan: ReleasePlan, log: string[] = []): Promise<string[]> {
   if (!plan.check.report.ok) throw new ShipError(`${plan.kind}: the check failed; nothing was sent.`);
   const ci = miniprogramCi();
-  const project = new ci.Project({ appid: plan.appid, type: 'miniProgram', projectPath: plan.projectRoot, privateKeyPath: plan.keyPath });
+  const project = new ci.Project({
+    appid: plan.appid,
+    type: 'miniProgram',
+    projectPath: plan.projectRoot,
+    privateKeyPath: plan.keyPath,
+  });
   try {
     return await withCapturedConsole(async () => {
       if (plan.kind === 'preview') {
@@ -103,7 +109,13 @@ export async function sendRelease(plan: ReleasePlan, log: string[] = []): Promis
         });
         return [`preview ready: scan ${plan.qrPath} with WeChat`, ...describePackages(result.subPackageInfo)];
       }
-      const result = await ci.upload({ project, version: plan.version, desc: plan.desc, robot: plan.robot, setting: COMPILE_SETTING });
+      const result = await ci.upload({
+        project,
+        version: plan.version,
+        desc: plan.desc,
+        robot: plan.robot,
+        setting: COMPILE_SETTING,
+      });
       return [
         `uploaded ${plan.version} as robot ${plan.robot}: 微信公众平台 → 管理 → 版本管理 → 开发版本 shows it; submit it for review there`,
         ...describePackages(result.subPackageInfo),

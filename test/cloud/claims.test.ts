@@ -102,9 +102,21 @@ test('of many simultaneous claimants exactly one wins', async () => {
 
 test('waitWithBackoff returns what the check finds, or what the timeout gives', async () => {
   let calls = 0;
-  expect(await waitWithBackoff(async () => (++calls >= 3 ? 'seen' : undefined), 2000, () => 'timeout')).toBe('seen');
+  expect(
+    await waitWithBackoff(
+      async () => (++calls >= 3 ? 'seen' : undefined),
+      2000,
+      () => 'timeout',
+    ),
+  ).toBe('seen');
   expect(calls).toBe(3);
-  expect(await waitWithBackoff(async () => undefined, 60, () => 'timeout')).toBe('timeout');
+  expect(
+    await waitWithBackoff(
+      async () => undefined,
+      60,
+      () => 'timeout',
+    ),
+  ).toBe('timeout');
 });
 
 test('a lease on an existing document: one refresh however many callers arrive at once', async () => {

@@ -157,7 +157,13 @@ test('the history lists each event newest first, with added and removed set name
 
   const events = page.root.querySelectorAll('.event');
   const texts = events.map((event) => (event.dom?.textContent ?? '').replace(/\s+/g, ' ').trim());
-  expect(page.root.querySelectorAll('.event-title').map((title) => title.dom?.textContent)).toEqual(['取消授权', '对账', '需要重新授权', '更新授权', '授权']);
+  expect(page.root.querySelectorAll('.event-title').map((title) => title.dom?.textContent)).toEqual([
+    '取消授权',
+    '对账',
+    '需要重新授权',
+    '更新授权',
+    '授权',
+  ]);
   expect(texts[3]).toContain('+ 小程序开发与数据分析');
   expect(texts[3]).toContain('− 用户管理、权限集 99'); // 99 is unknown to this page: numbered, not dropped
   expect(texts[4]).toContain('+ 消息管理、用户管理');
@@ -278,7 +284,13 @@ describe('opened from the admin page (admin=1): broker usage and a live test cal
 
   test('the test call shows what WeChat answered, then refreshes the figures', async () => {
     const fake = adminCloud(() =>
-      ok<'testAuthorizerCall'>({ ok: true, errcode: 0, message: '调用成功：已从微信取回账号基本信息', nickname: '晨光咖啡', principalName: '晨光咖啡有限公司' }),
+      ok<'testAuthorizerCall'>({
+        ok: true,
+        errcode: 0,
+        message: '调用成功：已从微信取回账号基本信息',
+        nickname: '晨光咖啡',
+        principalName: '晨光咖啡有限公司',
+      }),
     );
     const page = await open(fake, { appid: APPID, admin: '1' });
     await tap(vantInner(page, 'test-call', '.van-button'), page);
@@ -289,7 +301,13 @@ describe('opened from the admin page (admin=1): broker usage and a live test cal
   });
 
   test('a refused test call says what the merchant must do', async () => {
-    const fake = adminCloud(() => ok<'testAuthorizerCall'>({ ok: false, errcode: 61007, message: '商家未授予「小程序基本信息管理」权限集，请商家更新授权时勾选' }));
+    const fake = adminCloud(() =>
+      ok<'testAuthorizerCall'>({
+        ok: false,
+        errcode: 61007,
+        message: '商家未授予「小程序基本信息管理」权限集，请商家更新授权时勾选',
+      }),
+    );
     const page = await open(fake, { appid: APPID, admin: '1' });
     await tap(vantInner(page, 'test-call', '.van-button'), page);
     await page.flush();

@@ -13,9 +13,7 @@ import type {
 } from '../../typings/api';
 import type { LoadedPage, SimNode } from './harness';
 
-type Answer<A extends ActionName> =
-  | { ok: true; data: Actions[A]['output'] }
-  | { ok: false; error: ActionError };
+type Answer<A extends ActionName> = { ok: true; data: Actions[A]['output'] } | { ok: false; error: ActionError };
 
 type Handler<A extends ActionName> = (payload: Actions[A]['input']) => Answer<A> | Promise<Answer<A>>;
 export type Handlers = { [A in ActionName]?: Handler<A> };

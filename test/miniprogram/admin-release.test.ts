@@ -16,14 +16,42 @@ function status(overrides: Partial<ReleaseStatus> = {}): ReleaseStatus {
     alwaysItems: ['component_verify_ticket', '预授权码', '授权', '取消授权'],
     messageCases: [
       { setId: 1, setName: '消息管理', kind: 'official_account', selected: true, items: ['返回普通文本消息', '返回Api文本消息'] },
-      { setId: 19, setName: '小程序客服管理', kind: 'mini_program', selected: false, items: ['返回普通文本消息', '返回Api文本消息'] },
+      {
+        setId: 19,
+        setName: '小程序客服管理',
+        kind: 'mini_program',
+        selected: false,
+        items: ['返回普通文本消息', '返回Api文本消息'],
+      },
     ],
-    testAccounts: [{ appid: 'wx570bc396a51b8ff8', group: 1, kind: 'official_account', lastEvent: 'unauthorized', lastEventAt: Date.UTC(2026, 11, 3, 2, 0) }],
+    testAccounts: [
+      {
+        appid: 'wx570bc396a51b8ff8',
+        group: 1,
+        kind: 'official_account',
+        lastEvent: 'unauthorized',
+        lastEventAt: Date.UTC(2026, 11, 3, 2, 0),
+      },
+    ],
     jobs: { pending: 0, done: 1, failed: 0 },
     messageForwarding: false,
     messages: [
-      { appid: 'wx570bc396a51b8ff8', type: 'text', count: 2, forwardFailures: 0, lastAt: Date.UTC(2026, 11, 3, 2, 0), releaseTest: true },
-      { appid: 'wx8c41f2a9e6d07b13', type: 'event.subscribe', count: 5, forwardFailures: 1, lastAt: Date.UTC(2026, 11, 3, 3, 0), releaseTest: false },
+      {
+        appid: 'wx570bc396a51b8ff8',
+        type: 'text',
+        count: 2,
+        forwardFailures: 0,
+        lastAt: Date.UTC(2026, 11, 3, 2, 0),
+        releaseTest: true,
+      },
+      {
+        appid: 'wx8c41f2a9e6d07b13',
+        type: 'event.subscribe',
+        count: 5,
+        forwardFailures: 1,
+        lastAt: Date.UTC(2026, 11, 3, 3, 0),
+        releaseTest: false,
+      },
     ],
     ...overrides,
   };
@@ -71,7 +99,9 @@ test('the card is not loaded until asked; then it shows the switch, the list, th
 });
 
 test('released, nothing configured, no activity yet', async () => {
-  const page = await open(admin(() => ok<'releaseStatus'>(status({ released: true, testList: [], testAccounts: [], messages: [] }))));
+  const page = await open(
+    admin(() => ok<'releaseStatus'>(status({ released: true, testList: [], testAccounts: [], messages: [] }))),
+  );
   await tap(vantInner(page, 'load-release', '.van-button'), page);
   expect(textOf(page, '#release-summary')).toContain('已全网发布');
   expect(exists(page, '#release-test-list-empty')).toBe(true);

@@ -115,7 +115,12 @@ test('a healthy platform is green throughout', async () => {
   expect(tagType(page, 'check-token')).toContain('van-tag--success');
   expect(textOf(page, '#check-timer')).toContain('上次运行');
   expect(tagType(page, 'check-timer')).toContain('van-tag--success');
-  expect(['#count-total', '#count-active', '#count-needs-reauth', '#count-revoked'].map((id) => textOf(page, id))).toEqual(['3', '3', '0', '0']);
+  expect(['#count-total', '#count-active', '#count-needs-reauth', '#count-revoked'].map((id) => textOf(page, id))).toEqual([
+    '3',
+    '3',
+    '0',
+    '0',
+  ]);
   expect(exists(page, '#upstream')).toBe(false);
   expect(exists(page, '#attention')).toBe(false);
   expect(exists(page, '#push-failures')).toBe(false);
@@ -141,7 +146,12 @@ test('an unhealthy platform: missing ticket with the fix, expired token, account
   expect(tagType(page, 'check-ticket')).toContain('van-tag--danger');
   expect(textOf(page, '#check-token')).toContain('过期');
   expect(tagType(page, 'check-token')).toContain('van-tag--danger');
-  expect(['#count-total', '#count-active', '#count-needs-reauth', '#count-revoked'].map((id) => textOf(page, id))).toEqual(['4', '2', '1', '1']);
+  expect(['#count-total', '#count-active', '#count-needs-reauth', '#count-revoked'].map((id) => textOf(page, id))).toEqual([
+    '4',
+    '2',
+    '1',
+    '1',
+  ]);
   expect(classesOf(page, '#count-needs-reauth')).toContain('count-value--warn');
   expect(textOf(page, '#push-failures')).toContain('api_query_auth failed: 61010');
 
@@ -159,7 +169,9 @@ test('a stale ticket shows its age in red with the same hint', async () => {
 });
 
 test('a timer that never ran, or stopped, is red with what to check', async () => {
-  const never = await open(admin({ platformHealth: () => ok<'platformHealth'>(healthyPlatform({ timer: { ok: false, lastRunAt: null } })) }));
+  const never = await open(
+    admin({ platformHealth: () => ok<'platformHealth'>(healthyPlatform({ timer: { ok: false, lastRunAt: null } })) }),
+  );
   expect(textOf(never, '#check-timer')).toContain('还没有运行过');
   expect(textOf(never, '#check-timer')).toContain('定时触发器');
   expect(tagType(never, 'check-timer')).toContain('van-tag--danger');
@@ -375,7 +387,12 @@ describe('health wording', () => {
   });
 
   test('durations in minutes, then hours and minutes', () => {
-    expect([-5_000, 45 * 60_000, 60 * 60_000, 90 * 60_000].map(durationLabel)).toEqual(['0 分钟', '45 分钟', '1 小时', '1 小时 30 分钟']);
+    expect([-5_000, 45 * 60_000, 60 * 60_000, 90 * 60_000].map(durationLabel)).toEqual([
+      '0 分钟',
+      '45 分钟',
+      '1 小时',
+      '1 小时 30 分钟',
+    ]);
   });
 
   test('a valid token whose expiry the phone clock has already passed shows no remaining time', () => {

@@ -3,7 +3,15 @@
 // faked; the page, the backend client, polling and labels are the real code.
 import type { ActionName, AuthorizerSummary, AuthSessionView, PermissionBundle } from '../../typings/api';
 import type { ThirdPartyPlugin } from '../../typings/plugin';
-import { createRecordingPlugin, loadPage, tap, unloadAllPages, type LoadedPage, type RecordingPlugin, type SimNode } from './harness';
+import {
+  createRecordingPlugin,
+  loadPage,
+  tap,
+  unloadAllPages,
+  type LoadedPage,
+  type RecordingPlugin,
+  type SimNode,
+} from './harness';
 
 const PAGE = 'pages/authorize/index';
 const COMPONENT_APPID = 'wx3f8a2c61d9e07b45';
@@ -193,7 +201,13 @@ describe('choosing what to authorize', () => {
     const { page } = await open();
     const guide = '请先在视频号助手 → 直播管理 → 开放能力 中开通，再进行授权';
 
-    for (const [authType, shown] of [[1, false], [5, true], [3, false], [6, true], [4, false]] as const) {
+    for (const [authType, shown] of [
+      [1, false],
+      [5, true],
+      [3, false],
+      [6, true],
+      [4, false],
+    ] as const) {
       await chooseType(page, authType);
       expect(textOf(page, 'channels-guide')).toBe(shown ? guide : '');
     }
@@ -220,10 +234,11 @@ describe('choosing what to authorize', () => {
       handlers: { getAppConfig: () => appConfig(bundles), createAuthSession: () => created(1) },
     });
 
-    expect(page.root.querySelectorAll('.bundle-row').map((row) => row.querySelector('.van-cell')?.dom?.textContent?.replace(/\s+/g, ''))).toEqual([
-      '基础服务共2个权限集',
-      '全部服务共4个权限集',
-    ]);
+    expect(
+      page.root
+        .querySelectorAll('.bundle-row')
+        .map((row) => row.querySelector('.van-cell')?.dom?.textContent?.replace(/\s+/g, '')),
+    ).toEqual(['基础服务共2个权限集', '全部服务共4个权限集']);
     expect(page.root.data.bundleId).toBe('basic');
 
     await tap(byId(page, 'bundle-full')?.querySelector('.van-cell'), page);
@@ -235,7 +250,10 @@ describe('choosing what to authorize', () => {
 
   test('a single bundle is requested without asking; none means no bundleId', async () => {
     const single = await open({
-      handlers: { getAppConfig: () => appConfig([{ id: 'only', name: '服务', categoryIds: [1] }]), createAuthSession: () => created(1) },
+      handlers: {
+        getAppConfig: () => appConfig([{ id: 'only', name: '服务', categoryIds: [1] }]),
+        createAuthSession: () => created(1),
+      },
     });
     expect(single.page.root.querySelectorAll('.bundle-row')).toHaveLength(0);
     await chooseType(single.page, 1);
@@ -305,7 +323,9 @@ describe('authorizing one specific account', () => {
 
     expect(page.root.data.selected).toBe(2);
     expect(page.root.data.bizAppid).toBe('wx6b93d0f2a7c4e815');
-    const checked = page.root.querySelectorAll('.type-radio').map((r) => classesOf(r.querySelector('.van-radio__icon')).includes('van-radio--van-radio__icon--checked'));
+    const checked = page.root
+      .querySelectorAll('.type-radio')
+      .map((r) => classesOf(r.querySelector('.van-radio__icon')).includes('van-radio--van-radio__icon--checked'));
     expect(checked).toEqual([false, true, false, false, false, false]);
   });
 });
@@ -386,7 +406,12 @@ describe('launching the plugin', () => {
     await tap(button(page, 'authorize'), page);
 
     expect(page.callsTo('showModal')).toEqual([
-      [expect.objectContaining({ title: '无法打开微信授权', content: '未能加载微信授权插件：请确认服务商已在开放平台开通「小程序服务商组件」。' })],
+      [
+        expect.objectContaining({
+          title: '无法打开微信授权',
+          content: '未能加载微信授权插件：请确认服务商已在开放平台开通「小程序服务商组件」。',
+        }),
+      ],
     ]);
     expect(page.root.data.phase).toBe('idle');
     expect(page.root.data.session).toBeNull();
@@ -489,7 +514,10 @@ describe('after the plugin closes', () => {
     const { page, backend } = await open({
       handlers: {
         createAuthSession: () => created(1),
-        getAuthSession: scripted(...Array<Reply>(9).fill(sessionView('pending')), sessionView('authorized', { authorizer: FLOWER_SHOP })),
+        getAuthSession: scripted(
+          ...Array<Reply>(9).fill(sessionView('pending')),
+          sessionView('authorized', { authorizer: FLOWER_SHOP }),
+        ),
       },
     });
     await chooseType(page, 1);
@@ -602,7 +630,9 @@ describe('a pending session in storage', () => {
   test('is resumed on load and polled on show', async () => {
     const { page, backend, storage } = await open({
       storage: { [STORAGE_KEY]: stored },
-      handlers: { getAuthSession: () => sessionView('authorized', { authorizer: { ...FLOWER_SHOP, kind: 'channels', name: '青禾花艺' } }) },
+      handlers: {
+        getAuthSession: () => sessionView('authorized', { authorizer: { ...FLOWER_SHOP, kind: 'channels', name: '青禾花艺' } }),
+      },
     });
 
     expect(page.root.data.selected).toBe(5);

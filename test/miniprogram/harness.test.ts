@@ -3,7 +3,11 @@ import { createRecordingPlugin, loadPage, unloadAllPages } from './harness';
 
 const PAGE = 'pages/authorize/index';
 type Fn = (...args: unknown[]) => unknown;
-const pageGlobals = globalThis as unknown as { wx: Record<string, Fn> & { cloud: Record<string, Fn> }; requirePlugin: Fn; getApp: Fn };
+const pageGlobals = globalThis as unknown as {
+  wx: Record<string, Fn> & { cloud: Record<string, Fn> };
+  requirePlugin: Fn;
+  getApp: Fn;
+};
 
 afterEach(unloadAllPages);
 

@@ -38,7 +38,9 @@ function config(bundles: { id: string; name: string; categoryIds: number[] }[] =
 /** createAuthSession as the function answers it for the pc and h5 channels. */
 function createLink(payload: Record<string, unknown>, sessionId = SESSION_ID): Reply {
   const base = { sessionId, channel: payload.channel, expiresAt: EXPIRES_AT };
-  return ok(payload.channel === 'pc' ? { ...base, pcEntryUrl: PC_URL.replace(SESSION_ID, sessionId) } : { ...base, h5Url: H5_URL });
+  return ok(
+    payload.channel === 'pc' ? { ...base, pcEntryUrl: PC_URL.replace(SESSION_ID, sessionId) } : { ...base, h5Url: H5_URL },
+  );
 }
 
 const OFFICIAL_ACCOUNT: AuthorizerSummary = {
@@ -166,7 +168,9 @@ describe('the link', () => {
     await tap(vanButton(page, 'copy'), page);
 
     expect(page.callsTo('setClipboardData')[0]?.[0]).toMatchObject({ data: PC_URL });
-    const clipboard = (await (globalThis as unknown as { wx: { getClipboardData(): Promise<{ data: string }> } }).wx.getClipboardData()).data;
+    const clipboard = (
+      await (globalThis as unknown as { wx: { getClipboardData(): Promise<{ data: string }> } }).wx.getClipboardData()
+    ).data;
     expect(clipboard).toBe(PC_URL);
     expect(page.callsTo('showToast')[0]?.[0]).toMatchObject({ title: '链接已复制' });
   });
@@ -174,10 +178,16 @@ describe('the link', () => {
   test('a refusal is shown in Chinese; generating again and 修改 work', async () => {
     let attempt = 0;
     const { page, backend } = await open({
-      createAuthSession: (p) => (++attempt === 1 ? fail('NOT_READY', '平台还没有收到微信的 ticket，请稍后重试') : createLink(p, String(attempt).repeat(32))),
+      createAuthSession: (p) =>
+        ++attempt === 1
+          ? fail('NOT_READY', '平台还没有收到微信的 ticket，请稍后重试')
+          : createLink(p, String(attempt).repeat(32)),
     });
     await generate(page, 1, 'pc');
-    expect(page.callsTo('showModal')[0]?.[0]).toMatchObject({ title: '未能生成链接', content: '平台还没有收到微信的 ticket，请稍后重试' });
+    expect(page.callsTo('showModal')[0]?.[0]).toMatchObject({
+      title: '未能生成链接',
+      content: '平台还没有收到微信的 ticket，请稍后重试',
+    });
     expect(page.root.data.phase).toBe('idle');
 
     await tap(vanButton(page, 'create'), page);
@@ -239,7 +249,9 @@ describe('checking the result', () => {
     expect(text(page, 'link-result')).toBe('授权未完成或已取消。原因：授权码已失效');
 
     await tap(vanButton(page, 'check'), page);
-    expect(text(page, 'link-result')).toBe('还没有收到授权结果：请先按上面的步骤完成授权，再来查看。网络不给力，请检查网络后重试');
+    expect(text(page, 'link-result')).toBe(
+      '还没有收到授权结果：请先按上面的步骤完成授权，再来查看。网络不给力，请检查网络后重试',
+    );
 
     await tap(vanButton(page, 'check'), page);
     expect(text(page, 'link-result')).toBe('链接已过期，请重新生成。');

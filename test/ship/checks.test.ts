@@ -14,7 +14,10 @@ import { readProjectConfig, REPO_ROOT } from '../../scripts/ship/project';
 
 // The rules on hand-made packages: fast, and each rule shown to fire and to stay quiet.
 
-const APP_JSON = { pages: ['pages/authorize/index'], plugins: { 'miniprogram-thirdparty-plugin': { version: '0.3.13', provider: 'wxb8b928431b8c56d8' } } };
+const APP_JSON = {
+  pages: ['pages/authorize/index'],
+  plugins: { 'miniprogram-thirdparty-plugin': { version: '0.3.13', provider: 'wxb8b928431b8c56d8' } },
+};
 
 function file(filePath: string, content: string | Buffer): CompiledFile {
   const buffer = typeof content === 'string' ? Buffer.from(content) : content;
@@ -84,7 +87,9 @@ describe('runChecks', () => {
 
   it('fails on a configured secret value, naming the variable and never the value', () => {
     const secret = 'b2c3d4e5f60718293a4b5c6d7e8f9012';
-    const report = runChecks(pkg([file('utils/leak.js', `var k="${secret}"`)]), { secrets: [{ name: 'COMPONENT_APPSECRET', value: secret }] });
+    const report = runChecks(pkg([file('utils/leak.js', `var k="${secret}"`)]), {
+      secrets: [{ name: 'COMPONENT_APPSECRET', value: secret }],
+    });
     expect(report.findings.filter((f) => f.rule === 'secret')).toEqual([
       { rule: 'secret', file: 'utils/leak.js', message: 'utils/leak.js contains the value of COMPONENT_APPSECRET' },
     ]);
@@ -97,11 +102,14 @@ describe('runChecks', () => {
     expect(report.notes).toEqual(['COMPONENT_TOKEN is shorter than 8 characters: not searched for']);
   });
 
-  it.each(['ticket@@@AbC', 'preauthcode@@@xyz', 'queryauthcode@@@q', 'refreshtoken@@@r'])('fails on a token-looking string %s', (token) => {
-    const report = runChecks(pkg([file('utils/t.js', `var t="${token}"`)]));
-    expect(report.findings.map((f) => f.rule)).toEqual(['token']);
-    expect(JSON.stringify(report)).not.toContain(token);
-  });
+  it.each(['ticket@@@AbC', 'preauthcode@@@xyz', 'queryauthcode@@@q', 'refreshtoken@@@r'])(
+    'fails on a token-looking string %s',
+    (token) => {
+      const report = runChecks(pkg([file('utils/t.js', `var t="${token}"`)]));
+      expect(report.findings.map((f) => f.rule)).toEqual(['token']);
+      expect(JSON.stringify(report)).not.toContain(token);
+    },
+  );
 
   it('fails on a 32-hex value next to "secret", not on a lone hash', () => {
     expect(rules(pkg([file('utils/c.js', 'var appSecret = "0123456789abcdef0123456789abcdef"')]))).toEqual(['token']);
@@ -111,7 +119,9 @@ describe('runChecks', () => {
   it('fails when the plugin is missing, too old, or from another provider', () => {
     const plugin = (p: object) => ({ ...APP_JSON, plugins: { 'miniprogram-thirdparty-plugin': p } });
     expect(rules(pkg([], { pages: [] }))).toEqual(['plugin']);
-    expect(runChecks(pkg([], plugin({ version: '0.3.9', provider: 'wxb8b928431b8c56d8' }))).findings[0]?.message).toMatch(/below 0\.3\.10/);
+    expect(runChecks(pkg([], plugin({ version: '0.3.9', provider: 'wxb8b928431b8c56d8' }))).findings[0]?.message).toMatch(
+      /below 0\.3\.10/,
+    );
     expect(rules(pkg([], plugin({ version: 'latest', provider: 'wxb8b928431b8c56d8' })))).toEqual(['plugin']);
     expect(rules(pkg([], plugin({ version: '0.3.10', provider: 'wx0000000000000000' })))).toEqual(['plugin']);
     expect(rules(pkg([], plugin({ version: '0.3.10', provider: 'wxb8b928431b8c56d8' })))).toEqual([]);

@@ -36,7 +36,12 @@ it('check --dry-run compiles and passes', async () => {
 });
 
 it('preview --dry-run checks, then prints what it would send and writes no QR code', async () => {
-  const result = await run(previewCommand, ['--project', root, '--dry-run', '--robot', '3', '--qr', 'out/qr.jpg'], releaseEnv(), root);
+  const result = await run(
+    previewCommand,
+    ['--project', root, '--dry-run', '--robot', '3', '--qr', 'out/qr.jpg'],
+    releaseEnv(),
+    root,
+  );
   expect(result.err).toBe('');
   expect(result.code).toBe(EXIT.ok);
   expect(result.out).toContain('check passed');
@@ -52,7 +57,12 @@ it('preview --dry-run checks, then prints what it would send and writes no QR co
 
 it('upload --dry-run takes the version from package.json and the appid from MP_APPID', async () => {
   const version = (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }).version;
-  const result = await run(uploadCommand, ['--project', root, '--dry-run', '--desc', 'Hotfix: plugin version'], releaseEnv(), root);
+  const result = await run(
+    uploadCommand,
+    ['--project', root, '--dry-run', '--desc', 'Hotfix: plugin version'],
+    releaseEnv(),
+    root,
+  );
   expect(result.err).toBe('');
   expect(result.code).toBe(EXIT.ok);
   expect(result.out).toContain('upload would send (dry run, nothing sent):');

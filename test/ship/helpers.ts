@@ -32,12 +32,24 @@ export async function ensureNpmPacked(): Promise<void> {
 export function copyProject(prefix = 'ship-'): string {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
   const skip = /[\\/](\.pack-npm-[^\\/]*|miniprogram_npm\.old-\d+)([\\/]|$)/;
-  fs.cpSync(path.join(REPO_ROOT, 'miniprogram'), path.join(root, 'miniprogram'), { recursive: true, filter: (src) => !skip.test(src) });
-  for (const file of ['project.config.json', 'package.json', 'cloudfunctions/authorization/package.json', 'cloudfunctions/authorization/config.json']) {
+  fs.cpSync(path.join(REPO_ROOT, 'miniprogram'), path.join(root, 'miniprogram'), {
+    recursive: true,
+    filter: (src) => !skip.test(src),
+  });
+  for (const file of [
+    'project.config.json',
+    'package.json',
+    'cloudfunctions/authorization/package.json',
+    'cloudfunctions/authorization/config.json',
+  ]) {
     fs.mkdirSync(path.dirname(path.join(root, file)), { recursive: true });
     fs.copyFileSync(path.join(REPO_ROOT, file), path.join(root, file));
   }
-  const git = (...args: string[]) => execFileSync('git', ['-c', 'user.name=ship-test', '-c', 'user.email=ship@test.invalid', ...args], { cwd: root, stdio: 'ignore' });
+  const git = (...args: string[]) =>
+    execFileSync('git', ['-c', 'user.name=ship-test', '-c', 'user.email=ship@test.invalid', ...args], {
+      cwd: root,
+      stdio: 'ignore',
+    });
   git('init', '-q');
   git('add', 'project.config.json');
   git('commit', '-q', '-m', 'Release candidate for the ship tests');

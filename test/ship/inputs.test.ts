@@ -54,7 +54,12 @@ describe.each(releases)('$name: missing inputs', (command) => {
   it('rejects a malformed appid and a robot number outside 1–30', async () => {
     const badAppid = await run(command, ['--project', project], { MP_APPID: 'my-app', MP_PRIVATE_KEY_PATH: keyPath }, project);
     expect(badAppid.err).toContain('MP_APPID (MP_APPID) does not look like an appid');
-    const robot = await run(command, ['--project', project, '--robot', '31'], { MP_APPID: FAKE_APPID, MP_PRIVATE_KEY_PATH: keyPath }, project);
+    const robot = await run(
+      command,
+      ['--project', project, '--robot', '31'],
+      { MP_APPID: FAKE_APPID, MP_PRIVATE_KEY_PATH: keyPath },
+      project,
+    );
     expect(robot.code).toBe(EXIT.failed);
     expect(robot.err).toContain('--robot must be a whole number from 1 to 30');
   });
@@ -70,7 +75,16 @@ describe('deploy:cloud: missing inputs', () => {
   it('names the appid, key, environment id and every function variable at once', async () => {
     const result = await run(deployCloudCommand, ['--project', project, '--dry-run'], {}, project);
     expect(result.code).toBe(EXIT.usage);
-    for (const name of ['MP_APPID', 'MP_PRIVATE_KEY_PATH', 'CLOUD_ENV_ID', 'COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PUBLIC_BASE_URL']) {
+    for (const name of [
+      'MP_APPID',
+      'MP_PRIVATE_KEY_PATH',
+      'CLOUD_ENV_ID',
+      'COMPONENT_APPID',
+      'COMPONENT_APPSECRET',
+      'COMPONENT_TOKEN',
+      'ENCODING_AES_KEY',
+      'PUBLIC_BASE_URL',
+    ]) {
       expect(result.err).toContain(`- ${name} `);
     }
     expect(result.err).toContain('8 inputs are missing');
@@ -81,7 +95,13 @@ describe('deploy:cloud: missing inputs', () => {
 
   it('checks the function variables with the function’s own rules, naming the variable and never the value', async () => {
     const badKey = 'tooShortKey';
-    const env = { MP_APPID: FAKE_APPID, MP_PRIVATE_KEY_PATH: keyPath, CLOUD_ENV_ID: 'prod-1a2b3c', ...FUNCTION_ENV, ENCODING_AES_KEY: badKey };
+    const env = {
+      MP_APPID: FAKE_APPID,
+      MP_PRIVATE_KEY_PATH: keyPath,
+      CLOUD_ENV_ID: 'prod-1a2b3c',
+      ...FUNCTION_ENV,
+      ENCODING_AES_KEY: badKey,
+    };
     const result = await run(deployCloudCommand, ['--project', project, '--dry-run'], env, project);
     expect(result.code).toBe(EXIT.usage);
     expect(result.err).toContain('ENCODING_AES_KEY must be the 43-character 消息加解密Key');
@@ -93,19 +113,27 @@ describe('deploy:cloud: missing inputs', () => {
   it('reads the inputs from --env-file, the environment winning', async () => {
     const envFile = path.join(keys, 'deploy.env');
     fs.writeFileSync(envFile, `MP_APPID=${FAKE_APPID}\nCLOUD_ENV_ID=from-file-env\n`);
-    const result = await run(deployCloudCommand, ['--project', project, '--env-file', envFile], { CLOUD_ENV_ID: 'bad env id!' }, project);
+    const result = await run(
+      deployCloudCommand,
+      ['--project', project, '--env-file', envFile],
+      { CLOUD_ENV_ID: 'bad env id!' },
+      project,
+    );
     expect(result.err).not.toContain('- MP_APPID ');
     expect(result.err).toContain('CLOUD_ENV_ID does not look like a cloud environment id');
   });
 });
 
 describe('every command', () => {
-  it.each([buildCommand, checkCommand, previewCommand, uploadCommand, deployCloudCommand])('$name --help lists --dry-run', async (command) => {
-    const result = await run(command, ['--help'], {}, project);
-    expect(result.code).toBe(EXIT.ok);
-    expect(result.out).toContain(`npm run ${command.name} -- [options]`);
-    expect(result.out).toContain('--dry-run');
-  });
+  it.each([buildCommand, checkCommand, previewCommand, uploadCommand, deployCloudCommand])(
+    '$name --help lists --dry-run',
+    async (command) => {
+      const result = await run(command, ['--help'], {}, project);
+      expect(result.code).toBe(EXIT.ok);
+      expect(result.out).toContain(`npm run ${command.name} -- [options]`);
+      expect(result.out).toContain('--dry-run');
+    },
+  );
 
   it('refuses an unknown option with the usage exit code', async () => {
     const result = await run(checkCommand, ['--frobnicate'], {}, project);

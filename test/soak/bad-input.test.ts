@@ -36,8 +36,10 @@ const fixture = {
 
 const component = () => stack.openPlatform.component;
 const pushUrl = (query: Record<string, string> = {}) => withQuery(`${stack.publicBaseUrl}/push`, query);
-const post = (sealed: SealedPush, override: Partial<{ query: Record<string, string>; body: string | Buffer; contentType: string }> = {}) =>
-  request('POST', pushUrl(override.query ?? sealed.query), override.body ?? sealed.body, override.contentType ?? 'text/xml');
+const post = (
+  sealed: SealedPush,
+  override: Partial<{ query: Record<string, string>; body: string | Buffer; contentType: string }> = {},
+) => request('POST', pushUrl(override.query ?? sealed.query), override.body ?? sealed.body, override.contentType ?? 'text/xml');
 
 function ticketPlaintext(extra: Record<string, string | number> = {}): string {
   return payloadXml({
@@ -94,28 +96,43 @@ const pushCases: Case[] = [
   },
   {
     name: 'replayed ticket push with a new timestamp',
-    send: () => http(post(fixture.ticketPush!, { query: { ...fixture.ticketPush!.query, timestamp: String(Number(fixture.ticketPush!.query.timestamp) + 60) } })),
+    send: () =>
+      http(
+        post(fixture.ticketPush!, {
+          query: { ...fixture.ticketPush!.query, timestamp: String(Number(fixture.ticketPush!.query.timestamp) + 60) },
+        }),
+      ),
     expected: 403,
   },
-  { name: 'push with another appid in the ciphertext trailer', send: () => http(post(freshTicket({ receiveId: OTHER_PLATFORM }))), expected: 403 },
+  {
+    name: 'push with another appid in the ciphertext trailer',
+    send: () => http(post(freshTicket({ receiveId: OTHER_PLATFORM }))),
+    expected: 403,
+  },
   {
     name: 'push whose payload names another platform',
     send: () => http(post(sealPush(component(), ticketPlaintext({ AppId: OTHER_PLATFORM })))),
     expected: 403,
   },
-  { name: 'push whose envelope AppId is another platform', send: () => http(post(freshTicket({ envelopeAppId: OTHER_PLATFORM }))), expected: 403 },
-  { name: 'push encrypted with another EncodingAESKey', send: () => http(post(freshTicket({ encodingAesKey: 'B'.repeat(43) }))), expected: 400 },
-  ...(['timestamp', 'nonce', 'msg_signature'] as const).map(
-    (missing): Case => ({
-      name: `push without ${missing}`,
-      send: () => {
-        const sealed = freshTicket();
-        const { [missing]: _dropped, ...query } = sealed.query;
-        return http(post(sealed, { query }));
-      },
-      expected: 400,
-    }),
-  ),
+  {
+    name: 'push whose envelope AppId is another platform',
+    send: () => http(post(freshTicket({ envelopeAppId: OTHER_PLATFORM }))),
+    expected: 403,
+  },
+  {
+    name: 'push encrypted with another EncodingAESKey',
+    send: () => http(post(freshTicket({ encodingAesKey: 'B'.repeat(43) }))),
+    expected: 400,
+  },
+  ...(['timestamp', 'nonce', 'msg_signature'] as const).map((missing): Case => ({
+    name: `push without ${missing}`,
+    send: () => {
+      const sealed = freshTicket();
+      const { [missing]: _dropped, ...query } = sealed.query;
+      return http(post(sealed, { query }));
+    },
+    expected: 400,
+  })),
   {
     name: 'push body truncated in the middle',
     send: () => {
@@ -168,40 +185,83 @@ const pushCases: Case[] = [
   },
   {
     name: 'XML bomb inside a correctly signed and encrypted payload',
-    send: () => http(post(sealPush(component(), `${BOMB_DTD}<xml><AppId>&e;</AppId><InfoType>component_verify_ticket</InfoType></xml>`))),
+    send: () =>
+      http(post(sealPush(component(), `${BOMB_DTD}<xml><AppId>&e;</AppId><InfoType>component_verify_ticket</InfoType></xml>`))),
     expected: 400,
   },
   {
     name: 'external entity inside a correctly signed and encrypted payload',
-    send: () => http(post(sealPush(component(), `${XXE_DTD}<xml><AppId>${component().appId}</AppId><ComponentVerifyTicket>&xxe;</ComponentVerifyTicket></xml>`))),
+    send: () =>
+      http(
+        post(
+          sealPush(
+            component(),
+            `${XXE_DTD}<xml><AppId>${component().appId}</AppId><ComponentVerifyTicket>&xxe;</ComponentVerifyTicket></xml>`,
+          ),
+        ),
+      ),
     expected: 400,
   },
-  { name: 'decrypted payload that is not XML', send: () => http(post(sealPush(component(), 'ComponentVerifyTicket=ticket@@@x'))), expected: 400 },
-  { name: 'push body that is not XML', send: () => http(post(freshTicket(), { body: 'hello, this is not xml', contentType: 'text/plain' })), expected: 400 },
+  {
+    name: 'decrypted payload that is not XML',
+    send: () => http(post(sealPush(component(), 'ComponentVerifyTicket=ticket@@@x'))),
+    expected: 400,
+  },
+  {
+    name: 'push body that is not XML',
+    send: () => http(post(freshTicket(), { body: 'hello, this is not xml', contentType: 'text/plain' })),
+    expected: 400,
+  },
   {
     name: 'push body in JSON',
-    send: () => http(post(freshTicket(), { body: JSON.stringify({ AppId: component().appId, Encrypt: 'x' }), contentType: 'application/json' })),
+    send: () =>
+      http(
+        post(freshTicket(), {
+          body: JSON.stringify({ AppId: component().appId, Encrypt: 'x' }),
+          contentType: 'application/json',
+        }),
+      ),
     expected: 400,
   },
   { name: 'empty push body', send: () => http(post(freshTicket(), { body: '' })), expected: 400 },
   {
     name: 'envelope with two Encrypt elements',
-    send: () => http(post(signedEnvelope('<xml><Encrypt><![CDATA[{{ENCRYPT}}]]></Encrypt><Encrypt><![CDATA[{{ENCRYPT}}]]></Encrypt></xml>'))),
+    send: () =>
+      http(
+        post(signedEnvelope('<xml><Encrypt><![CDATA[{{ENCRYPT}}]]></Encrypt><Encrypt><![CDATA[{{ENCRYPT}}]]></Encrypt></xml>')),
+      ),
     expected: 400,
   },
   {
     name: 'binary push body that is not XML either',
-    send: () => http(post(freshTicket(), { body: Buffer.from([0, 1, 2, 0xff, 0xfe, 0x3c]), contentType: 'application/octet-stream' })),
+    send: () =>
+      http(post(freshTicket(), { body: Buffer.from([0, 1, 2, 0xff, 0xfe, 0x3c]), contentType: 'application/octet-stream' })),
     expected: 400,
   },
-  { name: 'POST to the entry page (any POST is a push) without a signature', send: () => http(request('POST', `${stack.publicBaseUrl}/entry?sid=${fixture.pendingSession}`, 'x')), expected: 400 },
+  {
+    name: 'POST to the entry page (any POST is a push) without a signature',
+    send: () => http(request('POST', `${stack.publicBaseUrl}/entry?sid=${fixture.pendingSession}`, 'x')),
+    expected: 400,
+  },
 ];
 
 const methodCases: Case[] = [
-  ...(['PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const).map((method): Case => ({ name: `${method} on the push URL`, send: () => http(request(method, pushUrl(freshTicket().query), freshTicket().body)), expected: 404 })),
+  ...(['PUT', 'DELETE', 'PATCH', 'OPTIONS'] as const).map((method): Case => ({
+    name: `${method} on the push URL`,
+    send: () => http(request(method, pushUrl(freshTicket().query), freshTicket().body)),
+    expected: 404,
+  })),
   { name: 'GET on the push URL', send: () => http(request('GET', pushUrl(freshTicket().query))), expected: 404 },
-  { name: 'HEAD on the entry page', send: () => http(request('HEAD', `${stack.publicBaseUrl}/entry?sid=${fixture.pendingSession}`)), expected: 404 },
-  { name: 'PUT on the callback page', send: () => http(request('PUT', `${stack.publicBaseUrl}/callback?sid=${fixture.pendingSession}&auth_code=x`, 'x')), expected: 404 },
+  {
+    name: 'HEAD on the entry page',
+    send: () => http(request('HEAD', `${stack.publicBaseUrl}/entry?sid=${fixture.pendingSession}`)),
+    expected: 404,
+  },
+  {
+    name: 'PUT on the callback page',
+    send: () => http(request('PUT', `${stack.publicBaseUrl}/callback?sid=${fixture.pendingSession}&auth_code=x`, 'x')),
+    expected: 404,
+  },
 ];
 
 const entry = (query: string) => http(request('GET', `${stack.publicBaseUrl}/entry${query}`));
@@ -214,20 +274,52 @@ const callback = (sid: string | undefined, code: string | undefined) => {
 
 const pageCases: Case[] = [
   { name: 'entry page without sid', send: () => entry(''), expected: 404 },
-  { name: 'entry page with sid ../../etc/passwd', send: () => entry(`?sid=${encodeURIComponent('../../etc/passwd')}`), expected: 404 },
+  {
+    name: 'entry page with sid ../../etc/passwd',
+    send: () => entry(`?sid=${encodeURIComponent('../../etc/passwd')}`),
+    expected: 404,
+  },
   { name: 'entry page with sid {"$where":…}', send: () => entry(`?sid=${encodeURIComponent('{"$where":"1"}')}`), expected: 404 },
   { name: 'entry page with an unknown sid', send: () => entry(`?sid=${'0'.repeat(32)}`), expected: 404 },
   { name: 'entry page with a 10 000-character sid', send: () => entry(`?sid=${'a'.repeat(10_000)}`), expected: 404 },
-  { name: 'entry page with control characters in sid', send: () => entry(`?sid=${encodeURIComponent(CONTROL_CHARS)}`), expected: 404 },
+  {
+    name: 'entry page with control characters in sid',
+    send: () => entry(`?sid=${encodeURIComponent(CONTROL_CHARS)}`),
+    expected: 404,
+  },
   { name: 'callback without auth_code', send: () => callback(fixture.pendingSession, undefined), expected: 400 },
-  { name: 'callback with a 600-character auth_code', send: () => callback(fixture.pendingSession, `queryauthcode@@@${'a'.repeat(600)}`), expected: 400 },
-  { name: 'callback with auth_code <script>', send: () => callback(fixture.pendingSession, '<script>alert(1)</script>'), expected: 400 },
+  {
+    name: 'callback with a 600-character auth_code',
+    send: () => callback(fixture.pendingSession, `queryauthcode@@@${'a'.repeat(600)}`),
+    expected: 400,
+  },
+  {
+    name: 'callback with auth_code <script>',
+    send: () => callback(fixture.pendingSession, '<script>alert(1)</script>'),
+    expected: 400,
+  },
   { name: "callback with auth_code ' OR 1=1 --", send: () => callback(fixture.pendingSession, "' OR 1=1 --"), expected: 400 },
-  { name: 'callback with auth_code {"$where":…}', send: () => callback(fixture.pendingSession, '{"$where":"sleep(1000)"}'), expected: 400 },
-  { name: 'callback with control characters in auth_code', send: () => callback(fixture.pendingSession, `queryauthcode@@@${CONTROL_CHARS}`), expected: 400 },
+  {
+    name: 'callback with auth_code {"$where":…}',
+    send: () => callback(fixture.pendingSession, '{"$where":"sleep(1000)"}'),
+    expected: 400,
+  },
+  {
+    name: 'callback with control characters in auth_code',
+    send: () => callback(fixture.pendingSession, `queryauthcode@@@${CONTROL_CHARS}`),
+    expected: 400,
+  },
   { name: 'callback with a well-formed code but no sid', send: () => callback(undefined, WELL_FORMED_BOGUS_CODE), expected: 404 },
-  { name: 'callback with a well-formed code and an unknown sid', send: () => callback('f'.repeat(32), WELL_FORMED_BOGUS_CODE), expected: 404 },
-  { name: 'callback with a well-formed code and sid ../../', send: () => callback('../../', WELL_FORMED_BOGUS_CODE), expected: 404 },
+  {
+    name: 'callback with a well-formed code and an unknown sid',
+    send: () => callback('f'.repeat(32), WELL_FORMED_BOGUS_CODE),
+    expected: 404,
+  },
+  {
+    name: 'callback with a well-formed code and sid ../../',
+    send: () => callback('../../', WELL_FORMED_BOGUS_CODE),
+    expected: 404,
+  },
 ];
 
 const nested = (depth: number): unknown => (depth === 0 ? 'x' : { a: nested(depth - 1) });
@@ -237,67 +329,208 @@ const actionCases: Case[] = [
   { name: 'unknown action dropDatabase', send: () => act('dropDatabase', {}), expected: 'UNKNOWN_ACTION' },
   { name: 'action __proto__', send: () => act('__proto__', {}), expected: 'UNKNOWN_ACTION' },
   { name: 'action constructor', send: () => act('constructor', {}), expected: 'UNKNOWN_ACTION' },
-  { name: 'action as an object {"$ne":null}', send: () => event({ action: { $ne: null }, payload: {} }), expected: 'UNKNOWN_ACTION' },
+  {
+    name: 'action as an object {"$ne":null}',
+    send: () => event({ action: { $ne: null }, payload: {} }),
+    expected: 'UNKNOWN_ACTION',
+  },
   { name: 'event that is a string', send: () => event('createAuthSession'), expected: 'UNKNOWN_ACTION' },
   { name: 'event that is an array', send: () => event(['createAuthSession', {}]), expected: 'UNKNOWN_ACTION' },
   { name: 'no OPENID (getAppConfig)', send: () => act('getAppConfig', {}, null), expected: 'FORBIDDEN' },
-  { name: 'no OPENID (createAuthSession)', send: () => act('createAuthSession', { authType: 3, channel: 'plugin' }, null), expected: 'FORBIDDEN' },
-  { name: 'createAuthSession payload is a string', send: () => act('createAuthSession', 'authType=3'), expected: 'INVALID_INPUT' },
-  { name: 'createAuthSession payload is an array', send: () => act('createAuthSession', [3, 'plugin']), expected: 'INVALID_INPUT' },
-  { name: 'createAuthSession without fields', send: () => act('createAuthSession', {}), expected: 'INVALID_INPUT' },
-  { name: 'authType as a string "3"', send: () => act('createAuthSession', { authType: '3', channel: 'plugin' }), expected: 'INVALID_INPUT' },
-  { name: 'authType 7 (undefined by WeChat)', send: () => act('createAuthSession', { authType: 7, channel: 'plugin' }), expected: 'INVALID_INPUT' },
-  { name: 'authType 3.5', send: () => act('createAuthSession', { authType: 3.5, channel: 'plugin' }), expected: 'INVALID_INPUT' },
-  { name: 'authType null', send: () => act('createAuthSession', { authType: null, channel: 'plugin' }), expected: 'INVALID_INPUT' },
-  { name: 'channel email', send: () => act('createAuthSession', { authType: 3, channel: 'email' }), expected: 'INVALID_INPUT' },
-  { name: 'channel as an array', send: () => act('createAuthSession', { authType: 3, channel: ['plugin'] }), expected: 'INVALID_INPUT' },
-  { name: 'channel {"$ne":null}', send: () => act('createAuthSession', { authType: 3, channel: { $ne: null } }), expected: 'INVALID_INPUT' },
-  { name: "bizAppid ' OR 1=1 --", send: () => act('createAuthSession', { authType: 3, channel: 'pc', bizAppid: "' OR 1=1 --" }), expected: 'INVALID_INPUT' },
-  { name: 'bizAppid of 10 000 characters', send: () => act('createAuthSession', { authType: 3, channel: 'pc', bizAppid: `wx${'a'.repeat(10_000)}` }), expected: 'INVALID_INPUT' },
-  { name: 'categoryIds empty', send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: [] }), expected: 'INVALID_INPUT' },
-  { name: 'categoryIds of strings', send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: ['1'] }), expected: 'INVALID_INPUT' },
-  { name: 'categoryIds nested [[1]]', send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: [[1]] }), expected: 'INVALID_INPUT' },
-  { name: 'categoryIds {"$gt":0}', send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: { $gt: 0 } }), expected: 'INVALID_INPUT' },
   {
-    name: 'categoryIds with 100 000 entries',
-    send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: Array.from({ length: 100_000 }, (_, i) => (i % 9000) + 1) }),
+    name: 'no OPENID (createAuthSession)',
+    send: () => act('createAuthSession', { authType: 3, channel: 'plugin' }, null),
+    expected: 'FORBIDDEN',
+  },
+  {
+    name: 'createAuthSession payload is a string',
+    send: () => act('createAuthSession', 'authType=3'),
     expected: 'INVALID_INPUT',
   },
-  { name: 'unknown bundleId', send: () => act('createAuthSession', { authType: 3, channel: 'plugin', bundleId: 'nope' }), expected: 'INVALID_INPUT' },
-  { name: 'bundleId ../../', send: () => act('createAuthSession', { authType: 3, channel: 'plugin', bundleId: '../../etc/passwd' }), expected: 'INVALID_INPUT' },
-  { name: 'both categoryIds and bundleId', send: () => act('createAuthSession', { authType: 3, channel: 'plugin', categoryIds: [1], bundleId: 'x' }), expected: 'INVALID_INPUT' },
-  { name: 'an openid smuggled in the payload', send: () => act('createAuthSession', { authType: 3, channel: 'plugin', openid: OTHER }), expected: 'INVALID_INPUT' },
-  { name: 'an own __proto__ key in the payload', send: () => act('createAuthSession', JSON.parse('{"authType":3,"channel":"plugin","__proto__":{"isAdmin":true}}')), expected: 'INVALID_INPUT' },
-  { name: 'a scalar field holding a 500-deep object', send: () => act('getAuthSession', { sessionId: nested(500) }), expected: 'INVALID_INPUT' },
+  {
+    name: 'createAuthSession payload is an array',
+    send: () => act('createAuthSession', [3, 'plugin']),
+    expected: 'INVALID_INPUT',
+  },
+  { name: 'createAuthSession without fields', send: () => act('createAuthSession', {}), expected: 'INVALID_INPUT' },
+  {
+    name: 'authType as a string "3"',
+    send: () => act('createAuthSession', { authType: '3', channel: 'plugin' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'authType 7 (undefined by WeChat)',
+    send: () => act('createAuthSession', { authType: 7, channel: 'plugin' }),
+    expected: 'INVALID_INPUT',
+  },
+  { name: 'authType 3.5', send: () => act('createAuthSession', { authType: 3.5, channel: 'plugin' }), expected: 'INVALID_INPUT' },
+  {
+    name: 'authType null',
+    send: () => act('createAuthSession', { authType: null, channel: 'plugin' }),
+    expected: 'INVALID_INPUT',
+  },
+  { name: 'channel email', send: () => act('createAuthSession', { authType: 3, channel: 'email' }), expected: 'INVALID_INPUT' },
+  {
+    name: 'channel as an array',
+    send: () => act('createAuthSession', { authType: 3, channel: ['plugin'] }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'channel {"$ne":null}',
+    send: () => act('createAuthSession', { authType: 3, channel: { $ne: null } }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: "bizAppid ' OR 1=1 --",
+    send: () => act('createAuthSession', { authType: 3, channel: 'pc', bizAppid: "' OR 1=1 --" }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'bizAppid of 10 000 characters',
+    send: () => act('createAuthSession', { authType: 3, channel: 'pc', bizAppid: `wx${'a'.repeat(10_000)}` }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'categoryIds empty',
+    send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: [] }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'categoryIds of strings',
+    send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: ['1'] }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'categoryIds nested [[1]]',
+    send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: [[1]] }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'categoryIds {"$gt":0}',
+    send: () => act('createAuthSession', { authType: 3, channel: 'h5', categoryIds: { $gt: 0 } }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'categoryIds with 100 000 entries',
+    send: () =>
+      act('createAuthSession', {
+        authType: 3,
+        channel: 'h5',
+        categoryIds: Array.from({ length: 100_000 }, (_, i) => (i % 9000) + 1),
+      }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'unknown bundleId',
+    send: () => act('createAuthSession', { authType: 3, channel: 'plugin', bundleId: 'nope' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'bundleId ../../',
+    send: () => act('createAuthSession', { authType: 3, channel: 'plugin', bundleId: '../../etc/passwd' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'both categoryIds and bundleId',
+    send: () => act('createAuthSession', { authType: 3, channel: 'plugin', categoryIds: [1], bundleId: 'x' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'an openid smuggled in the payload',
+    send: () => act('createAuthSession', { authType: 3, channel: 'plugin', openid: OTHER }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'an own __proto__ key in the payload',
+    send: () => act('createAuthSession', JSON.parse('{"authType":3,"channel":"plugin","__proto__":{"isAdmin":true}}')),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'a scalar field holding a 500-deep object',
+    send: () => act('getAuthSession', { sessionId: nested(500) }),
+    expected: 'INVALID_INPUT',
+  },
   { name: 'sessionId as a number', send: () => act('getAuthSession', { sessionId: 12345 }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId {"$where":…}', send: () => act('getAuthSession', { sessionId: { $where: 'this.openid' } }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId ../../etc/passwd', send: () => act('getAuthSession', { sessionId: '../../etc/passwd' }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId in upper case', send: () => act('getAuthSession', { sessionId: fixture.mySession.toUpperCase() }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId of 200 000 characters', send: () => act('getAuthSession', { sessionId: 'a'.repeat(200_000) }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId with control characters', send: () => act('getAuthSession', { sessionId: CONTROL_CHARS }), expected: 'INVALID_INPUT' },
-  { name: 'sessionId <script>', send: () => act('getAuthSession', { sessionId: '<script>alert(1)</script>' }), expected: 'INVALID_INPUT' },
-  { name: "another merchant's sessionId", send: () => act('getAuthSession', { sessionId: fixture.otherSession }), expected: 'NOT_FOUND' },
+  {
+    name: 'sessionId {"$where":…}',
+    send: () => act('getAuthSession', { sessionId: { $where: 'this.openid' } }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'sessionId ../../etc/passwd',
+    send: () => act('getAuthSession', { sessionId: '../../etc/passwd' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'sessionId in upper case',
+    send: () => act('getAuthSession', { sessionId: fixture.mySession.toUpperCase() }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'sessionId of 200 000 characters',
+    send: () => act('getAuthSession', { sessionId: 'a'.repeat(200_000) }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'sessionId with control characters',
+    send: () => act('getAuthSession', { sessionId: CONTROL_CHARS }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'sessionId <script>',
+    send: () => act('getAuthSession', { sessionId: '<script>alert(1)</script>' }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: "another merchant's sessionId",
+    send: () => act('getAuthSession', { sessionId: fixture.otherSession }),
+    expected: 'NOT_FOUND',
+  },
   { name: 'an unknown sessionId', send: () => act('getAuthSession', { sessionId: 'e'.repeat(32) }), expected: 'NOT_FOUND' },
   { name: "another merchant's appid", send: () => act('getAuthorizer', { appid: fixture.otherAppid }), expected: 'NOT_FOUND' },
   { name: 'an unknown appid', send: () => act('getAuthorizer', { appid: 'wx0000000000000001' }), expected: 'NOT_FOUND' },
   { name: "appid wx' OR 1=1", send: () => act('getAuthorizer', { appid: "wx' OR 1=1 --" }), expected: 'INVALID_INPUT' },
-  { name: 'appid nested in an object', send: () => act('getAuthorizer', { appid: { appid: fixture.myAppid } }), expected: 'INVALID_INPUT' },
-  { name: 'appid as an array', send: () => act('getAuthorizer', { appid: [fixture.myAppid, fixture.otherAppid] }), expected: 'INVALID_INPUT' },
-  { name: 'listMyAuthorizers for another openid', send: () => act('listMyAuthorizers', { openid: OTHER }), expected: 'INVALID_INPUT' },
+  {
+    name: 'appid nested in an object',
+    send: () => act('getAuthorizer', { appid: { appid: fixture.myAppid } }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'appid as an array',
+    send: () => act('getAuthorizer', { appid: [fixture.myAppid, fixture.otherAppid] }),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'listMyAuthorizers for another openid',
+    send: () => act('listMyAuthorizers', { openid: OTHER }),
+    expected: 'INVALID_INPUT',
+  },
   { name: 'getAppConfig with an unknown field', send: () => act('getAppConfig', { isAdmin: true }), expected: 'INVALID_INPUT' },
   { name: 'listAuthorizers by a merchant', send: () => act('listAuthorizers', {}), expected: 'FORBIDDEN' },
   { name: 'reconcile by a merchant', send: () => act('reconcile', {}), expected: 'FORBIDDEN' },
   { name: 'platformHealth by a merchant', send: () => act('platformHealth', {}), expected: 'FORBIDDEN' },
   { name: 'listAuthorizers limit 1000', send: () => act('listAuthorizers', { limit: 1000 }, ADMIN), expected: 'INVALID_INPUT' },
   { name: 'listAuthorizers offset -1', send: () => act('listAuthorizers', { offset: -1 }, ADMIN), expected: 'INVALID_INPUT' },
-  { name: 'listAuthorizers status {"$ne":…}', send: () => act('listAuthorizers', { status: { $ne: 'revoked' } }, ADMIN), expected: 'INVALID_INPUT' },
-  { name: 'listAuthorizers kind <script>', send: () => act('listAuthorizers', { kind: '<script>' }, ADMIN), expected: 'INVALID_INPUT' },
+  {
+    name: 'listAuthorizers status {"$ne":…}',
+    send: () => act('listAuthorizers', { status: { $ne: 'revoked' } }, ADMIN),
+    expected: 'INVALID_INPUT',
+  },
+  {
+    name: 'listAuthorizers kind <script>',
+    send: () => act('listAuthorizers', { kind: '<script>' }, ADMIN),
+    expected: 'INVALID_INPUT',
+  },
   {
     name: '10 000 unknown fields',
     send: () => act('listMyAuthorizers', Object.fromEntries(Array.from({ length: 10_000 }, (_, i) => [`field${i}`, i]))),
     expected: 'INVALID_INPUT',
   },
-  { name: 'an unknown field with a 5 000-character name', send: () => act('listMyAuthorizers', { ['k'.repeat(5000)]: 1 }), expected: 'INVALID_INPUT' },
+  {
+    name: 'an unknown field with a 5 000-character name',
+    send: () => act('listMyAuthorizers', { ['k'.repeat(5000)]: 1 }),
+    expected: 'INVALID_INPUT',
+  },
 ];
 
 const CASES: Case[] = [...pushCases, ...methodCases, ...pageCases, ...actionCases];
@@ -308,9 +541,16 @@ beforeAll(async () => {
   silencer = silenceFunctionOutput();
   stack = await startSoakStack({ adminOpenIds: [ADMIN] });
   const [mine, theirs] = [stack.openPlatform.accounts[0], stack.openPlatform.accounts[2]];
-  for (const [openid, account, key] of [[MERCHANT, mine, 'my'], [OTHER, theirs, 'other']] as const) {
+  for (const [openid, account, key] of [
+    [MERCHANT, mine, 'my'],
+    [OTHER, theirs, 'other'],
+  ] as const) {
     const created = dataOf(await stack.call(openid, 'createAuthSession', { authType: 6, channel: 'plugin' }));
-    const confirmed = await stack.openPlatform.confirmAuthorization({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: account.appid, channel: 'plugin' });
+    const confirmed = await stack.openPlatform.confirmAuthorization({
+      preAuthCode: created.plugin!.preAuthCode,
+      authorizerAppid: account.appid,
+      channel: 'plugin',
+    });
     expect(dataOf(await stack.call(openid, 'getAuthSession', { sessionId: created.sessionId })).status).toBe('authorized');
     if (key === 'my') {
       fixture.mySession = created.sessionId;
@@ -418,8 +658,12 @@ describe('replays and foreign data', () => {
     const after = await stack.snapshot();
     // Only the code's record (no code kept, no session bound) and the counter that bounds such attempts.
     expect({ ...after, authCodes: [], rateLimits: [] }).toEqual({ ...before, authCodes: [], rateLimits: [] });
-    const added = (after.authCodes as { _id: string }[]).filter((doc) => !(before.authCodes as { _id: string }[]).some((old) => old._id === doc._id));
-    expect(added).toEqual([expect.objectContaining({ claimState: 'failed', code: null, sessionId: null, callbackSessionId: fixture.pendingSession })]);
+    const added = (after.authCodes as { _id: string }[]).filter(
+      (doc) => !(before.authCodes as { _id: string }[]).some((old) => old._id === doc._id),
+    );
+    expect(added).toEqual([
+      expect.objectContaining({ claimState: 'failed', code: null, sessionId: null, callbackSessionId: fixture.pendingSession }),
+    ]);
     // The merchant can still finish: the genuine confirmation completes the same session.
     const [doc] = await stack.docs('authSessions', { _id: fixture.pendingSession });
     const confirmed = await stack.openPlatform.confirmAuthorization({

@@ -9,7 +9,12 @@ export interface HttpAnswer {
   contentType: string;
 }
 
-export async function request(method: string, url: string, body?: string | Buffer, contentType = 'text/xml'): Promise<HttpAnswer> {
+export async function request(
+  method: string,
+  url: string,
+  body?: string | Buffer,
+  contentType = 'text/xml',
+): Promise<HttpAnswer> {
   const response = await fetch(url, {
     method,
     ...(body !== undefined ? { body, headers: { 'content-type': contentType } } : {}),

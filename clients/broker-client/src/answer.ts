@@ -9,7 +9,8 @@ export class WeChatAnswer {
   ) {}
 
   static fromWire(response: ProxyResponse): WeChatAnswer {
-    const bytes = response.base64 !== undefined ? Buffer.from(response.base64, 'base64') : Buffer.from(response.text ?? '', 'utf8');
+    const bytes =
+      response.base64 !== undefined ? Buffer.from(response.base64, 'base64') : Buffer.from(response.text ?? '', 'utf8');
     return new WeChatAnswer(response.status, response.contentType, new Uint8Array(bytes));
   }
 

@@ -48,7 +48,10 @@ export class BrokerCloudClient implements BrokerClient {
     try {
       reply = await this.cloud.callFunction({ name: this.options.functionName ?? 'authorization', data });
     } catch (error) {
-      throw new BrokerError({ code: 'TRANSPORT', message: `callFunction failed: ${error instanceof Error ? error.message : String(error)}` });
+      throw new BrokerError({
+        code: 'TRANSPORT',
+        message: `callFunction failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
     const result = reply.result as BrokerCallResult<K> | undefined;
     if (!result || typeof result !== 'object' || typeof result.ok !== 'boolean') {

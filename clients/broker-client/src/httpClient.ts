@@ -105,7 +105,10 @@ export class BrokerHttpClient implements BrokerClient {
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {
-      throw new BrokerError({ code: 'TRANSPORT', message: `request failed: ${error instanceof Error ? error.message : String(error)}` });
+      throw new BrokerError({
+        code: 'TRANSPORT',
+        message: `request failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
     }
   }
 
@@ -119,13 +122,16 @@ export class BrokerHttpClient implements BrokerClient {
       throw new BrokerError({ code: 'TRANSPORT', message: `HTTP ${response.status}: the answer is not the broker's` });
     }
     if (parsed.error) throw new BrokerError(parsed.error);
-    if (!response.ok || !('data' in parsed)) throw new BrokerError({ code: 'TRANSPORT', message: `HTTP ${response.status}: unexpected answer` });
+    if (!response.ok || !('data' in parsed))
+      throw new BrokerError({ code: 'TRANSPORT', message: `HTTP ${response.status}: unexpected answer` });
     return parsed.data;
   }
 }
 
 function requestBody(request: ProxyRequest): { body?: Uint8Array; contentType?: string } {
-  if (request.body) return { body: new Uint8Array(Buffer.from(request.body.base64, 'base64')), contentType: request.body.contentType };
-  if (request.json !== undefined) return { body: new TextEncoder().encode(JSON.stringify(request.json)), contentType: 'application/json' };
+  if (request.body)
+    return { body: new Uint8Array(Buffer.from(request.body.base64, 'base64')), contentType: request.body.contentType };
+  if (request.json !== undefined)
+    return { body: new TextEncoder().encode(JSON.stringify(request.json)), contentType: 'application/json' };
   return {};
 }

@@ -105,8 +105,7 @@ export interface BrokerCallEvent<K extends BrokerOp = BrokerOp> {
 }
 
 export type BrokerCallResult<K extends BrokerOp = BrokerOp> =
-  | { ok: true; data: BrokerOps[K]['output'] }
-  | { ok: false; error: BrokerErrorBody };
+  { ok: true; data: BrokerOps[K]['output'] } | { ok: false; error: BrokerErrorBody };
 
 /** HTTP way in: the routes under PUBLIC_BASE_URL, and the headers of a signed request. */
 export const HTTP_ROUTES = {

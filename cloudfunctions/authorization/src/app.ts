@@ -34,7 +34,12 @@ export interface App {
   instanceId: string;
 }
 
-export function createApp(input: { env: Record<string, string | undefined>; db: CloudDb; log?: Logger; now?: () => number }): App {
+export function createApp(input: {
+  env: Record<string, string | undefined>;
+  db: CloudDb;
+  log?: Logger;
+  now?: () => number;
+}): App {
   const config = loadConfig(input.env);
   // The cloud's clock; tests of the core on the local database pass their movable one.
   const now = input.now ?? (() => Date.now());
@@ -71,6 +76,21 @@ export function createApp(input: { env: Record<string, string | undefined>; db: 
   const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
   const authorizers = new Authorizers(store);
   return {
-    config, keys, store, client, componentTokens, upstream, sessions, authorizerTokens, authorizers, codes, machine, limits, pushes, log, now, instanceId,
+    config,
+    keys,
+    store,
+    client,
+    componentTokens,
+    upstream,
+    sessions,
+    authorizerTokens,
+    authorizers,
+    codes,
+    machine,
+    limits,
+    pushes,
+    log,
+    now,
+    instanceId,
   };
 }

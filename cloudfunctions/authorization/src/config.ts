@@ -120,7 +120,9 @@ const jsonText = (shape: string) =>
 
 const bundleList = jsonText('[{"id","name","categoryIds"}]');
 
-const brokerSecret = string().check(minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`));
+const brokerSecret = string().check(
+  minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`),
+);
 
 const brokerKey = strictObject({
   id: string().check(regex(/^[A-Za-z0-9_-]{1,32}$/, 'key id: 1–32 of A-Z a-z 0-9 _ -')),
@@ -135,8 +137,18 @@ const brokerKeyList = pipe(
 
 /** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
 const testList = pipe(
-  string().check(regex(/^\s*gh_[0-9a-f]{12}(\s*[;,]\s*gh_[0-9a-f]{12}){0,9}\s*[;,]?\s*$/, 'must be up to 10 原始IDs (gh_ + 12 hex), separated by ;')),
-  transform((s: string) => s.split(/[;,]/).map((x) => x.trim()).filter(Boolean)),
+  string().check(
+    regex(
+      /^\s*gh_[0-9a-f]{12}(\s*[;,]\s*gh_[0-9a-f]{12}){0,9}\s*[;,]?\s*$/,
+      'must be up to 10 原始IDs (gh_ + 12 hex), separated by ;',
+    ),
+  ),
+  transform((s: string) =>
+    s
+      .split(/[;,]/)
+      .map((x) => x.trim())
+      .filter(Boolean),
+  ),
 );
 
 const httpUrl = pipe(
@@ -197,7 +209,10 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     encodingAesKey: e.ENCODING_AES_KEY,
     previousEncodingAesKey: e.PREVIOUS_ENCODING_AES_KEY,
     publicBaseUrl: e.PUBLIC_BASE_URL,
-    adminOpenIds: (e.ADMIN_OPENIDS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    adminOpenIds: (e.ADMIN_OPENIDS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     requiredCategoryIds: e.REQUIRED_CATEGORY_IDS ?? [],
     bundles: e.PERMISSION_BUNDLES ?? [],
     apiBaseUrl: e.WX_API_BASE_URL,

@@ -32,7 +32,13 @@ export async function main(event: unknown): Promise<unknown> {
     // Say exactly what is missing, on every trigger, without ever echoing a value.
     console.error(error.message);
     const trigger = triggerOf(event, context);
-    if (trigger === 'http') return { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'not configured', isBase64Encoded: false };
+    if (trigger === 'http')
+      return {
+        statusCode: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+        body: 'not configured',
+        isBase64Encoded: false,
+      };
     if (trigger === 'timer') throw error;
     return { ok: false, error: { code: 'CONFIGURATION', message: `服务未配置完成：${error.problems.join('；')}` } };
   }

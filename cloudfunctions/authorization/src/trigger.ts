@@ -7,7 +7,11 @@ export type Trigger = 'timer' | 'http' | 'action';
  * event alone: a mini-program can send any event it likes. A call with an OPENID is always an
  * action; only the cloud's own timer is the timer.
  */
-export function triggerOf(event: unknown, context: { OPENID?: string; SOURCE?: string }, acceptEmptyTimerContext = false): Trigger {
+export function triggerOf(
+  event: unknown,
+  context: { OPENID?: string; SOURCE?: string },
+  acceptEmptyTimerContext = false,
+): Trigger {
   if (context.OPENID) return 'action';
   const sources = (context.SOURCE ?? '').split(',');
   if (sources.length === 1 && sources[0] === 'wx_trigger') return 'timer';
@@ -21,4 +25,3 @@ function isTimerShaped(event: unknown): boolean {
   const e = event as { Type?: unknown; TriggerName?: unknown } | null;
   return !!e && e.Type === 'Timer' && typeof e.TriggerName === 'string';
 }
-

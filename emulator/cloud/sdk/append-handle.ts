@@ -67,5 +67,5 @@ export function keepAppendHandleOpen(datastore: Nedb): void {
 
 async function writeAll(handle: fs.promises.FileHandle, bytes: Buffer): Promise<void> {
   // Append mode: every write lands at the end; loop in case the OS takes fewer bytes.
-  for (let offset = 0; offset < bytes.length; ) offset += (await handle.write(bytes, offset)).bytesWritten;
+  for (let offset = 0; offset < bytes.length;) offset += (await handle.write(bytes, offset)).bytesWritten;
 }

@@ -1,14 +1,7 @@
 import { createCommand, ServerDate, type Command } from './commands';
 import type { CrashSwitch } from './crash';
 import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
-import {
-  countDocuments,
-  findDocuments,
-  insertDocuments,
-  removeDocuments,
-  replaceDocument,
-  updateDocuments,
-} from './operations';
+import { countDocuments, findDocuments, insertDocuments, removeDocuments, replaceDocument, updateDocuments } from './operations';
 import { DEFAULT_GET_LIMIT, DbService, type CallKind } from './service';
 import type { DocumentStore } from './store';
 import { runTransaction, type Transaction } from './transaction';
@@ -36,7 +29,14 @@ export interface DbContext {
  * One database api call: a round trip to the service, then the work, failing as wx-server-sdk
  * fails; never run by an instance that died (crash.ts), which reaches nothing more.
  */
-function serve<T>(context: DbContext, apiName: string, collection: string, kind: CallKind, data: unknown, work: () => Promise<T>): Promise<T> {
+function serve<T>(
+  context: DbContext,
+  apiName: string,
+  collection: string,
+  kind: CallKind,
+  data: unknown,
+  work: () => Promise<T>,
+): Promise<T> {
   const call = () =>
     asApi(apiName, collection, async () => {
       context.assertAlive?.();
@@ -117,7 +117,11 @@ export class Query {
     return serve(this.context, 'collection.get', this.collectionName, 'read', undefined, async () => {
       // The server caps a page whatever limit() asked for.
       const limit = Math.min(this.spec.limit, this.context.service.maxGetLimit);
-      const data = await findDocuments(this.context.store, this.collectionName, { ...this.spec, limit, query: this.storeQuery() });
+      const data = await findDocuments(this.context.store, this.collectionName, {
+        ...this.spec,
+        limit,
+        query: this.storeQuery(),
+      });
       return { data, errMsg: 'collection.get:ok' };
     });
   }
@@ -189,23 +193,37 @@ export class DocumentReference {
 
   /** Replaces the whole document (or creates it). */
   set(options: { data: unknown }): Promise<{ _id: string; stats: { updated: number; created: number }; errMsg: string }> {
-    return serve(this.context, 'document.set', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
-      const data = toStorableDocument(dataOf(options), this.context.now());
-      if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
-      if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
-      await this.context.journal?.beforeWrite(this.collectionName, this._id);
-      const stats = await replaceDocument(this.context.store, this.collectionName, this._id, data);
-      return { _id: this._id, stats, errMsg: 'document.set:ok' };
-    });
+    return serve(
+      this.context,
+      'document.set',
+      this.collectionName,
+      'write',
+      (options as { data?: unknown } | undefined)?.data,
+      async () => {
+        const data = toStorableDocument(dataOf(options), this.context.now());
+        if (Object.hasOwn(data, '_id')) throw new DbFault(DB_ERROR.invalidParam, '不能更新_id的值');
+        if (Object.keys(data).length === 0) throw new DbFault(DB_ERROR.invalidParam, 'data must not be empty');
+        await this.context.journal?.beforeWrite(this.collectionName, this._id);
+        const stats = await replaceDocument(this.context.store, this.collectionName, this._id, data);
+        return { _id: this._id, stats, errMsg: 'document.set:ok' };
+      },
+    );
   }
 
   update(options: { data: unknown }): Promise<{ stats: { updated: number }; errMsg: string }> {
-    return serve(this.context, 'document.update', this.collectionName, 'write', (options as { data?: unknown } | undefined)?.data, async () => {
-      const update = toStoreUpdate(dataOf(options), this.context.now());
-      await this.context.journal?.beforeWrite(this.collectionName, this._id);
-      const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
-      return { stats: { updated }, errMsg: 'document.update:ok' };
-    });
+    return serve(
+      this.context,
+      'document.update',
+      this.collectionName,
+      'write',
+      (options as { data?: unknown } | undefined)?.data,
+      async () => {
+        const update = toStoreUpdate(dataOf(options), this.context.now());
+        await this.context.journal?.beforeWrite(this.collectionName, this._id);
+        const { updated } = await updateDocuments(this.context.store, this.collectionName, { _id: this._id }, update, false);
+        return { stats: { updated }, errMsg: 'document.update:ok' };
+      },
+    );
   }
 
   remove(): Promise<{ stats: { removed: number }; errMsg: string }> {

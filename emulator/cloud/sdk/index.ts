@@ -77,19 +77,30 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     database(config = {}) {
       warnOnForeignEnv(config.env);
       const throwOnNotFound = config.throwOnNotFound ?? initConfig.throwOnNotFound ?? true;
-      return new Database({ store: deps.store, now: deps.now, throwOnNotFound, service: deps.service, assertAlive: deps.assertAlive, crash: deps.crash });
+      return new Database({
+        store: deps.store,
+        now: deps.now,
+        throwOnNotFound,
+        service: deps.service,
+        assertAlive: deps.assertAlive,
+        crash: deps.crash,
+      });
     },
     getWXContext() {
       return currentWxContext(deps.envId);
     },
     async callFunction(options) {
       if (!deps.callFunction) throw new Error('cloud.callFunction:fail the local runtime offers no function calls here');
-      if (!options || typeof options.name !== 'string') throw new Error('cloud.callFunction:fail parameter.name should be String');
+      if (!options || typeof options.name !== 'string')
+        throw new Error('cloud.callFunction:fail parameter.name should be String');
       const result = await deps.callFunction(options.name, options.data ?? {}, currentWxContext(deps.envId));
       return { result, errMsg: 'cloud.callFunction:ok', requestID: randomUUID() };
     },
     logger() {
-      const write = (level: string) => (...args: unknown[]) => log(`[${level}] ${args.map(String).join(' ')}`);
+      const write =
+        (level: string) =>
+        (...args: unknown[]) =>
+          log(`[${level}] ${args.map(String).join(' ')}`);
       return { log: write('log'), info: write('info'), warn: write('warn'), error: write('error') };
     },
   };

@@ -111,7 +111,7 @@ function allOf(parts: StoreQuery[]): StoreQuery {
   const keys = parts.flatMap((part) => Object.keys(part));
   const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$'));
   if (!distinctFields) return { $and: parts };
-  const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id')));
+  const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id'))) as StoreQuery;
   const byId = parts.find((part) => Object.hasOwn(part, '_id'));
   return byId ? { ...merged, _id: byId._id } : merged;
 }

@@ -22,7 +22,10 @@ const appidBody = z.object({ authorizerAppid: z.string().min(1) });
 const MAX_BULK = 200_000;
 const bulkBody = z.object({ count: z.number().int().min(1).max(MAX_BULK), seed: z.string().min(1).max(64).optional() });
 const advanceBody = z.object({ seconds: z.number().nonnegative() });
-const configBody = z.object({ authEventUrl: z.string().url().nullable().optional(), initiationDomain: z.string().nullable().optional() });
+const configBody = z.object({
+  authEventUrl: z.string().url().nullable().optional(),
+  initiationDomain: z.string().nullable().optional(),
+});
 const faultBody = z.object({
   api: z.enum([...API_NAMES, 'push', '*']),
   errcode: z.number().int().optional(),
@@ -100,7 +103,11 @@ export function registerAdminRoutes(app: FastifyInstance, emulator: OpenPlatform
         headImg: account.headImg,
         serviceTypeId: account.serviceTypeId,
         authorized: authorized.has(account.appid),
-        funcSets: offeredFuncIds.map((id) => ({ id, name: PERMISSION_SETS.get(id)?.name ?? `权限集 ${id}`, exclusive: PERMISSION_SETS.get(id)?.exclusive ?? false })),
+        funcSets: offeredFuncIds.map((id) => ({
+          id,
+          name: PERMISSION_SETS.get(id)?.name ?? `权限集 ${id}`,
+          exclusive: PERMISSION_SETS.get(id)?.exclusive ?? false,
+        })),
       })),
     };
   });

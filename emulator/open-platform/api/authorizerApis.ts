@@ -74,7 +74,7 @@ function wxacode(request: FastifyRequest, appid: string): Answer {
   const body = jsonBody(request);
   const scene = body.scene;
   if (typeof scene !== 'string' || scene.length === 0 || scene.length > 32) throw new WeChatApiError(47001);
-  const seed = `${appid}|${scene}|${String(body.page ?? '')}`;
+  const seed = `${appid}|${scene}|${typeof body.page === 'string' ? body.page : ''}`;
   if (body.is_hyaline === true) return { type: 'binary', contentType: 'image/png', body: wxacodePng(seed) };
   return { type: 'binary', contentType: 'image/jpeg', body: wxacodeJpeg(seed) };
 }
@@ -91,7 +91,11 @@ function basicInfo(state: PlatformState): Handler {
       principal_type: account.principalName === '个人' ? 0 : 1,
       principal_name: account.principalName,
       realname_status: 1,
-      wx_verify_info: { qualification_verify: account.verifyTypeId === 0, naming_verify: account.verifyTypeId === 0, annual_review: false },
+      wx_verify_info: {
+        qualification_verify: account.verifyTypeId === 0,
+        naming_verify: account.verifyTypeId === 0,
+        annual_review: false,
+      },
       signature_info: { signature: account.signature, modify_used_count: 0, modify_quota: 5 },
       head_image_info: { head_image_url: account.headImg, modify_used_count: 0, modify_quota: 5 },
       nickname_info: { nickname: account.nickName, modify_used_count: 0, modify_quota: 2 },
@@ -111,7 +115,10 @@ export function registerAuthorizerApiRoutes(app: FastifyInstance, deps: Authoriz
       return { appid, answer: handler(request, appid) };
     });
   app.post('/wxa/getwxacodeunlimit', authorizer(SETS.wxacode, wxacode));
-  app.get('/cgi-bin/get_api_domain_ip', authorizer(SETS.none, () => json({ ip_list: API_DOMAIN_IPS })));
+  app.get(
+    '/cgi-bin/get_api_domain_ip',
+    authorizer(SETS.none, () => json({ ip_list: API_DOMAIN_IPS })),
+  );
   const info = authorizer(SETS.basicInfo, basicInfo(deps.state));
   app.get('/cgi-bin/account/getaccountbasicinfo', info);
   app.post('/cgi-bin/account/getaccountbasicinfo', info);

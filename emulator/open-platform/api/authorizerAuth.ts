@@ -9,7 +9,7 @@ import { WeChatApiError } from '../errors';
 import type { PlatformState } from '../state/platform-state';
 
 function firstString(value: unknown): string | undefined {
-  const first = Array.isArray(value) ? value[0] : value;
+  const first: unknown = Array.isArray(value) ? value[0] : value;
   return typeof first === 'string' ? first : undefined;
 }
 

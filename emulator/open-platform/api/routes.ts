@@ -71,7 +71,9 @@ async function serve(api: ApiName, request: FastifyRequest, reply: FastifyReply,
   }
 
   const outcome: Outcome =
-    fault?.errcode !== undefined ? { body: errorBody(fault.errcode), errcode: fault.errcode, fault: 'errcode' } : handle(api, request, clientIp, deps);
+    fault?.errcode !== undefined
+      ? { body: errorBody(fault.errcode), errcode: fault.errcode, fault: 'errcode' }
+      : handle(api, request, clientIp, deps);
   if (fault?.dropReply) {
     record(outcome.errcode, 'drop');
     reply.hijack();

@@ -72,9 +72,18 @@ function readLinkParams(source: Record<string, unknown>, state: PlatformState): 
   const redirectUri = parseRedirectUri(rawRedirectUri);
   const bizAppid = text(source, 'biz_appid') || undefined;
   const authType = parseAuthType(source.auth_type === undefined ? undefined : text(source, 'auth_type'));
-  if (authType === undefined && !bizAppid) throw new PageError('invalid_auth_type', 'auth_type 参数错误：只支持 1、2、3、4、5、6、8。');
+  if (authType === undefined && !bizAppid)
+    throw new PageError('invalid_auth_type', 'auth_type 参数错误：只支持 1、2、3、4、5、6、8。');
   const rawCategoryIdList = text(source, 'category_id_list');
-  return { preAuthCode, redirectUri, rawRedirectUri, authType, bizAppid, categoryIdList: parseCategoryIdList(rawCategoryIdList), rawCategoryIdList };
+  return {
+    preAuthCode,
+    redirectUri,
+    rawRedirectUri,
+    authType,
+    bizAppid,
+    categoryIdList: parseCategoryIdList(rawCategoryIdList),
+    rawCategoryIdList,
+  };
 }
 
 /** The redirect_uri (both channels) and, on PC, the Referer must be on the initiation domain. */
@@ -98,7 +107,8 @@ function sendError(reply: FastifyReply, error: unknown, log: (line: string) => v
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
-  const show = (channel: Channel) => (request: FastifyRequest, reply: FastifyReply) => showAuthorizePage(channel, request, reply, deps);
+  const show = (channel: Channel) => (request: FastifyRequest, reply: FastifyReply) =>
+    showAuthorizePage(channel, request, reply, deps);
   app.get('/cgi-bin/componentloginpage', show('pc'));
   app.get('/wxaopen/safe/bindcomponent', show('h5'));
   app.get('/safe/bindcomponent', show('h5'));
@@ -109,10 +119,15 @@ function showAuthorizePage(channel: Channel, request: FastifyRequest, reply: Fas
   const { state } = deps;
   const query = request.query as Record<string, unknown>;
   try {
-    if (channel === 'h5' && text(query, 'action') !== 'bindcomponent') throw new PageError('invalid_action', '链接参数错误：action 必须为 bindcomponent。');
+    if (channel === 'h5' && text(query, 'action') !== 'bindcomponent')
+      throw new PageError('invalid_action', '链接参数错误：action 必须为 bindcomponent。');
     const params = readLinkParams(query, state);
     checkInitiationDomain(state, params, channel === 'pc' ? refererUrl(request.headers.referer) : 'skip');
-    const eligibility = eligibleAccounts(state.accounts, { authType: params.authType, bizAppid: params.bizAppid, categoryIdList: params.categoryIdList });
+    const eligibility = eligibleAccounts(state.accounts, {
+      authType: params.authType,
+      bizAppid: params.bizAppid,
+      categoryIdList: params.categoryIdList,
+    });
     if (!eligibility.ok) throw new PageError(eligibility.error, '指定的 biz_appid 账号不存在或当前无法授权。');
     const html = authorizePage({
       channel,

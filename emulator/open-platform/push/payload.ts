@@ -33,11 +33,18 @@ export interface SealKeys {
  * Encrypts the payload for the component and signs it for the query string. The envelope names the
  * platform (`AppId`, authorization events) or, on the message URL, the account (`ToUserName`).
  */
-export function sealPush(plaintext: string, keys: SealKeys, timestamp: number, envelope: PayloadFields = { AppId: keys.appId }): SealedPush {
+export function sealPush(
+  plaintext: string,
+  keys: SealKeys,
+  timestamp: number,
+  envelope: PayloadFields = { AppId: keys.appId },
+): SealedPush {
   const ciphertext = encrypt(keys.encodingAesKey, plaintext, keys.appId);
   const ts = String(timestamp);
   const nonce = String(randomInt(100_000_000, 2_000_000_000));
-  const named = Object.entries(envelope).map(([tag, value]) => `<${tag}>${cdata(String(value))}</${tag}>`).join('');
+  const named = Object.entries(envelope)
+    .map(([tag, value]) => `<${tag}>${cdata(String(value))}</${tag}>`)
+    .join('');
   return {
     body: `<xml>${named}<Encrypt>${cdata(ciphertext)}</Encrypt></xml>`,
     query: {

@@ -77,7 +77,8 @@ export class PushSender {
       const delivered = await this.deliverWithRetries(record, record.url, sealed);
       record.delivered ||= delivered;
     }
-    if (!record.delivered) record.reason = this.closing.signal.aborted ? 'emulator closed' : 'no attempt was answered with success';
+    if (!record.delivered)
+      record.reason = this.closing.signal.aborted ? 'emulator closed' : 'no attempt was answered with success';
   }
 
   private async deliverWithRetries(record: PushRecord, url: string, sealed: SealedPush): Promise<boolean> {
@@ -85,7 +86,9 @@ export class PushSender {
     for (let n = 1; n <= attempts && !this.closing.signal.aborted; n++) {
       const attempt = await this.attempt(url, sealed);
       record.attempts.push(attempt);
-      this.deps.log(`push #${record.id} ${record.infoType} attempt ${n}: ${attempt.ok ? 'success' : (attempt.error ?? `HTTP ${attempt.status}, not "success"`)}`);
+      this.deps.log(
+        `push #${record.id} ${record.infoType} attempt ${n}: ${attempt.ok ? 'success' : (attempt.error ?? `HTTP ${attempt.status}, not "success"`)}`,
+      );
       if (attempt.ok) return true;
       if (n < attempts) await this.pause(retryDelayMs);
     }

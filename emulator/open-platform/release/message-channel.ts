@@ -64,8 +64,10 @@ export function openReply(component: ComponentConfig, body: string): OpenedReply
   const signature = tag(body, 'MsgSignature');
   const timestamp = tag(body, 'TimeStamp');
   const nonce = tag(body, 'Nonce');
-  if (!encrypt || !signature || !timestamp || !nonce) return { ok: false, reason: '回复不是加密消息（缺少 Encrypt/MsgSignature/TimeStamp/Nonce）' };
-  if (getSignature(component.token, timestamp, nonce, encrypt) !== signature) return { ok: false, reason: '回复的 MsgSignature 不正确' };
+  if (!encrypt || !signature || !timestamp || !nonce)
+    return { ok: false, reason: '回复不是加密消息（缺少 Encrypt/MsgSignature/TimeStamp/Nonce）' };
+  if (getSignature(component.token, timestamp, nonce, encrypt) !== signature)
+    return { ok: false, reason: '回复的 MsgSignature 不正确' };
   let opened: { message: string; id: string };
   try {
     opened = decrypt(component.encodingAesKey, encrypt);

@@ -6,11 +6,25 @@
 import type { Flows } from '../flows';
 import type { PlatformState } from '../state/platform-state';
 import type { ApiCallRecord, CustomMessageRecord, PushRecord } from '../types';
-import { KIND_NAMES, MESSAGE_SET_OF, RELEASE_GROUPS, RELEASE_TEST_ACCOUNTS, type ReleaseKind, type ReleaseTestAccount } from './accounts';
+import {
+  KIND_NAMES,
+  MESSAGE_SET_OF,
+  RELEASE_GROUPS,
+  RELEASE_TEST_ACCOUNTS,
+  type ReleaseKind,
+  type ReleaseTestAccount,
+} from './accounts';
 import { openReply, sendMessage, type MessageDelivery } from './message-channel';
 
 /** The result page's items, in its order. */
-export const ITEM_NAMES = ['component_verify_ticket', '预授权码', '授权', '取消授权', '返回Api文本消息', '返回普通文本消息'] as const;
+export const ITEM_NAMES = [
+  'component_verify_ticket',
+  '预授权码',
+  '授权',
+  '取消授权',
+  '返回Api文本消息',
+  '返回普通文本消息',
+] as const;
 export type ItemName = (typeof ITEM_NAMES)[number];
 
 export const TEST_TEXT = 'TESTCOMPONENT_MSG_TYPE_TEXT';
@@ -80,7 +94,12 @@ function accountsToTest(group: number, selected: number[]): ReleaseTestAccount[]
   return withMessages.length > 0 ? withMessages : inGroup.filter((account) => account.kind === 'official_account');
 }
 
-async function runTest(deps: RehearsalDeps, account: ReleaseTestAccount, selected: number[], options: RehearsalOptions): Promise<RehearsalTest> {
+async function runTest(
+  deps: RehearsalDeps,
+  account: ReleaseTestAccount,
+  selected: number[],
+  options: RehearsalOptions,
+): Promise<RehearsalTest> {
   const messagesSelected = selected.includes(MESSAGE_SET_OF[account.kind]);
   const skipped = `平台未勾选权限集 ${MESSAGE_SET_OF[account.kind]}（${KIND_NAMES[account.kind]}消息管理），跳过`;
   startClean(deps.state, account.appid);
@@ -88,11 +107,21 @@ async function runTest(deps: RehearsalDeps, account: ReleaseTestAccount, selecte
   byName.set('component_verify_ticket', pushItem('component_verify_ticket', await deps.flows.pushTicket().done));
   byName.set('预授权码', await preAuthCodeItem(deps, options));
   byName.set('授权', await authorizeItem(deps, account, selected));
-  byName.set('返回普通文本消息', messagesSelected ? await plainTextItem(deps, account, options) : skip('返回普通文本消息', skipped));
+  byName.set(
+    '返回普通文本消息',
+    messagesSelected ? await plainTextItem(deps, account, options) : skip('返回普通文本消息', skipped),
+  );
   byName.set('返回Api文本消息', messagesSelected ? await apiTextItem(deps, account, options) : skip('返回Api文本消息', skipped));
   byName.set('取消授权', pushItem('取消授权', await deps.flows.revoke(account.appid).done));
   const items = ITEM_NAMES.map((name) => byName.get(name)!);
-  return { group: account.group, kind: account.kind, appid: account.appid, userName: account.userName, ok: items.every((item) => item.ok), items };
+  return {
+    group: account.group,
+    kind: account.kind,
+    appid: account.appid,
+    userName: account.userName,
+    ok: items.every((item) => item.ok),
+    items,
+  };
 }
 
 /** A rerun starts from an unauthorized test account, as WeChat's accounts do. */
@@ -103,7 +132,9 @@ function startClean(state: PlatformState, appid: string): void {
 function pushItem(name: ItemName, record: PushRecord): RehearsalItem {
   const last = record.attempts[record.attempts.length - 1];
   if (record.delivered) return pass(name, '推送已回复 success', last?.ms);
-  const why = last ? (last.error ?? `HTTP ${last.status}，回复「${(last.body ?? '').slice(0, 60)}」而不是 success`) : (record.reason ?? '未送达');
+  const why = last
+    ? (last.error ?? `HTTP ${last.status}，回复「${(last.body ?? '').slice(0, 60)}」而不是 success`)
+    : (record.reason ?? '未送达');
   return fail(name, `推送失败：${why}`, last?.ms);
 }
 
@@ -118,7 +149,9 @@ async function preAuthCodeItem(deps: RehearsalDeps, options: RehearsalOptions): 
   }
   const from = options.requestPreAuthCode ? since : 0;
   const got = deps.calls.some((call) => call.api === 'api_create_preauthcode' && call.errcode === 0 && call.at >= from);
-  return got ? pass('预授权码', '平台成功获取了 pre_auth_code') : fail('预授权码', '平台没有成功调用 api_create_preauthcode（请在检测期间发起一次授权）');
+  return got
+    ? pass('预授权码', '平台成功获取了 pre_auth_code')
+    : fail('预授权码', '平台没有成功调用 api_create_preauthcode（请在检测期间发起一次授权）');
 }
 
 async function authorizeItem(deps: RehearsalDeps, account: ReleaseTestAccount, selected: number[]): Promise<RehearsalItem> {
@@ -130,7 +163,11 @@ async function authorizeItem(deps: RehearsalDeps, account: ReleaseTestAccount, s
   return record ? pushItem('授权', record) : fail('授权', '没有产生 authorized 推送');
 }
 
-async function plainTextItem(deps: RehearsalDeps, account: ReleaseTestAccount, options: RehearsalOptions): Promise<RehearsalItem> {
+async function plainTextItem(
+  deps: RehearsalDeps,
+  account: ReleaseTestAccount,
+  options: RehearsalOptions,
+): Promise<RehearsalItem> {
   const name = '返回普通文本消息';
   const delivery = await send(deps, account, TEST_TEXT, options);
   const late = lateOrBroken(delivery, options);
@@ -139,8 +176,10 @@ async function plainTextItem(deps: RehearsalDeps, account: ReleaseTestAccount, o
   if (!reply.ok) return fail(name, reply.reason, delivery.ms);
   const { MsgType, Content, ToUserName, FromUserName } = reply.fields;
   const expected = `${TEST_TEXT}_callback`;
-  if (MsgType !== 'text' || Content !== expected) return fail(name, `回复内容应为文本「${expected}」，实际为 ${MsgType ?? '?'}「${Content ?? ''}」`, delivery.ms);
-  if (ToUserName !== account.testerOpenid || FromUserName !== account.userName) return fail(name, '回复的 ToUserName/FromUserName 不对（应回给发送者）', delivery.ms);
+  if (MsgType !== 'text' || Content !== expected)
+    return fail(name, `回复内容应为文本「${expected}」，实际为 ${MsgType ?? '?'}「${Content ?? ''}」`, delivery.ms);
+  if (ToUserName !== account.testerOpenid || FromUserName !== account.userName)
+    return fail(name, '回复的 ToUserName/FromUserName 不对（应回给发送者）', delivery.ms);
   return pass(name, `${delivery.ms} ms 内收到加密回复「${expected}」`, delivery.ms);
 }
 
@@ -158,12 +197,18 @@ async function apiTextItem(deps: RehearsalDeps, account: ReleaseTestAccount, opt
   const found = await waitFor(() => customMessageTo(deps, account, sentAt), deadline);
   if (!found) return fail(name, `${options.apiMessageDeadlineMs ?? 10_000} ms 内没有收到客服消息`);
   const ms = found.at - sentAt;
-  if (found.msgtype !== 'text' || found.content !== expected) return fail(name, '客服消息内容应为「$query_auth_code$_from_api」', ms);
+  if (found.msgtype !== 'text' || found.content !== expected)
+    return fail(name, '客服消息内容应为「$query_auth_code$_from_api」', ms);
   if (deps.state.authCodes.status(code) !== 'used') return fail(name, 'query_auth_code 没有用 api_query_auth 换取', ms);
   return pass(name, `回复空串，消息发出后 ${ms} ms 收到客服消息「…_from_api」`, ms);
 }
 
-function send(deps: RehearsalDeps, account: ReleaseTestAccount, content: string, options: RehearsalOptions): Promise<MessageDelivery> {
+function send(
+  deps: RehearsalDeps,
+  account: ReleaseTestAccount,
+  content: string,
+  options: RehearsalOptions,
+): Promise<MessageDelivery> {
   const nowSeconds = deps.state.clock.nowSeconds();
   const fields = { MsgType: 'text', Content: content, MsgId: Number(`${nowSeconds}${Math.floor(Math.random() * 1e6)}`) };
   const target = { appid: account.appid, userName: account.userName, openid: account.testerOpenid };
@@ -178,7 +223,9 @@ function lateOrBroken(delivery: MessageDelivery, options: RehearsalOptions): str
 }
 
 function customMessageTo(deps: RehearsalDeps, account: ReleaseTestAccount, since: number): CustomMessageRecord | undefined {
-  return deps.customMessages.find((m) => m.authorizerAppid === account.appid && m.touser === account.testerOpenid && m.at >= since);
+  return deps.customMessages.find(
+    (m) => m.authorizerAppid === account.appid && m.touser === account.testerOpenid && m.at >= since,
+  );
 }
 
 async function waitFor<T>(probe: () => T | undefined, deadline: number): Promise<T | undefined> {

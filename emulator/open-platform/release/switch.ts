@@ -14,7 +14,8 @@ export function mayAuthorize(component: ComponentConfig, account: TestAccount): 
 export function setRelease(component: ComponentConfig, input: { released?: boolean; testList?: string[] }): void {
   if (input.testList !== undefined) {
     if (input.testList.length > MAX_TEST_LIST) throw new RangeError(`the test list holds at most ${MAX_TEST_LIST} accounts`);
-    if (input.testList.some((id) => !/^gh_[0-9a-f]{12}$/.test(id))) throw new RangeError('test list entries are 原始IDs: gh_ + 12 hex');
+    if (input.testList.some((id) => !/^gh_[0-9a-f]{12}$/.test(id)))
+      throw new RangeError('test list entries are 原始IDs: gh_ + 12 hex');
     component.testList = [...input.testList];
   }
   if (input.released !== undefined) component.released = input.released;

@@ -46,7 +46,14 @@ export class Authorizations {
     if (outcome !== 'unchanged') this.listed = null;
     const now = this.clock.nowSeconds();
     if (outcome === 'authorized') {
-      this.byAppid.set(appid, { appid, active: true, funcIds: [...funcIds], authTime: now, refreshToken: newRefreshToken(), previousRefreshTokens: [] });
+      this.byAppid.set(appid, {
+        appid,
+        active: true,
+        funcIds: [...funcIds],
+        authTime: now,
+        refreshToken: newRefreshToken(),
+        previousRefreshTokens: [],
+      });
     } else if (outcome === 'updateauthorized') {
       const current = this.byAppid.get(appid)!;
       current.funcIds = [...funcIds];

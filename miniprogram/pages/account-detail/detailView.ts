@@ -1,4 +1,11 @@
-import type { AuthorizerChange, AuthorizerDetail, AuthorizerEvent, AuthorizerKind, AuthType, PermissionSet } from '../../../typings/api';
+import type {
+  AuthorizerChange,
+  AuthorizerDetail,
+  AuthorizerEvent,
+  AuthorizerKind,
+  AuthType,
+  PermissionSet,
+} from '../../../typings/api';
 import { authorizerHeader, type AuthorizerHeader } from '../../components/authorizer-card/view';
 import { formatTime, REVOKE_GUIDE } from '../../utils/labels';
 import { ROUTES } from '../../utils/routes';

@@ -26,6 +26,7 @@ export interface TestCallView {
 }
 
 export function testCallView(report: TestCallReport): TestCallView {
-  const who = report.ok && report.nickname ? `（${report.nickname}${report.principalName ? ` · ${report.principalName}` : ''}）` : '';
+  const who =
+    report.ok && report.nickname ? `（${report.nickname}${report.principalName ? ` · ${report.principalName}` : ''}）` : '';
   return { ok: report.ok, text: `${report.message}${who}` };
 }

@@ -95,10 +95,13 @@ function timerCheck(timer: PlatformHealth['timer']): HealthCheck {
   const title = '定时任务（每 5 分钟）';
   if (timer.lastRunAt === null) return { key: 'timer', title, ok: false, value: '还没有运行过', hint: TIMER_HINT };
   const value = `上次运行 ${formatTime(timer.lastRunAt)}`;
-  return timer.ok ? { key: 'timer', title, ok: true, value, hint: '' } : { key: 'timer', title, ok: false, value: `${value}，已停止`, hint: TIMER_HINT };
+  return timer.ok
+    ? { key: 'timer', title, ok: true, value, hint: '' }
+    : { key: 'timer', title, ok: false, value: `${value}，已停止`, hint: TIMER_HINT };
 }
 
-const WHITELIST_FIX = '把该 IP 加入第三方平台的白名单（微信开放平台中第三方平台的「白名单 IP 地址列表」）。云函数需要固定的出口 IP，否则每次出口变化都会再次报错。';
+const WHITELIST_FIX =
+  '把该 IP 加入第三方平台的白名单（微信开放平台中第三方平台的「白名单 IP 地址列表」）。云函数需要固定的出口 IP，否则每次出口变化都会再次报错。';
 
 function upstreamView(error: PlatformHealth['lastUpstreamError']): UpstreamErrorView | null {
   if (!error) return null;

@@ -40,11 +40,15 @@ export function releaseView(status: ReleaseStatus): ReleaseView {
     testAccounts: status.testAccounts.map((a) => ({
       key: a.appid,
       title: `第 ${a.group} 组${KIND_LABEL[a.kind] ?? a.kind} ${a.appid}`,
-      detail: a.lastEvent ? `${EVENT_LABEL[a.lastEvent] ?? a.lastEvent} · ${a.lastEventAt ? formatTime(a.lastEventAt) : ''}` : '只收到消息',
+      detail: a.lastEvent
+        ? `${EVENT_LABEL[a.lastEvent] ?? a.lastEvent} · ${a.lastEventAt ? formatTime(a.lastEventAt) : ''}`
+        : '只收到消息',
     })),
     jobs: `客服消息任务：完成 ${status.jobs.done}，进行中 ${status.jobs.pending}，失败 ${status.jobs.failed}`,
     jobsFailed: status.jobs.failed > 0,
-    forwarding: status.messageForwarding ? '其他消息转发到服务商的消息服务（MESSAGE_FORWARD_URL）' : '未配置消息服务：其他消息一律回复 success',
+    forwarding: status.messageForwarding
+      ? '其他消息转发到服务商的消息服务（MESSAGE_FORWARD_URL）'
+      : '未配置消息服务：其他消息一律回复 success',
     messages: status.messages.map((m) => ({
       key: `${m.appid}|${m.type}`,
       title: `${m.appid} · ${m.type}`,

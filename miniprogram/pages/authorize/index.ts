@@ -169,7 +169,12 @@ Component({
       }
       if (!created.plugin) {
         this.setData({ phase: 'idle' });
-        void wx.showModal({ title: '未能发起授权', content: '服务返回的授权信息不完整，请稍后重试', showCancel: false, confirmText: '知道了' });
+        void wx.showModal({
+          title: '未能发起授权',
+          content: '服务返回的授权信息不完整，请稍后重试',
+          showCancel: false,
+          confirmText: '知道了',
+        });
         return;
       }
 

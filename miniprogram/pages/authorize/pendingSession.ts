@@ -16,7 +16,12 @@ export interface PendingSession {
 function isPendingSession(value: unknown): value is PendingSession {
   if (typeof value !== 'object' || value === null) return false;
   const v = value as Partial<PendingSession>;
-  return typeof v.sessionId === 'string' && /^[0-9a-f]{32}$/.test(v.sessionId) && typeof v.expiresAt === 'number' && typeof v.authType === 'number';
+  return (
+    typeof v.sessionId === 'string' &&
+    /^[0-9a-f]{32}$/.test(v.sessionId) &&
+    typeof v.expiresAt === 'number' &&
+    typeof v.authType === 'number'
+  );
 }
 
 // Storage can throw (quota, private mode on some clients); losing the note only costs the resume.

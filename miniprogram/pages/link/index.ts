@@ -123,7 +123,11 @@ Component({
       const bundleId = bundleToRequest(this.data.bundles, this.data.bundleId);
       let link: ShownLink | undefined;
       try {
-        const created = await backend().call('createAuthSession', { authType: selected, channel, ...(bundleId ? { bundleId } : {}) });
+        const created = await backend().call('createAuthSession', {
+          authType: selected,
+          channel,
+          ...(bundleId ? { bundleId } : {}),
+        });
         link = linkOf(created, channel);
       } catch (error) {
         this.setData({ phase: this.data.link ? 'ready' : 'idle' });
@@ -132,7 +136,12 @@ Component({
       }
       if (!link) {
         this.setData({ phase: 'idle' });
-        void wx.showModal({ title: '未能生成链接', content: '服务返回的链接不完整，请稍后重试', showCancel: false, confirmText: '知道了' });
+        void wx.showModal({
+          title: '未能生成链接',
+          content: '服务返回的链接不完整，请稍后重试',
+          showCancel: false,
+          confirmText: '知道了',
+        });
         return;
       }
       this.setData({ phase: 'ready', link, result: 'none', resultReason: '', account: null });

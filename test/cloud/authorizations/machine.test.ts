@@ -158,7 +158,11 @@ test('awaiting_appid with no push ever: settled failed by the timer once no push
   expect(await app.machine.abandonUnnamed(20)).toBe(0);
   clock.advance(5 * 60 + 1);
   expect(await app.machine.abandonUnnamed(20)).toBe(1);
-  expect(await record(code)).toMatchObject({ claimState: 'failed', stage: 'failed', error: { message: expect.stringContaining('没有发来') } });
+  expect(await record(code)).toMatchObject({
+    claimState: 'failed',
+    stage: 'failed',
+    error: { message: expect.stringContaining('没有发来') },
+  });
   expect(await sessionOf(session._id)).toMatchObject({ status: 'pending' });
 });
 
@@ -220,7 +224,10 @@ test('a code past its expiry is never sent to WeChat: a signed one is recovered 
 
   const other = await confirm('pc', DEFAULT_ACCOUNTS[1].appid);
   clock.advance(3601);
-  expect(await app.machine.arrive(other.callback, 5000)).toMatchObject({ state: 'failed', error: { message: expect.stringContaining('过期') } });
+  expect(await app.machine.arrive(other.callback, 5000)).toMatchObject({
+    state: 'failed',
+    error: { message: expect.stringContaining('过期') },
+  });
   expect(calls('api_query_auth')).toEqual([]);
 });
 

@@ -6,7 +6,12 @@ import { createHash, createHmac } from 'node:crypto';
 import { canonicalQuery, sign, signatureMatches, type SignedParts } from '../../../clients/broker-client/src';
 import { scrub } from '../../../cloudfunctions/authorization/src/broker/proxy';
 import { BrokerRefusal } from '../../../cloudfunctions/authorization/src/broker/refusal';
-import { checkQuery, checkWeChatPath, permissionSetOf, targetUrl } from '../../../cloudfunctions/authorization/src/broker/wechatPath';
+import {
+  checkQuery,
+  checkWeChatPath,
+  permissionSetOf,
+  targetUrl,
+} from '../../../cloudfunctions/authorization/src/broker/wechatPath';
 
 const SECRET = 'k'.repeat(40);
 const parts: SignedParts = {
@@ -52,17 +57,38 @@ test('changing any signed part, or the key, breaks the signature', () => {
 });
 
 test('paths that could leave the API host or climb out are refused; plain ones stay on the host', () => {
-  const bad = ['', 'wxa/x', '//evil.example/x', '/../x', '/a/../b', '/a/./b', '/a//b', '/a%2fb', '/a\\b', '/a:b', '/a?b=1', '/a#b', '/@evil', `/${'a'.repeat(65)}`];
+  const bad = [
+    '',
+    'wxa/x',
+    '//evil.example/x',
+    '/../x',
+    '/a/../b',
+    '/a/./b',
+    '/a//b',
+    '/a%2fb',
+    '/a\\b',
+    '/a:b',
+    '/a?b=1',
+    '/a#b',
+    '/@evil',
+    `/${'a'.repeat(65)}`,
+  ];
   for (const path of bad) expect(() => checkWeChatPath(path)).toThrow(BrokerRefusal);
   expect(checkWeChatPath('/cgi-bin/account/getaccountbasicinfo')).toBe('/cgi-bin/account/getaccountbasicinfo');
-  const url = targetUrl('https://api.weixin.qq.com', '/wxa/getwxacodeunlimit', { a: '1&access_token=x' }, { param: 'access_token', value: 'T' });
+  const url = targetUrl(
+    'https://api.weixin.qq.com',
+    '/wxa/getwxacodeunlimit',
+    { a: '1&access_token=x' },
+    { param: 'access_token', value: 'T' },
+  );
   expect(url.origin).toBe('https://api.weixin.qq.com');
   expect(url.searchParams.getAll('access_token')).toEqual(['T']);
   expect(url.searchParams.get('a')).toBe('1&access_token=x');
 });
 
 test('a caller never sends a token parameter of its own', () => {
-  for (const key of ['access_token', 'ACCESS_TOKEN', 'component_access_token']) expect(() => checkQuery({ [key]: 'x' })).toThrow(BrokerRefusal);
+  for (const key of ['access_token', 'ACCESS_TOKEN', 'component_access_token'])
+    expect(() => checkQuery({ [key]: 'x' })).toThrow(BrokerRefusal);
   expect(() => checkQuery({ 'a b': '1' })).toThrow(BrokerRefusal);
   expect(checkQuery({ type: 'image' })).toEqual({ type: 'image' });
 });
@@ -72,7 +98,9 @@ test('every echo of a token we sent is scrubbed, in text and in bytes', () => {
   const clean = scrub({ status: 200, contentType: 'application/json', body }, ['TOKEN-1', 'TOKEN-2']);
   expect(clean.body.toString()).toBe('{"errmsg":"bad *** and ***, again ***"}');
   const binary = Buffer.concat([Buffer.from([0xff, 0xd8]), Buffer.from('TOKEN-1'), Buffer.from([0xff, 0xd9])]);
-  expect(scrub({ status: 200, contentType: 'image/jpeg', body: binary }, ['TOKEN-1']).body).toEqual(Buffer.from([0xff, 0xd8, 0x2a, 0x2a, 0x2a, 0xff, 0xd9]));
+  expect(scrub({ status: 200, contentType: 'image/jpeg', body: binary }, ['TOKEN-1']).body).toEqual(
+    Buffer.from([0xff, 0xd8, 0x2a, 0x2a, 0x2a, 0xff, 0xd9]),
+  );
 });
 
 test('the permission set of an API depends on the account kind where it differs', () => {

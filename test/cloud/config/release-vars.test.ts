@@ -20,7 +20,12 @@ function problems(env: Record<string, string>): string[] {
 }
 
 test('defaults: no forwarding, 3 s forward timeout, no test list, not released', () => {
-  expect(loadConfig(BASE)).toMatchObject({ messageForwardUrl: null, messageForwardTimeoutMs: 3000, releaseTestList: [], platformReleased: false });
+  expect(loadConfig(BASE)).toMatchObject({
+    messageForwardUrl: null,
+    messageForwardTimeoutMs: 3000,
+    releaseTestList: [],
+    platformReleased: false,
+  });
 });
 
 test('values as pasted from the consoles', () => {

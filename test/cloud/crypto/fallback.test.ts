@@ -34,7 +34,7 @@ describe('previous-key fallback', () => {
     expect(['BAD_PADDING', 'BAD_LENGTH_FIELD', 'APPID_MISMATCH']).toContain(codeOf(() => decryptMessage(newOnly, encrypt)));
   });
 
-  it('reports the current key\'s error when both keys fail (deterministic case)', () => {
+  it("reports the current key's error when both keys fail (deterministic case)", () => {
     // Valid under the current key except for the appid; under the old key it is noise.
     const encrypt = rawEncrypt(KEY_TWO, pad32(fullStr('<xml/>', 'wx_someone_else')));
     expect(codeOf(() => decryptMessage(rotated, encrypt))).toBe('APPID_MISMATCH');
@@ -63,7 +63,7 @@ describe('previous-key fallback', () => {
     expect(() => assertValidKeys(emptyPrevious)).not.toThrow();
   });
 
-  it('a malformed previous key never masks the current key\'s error; assertValidKeys reports it', () => {
+  it("a malformed previous key never masks the current key's error; assertValidKeys reports it", () => {
     const encrypt = rawEncrypt(KEY_TWO, pad32(fullStr('<xml/>', 'wx_someone_else')));
     const brokenPrevious = { ...newOnly, previousEncodingAesKey: 'short' };
     expect(codeOf(() => decryptMessage(brokenPrevious, encrypt))).toBe('APPID_MISMATCH');

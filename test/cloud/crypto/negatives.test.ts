@@ -244,9 +244,7 @@ describe('XML', () => {
   it('rejects a body over 64 KiB with XML_TOO_LARGE, before anything else', () => {
     const big = envelopeXml('A'.repeat(64 * 1024));
     expect(codeOf(() => parseEnvelope(big))).toBe('XML_TOO_LARGE');
-    expect(codeOf(() => openPush(keys, { timestamp: '1', nonce: '1', msgSignature: 'x', body: big }))).toBe(
-      'XML_TOO_LARGE',
-    );
+    expect(codeOf(() => openPush(keys, { timestamp: '1', nonce: '1', msgSignature: 'x', body: big }))).toBe('XML_TOO_LARGE');
   });
 
   it('counts UTF-8 bytes, not characters, and honours a custom limit', () => {

@@ -95,8 +95,7 @@ describe('round-trip properties', () => {
 
   it('escaped text values decode back to the original', () => {
     const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-    const text = fc
-      .string({ unit: fc.constantFrom('a', ' ', '<', '>', '&', '"', "'", '中', '🎉', ';', '#'), maxLength: 40 });
+    const text = fc.string({ unit: fc.constantFrom('a', ' ', '<', '>', '&', '"', "'", '中', '🎉', ';', '#'), maxLength: 40 });
     fc.assert(
       fc.property(text, (value) => {
         expect(parseFlatXml(`<xml><V>${escape(value)}</V></xml>`).V).toBe(value);
@@ -128,7 +127,10 @@ describe('robustness on arbitrary input', () => {
   it('openPush only ever throws MessageCryptoError, even for bodies that pass the signature', () => {
     const body = fc.oneof(
       fc.string({ unit: 'binary', maxLength: 300 }),
-      fc.string({ unit: fc.constantFrom('<', '>', '/', 'x', 'm', 'l', '!', '[', ']', '&', ';', '"', '=', ' ', 'E'), maxLength: 80 }),
+      fc.string({
+        unit: fc.constantFrom('<', '>', '/', 'x', 'm', 'l', '!', '[', ']', '&', ';', '"', '=', ' ', 'E'),
+        maxLength: 80,
+      }),
       fc.string({ maxLength: 60 }).map((s) => `<xml>${s}</xml>`),
     );
     fc.assert(
@@ -136,7 +138,12 @@ describe('robustness on arbitrary input', () => {
         try {
           // sign whatever Encrypt we can find, so the decrypt and payload paths are reached too
           const encrypt = /<Encrypt>([^<]*)<\/Encrypt>/.exec(text)?.[1] ?? '';
-          openPush(keys, { timestamp: '1', nonce: '2', msgSignature: messageSignature(keys.token, '1', '2', encrypt), body: text });
+          openPush(keys, {
+            timestamp: '1',
+            nonce: '2',
+            msgSignature: messageSignature(keys.token, '1', '2', encrypt),
+            body: text,
+          });
         } catch (error) {
           expect(error).toBeInstanceOf(MessageCryptoError);
         }

@@ -2,17 +2,13 @@
  * Authorizer APIs against the emulator: code exchange, token refresh, info, list, and the
  * authorization / code errors of spec §4.3–4.6.
  */
-import { AuthorizerInfoResponse, isAuthorizationError, isCodeError, OpenApiClient } from '../../../cloudfunctions/authorization/src/openapi';
 import {
-  accountOfKind,
-  authorize,
-  clientFor,
-  componentToken,
-  Emulator,
-  failureOf,
-  LeakWatch,
-  startEmulator,
-} from './harness';
+  AuthorizerInfoResponse,
+  isAuthorizationError,
+  isCodeError,
+  OpenApiClient,
+} from '../../../cloudfunctions/authorization/src/openapi';
+import { accountOfKind, authorize, clientFor, componentToken, Emulator, failureOf, LeakWatch, startEmulator } from './harness';
 
 const watch = new LeakWatch();
 let op: Emulator;

@@ -11,9 +11,8 @@ import {
 describe('errcode table', () => {
   it('covers every code of spec §8 with a category and a meaning', () => {
     const specCodes = [
-      -1, 40001, 40013, 40014, 40125, 40164, 41001, 41002, 41004, 41018, 42001, 42007, 45009, 45011, 47001,
-      48001, 48006, 61003, 61004, 61005, 61006, 61007, 61009, 61010, 61011, 61012, 61013, 61014, 61015, 61016,
-      61017, 61023, 61024, 61025,
+      -1, 40001, 40013, 40014, 40125, 40164, 41001, 41002, 41004, 41018, 42001, 42007, 45009, 45011, 47001, 48001, 48006, 61003,
+      61004, 61005, 61006, 61007, 61009, 61010, 61011, 61012, 61013, 61014, 61015, 61016, 61017, 61023, 61024, 61025,
     ];
     for (const errcode of specCodes) {
       expect(ERROR_CODES[errcode]).toBeDefined();
@@ -22,14 +21,27 @@ describe('errcode table', () => {
   });
 
   it.each([
-    [40001, 'token'], [40014, 'token'], [42001, 'token'],
-    [61003, 'authorization'], [61023, 'authorization'],
-    [61009, 'code'], [61010, 'code'],
-    [61004, 'configuration'], [40013, 'configuration'], [40125, 'configuration'], [41004, 'configuration'],
-    [61011, 'configuration'], [40164, 'configuration'], [48001, 'configuration'], [61014, 'configuration'],
-    [61015, 'configuration'], [61024, 'configuration'],
-    [61005, 'ticket'], [61006, 'ticket'],
-    [45009, 'quota'], [45011, 'quota'],
+    [40001, 'token'],
+    [40014, 'token'],
+    [42001, 'token'],
+    [61003, 'authorization'],
+    [61023, 'authorization'],
+    [61009, 'code'],
+    [61010, 'code'],
+    [61004, 'configuration'],
+    [40013, 'configuration'],
+    [40125, 'configuration'],
+    [41004, 'configuration'],
+    [61011, 'configuration'],
+    [40164, 'configuration'],
+    [48001, 'configuration'],
+    [61014, 'configuration'],
+    [61015, 'configuration'],
+    [61024, 'configuration'],
+    [61005, 'ticket'],
+    [61006, 'ticket'],
+    [45009, 'quota'],
+    [45011, 'quota'],
     [-1, 'transient'],
     [99999, 'other'],
   ])('errcode %i is %s', (errcode, category) => {

@@ -27,14 +27,18 @@ let baseUrl: string;
 let seen: Seen[] = [];
 let script: Responder[] = [];
 
-const json = (body: unknown, status = 200): Responder => (res) => {
-  res.writeHead(status, { 'Content-Type': 'application/json' });
-  res.end(JSON.stringify(body));
-};
-const text = (body: string, status = 200): Responder => (res) => {
-  res.writeHead(status, { 'Content-Type': 'text/html' });
-  res.end(body);
-};
+const json =
+  (body: unknown, status = 200): Responder =>
+  (res) => {
+    res.writeHead(status, { 'Content-Type': 'application/json' });
+    res.end(JSON.stringify(body));
+  };
+const text =
+  (body: string, status = 200): Responder =>
+  (res) => {
+    res.writeHead(status, { 'Content-Type': 'text/html' });
+    res.end(body);
+  };
 
 beforeAll(async () => {
   server = http.createServer((req, res) => {
@@ -143,9 +147,9 @@ describe('requests on the wire', () => {
   it('refuses incomplete options', () => {
     expect(() => createOpenApiClient({ componentAppId: '', componentAppSecret: 's' })).toThrow(TypeError);
     expect(() => createOpenApiClient({ componentAppId: 'a', componentAppSecret: 's', timeoutMs: 0 })).toThrow(RangeError);
-    expect(() => createOpenApiClient({ componentAppId: 'a', componentAppSecret: 's', retry: { attempts: 0, baseDelayMs: 1 } })).toThrow(
-      RangeError,
-    );
+    expect(() =>
+      createOpenApiClient({ componentAppId: 'a', componentAppSecret: 's', retry: { attempts: 0, baseDelayMs: 1 } }),
+    ).toThrow(RangeError);
   });
 });
 

@@ -6,7 +6,20 @@
  */
 import { BrokerError, BROKER_ERROR_HEADER, newNonce, sign, type BrokerCallResult } from '../../../clients/broker-client/src';
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
-import { account, act, ADMIN, allDocs, authorizeWithPush, callsOf, captureOutputOfFile, dataOf, docById, MERCHANT, pluginSession, type RulesStack } from '../helpers/rules-stack';
+import {
+  account,
+  act,
+  ADMIN,
+  allDocs,
+  authorizeWithPush,
+  callsOf,
+  captureOutputOfFile,
+  dataOf,
+  docById,
+  MERCHANT,
+  pluginSession,
+  type RulesStack,
+} from '../helpers/rules-stack';
 import { BROKER_SECRET, httpClient, KEYS, removeBrokerFunctions, startBrokerStack, viaCaller } from '../helpers/broker-stack';
 
 jest.setTimeout(60_000);
@@ -53,7 +66,11 @@ describe('way in 1: callFunction from another cloud function', () => {
     expect(stack.openPlatform.checkAuthorizerAccessToken(token.token.accessToken)).toEqual({ ok: true, authorizerAppid: mp() });
     expect(token.token.expiresAt).toBeGreaterThan(stack.clock.now());
 
-    const ips = await viaCaller(stack, { op: 'call', appid: mp(), request: { method: 'GET', path: '/cgi-bin/get_api_domain_ip' } });
+    const ips = await viaCaller(stack, {
+      op: 'call',
+      appid: mp(),
+      request: { method: 'GET', path: '/cgi-bin/get_api_domain_ip' },
+    });
     if (!ips.ok) throw new Error(JSON.stringify(ips));
     const ipText = Buffer.from(ips.base64 ?? '', 'base64').toString('utf8');
     expect(JSON.parse(ipText).ip_list.length).toBeGreaterThan(0);
@@ -65,10 +82,18 @@ describe('way in 1: callFunction from another cloud function', () => {
     const bytes = Buffer.from(image.base64 ?? '', 'base64');
     expect(bytes.subarray(0, 3)).toEqual(Buffer.from([0xff, 0xd8, 0xff]));
     expect(bytes.equals(await directWxacode(token.token.accessToken, wxacode.json))).toBe(true);
-    const png = await viaCaller(stack, { op: 'call', appid: mp(), request: { ...wxacode, json: { ...wxacode.json, is_hyaline: true } } });
+    const png = await viaCaller(stack, {
+      op: 'call',
+      appid: mp(),
+      request: { ...wxacode, json: { ...wxacode.json, is_hyaline: true } },
+    });
     if (!png.ok) throw new Error(JSON.stringify(png));
     expect(png.contentType).toBe('image/png');
-    expect(Buffer.from(png.base64 ?? '', 'base64').equals(await directWxacode(token.token.accessToken, { ...wxacode.json, is_hyaline: true }))).toBe(true);
+    expect(
+      Buffer.from(png.base64 ?? '', 'base64').equals(
+        await directWxacode(token.token.accessToken, { ...wxacode.json, is_hyaline: true }),
+      ),
+    ).toBe(true);
   });
 
   test('a caller invoked by a mini-program user (SOURCE wx_client,scf, OPENID present) is served', async () => {
@@ -79,32 +104,72 @@ describe('way in 1: callFunction from another cloud function', () => {
 
   test('refusals: no secret, wrong secret, SOURCE wx_client even with the secret', async () => {
     await authorizeWithPush(stack, MERCHANT, mp());
-    expect(await viaCaller(stack, { op: 'token', appid: mp(), secret: '' })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
-    expect(await viaCaller(stack, { op: 'token', appid: mp(), secret: `${BROKER_SECRET}x` })).toMatchObject({ ok: false, code: 'UNAUTHENTICATED' });
+    expect(await viaCaller(stack, { op: 'token', appid: mp(), secret: '' })).toMatchObject({
+      ok: false,
+      code: 'UNAUTHENTICATED',
+    });
+    expect(await viaCaller(stack, { op: 'token', appid: mp(), secret: `${BROKER_SECRET}x` })).toMatchObject({
+      ok: false,
+      code: 'UNAUTHENTICATED',
+    });
     // A mini-program calling the function directly, secret and all.
-    const direct = (await stack.cloud.callFunction('authorization', { broker: { secret: BROKER_SECRET, op: 'token', input: { appid: mp() } } }, {
-      openid: MERCHANT,
-    })) as BrokerCallResult;
+    const direct = (await stack.cloud.callFunction(
+      'authorization',
+      { broker: { secret: BROKER_SECRET, op: 'token', input: { appid: mp() } } },
+      {
+        openid: MERCHANT,
+      },
+    )) as BrokerCallResult;
     expect(direct).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SOURCE' } });
-    const noSecret = (await stack.cloud.callFunction('authorization', { broker: { op: 'token', input: { appid: mp() } } }, { openid: MERCHANT })) as BrokerCallResult;
+    const noSecret = (await stack.cloud.callFunction(
+      'authorization',
+      { broker: { op: 'token', input: { appid: mp() } } },
+      { openid: MERCHANT },
+    )) as BrokerCallResult;
     expect(noSecret).toMatchObject({ ok: false, error: { code: 'FORBIDDEN_SOURCE' } });
     expect(JSON.stringify([direct, noSecret])).not.toMatch(/accessToken/);
   });
 
   test('authorizer refusals: unknown appid, revoked, 61007 names the set, another host', async () => {
     await authorizeWithPush(stack, MERCHANT, oa());
-    expect(await viaCaller(stack, { op: 'token', appid: 'wx0000000000000000' })).toMatchObject({ ok: false, code: 'UNKNOWN_AUTHORIZER' });
+    expect(await viaCaller(stack, { op: 'token', appid: 'wx0000000000000000' })).toMatchObject({
+      ok: false,
+      code: 'UNKNOWN_AUTHORIZER',
+    });
     // An official account has no set containing getaccountbasicinfo (30): 61007.
-    const notGranted = await viaCaller(stack, { op: 'call', appid: oa(), request: { method: 'GET', path: '/cgi-bin/account/getaccountbasicinfo' } });
+    const notGranted = await viaCaller(stack, {
+      op: 'call',
+      appid: oa(),
+      request: { method: 'GET', path: '/cgi-bin/account/getaccountbasicinfo' },
+    });
     expect(notGranted).toMatchObject({ ok: false, code: 'SET_NOT_GRANTED' });
-    for (const path of ['//evil.example/x', '/../cgi-bin/x', 'http://evil.example/x', '/cgi-bin/%2e%2e/x', '/a\\b', '/wxa/x?y=1', '/a/./b']) {
-      expect(await viaCaller(stack, { op: 'call', appid: oa(), request: { method: 'GET', path } })).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
+    for (const path of [
+      '//evil.example/x',
+      '/../cgi-bin/x',
+      'http://evil.example/x',
+      '/cgi-bin/%2e%2e/x',
+      '/a\\b',
+      '/wxa/x?y=1',
+      '/a/./b',
+    ]) {
+      expect(await viaCaller(stack, { op: 'call', appid: oa(), request: { method: 'GET', path } })).toMatchObject({
+        ok: false,
+        code: 'INVALID_INPUT',
+      });
     }
-    const ownToken = await viaCaller(stack, { op: 'call', appid: oa(), request: { method: 'GET', path: '/cgi-bin/get_api_domain_ip', query: { access_token: 'x' } } });
+    const ownToken = await viaCaller(stack, {
+      op: 'call',
+      appid: oa(),
+      request: { method: 'GET', path: '/cgi-bin/get_api_domain_ip', query: { access_token: 'x' } },
+    });
     expect(ownToken).toMatchObject({ ok: false, code: 'INVALID_INPUT' });
 
     await stack.openPlatform.revoke(oa());
-    expect(await viaCaller(stack, { op: 'token', appid: oa() })).toMatchObject({ ok: false, code: 'AUTHORIZER_UNAVAILABLE', state: 'revoked' });
+    expect(await viaCaller(stack, { op: 'token', appid: oa() })).toMatchObject({
+      ok: false,
+      code: 'AUTHORIZER_UNAVAILABLE',
+      state: 'revoked',
+    });
   });
 });
 
@@ -128,9 +193,13 @@ describe('way in 2: signed HTTP from a Node server', () => {
 
   test('refusals: wrong key, revoked key, bad signature, altered body, replayed nonce, stale timestamp', async () => {
     await authorizeWithPush(stack, MERCHANT, mp());
-    expect((await brokerError(httpClient(stack, { id: 'nobody', secret: KEYS.current.secret }).token(mp()))).code).toBe('UNAUTHENTICATED');
+    expect((await brokerError(httpClient(stack, { id: 'nobody', secret: KEYS.current.secret }).token(mp()))).code).toBe(
+      'UNAUTHENTICATED',
+    );
     expect((await brokerError(httpClient(stack, KEYS.revoked).token(mp()))).code).toBe('KEY_REVOKED');
-    expect((await brokerError(httpClient(stack, { id: 'current', secret: KEYS.next.secret }).token(mp()))).code).toBe('UNAUTHENTICATED');
+    expect((await brokerError(httpClient(stack, { id: 'current', secret: KEYS.next.secret }).token(mp()))).code).toBe(
+      'UNAUTHENTICATED',
+    );
     const stale = new (httpClient(stack).constructor as typeof import('../../../clients/broker-client/src').BrokerHttpClient)({
       baseUrl: stack.publicBaseUrl,
       keyId: KEYS.current.id,
@@ -143,7 +212,14 @@ describe('way in 2: signed HTTP from a Node server', () => {
     const body = JSON.stringify({ appid: mp() });
     const timestamp = Math.floor(stack.clock.now() / 1000);
     const nonce = newNonce();
-    const signature = sign(KEYS.current.secret, { method: 'POST', path: '/broker/token', query: {}, timestamp, nonce, body: Buffer.from(body) });
+    const signature = sign(KEYS.current.secret, {
+      method: 'POST',
+      path: '/broker/token',
+      query: {},
+      timestamp,
+      nonce,
+      body: Buffer.from(body),
+    });
     const send = (payload: string) =>
       fetch(`${stack.publicBaseUrl}/broker/token`, {
         method: 'POST',
@@ -249,14 +325,27 @@ test('a superseded token (40001 after the grace period) is replaced once and the
   // Another refresher (outside the function) gets a new token; ours stops working after 300 s.
   const tokenDoc = await docById<{ refreshToken: string }>(stack, 'authorizerTokens', mp());
   const { component, url } = stack.openPlatform;
-  const ct = (await (await fetch(`${url}/cgi-bin/component/api_component_token`, {
-    method: 'POST',
-    body: JSON.stringify({ component_appid: component.appId, component_appsecret: component.appSecret, component_verify_ticket: stack.openPlatform.latestTicket() }),
-  })).json()) as { component_access_token: string };
-  await fetch(`${url}/cgi-bin/component/api_authorizer_token?component_access_token=${encodeURIComponent(ct.component_access_token)}`, {
-    method: 'POST',
-    body: JSON.stringify({ component_appid: component.appId, authorizer_appid: mp(), authorizer_refresh_token: tokenDoc?.refreshToken }),
-  });
+  const ct = (await (
+    await fetch(`${url}/cgi-bin/component/api_component_token`, {
+      method: 'POST',
+      body: JSON.stringify({
+        component_appid: component.appId,
+        component_appsecret: component.appSecret,
+        component_verify_ticket: stack.openPlatform.latestTicket(),
+      }),
+    })
+  ).json()) as { component_access_token: string };
+  await fetch(
+    `${url}/cgi-bin/component/api_authorizer_token?component_access_token=${encodeURIComponent(ct.component_access_token)}`,
+    {
+      method: 'POST',
+      body: JSON.stringify({
+        component_appid: component.appId,
+        authorizer_appid: mp(),
+        authorizer_refresh_token: tokenDoc?.refreshToken,
+      }),
+    },
+  );
   stack.clock.advance(301);
   expect(stack.openPlatform.checkAuthorizerAccessToken(stored.accessToken)).toEqual({ ok: false, errcode: 40001 });
   stack.openPlatform.resetCalls();
@@ -309,10 +398,23 @@ test('admin actions: usage per authorizer and a live test call; merchants are re
   expect(refused).toMatchObject({ ok: false, errcode: 61007 });
   expect(refused.message).toContain('权限集');
   const { usage } = dataOf(await act(stack, ADMIN, 'authorizerUsage', { appid: mp() }));
-  expect(usage.map((u: { api: string }) => u.api).sort()).toEqual(['/cgi-bin/account/getaccountbasicinfo', '/wxa/getwxacodeunlimit']);
-  expect(usage.find((u: { api: string }) => u.api === '/wxa/getwxacodeunlimit')).toMatchObject({ calls: 1, errors: 0, lastErrcode: 0 });
-  expect(await act(stack, MERCHANT, 'authorizerUsage', { appid: mp() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
-  expect(await act(stack, MERCHANT, 'testAuthorizerCall', { appid: mp() })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  expect(usage.map((u: { api: string }) => u.api).sort()).toEqual([
+    '/cgi-bin/account/getaccountbasicinfo',
+    '/wxa/getwxacodeunlimit',
+  ]);
+  expect(usage.find((u: { api: string }) => u.api === '/wxa/getwxacodeunlimit')).toMatchObject({
+    calls: 1,
+    errors: 0,
+    lastErrcode: 0,
+  });
+  expect(await act(stack, MERCHANT, 'authorizerUsage', { appid: mp() })).toMatchObject({
+    ok: false,
+    error: { code: 'FORBIDDEN' },
+  });
+  expect(await act(stack, MERCHANT, 'testAuthorizerCall', { appid: mp() })).toMatchObject({
+    ok: false,
+    error: { code: 'FORBIDDEN' },
+  });
 });
 
 test('configuration: short secrets, malformed or duplicate keys are named, never echoed', () => {
@@ -331,5 +433,9 @@ test('configuration: short secrets, malformed or duplicate keys are named, never
   const dup = JSON.stringify([KEYS.current, KEYS.current]);
   expect(problems({ BROKER_CLIENT_KEYS: dup })).toContain('unique');
   expect(problems({ BROKER_CLIENT_KEYS: dup })).not.toContain(KEYS.current.secret);
-  expect(loadConfig(base).brokerClientKeys.map((k) => [k.id, k.revoked])).toEqual([['current', false], ['next', false], ['old', true]]);
+  expect(loadConfig(base).brokerClientKeys.map((k) => [k.id, k.revoked])).toEqual([
+    ['current', false],
+    ['next', false],
+    ['old', true],
+  ]);
 });

@@ -22,7 +22,10 @@ afterAll(async () => {
 
 /** The hidden fields of WeChat's authorization form, as a browser would submit them. */
 function hiddenFields(html: string): [string, string][] {
-  return [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [unescapeHtml(m[1]), unescapeHtml(m[2])]);
+  return [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [
+    unescapeHtml(m[1]),
+    unescapeHtml(m[2]),
+  ]);
 }
 
 function formAction(html: string): string {
@@ -63,7 +66,11 @@ describe('H5 flow', () => {
 
     // A browser submits the hidden fields, the checked radio and the checked boxes of the enabled fieldset.
     const granted = [143, 177];
-    const form = new URLSearchParams([...hiddenFields(html), ['authorizer_appid', channelsAccount.appid], ...granted.map((id): [string, string] => ['func_id', String(id)])]);
+    const form = new URLSearchParams([
+      ...hiddenFields(html),
+      ['authorizer_appid', channelsAccount.appid],
+      ...granted.map((id): [string, string] => ['func_id', String(id)]),
+    ]);
     const confirm = await fetch(new URL(formAction(html), stack.openPlatform.url), {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -104,11 +111,21 @@ describe('H5 flow', () => {
         ],
       },
     });
-    expect(await flow.doc('authorizers', channelsAccount.appid)).toMatchObject({ owners: [merchant], kind: 'channels', grantedSets: granted });
-    expect(await flow.doc('authSessions', created.sessionId)).toMatchObject({ status: 'authorized', channel: 'h5', authorizerAppid: channelsAccount.appid });
+    expect(await flow.doc('authorizers', channelsAccount.appid)).toMatchObject({
+      owners: [merchant],
+      kind: 'channels',
+      grantedSets: granted,
+    });
+    expect(await flow.doc('authSessions', created.sessionId)).toMatchObject({
+      status: 'authorized',
+      channel: 'h5',
+      authorizerAppid: channelsAccount.appid,
+    });
     // Callback and push carried the same code: one exchange.
     expect(stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth')).toHaveLength(1);
-    expect(stack.openPlatform.pushes.filter((p) => p.infoType === 'authorized')).toEqual([expect.objectContaining({ delivered: true })]);
+    expect(stack.openPlatform.pushes.filter((p) => p.infoType === 'authorized')).toEqual([
+      expect.objectContaining({ delivered: true }),
+    ]);
 
     // Reloading the callback (the same code again) shows the same result without another exchange.
     const reload = await flow.page(location.href);

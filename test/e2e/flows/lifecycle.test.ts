@@ -36,7 +36,8 @@ async function authorizeWithPlugin(funcIds: number[]) {
 
 const queryAuthCalls = () => flow.stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth').length;
 const pushCount = () => flow.stack.openPlatform.pushes.length;
-const latestChange = async (): Promise<AuthorizerChange> => (await flow.ok(merchant, 'getAuthorizer', { appid: shop.appid })).authorizer.history[0];
+const latestChange = async (): Promise<AuthorizerChange> =>
+  (await flow.ok(merchant, 'getAuthorizer', { appid: shop.appid })).authorizer.history[0];
 
 describe('updateauthorized', () => {
   test('first authorization with three sets', async () => {
@@ -84,9 +85,22 @@ describe('updateauthorized', () => {
     expect(await latestChange()).toEqual({ at: expect.any(Number), event: 'updateauthorized', added: [], removed: [18, 19, 31] });
     // The page can still name the sets that are gone.
     const { authorizer } = await flow.ok(merchant, 'getAuthorizer', { appid: shop.appid });
-    expect(authorizer.historySets).toEqual(expect.arrayContaining([{ id: 19, name: '小程序客服管理' }, { id: 31, name: '小程序认证名称检测' }]));
+    expect(authorizer.historySets).toEqual(
+      expect.arrayContaining([
+        { id: 19, name: '小程序客服管理' },
+        { id: 31, name: '小程序认证名称检测' },
+      ]),
+    );
     const { authorizers } = await flow.ok(merchant, 'listMyAuthorizers', {});
-    expect(authorizers).toEqual([expect.objectContaining({ appid: shop.appid, grantedSets: [{ id: 17, name: '获取小程序码' }, { id: 30, name: '小程序基本信息管理' }] })]);
+    expect(authorizers).toEqual([
+      expect.objectContaining({
+        appid: shop.appid,
+        grantedSets: [
+          { id: 17, name: '获取小程序码' },
+          { id: 30, name: '小程序基本信息管理' },
+        ],
+      }),
+    ]);
   });
 
   test('the same sets again through the plugin: no push, nothing changes', async () => {
@@ -102,31 +116,34 @@ describe('updateauthorized', () => {
     expect((await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId })).status).toBe('pending');
   });
 
-  test.each<[AuthChannel]>([['h5']])('the same sets again through an %s link: the callback says nothing changed, no push, no change recorded', async (channel) => {
-    const before = await flow.doc('authorizers', shop.appid);
-    const pushes = pushCount();
-    flow.stack.clock.advance(5);
-    const created = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel });
-    const { push, redirectUrl } = await flow.stack.openPlatform.confirmAuthorization({
-      preAuthCode: new URL(created.h5Url!).searchParams.get('pre_auth_code')!,
-      authorizerAppid: shop.appid,
-      channel,
-      funcIds: [17, 30],
-      redirectUri: `${flow.stack.publicBaseUrl}/callback?sid=${created.sessionId}`,
-    });
-    expect(push).toBeUndefined();
-    expect(pushCount()).toBe(pushes);
+  test.each<[AuthChannel]>([['h5']])(
+    'the same sets again through an %s link: the callback says nothing changed, no push, no change recorded',
+    async (channel) => {
+      const before = await flow.doc('authorizers', shop.appid);
+      const pushes = pushCount();
+      flow.stack.clock.advance(5);
+      const created = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel });
+      const { push, redirectUrl } = await flow.stack.openPlatform.confirmAuthorization({
+        preAuthCode: new URL(created.h5Url!).searchParams.get('pre_auth_code')!,
+        authorizerAppid: shop.appid,
+        channel,
+        funcIds: [17, 30],
+        redirectUri: `${flow.stack.publicBaseUrl}/callback?sid=${created.sessionId}`,
+      });
+      expect(push).toBeUndefined();
+      expect(pushCount()).toBe(pushes);
 
-    // The merchant already owns the account and WeChat confirmed it: the page says so. Without a
-    // signed push the unsigned callback never completes the session (it expires unchanged).
-    const callback = await flow.page(redirectUrl!);
-    expect(callback.html).toContain('授权未变更');
-    expect((await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId })).status).toBe('pending');
-    const after = await flow.doc('authorizers', shop.appid);
-    expect(after!.grantedSets).toEqual(before!.grantedSets);
-    expect(after!.status).toBe('active');
-    expect(after!.history).toEqual(before!.history);
-  });
+      // The merchant already owns the account and WeChat confirmed it: the page says so. Without a
+      // signed push the unsigned callback never completes the session (it expires unchanged).
+      const callback = await flow.page(redirectUrl!);
+      expect(callback.html).toContain('授权未变更');
+      expect((await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId })).status).toBe('pending');
+      const after = await flow.doc('authorizers', shop.appid);
+      expect(after!.grantedSets).toEqual(before!.grantedSets);
+      expect(after!.status).toBe('active');
+      expect(after!.history).toEqual(before!.history);
+    },
+  );
 });
 
 describe('unauthorized', () => {
@@ -153,16 +170,25 @@ describe('unauthorized', () => {
     expect(authorizer.grantedSets).toEqual([]);
     expect(authorizer.history[0]).toEqual({ at: expect.any(Number), event: 'unauthorized', added: [], removed: [17, 30] });
     expect(authorizer.history[0].at).toBeGreaterThan(before!.updatedAt);
-    expect((await flow.ok(merchant, 'listMyAuthorizers', {})).authorizers).toEqual([expect.objectContaining({ appid: shop.appid, status: 'revoked', grantedSets: [] })]);
+    expect((await flow.ok(merchant, 'listMyAuthorizers', {})).authorizers).toEqual([
+      expect.objectContaining({ appid: shop.appid, status: 'revoked', grantedSets: [] }),
+    ]);
     expect(flow.stack.openPlatform.checkAuthorizerAccessToken(tokens!.accessToken!)).toMatchObject({ ok: false });
-    expect(await flow.docs('pushLog', { infoType: 'unauthorized' })).toEqual([expect.objectContaining({ outcome: 'ok', authorizerAppid: shop.appid })]);
+    expect(await flow.docs('pushLog', { infoType: 'unauthorized' })).toEqual([
+      expect.objectContaining({ outcome: 'ok', authorizerAppid: shop.appid }),
+    ]);
   });
 
   test('authorizing again after a revocation is a fresh authorized with every set added', async () => {
     const { created, confirmed } = await authorizeWithPlugin([17, 18]);
     expect(confirmed.push?.infoType).toBe('authorized');
-    expect((await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId })).authorizer).toMatchObject({ status: 'active', grantedSets: [{ id: 17 }, { id: 18 }] });
+    expect((await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId })).authorizer).toMatchObject({
+      status: 'active',
+      grantedSets: [{ id: 17 }, { id: 18 }],
+    });
     expect(await latestChange()).toEqual({ at: expect.any(Number), event: 'authorized', added: [17, 18], removed: [] });
-    expect(await flow.doc('authorizerTokens', shop.appid)).toMatchObject({ refreshToken: expect.stringMatching(/^refreshtoken@@@/) });
+    expect(await flow.doc('authorizerTokens', shop.appid)).toMatchObject({
+      refreshToken: expect.stringMatching(/^refreshtoken@@@/),
+    });
   });
 });

@@ -35,7 +35,12 @@ const rawQuery = (url: string) => url.slice(url.indexOf('?') + 1).replace(/#.*$/
 
 describe('link parameters', () => {
   test('PC link: biz_appid and category_id_list=1|15 reach WeChat, which lists only that account and those sets', async () => {
-    const created = await flow.ok(merchant, 'createAuthSession', { authType: 1, channel: 'pc', bizAppid: oa.appid, categoryIds: [1, 15] });
+    const created = await flow.ok(merchant, 'createAuthSession', {
+      authType: 1,
+      channel: 'pc',
+      bizAppid: oa.appid,
+      categoryIds: [1, 15],
+    });
     const target = entryTarget((await flow.page(created.pcEntryUrl!)).html);
     const query = rawQuery(target);
     expect(query.split('&')).toEqual(expect.arrayContaining(['auth_type=1', `biz_appid=${oa.appid}`, 'category_id_list=1|15']));
@@ -43,7 +48,12 @@ describe('link parameters', () => {
     expect(link.pathname).toBe('/cgi-bin/componentloginpage');
     expect(link.searchParams.get('component_appid')).toBe(flow.stack.openPlatform.component.appId);
     expect(link.searchParams.get('redirect_uri')).toBe(`${flow.stack.publicBaseUrl}/callback?sid=${created.sessionId}`);
-    expect(await flow.doc('authSessions', created.sessionId)).toMatchObject({ bizAppid: oa.appid, categoryIds: [1, 15], authType: 1, channel: 'pc' });
+    expect(await flow.doc('authSessions', created.sessionId)).toMatchObject({
+      bizAppid: oa.appid,
+      categoryIds: [1, 15],
+      authType: 1,
+      channel: 'pc',
+    });
 
     // Arriving from the entry page (the Referer a browser sends under our referrer-policy: origin).
     const wechat = await fetch(target, { headers: { referer: `${new URL(flow.stack.publicBaseUrl).origin}/` } });
@@ -60,14 +70,31 @@ describe('link parameters', () => {
   });
 
   test('H5 link: biz_appid and category ids, #wechat_redirect last', async () => {
-    const created = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'h5', bizAppid: mp.appid, categoryIds: [18, 30] });
+    const created = await flow.ok(merchant, 'createAuthSession', {
+      authType: 2,
+      channel: 'h5',
+      bizAppid: mp.appid,
+      categoryIds: [18, 30],
+    });
     expect(created.h5Url!.endsWith('|30#wechat_redirect')).toBe(true);
-    expect(rawQuery(created.h5Url!).split('&')).toEqual(expect.arrayContaining([`biz_appid=${mp.appid}`, 'category_id_list=18|30', 'auth_type=2']));
+    expect(rawQuery(created.h5Url!).split('&')).toEqual(
+      expect.arrayContaining([`biz_appid=${mp.appid}`, 'category_id_list=18|30', 'auth_type=2']),
+    );
   });
 
   test('plugin: bizAppid reaches the plugin parameters', async () => {
-    const created = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'plugin', bizAppid: mp.appid, categoryIds: [17] });
-    expect(created.plugin).toEqual({ platformAppID: flow.stack.openPlatform.component.appId, preAuthCode: expect.any(String), authType: 2, bizAppid: mp.appid });
+    const created = await flow.ok(merchant, 'createAuthSession', {
+      authType: 2,
+      channel: 'plugin',
+      bizAppid: mp.appid,
+      categoryIds: [17],
+    });
+    expect(created.plugin).toEqual({
+      platformAppID: flow.stack.openPlatform.component.appId,
+      preAuthCode: expect.any(String),
+      authType: 2,
+      bizAppid: mp.appid,
+    });
   });
 });
 
@@ -88,8 +115,13 @@ describe('permission bundles (PERMISSION_BUNDLES)', () => {
   test('an unknown bundle or a bundle with explicit sets is refused before WeChat is asked', async () => {
     flow.stack.openPlatform.resetCalls();
     const sessions = (await flow.docs('authSessions')).length;
-    expect(await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'h5', bundleId: 'nope' })).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
-    expect(await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'h5', bundleId: 'content', categoryIds: [1] })).toMatchObject({
+    expect(await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'h5', bundleId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
+    expect(
+      await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'h5', bundleId: 'content', categoryIds: [1] }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'INVALID_INPUT' },
     });
@@ -100,7 +132,7 @@ describe('permission bundles (PERMISSION_BUNDLES)', () => {
 
 describe('session expiry', () => {
   // Moves the shared clock: keep it last.
-  test("the session expires with its pre_auth_code: usable just before expiresAt, refused just after", async () => {
+  test('the session expires with its pre_auth_code: usable just before expiresAt, refused just after', async () => {
     const before = flow.stack.clock.now();
     const first = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'plugin' });
     const second = await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'plugin' });
@@ -111,13 +143,21 @@ describe('session expiry', () => {
     expect((await flow.ok(merchant, 'getAuthSession', { sessionId: first.sessionId })).expiresAt).toBe(first.expiresAt);
 
     flow.stack.clock.advance((first.expiresAt - flow.stack.clock.now() - 1500) / 1000);
-    const inTime = await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: first.plugin!.preAuthCode, authorizerAppid: mp.appid, channel: 'plugin' });
+    const inTime = await flow.stack.openPlatform.confirmAuthorization({
+      preAuthCode: first.plugin!.preAuthCode,
+      authorizerAppid: mp.appid,
+      channel: 'plugin',
+    });
     expect(inTime.push?.delivered).toBe(true);
     expect((await flow.ok(merchant, 'getAuthSession', { sessionId: first.sessionId })).status).toBe('authorized');
 
     flow.stack.clock.advance((second.expiresAt - flow.stack.clock.now() + 1) / 1000);
     await expect(
-      flow.stack.openPlatform.confirmAuthorization({ preAuthCode: second.plugin!.preAuthCode, authorizerAppid: mp.appid, channel: 'plugin' }),
+      flow.stack.openPlatform.confirmAuthorization({
+        preAuthCode: second.plugin!.preAuthCode,
+        authorizerAppid: mp.appid,
+        channel: 'plugin',
+      }),
     ).rejects.toMatchObject({ code: 'pre_auth_code_expired' });
   });
 });

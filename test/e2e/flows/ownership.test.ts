@@ -22,7 +22,11 @@ beforeAll(async () => {
   flow = await startFlowStack({ adminOpenIds: [ADMIN] });
   const created = await flow.ok(A, 'createAuthSession', { authType: 1, channel: 'plugin' });
   sessionOfA = created.sessionId;
-  await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: oa.appid, channel: 'plugin' });
+  await flow.stack.openPlatform.confirmAuthorization({
+    preAuthCode: created.plugin!.preAuthCode,
+    authorizerAppid: oa.appid,
+    channel: 'plugin',
+  });
 });
 
 afterAll(async () => {
@@ -31,7 +35,10 @@ afterAll(async () => {
 
 describe('merchants see only their own', () => {
   test('merchant A sees the session and the account', async () => {
-    expect(await flow.ok(A, 'getAuthSession', { sessionId: sessionOfA })).toMatchObject({ status: 'authorized', authorizer: { appid: oa.appid } });
+    expect(await flow.ok(A, 'getAuthSession', { sessionId: sessionOfA })).toMatchObject({
+      status: 'authorized',
+      authorizer: { appid: oa.appid },
+    });
     expect((await flow.ok(A, 'getAuthorizer', { appid: oa.appid })).authorizer.appid).toBe(oa.appid);
     expect((await flow.ok(A, 'listMyAuthorizers', {})).authorizers.map((a) => a.appid)).toEqual([oa.appid]);
   });
@@ -55,15 +62,26 @@ describe('merchants see only their own', () => {
     const forged = await flow.call(B, 'createAuthSession', { authType: 1, channel: 'plugin', openid: A } as never);
     expect(forged).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
     expect(await flow.docs('authSessions')).toHaveLength(sessions);
-    expect(await flow.call(B, 'getAuthSession', { sessionId: sessionOfA, openid: A } as never)).toMatchObject({ ok: false, error: { code: 'INVALID_INPUT' } });
+    expect(await flow.call(B, 'getAuthSession', { sessionId: sessionOfA, openid: A } as never)).toMatchObject({
+      ok: false,
+      error: { code: 'INVALID_INPUT' },
+    });
   });
 
   test('when B authorizes the same account, both own it and each still sees only their sessions', async () => {
     const created = await flow.ok(B, 'createAuthSession', { authType: 1, channel: 'plugin' });
-    await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: oa.appid, channel: 'plugin', funcIds: [1, 2] });
+    await flow.stack.openPlatform.confirmAuthorization({
+      preAuthCode: created.plugin!.preAuthCode,
+      authorizerAppid: oa.appid,
+      channel: 'plugin',
+      funcIds: [1, 2],
+    });
     expect((await flow.doc('authorizers', oa.appid))!.owners).toEqual([A, B]);
     expect((await flow.ok(B, 'listMyAuthorizers', {})).authorizers.map((a) => a.appid)).toEqual([oa.appid]);
-    expect(await flow.call(A, 'getAuthSession', { sessionId: created.sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await flow.call(A, 'getAuthSession', { sessionId: created.sessionId })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
   });
 });
 
@@ -76,7 +94,10 @@ describe('admin actions', () => {
 
   test.each(adminActions)('%s is FORBIDDEN for merchants', async (action, payload) => {
     for (const merchant of [A, B]) {
-      expect(await flow.call(merchant, action, payload as never)).toEqual({ ok: false, error: { code: 'FORBIDDEN', message: expect.any(String) } });
+      expect(await flow.call(merchant, action, payload as never)).toEqual({
+        ok: false,
+        error: { code: 'FORBIDDEN', message: expect.any(String) },
+      });
     }
   });
 
@@ -87,7 +108,11 @@ describe('admin actions', () => {
 
   test('listAuthorizers lists every account, with filters', async () => {
     const created = await flow.ok(B, 'createAuthSession', { authType: 2, channel: 'plugin' });
-    await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: mp.appid, channel: 'plugin' });
+    await flow.stack.openPlatform.confirmAuthorization({
+      preAuthCode: created.plugin!.preAuthCode,
+      authorizerAppid: mp.appid,
+      channel: 'plugin',
+    });
 
     const all = await flow.ok(ADMIN, 'listAuthorizers', {});
     expect(all.total).toBe(2);
@@ -127,7 +152,11 @@ describe('admin actions', () => {
     openPlatform.faults.inject({ api: 'push', drop: true, times: 2 });
     await openPlatform.revoke(mp.appid);
     const created = await flow.ok(A, 'createAuthSession', { authType: 2, channel: 'plugin' });
-    await openPlatform.confirmAuthorization({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: store.appid, channel: 'plugin' });
+    await openPlatform.confirmAuthorization({
+      preAuthCode: created.plugin!.preAuthCode,
+      authorizerAppid: store.appid,
+      channel: 'plugin',
+    });
     await pushesSettled(flow.stack);
     expect(openPlatform.pushes.slice(-2).map((p) => [p.infoType, p.dropped])).toEqual([
       ['unauthorized', true],
@@ -144,7 +173,9 @@ describe('admin actions', () => {
     const restored = await flow.doc('authorizers', store.appid);
     expect(restored).toMatchObject({ kind: 'store', status: 'active', owners: [], grantedSets: store.grantableFuncIds });
     expect(restored!.history).toEqual([expect.objectContaining({ event: 'reconciled' })]);
-    expect(await flow.doc('authorizerTokens', store.appid)).toMatchObject({ refreshToken: expect.stringMatching(/^refreshtoken@@@/) });
+    expect(await flow.doc('authorizerTokens', store.appid)).toMatchObject({
+      refreshToken: expect.stringMatching(/^refreshtoken@@@/),
+    });
 
     const health = await flow.ok(ADMIN, 'platformHealth', {});
     expect(health.authorizers).toEqual({ total: 3, active: 2, needsReauth: 0, revoked: 1 });

@@ -41,7 +41,10 @@ function recordOurPages(page: Page): void {
     if (response.request().resourceType() !== 'document' || !response.url().startsWith(flow.stack.publicBaseUrl)) return;
     if (response.status() >= 300 && response.status() < 400) return;
     const url = new URL(response.url());
-    void response.text().then((html) => flow.remember(`page ${url.pathname}${url.search}`, html), () => undefined);
+    void response.text().then(
+      (html) => flow.remember(`page ${url.pathname}${url.search}`, html),
+      () => undefined,
+    );
   });
 }
 
@@ -69,7 +72,9 @@ describe('PC flow in Chromium', () => {
     expect(await page.locator('#authorize').getAttribute('data-channel')).toBe('pc');
 
     // auth_type 3: official accounts, mini-programs (and stores), no Channels.
-    const listedKinds = await page.locator('li.account').evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
+    const listedKinds = await page
+      .locator('li.account')
+      .evaluateAll((items) => items.map((item) => item.getAttribute('data-kind')));
     expect(new Set(listedKinds)).toEqual(new Set(['official_account', 'mini_program', 'store']));
 
     await page.locator(`#account-${flowerShop.appid}`).check();
@@ -99,9 +104,18 @@ describe('PC flow in Chromium', () => {
     // The push of the same authorization races the callback; the code is exchanged once.
     await pushesSettled(stack);
     const view = await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId });
-    expect(view).toMatchObject({ status: 'authorized', channel: 'pc', authorizer: { appid: flowerShop.appid, kind: 'mini_program', name: flowerShop.nickName } });
+    expect(view).toMatchObject({
+      status: 'authorized',
+      channel: 'pc',
+      authorizer: { appid: flowerShop.appid, kind: 'mini_program', name: flowerShop.nickName },
+    });
     expect(view.authorizer!.grantedSets.map((s) => s.id)).toEqual([...granted].sort((a, b) => a - b));
-    expect(await flow.doc('authorizers', flowerShop.appid)).toMatchObject({ owners: [merchant], status: 'active', kind: 'mini_program', grantedSets: granted });
+    expect(await flow.doc('authorizers', flowerShop.appid)).toMatchObject({
+      owners: [merchant],
+      status: 'active',
+      kind: 'mini_program',
+      grantedSets: granted,
+    });
     expect((await flow.ok(merchant, 'listMyAuthorizers', {})).authorizers.map((a) => a.appid)).toEqual([flowerShop.appid]);
     expect(stack.openPlatform.calls.filter((c) => c.api === 'api_query_auth').map((c) => c.errcode)).toEqual([0]);
     const authorizedPush = stack.openPlatform.pushes.find((p) => p.infoType === 'authorized');

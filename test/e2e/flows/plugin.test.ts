@@ -12,8 +12,18 @@ const byKind = (kind: TestAccount['kind'], serviceTypeId?: number) =>
   DEFAULT_ACCOUNTS.find((a) => a.kind === kind && (serviceTypeId === undefined || a.serviceTypeId === serviceTypeId))!;
 
 // Copies with their own appids, so these tests authorize accounts the per-kind tests have not.
-const pluginMp: TestAccount = { ...byKind('mini_program', 0), appid: 'wx6b93d0f2a7c4e901', nickName: '青禾插件测试小程序', userName: 'gh_c2e84b1f6a01' };
-const adminOa: TestAccount = { ...byKind('official_account', 2), appid: 'wx8c41f2a9e6d07b02', nickName: '青禾插件测试服务号', userName: 'gh_5a2e9c7d4102' };
+const pluginMp: TestAccount = {
+  ...byKind('mini_program', 0),
+  appid: 'wx6b93d0f2a7c4e901',
+  nickName: '青禾插件测试小程序',
+  userName: 'gh_c2e84b1f6a01',
+};
+const adminOa: TestAccount = {
+  ...byKind('official_account', 2),
+  appid: 'wx8c41f2a9e6d07b02',
+  nickName: '青禾插件测试服务号',
+  userName: 'gh_5a2e9c7d4102',
+};
 
 /** What our backend calls each fixture: a mini-program with service type 4 is a mini-game. */
 function expectedKind(account: TestAccount): AuthorizerKind {
@@ -29,7 +39,8 @@ function authTypeFor(account: TestAccount): AuthType {
   return Number(found[0]) as AuthType;
 }
 
-const setsWithNames = (ids: number[]) => [...ids].sort((a, b) => a - b).map((id) => ({ id, name: PERMISSION_SETS.get(id)!.name }));
+const setsWithNames = (ids: number[]) =>
+  [...ids].sort((a, b) => a - b).map((id) => ({ id, name: PERMISSION_SETS.get(id)!.name }));
 
 let flow: FlowStack;
 
@@ -92,20 +103,39 @@ describe('plugin flow', () => {
       grantedSets: setsWithNames(grant),
       missingSets: [],
     });
-    expect(view.authorizer!.grantedSets.map((s) => s.name)).toEqual(['获取小程序码', '小程序开发与数据分析', '小程序基本信息管理']);
+    expect(view.authorizer!.grantedSets.map((s) => s.name)).toEqual([
+      '获取小程序码',
+      '小程序开发与数据分析',
+      '小程序基本信息管理',
+    ]);
 
     const mine = await flow.ok(merchant, 'listMyAuthorizers', {});
     expect(mine.authorizers.map((a) => a.appid)).toEqual([pluginMp.appid]);
 
     // The documents behind it.
     const session = await flow.doc('authSessions', created.sessionId);
-    expect(session).toMatchObject({ openid: merchant, channel: 'plugin', status: 'authorized', authorizerAppid: pluginMp.appid, bizAppid: pluginMp.appid });
+    expect(session).toMatchObject({
+      openid: merchant,
+      channel: 'plugin',
+      status: 'authorized',
+      authorizerAppid: pluginMp.appid,
+      bizAppid: pluginMp.appid,
+    });
     const authorizer = await flow.doc('authorizers', pluginMp.appid);
-    expect(authorizer).toMatchObject({ owners: [merchant], kind: 'mini_program', status: 'active', grantedSets: grant, serviceTypeId: 0 });
+    expect(authorizer).toMatchObject({
+      owners: [merchant],
+      kind: 'mini_program',
+      status: 'active',
+      grantedSets: grant,
+      serviceTypeId: 0,
+    });
     expect(authorizer!.history).toEqual([{ at: expect.any(Number), event: 'authorized', added: grant, removed: [] }]);
     const tokens = await flow.doc('authorizerTokens', pluginMp.appid);
     expect(tokens!.refreshToken).toMatch(/^refreshtoken@@@/);
-    expect(stack.openPlatform.checkAuthorizerAccessToken(tokens!.accessToken!)).toEqual({ ok: true, authorizerAppid: pluginMp.appid });
+    expect(stack.openPlatform.checkAuthorizerAccessToken(tokens!.accessToken!)).toEqual({
+      ok: true,
+      authorizerAppid: pluginMp.appid,
+    });
     const codes = await flow.docs('authCodes', { authorizerAppid: pluginMp.appid });
     expect(codes).toEqual([expect.objectContaining({ claimState: 'done', code: null, sessionId: created.sessionId })]);
     const log = await flow.docs('pushLog', { infoType: 'authorized' });
@@ -131,12 +161,19 @@ describe('plugin flow', () => {
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(body),
       });
-    const response = await post({ preAuthCode: created.plugin!.preAuthCode, authorizerAppid: adminOa.appid, funcIds: [1, 15], authType: 1 });
+    const response = await post({
+      preAuthCode: created.plugin!.preAuthCode,
+      authorizerAppid: adminOa.appid,
+      funcIds: [1, 15],
+      authType: 1,
+    });
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ ok: true });
 
     const pushed = stack.openPlatform.pushes.slice(pushesBefore);
-    expect(pushed.map((p) => [p.infoType, p.delivered, p.fields.PreAuthCode])).toEqual([['authorized', true, created.plugin!.preAuthCode]]);
+    expect(pushed.map((p) => [p.infoType, p.delivered, p.fields.PreAuthCode])).toEqual([
+      ['authorized', true, created.plugin!.preAuthCode],
+    ]);
 
     const view = await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId });
     expect(view.status).toBe('authorized');
@@ -161,26 +198,34 @@ describe('plugin flow', () => {
   describe('every default account kind is stored as the right kind', () => {
     const merchant = 'o-plugin-kinds';
 
-    test.each(DEFAULT_ACCOUNTS.map((a) => [`${a.nickName} (${a.kind}, service type ${a.serviceTypeId})`, a] as const))('%s', async (_label, account) => {
-      const authType = authTypeFor(account);
-      const created = await flow.ok(merchant, 'createAuthSession', { authType, channel: 'plugin' });
-      const { push } = await flow.stack.openPlatform.confirmAuthorization({
-        preAuthCode: created.plugin!.preAuthCode,
-        authorizerAppid: account.appid,
-        channel: 'plugin',
-        authType,
-      });
-      expect(push).toMatchObject({ infoType: 'authorized', delivered: true });
+    test.each(DEFAULT_ACCOUNTS.map((a) => [`${a.nickName} (${a.kind}, service type ${a.serviceTypeId})`, a] as const))(
+      '%s',
+      async (_label, account) => {
+        const authType = authTypeFor(account);
+        const created = await flow.ok(merchant, 'createAuthSession', { authType, channel: 'plugin' });
+        const { push } = await flow.stack.openPlatform.confirmAuthorization({
+          preAuthCode: created.plugin!.preAuthCode,
+          authorizerAppid: account.appid,
+          channel: 'plugin',
+          authType,
+        });
+        expect(push).toMatchObject({ infoType: 'authorized', delivered: true });
 
-      const view = await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId });
-      expect(view.status).toBe('authorized');
-      expect(view.authorizer).toMatchObject({ appid: account.appid, kind: expectedKind(account), name: account.nickName });
-      expect(view.authorizer!.grantedSets).toEqual(setsWithNames(account.grantableFuncIds));
-      expect(view.authorizer!.grantedSets.every((s) => /[\u4e00-\u9fff]/.test(s.name))).toBe(true);
+        const view = await flow.ok(merchant, 'getAuthSession', { sessionId: created.sessionId });
+        expect(view.status).toBe('authorized');
+        expect(view.authorizer).toMatchObject({ appid: account.appid, kind: expectedKind(account), name: account.nickName });
+        expect(view.authorizer!.grantedSets).toEqual(setsWithNames(account.grantableFuncIds));
+        expect(view.authorizer!.grantedSets.every((s) => /[\u4e00-\u9fff]/.test(s.name))).toBe(true);
 
-      const stored = await flow.doc('authorizers', account.appid);
-      expect(stored).toMatchObject({ kind: expectedKind(account), owners: [merchant], serviceTypeId: account.serviceTypeId, status: 'active' });
-    });
+        const stored = await flow.doc('authorizers', account.appid);
+        expect(stored).toMatchObject({
+          kind: expectedKind(account),
+          owners: [merchant],
+          serviceTypeId: account.serviceTypeId,
+          status: 'active',
+        });
+      },
+    );
 
     test('the merchant lists every one of them, each with its kind', async () => {
       const { authorizers } = await flow.ok(merchant, 'listMyAuthorizers', {});

@@ -33,8 +33,14 @@ afterAll(async () => {
 
 /** Submits WeChat's authorization form for one account, as a browser would, and follows to our callback. */
 async function confirmOnPage(pageHtml: string, appid: string): Promise<string> {
-  const hidden = [...pageHtml.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [m[1], unescapeHtml(m[2])]);
-  const sets = [...pageHtml.matchAll(new RegExp(`id="func-${appid}-(\\d+)"`, 'g'))].map((m): [string, string] => ['func_id', m[1]]);
+  const hidden = [...pageHtml.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m): [string, string] => [
+    m[1],
+    unescapeHtml(m[2]),
+  ]);
+  const sets = [...pageHtml.matchAll(new RegExp(`id="func-${appid}-(\\d+)"`, 'g'))].map((m): [string, string] => [
+    'func_id',
+    m[1],
+  ]);
   const response = await fetch(`${flow.stack.openPlatform.url}/__emulator/pages/confirm`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -53,7 +59,12 @@ test('all three flows, an update, a revocation, admin actions and error paths le
   // Plugin: the plugin must receive its own pre_auth_code.
   const plugin = await flow.ok(merchant, 'createAuthSession', { authType: 1, channel: 'plugin' });
   expect(plugin.plugin!.preAuthCode).toMatch(/^preauthcode@@@/);
-  await stack.openPlatform.confirmAuthorization({ preAuthCode: plugin.plugin!.preAuthCode, authorizerAppid: oa.appid, channel: 'plugin', funcIds: [1, 2] });
+  await stack.openPlatform.confirmAuthorization({
+    preAuthCode: plugin.plugin!.preAuthCode,
+    authorizerAppid: oa.appid,
+    channel: 'plugin',
+    funcIds: [1, 2],
+  });
   await flow.ok(merchant, 'getAuthSession', { sessionId: plugin.sessionId });
   await snapshotSecrets();
 
@@ -77,7 +88,12 @@ test('all three flows, an update, a revocation, admin actions and error paths le
 
   // Update (new tokens) and the lists.
   const again = await flow.ok(merchant, 'createAuthSession', { authType: 1, channel: 'plugin' });
-  await stack.openPlatform.confirmAuthorization({ preAuthCode: again.plugin!.preAuthCode, authorizerAppid: oa.appid, channel: 'plugin', funcIds: [1, 2, 3] });
+  await stack.openPlatform.confirmAuthorization({
+    preAuthCode: again.plugin!.preAuthCode,
+    authorizerAppid: oa.appid,
+    channel: 'plugin',
+    funcIds: [1, 2, 3],
+  });
   await flow.ok(merchant, 'getAuthSession', { sessionId: again.sessionId });
   await flow.ok(merchant, 'listMyAuthorizers', {});
   for (const appid of [oa.appid, mp.appid, channels.appid]) await flow.ok(merchant, 'getAuthorizer', { appid });
@@ -93,10 +109,17 @@ test('all three flows, an update, a revocation, admin actions and error paths le
   await flow.ok(ADMIN, 'platformHealth', {});
 
   // Error paths: a forged or reused code on the callback, a failed exchange, bad input, others' data.
-  const forged = await flow.page(`${stack.publicBaseUrl}/callback?sid=${h5.sessionId}&auth_code=queryauthcode@@@forged-${'x'.repeat(40)}`);
+  const forged = await flow.page(
+    `${stack.publicBaseUrl}/callback?sid=${h5.sessionId}&auth_code=queryauthcode@@@forged-${'x'.repeat(40)}`,
+  );
   // The session is already authorized: a new code on its link is refused without a call to WeChat.
   expect(forged.html).toContain('链接已失效');
-  const reused = new URL(await confirmOnPage(await (await fetch((await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'h5' })).h5Url!)).text(), game.appid));
+  const reused = new URL(
+    await confirmOnPage(
+      await (await fetch((await flow.ok(merchant, 'createAuthSession', { authType: 2, channel: 'h5' })).h5Url!)).text(),
+      game.appid,
+    ),
+  );
   await pushesSettled(stack);
   await flow.page(`${stack.publicBaseUrl}/callback?sid=${pc.sessionId}&auth_code=${reused.searchParams.get('auth_code')}`);
   await flow.page(`${stack.publicBaseUrl}/entry?sid=${plugin.sessionId}`);
@@ -105,7 +128,10 @@ test('all three flows, an update, a revocation, admin actions and error paths le
   await flow.call('o-someone-else', 'getAuthSession', { sessionId: pc.sessionId });
   await flow.call(merchant, 'platformHealth', {});
   stack.openPlatform.faults.inject({ api: 'api_create_preauthcode', errcode: 61004, times: 1 });
-  expect(await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'plugin' })).toMatchObject({ ok: false, error: { code: 'CONFIGURATION' } });
+  expect(await flow.call(merchant, 'createAuthSession', { authType: 1, channel: 'plugin' })).toMatchObject({
+    ok: false,
+    error: { code: 'CONFIGURATION' },
+  });
   expect((await flow.ok(ADMIN, 'platformHealth', {})).lastUpstreamError).toMatchObject({ errcode: 61004 });
   await snapshotSecrets();
 
@@ -121,11 +147,24 @@ test('all three flows, an update, a revocation, admin actions and error paths le
   const seenKinds = new Set(flow.seen.map((s) => s.what.replace(/\?.*$/, '')));
   expect([...seenKinds].sort()).toEqual(
     [
-      'action createAuthSession', 'action getAppConfig', 'action getAuthSession', 'action getAuthorizer', 'action listAuthorizers',
-      'action listMyAuthorizers', 'action platformHealth', 'action reconcile', 'page /wx/callback', 'page /wx/entry',
+      'action createAuthSession',
+      'action getAppConfig',
+      'action getAuthSession',
+      'action getAuthorizer',
+      'action listAuthorizers',
+      'action listMyAuthorizers',
+      'action platformHealth',
+      'action reconcile',
+      'page /wx/callback',
+      'page /wx/entry',
     ].sort(),
   );
   expect(findLeaks(flow.seen, all)).toEqual([]);
   expect(flow.functionLogs.length).toBeGreaterThan(5);
-  expect(findLeaks(flow.functionLogs.map((line) => ({ what: 'function log', text: line })), all)).toEqual([]);
+  expect(
+    findLeaks(
+      flow.functionLogs.map((line) => ({ what: 'function log', text: line })),
+      all,
+    ),
+  ).toEqual([]);
 });

@@ -68,7 +68,15 @@ export function httpClient(stack: RulesStack, key: { id: string; secret: string 
 
 /** What the caller function answers (see its index.ts). */
 export type CallerReply =
-  | { ok: true; token?: { accessToken: string; expiresAt: number }; status?: number; contentType?: string; base64?: string; errcode?: number; page?: unknown }
+  | {
+      ok: true;
+      token?: { accessToken: string; expiresAt: number };
+      status?: number;
+      contentType?: string;
+      base64?: string;
+      errcode?: number;
+      page?: unknown;
+    }
   | { ok: false; code: string; message: string; state?: string; permissionSet?: { id: number; name: string } };
 
 export async function viaCaller(stack: RulesStack, event: Record<string, unknown>, openid?: string): Promise<CallerReply> {

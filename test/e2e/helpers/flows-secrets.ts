@@ -35,7 +35,10 @@ export async function collectSecrets(flow: FlowStack): Promise<Secret[]> {
 
 /** `@` may travel percent-encoded or as an HTML entity in links. */
 function normalise(text: string): string {
-  return text.replace(/%40/gi, '@').replace(/&#0*64;/g, '@').replace(/\\u0040/gi, '@');
+  return text
+    .replace(/%40/gi, '@')
+    .replace(/&#0*64;/g, '@')
+    .replace(/\\u0040/gi, '@');
 }
 
 const AT_CODE = /[A-Za-z]+@@@[A-Za-z0-9_-]+/g;
@@ -57,7 +60,8 @@ function ownSessionId({ what, text }: SeenResponse): string | undefined {
     return answer.data?.sessionId;
   }
   const page = /^page (\S+)/.exec(what);
-  if (page && /\/entry$/.test(new URL(page[1], 'http://x').pathname)) return new URL(page[1], 'http://x').searchParams.get('sid') ?? undefined;
+  if (page && /\/entry$/.test(new URL(page[1], 'http://x').pathname))
+    return new URL(page[1], 'http://x').searchParams.get('sid') ?? undefined;
   return undefined;
 }
 
@@ -68,7 +72,8 @@ export function findLeaks(responses: SeenResponse[], secrets: Secret[]): Leak[] 
     const { what, text } = response;
     const plain = normalise(text);
     for (const secret of secrets) {
-      if (secret.value.length >= 8 && (text.includes(secret.value) || plain.includes(secret.value))) leaks.push({ what, kind: secret.name });
+      if (secret.value.length >= 8 && (text.includes(secret.value) || plain.includes(secret.value)))
+        leaks.push({ what, kind: secret.name });
     }
     const own = ownSessionId(response);
     for (const code of plain.match(AT_CODE) ?? []) {

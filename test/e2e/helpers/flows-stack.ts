@@ -10,8 +10,15 @@ import path from 'node:path';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../emulator/stack';
 import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
-import type { AuthCodeDoc, AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, PushLogDoc,
-  RateLimitDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
+import type {
+  AuthCodeDoc,
+  AuthorizerDoc,
+  AuthorizerTokenDoc,
+  PlatformDoc,
+  PushLogDoc,
+  RateLimitDoc,
+  SessionDoc,
+} from '../../../cloudfunctions/authorization/src/model';
 
 import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
 import type { UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';

@@ -11,15 +11,19 @@ import { preAuthCodeRequester } from '../../../scripts/release/rehearsal';
 import { COLLECTIONS } from '../../../cloudfunctions/authorization/src/store';
 import type { FlowStack } from './flows-stack';
 
-export function rehearseOn(flow: FlowStack, options: Omit<RehearsalOptions, 'requestPreAuthCode'> = {}): Promise<RehearsalReport> {
+export function rehearseOn(
+  flow: FlowStack,
+  options: Omit<RehearsalOptions, 'requestPreAuthCode'> = {},
+): Promise<RehearsalReport> {
   return flow.stack.openPlatform.rehearse({ ...options, requestPreAuthCode: preAuthCodeRequester(flow.stack) });
 }
 
-export type ReleaseCollection = 'messageStats' | 'releaseTestAccounts' | 'releaseJobs' | 'authorizers' | 'authorizerTokens' | 'authCodes';
+export type ReleaseCollection =
+  'messageStats' | 'releaseTestAccounts' | 'releaseJobs' | 'authorizers' | 'authorizerTokens' | 'authCodes';
 
 export async function collection(flow: FlowStack, name: ReleaseCollection): Promise<Record<string, unknown>[]> {
   const { data } = await flow.stack.cloud.db.collection(COLLECTIONS[name]).where({}).limit(1000).get();
-  return data as Record<string, unknown>[];
+  return data;
 }
 
 export function itemOf(report: RehearsalReport, appid: string, name: RehearsalItem['name']): RehearsalItem {
@@ -30,7 +34,9 @@ export function itemOf(report: RehearsalReport, appid: string, name: RehearsalIt
 }
 
 /** What the man in the middle does with one message, by its decrypted Content. */
-export type Tamper = (content: string) => { delayMs?: number; replaceBody?: (original: string) => string; answerWithoutForwarding?: string } | undefined;
+export type Tamper = (
+  content: string,
+) => { delayMs?: number; replaceBody?: (original: string) => string; answerWithoutForwarding?: string } | undefined;
 
 export interface Middleman {
   url: string;
@@ -48,12 +54,18 @@ export async function startMiddleman(component: ComponentConfig, target: string,
     req.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const encrypted = /<Encrypt><!\[CDATA\[([^\]]+)\]\]><\/Encrypt>/.exec(body)?.[1] ?? '';
-      const content = /<Content><!\[CDATA\[([\s\S]*?)\]\]><\/Content>/.exec(decrypt(component.encodingAesKey, encrypted).message)?.[1] ?? '';
+      const content =
+        /<Content><!\[CDATA\[([\s\S]*?)\]\]><\/Content>/.exec(decrypt(component.encodingAesKey, encrypted).message)?.[1] ?? '';
       const plan = tamper(content) ?? {};
-      const answer = plan.answerWithoutForwarding !== undefined ? Promise.resolve({ status: 200, body: plan.answerWithoutForwarding }) : relay(target, req.url ?? '/', body);
+      const answer =
+        plan.answerWithoutForwarding !== undefined
+          ? Promise.resolve({ status: 200, body: plan.answerWithoutForwarding })
+          : relay(target, req.url ?? '/', body);
       void answer.then(async (original) => {
         if (plan.delayMs) await new Promise((resolve) => setTimeout(resolve, plan.delayMs));
-        res.writeHead(original.status, { 'content-type': 'text/plain' }).end(plan.replaceBody ? plan.replaceBody(original.body) : original.body);
+        res
+          .writeHead(original.status, { 'content-type': 'text/plain' })
+          .end(plan.replaceBody ? plan.replaceBody(original.body) : original.body);
       });
     });
   });
@@ -91,8 +103,14 @@ export interface RawMessage {
 }
 
 /** Posts a message to `…/message/<appid>` sealed as WeChat would, or with one thing wrong. */
-export async function postMessage(baseUrl: string, component: ComponentConfig, message: RawMessage): Promise<{ status: number; body: string; ms: number }> {
-  const xml = `<xml>${Object.entries(message.fields).map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`).join('')}</xml>`;
+export async function postMessage(
+  baseUrl: string,
+  component: ComponentConfig,
+  message: RawMessage,
+): Promise<{ status: number; body: string; ms: number }> {
+  const xml = `<xml>${Object.entries(message.fields)
+    .map(([k, v]) => `<${k}><![CDATA[${v}]]></${k}>`)
+    .join('')}</xml>`;
   const ciphertext = encrypt(message.encodingAesKey ?? component.encodingAesKey, xml, message.trailerAppId ?? component.appId);
   const timestamp = String(Math.floor(Date.now() / 1000));
   const nonce = '1234567';
@@ -101,7 +119,10 @@ export async function postMessage(baseUrl: string, component: ComponentConfig, m
   url.searchParams.set('nonce', nonce);
   url.searchParams.set('openid', message.fields.FromUserName ?? '');
   url.searchParams.set('encrypt_type', 'aes');
-  url.searchParams.set('msg_signature', message.msgSignature ?? getSignature(message.token ?? component.token, timestamp, nonce, ciphertext));
+  url.searchParams.set(
+    'msg_signature',
+    message.msgSignature ?? getSignature(message.token ?? component.token, timestamp, nonce, ciphertext),
+  );
   const body = `<xml><ToUserName><![CDATA[${message.envelopeTo ?? message.fields.ToUserName ?? ''}]]></ToUserName><Encrypt><![CDATA[${ciphertext}]]></Encrypt></xml>`;
   const started = Date.now();
   const response = await fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });

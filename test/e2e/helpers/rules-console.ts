@@ -26,12 +26,12 @@ export function captureFunctionOutput(): CapturedOutput {
   const streams = [mainProcess.stdout, mainProcess.stderr];
   const writes = streams.map((stream) => stream.write);
   for (const stream of streams) {
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       lines.push(String(chunk));
       const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
       callback?.();
       return true;
-    });
+    };
   }
   return {
     lines,

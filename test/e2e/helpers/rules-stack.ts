@@ -135,7 +135,9 @@ export async function act(
 ): Promise<ActionReply> {
   const identity = openid === undefined ? {} : { openid };
   const data = { action, payload };
-  const reply = instance ? await instance.callFunction(data, identity) : await stack.cloud.callFunction('authorization', data, identity);
+  const reply = instance
+    ? await instance.callFunction(data, identity)
+    : await stack.cloud.callFunction('authorization', data, identity);
   return reply as ActionReply;
 }
 
@@ -154,7 +156,6 @@ export function account(stack: LocalStack, kind: AccountKind, index = 0): TestAc
 export function callsOf(stack: LocalStack, api: ApiName): { errcode: number }[] {
   return stack.openPlatform.calls.filter((c) => c.api === api);
 }
-
 
 export async function docById<T = Record<string, any>>(stack: LocalStack, collection: string, id: string): Promise<T | null> {
   const { data } = await stack.cloud.db.collection(collection).where({ _id: id }).limit(1).get();
@@ -183,13 +184,21 @@ export { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizati
 export { sessionIdFor } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 
 /** A plugin session for `openid`; returns its id and pre_auth_code. */
-export async function pluginSession(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {
+export async function pluginSession(
+  stack: LocalStack,
+  openid: string,
+  authType = 3,
+): Promise<{ sessionId: string; preAuthCode: string }> {
   const data = dataOf(await act(stack, openid, 'createAuthSession', { authType, channel: 'plugin' }));
   return { sessionId: data.sessionId, preAuthCode: data.plugin.preAuthCode };
 }
 
 /** An H5 session: its pre_auth_code is read from the link, as WeChat would. */
-export async function h5Session(stack: LocalStack, openid: string, authType = 3): Promise<{ sessionId: string; preAuthCode: string }> {
+export async function h5Session(
+  stack: LocalStack,
+  openid: string,
+  authType = 3,
+): Promise<{ sessionId: string; preAuthCode: string }> {
   const data = dataOf(await act(stack, openid, 'createAuthSession', { authType, channel: 'h5' }));
   const preAuthCode = new URL(data.h5Url.replace('#wechat_redirect', '')).searchParams.get('pre_auth_code');
   if (!preAuthCode) throw new Error('no pre_auth_code in the H5 link');

@@ -54,7 +54,8 @@ function wxRequest(options: RequestOptions): { abort(): void } {
   let body: string | undefined;
   if (options.data !== undefined && options.data !== null) {
     if (method === 'GET') {
-      for (const [key, value] of Object.entries(options.data as Record<string, unknown>)) url.searchParams.set(key, String(value));
+      for (const [key, value] of Object.entries(options.data as Record<string, unknown>))
+        url.searchParams.set(key, String(value));
     } else {
       body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
     }
@@ -150,7 +151,8 @@ async function until(page: LoadedPage, what: string, condition: () => boolean, t
   }
 }
 
-const textOf = (page: LoadedPage, selector: string) => page.root.querySelector(selector)?.dom?.textContent?.replace(/\s+/g, ' ') ?? '';
+const textOf = (page: LoadedPage, selector: string) =>
+  page.root.querySelector(selector)?.dom?.textContent?.replace(/\s+/g, ' ') ?? '';
 
 /** The test's own look at the stack, over the same HTTP the page uses. */
 function httpJson<T>(method: string, url: string, data?: unknown): Promise<T> {
@@ -160,7 +162,8 @@ function httpJson<T>(method: string, url: string, data?: unknown): Promise<T> {
       method,
       header: { 'content-type': 'application/json' },
       data,
-      success: (result) => (result.statusCode === 200 ? resolve(result.data as T) : reject(new Error(`${url}: HTTP ${result.statusCode}`))),
+      success: (result) =>
+        result.statusCode === 200 ? resolve(result.data as T) : reject(new Error(`${url}: HTTP ${result.statusCode}`)),
       fail: (error) => reject(new Error(error.errMsg)),
     });
   });
@@ -175,7 +178,10 @@ let dataDir: string;
 /** Starts stack-process.ts with tsx and waits for its one line of addresses. */
 function startStackProcess(dir: string): Promise<StackAddresses> {
   const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(__dirname, 'stack-process.ts'), dir], { cwd: PROJECT_ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  const child = spawn(tsx, [path.join(__dirname, 'stack-process.ts'), dir], {
+    cwd: PROJECT_ROOT,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   stackProcess = child;
   return new Promise((resolve, reject) => {
     let out = '';
@@ -230,7 +236,10 @@ test('tap 立即授权 → the stand-in confirms → the push reaches the functi
   // The stand-in offered the emulator's mini-programs; the first was picked and confirmed.
   await until(page, 'the action sheet', () => page.callsTo('showActionSheet').length > 0);
   const offered = (page.callsTo('showActionSheet')[0][0] as { itemList: string[] }).itemList;
-  const eligible = await httpJson<{ accounts: EmulatorAccount[] }>('GET', `${stack.openPlatformUrl}/__emulator/accounts?authType=2`);
+  const eligible = await httpJson<{ accounts: EmulatorAccount[] }>(
+    'GET',
+    `${stack.openPlatformUrl}/__emulator/accounts?authType=2`,
+  );
   const picked = eligible.accounts.find((account) => offered[0]?.startsWith(`${account.nickName}（`));
   expect(picked?.kind).toBe('mini_program');
   if (!picked) throw new Error('the offered account is not an emulator account');
@@ -246,7 +255,9 @@ test('tap 立即授权 → the stand-in confirms → the push reaches the functi
   expect(actionsSent(page, shownAt)).toContain('getAuthSession');
 
   // The emulator really pushed `authorized` for the code the page's session carried.
-  const created = page.wxCalls.find((call) => call.api === 'request' && String((call.args[0] as RequestOptions).url).includes('/__emulator/plugin/confirm'));
+  const created = page.wxCalls.find(
+    (call) => call.api === 'request' && String((call.args[0] as RequestOptions).url).includes('/__emulator/plugin/confirm'),
+  );
   const preAuthCode = ((created?.args[0] as RequestOptions).data as { preAuthCode: string }).preAuthCode;
   const { pushes } = await httpJson<{ pushes: EmulatorPush[] }>('GET', `${stack.openPlatformUrl}/__emulator/pushes`);
   const authorizedPush = pushes.find((push) => push.infoType === 'authorized' && push.fields.PreAuthCode === preAuthCode);
@@ -254,11 +265,15 @@ test('tap 立即授权 → the stand-in confirms → the push reaches the functi
   expect(authorizedPush?.fields.AuthorizerAppid).toBe(picked.appid);
 
   // The backend lists it for this merchant.
-  const mine = await httpJson<{ result: { ok: boolean; data: { authorizers: AuthorizerSummary[] } } }>('POST', `${stack.cloudOrigin}/callFunction`, {
-    name: 'authorization',
-    data: { action: 'listMyAuthorizers', payload: {} },
-    openid: MERCHANT_OPENID,
-  });
+  const mine = await httpJson<{ result: { ok: boolean; data: { authorizers: AuthorizerSummary[] } } }>(
+    'POST',
+    `${stack.cloudOrigin}/callFunction`,
+    {
+      name: 'authorization',
+      data: { action: 'listMyAuthorizers', payload: {} },
+      openid: MERCHANT_OPENID,
+    },
+  );
   expect(mine.result.data.authorizers.map((a) => a.appid)).toEqual([picked.appid]);
 
   // "查看我的账号" goes to My accounts, which lists the account.
@@ -286,7 +301,10 @@ test('a cold start while WeChat was open: the next launch resumes the stored ses
   before.unload();
 
   // Meanwhile the admin confirms in WeChat (the emulator's plugin endpoint, as the stand-in uses).
-  const eligible = await httpJson<{ accounts: EmulatorAccount[] }>('GET', `${stack.openPlatformUrl}/__emulator/accounts?authType=1`);
+  const eligible = await httpJson<{ accounts: EmulatorAccount[] }>(
+    'GET',
+    `${stack.openPlatformUrl}/__emulator/accounts?authType=1`,
+  );
   const official = eligible.accounts[0];
   expect(official?.kind).toBe('official_account');
   const confirmed = await httpJson<{ ok: boolean }>('POST', `${stack.openPlatformUrl}/__emulator/plugin/confirm`, {

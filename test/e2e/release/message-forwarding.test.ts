@@ -50,10 +50,17 @@ beforeAll(async () => {
   provider = await startProvider();
   providerPort = (provider.address() as AddressInfo).port;
   flow = await startFlowStack({
-    functionEnv: { MESSAGE_FORWARD_URL: `http://127.0.0.1:${providerPort}/wechat`, MESSAGE_FORWARD_TIMEOUT_MS: String(FORWARD_TIMEOUT_MS) },
+    functionEnv: {
+      MESSAGE_FORWARD_URL: `http://127.0.0.1:${providerPort}/wechat`,
+      MESSAGE_FORWARD_TIMEOUT_MS: String(FORWARD_TIMEOUT_MS),
+    },
   });
   const { plugin } = await flow.ok('o-merchant', 'createAuthSession', { authType: 1, channel: 'plugin' });
-  await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: plugin!.preAuthCode, authorizerAppid: MERCHANT_OA.appid, channel: 'plugin' });
+  await flow.stack.openPlatform.confirmAuthorization({
+    preAuthCode: plugin!.preAuthCode,
+    authorizerAppid: MERCHANT_OA.appid,
+    channel: 'plugin',
+  });
   expect(await flow.doc('authorizers', MERCHANT_OA.appid)).toMatchObject({ status: 'active' });
 });
 afterAll(async () => {
@@ -66,7 +73,14 @@ function closeProvider(): Promise<unknown> {
   return new Promise((resolve) => provider.close(resolve));
 }
 
-const text = (content: string) => ({ ToUserName: MERCHANT_OA.userName, FromUserName: USER, CreateTime: '1', MsgType: 'text', Content: content, MsgId: '1' });
+const text = (content: string) => ({
+  ToUserName: MERCHANT_OA.userName,
+  FromUserName: USER,
+  CreateTime: '1',
+  MsgType: 'text',
+  Content: content,
+  MsgId: '1',
+});
 const send = (fields: Record<string, string>) =>
   postMessage(flow.stack.publicBaseUrl, flow.stack.openPlatform.component, { appid: MERCHANT_OA.appid, fields });
 
@@ -76,11 +90,13 @@ test('the service gets the decrypted message, signed with the platform token; We
   const answer = await send(text('你好'));
   expect(answer).toMatchObject({ status: 200, body: 'success' });
   expect(received).toHaveLength(1);
-  const { query, body } = received[0]!;
+  const { query, body } = received[0];
   expect(body).toContain('<Content><![CDATA[你好]]></Content>');
   expect(query.get('appid')).toBe(MERCHANT_OA.appid);
-  const token = flow.stack.functionEnv.COMPONENT_TOKEN!;
-  const expected = createHash('sha1').update([token, query.get('timestamp')!, query.get('nonce')!].sort().join('')).digest('hex');
+  const token = flow.stack.functionEnv.COMPONENT_TOKEN;
+  const expected = createHash('sha1')
+    .update([token, query.get('timestamp')!, query.get('nonce')!].sort().join(''))
+    .digest('hex');
   expect(query.get('signature')).toBe(expected);
 });
 
@@ -89,7 +105,10 @@ test("the service's passive reply is relayed to WeChat encrypted", async () => {
   const answer = await send(text('在吗'));
   expect(answer.status).toBe(200);
   const opened = openReply(flow.stack.openPlatform.component, answer.body);
-  expect(opened).toEqual({ ok: true, fields: expect.objectContaining({ MsgType: 'text', Content: '您好，这里是服务商', ToUserName: USER }) });
+  expect(opened).toEqual({
+    ok: true,
+    fields: expect.objectContaining({ MsgType: 'text', Content: '您好，这里是服务商', ToUserName: USER }),
+  });
 });
 
 test('a slow service: WeChat still gets success well within 5 s, and the failure is counted', async () => {

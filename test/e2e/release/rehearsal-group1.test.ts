@@ -39,7 +39,7 @@ test('group 1, both sets selected: every item of both accounts passes', async ()
   expect(sent.every((m) => /^queryauthcode@@@.+_from_api$/.test(m.content ?? ''))).toBe(true);
 });
 
-test('test accounts stay out of the merchants\' collections; their jobs keep no code', async () => {
+test("test accounts stay out of the merchants' collections; their jobs keep no code", async () => {
   expect(await collection(flow, 'authorizers')).toEqual([]);
   expect(await collection(flow, 'authorizerTokens')).toEqual([]);
   const jobs = await collection(flow, 'releaseJobs');
@@ -74,19 +74,22 @@ test('only set 1 selected: the mini-program is not tested; neither selected: no 
 
   const none = await rehearseOn(flow, { groups: [1], selectedFuncIds: [] });
   expect(none.ok).toBe(true);
-  const skipped = none.tests[0]!.items.filter((i) => i.skipped).map((i) => i.name);
+  const skipped = none.tests[0].items.filter((i) => i.skipped).map((i) => i.name);
   expect(skipped).toEqual(['返回Api文本消息', '返回普通文本消息']);
 });
 
 test('against a running stack through its admin API, as `npm run rehearse -- --emulator-url … --cloud-url …` does', async () => {
   const report = await rehearseRunning(flow.stack.openPlatform.url, flow.stack.cloud.url, { groups: [1] });
   expect(report.ok).toBe(true);
-  expect(itemOf(report, RELEASE_TEST_ACCOUNTS[0]!.appid, '预授权码')).toMatchObject({ ok: true });
+  expect(itemOf(report, RELEASE_TEST_ACCOUNTS[0].appid, '预授权码')).toMatchObject({ ok: true });
 });
 
 test('against a deployment (--base-url): this machine plays WeChat for a function that calls it', async () => {
   const port = await freePort();
-  const deployed = await startFlowStack({ functionEnv: { WX_API_BASE_URL: `http://127.0.0.1:${port}` }, pushTicketAtStart: false });
+  const deployed = await startFlowStack({
+    functionEnv: { WX_API_BASE_URL: `http://127.0.0.1:${port}` },
+    pushTicketAtStart: false,
+  });
   try {
     const { appId, appSecret, token, encodingAesKey } = deployed.stack.openPlatform.component;
     const report = await rehearseRemote(
@@ -96,7 +99,8 @@ test('against a deployment (--base-url): this machine plays WeChat for a functio
         host: '127.0.0.1',
         port,
         preAuthWaitMs: 5000,
-        startAuthorization: async () => void (await deployed.ok('o-merchant', 'createAuthSession', { authType: 3, channel: 'plugin' })),
+        startAuthorization: async () =>
+          void (await deployed.ok('o-merchant', 'createAuthSession', { authType: 3, channel: 'plugin' })),
       },
       { groups: [2] },
     );

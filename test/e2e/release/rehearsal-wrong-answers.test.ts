@@ -57,7 +57,9 @@ test('a reply with the wrong content fails 返回普通文本消息', async () =
 });
 
 test('an unencrypted reply fails 返回普通文本消息', async () => {
-  const result = await rehearseThrough((content) => (isText(content) ? { replaceBody: () => 'TESTCOMPONENT_MSG_TYPE_TEXT_callback' } : undefined));
+  const result = await rehearseThrough((content) =>
+    isText(content) ? { replaceBody: () => 'TESTCOMPONENT_MSG_TYPE_TEXT_callback' } : undefined,
+  );
   expect(result.plain).toMatchObject({ ok: false, detail: expect.stringContaining('不是加密消息') });
 });
 
@@ -86,7 +88,10 @@ test('no customer-service message because api_query_auth fails: the rehearsal fa
   try {
     const report = await rehearseOn(flow, { groups: [2], selectedFuncIds: [1], ...DEADLINES });
     expect(report.ok).toBe(false);
-    expect(itemOf(report, OA.appid, '返回Api文本消息')).toMatchObject({ ok: false, detail: expect.stringContaining('没有收到客服消息') });
+    expect(itemOf(report, OA.appid, '返回Api文本消息')).toMatchObject({
+      ok: false,
+      detail: expect.stringContaining('没有收到客服消息'),
+    });
   } finally {
     flow.stack.openPlatform.faults.clear(fault);
   }

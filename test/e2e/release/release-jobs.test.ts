@@ -21,7 +21,10 @@ afterAll(async () => {
 
 test('a lost self-call: the empty answer goes out, the job waits, the timer sends the message', async () => {
   const rehearsal = rehearseOn(flow, { groups: [3], selectedFuncIds: [1], apiMessageDeadlineMs: 8000 });
-  const pending = await eventually(async () => (await collection(flow, 'releaseJobs')).find((job) => job.state === 'pending'), 'a pending job');
+  const pending = await eventually(
+    async () => (await collection(flow, 'releaseJobs')).find((job) => job.state === 'pending'),
+    'a pending job',
+  );
   expect(pending).toMatchObject({ appid: OA.appid, touser: OA.testerOpenid, exchanged: false });
   await new Promise((resolve) => setTimeout(resolve, 300));
   expect(flow.stack.openPlatform.customMessages).toEqual([]);
@@ -37,7 +40,7 @@ test('a lost self-call: the empty answer goes out, the job waits, the timer send
 test('a finished job is not run twice: its URL answers its state and sends nothing more', async () => {
   const [job] = await collection(flow, 'releaseJobs');
   const before = flow.stack.openPlatform.customMessages.length;
-  const response = await fetch(`${flow.stack.publicBaseUrl}/release-jobs/${String(job!._id)}`, { method: 'POST' });
+  const response = await fetch(`${flow.stack.publicBaseUrl}/release-jobs/${String(job._id)}`, { method: 'POST' });
   expect(await response.text()).toBe('done');
   expect(flow.stack.openPlatform.customMessages).toHaveLength(before);
 });

@@ -15,7 +15,11 @@ let flow: FlowStack;
 beforeAll(async () => {
   flow = await startFlowStack({
     adminOpenIds: [ADMIN],
-    functionEnv: { REQUIRED_CATEGORY_IDS: '1,15', RELEASE_TEST_LIST: `${LISTED.userName};gh_0123456789ab`, PLATFORM_RELEASED: 'false' },
+    functionEnv: {
+      REQUIRED_CATEGORY_IDS: '1,15',
+      RELEASE_TEST_LIST: `${LISTED.userName};gh_0123456789ab`,
+      PLATFORM_RELEASED: 'false',
+    },
   });
 });
 afterAll(async () => {
@@ -24,7 +28,11 @@ afterAll(async () => {
 
 test('before the test: not released, the test list with who authorized, set 1 selected and set 19 not', async () => {
   const { plugin } = await flow.ok(ADMIN, 'createAuthSession', { authType: 1, channel: 'plugin' });
-  await flow.stack.openPlatform.confirmAuthorization({ preAuthCode: plugin!.preAuthCode, authorizerAppid: LISTED.appid, channel: 'plugin' });
+  await flow.stack.openPlatform.confirmAuthorization({
+    preAuthCode: plugin!.preAuthCode,
+    authorizerAppid: LISTED.appid,
+    channel: 'plugin',
+  });
   const status = await flow.ok(ADMIN, 'releaseStatus', {});
   expect(status.released).toBe(false);
   expect(status.testList).toEqual([
@@ -45,7 +53,9 @@ test('after a rehearsal: the test accounts, their jobs and message counts show',
   expect(report.ok).toBe(true);
   const status = await flow.ok(ADMIN, 'releaseStatus', {});
   const oa = RELEASE_TEST_ACCOUNTS.find((a) => a.group === 4 && a.kind === 'official_account')!;
-  expect(status.testAccounts).toEqual([expect.objectContaining({ appid: oa.appid, group: 4, kind: 'official_account', lastEvent: 'unauthorized' })]);
+  expect(status.testAccounts).toEqual([
+    expect.objectContaining({ appid: oa.appid, group: 4, kind: 'official_account', lastEvent: 'unauthorized' }),
+  ]);
   expect(status.jobs).toEqual({ pending: 0, done: 1, failed: 0 });
   expect(status.messages).toEqual([expect.objectContaining({ appid: oa.appid, type: 'text', count: 2, releaseTest: true })]);
   expect(JSON.stringify(status)).not.toMatch(/queryauthcode@@@|_from_api|TESTCOMPONENT/);

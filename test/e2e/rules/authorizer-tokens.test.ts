@@ -58,10 +58,13 @@ async function wechatRefreshToken(appid: string): Promise<string | undefined> {
     }),
   });
   const { component_access_token: token } = (await tokenAnswer.json()) as { component_access_token: string };
-  const listAnswer = await fetch(`${url}/cgi-bin/component/api_get_authorizer_list?component_access_token=${encodeURIComponent(token)}`, {
-    method: 'POST',
-    body: JSON.stringify({ component_appid: component.appId, offset: 0, count: 500 }),
-  });
+  const listAnswer = await fetch(
+    `${url}/cgi-bin/component/api_get_authorizer_list?component_access_token=${encodeURIComponent(token)}`,
+    {
+      method: 'POST',
+      body: JSON.stringify({ component_appid: component.appId, offset: 0, count: 500 }),
+    },
+  );
   const { list } = (await listAnswer.json()) as { list: { authorizer_appid: string; refresh_token: string }[] };
   return list.find((entry) => entry.authorizer_appid === appid)?.refresh_token;
 }
@@ -128,13 +131,20 @@ test('61023 on refresh: needs_reauth with a history entry, listed by platformHea
 test('reconcile restores a corrupted refresh token and brings the needs_reauth account back', async () => {
   const [oa] = await twoAuthorizedAccounts();
   const good = (await tokenDoc(oa))!.refreshToken;
-  await stack.cloud.db.collection('authorizerTokens').doc(oa).update({ data: { refreshToken: 'refreshtoken@@@corrupted' } });
+  await stack.cloud.db
+    .collection('authorizerTokens')
+    .doc(oa)
+    .update({ data: { refreshToken: 'refreshtoken@@@corrupted' } });
   stack.clock.advance(7200 - 300);
   stack.openPlatform.resetCalls();
 
   await stack.cloud.triggerTimer('authorization');
   // WeChat itself rejects the corrupted token (no injected fault).
-  expect(callsOf(stack, 'api_authorizer_token').map((c) => c.errcode).sort()).toEqual([0, 61023]);
+  expect(
+    callsOf(stack, 'api_authorizer_token')
+      .map((c) => c.errcode)
+      .sort(),
+  ).toEqual([0, 61023]);
   expect((await authorizer(oa))!.status).toBe('needs_reauth');
 
   const report = dataOf(await act(stack, ADMIN, 'reconcile', {}));

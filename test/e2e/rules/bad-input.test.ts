@@ -90,7 +90,9 @@ const pushCases: PushCase[] = [
     send: () => {
       const real = sealPush(component(), ticketPayload());
       const other = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, real, { query: { ...real.query, msg_signature: other.query.msg_signature, nonce: other.query.nonce } });
+      return postPush(stack.publicBaseUrl, real, {
+        query: { ...real.query, msg_signature: other.query.msg_signature, nonce: other.query.nonce },
+      });
     },
     status: 403,
     says: /BAD_SIGNATURE/,
@@ -99,7 +101,9 @@ const pushCases: PushCase[] = [
     name: 'a replayed push with a changed timestamp',
     send: () => {
       const real = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, real, { query: { ...real.query, timestamp: String(Number(real.query.timestamp) + 1) } });
+      return postPush(stack.publicBaseUrl, real, {
+        query: { ...real.query, timestamp: String(Number(real.query.timestamp) + 1) },
+      });
     },
     status: 403,
     says: /BAD_SIGNATURE/,
@@ -108,7 +112,9 @@ const pushCases: PushCase[] = [
     name: 'msg_signature in upper case',
     send: () => {
       const real = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, real, { query: { ...real.query, msg_signature: real.query.msg_signature.toUpperCase() } });
+      return postPush(stack.publicBaseUrl, real, {
+        query: { ...real.query, msg_signature: real.query.msg_signature.toUpperCase() },
+      });
     },
     status: 403,
   },
@@ -128,18 +134,16 @@ const pushCases: PushCase[] = [
     send: () => postPush(stack.publicBaseUrl, sealPush(component(), ticketPayload(), { encodingAesKey: 'B'.repeat(43) })),
     status: 400,
   },
-  ...(['timestamp', 'nonce', 'msg_signature'] as const).map(
-    (missing): PushCase => ({
-      name: `missing query parameter ${missing}`,
-      send: () => {
-        const sealed = sealPush(component(), ticketPayload());
-        const query = { ...sealed.query };
-        delete query[missing];
-        return postPush(stack.publicBaseUrl, sealed, { query });
-      },
-      status: 400,
-    }),
-  ),
+  ...(['timestamp', 'nonce', 'msg_signature'] as const).map((missing): PushCase => ({
+    name: `missing query parameter ${missing}`,
+    send: () => {
+      const sealed = sealPush(component(), ticketPayload());
+      const query = { ...sealed.query };
+      delete query[missing];
+      return postPush(stack.publicBaseUrl, sealed, { query });
+    },
+    status: 400,
+  })),
   {
     name: 'no query parameters at all',
     send: () => postPush(stack.publicBaseUrl, sealPush(component(), ticketPayload()), { query: {} }),
@@ -164,7 +168,9 @@ const pushCases: PushCase[] = [
     name: 'a DOCTYPE/ENTITY bomb as the envelope',
     send: () => {
       const sealed = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, sealed, { rawBody: `${BOMB_DTD}${sealed.body.replace('<Encrypt>', '<Note>&e;</Note><Encrypt>')}` });
+      return postPush(stack.publicBaseUrl, sealed, {
+        rawBody: `${BOMB_DTD}${sealed.body.replace('<Encrypt>', '<Note>&e;</Note><Encrypt>')}`,
+      });
     },
     status: 400,
     says: /BAD_XML/,
@@ -184,7 +190,10 @@ const pushCases: PushCase[] = [
     send: () =>
       postPush(
         stack.publicBaseUrl,
-        sealPush(component(), `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><AppId>${component().appId}</AppId><InfoType>&x;</InfoType></xml>`),
+        sealPush(
+          component(),
+          `<!DOCTYPE xml [<!ENTITY x SYSTEM "file:///etc/passwd">]><xml><AppId>${component().appId}</AppId><InfoType>&x;</InfoType></xml>`,
+        ),
       ),
     status: 400,
     says: /BAD_XML/,
@@ -193,7 +202,9 @@ const pushCases: PushCase[] = [
     name: 'an oversized body (> 64 KiB)',
     send: () => {
       const sealed = sealPush(component(), ticketPayload());
-      return postPush(stack.publicBaseUrl, sealed, { rawBody: sealed.body.replace('</xml>', `<Pad>${'A'.repeat(70 * 1024)}</Pad></xml>`) });
+      return postPush(stack.publicBaseUrl, sealed, {
+        rawBody: sealed.body.replace('</xml>', `<Pad>${'A'.repeat(70 * 1024)}</Pad></xml>`),
+      });
     },
     status: 413,
   },
@@ -270,7 +281,9 @@ describe('base64 bodies (HTTP access may encode them)', () => {
   test('a valid push sent with a binary content type arrives base64-encoded and is accepted', async () => {
     const before = (await docById(stack, 'platform', component().appId))!.ticketCreatedAt;
     stack.clock.advance(1);
-    const reply = await postPush(stack.publicBaseUrl, sealPush(component(), ticketPayload()), { contentType: 'application/octet-stream' });
+    const reply = await postPush(stack.publicBaseUrl, sealPush(component(), ticketPayload()), {
+      contentType: 'application/octet-stream',
+    });
     expect(reply).toEqual({ status: 200, body: 'success' });
     expect((await docById(stack, 'platform', component().appId))!.ticketCreatedAt).toBeGreaterThan(before);
   });
@@ -287,7 +300,9 @@ describe('base64 bodies (HTTP access may encode them)', () => {
       isBase64Encoded,
     });
     // Left encoded, the body is not XML: rejected, nothing written.
-    const undecoded = await expectNothingWritten(() => instance.invoke(event(Buffer.from(sealed.body).toString('base64'), false)));
+    const undecoded = await expectNothingWritten(() =>
+      instance.invoke(event(Buffer.from(sealed.body).toString('base64'), false)),
+    );
     expect(undecoded).toMatchObject({ statusCode: 400 });
     const decoded = await instance.invoke(event(Buffer.from(sealed.body).toString('base64'), true));
     expect(decoded).toMatchObject({ statusCode: 200, body: 'success' });
@@ -312,15 +327,27 @@ describe('base64 bodies (HTTP access may encode them)', () => {
       stack.openPlatform.setAuthEventUrl(`${runtime.url}/wx/push`);
       const ticketPush = await stack.openPlatform.pushTicket();
       expect(ticketPush.delivered).toBe(true);
-      const session = (await runtime.callFunction('authorization', { action: 'createAuthSession', payload: { authType: 2, channel: 'plugin' } }, { openid: MERCHANT })) as {
+      const session = (await runtime.callFunction(
+        'authorization',
+        { action: 'createAuthSession', payload: { authType: 2, channel: 'plugin' } },
+        { openid: MERCHANT },
+      )) as {
         ok: boolean;
         data: { sessionId: string; plugin: { preAuthCode: string } };
       };
       expect(session.ok).toBe(true);
       const mp = account(stack, 'mini_program', 1).appid;
-      const confirmed = await stack.openPlatform.confirmAuthorization({ preAuthCode: session.data.plugin.preAuthCode, authorizerAppid: mp, channel: 'plugin' });
+      const confirmed = await stack.openPlatform.confirmAuthorization({
+        preAuthCode: session.data.plugin.preAuthCode,
+        authorizerAppid: mp,
+        channel: 'plugin',
+      });
       expect(confirmed.push?.attempts.at(-1)).toMatchObject({ ok: true, body: 'success' });
-      const view = await runtime.callFunction('authorization', { action: 'getAuthSession', payload: { sessionId: session.data.sessionId } }, { openid: MERCHANT });
+      const view = await runtime.callFunction(
+        'authorization',
+        { action: 'getAuthSession', payload: { sessionId: session.data.sessionId } },
+        { openid: MERCHANT },
+      );
       expect(view).toMatchObject({ ok: true, data: { status: 'authorized', authorizer: { appid: mp } } });
     } finally {
       stack.openPlatform.setAuthEventUrl(url);
@@ -380,22 +407,52 @@ const invalidInputs: ActionCase[] = [
   { action: 'createAuthSession', payload: { ...validSession, channel: 'email' }, code: 'INVALID_INPUT', names: 'channel' },
   { action: 'createAuthSession', payload: { ...validSession, channel: ['plugin'] }, code: 'INVALID_INPUT', names: 'channel' },
   { action: 'createAuthSession', payload: { ...validSession, bizAppid: 'wx123' }, code: 'INVALID_INPUT', names: 'bizAppid' },
-  { action: 'createAuthSession', payload: { ...validSession, bizAppid: 'wx8c41f2a9e6d07b13\n' }, code: 'INVALID_INPUT', names: 'bizAppid' },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, bizAppid: 'wx8c41f2a9e6d07b13\n' },
+    code: 'INVALID_INPUT',
+    names: 'bizAppid',
+  },
   { action: 'createAuthSession', payload: { ...validSession, bizAppid: { $gt: '' } }, code: 'INVALID_INPUT', names: 'bizAppid' },
-  { action: 'createAuthSession', payload: { ...validSession, bizAppid: "wx8c41f2a9e6d07b13' OR '1'='1" }, code: 'INVALID_INPUT', names: 'bizAppid' },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, bizAppid: "wx8c41f2a9e6d07b13' OR '1'='1" },
+    code: 'INVALID_INPUT',
+    names: 'bizAppid',
+  },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: [0] }, code: 'INVALID_INPUT', names: 'categoryIds' },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: ['1'] }, code: 'INVALID_INPUT', names: 'categoryIds' },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: [1.5] }, code: 'INVALID_INPUT', names: 'categoryIds' },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: [] }, code: 'INVALID_INPUT', names: 'categoryIds' },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: 'all' }, code: 'INVALID_INPUT', names: 'categoryIds' },
-  { action: 'createAuthSession', payload: { ...validSession, categoryIds: [{ $gt: 0 }] }, code: 'INVALID_INPUT', names: 'categoryIds' },
-  { action: 'createAuthSession', payload: { ...validSession, categoryIds: Array.from({ length: 201 }, (_, i) => i + 1) }, code: 'INVALID_INPUT', names: 'categoryIds' },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, categoryIds: [{ $gt: 0 }] },
+    code: 'INVALID_INPUT',
+    names: 'categoryIds',
+  },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, categoryIds: Array.from({ length: 201 }, (_, i) => i + 1) },
+    code: 'INVALID_INPUT',
+    names: 'categoryIds',
+  },
   { action: 'createAuthSession', payload: { ...validSession, categoryIds: [1], bundleId: 'basic' }, code: 'INVALID_INPUT' },
   { action: 'createAuthSession', payload: { ...validSession, bundleId: 'no-such-bundle' }, code: 'INVALID_INPUT' },
-  { action: 'createAuthSession', payload: { ...validSession, bundleId: { $ne: null } }, code: 'INVALID_INPUT', names: 'bundleId' },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, bundleId: { $ne: null } },
+    code: 'INVALID_INPUT',
+    names: 'bundleId',
+  },
   { action: 'createAuthSession', payload: { ...validSession, openid: OTHER_MERCHANT }, code: 'INVALID_INPUT', names: 'openid' },
   { action: 'createAuthSession', payload: { ...validSession, OPENID: OTHER_MERCHANT }, code: 'INVALID_INPUT', names: 'OPENID' },
-  { action: 'createAuthSession', payload: { ...validSession, userInfo: { openId: OTHER_MERCHANT } }, code: 'INVALID_INPUT', names: 'userInfo' },
+  {
+    action: 'createAuthSession',
+    payload: { ...validSession, userInfo: { openId: OTHER_MERCHANT } },
+    code: 'INVALID_INPUT',
+    names: 'userInfo',
+  },
   { action: 'createAuthSession', payload: { ...validSession, constructor: 'x' }, code: 'INVALID_INPUT', names: 'constructor' },
   { action: 'createAuthSession', payload: 'authType=3&channel=plugin', code: 'INVALID_INPUT' },
   { action: 'createAuthSession', payload: [3, 'plugin'], code: 'INVALID_INPUT' },
@@ -451,15 +508,18 @@ const withoutIdentity: ActionCase[] = ACTION_NAMES.map((action) => ({
   code: 'FORBIDDEN',
 }));
 
-const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'releaseStatus'].map((action) => ({
-  openid: MERCHANT,
-  action,
-  payload: {},
-  code: 'FORBIDDEN',
-}));
+const notAdmin: ActionCase[] = ['listAuthorizers', 'platformHealth', 'reconcile', 'startPushTicket', 'releaseStatus'].map(
+  (action) => ({
+    openid: MERCHANT,
+    action,
+    payload: {},
+    code: 'FORBIDDEN',
+  }),
+);
 
 describe('actions: clear error, nothing written, WeChat not asked', () => {
-  const label = (c: ActionCase) => `${c.openid === '' ? '(no OPENID) ' : ''}${JSON.stringify(c.action)} ${JSON.stringify(c.payload)?.slice(0, 80)}`;
+  const label = (c: ActionCase) =>
+    `${c.openid === '' ? '(no OPENID) ' : ''}${JSON.stringify(c.action)} ${JSON.stringify(c.payload)?.slice(0, 80)}`;
 
   test.each([...invalidInputs, ...unknownActions, ...withoutIdentity, ...notAdmin].map((c) => [label(c), c] as const))(
     '%s',
@@ -522,7 +582,11 @@ describe('pages: bad parameters', () => {
     expect(page.body).toContain('没有找到授权');
     expect(page.body).not.toContain(forged);
     expect(await allDocs(stack, 'authorizers')).toHaveLength(before);
-    const confirmed = await stack.openPlatform.confirmAuthorization({ preAuthCode: plugin.plugin.preAuthCode, authorizerAppid: mp.appid, channel: 'plugin' });
+    const confirmed = await stack.openPlatform.confirmAuthorization({
+      preAuthCode: plugin.plugin.preAuthCode,
+      authorizerAppid: mp.appid,
+      channel: 'plugin',
+    });
     expect(confirmed.push?.delivered).toBe(true);
     expect(dataOf(await act(stack, MERCHANT, 'getAuthSession', { sessionId: plugin.sessionId })).status).toBe('authorized');
   });

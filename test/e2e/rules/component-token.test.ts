@@ -3,7 +3,16 @@
  * platform document), never a token per request; on 40001/40014/42001 drop the token only if it
  * is still the one that failed, refresh once, retry once. No ticket yet: a clear NOT_READY.
  */
-import { act, callsOf, captureOutputOfFile, dataOf, docById, MERCHANT, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  callsOf,
+  captureOutputOfFile,
+  dataOf,
+  docById,
+  MERCHANT,
+  startRulesStack,
+  type RulesStack,
+} from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
@@ -99,23 +108,26 @@ test('a token superseded elsewhere keeps working within 300 s; after that 40001 
   expect(replaced).not.toBe(theirs);
 });
 
-test.each([40001, 40014, 42001])('WeChat answers %i for the stored token: dropped, refreshed once, retried once', async (errcode) => {
-  stack = await startRulesStack();
-  dataOf(await newSession());
-  const before = (await storedToken()).componentToken;
-  stack.openPlatform.resetCalls();
-  stack.openPlatform.faults.inject({ api: 'api_create_preauthcode', errcode, times: 1 });
+test.each([40001, 40014, 42001])(
+  'WeChat answers %i for the stored token: dropped, refreshed once, retried once',
+  async (errcode) => {
+    stack = await startRulesStack();
+    dataOf(await newSession());
+    const before = (await storedToken()).componentToken;
+    stack.openPlatform.resetCalls();
+    stack.openPlatform.faults.inject({ api: 'api_create_preauthcode', errcode, times: 1 });
 
-  const reply = await newSession();
+    const reply = await newSession();
 
-  expect(reply.ok).toBe(true);
-  expect(stack.openPlatform.calls.map((c) => [c.api, c.errcode])).toEqual([
-    ['api_create_preauthcode', errcode],
-    ['api_component_token', 0],
-    ['api_create_preauthcode', 0],
-  ]);
-  expect((await storedToken()).componentToken).not.toBe(before);
-});
+    expect(reply.ok).toBe(true);
+    expect(stack.openPlatform.calls.map((c) => [c.api, c.errcode])).toEqual([
+      ['api_create_preauthcode', errcode],
+      ['api_component_token', 0],
+      ['api_create_preauthcode', 0],
+    ]);
+    expect((await storedToken()).componentToken).not.toBe(before);
+  },
+);
 
 test('a second rejection in a row is not retried again: UPSTREAM, exactly one extra token', async () => {
   stack = await startRulesStack();

@@ -12,7 +12,16 @@ import { prepareDatabase } from '../../../emulator/stack';
 import { DEFAULT_COMPONENT } from '../../../emulator/open-platform';
 import { payloadXml, sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
-import { act, ACTION_NAMES, ADMIN, captureOutputOfFile, MERCHANT, snapshot, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  ACTION_NAMES,
+  ADMIN,
+  captureOutputOfFile,
+  MERCHANT,
+  snapshot,
+  startRulesStack,
+  type RulesStack,
+} from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
@@ -51,7 +60,12 @@ describe('a stack whose function lacks its AppSecret and has a malformed Encodin
 
   test.each(ACTION_NAMES)('%s answers CONFIGURATION naming the variables, no values', async (action) => {
     output.lines.length = 0;
-    const reply = await act(stack, action === 'listAuthorizers' || action === 'platformHealth' || action === 'reconcile' ? ADMIN : MERCHANT, action, {});
+    const reply = await act(
+      stack,
+      action === 'listAuthorizers' || action === 'platformHealth' || action === 'reconcile' ? ADMIN : MERCHANT,
+      action,
+      {},
+    );
 
     expect(reply).toMatchObject({ ok: false, error: { code: 'CONFIGURATION' } });
     if (reply.ok) return;
@@ -74,7 +88,12 @@ describe('a stack whose function lacks its AppSecret and has a malformed Encodin
   test('HTTP access answers 503 on the push URL and both pages, and stores nothing', async () => {
     const before = await snapshot(stack);
     const { component } = stack.openPlatform;
-    const plaintext = payloadXml({ AppId: component.appId, CreateTime: stack.clock.nowSeconds(), InfoType: 'component_verify_ticket', ComponentVerifyTicket: 'ticket@@@abc' });
+    const plaintext = payloadXml({
+      AppId: component.appId,
+      CreateTime: stack.clock.nowSeconds(),
+      InfoType: 'component_verify_ticket',
+      ComponentVerifyTicket: 'ticket@@@abc',
+    });
     const push = await postPush(stack.publicBaseUrl, sealPush(component, plaintext));
     expect(push.status).toBe(503);
     expect(push.body).not.toBe('success');
@@ -97,17 +116,29 @@ describe('a stack whose function lacks its AppSecret and has a malformed Encodin
 });
 
 describe.each<[string, Record<string, string | undefined>, string[]]>([
-  ['every variable missing', {}, ['COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PUBLIC_BASE_URL']],
+  [
+    'every variable missing',
+    {},
+    ['COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PUBLIC_BASE_URL'],
+  ],
   ['a malformed appid', { COMPONENT_APPID: 'wx-secretish-value-123' }, ['COMPONENT_APPID']],
   ['a token with symbols', { COMPONENT_TOKEN: 'tok$en!withSymbols' }, ['COMPONENT_TOKEN']],
   ['a 44-character EncodingAESKey', { ENCODING_AES_KEY: `${DEFAULT_COMPONENT.encodingAesKey}Z` }, ['ENCODING_AES_KEY']],
-  ['a malformed previous EncodingAESKey', { PREVIOUS_ENCODING_AES_KEY: 'prevKeyTooShortButSecret' }, ['PREVIOUS_ENCODING_AES_KEY']],
+  [
+    'a malformed previous EncodingAESKey',
+    { PREVIOUS_ENCODING_AES_KEY: 'prevKeyTooShortButSecret' },
+    ['PREVIOUS_ENCODING_AES_KEY'],
+  ],
   ['a public URL that is not a URL', { PUBLIC_BASE_URL: 'env-id.service.tcloudbase.com/wx' }, ['PUBLIC_BASE_URL']],
   ['a timeout that is not a number', { API_TIMEOUT_MS: 'five-seconds' }, ['API_TIMEOUT_MS']],
   ['a timeout out of range', { API_TIMEOUT_MS: '999999' }, ['API_TIMEOUT_MS']],
   ['malformed required ids', { REQUIRED_CATEGORY_IDS: '1,x,3' }, ['REQUIRED_CATEGORY_IDS']],
   ['bundles that are not JSON', { PERMISSION_BUNDLES: '{bundles:secret-ish}' }, ['PERMISSION_BUNDLES']],
-  ['a bundle with a bad id', { PERMISSION_BUNDLES: JSON.stringify([{ id: 'Bad Id!', name: 'x', categoryIds: [1] }]) }, ['PERMISSION_BUNDLES']],
+  [
+    'a bundle with a bad id',
+    { PERMISSION_BUNDLES: JSON.stringify([{ id: 'Bad Id!', name: 'x', categoryIds: [1] }]) },
+    ['PERMISSION_BUNDLES'],
+  ],
 ])('started with %s', (_name, change, named) => {
   let runtime: CloudRuntime;
   let dataDir: string;
@@ -135,14 +166,29 @@ describe.each<[string, Record<string, string | undefined>, string[]]>([
 
   test('actions: CONFIGURATION naming exactly the bad variables; HTTP: 503; no value echoed', async () => {
     output.lines.length = 0;
-    const replies = await Promise.all(ACTION_NAMES.map((action) => runtime.callFunction('authorization', { action, payload: {} }, { openid: ADMIN })));
-    const http = await postPush(`${runtime.url}/wx`, { query: { timestamp: '1', nonce: '2', msg_signature: '3' }, body: '<xml/>', encrypt: '' });
+    const replies = await Promise.all(
+      ACTION_NAMES.map((action) => runtime.callFunction('authorization', { action, payload: {} }, { openid: ADMIN })),
+    );
+    const http = await postPush(`${runtime.url}/wx`, {
+      query: { timestamp: '1', nonce: '2', msg_signature: '3' },
+      body: '<xml/>',
+      encrypt: '',
+    });
 
     for (const reply of replies) {
       expect(reply).toMatchObject({ ok: false, error: { code: 'CONFIGURATION' } });
       const message = (reply as { error: { message: string } }).error.message;
       for (const name of named) expect(message).toContain(name);
-      const allNames = ['COMPONENT_APPID', 'COMPONENT_APPSECRET', 'COMPONENT_TOKEN', 'ENCODING_AES_KEY', 'PUBLIC_BASE_URL', 'API_TIMEOUT_MS', 'REQUIRED_CATEGORY_IDS', 'PERMISSION_BUNDLES'];
+      const allNames = [
+        'COMPONENT_APPID',
+        'COMPONENT_APPSECRET',
+        'COMPONENT_TOKEN',
+        'ENCODING_AES_KEY',
+        'PUBLIC_BASE_URL',
+        'API_TIMEOUT_MS',
+        'REQUIRED_CATEGORY_IDS',
+        'PERMISSION_BUNDLES',
+      ];
       for (const other of allNames.filter((n) => !named.includes(n))) {
         expect(message.replace(/PREVIOUS_ENCODING_AES_KEY/g, '')).not.toContain(other);
       }

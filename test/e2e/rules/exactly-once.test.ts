@@ -96,7 +96,12 @@ test('a push whose exchange fails transiently is acknowledged once durable; the 
   expect(await postPush(stack.publicBaseUrl, sealed)).toEqual({ status: 200, body: 'success' });
   expect(callsOf(stack, 'api_query_auth').map((c) => c.errcode)).toEqual([-1, -1, -1]);
   expect(await allDocs(stack, 'authorizers')).toHaveLength(0);
-  expect(await docById(stack, 'authCodes', codeIdFor(silent.authCode))).toMatchObject({ claimState: 'in_progress', leaseUntil: 0, signed: true, exchanged: null });
+  expect(await docById(stack, 'authCodes', codeIdFor(silent.authCode))).toMatchObject({
+    claimState: 'in_progress',
+    leaseUntil: 0,
+    signed: true,
+    exchanged: null,
+  });
   expect(await docById(stack, 'authSessions', sessionId)).toMatchObject({ status: 'pending', authorizerAppid: null });
 
   // The page's poll is an input of the same machine: it finishes the released record.
@@ -153,7 +158,9 @@ test('separately cold-started instances race: one push each way, three callbacks
     expect(page.body).toContain(`data-appid="${mp.appid}"`);
   }
   expect(poll.ok).toBe(true);
-  const reload = await httpGet(`${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=${encodeURIComponent(silent.authCode)}`);
+  const reload = await httpGet(
+    `${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=${encodeURIComponent(silent.authCode)}`,
+  );
   expect(reload.body).toContain('授权成功');
   await expectWrittenOnce(mp.appid, silent.authCode, sessionId, MERCHANT);
 });
@@ -182,7 +189,12 @@ test('a second merchant re-authorizing the same account adds an owner to the one
   // The same account confirms again with fewer sets through another merchant's session.
   const { sessionId, preAuthCode } = await pluginSession(stack, 'oMERCHANT-rules-0003');
   const fewer = mp.grantableFuncIds.slice(0, 2);
-  const result = await stack.openPlatform.confirmAuthorization({ preAuthCode, authorizerAppid: mp.appid, channel: 'plugin', funcIds: fewer });
+  const result = await stack.openPlatform.confirmAuthorization({
+    preAuthCode,
+    authorizerAppid: mp.appid,
+    channel: 'plugin',
+    funcIds: fewer,
+  });
   expect(result.push?.infoType).toBe('updateauthorized');
   expect(result.push?.delivered).toBe(true);
 

@@ -71,7 +71,12 @@ test('a day of authorizations, failures and maintenance prints no token, ticket,
   await httpGet(pc.pcEntryUrl);
   await httpGet(`${stack.publicBaseUrl}/callback?sid=${pc.sessionId}&auth_code=queryauthcode@@@forgedforgedforged`);
   const pcCode = (await allDocs(stack, 'authSessions')).find((s) => s._id === pc.sessionId)!.preAuthCode;
-  const pcConfirm = await stack.openPlatform.confirmAuthorization({ preAuthCode: pcCode, authorizerAppid: channels, channel: 'pc', redirectUri: `${stack.publicBaseUrl}/callback?sid=${pc.sessionId}` });
+  const pcConfirm = await stack.openPlatform.confirmAuthorization({
+    preAuthCode: pcCode,
+    authorizerAppid: channels,
+    channel: 'pc',
+    redirectUri: `${stack.publicBaseUrl}/callback?sid=${pc.sessionId}`,
+  });
   await httpGet(pcConfirm.redirectUrl!);
   await collectStoredSecrets();
 
@@ -104,7 +109,10 @@ test('a day of authorizations, failures and maintenance prints no token, ticket,
   await stack.openPlatform.revoke(oa);
   await act(stack, ADMIN, 'platformHealth', {});
   await act(stack, ADMIN, 'reconcile', {});
-  await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, '<xml><InfoType>x</InfoType></xml>', { token: 'forgedToken9' }));
+  await postPush(
+    stack.publicBaseUrl,
+    sealPush(stack.openPlatform.component, '<xml><InfoType>x</InfoType></xml>', { token: 'forgedToken9' }),
+  );
   await collectStoredSecrets();
 
   for (const push of stack.openPlatform.pushes) {

@@ -1,7 +1,18 @@
 /**
  * Recovery paths: a code spent by a lost reply, a forged callback code, and an expired ticket.
  */
-import { act, account, callsOf, dataOf, docById, MERCHANT, ADMIN, pluginSession, useRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  account,
+  callsOf,
+  dataOf,
+  docById,
+  MERCHANT,
+  ADMIN,
+  pluginSession,
+  useRulesStack,
+  type RulesStack,
+} from '../helpers/rules-stack';
 
 let stack: RulesStack;
 useRulesStack('all', (started) => (stack = started));
@@ -15,7 +26,9 @@ test('a code WeChat exchanged while its answer was lost is recovered from the au
   stack.openPlatform.faults.inject({ api: 'api_query_auth', dropReply: true, times: 1 });
   await stack.openPlatform.confirmAuthorization({ preAuthCode, authorizerAppid: appid, channel: 'plugin' });
 
-  const exchanges = callsOf(stack, 'api_query_auth').slice(exchangesBefore).map((c) => c.errcode);
+  const exchanges = callsOf(stack, 'api_query_auth')
+    .slice(exchangesBefore)
+    .map((c) => c.errcode);
   expect(exchanges).toEqual([0, 61009]);
   const view = dataOf(await act(stack, MERCHANT, 'getAuthSession', { sessionId }));
   expect(view.status).toBe('authorized');
@@ -24,12 +37,16 @@ test('a code WeChat exchanged while its answer was lost is recovered from the au
   expect(tokens?.refreshToken).toMatch(/^refreshtoken@@@/);
 });
 
-test('a forged auth_code on the callback page does not spoil the merchant\'s pending session', async () => {
+test("a forged auth_code on the callback page does not spoil the merchant's pending session", async () => {
   const { sessionId } = dataOf(await act(stack, MERCHANT, 'createAuthSession', { authType: 1, channel: 'pc' }));
   const before = callsOf(stack, 'api_query_auth').length;
   const response = await fetch(`${stack.publicBaseUrl}/callback?sid=${sessionId}&auth_code=queryauthcode@@@forged`);
   expect(await response.text()).toContain('授权未完成');
-  expect(callsOf(stack, 'api_query_auth').slice(before).map((c) => c.errcode)).toEqual([61009]);
+  expect(
+    callsOf(stack, 'api_query_auth')
+      .slice(before)
+      .map((c) => c.errcode),
+  ).toEqual([61009]);
   const view = dataOf(await act(stack, MERCHANT, 'getAuthSession', { sessionId }));
   expect(view.status).toBe('pending');
 });
@@ -47,6 +64,7 @@ test('an expired ticket is reported as not ready and shows on the health page', 
   const restarted = dataOf(await act(stack, ADMIN, 'startPushTicket', {}));
   expect(restarted.message).toContain('重新推送');
   expect(callsOf(stack, 'api_start_push_ticket').map((c) => c.errcode)).toEqual([0]);
-  for (let i = 0; i < 50 && !dataOf(await act(stack, ADMIN, 'platformHealth', {})).ticket.ok; i++) await new Promise((r) => setTimeout(r, 50));
+  for (let i = 0; i < 50 && !dataOf(await act(stack, ADMIN, 'platformHealth', {})).ticket.ok; i++)
+    await new Promise((r) => setTimeout(r, 50));
   expect((await act(stack, MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })).ok).toBe(true);
 });

@@ -28,7 +28,12 @@ async function bulk(stack: RulesStack, count: number): Promise<BulkAuthorization
 
 /** The function's code in this process, on the same database and clock: how a caller uses a token. */
 function inProcessApp(stack: RulesStack): App {
-  return createApp({ env: stack.functionEnv, db: stack.cloud.db as unknown as CloudDb, now: () => stack.clock.now(), log: silentLog });
+  return createApp({
+    env: stack.functionEnv,
+    db: stack.cloud.db as unknown as CloudDb,
+    now: () => stack.clock.now(),
+    log: silentLog,
+  });
 }
 
 const silentLog = createLogger(() => undefined);
@@ -69,7 +74,10 @@ describe('reconcile over many authorizers', () => {
     stack = await startRulesStack();
     const grants = await bulk(stack, 250);
     // The last ones in _id order: a walk that stopped at a short page would never reach them.
-    const lost = grants.map((g) => g.account.appid).sort().slice(-3);
+    const lost = grants
+      .map((g) => g.account.appid)
+      .sort()
+      .slice(-3);
     stack.openPlatform.setAuthEventUrl(undefined);
     for (const appid of lost) await stack.openPlatform.revoke(appid);
 
@@ -185,17 +193,35 @@ describe('database setup', () => {
       log: () => undefined,
     });
     try {
-      const failed = (await runtime.callFunction('authorization', { action: 'platformHealth', payload: {} }, { openid: ADMIN })) as {
+      const failed = (await runtime.callFunction(
+        'authorization',
+        { action: 'platformHealth', payload: {} },
+        { openid: ADMIN },
+      )) as {
         ok: boolean;
       };
       expect(failed.ok).toBe(false);
-      expect(await runtime.db.collection('platform').where({}).get().catch((e: { errCode: number }) => e.errCode)).toBe(-502005);
-      const setup = (await runtime.callFunction('authorization', { action: 'setupDatabase', payload: {} }, { openid: ADMIN })) as {
+      expect(
+        await runtime.db
+          .collection('platform')
+          .where({})
+          .get()
+          .catch((e: { errCode: number }) => e.errCode),
+      ).toBe(-502005);
+      const setup = (await runtime.callFunction(
+        'authorization',
+        { action: 'setupDatabase', payload: {} },
+        { openid: ADMIN },
+      )) as {
         data: { created: string[] };
       };
       expect(setup.data.created).toEqual(Object.keys(COLLECTION_INDEXES));
       await prepareDatabase(runtime);
-      const health = (await runtime.callFunction('authorization', { action: 'platformHealth', payload: {} }, { openid: ADMIN })) as {
+      const health = (await runtime.callFunction(
+        'authorization',
+        { action: 'platformHealth', payload: {} },
+        { openid: ADMIN },
+      )) as {
         ok: boolean;
       };
       expect(health.ok).toBe(true);

@@ -126,10 +126,15 @@ test('the merchant polling getAuthSession finishes it too (and only after the le
   expect(early.status).toBe('pending');
   expect(callsOf(stack, 'api_query_auth')).toHaveLength(0);
   // Another merchant's poll learns nothing and finishes nothing.
-  expect(await act(stack, OTHER_MERCHANT, 'getAuthSession', { sessionId })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  expect(await act(stack, OTHER_MERCHANT, 'getAuthSession', { sessionId })).toMatchObject({
+    ok: false,
+    error: { code: 'NOT_FOUND' },
+  });
 
   stack.clock.advance(25);
-  const polls = await Promise.all([1, 2, 3].map(() => act(stack, MERCHANT, 'getAuthSession', { sessionId }, stack.cloud.newInstance('authorization'))));
+  const polls = await Promise.all(
+    [1, 2, 3].map(() => act(stack, MERCHANT, 'getAuthSession', { sessionId }, stack.cloud.newInstance('authorization'))),
+  );
 
   expect(callsOf(stack, 'api_query_auth')).toHaveLength(1);
   const finished = polls.map(dataOf).filter((view) => view.status === 'authorized');

@@ -47,13 +47,20 @@ async function runtime(callFunctionOpenId?: 'propagate' | 'drop'): Promise<Cloud
   return started;
 }
 
-type Reply = { own: Record<string, string>; reply?: { result: { seen: Record<string, string>; event: unknown }; errMsg: string; requestID: string }; failed?: string };
+type Reply = {
+  own: Record<string, string>;
+  reply?: { result: { seen: Record<string, string>; event: unknown }; errMsg: string; requestID: string };
+  failed?: string;
+};
 
 test('a mini-program user calls A, A calls B: B sees SOURCE wx_client,scf and (by default) the OPENID', async () => {
   const rt = await runtime();
   const answer = (await rt.callFunction('caller', {}, { openid: 'oUSER-1' })) as Reply;
   expect(answer.own).toMatchObject({ SOURCE: 'wx_client', OPENID: 'oUSER-1' });
-  expect(answer.reply).toMatchObject({ errMsg: 'cloud.callFunction:ok', result: { seen: { SOURCE: 'wx_client,scf', OPENID: 'oUSER-1' }, event: { from: 'caller' } } });
+  expect(answer.reply).toMatchObject({
+    errMsg: 'cloud.callFunction:ok',
+    result: { seen: { SOURCE: 'wx_client,scf', OPENID: 'oUSER-1' }, event: { from: 'caller' } },
+  });
   expect(answer.reply?.requestID).toMatch(/\S{8,}/);
 });
 
@@ -65,8 +72,10 @@ test('a caller without a trigger source gives plain scf; the drop option hides t
   expect(fromUser.reply?.result.seen).toMatchObject({ SOURCE: 'wx_client,scf', OPENID: '' });
 });
 
-test('a failing or missing callee rejects the caller\'s callFunction', async () => {
+test("a failing or missing callee rejects the caller's callFunction", async () => {
   const rt = await runtime();
   expect(((await rt.callFunction('caller', { target: 'thrower' })) as Reply).failed).toMatch(/callee broke/);
-  expect(((await rt.callFunction('caller', { target: 'nobody' })) as Reply).failed).toMatch(/FunctionName parameter could not be found/);
+  expect(((await rt.callFunction('caller', { target: 'nobody' })) as Reply).failed).toMatch(
+    /FunctionName parameter could not be found/,
+  );
 });

@@ -33,12 +33,18 @@ describe('documents', () => {
   test('add generates a 32-hex _id and get returns the document', async () => {
     const added = await db.collection('todos').add({ data: { title: 'a', done: false } });
     expect(added).toEqual({ _id: expect.stringMatching(/^[0-9a-f]{32}$/), errMsg: 'collection.add:ok' });
-    const got = await db.collection('todos').doc(added._id as string).get();
+    const got = await db
+      .collection('todos')
+      .doc(added._id as string)
+      .get();
     expect(got).toEqual({ data: { _id: added._id, title: 'a', done: false }, errMsg: 'document.get:ok' });
   });
 
   test('add keeps a given _id and rejects a duplicate one like a duplicate key', async () => {
-    await expect(db.collection('todos').add({ data: { _id: 'k1', v: 1 } })).resolves.toEqual({ _id: 'k1', errMsg: 'collection.add:ok' });
+    await expect(db.collection('todos').add({ data: { _id: 'k1', v: 1 } })).resolves.toEqual({
+      _id: 'k1',
+      errMsg: 'collection.add:ok',
+    });
     const duplicate = db.collection('todos').add({ data: { _id: 'k1', v: 2 } });
     await expect(duplicate).rejects.toMatchObject({
       errCode: -502001,
@@ -77,7 +83,11 @@ describe('documents', () => {
       stats: { updated: 0, created: 1 },
       errMsg: 'document.set:ok',
     });
-    await expect(doc.set({ data: { z: 9 } })).resolves.toEqual({ _id: 'd1', stats: { updated: 1, created: 0 }, errMsg: 'document.set:ok' });
+    await expect(doc.set({ data: { z: 9 } })).resolves.toEqual({
+      _id: 'd1',
+      stats: { updated: 1, created: 0 },
+      errMsg: 'document.set:ok',
+    });
     expect((await doc.get()).data).toEqual({ _id: 'd1', z: 9 });
     // Same content again: nothing changed.
     expect((await doc.set({ data: { z: 9 } })).stats).toEqual({ updated: 0, created: 0 });
@@ -85,7 +95,10 @@ describe('documents', () => {
 
   test('set and update refuse _id in data and update operators in set', async () => {
     const doc = db.collection('todos').doc('d1');
-    await expect(doc.set({ data: { _id: 'x', a: 1 } })).rejects.toMatchObject({ errCode: -501007, errMsg: expect.stringContaining('不能更新_id的值') });
+    await expect(doc.set({ data: { _id: 'x', a: 1 } })).rejects.toMatchObject({
+      errCode: -501007,
+      errMsg: expect.stringContaining('不能更新_id的值'),
+    });
     await expect(doc.update({ data: { _id: 'x' } })).rejects.toMatchObject({ errCode: -501007 });
     await expect(doc.set({ data: { n: db.command.inc(1) } })).rejects.toMatchObject({
       errCode: -502001,
@@ -94,23 +107,54 @@ describe('documents', () => {
   });
 
   test('update reports how many changed; a missing document is 0, not an error', async () => {
-    await db.collection('todos').doc('d1').set({ data: { a: 1 } });
-    await expect(db.collection('todos').doc('d1').update({ data: { a: 2 } })).resolves.toEqual({
+    await db
+      .collection('todos')
+      .doc('d1')
+      .set({ data: { a: 1 } });
+    await expect(
+      db
+        .collection('todos')
+        .doc('d1')
+        .update({ data: { a: 2 } }),
+    ).resolves.toEqual({
       stats: { updated: 1 },
       errMsg: 'document.update:ok',
     });
-    expect((await db.collection('todos').doc('d1').update({ data: { a: 2 } })).stats.updated).toBe(0);
-    expect((await db.collection('todos').doc('missing').update({ data: { a: 2 } })).stats.updated).toBe(0);
+    expect(
+      (
+        await db
+          .collection('todos')
+          .doc('d1')
+          .update({ data: { a: 2 } })
+      ).stats.updated,
+    ).toBe(0);
+    expect(
+      (
+        await db
+          .collection('todos')
+          .doc('missing')
+          .update({ data: { a: 2 } })
+      ).stats.updated,
+    ).toBe(0);
   });
 
   test('remove reports how many were removed', async () => {
-    await db.collection('todos').doc('d1').set({ data: { a: 1 } });
-    await expect(db.collection('todos').doc('d1').remove()).resolves.toEqual({ stats: { removed: 1 }, errMsg: 'document.remove:ok' });
+    await db
+      .collection('todos')
+      .doc('d1')
+      .set({ data: { a: 1 } });
+    await expect(db.collection('todos').doc('d1').remove()).resolves.toEqual({
+      stats: { removed: 1 },
+      errMsg: 'document.remove:ok',
+    });
     expect((await db.collection('todos').doc('d1').remove()).stats.removed).toBe(0);
   });
 
   test('doc field() projects', async () => {
-    await db.collection('todos').doc('d1').set({ data: { a: 1, b: 2 } });
+    await db
+      .collection('todos')
+      .doc('d1')
+      .set({ data: { a: 1, b: 2 } });
     expect((await db.collection('todos').doc('d1').field({ a: true }).get()).data).toEqual({ _id: 'd1', a: 1 });
   });
 
@@ -118,8 +162,13 @@ describe('documents', () => {
     clock.advance(3600);
     const expected = clock.now();
     const at = new Date('2024-05-01T00:00:00Z');
-    const { _id } = await db.collection('todos').add({ data: { at, written: db.serverDate(), later: db.serverDate({ offset: 5000 }) } });
-    const { data } = await db.collection('todos').doc(_id as string).get();
+    const { _id } = await db
+      .collection('todos')
+      .add({ data: { at, written: db.serverDate(), later: db.serverDate({ offset: 5000 }) } });
+    const { data } = await db
+      .collection('todos')
+      .doc(_id as string)
+      .get();
     expect(data!.at).toBeInstanceOf(Date);
     expect((data!.at as Date).getTime()).toBe(at.getTime());
     expect((data!.written as Date).getTime()).toBeGreaterThanOrEqual(expected);
@@ -128,7 +177,10 @@ describe('documents', () => {
   });
 
   test('a returned document is a copy', async () => {
-    await db.collection('todos').doc('d1').set({ data: { list: [1], at: new Date(0) } });
+    await db
+      .collection('todos')
+      .doc('d1')
+      .set({ data: { list: [1], at: new Date(0) } });
     const first = (await db.collection('todos').doc('d1').get()).data!;
     (first.list as number[]).push(2);
     (first.at as Date).setTime(99);
@@ -150,7 +202,10 @@ describe('queries', () => {
   const names = (data: Array<Record<string, unknown>>) => data.map((doc) => doc.name).sort();
 
   test('where get answers {data, errMsg}; a nested object means equality on dot paths', async () => {
-    const result = await db.collection('people').where({ address: { city: 'sh' } }).get();
+    const result = await db
+      .collection('people')
+      .where({ address: { city: 'sh' } })
+      .get();
     expect(result.errMsg).toBe('collection.get:ok');
     expect(names(result.data)).toEqual(['ann', 'cid']);
     expect(names((await db.collection('people').where({ 'address.zip': '100000' }).get()).data)).toEqual(['bob']);
@@ -188,8 +243,18 @@ describe('queries', () => {
 
   test('a query with an update command or a malformed top-level logic rejects', async () => {
     const _ = db.command;
-    await expect(db.collection('people').where({ age: _.inc(1) }).get()).rejects.toMatchObject({ errCode: -501007 });
-    await expect(db.collection('people').where(_.or(_.gt(1))).get()).rejects.toMatchObject({ errCode: -501007 });
+    await expect(
+      db
+        .collection('people')
+        .where({ age: _.inc(1) })
+        .get(),
+    ).rejects.toMatchObject({ errCode: -501007 });
+    await expect(
+      db
+        .collection('people')
+        .where(_.or(_.gt(1)))
+        .get(),
+    ).rejects.toMatchObject({ errCode: -501007 });
   });
 
   test('orderBy, skip, limit and field', async () => {
@@ -207,7 +272,12 @@ describe('queries', () => {
   });
 
   test('count answers {total, errMsg}', async () => {
-    await expect(db.collection('people').where({ age: db.command.gt(21) }).count()).resolves.toEqual({
+    await expect(
+      db
+        .collection('people')
+        .where({ age: db.command.gt(21) })
+        .count(),
+    ).resolves.toEqual({
       total: 3,
       errMsg: 'collection.count:ok',
     });
@@ -217,8 +287,14 @@ describe('queries', () => {
 describe('conditions on _id and other fields', () => {
   test('every condition holds, whichever field the store looks up first', async () => {
     const _ = db.command;
-    await db.collection('leases').add({ data: [{ _id: 'a', until: 5, owner: 'x' }, { _id: 'b', until: 50, owner: 'x' }] });
-    const ids = async (where: Record<string, unknown>) => (await db.collection('leases').where(where).get()).data.map((d) => d._id).sort();
+    await db.collection('leases').add({
+      data: [
+        { _id: 'a', until: 5, owner: 'x' },
+        { _id: 'b', until: 50, owner: 'x' },
+      ],
+    });
+    const ids = async (where: Record<string, unknown>) =>
+      (await db.collection('leases').where(where).get()).data.map((d) => d._id).sort();
     expect(await ids({ _id: 'a', until: _.lt(10) })).toEqual(['a']);
     expect(await ids({ _id: 'b', until: _.lt(10) })).toEqual([]);
     expect(await ids({ owner: 'x', _id: _.gt('a') })).toEqual(['b']);
@@ -278,15 +354,27 @@ describe('updates', () => {
 
   test('an update that cannot apply rejects and changes nothing', async () => {
     const _ = db.command;
-    await db.collection('things').doc('t2').set({ data: { n: 'text', m: 1 } });
-    const result = db.collection('things').where({}).update({ data: { n: _.inc(1) } });
+    await db
+      .collection('things')
+      .doc('t2')
+      .set({ data: { n: 'text', m: 1 } });
+    const result = db
+      .collection('things')
+      .where({})
+      .update({ data: { n: _.inc(1) } });
     await expect(result).rejects.toMatchObject({ errCode: -1, errMsg: expect.stringMatching(/^collection\.update:fail /) });
     expect((await read())!.n).toBe(1);
     await expect(doc().update({ data: {} })).rejects.toMatchObject({ errCode: -501007 });
   });
 
   test('where().update() counts changed documents; multi:false updates one', async () => {
-    await db.collection('things').add({ data: [{ kind: 'x', v: 1 }, { kind: 'x', v: 1 }, { kind: 'x', v: 2 }] });
+    await db.collection('things').add({
+      data: [
+        { kind: 'x', v: 1 },
+        { kind: 'x', v: 1 },
+        { kind: 'x', v: 2 },
+      ],
+    });
     const things = db.collection('things');
     await expect(things.where({ kind: 'x' }).update({ data: { v: 2 } })).resolves.toEqual({
       stats: { updated: 2 },
@@ -308,7 +396,10 @@ describe('updates', () => {
 describe('conditional update (leases)', () => {
   test('of many concurrent claims exactly one wins', async () => {
     const _ = db.command;
-    await db.collection('platform').doc('wx1').set({ data: { leaseUntil: 0, leaseOwner: '' } });
+    await db
+      .collection('platform')
+      .doc('wx1')
+      .set({ data: { leaseUntil: 0, leaseOwner: '' } });
     const claims = Array.from({ length: 25 }, (_unused, i) =>
       db
         .collection('platform')
@@ -325,7 +416,12 @@ describe('conditional update (leases)', () => {
 
 describe('transactions', () => {
   beforeEach(async () => {
-    await db.collection('accounts').add({ data: [{ _id: 'a', balance: 100 }, { _id: 'b', balance: 0 }] });
+    await db.collection('accounts').add({
+      data: [
+        { _id: 'a', balance: 100 },
+        { _id: 'b', balance: 0 },
+      ],
+    });
   });
 
   const balance = async (id: string) => (await db.collection('accounts').doc(id).get()).data!.balance;
@@ -333,8 +429,14 @@ describe('transactions', () => {
   test('commit keeps every write and returns the callback value', async () => {
     const result = await db.runTransaction(async (transaction) => {
       const a = (await transaction.collection('accounts').doc('a').get()).data!;
-      await transaction.collection('accounts').doc('a').update({ data: { balance: (a.balance as number) - 30 } });
-      await transaction.collection('accounts').doc('b').update({ data: { balance: db.command.inc(30) } });
+      await transaction
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: (a.balance as number) - 30 } });
+      await transaction
+        .collection('accounts')
+        .doc('b')
+        .update({ data: { balance: db.command.inc(30) } });
       await transaction.collection('log').add({ data: { _id: 'l1', moved: 30 } });
       return 'moved';
     });
@@ -345,9 +447,15 @@ describe('transactions', () => {
 
   test('a throwing callback rolls back updates, sets, removals and adds', async () => {
     const failure = db.runTransaction(async (transaction) => {
-      await transaction.collection('accounts').doc('a').update({ data: { balance: 0 } });
+      await transaction
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: 0 } });
       await transaction.collection('accounts').doc('b').remove();
-      await transaction.collection('accounts').doc('c').set({ data: { balance: 5 } });
+      await transaction
+        .collection('accounts')
+        .doc('c')
+        .set({ data: { balance: 5 } });
       await transaction.collection('log').add({ data: { _id: 'l2' } });
       throw new Error('insufficient funds');
     });
@@ -359,7 +467,10 @@ describe('transactions', () => {
 
   test('transaction.rollback(reason) undoes the writes and rejects with the reason', async () => {
     const outcome = db.runTransaction(async (transaction) => {
-      await transaction.collection('accounts').doc('a').update({ data: { balance: 1 } });
+      await transaction
+        .collection('accounts')
+        .doc('a')
+        .update({ data: { balance: 1 } });
       await transaction.rollback({ reason: 'changed my mind' });
     });
     await expect(outcome).rejects.toEqual({ reason: 'changed my mind' });
@@ -371,7 +482,10 @@ describe('transactions', () => {
       db.runTransaction(async (transaction) => {
         const a = (await transaction.collection('accounts').doc('a').get()).data!;
         await new Promise((resolve) => setTimeout(resolve, 5));
-        await transaction.collection('accounts').doc('a').update({ data: { balance: (a.balance as number) - 10 } });
+        await transaction
+          .collection('accounts')
+          .doc('a')
+          .update({ data: { balance: (a.balance as number) - 10 } });
       });
     await Promise.all(Array.from({ length: 5 }, transfer));
     expect(await balance('a')).toBe(50);
@@ -381,7 +495,10 @@ describe('transactions', () => {
 describe('storage', () => {
   test('data survives closing and reopening the store', async () => {
     await db.collection('kept').add({ data: { _id: 'k', at: new Date(1234), nested: { x: [1, 2] } } });
-    await db.collection('kept').doc('k').update({ data: { nested: { y: true } } });
+    await db
+      .collection('kept')
+      .doc('k')
+      .update({ data: { nested: { y: true } } });
     await store.close();
     expect(fs.existsSync(path.join(dataDir, 'kept.db'))).toBe(true);
     open();
@@ -395,7 +512,12 @@ describe('storage', () => {
     store = new DocumentStore({ dataDir });
     db = new Database({ store, now: () => clock.now() });
     await expect(db.collection('later').where({ a: 1 }).get()).rejects.toMatchObject({ errCode: -502005 });
-    await expect(db.collection('later').doc('x').update({ data: { a: 2 } })).rejects.toMatchObject({ errCode: -502005 });
+    await expect(
+      db
+        .collection('later')
+        .doc('x')
+        .update({ data: { a: 2 } }),
+    ).rejects.toMatchObject({ errCode: -502005 });
     await expect(db.collection('later').add({ data: { a: 1 } })).rejects.toMatchObject({
       errCode: -502005,
       errMsg: expect.stringMatching(/^collection\.add:fail -502005 database collection not exists\./),

@@ -19,7 +19,12 @@ export function makeFixtureDirs(functions: Record<string, { index: string; confi
     fs.writeFileSync(path.join(dir, 'index.js'), files.index);
     if (files.config !== undefined) fs.writeFileSync(path.join(dir, 'config.json'), JSON.stringify(files.config));
   }
-  return { root, functionsRoot, dataDir: path.join(root, 'data'), remove: () => fs.rmSync(root, { recursive: true, force: true }) };
+  return {
+    root,
+    functionsRoot,
+    dataDir: path.join(root, 'data'),
+    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+  };
 }
 
 /** Polls until `check` returns a value (real waiting, for work the runtime does on its own). */
@@ -34,6 +39,10 @@ export async function eventually<T>(check: () => Promise<T | undefined>, deadlin
 }
 
 export async function postJson(url: string, body: unknown): Promise<{ status: number; json: any; headers: Headers }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return { status: response.status, json: await response.json(), headers: response.headers };
 }

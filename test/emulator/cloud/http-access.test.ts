@@ -23,8 +23,17 @@ let forced: CloudRuntime;
 beforeAll(async () => {
   dirs = makeFixtureDirs({ gateway: { index: GATEWAY } });
   const common = { functionsRoot: dirs.functionsRoot, dataDir: dirs.dataDir, envId: 'env-http', log: () => undefined };
-  runtime = await startCloudRuntime({ ...common, httpAccess: { '/wx/': 'gateway' }, httpBodyLimits: { text: 1024, binary: 4096 } });
-  forced = await startCloudRuntime({ ...common, dataDir: `${dirs.dataDir}-2`, httpAccess: { '/push': 'gateway' }, forceBase64Body: true });
+  runtime = await startCloudRuntime({
+    ...common,
+    httpAccess: { '/wx/': 'gateway' },
+    httpBodyLimits: { text: 1024, binary: 4096 },
+  });
+  forced = await startCloudRuntime({
+    ...common,
+    dataDir: `${dirs.dataDir}-2`,
+    httpAccess: { '/push': 'gateway' },
+    forceBase64Body: true,
+  });
 });
 
 afterAll(async () => {
@@ -65,7 +74,11 @@ test('the prefix itself and GET without a body are routed', async () => {
 
 test('a binary body arrives base64-encoded', async () => {
   const bytes = Buffer.from([0xde, 0xad, 0xbe, 0xef, 0x00]);
-  const { event } = await echo(`${runtime.url}/wx/upload`, { method: 'PUT', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
+  const { event } = await echo(`${runtime.url}/wx/upload`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: bytes,
+  });
   expect(event.httpMethod).toBe('PUT');
   expect(event.isBase64Encoded).toBe(true);
   expect(Buffer.from(event.body, 'base64')).toEqual(bytes);
@@ -112,7 +125,11 @@ test('a throwing function answers 500 FUNCTIONS_EXECUTE_FAIL', async () => {
 });
 
 test('bodies over the limits answer 413 (text and binary limits differ)', async () => {
-  const bigText = await fetch(`${runtime.url}/wx`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: 'x'.repeat(2000) });
+  const bigText = await fetch(`${runtime.url}/wx`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/plain' },
+    body: 'x'.repeat(2000),
+  });
   expect(bigText.status).toBe(413);
   expect(await bigText.json()).toMatchObject({ code: 'EXCEED_MAX_PAYLOAD_SIZE' });
   const binaryUnderItsLimit = await fetch(`${runtime.url}/wx`, {
@@ -121,7 +138,11 @@ test('bodies over the limits answer 413 (text and binary limits differ)', async 
     body: Buffer.alloc(2000, 1),
   });
   expect(binaryUnderItsLimit.status).toBe(200);
-  const bigBinary = await fetch(`${runtime.url}/wx`, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: Buffer.alloc(5000, 1) });
+  const bigBinary = await fetch(`${runtime.url}/wx`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/octet-stream' },
+    body: Buffer.alloc(5000, 1),
+  });
   expect(bigBinary.status).toBe(413);
 });
 

@@ -76,7 +76,11 @@ afterAll(async () => {
 });
 
 test('callFunction passes the identity to getWXContext as a mini-program call', async () => {
-  const result = (await runtime.callFunction('inspector', { hello: 'x' }, { openid: 'o-1', appid: 'wx-app', unionid: 'u-1' })) as any;
+  const result = (await runtime.callFunction(
+    'inspector',
+    { hello: 'x' },
+    { openid: 'o-1', appid: 'wx-app', unionid: 'u-1' },
+  )) as any;
   expect(result.wx).toEqual({ OPENID: 'o-1', APPID: 'wx-app', UNIONID: 'u-1', ENV: 'test-env', SOURCE: 'wx_client' });
   expect(result.echo).toEqual({ hello: 'x' });
   expect(result.functionName).toBe('inspector');
@@ -85,7 +89,11 @@ test('callFunction passes the identity to getWXContext as a mini-program call', 
 });
 
 test('POST /callFunction answers {result} with openid passed through', async () => {
-  const { status, json, headers } = await postJson(`${runtime.url}/callFunction`, { name: 'inspector', data: { n: 1 }, openid: 'o-http' });
+  const { status, json, headers } = await postJson(`${runtime.url}/callFunction`, {
+    name: 'inspector',
+    data: { n: 1 },
+    openid: 'o-http',
+  });
   expect(status).toBe(200);
   expect(headers.get('access-control-allow-origin')).toBe('*');
   expect(json.errMsg).toBe('cloud.callFunction:ok');
@@ -109,7 +117,10 @@ test('a throwing function fails like wx.cloud.callFunction, directly and over HT
     errCode: -404011,
     errMsg: 'cloud.callFunction:fail Error: errCode: -404011 cloud function execution error | errMsg: boom: bad input',
   });
-  const { status, json } = await postJson(`${runtime.url}/callFunction`, { name: 'inspector', data: { action: 'fail', reason: 'r' } });
+  const { status, json } = await postJson(`${runtime.url}/callFunction`, {
+    name: 'inspector',
+    data: { action: 'fail', reason: 'r' },
+  });
   expect(status).toBe(200);
   expect(json).toEqual({ errCode: -404011, errMsg: expect.stringContaining('boom: r') });
   expect(logLines.some((line) => line.includes('function inspector failed'))).toBe(true);
@@ -224,7 +235,10 @@ export async function main(event: { text?: string }): Promise<unknown> {
     try {
       const first = await startCloudRuntime(options);
       await first.db.createCollection('notes');
-      await expect(first.callFunction('notes', { text: 'kept' }, { openid: 'o-note' })).resolves.toEqual({ text: 'kept', isDate: true });
+      await expect(first.callFunction('notes', { text: 'kept' }, { openid: 'o-note' })).resolves.toEqual({
+        text: 'kept',
+        isDate: true,
+      });
       await first.close();
       const second = await startCloudRuntime(options);
       await expect(second.callFunction('notes', {}, { openid: 'o-note' })).resolves.toEqual({ text: 'kept', isDate: true });
@@ -253,7 +267,12 @@ exports.main = async (event, context) => {
 
   beforeAll(async () => {
     dirs = makeFixtureDirs({ sleeper: { index: SLEEPER, config: { timeout: 1 } }, defaulted: { index: SLEEPER } });
-    limited = await startCloudRuntime({ functionsRoot: dirs.functionsRoot, dataDir: dirs.dataDir, dbLatencyMs: 20, log: () => undefined });
+    limited = await startCloudRuntime({
+      functionsRoot: dirs.functionsRoot,
+      dataDir: dirs.dataDir,
+      dbLatencyMs: 20,
+      log: () => undefined,
+    });
     await limited.db.createCollection('marks');
   });
 

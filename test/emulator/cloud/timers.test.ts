@@ -47,7 +47,12 @@ describe('cron expressions (7 fields, UTC+8)', () => {
     let at = Date.parse('2024-01-01T03:00:00Z'); // Monday 1 Jan, 11:00 Beijing
     const fired: string[] = [];
     for (let i = 0; i < 4; i += 1) fired.push(iso((at = schedule.next(at)!))!);
-    expect(fired).toEqual(['2024-01-08T02:00:00.000Z', '2024-01-15T02:00:00.000Z', '2024-01-22T02:00:00.000Z', '2024-01-29T02:00:00.000Z']);
+    expect(fired).toEqual([
+      '2024-01-08T02:00:00.000Z',
+      '2024-01-15T02:00:00.000Z',
+      '2024-01-22T02:00:00.000Z',
+      '2024-01-29T02:00:00.000Z',
+    ]);
   });
 
   test('the year field limits firings and skips to the next allowed year', () => {
@@ -65,12 +70,25 @@ describe('config.json', () => {
 
   test('reads timer triggers, ignores other types, rejects bad names and configs', () => {
     dirs = makeFixtureDirs({
-      ok: { index: '', config: { triggers: [{ name: 'daily', type: 'timer', config: '0 0 3 * * * *' }, { name: 'x', type: 'other' }] } },
+      ok: {
+        index: '',
+        config: {
+          triggers: [
+            { name: 'daily', type: 'timer', config: '0 0 3 * * * *' },
+            { name: 'x', type: 'other' },
+          ],
+        },
+      },
       badName: { index: '', config: { triggers: [{ name: '9lives', type: 'timer', config: '0 0 3 * * * *' }] } },
       badCron: { index: '', config: { triggers: [{ name: 'six', type: 'timer', config: '0 0 3 * * *' }] } },
       two: {
         index: '',
-        config: { triggers: [{ name: 'a', type: 'timer', config: '0 0 3 * * * *' }, { name: 'b', type: 'timer', config: '0 0 4 * * * *' }] },
+        config: {
+          triggers: [
+            { name: 'a', type: 'timer', config: '0 0 3 * * * *' },
+            { name: 'b', type: 'timer', config: '0 0 4 * * * *' },
+          ],
+        },
       },
       none: { index: '' },
     });
@@ -86,7 +104,7 @@ describe('config.json', () => {
   });
 });
 
-test('the timer event is SCF\'s: capital-T Type', () => {
+test("the timer event is SCF's: capital-T Type", () => {
   expect(timerEvent('daily', Date.parse('2024-02-21T11:49:00.123Z'))).toEqual({
     Type: 'Timer',
     TriggerName: 'daily',
@@ -96,7 +114,12 @@ test('the timer event is SCF\'s: capital-T Type', () => {
 });
 
 describe('scheduler', () => {
-  const trigger = (config: string): TimerTrigger => ({ functionName: 'fn', name: 't', config, schedule: new CronSchedule(config) });
+  const trigger = (config: string): TimerTrigger => ({
+    functionName: 'fn',
+    name: 't',
+    config,
+    schedule: new CronSchedule(config),
+  });
   let scheduler: TimerScheduler;
   afterEach(() => scheduler.stop());
 
@@ -206,7 +229,12 @@ describe('timers in the runtime', () => {
     await expect(runtime.triggerTimer('ticker', 'nightly')).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
     await expect(runtime.triggerTimer('ticker')).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
     const { data } = await runtime.db.collection('runs').orderBy('seen', 'desc').limit(1).get();
-    expect(data[0].event).toEqual({ Type: 'Timer', TriggerName: 'nightly', Time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/), Message: '' });
+    expect(data[0].event).toEqual({
+      Type: 'Timer',
+      TriggerName: 'nightly',
+      Time: expect.stringMatching(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/),
+      Message: '',
+    });
     await expect(runtime.triggerTimer('ticker', 'nope')).rejects.toThrow(/no timer trigger/);
     await expect(runtime.newInstance('ticker').triggerTimer()).resolves.toEqual({ got: 'nightly', source: 'wx_trigger' });
   });
@@ -226,18 +254,25 @@ describe('timers in the runtime', () => {
     const due = new CronSchedule('0 30 2 * * * *').next(clock.now())!;
     clock.advance(86400);
     const run = await eventually(async () => {
-      const { data } = await runtime.db.collection('runs').where({ 'event.Time': timerEvent('nightly', due).Time }).get();
+      const { data } = await runtime.db
+        .collection('runs')
+        .where({ 'event.Time': timerEvent('nightly', due).Time })
+        .get();
       return data[0];
     });
     expect(run.source).toBe('wx_trigger');
     expect((await runtime.db.collection('runs').where({ 'event.TriggerName': 'nightly' }).count()).total).toBe(before + 1);
-    await eventually(async () => (logs.some((line) => line.includes('timer failing/often failed: timer broke')) ? true : undefined));
+    await eventually(async () =>
+      logs.some((line) => line.includes('timer failing/often failed: timer broke')) ? true : undefined,
+    );
     await expect(runtime.triggerTimer('ticker')).resolves.toMatchObject({ got: 'nightly' });
   });
 });
 
 test('a runtime with timers off does not schedule, but manual triggers work', async () => {
-  const dirs = makeFixtureDirs({ ticker: { index: TICKER, config: { triggers: [{ name: 'n', type: 'timer', config: '* * * * * * *' }] } } });
+  const dirs = makeFixtureDirs({
+    ticker: { index: TICKER, config: { triggers: [{ name: 'n', type: 'timer', config: '* * * * * * *' }] } },
+  });
   const clock = new Clock();
   const runtime = await startCloudRuntime({
     functionsRoot: dirs.functionsRoot,

@@ -93,7 +93,17 @@ export async function startPushReceiver(keys: { token: string; encodingAesKey: s
       try {
         received.push(open(body, query, keys));
       } catch (error) {
-        received.push({ query, body, appId: '', encrypt: '', plaintext: '', receiveId: '', fields: { error: (error as Error).message }, msgSignatureOk: false, signatureOk: false });
+        received.push({
+          query,
+          body,
+          appId: '',
+          encrypt: '',
+          plaintext: '',
+          receiveId: '',
+          fields: { error: (error as Error).message },
+          msgSignatureOk: false,
+          signatureOk: false,
+        });
       }
       for (const waiter of waiters.filter((candidate) => received.length >= candidate.count)) {
         waiters.splice(waiters.indexOf(waiter), 1);

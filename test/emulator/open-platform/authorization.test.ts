@@ -28,7 +28,12 @@ describe('authorization: codes, authorizer tokens, info and list', () => {
   const queryAuth = (code: string) => api('api_query_auth', { authorization_code: code });
 
   it('creates pre_auth_codes of the real shape with expires_in 600', async () => {
-    const answer = await callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, { component_access_token: token });
+    const answer = await callApi(
+      emu,
+      'api_create_preauthcode',
+      { component_appid: emu.component.appId },
+      { component_access_token: token },
+    );
     expect(answer.pre_auth_code).toMatch(/^preauthcode@@@[A-Za-z0-9_-]{64}$/);
     expect(answer.expires_in).toBe(600);
     expect((await api('api_create_preauthcode', { component_appid: 'wx0000000000000000' })).errcode).toBe(40013);
@@ -38,33 +43,47 @@ describe('authorization: codes, authorizer tokens, info and list', () => {
     const code = await preAuthCode(emu, token);
     const { authCode } = await emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, channel: 'plugin' });
     expect(authCode).toMatch(/^queryauthcode@@@[A-Za-z0-9_-]{86}$/);
-    await expect(emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, channel: 'plugin' })).rejects.toMatchObject({
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, channel: 'plugin' }),
+    ).rejects.toMatchObject({
       code: 'pre_auth_code_used',
     });
 
     const stale = await preAuthCode(emu, token);
     emu.clock.advance(600);
-    const error = await emu.confirmAuthorization({ preAuthCode: stale, authorizerAppid: SERVICE_OA, channel: 'plugin' }).catch((e: unknown) => e);
+    const error = await emu
+      .confirmAuthorization({ preAuthCode: stale, authorizerAppid: SERVICE_OA, channel: 'plugin' })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(ConfirmError);
     expect((error as ConfirmError).code).toBe('pre_auth_code_expired');
-    await expect(emu.confirmAuthorization({ preAuthCode: 'preauthcode@@@nope', authorizerAppid: SERVICE_OA, channel: 'plugin' })).rejects.toMatchObject({
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: 'preauthcode@@@nope', authorizerAppid: SERVICE_OA, channel: 'plugin' }),
+    ).rejects.toMatchObject({
       code: 'invalid_pre_auth_code',
     });
   });
 
   it('refuses sets the account cannot grant and unknown accounts', async () => {
     const code = await preAuthCode(emu, token);
-    await expect(emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, funcIds: [18], channel: 'plugin' })).rejects.toMatchObject({
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, funcIds: [18], channel: 'plugin' }),
+    ).rejects.toMatchObject({
       code: 'invalid_func_ids',
     });
-    await expect(emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: 'wx0000000000000000', channel: 'plugin' })).rejects.toMatchObject({
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: 'wx0000000000000000', channel: 'plugin' }),
+    ).rejects.toMatchObject({
       code: 'unknown_account',
     });
-    await expect(emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, authType: 2, channel: 'plugin' })).rejects.toMatchObject({
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, authType: 2, channel: 'plugin' }),
+    ).rejects.toMatchObject({
       code: 'account_not_eligible',
     });
     // none of the refusals used the code up
-    await expect(emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, channel: 'plugin' })).resolves.toHaveProperty('authCode');
+    await expect(
+      emu.confirmAuthorization({ preAuthCode: code, authorizerAppid: SERVICE_OA, channel: 'plugin' }),
+    ).resolves.toHaveProperty('authCode');
   });
 
   it('exchanges an auth code once: tokens and func_info with confirm_info on exclusive sets', async () => {
@@ -97,7 +116,8 @@ describe('authorization: codes, authorizer tokens, info and list', () => {
   });
 
   describe('api_authorizer_token', () => {
-    const refresh = (appid: string, refreshToken: unknown) => api('api_authorizer_token', { authorizer_appid: appid, authorizer_refresh_token: refreshToken });
+    const refresh = (appid: string, refreshToken: unknown) =>
+      api('api_authorizer_token', { authorizer_appid: appid, authorizer_refresh_token: refreshToken });
 
     it('returns a new access token and the same refresh token; the old access token keeps a grace', async () => {
       const { authorization_info: first } = await queryAuth(await authorize(emu, token, SERVICE_OA));
@@ -174,12 +194,13 @@ describe('authorization: codes, authorizer tokens, info and list', () => {
         account_status: 1,
         business_info: expect.objectContaining({ open_pay: 1 }),
       });
-      for (const marker of ['MiniProgramInfo', 'channels_info', 'store_info', 'talent_info']) expect(info).not.toHaveProperty(marker);
+      for (const marker of ['MiniProgramInfo', 'channels_info', 'store_info', 'talent_info'])
+        expect(info).not.toHaveProperty(marker);
       expect(answer.authorization_info.authorizer_appid).toBe(SERVICE_OA);
       expect(answer.authorization_info.authorizer_refresh_token).toMatch(/^refreshtoken@@@/);
-      expect(answer.authorization_info.func_info.map((f: { funcscope_category: { id: number } }) => f.funcscope_category.id)).toEqual([
-        1, 2, 3, 4, 7, 11, 15, 24, 54, 89,
-      ]);
+      expect(
+        answer.authorization_info.func_info.map((f: { funcscope_category: { id: number } }) => f.funcscope_category.id),
+      ).toEqual([1, 2, 3, 4, 7, 11, 15, 24, 54, 89]);
       expect(answer.authorization_info).not.toHaveProperty('authorizer_access_token');
     });
 
@@ -191,7 +212,15 @@ describe('authorization: codes, authorizer tokens, info and list', () => {
     it('gives mini-programs MiniProgramInfo with network and categories, mini-games service type 4', async () => {
       const { authorizer_info: mp } = await infoOf(MINI_PROGRAM);
       expect(mp.MiniProgramInfo.network.RequestDomain).toEqual(['https://api.qinghe-flower.cn']);
-      expect(Object.keys(mp.MiniProgramInfo.network)).toEqual(['RequestDomain', 'WsRequestDomain', 'UploadDomain', 'DownloadDomain', 'BizDomain', 'UDPDomain', 'TCPDomain']);
+      expect(Object.keys(mp.MiniProgramInfo.network)).toEqual([
+        'RequestDomain',
+        'WsRequestDomain',
+        'UploadDomain',
+        'DownloadDomain',
+        'BizDomain',
+        'UDPDomain',
+        'TCPDomain',
+      ]);
       expect(mp.MiniProgramInfo.categories[0]).toEqual({ first: '生活服务', second: '鲜花' });
       expect(mp.service_type_info).toEqual({ id: 0 });
       expect(mp.register_type).toBe(0);

@@ -18,11 +18,21 @@ afterEach(() => emu.close());
 /** Authorizes the account (with these sets) and returns its authorizer_access_token. */
 async function tokenFor(appid: string, funcIds?: number[]): Promise<string> {
   const code = await authorize(emu, ct, appid, funcIds);
-  const answer = await callApi(emu, 'api_query_auth', { component_appid: emu.component.appId, authorization_code: code }, { component_access_token: ct });
+  const answer = await callApi(
+    emu,
+    'api_query_auth',
+    { component_appid: emu.component.appId, authorization_code: code },
+    { component_access_token: ct },
+  );
   return answer.authorization_info.authorizer_access_token as string;
 }
 
-async function api(method: string, path: string, query: Record<string, string>, body?: object): Promise<{ type: string; bytes: Buffer; json?: Json }> {
+async function api(
+  method: string,
+  path: string,
+  query: Record<string, string>,
+  body?: object,
+): Promise<{ type: string; bytes: Buffer; json?: Json }> {
   const url = new URL(path, emu.url);
   for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
   const response = await fetch(url, { method, body: body ? JSON.stringify(body) : undefined });
@@ -40,9 +50,19 @@ test('token rules: 41001 missing, 40014 unknown, 61015 component token, 42001 ex
   expect((await ips({ access_token: token })).json?.ip_list.length).toBeGreaterThan(0);
 
   // A newer token supersedes ours: still fine inside the 300 s grace, 40001 after.
-  const list = await callApi(emu, 'api_get_authorizer_list', { component_appid: emu.component.appId, offset: 0, count: 10 }, { component_access_token: ct });
+  const list = await callApi(
+    emu,
+    'api_get_authorizer_list',
+    { component_appid: emu.component.appId, offset: 0, count: 10 },
+    { component_access_token: ct },
+  );
   const refresh = list.list.find((e: Json) => e.authorizer_appid === MINI_PROGRAM).refresh_token as string;
-  await callApi(emu, 'api_authorizer_token', { component_appid: emu.component.appId, authorizer_appid: MINI_PROGRAM, authorizer_refresh_token: refresh }, { component_access_token: ct });
+  await callApi(
+    emu,
+    'api_authorizer_token',
+    { component_appid: emu.component.appId, authorizer_appid: MINI_PROGRAM, authorizer_refresh_token: refresh },
+    { component_access_token: ct },
+  );
   expect((await ips({ access_token: token })).json?.ip_list).toBeDefined();
   emu.clock.advance(301);
   expect((await ips({ access_token: token })).json?.errcode).toBe(40001);
@@ -58,7 +78,12 @@ test('61007 when the set is not granted; basic info when it is', async () => {
   expect((await api('GET', '/cgi-bin/account/getaccountbasicinfo', { access_token: oa })).json?.errcode).toBe(61007);
   const full = await tokenFor(MINI_PROGRAM, [17, 18, 30]);
   const info = await api('POST', '/cgi-bin/account/getaccountbasicinfo', { access_token: full });
-  expect(info.json).toMatchObject({ errcode: 0, appid: MINI_PROGRAM, account_type: 3, nickname_info: { nickname: '青禾鲜花预订' } });
+  expect(info.json).toMatchObject({
+    errcode: 0,
+    appid: MINI_PROGRAM,
+    account_type: 3,
+    nickname_info: { nickname: '青禾鲜花预订' },
+  });
 });
 
 test('getwxacodeunlimit answers a real JPEG, or a PNG with is_hyaline; 47001 without a scene', async () => {
@@ -78,7 +103,10 @@ test('getwxacodeunlimit answers a real JPEG, or a PNG with is_hyaline; 47001 wit
 test('the component-level API takes the component token, not an authorizer one; every call is recorded', async () => {
   const token = await tokenFor(MINI_PROGRAM);
   emu.resetCalls();
-  expect((await api('GET', '/wxa/gettemplatelist', { component_access_token: ct })).json).toMatchObject({ errcode: 0, template_list: expect.any(Array) });
+  expect((await api('GET', '/wxa/gettemplatelist', { component_access_token: ct })).json).toMatchObject({
+    errcode: 0,
+    template_list: expect.any(Array),
+  });
   expect((await api('GET', '/wxa/gettemplatelist', { access_token: token })).json?.errcode).toBe(40014);
   emu.authorizerApiFaults.inject({ path: '/cgi-bin/get_api_domain_ip', errcode: 45009 });
   expect((await api('GET', '/cgi-bin/get_api_domain_ip', { access_token: token })).json?.errcode).toBe(45009);

@@ -36,7 +36,10 @@ describe('authorization page in a browser', () => {
   });
 
   beforeEach(async () => {
-    emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, component: { initiationDomain: new URL(platformOrigin).host } });
+    emu = await startOpenPlatform({
+      ticketPushIntervalSeconds: 0,
+      component: { initiationDomain: new URL(platformOrigin).host },
+    });
   });
   afterEach(() => emu.close());
 
@@ -59,7 +62,8 @@ describe('authorization page in a browser', () => {
       expect(await page.textContent('#simulated-scan')).toContain('模拟扫码');
 
       await page.check(`#account-${SUBSCRIPTION_OA}`);
-      const fieldsetDisabled = (appid: string) => page.$eval(`fieldset.func-sets[data-appid="${appid}"]`, (el) => (el as unknown as { disabled: boolean }).disabled);
+      const fieldsetDisabled = (appid: string) =>
+        page.$eval(`fieldset.func-sets[data-appid="${appid}"]`, (el) => (el as unknown as { disabled: boolean }).disabled);
       expect(await fieldsetDisabled(SERVICE_OA)).toBe(true);
       expect(await fieldsetDisabled(SUBSCRIPTION_OA)).toBe(false);
       await page.uncheck(`#func-${SUBSCRIPTION_OA}-2`);
@@ -69,7 +73,9 @@ describe('authorization page in a browser', () => {
       expect(landed.searchParams.get('from')).toBe('pc');
       expect(landed.searchParams.get('auth_code')).toMatch(/^queryauthcode@@@/);
       expect(landed.searchParams.get('expires_in')).toBe('3600');
-      expect(emu.authorizations()).toEqual([{ authorizerAppid: SUBSCRIPTION_OA, funcIds: [1, 3, 7, 11, 15], authTime: expect.any(Number) }]);
+      expect(emu.authorizations()).toEqual([
+        { authorizerAppid: SUBSCRIPTION_OA, funcIds: [1, 3, 7, 11, 15], authTime: expect.any(Number) },
+      ]);
     } finally {
       await page.close();
     }
@@ -92,7 +98,9 @@ describe('authorization page in a browser', () => {
     try {
       await page.goto(`${platformOrigin}/entry`);
       await page.click('#go');
-      const appids = await page.$$eval('input[name=authorizer_appid]', (inputs) => inputs.map((input) => (input as unknown as { value: string }).value));
+      const appids = await page.$$eval('input[name=authorizer_appid]', (inputs) =>
+        inputs.map((input) => (input as unknown as { value: string }).value),
+      );
       expect(appids).toContain(MINI_PROGRAM);
       expect(appids).not.toContain(SERVICE_OA);
     } finally {

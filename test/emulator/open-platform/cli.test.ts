@@ -15,11 +15,24 @@ describe('cli.ts', () => {
   });
 
   it('starts from the command line, prints where it listens and takes config from flags and env', async () => {
-    child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['emulator/open-platform/cli.ts', '--port', '0', '--ticket-interval', '0', '--quiet', '--initiation-domain', 'platform.example.com'], {
-      cwd: ROOT,
-      env: { ...process.env, COMPONENT_APPID: 'wx00112233445566aa', COMPONENT_APPSECRET: 'never-printed-secret-value-000000' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    child = spawn(
+      path.join(ROOT, 'node_modules/.bin/tsx'),
+      [
+        'emulator/open-platform/cli.ts',
+        '--port',
+        '0',
+        '--ticket-interval',
+        '0',
+        '--quiet',
+        '--initiation-domain',
+        'platform.example.com',
+      ],
+      {
+        cwd: ROOT,
+        env: { ...process.env, COMPONENT_APPID: 'wx00112233445566aa', COMPONENT_APPSECRET: 'never-printed-secret-value-000000' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`no banner; got: ${output}`)), 20_000);

@@ -9,13 +9,18 @@ describe('IP allow-list, daily quotas, injected faults, call records', () => {
   });
 
   const startPushTicket = (target: OpenPlatformEmulator) =>
-    callApi(target, 'api_start_push_ticket', { component_appid: target.component.appId, component_secret: target.component.appSecret });
+    callApi(target, 'api_start_push_ticket', {
+      component_appid: target.component.appId,
+      component_secret: target.component.appSecret,
+    });
 
   it('answers 61004 with the caller IP when it is not on the allow-list', async () => {
     emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, ipAllowList: ['10.20.30.40'] });
     const answer = await startPushTicket(emu);
     expect(answer.errcode).toBe(61004);
-    expect(answer.errmsg).toMatch(/^access clientip is not registered requestIP: 127\.0\.0\.1 rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/);
+    expect(answer.errmsg).toMatch(
+      /^access clientip is not registered requestIP: 127\.0\.0\.1 rid: [0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}$/,
+    );
     expect(emu.calls).toEqual([{ api: 'api_start_push_ticket', at: expect.any(Number), errcode: 61004, clientIp: '127.0.0.1' }]);
   });
 
@@ -36,7 +41,8 @@ describe('IP allow-list, daily quotas, injected faults, call records', () => {
   it('answers 45009 past a daily quota of successful calls, and resets at the next Beijing day', async () => {
     emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, dailyQuota: { api_create_preauthcode: 2 } });
     const token = await componentToken(emu);
-    const create = () => callApi(emu!, 'api_create_preauthcode', { component_appid: emu!.component.appId }, { component_access_token: token });
+    const create = () =>
+      callApi(emu!, 'api_create_preauthcode', { component_appid: emu!.component.appId }, { component_access_token: token });
     expect((await callApi(emu, 'api_create_preauthcode', {}, { component_access_token: token })).errcode).toBe(41018); // failures do not count
     expect((await create()).pre_auth_code).toBeDefined();
     expect((await create()).pre_auth_code).toBeDefined();
@@ -51,7 +57,10 @@ describe('IP allow-list, daily quotas, injected faults, call records', () => {
     emu.clock.advance(Math.ceil(untilMidnight / 1000) + 1);
     await emu.pushTicket(); // the old ticket may be past 12 h by now
     const fresh = await componentToken(emu);
-    expect((await callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, { component_access_token: fresh })).pre_auth_code).toBeDefined();
+    expect(
+      (await callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, { component_access_token: fresh }))
+        .pre_auth_code,
+    ).toBeDefined();
   });
 
   describe('faults', () => {

@@ -1,4 +1,10 @@
-import { CONFIRM_PATH, DEFAULT_ACCOUNTS, startOpenPlatform, type OpenPlatformEmulator, type TestAccount } from '../../../emulator/open-platform';
+import {
+  CONFIRM_PATH,
+  DEFAULT_ACCOUNTS,
+  startOpenPlatform,
+  type OpenPlatformEmulator,
+  type TestAccount,
+} from '../../../emulator/open-platform';
 import {
   callApi,
   CHANNELS,
@@ -20,8 +26,10 @@ function unescapeHtml(value: string): string {
   return value.replace(/&#(\d+);/g, (_, code: string) => String.fromCharCode(Number(code)));
 }
 
-const listedAccounts = (html: string): string[] => [...html.matchAll(/name="authorizer_appid" value="([^"]+)"/g)].map((m) => m[1]);
-const offeredSets = (html: string, appid: string): number[] => [...html.matchAll(new RegExp(`id="func-${appid}-(\\d+)"`, 'g'))].map((m) => Number(m[1]));
+const listedAccounts = (html: string): string[] =>
+  [...html.matchAll(/name="authorizer_appid" value="([^"]+)"/g)].map((m) => m[1]);
+const offeredSets = (html: string, appid: string): number[] =>
+  [...html.matchAll(new RegExp(`id="func-${appid}-(\\d+)"`, 'g'))].map((m) => Number(m[1]));
 const errorCode = (html: string): string | undefined => /data-error-code="([^"]+)"/.exec(html)?.[1];
 const hiddenFields = (html: string): [string, string][] =>
   [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], unescapeHtml(m[2])]);
@@ -47,8 +55,11 @@ describe('merchant authorization pages', () => {
     redirect_uri: CALLBACK,
     ...extra,
   });
-  const openPc = async (extra: Record<string, string | undefined> = {}, headers: Record<string, string> = {}, raw = ''): Promise<HttpAnswer> =>
-    request('GET', pcUrl(await linkParams(extra), raw), { headers });
+  const openPc = async (
+    extra: Record<string, string | undefined> = {},
+    headers: Record<string, string> = {},
+    raw = '',
+  ): Promise<HttpAnswer> => request('GET', pcUrl(await linkParams(extra), raw), { headers });
 
   /** Submits the page's form as a browser would, with the first listed account unless told otherwise. */
   const submit = (html: string, choice: { appid?: string; funcIds?: number[] } = {}): Promise<HttpAnswer> => {
@@ -121,7 +132,9 @@ describe('merchant authorization pages', () => {
 
   it('shows an error page for unknown, used and expired pre_auth_codes', async () => {
     const params = await linkParams({ auth_type: '1' });
-    expect(errorCode((await request('GET', pcUrl({ ...params, pre_auth_code: 'preauthcode@@@nope' }))).body)).toBe('invalid_pre_auth_code');
+    expect(errorCode((await request('GET', pcUrl({ ...params, pre_auth_code: 'preauthcode@@@nope' }))).body)).toBe(
+      'invalid_pre_auth_code',
+    );
     const page = await request('GET', pcUrl(params));
     expect((await submit(page.body)).status).toBe(302);
     expect(errorCode((await request('GET', pcUrl(params))).body)).toBe('pre_auth_code_used');
@@ -148,16 +161,29 @@ describe('merchant authorization pages', () => {
 
       await waitUntil(() => emu.pushes.some((push) => push.infoType === 'authorized'));
       const push = emu.pushes.find((candidate) => candidate.infoType === 'authorized')!;
-      expect(push.fields).toMatchObject({ AuthorizerAppid: MINI_PROGRAM, AuthorizationCode: authCode, PreAuthCode: params.pre_auth_code });
+      expect(push.fields).toMatchObject({
+        AuthorizerAppid: MINI_PROGRAM,
+        AuthorizationCode: authCode,
+        PreAuthCode: params.pre_auth_code,
+      });
 
-      const exchanged = await callApi(emu, 'api_query_auth', { component_appid: emu.component.appId, authorization_code: authCode }, { component_access_token: token });
-      expect(exchanged.authorization_info.func_info.map((f: { funcscope_category: { id: number } }) => f.funcscope_category.id)).toEqual([17, 18]);
+      const exchanged = await callApi(
+        emu,
+        'api_query_auth',
+        { component_appid: emu.component.appId, authorization_code: authCode },
+        { component_access_token: token },
+      );
+      expect(
+        exchanged.authorization_info.func_info.map((f: { funcscope_category: { id: number } }) => f.funcscope_category.id),
+      ).toEqual([17, 18]);
     });
 
     it('appends with & when redirect_uri already has a query, keeping it intact', async () => {
       const page = await openPc({ auth_type: '1', redirect_uri: `${CALLBACK}?session=s%201&from=pc` });
       const answer = await submit(page.body);
-      expect(answer.headers.location).toMatch(/^https:\/\/platform\.example\.com\/wechat\/callback\?session=s%201&from=pc&auth_code=queryauthcode@@@[A-Za-z0-9_-]+&expires_in=3600$/);
+      expect(answer.headers.location).toMatch(
+        /^https:\/\/platform\.example\.com\/wechat\/callback\?session=s%201&from=pc&auth_code=queryauthcode@@@[A-Za-z0-9_-]+&expires_in=3600$/,
+      );
     });
 
     it('refuses an account outside the link, sets outside the offer, and an empty selection', async () => {
@@ -207,8 +233,12 @@ describe('merchant authorization pages', () => {
     it('compares the port when the domain names one', async () => {
       emu.setInitiationDomain('127.0.0.1:9000');
       const redirect = 'http://127.0.0.1:9000/cb';
-      expect(listedAccounts((await openPc({ redirect_uri: redirect }, { referer: 'http://127.0.0.1:9000/entry' })).body)).not.toEqual([]);
-      expect(errorCode((await openPc({ redirect_uri: redirect }, { referer: 'http://127.0.0.1:9001/entry' })).body)).toBe('initiation_domain');
+      expect(
+        listedAccounts((await openPc({ redirect_uri: redirect }, { referer: 'http://127.0.0.1:9000/entry' })).body),
+      ).not.toEqual([]);
+      expect(errorCode((await openPc({ redirect_uri: redirect }, { referer: 'http://127.0.0.1:9001/entry' })).body)).toBe(
+        'initiation_domain',
+      );
     });
 
     it('does not check the Referer on the H5 page, but does check redirect_uri', async () => {
@@ -232,8 +262,21 @@ describe('merchant authorization pages', () => {
 
   it('lists custom fixtures: a promoter for auth_type 4, never a frozen account', async () => {
     const base = DEFAULT_ACCOUNTS[0];
-    const frozen: TestAccount = { ...base, appid: 'wx00000000000000f1', userName: 'gh_00000000f001', nickName: '已冻结的服务号', accountStatus: 19 };
-    const promoter: TestAccount = { ...base, appid: 'wx00000000000000a4', userName: 'gh_00000000a004', kind: 'promoter', nickName: '推客联盟', grantableFuncIds: [17] };
+    const frozen: TestAccount = {
+      ...base,
+      appid: 'wx00000000000000f1',
+      userName: 'gh_00000000f001',
+      nickName: '已冻结的服务号',
+      accountStatus: 19,
+    };
+    const promoter: TestAccount = {
+      ...base,
+      appid: 'wx00000000000000a4',
+      userName: 'gh_00000000a004',
+      kind: 'promoter',
+      nickName: '推客联盟',
+      grantableFuncIds: [17],
+    };
     await emu.close();
     emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, accounts: [...DEFAULT_ACCOUNTS, frozen, promoter] });
     token = await componentToken(emu);

@@ -29,7 +29,9 @@ describe('pushes to the authorization-event URL', () => {
     expect(push.signatureOk).toBe(true);
     expect(push.appId).toBe(emu.component.appId);
     expect(push.receiveId).toBe(emu.component.appId);
-    expect(push.body).toMatch(/^<xml><AppId><!\[CDATA\[wx[0-9a-f]{16}\]\]><\/AppId><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/);
+    expect(push.body).toMatch(
+      /^<xml><AppId><!\[CDATA\[wx[0-9a-f]{16}\]\]><\/AppId><Encrypt><!\[CDATA\[[A-Za-z0-9+/=]+\]\]><\/Encrypt><\/xml>$/,
+    );
     expect(push.fields).toEqual({
       AppId: emu.component.appId,
       CreateTime: String(emu.clock.nowSeconds()),
@@ -38,7 +40,9 @@ describe('pushes to the authorization-event URL', () => {
     });
     // CDATA for strings, bare CreateTime, like the real payload
     expect(push.plaintext).toMatch(/^<xml><AppId><!\[CDATA\[wx/);
-    expect(push.plaintext).toMatch(/\n<CreateTime>\d+<\/CreateTime>\n<InfoType><!\[CDATA\[component_verify_ticket\]\]><\/InfoType>\n/);
+    expect(push.plaintext).toMatch(
+      /\n<CreateTime>\d+<\/CreateTime>\n<InfoType><!\[CDATA\[component_verify_ticket\]\]><\/InfoType>\n/,
+    );
     await waitUntil(() => emu.pushes[0]?.delivered === true);
     expect(emu.pushes[0].attempts).toEqual([expect.objectContaining({ ok: true, status: 200, body: 'success' })]);
   });
@@ -69,7 +73,13 @@ describe('pushes to the authorization-event URL', () => {
   it('gives up after pushAttempts and treats a slow answer as a failure', async () => {
     await receiver.waitFor(1);
     await emu.close();
-    emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, component: { authEventUrl: receiver.url }, pushRetryDelayMs: 0, pushTimeoutMs: 150, pushAttempts: 2 });
+    emu = await startOpenPlatform({
+      ticketPushIntervalSeconds: 0,
+      component: { authEventUrl: receiver.url },
+      pushRetryDelayMs: 0,
+      pushTimeoutMs: 150,
+      pushAttempts: 2,
+    });
     receiver.defaultAnswer = { body: 'success', delayMs: 400 };
     const record = await emu.pushTicket();
     expect(record.delivered).toBe(false);
@@ -111,7 +121,12 @@ describe('pushes to the authorization-event URL', () => {
     });
 
     const confirm = async (appid: string, funcIds?: number[]) =>
-      emu.confirmAuthorization({ preAuthCode: await preAuthCode(emu, token), authorizerAppid: appid, funcIds, channel: 'plugin' });
+      emu.confirmAuthorization({
+        preAuthCode: await preAuthCode(emu, token),
+        authorizerAppid: appid,
+        funcIds,
+        channel: 'plugin',
+      });
 
     it('pushes `authorized` first with PreAuthCode and AuthorizationCodeExpiredTime = CreateTime + 3600', async () => {
       const code = await preAuthCode(emu, token);
@@ -148,9 +163,15 @@ describe('pushes to the authorization-event URL', () => {
       expect(unchanged.authCode).toMatch(/^queryauthcode@@@/);
       const changed = await confirm(MINI_PROGRAM, [17, 18, 30]);
       expect(changed.push?.infoType).toBe('updateauthorized');
-      expect(receiver.received.map((push) => push.fields.InfoType)).toEqual(['component_verify_ticket', 'authorized', 'updateauthorized']);
+      expect(receiver.received.map((push) => push.fields.InfoType)).toEqual([
+        'component_verify_ticket',
+        'authorized',
+        'updateauthorized',
+      ]);
       expect(receiver.received[2].fields.AuthorizationCode).toBe(changed.authCode);
-      expect(emu.authorizations()).toEqual([{ authorizerAppid: MINI_PROGRAM, funcIds: [17, 18, 30], authTime: expect.any(Number) }]);
+      expect(emu.authorizations()).toEqual([
+        { authorizerAppid: MINI_PROGRAM, funcIds: [17, 18, 30], authTime: expect.any(Number) },
+      ]);
     });
 
     it('pushes `unauthorized` with only the four fields on revoke', async () => {

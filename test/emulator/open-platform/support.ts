@@ -11,12 +11,18 @@ export interface HttpAnswer {
   body: string;
 }
 
-export function request(method: string, url: string, options: { headers?: Record<string, string>; body?: string } = {}): Promise<HttpAnswer> {
+export function request(
+  method: string,
+  url: string,
+  options: { headers?: Record<string, string>; body?: string } = {},
+): Promise<HttpAnswer> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method, agent: false, headers: options.headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -28,7 +34,12 @@ export function request(method: string, url: string, options: { headers?: Record
 export type Json = Record<string, any>;
 
 /** POST a component API with a JSON body (or a raw string) and an optional query. */
-export async function callApi(emu: OpenPlatformEmulator, api: string, body: unknown, query: Record<string, string> = {}): Promise<Json> {
+export async function callApi(
+  emu: OpenPlatformEmulator,
+  api: string,
+  body: unknown,
+  query: Record<string, string> = {},
+): Promise<Json> {
   const url = new URL(`/cgi-bin/component/${api}`, emu.url);
   for (const [name, value] of Object.entries(query)) url.searchParams.set(name, value);
   const answer = await request('POST', url.href, {
@@ -39,7 +50,12 @@ export async function callApi(emu: OpenPlatformEmulator, api: string, body: unkn
   return JSON.parse(answer.body) as Json;
 }
 
-export async function adminJson(emu: OpenPlatformEmulator, method: string, path: string, body?: unknown): Promise<{ status: number; json: Json }> {
+export async function adminJson(
+  emu: OpenPlatformEmulator,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: Json }> {
   const answer = await request(method, new URL(path, emu.url).href, {
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -60,13 +76,23 @@ export async function componentToken(emu: OpenPlatformEmulator): Promise<string>
 }
 
 export async function preAuthCode(emu: OpenPlatformEmulator, token: string): Promise<string> {
-  const answer = await callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, { component_access_token: token });
+  const answer = await callApi(
+    emu,
+    'api_create_preauthcode',
+    { component_appid: emu.component.appId },
+    { component_access_token: token },
+  );
   if (!answer.pre_auth_code) throw new Error(`no pre_auth_code: ${answer.errcode}`);
   return answer.pre_auth_code as string;
 }
 
 /** A full plugin-style authorization; returns the auth code. */
-export async function authorize(emu: OpenPlatformEmulator, token: string, authorizerAppid: string, funcIds?: number[]): Promise<string> {
+export async function authorize(
+  emu: OpenPlatformEmulator,
+  token: string,
+  authorizerAppid: string,
+  funcIds?: number[],
+): Promise<string> {
   const code = await preAuthCode(emu, token);
   const { authCode } = await emu.confirmAuthorization({ preAuthCode: code, authorizerAppid, funcIds, channel: 'plugin' });
   return authCode;

@@ -65,7 +65,8 @@ describe('tickets and the component token', () => {
   });
 
   describe('with a token', () => {
-    const preAuth = (query: Record<string, string>) => callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, query);
+    const preAuth = (query: Record<string, string>) =>
+      callApi(emu, 'api_create_preauthcode', { component_appid: emu.component.appId }, query);
 
     it('accepts both query names and answers 41001 without one', async () => {
       const token = await componentToken(emu);
@@ -114,11 +115,16 @@ describe('tickets and the component token', () => {
     const start = (body: Record<string, unknown>) => callApi(emu, 'api_start_push_ticket', body);
 
     it('needs the right appid and component_secret, then issues a ticket', async () => {
-      expect((await start({ component_appid: 'wx0000000000000000', component_secret: emu.component.appSecret })).errcode).toBe(40013);
+      expect((await start({ component_appid: 'wx0000000000000000', component_secret: emu.component.appSecret })).errcode).toBe(
+        40013,
+      );
       expect((await start({ component_appid: emu.component.appId, component_secret: 'nope' })).errcode).toBe(40125);
       expect((await start({ component_appid: emu.component.appId })).errcode).toBe(41004);
       expect(emu.latestTicket()).toBeUndefined();
-      expect(await start({ component_appid: emu.component.appId, component_secret: emu.component.appSecret })).toEqual({ errcode: 0, errmsg: 'ok' });
+      expect(await start({ component_appid: emu.component.appId, component_secret: emu.component.appSecret })).toEqual({
+        errcode: 0,
+        errmsg: 'ok',
+      });
       expect(emu.latestTicket()).toMatch(/^ticket@@@/);
     });
   });

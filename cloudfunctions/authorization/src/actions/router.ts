@@ -11,11 +11,7 @@ import { ADMIN_ACTIONS, isActionName, schemas } from './schemas';
  * comes only from the trusted WX context; anything identity-like in the payload is rejected by
  * the strict schemas.
  */
-export async function handleAction(
-  app: App,
-  event: unknown,
-  openid: string | undefined,
-): Promise<ActionResult<ActionName>> {
+export async function handleAction(app: App, event: unknown, openid: string | undefined): Promise<ActionResult<ActionName>> {
   try {
     const { action, payload } = readRequest(event);
     if (!openid) throw forbidden('无法识别调用者身份');

@@ -19,13 +19,20 @@ import type { ActionName } from '../../../../typings/api';
 
 /** Input schemas of every action: strict (unknown fields are errors), with Chinese messages. */
 
-const appid = string({ error: 'AppID 必须是字符串' }).check(
-  regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'),
-);
+const appid = string({ error: 'AppID 必须是字符串' }).check(regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'));
 const none = strictObject({});
 
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
-const KINDS = ['official_account', 'mini_program', 'mini_game', 'channels', 'store', 'sales_assistant', 'supplier', 'unknown'] as const;
+const KINDS = [
+  'official_account',
+  'mini_program',
+  'mini_game',
+  'channels',
+  'store',
+  'sales_assistant',
+  'supplier',
+  'unknown',
+] as const;
 
 export const schemas = {
   getAppConfig: none,
@@ -35,12 +42,12 @@ export const schemas = {
     bizAppid: optional(appid),
     categoryIds: optional(
       array(
-        int({ error: '权限集 id 必须是整数' }).check(gte(1, '权限集 id 必须在 1–9999 之间'), lte(9999, '权限集 id 必须在 1–9999 之间')),
+        int({ error: '权限集 id 必须是整数' }).check(
+          gte(1, '权限集 id 必须在 1–9999 之间'),
+          lte(9999, '权限集 id 必须在 1–9999 之间'),
+        ),
         { error: '权限集必须是数字 id 的列表' },
-      ).check(
-        minLength(1, '至少选择一个权限集'),
-        maxLength(200, '权限集太多'),
-      ),
+      ).check(minLength(1, '至少选择一个权限集'), maxLength(200, '权限集太多')),
     ),
     bundleId: optional(string().check(maxLength(32))),
   }).check(refine((v) => !(v.categoryIds && v.bundleId), '权限集和权限包只能指定一个')),

@@ -41,7 +41,11 @@ export const UNKNOWN_CODES_PER_MINUTE = 60;
 const AUTH_CODE_SHAPE = /^[A-Za-z0-9@_-]{1,512}$/;
 const SESSION_ID_SHAPE = /^[0-9a-f]{32}$/;
 
-export async function handleCallback(deps: CallbackDeps, sid: string | undefined, authCode: string | undefined): Promise<CallbackView> {
+export async function handleCallback(
+  deps: CallbackDeps,
+  sid: string | undefined,
+  authCode: string | undefined,
+): Promise<CallbackView> {
   if (!authCode) return { view: 'no_code' };
   if (!AUTH_CODE_SHAPE.test(authCode)) return { view: 'bad_code' };
   const session = sid && SESSION_ID_SHAPE.test(sid) ? await deps.sessions.get(sid) : null;
@@ -52,7 +56,11 @@ export async function handleCallback(deps: CallbackDeps, sid: string | undefined
   return viewOf(deps, session._id, outcome);
 }
 
-async function advance(deps: CallbackDeps, session: SessionDoc, code: string): Promise<CodeOutcome | 'link_expired' | 'rate_limited'> {
+async function advance(
+  deps: CallbackDeps,
+  session: SessionDoc,
+  code: string,
+): Promise<CodeOutcome | 'link_expired' | 'rate_limited'> {
   const { machine, limits, now } = deps;
   const id = codeIdFor(code);
   const known = await machine.outcomeOf(id);
@@ -63,7 +71,10 @@ async function advance(deps: CallbackDeps, session: SessionDoc, code: string): P
     (await limits.take({ key: `callback:${session._id}`, max: UNKNOWN_CODES_PER_SESSION, windowMs: 3600_000 })) &&
     (await limits.take({ key: 'callback', max: UNKNOWN_CODES_PER_MINUTE, windowMs: 60_000 }));
   if (!allowed) return 'rate_limited';
-  return machine.arrive({ source: 'callback', code, expiresAt: now() + 3600_000, callbackSessionId: session._id }, CALLBACK_BUDGET_MS);
+  return machine.arrive(
+    { source: 'callback', code, expiresAt: now() + 3600_000, callbackSessionId: session._id },
+    CALLBACK_BUDGET_MS,
+  );
 }
 
 async function viewOf(deps: CallbackDeps, sessionId: string, outcome: CodeOutcome): Promise<CallbackView> {

@@ -115,6 +115,9 @@ export class AuthCodes {
   /** Retention: settled records older than `ageMs` (a spent code is never needed again). */
   removeSettledBefore(ageMs: number): Promise<number> {
     const _ = this.store.command;
-    return this.store.removeWhere(COLLECTIONS.authCodes, { claimState: _.in(['done', 'failed']), createdAt: _.lt(this.now() - ageMs) });
+    return this.store.removeWhere(COLLECTIONS.authCodes, {
+      claimState: _.in(['done', 'failed']),
+      createdAt: _.lt(this.now() - ageMs),
+    });
   }
 }

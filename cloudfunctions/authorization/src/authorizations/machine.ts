@@ -46,7 +46,6 @@ export interface MachineDeps {
 /** How long a holder may take before another arrival, the poll or the timer takes over. */
 export const CODE_CLAIM_TTL_MS = 20_000;
 
-
 const PROCESSING: CodeOutcome = { state: 'processing' };
 
 export class AuthorizationMachine {
@@ -104,12 +103,19 @@ export class AuthorizationMachine {
    */
   async abandonUnnamed(limit: number): Promise<number> {
     const { codes, store, now } = this.deps;
-    const error: ActionError = { code: 'UPSTREAM', message: '微信没有发来这次授权的通知，请回到服务商小程序查看，或重新发起授权' };
+    const error: ActionError = {
+      code: 'UPSTREAM',
+      message: '微信没有发来这次授权的通知，请回到服务商小程序查看，或重新发起授权',
+    };
     let abandoned = 0;
     for (const doc of await codes.findAwaitingSince(now() - LATE_PUSH_GRACE_MS, limit)) {
       const token = await codes.claims.acquire(doc._id, CODE_CLAIM_TTL_MS);
       if (!token) continue;
-      await codes.claims.settle(doc._id, token, 'failed', { stage: 'failed', error: store.command.set(error), bindingDone: true });
+      await codes.claims.settle(doc._id, token, 'failed', {
+        stage: 'failed',
+        error: store.command.set(error),
+        bindingDone: true,
+      });
       abandoned += 1;
     }
     return abandoned;

@@ -18,6 +18,16 @@ type Exchanged = NonNullable<AuthCodeDoc['exchanged']>;
 /** 61003 and the like: the merchant revoked the platform; nothing will make this grant work again. */
 const isRevocation = (error: unknown) => error instanceof OpenApiError && error.category === 'authorization';
 
+/** WeChat's answer, or null when it says the merchant revoked; anything else is thrown on. */
+async function unlessRevoked<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isRevocation(error)) return null;
+    throw error;
+  }
+}
+
 export class CodeRun {
   constructor(
     private readonly deps: MachineDeps,
@@ -110,9 +120,7 @@ export class CodeRun {
       return false;
     }
     const appid = doc.authorizerAppid;
-    const info = await upstream
-      .withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid))
-      .catch((error: unknown) => (isRevocation(error) ? null : Promise.reject(error)));
+    const info = await unlessRevoked(upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid)));
     if (!info) return this.revokedMeanwhile(doc);
     const auth = info.authorization_info;
     const eventAt = doc.eventAt || this.deps.now();
@@ -179,7 +187,6 @@ export class CodeRun {
     return false;
   }
 
-
   private async expire(): Promise<boolean> {
     const error: ActionError = { code: 'UPSTREAM', message: '授权码已过期，请重新授权' };
     await this.deps.codes.claims.settle(this.id, this.token, 'failed', {
@@ -195,9 +202,7 @@ export class CodeRun {
     const { store, upstream, now } = this.deps;
     const exchanged = doc.exchanged as Exchanged;
     const appid = exchanged.authorizerAppid;
-    const fetched = await upstream
-      .withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid))
-      .catch((error: unknown) => (isRevocation(error) ? null : Promise.reject(error)));
+    const fetched = await unlessRevoked(upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid)));
     if (!fetched) return this.revokedMeanwhile({ ...doc, authorizerAppid: doc.authorizerAppid ?? appid });
     const { authorizer_info: profile } = fetched;
     await recordGrant(store, {

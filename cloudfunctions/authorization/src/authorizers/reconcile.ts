@@ -48,10 +48,9 @@ export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, sta
   // The record exists after the first pass: take it with one write; only the very first creates it.
   const token = (await claims.acquire(key, CLAIM_MS)) ?? (await claims.acquire(key, CLAIM_MS, {}));
   if (!token) return 'running elsewhere';
-  let checkpoint: ReconcileCheckpoint | null = null;
   try {
     const platform = await deps.store.get<PlatformDoc>(COLLECTIONS.platform, deps.componentAppId);
-    checkpoint = platform?.reconcileCheckpoint ?? (startPass ? newCheckpoint(deps.now()) : null);
+    const checkpoint = platform?.reconcileCheckpoint ?? (startPass ? newCheckpoint(deps.now()) : null);
     if (!checkpoint) return 'not due';
     const run = new PassRun(deps, budget, checkpoint);
     const complete = await run.advance();
@@ -80,7 +79,11 @@ function passClaims({ store, now, holder }: ReconcileDeps): Claims {
 const passKey = (componentAppId: string) => `${componentAppId}:reconcile`;
 
 /** `_id in [...]` lookups, at most one database page each, run together. */
-async function byIds<T extends { _id: string }>(store: Store, collection: 'authorizers' | 'authorizerTokens', ids: string[]): Promise<Map<string, T>> {
+async function byIds<T extends { _id: string }>(
+  store: Store,
+  collection: 'authorizers' | 'authorizerTokens',
+  ids: string[],
+): Promise<Map<string, T>> {
   const chunks: string[][] = [];
   for (let i = 0; i < ids.length; i += DB_PAGE) chunks.push(ids.slice(i, i + DB_PAGE));
   const pages = await Promise.all(
@@ -156,14 +159,22 @@ class PassRun {
   }
 
   private async settlePage(list: AuthorizerListItem[]): Promise<void> {
-    const tokens = await byIds<AuthorizerTokenDoc>(this.deps.store, COLLECTIONS.authorizerTokens, list.map((item) => item.authorizer_appid));
+    const tokens = await byIds<AuthorizerTokenDoc>(
+      this.deps.store,
+      COLLECTIONS.authorizerTokens,
+      list.map((item) => item.authorizer_appid),
+    );
     const suspects = list.filter((item) => {
       const token = tokens.get(item.authorizer_appid);
       return !token || token.rejected === true || (!!item.refresh_token && token.refreshToken !== item.refresh_token);
     });
     this.checkpoint.listedUnrevoked += list.length;
     if (suspects.length === 0) return;
-    const docs = await byIds<AuthorizerDoc>(this.deps.store, COLLECTIONS.authorizers, suspects.map((item) => item.authorizer_appid));
+    const docs = await byIds<AuthorizerDoc>(
+      this.deps.store,
+      COLLECTIONS.authorizers,
+      suspects.map((item) => item.authorizer_appid),
+    );
     for (const item of suspects) await this.settle(item, docs.get(item.authorizer_appid));
   }
 
@@ -171,15 +182,26 @@ class PassRun {
   private async settle(item: AuthorizerListItem, doc: AuthorizerDoc | undefined): Promise<void> {
     const { store, upstream, authorizerTokens, now } = this.deps;
     const appid = item.authorizer_appid;
-    if (item.refresh_token && (await authorizerTokens.restoreRefreshToken(appid, item.refresh_token))) this.checkpoint.restored += 1;
+    if (item.refresh_token && (await authorizerTokens.restoreRefreshToken(appid, item.refresh_token)))
+      this.checkpoint.restored += 1;
     // Unknown or revoked but listed: a push was missed. Needs re-authorization: only if the
     // (possibly restored) refresh token really works again.
     const recover = !doc || doc.status === 'revoked' || (doc.status === 'needs_reauth' && (await authorizerTokens.verify(appid)));
     if (!recover) return;
     const info = await upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, appid));
-    const granted = (info.authorization_info?.func_info ?? doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ?? [])
-      .map((f) => f.funcscope_category.id);
-    await recordGrant(store, { appid, profile: info.authorizer_info, grantedSets: granted, event: 'reconciled', eventAt: now(), now: now() });
+    const granted = (
+      info.authorization_info?.func_info ??
+      doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ??
+      []
+    ).map((f) => f.funcscope_category.id);
+    await recordGrant(store, {
+      appid,
+      profile: info.authorizer_info,
+      grantedSets: granted,
+      event: 'reconciled',
+      eventAt: now(),
+      now: now(),
+    });
   }
 
   /**
@@ -209,7 +231,7 @@ class PassRun {
   private async wholeList(): Promise<Set<string>> {
     this.listedAt = this.deps.now();
     const listed = new Set<string>();
-    for (let offset = 0; ; ) {
+    for (let offset = 0; ;) {
       const page = await this.listPage(offset);
       page.list.forEach((item) => listed.add(item.authorizer_appid));
       offset += page.list.length;

@@ -106,7 +106,8 @@ export async function addOwner(store: Store, appid: string, openid: string, now:
     if (!before || before.owners.includes(openid)) return;
     const owners = store.command.set([...before.owners, openid]);
     const version = { _id: appid, updatedAt: before.updatedAt };
-    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { owners, updatedAt: nextVersion(before, now) })) === 1) return;
+    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { owners, updatedAt: nextVersion(before, now) })) === 1)
+      return;
   }
   throw new Error('authorizer owners kept changing');
 }
@@ -118,10 +119,21 @@ export async function addOwner(store: Store, appid: string, openid: string, now:
  */
 export async function recordRevocation(store: Store, appid: string, eventAt: number, now: number): Promise<boolean> {
   const placeholder: AuthorizerDoc = {
-    _id: appid, owners: [], kind: 'unknown', name: '', avatarUrl: '', principalName: '', userName: '',
-    serviceTypeId: null, verifyTypeId: null, grantedSets: [], status: 'revoked',
+    _id: appid,
+    owners: [],
+    kind: 'unknown',
+    name: '',
+    avatarUrl: '',
+    principalName: '',
+    userName: '',
+    serviceTypeId: null,
+    verifyTypeId: null,
+    grantedSets: [],
+    status: 'revoked',
     history: [{ at: now, event: 'unauthorized', added: [], removed: [] }],
-    authorizedAt: 0, updatedAt: now, lastEventAt: eventAt,
+    authorizedAt: 0,
+    updatedAt: now,
+    lastEventAt: eventAt,
   };
   if (await store.create(COLLECTIONS.authorizers, { ...placeholder })) return true;
   const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
@@ -134,7 +146,9 @@ export async function recordRevocation(store: Store, appid: string, eventAt: num
       status: 'revoked',
       updatedAt: nextVersion(before, now),
       lastEventAt: eventAt,
-      ...(before.status === 'revoked' ? {} : { history: _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]) }),
+      ...(before.status === 'revoked'
+        ? {}
+        : { history: _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]) }),
     },
   );
   return applied === 1;

@@ -12,7 +12,11 @@ export class Authorizers {
 
   /** The merchant's own accounts, newest change first (a merchant has a handful). */
   listOwnedBy(openid: string): Promise<AuthorizerDoc[]> {
-    return this.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, { owners: openid }, { orderBy: ['updatedAt', 'desc'], limit: 100 });
+    return this.store.find<AuthorizerDoc>(
+      COLLECTIONS.authorizers,
+      { owners: openid },
+      { orderBy: ['updatedAt', 'desc'], limit: 100 },
+    );
   }
 
   /** One page of every account, for the admin, with the total under the same filter. */
@@ -20,7 +24,11 @@ export class Authorizers {
     const query: Query = { ...(filter.kind ? { kind: filter.kind } : {}), ...(filter.status ? { status: filter.status } : {}) };
     const [total, docs] = await Promise.all([
       this.store.count(COLLECTIONS.authorizers, query),
-      this.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, { orderBy: ['updatedAt', 'desc'], skip: filter.offset, limit: Math.min(filter.limit, 100) }),
+      this.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
+        orderBy: ['updatedAt', 'desc'],
+        skip: filter.offset,
+        limit: Math.min(filter.limit, 100),
+      }),
     ]);
     return { total, docs };
   }

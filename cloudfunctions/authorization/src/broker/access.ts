@@ -12,7 +12,7 @@ import { OpenApiError } from '../openapi/errors';
 import { COLLECTIONS } from '../store';
 import { refuse, type BrokerRefusal } from './refusal';
 
-const REAUTH_HINT = 'the merchant must authorize again (更新授权) from the provider\'s mini-program or authorization link';
+const REAUTH_HINT = "the merchant must authorize again (更新授权) from the provider's mini-program or authorization link";
 
 export async function issuedToken(app: App, appid: string): Promise<IssuedToken> {
   try {
@@ -26,8 +26,10 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
   const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) return refuse('UNKNOWN_AUTHORIZER', `${appid} has not authorized this platform`);
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
-  if (doc.status === 'needs_reauth') return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
-  if (error instanceof AppError && error.code === 'NOT_READY') return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');
+  if (doc.status === 'needs_reauth')
+    return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
+  if (error instanceof AppError && error.code === 'NOT_READY')
+    return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');
   if (error instanceof OpenApiError) {
     return refuse('UPSTREAM', `WeChat refused the token refresh (${error.meaning})`, { errcode: error.errcode });
   }

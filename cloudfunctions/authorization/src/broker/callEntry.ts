@@ -15,14 +15,18 @@ export function isBrokerCall(event: unknown): event is { broker: unknown } {
   return typeof event === 'object' && event !== null && 'broker' in event;
 }
 
-export async function handleBrokerCall(app: App, event: { broker: unknown }, wxContext: CallerContext): Promise<BrokerCallResult> {
+export async function handleBrokerCall(
+  app: App,
+  event: { broker: unknown },
+  wxContext: CallerContext,
+): Promise<BrokerCallResult> {
   try {
     const request = (event.broker ?? {}) as { secret?: unknown; op?: unknown; input?: unknown };
     checkFunctionCaller(app.config, request.secret, wxContext);
     if (!isBrokerOp(request.op)) throw refuse('INVALID_INPUT', 'unknown broker operation');
     const result = await runOp(app, brokerOf(app), request.op, parseInput(request.op, request.input));
     const data = request.op === 'call' || request.op === 'componentCall' ? toProxyResponse(result as WeChatAnswerBytes) : result;
-    return { ok: true, data } as BrokerCallResult;
+    return { ok: true, data };
   } catch (error) {
     return { ok: false, error: toBrokerError(app, error) };
   }

@@ -25,8 +25,11 @@ export function secretMatches(expected: string, presented: unknown): boolean {
 }
 
 export function checkFunctionCaller(config: Config, presentedSecret: unknown, context: CallerContext): void {
-  if (!config.brokerSecret) throw refuse('BROKER_DISABLED', 'the broker is not enabled: set BROKER_SECRET on the authorization function');
-  const sources = String(context.SOURCE ?? '').split(',').map((s) => s.trim());
-  if (!sources.includes('scf')) throw refuse('FORBIDDEN_SOURCE', 'broker operations are only for the provider\'s cloud functions');
+  if (!config.brokerSecret)
+    throw refuse('BROKER_DISABLED', 'the broker is not enabled: set BROKER_SECRET on the authorization function');
+  const sources = String(context.SOURCE ?? '')
+    .split(',')
+    .map((s) => s.trim());
+  if (!sources.includes('scf')) throw refuse('FORBIDDEN_SOURCE', "broker operations are only for the provider's cloud functions");
   if (!secretMatches(config.brokerSecret, presentedSecret)) throw refuse('UNAUTHENTICATED', 'missing or wrong broker secret');
 }

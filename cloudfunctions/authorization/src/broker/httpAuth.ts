@@ -25,7 +25,8 @@ function header(headers: Record<string, string | undefined>, name: string): stri
 
 /** The id of the key that signed the request; throws a refusal otherwise. */
 export async function authenticate(config: Config, nonces: Nonces, nowMs: number, request: IncomingSigned): Promise<string> {
-  if (config.brokerClientKeys.length === 0) throw refuse('BROKER_DISABLED', 'the broker\'s HTTP way in is not enabled: set BROKER_CLIENT_KEYS');
+  if (config.brokerClientKeys.length === 0)
+    throw refuse('BROKER_DISABLED', "the broker's HTTP way in is not enabled: set BROKER_CLIENT_KEYS");
   const keyId = header(request.headers, SIGNATURE_HEADERS.key);
   const key = config.brokerClientKeys.find((k) => k.id === keyId);
   if (!key) throw refuse('UNAUTHENTICATED', 'unknown client key');
@@ -38,7 +39,8 @@ export async function authenticate(config: Config, nonces: Nonces, nowMs: number
   const nonce = header(request.headers, SIGNATURE_HEADERS.nonce);
   if (!NONCE_PATTERN.test(nonce)) throw refuse('UNAUTHENTICATED', 'nonce must be 16–64 of A-Z a-z 0-9 _ -');
   const parts = { method: request.method, path: request.path, query: request.query, timestamp, nonce, body: request.body };
-  if (!signatureMatches(key.secret, parts, header(request.headers, SIGNATURE_HEADERS.signature))) throw refuse('UNAUTHENTICATED', 'bad signature');
+  if (!signatureMatches(key.secret, parts, header(request.headers, SIGNATURE_HEADERS.signature)))
+    throw refuse('UNAUTHENTICATED', 'bad signature');
   // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
   if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
     throw refuse('REPLAYED', 'this nonce was already used');

@@ -4,7 +4,12 @@
  * `/broker/component/<wechat path>`, whose answers are WeChat's bytes with WeChat's content type.
  * Every request is authenticated before anything else, so an outsider learns nothing.
  */
-import { BROKER_ERROR_HEADER, HTTP_ROUTES, type BrokerErrorBody, type BrokerOp } from '../../../../clients/broker-client/src/wire';
+import {
+  BROKER_ERROR_HEADER,
+  HTTP_ROUTES,
+  type BrokerErrorBody,
+  type BrokerOp,
+} from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
 import type { HttpEvent, HttpResponse } from '../http/adapter';
 import { authenticate } from './httpAuth';
@@ -50,7 +55,8 @@ interface RouteInput {
 
 function routeOf(method: string, path: string): { op: BrokerOp; input: (r: RouteInput) => unknown } {
   if (method === 'POST' && path === HTTP_ROUTES.token) return { op: 'token', input: ({ body }) => parseJson(body) };
-  if (method === 'POST' && path === HTTP_ROUTES.reportRejected) return { op: 'reportRejected', input: ({ body }) => parseJson(body) };
+  if (method === 'POST' && path === HTTP_ROUTES.reportRejected)
+    return { op: 'reportRejected', input: ({ body }) => parseJson(body) };
   if (method === 'GET' && path === HTTP_ROUTES.listAuthorizers) {
     return { op: 'listAuthorizers', input: ({ query }) => ({ ...numberField(query, 'offset'), ...numberField(query, 'limit') }) };
   }

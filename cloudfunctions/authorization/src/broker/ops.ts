@@ -48,7 +48,9 @@ const proxyFields = {
   body: optional(
     strictObject({
       base64: string().check(maxLength(MAX_BODY_BASE64), regex(BASE64, 'body.base64 must be base64')),
-      contentType: string().check(regex(/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.{0,100})?$/, 'body.contentType must be a media type')),
+      contentType: string().check(
+        regex(/^[A-Za-z0-9!#$&^_.+-]+\/[A-Za-z0-9!#$&^_.+-]+(\s*;.{0,100})?$/, 'body.contentType must be a media type'),
+      ),
     }),
   ),
 };
@@ -82,7 +84,8 @@ export function parseInput<K extends BrokerOp>(op: K, input: unknown): BrokerOps
 export function toWeChatCall(input: BrokerOps['componentCall']['input']): WeChatCall {
   if (input.json !== undefined && input.body !== undefined) throw refuse('INVALID_INPUT', 'send either json or body, not both');
   const call: WeChatCall = { method: input.method, path: checkWeChatPath(input.path), query: checkQuery(input.query) };
-  if (input.json !== undefined) return { ...call, body: Buffer.from(JSON.stringify(input.json), 'utf8'), contentType: 'application/json' };
+  if (input.json !== undefined)
+    return { ...call, body: Buffer.from(JSON.stringify(input.json), 'utf8'), contentType: 'application/json' };
   if (input.body) return { ...call, body: Buffer.from(input.body.base64, 'base64'), contentType: input.body.contentType };
   return call;
 }
@@ -91,7 +94,9 @@ export const isTextType = (contentType: string) => /^(text\/|application\/([a-z.
 
 export function toProxyResponse(answer: WeChatAnswerBytes): ProxyResponse {
   const base = { status: answer.status, contentType: answer.contentType };
-  return isTextType(answer.contentType) ? { ...base, text: answer.body.toString('utf8') } : { ...base, base64: answer.body.toString('base64') };
+  return isTextType(answer.contentType)
+    ? { ...base, text: answer.body.toString('utf8') }
+    : { ...base, base64: answer.body.toString('base64') };
 }
 
 export async function reportRejected(app: App, input: BrokerOps['reportRejected']['input']): Promise<{ invalidated: boolean }> {
@@ -104,10 +109,21 @@ export async function reportRejected(app: App, input: BrokerOps['reportRejected'
 export async function listAuthorizers(app: App, input: BrokerOps['listAuthorizers']['input']): Promise<AuthorizerPage> {
   const offset = input.offset ?? 0;
   const limit = input.limit ?? 50;
-  const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, {}, { orderBy: ['authorizedAt', 'asc'], skip: offset, limit });
+  const docs = await app.store.find<AuthorizerDoc>(
+    COLLECTIONS.authorizers,
+    {},
+    { orderBy: ['authorizedAt', 'asc'], skip: offset, limit },
+  );
   const total = await app.store.count(COLLECTIONS.authorizers, {});
   return {
-    authorizers: docs.map((d) => ({ appid: d._id, name: d.name, kind: d.kind, status: d.status, grantedSets: d.grantedSets, updatedAt: d.updatedAt })),
+    authorizers: docs.map((d) => ({
+      appid: d._id,
+      name: d.name,
+      kind: d.kind,
+      status: d.status,
+      grantedSets: d.grantedSets,
+      updatedAt: d.updatedAt,
+    })),
     nextOffset: offset + docs.length < total && docs.length > 0 ? offset + docs.length : null,
   };
 }

@@ -108,15 +108,23 @@ export class WeChatProxy {
     const doc = await this.app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
     const id = permissionSetOf(path, doc?.kind);
     const which = id === undefined ? 'the permission set that contains this API' : `permission set ${id} (${permissionName(id)})`;
-    return refuse('SET_NOT_GRANTED', `the merchant has not granted ${which}; they must update the authorization (更新授权) and tick it`, {
-      errcode: SET_NOT_GRANTED,
-      ...(id === undefined ? {} : { permissionSet: { id, name: permissionName(id) } }),
-    });
+    return refuse(
+      'SET_NOT_GRANTED',
+      `the merchant has not granted ${which}; they must update the authorization (更新授权) and tick it`,
+      {
+        errcode: SET_NOT_GRANTED,
+        ...(id === undefined ? {} : { permissionSet: { id, name: permissionName(id) } }),
+      },
+    );
   }
 }
 
 function unreachable(outcome: Exclude<RawOutcome, { kind: 'response' }>) {
-  const why = { timeout: 'did not answer in time', network: 'could not be reached', too_large: 'answered with a body too large to pass on' };
+  const why = {
+    timeout: 'did not answer in time',
+    network: 'could not be reached',
+    too_large: 'answered with a body too large to pass on',
+  };
   return refuse('UPSTREAM', `WeChat ${why[outcome.kind]}`);
 }
 

@@ -19,7 +19,9 @@ const brokers = new WeakMap<App, Broker>();
 export function brokerOf(app: App): Broker {
   let broker = brokers.get(app);
   if (!broker) {
-    const usage = new Usage(app.store, (error) => app.log.warn('broker usage not counted', { name: error instanceof Error ? error.name : typeof error }));
+    const usage = new Usage(app.store, (error) =>
+      app.log.warn('broker usage not counted', { name: error instanceof Error ? error.name : typeof error }),
+    );
     broker = { usage, proxy: new WeChatProxy(app, usage), nonces: new Nonces(app.store, app.now) };
     brokers.set(app, broker);
   }
@@ -29,7 +31,8 @@ export function brokerOf(app: App): Broker {
 /** Every failure as a refusal body; details go to the log (never a token, secret or body). */
 export function toBrokerError(app: App, error: unknown): BrokerErrorBody {
   if (error instanceof BrokerRefusal) return error.body;
-  if (error instanceof AppError && error.code === 'NOT_READY') return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
+  if (error instanceof AppError && error.code === 'NOT_READY')
+    return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
   if (error instanceof OpenApiError) {
     app.log.warn('broker upstream error', { api: error.api, errcode: error.errcode, category: error.category });
     return { code: 'UPSTREAM', message: `WeChat refused: ${error.meaning}`, errcode: error.errcode };

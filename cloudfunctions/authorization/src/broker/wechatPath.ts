@@ -19,7 +19,8 @@ export function checkWeChatPath(path: unknown): string {
   }
   const segments = path.slice(1).split('/');
   const bad = segments.some((s) => !SEGMENT.test(s) || s === '.' || s === '..');
-  if (bad) throw refuse('INVALID_INPUT', 'path may only contain segments of letters, digits, _ . - (no //, .., %, \\, : or query)');
+  if (bad)
+    throw refuse('INVALID_INPUT', 'path may only contain segments of letters, digits, _ . - (no //, .., %, \\, : or query)');
   return path;
 }
 
@@ -31,17 +32,24 @@ export function checkQuery(query: unknown): Record<string, string> {
   for (const [key, value] of entries) {
     if (!QUERY_KEY.test(key)) throw refuse('INVALID_INPUT', 'query parameter names: letters, digits, _ . -');
     if (TOKEN_PARAMS.has(key.toLowerCase())) throw refuse('INVALID_INPUT', `${key} is added by the broker; do not send one`);
-    if (typeof value !== 'string' || value.length > MAX_QUERY_VALUE) throw refuse('INVALID_INPUT', `query parameter ${key} must be a string`);
+    if (typeof value !== 'string' || value.length > MAX_QUERY_VALUE)
+      throw refuse('INVALID_INPUT', `query parameter ${key} must be a string`);
   }
   return Object.fromEntries(entries) as Record<string, string>;
 }
 
 /** The URL to call: the configured API origin, the checked path, the caller's query and our token. */
-export function targetUrl(apiBaseUrl: string, path: string, query: Record<string, string>, token: { param: string; value: string }): URL {
+export function targetUrl(
+  apiBaseUrl: string,
+  path: string,
+  query: Record<string, string>,
+  token: { param: string; value: string },
+): URL {
   const base = new URL(apiBaseUrl);
   const url = new URL(`${base.origin}${base.pathname.replace(/\/+$/, '')}${path}`);
   // Belt and braces: parsing must not have moved us to another origin or path.
-  if (url.origin !== base.origin || !url.pathname.endsWith(path)) throw refuse('INVALID_INPUT', 'path does not stay on the API host');
+  if (url.origin !== base.origin || !url.pathname.endsWith(path))
+    throw refuse('INVALID_INPUT', 'path does not stay on the API host');
   for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
   url.searchParams.set(token.param, token.value);
   return url;
@@ -75,5 +83,9 @@ export function permissionSetOf(path: string, kind: string | undefined): number 
   // Mini-games use the mini-program sets.
   if (kind) return sets.mini_program;
   // Kind unknown: name a set only when the API has just one.
-  return sets.official_account === undefined ? sets.mini_program : sets.mini_program === undefined ? sets.official_account : undefined;
+  return sets.official_account === undefined
+    ? sets.mini_program
+    : sets.mini_program === undefined
+      ? sets.official_account
+      : undefined;
 }

@@ -19,7 +19,8 @@ function badField(name: string): MessageCryptoError {
 }
 
 function assertReplyFields(fields: EncryptedReplyFields): void {
-  if (typeof fields.encrypt !== 'string' || fields.encrypt === '' || !isCanonicalBase64(fields.encrypt)) throw badField('Encrypt');
+  if (typeof fields.encrypt !== 'string' || fields.encrypt === '' || !isCanonicalBase64(fields.encrypt))
+    throw badField('Encrypt');
   if (typeof fields.msgSignature !== 'string' || !SHA1_HEX.test(fields.msgSignature)) throw badField('MsgSignature');
   if (typeof fields.timeStamp !== 'string' || !TIMESTAMP.test(fields.timeStamp)) throw badField('TimeStamp');
   if (typeof fields.nonce !== 'string' || !NONCE.test(fields.nonce) || /[<>&]/.test(fields.nonce)) throw badField('Nonce');

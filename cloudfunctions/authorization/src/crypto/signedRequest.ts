@@ -14,9 +14,13 @@ export interface Refusal {
  * message URL): signature parameters present, msg_signature right, ciphertext and appid trailer
  * good. Anything forged or malformed is refused here, before anything is stored.
  */
-export function openSignedRequest(keys: CryptoKeys, request: { query: Record<string, string | undefined>; body: string }): OpenedPush | Refusal {
+export function openSignedRequest(
+  keys: CryptoKeys,
+  request: { query: Record<string, string | undefined>; body: string },
+): OpenedPush | Refusal {
   const { timestamp, nonce, msg_signature: msgSignature } = request.query;
-  if (!timestamp || !nonce || !msgSignature) return { status: 400, body: 'missing signature parameters', reason: 'MISSING_PARAMETERS' };
+  if (!timestamp || !nonce || !msgSignature)
+    return { status: 400, body: 'missing signature parameters', reason: 'MISSING_PARAMETERS' };
   try {
     return openPush(keys, { timestamp, nonce, msgSignature, body: request.body });
   } catch (error) {

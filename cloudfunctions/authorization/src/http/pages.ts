@@ -15,14 +15,12 @@ export interface HtmlReply {
   referrer?: 'origin' | 'no-referrer';
 }
 
-
 function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };
 }
 
 /** Something failed on our side (WeChat slow, the database away): the merchant can simply retry. */
-export const unavailablePage = () =>
-  errorPage(503, '服务暂时不可用', '处理授权时出了点问题，请稍后刷新本页面重试。');
+export const unavailablePage = () => errorPage(503, '服务暂时不可用', '处理授权时出了点问题，请稍后刷新本页面重试。');
 
 const linkExpired = () => errorPage(410, '链接已失效', '这个授权链接已过期或已使用。请回到服务商小程序，重新生成授权链接。');
 
@@ -38,14 +36,21 @@ async function openSession(app: App, sid: string | undefined) {
 export async function entryPage(app: App, sid: string | undefined): Promise<HtmlReply> {
   const session = await openSession(app, sid);
   // The entry page leads to WeChat's PC page only; H5 links go to WeChat directly, the plugin never here.
-  if (!session || session.channel !== 'pc') return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
+  if (!session || session.channel !== 'pc')
+    return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
   if (session.status === 'authorized' && session.authorizerAppid) {
-    return outcomePage({ view: 'authorized', appid: session.authorizerAppid, authorizer: await app.authorizers.get(session.authorizerAppid) });
+    return outcomePage({
+      view: 'authorized',
+      appid: session.authorizerAppid,
+      authorizer: await app.authorizers.get(session.authorizerAppid),
+    });
   }
   if (session.status !== 'pending' || app.now() > session.expiresAt) return linkExpired();
   const target = pcAuthorizeUrl(app.config, { ...session, redirectUri: callbackUrl(app.config, session._id) });
   const href = escapeHtml(target);
-  const script = scriptTag(`window.addEventListener('load', function () { setTimeout(function () { location.href = ${JSON.stringify(target).replace(/</g, '\\u003c')}; }, 600); });`);
+  const script = scriptTag(
+    `window.addEventListener('load', function () { setTimeout(function () { location.href = ${JSON.stringify(target).replace(/</g, '\\u003c')}; }, 600); });`,
+  );
   return {
     status: 200,
     referrer: 'origin',
@@ -92,7 +97,12 @@ function outcomePage(outcome: CallbackView): HtmlReply {
     case 'authorized':
       return accountPage('授权成功', outcome.authorizer, outcome.appid, '现在可以关闭此页面，回到服务商小程序查看。');
     case 'unchanged':
-      return accountPage('授权未变更', outcome.authorizer, outcome.appid, '这个账号已授权给服务商，本次确认的权限与之前相同，微信不会发送变更通知，原有授权继续有效。');
+      return accountPage(
+        '授权未变更',
+        outcome.authorizer,
+        outcome.appid,
+        '这个账号已授权给服务商，本次确认的权限与之前相同，微信不会发送变更通知，原有授权继续有效。',
+      );
     case 'unconfirmed':
       return accountPage(
         '等待微信确认',
@@ -117,7 +127,13 @@ function waitingPage(message: string, authorizer?: AuthorizerDoc | null, appid?:
   };
 }
 
-function accountPage(title: string, doc: AuthorizerDoc | null, appid: string, hint: string, tone: 'success' | 'waiting' = 'success'): HtmlReply {
+function accountPage(
+  title: string,
+  doc: AuthorizerDoc | null,
+  appid: string,
+  hint: string,
+  tone: 'success' | 'waiting' = 'success',
+): HtmlReply {
   const sets = toPermissionSets(doc?.grantedSets ?? []).map((s) => s.name);
   return {
     status: 200,

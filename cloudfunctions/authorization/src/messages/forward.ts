@@ -18,7 +18,12 @@ export type ForwardOutcome = { kind: 'no_reply' } | { kind: 'reply'; xml: string
 
 const MAX_REPLY_BYTES = 16 * 1024;
 
-export async function forwardMessage(target: ForwardTarget, appid: string, plaintext: string, nowSeconds: number): Promise<ForwardOutcome> {
+export async function forwardMessage(
+  target: ForwardTarget,
+  appid: string,
+  plaintext: string,
+  nowSeconds: number,
+): Promise<ForwardOutcome> {
   const url = new URL(target.url);
   const timestamp = String(nowSeconds);
   const nonce = String(randomInt(100_000_000, 2_000_000_000));
@@ -26,7 +31,10 @@ export async function forwardMessage(target: ForwardTarget, appid: string, plain
   url.searchParams.set('timestamp', timestamp);
   url.searchParams.set('nonce', nonce);
   url.searchParams.set('signature', sha1Signature(target.token, timestamp, nonce));
-  const outcome = await postBody(url, plaintext, target.timeoutMs, { contentType: 'text/xml; charset=utf-8', accept: 'text/xml, text/plain' });
+  const outcome = await postBody(url, plaintext, target.timeoutMs, {
+    contentType: 'text/xml; charset=utf-8',
+    accept: 'text/xml, text/plain',
+  });
   if (outcome.kind !== 'response') return { kind: 'failed', reason: outcome.kind };
   if (outcome.status < 200 || outcome.status >= 300) return { kind: 'failed', reason: `HTTP ${outcome.status}` };
   const body = outcome.body.trim();

@@ -40,7 +40,8 @@ export async function handleMessage(
   const toUser = xmlText(payload, 'ToUserName') ?? '';
   const envelopeTo = opened.envelopeToUserName;
   // The envelope is unsigned, the payload is: both must name the account this URL is for.
-  if (toUser !== addressee.userName || (envelopeTo !== undefined && envelopeTo !== toUser)) return refuse(app, 'addressed to another account');
+  if (toUser !== addressee.userName || (envelopeTo !== undefined && envelopeTo !== toUser))
+    return refuse(app, 'addressed to another account');
   const msgType = xmlText(payload, 'MsgType') ?? '';
   const fromUser = xmlText(payload, 'FromUserName') ?? '';
   if (!msgType || !fromUser) return { status: 400, body: 'rejected: incomplete message' };
@@ -48,11 +49,16 @@ export async function handleMessage(
   const type = messageTypeOf(msgType, xmlText(payload, 'Event') ?? '');
   await countMessage(app.store, appid, type, app.now());
   if (addressee.testAccount) {
-    return answerReleaseTest(app, { account: addressee.testAccount, msgType, content: xmlText(payload, 'Content') ?? '', fromUser, keyUsed: opened.keyUsed });
+    return answerReleaseTest(app, {
+      account: addressee.testAccount,
+      msgType,
+      content: xmlText(payload, 'Content') ?? '',
+      fromUser,
+      keyUsed: opened.keyUsed,
+    });
   }
   return forward(app, appid, type, opened);
 }
-
 
 async function addresseeOf(app: App, appid: string): Promise<Addressee | null> {
   const testAccount = releaseTestAccount(appid);

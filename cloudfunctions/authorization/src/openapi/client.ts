@@ -48,11 +48,7 @@ export interface OpenApiClient {
   startPushTicket(): Promise<StartPushTicketResponse>;
   createPreAuthCode(componentToken: string): Promise<PreAuthCodeResponse>;
   queryAuth(componentToken: string, authorizationCode: string): Promise<QueryAuthResponse>;
-  refreshAuthorizerToken(
-    componentToken: string,
-    authorizerAppid: string,
-    refreshToken: string,
-  ): Promise<AuthorizerTokenResponse>;
+  refreshAuthorizerToken(componentToken: string, authorizerAppid: string, refreshToken: string): Promise<AuthorizerTokenResponse>;
   getAuthorizerInfo(componentToken: string, authorizerAppid: string): Promise<AuthorizerInfoResponse>;
   getAuthorizerList(componentToken: string, offset: number, count: number): Promise<AuthorizerListResponse>;
 }

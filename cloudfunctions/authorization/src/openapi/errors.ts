@@ -16,15 +16,7 @@ import type { ApiName } from './types';
  * - transient: already retried with backoff by the client;
  * - other: anything else.
  */
-export type ErrorCategory =
-  | 'token'
-  | 'authorization'
-  | 'code'
-  | 'configuration'
-  | 'ticket'
-  | 'quota'
-  | 'transient'
-  | 'other';
+export type ErrorCategory = 'token' | 'authorization' | 'code' | 'configuration' | 'ticket' | 'quota' | 'transient' | 'other';
 
 /**
  * What went wrong on the wire: WeChat answered with an errcode, or there was no usable answer.
@@ -64,7 +56,7 @@ export const ERROR_CODES: Readonly<Record<number, CodeEntry>> = {
   61005: code('ticket', 'component_verify_ticket expired (older than 12 hours)'),
   61006: code('ticket', 'component_verify_ticket is invalid'),
   61007: code('other', 'the merchant did not grant the permission set containing this API'),
-  61009: code('code', 'authorization code is invalid (wrong, already used, or another platform\'s)'),
+  61009: code('code', "authorization code is invalid (wrong, already used, or another platform's)"),
   61010: code('code', 'authorization code expired; the merchant must update the authorization'),
   61011: code('configuration', 'invalid component: the platform appid is not a third-party platform'),
   61012: code('other', 'invalid option name'),

@@ -8,9 +8,7 @@ import http from 'http';
 import https from 'https';
 
 export type HttpOutcome =
-  | { kind: 'response'; status: number; body: string }
-  | { kind: 'timeout' }
-  | { kind: 'network'; code?: string };
+  { kind: 'response'; status: number; body: string } | { kind: 'timeout' } | { kind: 'network'; code?: string };
 
 /** Generous for 500 authorizers; a bigger answer is not WeChat's. */
 const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -20,7 +18,12 @@ export function postJson(url: URL, json: string, timeoutMs: number): Promise<Htt
 }
 
 /** The same POST with any body type (the message forwarder sends XML). */
-export function postBody(url: URL, text: string, timeoutMs: number, types: { contentType: string; accept: string }): Promise<HttpOutcome> {
+export function postBody(
+  url: URL,
+  text: string,
+  timeoutMs: number,
+  types: { contentType: string; accept: string },
+): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     let settled = false;
     const finish = (outcome: HttpOutcome): void => {

@@ -115,7 +115,6 @@ export class PushHandler {
     return { payload: opened.payload };
   }
 
-
   /**
    * Idempotency by claim: a new push, or one whose processor died or gave up, is processed here;
    * one already processed is acknowledged; one being processed right now is waited for briefly.

@@ -22,7 +22,12 @@ export async function answerReleaseTest(app: App, message: TestMessage): Promise
   if (message.msgType !== 'text') return NO_REPLY;
   const nowSeconds = Math.floor(app.now() / 1000);
   if (message.content === TEST_TEXT) {
-    const xml = textReplyXml({ toUser: message.fromUser, fromAccount: message.account.userName, content: TEST_TEXT_REPLY, nowSeconds });
+    const xml = textReplyXml({
+      toUser: message.fromUser,
+      fromAccount: message.account.userName,
+      content: TEST_TEXT_REPLY,
+      nowSeconds,
+    });
     return sealedReply(app.keys, xml, message.keyUsed, nowSeconds);
   }
   if (!message.content.startsWith(QUERY_AUTH_CODE_PREFIX)) return NO_REPLY;

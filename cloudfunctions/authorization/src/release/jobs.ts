@@ -87,7 +87,14 @@ export async function runJob(app: App, id: string): Promise<JobRun> {
   const doc = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
   if (!doc) return 'unknown';
   if (doc.state !== 'pending') return doc.state;
-  const lease: LeaseSpec = { store: app.store, collection: COLLECTIONS.releaseJobs, id, owner: app.instanceId, now: app.now, ttlMs: LEASE_TTL_MS };
+  const lease: LeaseSpec = {
+    store: app.store,
+    collection: COLLECTIONS.releaseJobs,
+    id,
+    owner: app.instanceId,
+    now: app.now,
+    ttlMs: LEASE_TTL_MS,
+  };
   const token = await tryAcquireLease(lease);
   if (!token) return 'busy';
   try {
@@ -112,7 +119,8 @@ async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
     if (sent.ok) return finish(app, job, 'done', null);
     return retryLater(app, job, `custom send errcode ${sent.errcode}`);
   } catch (error) {
-    if (error instanceof OpenApiError && error.category === 'code') return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
+    if (error instanceof OpenApiError && error.category === 'code')
+      return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
     return retryLater(app, job, error instanceof OpenApiError ? `${error.api} errcode ${error.errcode}` : 'internal error');
   }
 }
@@ -126,7 +134,8 @@ async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
   const { upstream } = app;
   const code = job.code ?? '';
   const { authorization_info: info } = await upstream.withComponentToken((t) => upstream.client.queryAuth(t, code));
-  if (info.authorizer_appid !== job.appid || !info.authorizer_access_token) throw new Error('the code is not for this test account');
+  if (info.authorizer_appid !== job.appid || !info.authorizer_access_token)
+    throw new Error('the code is not for this test account');
   await saveTestAccountTokens(
     app.store,
     job.appid,

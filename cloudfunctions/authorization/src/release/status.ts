@@ -31,7 +31,11 @@ function messageCases(app: App): ReleaseCaseView[] {
 async function testList(app: App): Promise<ReleaseStatus['testList']> {
   const list = app.config.releaseTestList;
   if (list.length === 0) return [];
-  const found = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, { userName: app.store.command.in(list), status: 'active' }, { limit: 100 });
+  const found = await app.store.find<AuthorizerDoc>(
+    COLLECTIONS.authorizers,
+    { userName: app.store.command.in(list), status: 'active' },
+    { limit: 100 },
+  );
   return list.map((userName) => {
     const doc = found.find((d) => d.userName === userName);
     return { userName, authorizedAppid: doc?._id ?? null, name: doc?.name ?? null };
@@ -56,9 +60,22 @@ export async function releaseStatus(app: App): Promise<ReleaseStatus> {
     testList: list,
     alwaysItems: ALWAYS_ITEMS,
     messageCases: messageCases(app),
-    testAccounts: accounts.map((a) => ({ appid: a._id, group: a.group, kind: a.kind, lastEvent: a.lastEvent, lastEventAt: a.lastEventAt })),
+    testAccounts: accounts.map((a) => ({
+      appid: a._id,
+      group: a.group,
+      kind: a.kind,
+      lastEvent: a.lastEvent,
+      lastEventAt: a.lastEventAt,
+    })),
     jobs,
     messageForwarding: app.config.messageForwardUrl !== null,
-    messages: stats.map((s) => ({ appid: s.appid, type: s.type, count: s.count, forwardFailures: s.forwardFailures, lastAt: s.lastAt, releaseTest: isReleaseTestAppid(s.appid) })),
+    messages: stats.map((s) => ({
+      appid: s.appid,
+      type: s.type,
+      count: s.count,
+      forwardFailures: s.forwardFailures,
+      lastAt: s.lastAt,
+      releaseTest: isReleaseTestAppid(s.appid),
+    })),
   };
 }

@@ -15,7 +15,6 @@ import type { Upstream } from '../upstream';
 /** A push can arrive a little after the code's expiry (the merchant confirmed just in time). */
 export const LATE_PUSH_GRACE_MS = 5 * 60_000;
 
-
 export function sessionIdFor(preAuthCode: string): string {
   return createHash('sha256').update(preAuthCode).digest('hex').slice(0, 32);
 }

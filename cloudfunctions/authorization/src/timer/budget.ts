@@ -25,7 +25,12 @@ export class TimeBudget {
 }
 
 /** Runs `work` on each item, at most `limit` at once, starting none once `budget` has run out. */
-export async function eachWithin<T>(items: T[], limit: number, budget: TimeBudget, work: (item: T) => Promise<void>): Promise<number> {
+export async function eachWithin<T>(
+  items: T[],
+  limit: number,
+  budget: TimeBudget,
+  work: (item: T) => Promise<void>,
+): Promise<number> {
   let next = 0;
   let started = 0;
   const lane = async () => {
