@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createApp, type App } from '../../../cloudfunctions/authorization/src/app';
 import { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/codes';
 import type { Arrival } from '../../../cloudfunctions/authorization/src/authorizations/machine';
-import { recordGrant } from '../../../cloudfunctions/authorization/src/authorizers/records';
+import { addOwner, recordGrant, recordRevocation } from '../../../cloudfunctions/authorization/src/authorizers/records';
 import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
 import { sessionIdFor } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 import { COLLECTIONS, type CloudDb } from '../../../cloudfunctions/authorization/src/store';
@@ -252,6 +252,26 @@ test('an older grant never overrides a newer state; the profile it fetched still
     now: 4000,
   });
   expect(await authorizer()).toMatchObject({ grantedSets: [1, 2, 3], lastEventAt: 4000 });
+});
+
+test('concurrent writes to one authorizer never drop an event: a revocation racing bindings still lands', async () => {
+  await recordGrant(app.store, {
+    appid: APPID,
+    profile: { nick_name: 'x' },
+    grantedSets: [1],
+    event: 'authorized',
+    eventAt: 1000,
+    now: 1000,
+  });
+  const owners = ['oA', 'oB', 'oC', 'oD'];
+  const [revoked] = await Promise.all([
+    recordRevocation(app.store, APPID, 2000, 2000),
+    ...owners.map((openid) => addOwner(app.store, APPID, openid, 2000)),
+  ]);
+  expect(revoked).toBe(true);
+  const doc = await authorizer();
+  expect(doc).toMatchObject({ status: 'revoked', lastEventAt: 2000 });
+  expect([...doc!.owners].sort()).toEqual(owners);
 });
 
 test('a duplicate push while the first is processed is waited for, and acknowledged without a second exchange', async () => {

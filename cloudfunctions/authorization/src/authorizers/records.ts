@@ -1,7 +1,7 @@
 import type { AuthorizerEvent } from '../../../../typings/api';
 import type { AuthorizerDoc } from '../model';
 import { diffSets } from '../permissions';
-import { COLLECTIONS, type Store } from '../store';
+import { COLLECTIONS, type Query, type Store } from '../store';
 import { classifyAuthorizer, type KindSignals } from './classify';
 
 /** What api_get_authorizer_info tells us that we keep (spec §4.5). */
@@ -67,49 +67,68 @@ export async function recordGrant(store: Store, input: GrantInput): Promise<Auth
 
 async function renewGrant(store: Store, input: GrantInput): Promise<void> {
   const { appid, grantedSets, event, eventAt, now } = input;
-  const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-  if (!before) return;
-  const wasActive = before.status === 'active';
-  const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
-  // A fresh `authorized` on an account that is still active is, for the merchant, an update.
-  const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
-  // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
-  const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
   const _ = store.command;
-  const applied = await store.updateWhere(
-    COLLECTIONS.authorizers,
-    { _id: appid, lastEventAt: _.lte(eventAt), updatedAt: before.updatedAt },
-    {
-      ...profileFields(input.profile),
-      grantedSets,
-      status: 'active',
-      updatedAt: nextVersion(before, now),
-      lastEventAt: eventAt,
-      ...(wasActive ? {} : { authorizedAt: now }),
-      ...(changed ? { history: _.push([{ at: now, event: recorded, ...change }]) } : {}),
+  await underVersion(
+    store,
+    appid,
+    (before) => {
+      // Older than what we know (a late push): only the profile, fetched just now, is fresher.
+      if (before.lastEventAt > eventAt) return { ...profileFields(input.profile) };
+      const wasActive = before.status === 'active';
+      const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
+      // A fresh `authorized` on an account that is still active is, for the merchant, an update.
+      const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
+      // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
+      const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
+      return {
+        ...profileFields(input.profile),
+        grantedSets,
+        status: 'active',
+        lastEventAt: eventAt,
+        ...(wasActive ? {} : { authorizedAt: now }),
+        ...(changed ? { history: _.push([{ at: now, event: recorded, ...change }]) } : {}),
+      };
     },
+    now,
   );
-  // Older than what we know (a late push), or raced by a newer write: keep only the fresher profile.
-  if (applied === 0) await store.update(COLLECTIONS.authorizers, appid, { ...profileFields(input.profile), updatedAt: now });
+}
+
+/**
+ * Writes what `change` makes of the current record under its version (`updatedAt`), re-reading
+ * and deciding again when a concurrent write won the race, so no event is dropped by a race.
+ * `change` returns null to write nothing. True when it wrote.
+ */
+async function underVersion(
+  store: Store,
+  appid: string,
+  change: (before: AuthorizerDoc) => Query | null,
+  now: number,
+): Promise<boolean> {
+  for (let attempt = 0; attempt < 8; attempt += 1) {
+    const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    const data = before ? change(before) : null;
+    if (!before || !data) return false;
+    const version = { _id: appid, updatedAt: before.updatedAt };
+    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { ...data, updatedAt: nextVersion(before, now) })) === 1)
+      return true;
+  }
+  throw new Error('authorizer record kept changing');
 }
 
 /** `updatedAt` doubles as the version of optimistic writes: it always moves forward. */
 const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before.updatedAt + 1);
 
 /**
- * A merchant becomes an owner only through a signed binding (authorizations/binding.ts). The
+ * A merchant becomes an owner only through a signed binding (Sessions.bind). The
  * owner list is replaced whole under an optimistic check, so concurrent bindings never lose one.
  */
 export async function addOwner(store: Store, appid: string, openid: string, now: number): Promise<void> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-    if (!before || before.owners.includes(openid)) return;
-    const owners = store.command.set([...before.owners, openid]);
-    const version = { _id: appid, updatedAt: before.updatedAt };
-    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { owners, updatedAt: nextVersion(before, now) })) === 1)
-      return;
-  }
-  throw new Error('authorizer owners kept changing');
+  await underVersion(
+    store,
+    appid,
+    (before) => (before.owners.includes(openid) ? null : { owners: store.command.set([...before.owners, openid]) }),
+    now,
+  );
 }
 
 /**
@@ -136,22 +155,17 @@ export async function recordRevocation(store: Store, appid: string, eventAt: num
     lastEventAt: eventAt,
   };
   if (await store.create(COLLECTIONS.authorizers, { ...placeholder })) return true;
-  const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-  if (!before || before.lastEventAt > eventAt) return false;
   const _ = store.command;
-  const applied = await store.updateWhere(
-    COLLECTIONS.authorizers,
-    { _id: appid, lastEventAt: _.lte(eventAt), updatedAt: before.updatedAt },
-    {
-      status: 'revoked',
-      updatedAt: nextVersion(before, now),
-      lastEventAt: eventAt,
-      ...(before.status === 'revoked'
-        ? {}
-        : { history: _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]) }),
+  return underVersion(
+    store,
+    appid,
+    (before) => {
+      if (before.lastEventAt > eventAt) return null;
+      const history = _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]);
+      return { status: 'revoked', lastEventAt: eventAt, ...(before.status === 'revoked' ? {} : { history }) };
     },
+    now,
   );
-  return applied === 1;
 }
 
 /** WeChat says the refresh token is dead (61023/61003): the merchant must authorize again. */
