@@ -62,7 +62,7 @@ export function createApp(input: {
   const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
   const upstream = new Upstream({ client, componentTokens, store, config, now });
   const limits = new RateLimits(store, now);
-  const sessions = new Sessions(store, upstream, limits, now, config.sessionsPerMinute);
+  const sessions = new Sessions(store, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
   const authorizerTokens = new AuthorizerTokens({
     store,
     upstream,

@@ -48,6 +48,8 @@ export interface Config {
   refreshMarginSeconds: number;
   /** createAuthSession calls one merchant may make per minute (each costs a pre_auth_code). */
   sessionsPerMinute: number;
+  /** createAuthSession calls of all merchants together per day. */
+  sessionsPerDay: number;
   /** The provider's own message service, if any: merchants' messages are forwarded there (issue 11). */
   messageForwardUrl: string | null;
   messageForwardTimeoutMs: number;
@@ -174,6 +176,7 @@ const schema = object({
   API_TIMEOUT_MS: _default(coerce.number().check(int(), gte(500), lte(20000)), 5000),
   TOKEN_REFRESH_MARGIN_SECONDS: _default(coerce.number().check(int(), gte(60), lte(3600)), 600),
   SESSIONS_PER_MINUTE: _default(coerce.number().check(int(), gte(1), lte(10_000)), 5),
+  SESSIONS_PER_DAY: _default(coerce.number().check(int(), gte(1), lte(10_000_000)), 20_000),
   MESSAGE_FORWARD_URL: optional(httpUrl),
   // WeChat waits 5 s for the whole answer: the forward must leave room for decrypting and sealing.
   MESSAGE_FORWARD_TIMEOUT_MS: _default(coerce.number().check(int(), gte(200), lte(4000)), 3000),
@@ -221,6 +224,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     apiTimeoutMs: e.API_TIMEOUT_MS,
     refreshMarginSeconds: e.TOKEN_REFRESH_MARGIN_SECONDS,
     sessionsPerMinute: e.SESSIONS_PER_MINUTE,
+    sessionsPerDay: e.SESSIONS_PER_DAY,
     messageForwardUrl: e.MESSAGE_FORWARD_URL ?? null,
     messageForwardTimeoutMs: e.MESSAGE_FORWARD_TIMEOUT_MS,
     releaseTestList: e.RELEASE_TEST_LIST ?? [],

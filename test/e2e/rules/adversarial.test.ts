@@ -315,6 +315,29 @@ describe('6-8. triggers, quotas, retention and page headers', () => {
     expect((await act(stack, OTHER_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })).ok).toBe(true);
   });
 
+  test('7c. new sessions buy no new attempts: unknown codes per merchant, and sessions per day for everyone, are bounded', async () => {
+    stack = await startRulesStack({ lenientLimits: false, functionEnv: { SESSIONS_PER_MINUTE: '100', SESSIONS_PER_DAY: '6' } });
+    stack.openPlatform.resetCalls();
+    const statuses: number[] = [];
+    for (let session = 0; session < 5; session++) {
+      const pc = await pcSession(MERCHANT);
+      for (let i = 0; i < 3; i++)
+        statuses.push(
+          (await httpGet(callbackUrl(pc.sessionId, `queryauthcode@@@made-up-${session}-${i}-${'y'.repeat(20)}`))).status,
+        );
+    }
+    // 10 a merchant an hour, whichever sessions they come through.
+    expect(callsOf(stack, 'api_query_auth')).toHaveLength(10);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(5);
+
+    // Five sessions so far, one more allowed today, for all merchants together.
+    expect((await act(stack, OTHER_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })).ok).toBe(true);
+    expect(await act(stack, OTHER_MERCHANT, 'createAuthSession', { authType: 3, channel: 'plugin' })).toEqual({
+      ok: false,
+      error: { code: 'RATE_LIMITED', message: expect.stringContaining('今天') },
+    });
+  });
+
   test('7b. expired sessions, spent codes, old push records and rate counters are deleted after retention', async () => {
     stack = await startRulesStack();
     await authorizeWithPush(stack, MERCHANT, account(stack, 'official_account').appid);

@@ -36,7 +36,9 @@ const CALLBACK_BUDGET_MS = 8000;
 export const CONFIRM_WAIT_MS = 2 * 60_000;
 /** Codes we have never seen, per session and in all: each one costs an api_query_auth call. */
 export const UNKNOWN_CODES_PER_SESSION = 3;
-export const UNKNOWN_CODES_PER_MINUTE = 60;
+/** Across all of one merchant's sessions, so new sessions do not buy new attempts. */
+export const UNKNOWN_CODES_PER_MERCHANT_PER_HOUR = 10;
+export const UNKNOWN_CODES_PER_MINUTE = 300;
 
 const AUTH_CODE_SHAPE = /^[A-Za-z0-9@_-]{1,512}$/;
 const SESSION_ID_SHAPE = /^[0-9a-f]{32}$/;
@@ -69,6 +71,7 @@ async function advance(
   if (session.status !== 'pending' || now() > session.expiresAt + LATE_PUSH_GRACE_MS) return 'link_expired';
   const allowed =
     (await limits.take({ key: `callback:${session._id}`, max: UNKNOWN_CODES_PER_SESSION, windowMs: 3600_000 })) &&
+    (await limits.take({ key: `callback-merchant:${session.openid}`, max: UNKNOWN_CODES_PER_MERCHANT_PER_HOUR, windowMs: 3600_000 })) &&
     (await limits.take({ key: 'callback', max: UNKNOWN_CODES_PER_MINUTE, windowMs: 60_000 }));
   if (!allowed) return 'rate_limited';
   return machine.arrive(

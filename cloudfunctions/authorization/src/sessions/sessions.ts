@@ -35,12 +35,16 @@ export class Sessions {
     private readonly now: () => number,
     /** Each session costs WeChat a pre_auth_code: a merchant needs a few a minute at most. */
     private readonly perMinute: number,
+    private readonly perDay: number,
   ) {}
 
   /** Asks WeChat for a fresh pre_auth_code (single use) for the merchant, a few a minute at most. */
   async create(input: NewSession): Promise<SessionDoc> {
     const allowed = await this.limits.take({ key: `session:${input.openid}`, max: this.perMinute, windowMs: 60_000 });
     if (!allowed) throw rateLimited('发起授权太频繁，请一分钟后再试');
+    // All merchants together: a bound on what anyone can spend of WeChat's pre_auth_codes and our database.
+    const withinDay = await this.limits.take({ key: 'session', max: this.perDay, windowMs: 24 * 3600_000 });
+    if (!withinDay) throw rateLimited('今天发起的授权已达上限，请明天再试或联系服务商');
     const { pre_auth_code, expires_in } = await this.upstream.withComponentToken((token) =>
       this.upstream.client.createPreAuthCode(token),
     );
