@@ -71,7 +71,11 @@ async function advance(
   if (session.status !== 'pending' || now() > session.expiresAt + LATE_PUSH_GRACE_MS) return 'link_expired';
   const allowed =
     (await limits.take({ key: `callback:${session._id}`, max: UNKNOWN_CODES_PER_SESSION, windowMs: 3600_000 })) &&
-    (await limits.take({ key: `callback-merchant:${session.openid}`, max: UNKNOWN_CODES_PER_MERCHANT_PER_HOUR, windowMs: 3600_000 })) &&
+    (await limits.take({
+      key: `callback-merchant:${session.openid}`,
+      max: UNKNOWN_CODES_PER_MERCHANT_PER_HOUR,
+      windowMs: 3600_000,
+    })) &&
     (await limits.take({ key: 'callback', max: UNKNOWN_CODES_PER_MINUTE, windowMs: 60_000 }));
   if (!allowed) return 'rate_limited';
   return machine.arrive(
