@@ -59,3 +59,9 @@ export async function recordUpstreamError(store: Store, appId: string, error: un
   // Best effort: failing to note an error must not hide the error itself.
   await store.update(COLLECTIONS.platform, appId, { lastUpstreamError: store.command.set(note) }).catch(() => undefined);
 }
+
+/** The timer's heartbeat, shown on the health page. */
+export async function recordTimerRun(store: Store, appId: string, at: number): Promise<void> {
+  await ensurePlatform(store, appId);
+  await store.update(COLLECTIONS.platform, appId, { lastTimerRunAt: at });
+}

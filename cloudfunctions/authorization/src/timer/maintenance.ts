@@ -1,9 +1,8 @@
 import type { App } from '../app';
 import { reconcileStep } from '../authorizers/reconcile';
-import { ensurePlatform, readPlatform } from '../platform/platformState';
+import { ensurePlatform, readPlatform, recordTimerRun } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { finishPendingJobs } from '../release/jobs';
-import { COLLECTIONS } from '../store';
 import { TimeBudget } from './budget';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -40,8 +39,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     }
   }
   // A heartbeat for the health page: a deployment whose timer never fires is visible there.
-  await ensurePlatform(app.store, app.config.componentAppId);
-  await app.store.update(COLLECTIONS.platform, app.config.componentAppId, { lastTimerRunAt: app.now() });
+  await recordTimerRun(app.store, app.config.componentAppId, app.now());
   app.log.info('maintenance', { report });
   return report;
 }
