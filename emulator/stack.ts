@@ -154,7 +154,7 @@ export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
 }
 
 /** Asks the OS for a free port, so the function's public URL is known before it starts. */
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer();
     server.once('error', reject);

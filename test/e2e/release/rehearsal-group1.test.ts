@@ -2,7 +2,7 @@
  * WeChat's 全网发布 test for one group against the local stack: every item passes, the result page
  * lists them, and WeChat's test accounts leave no trace among the merchants' data.
  */
-import net from 'node:net';
+import { freePort } from '../../../emulator/stack';
 import { RELEASE_TEST_ACCOUNTS, ITEM_NAMES } from '../../../emulator/open-platform';
 import { formatReport, rehearseRemote, rehearseRunning } from '../../../scripts/release/rehearsal';
 import { startFlowStack, type FlowStack } from '../helpers/flows-stack';
@@ -110,14 +110,3 @@ test('against a deployment (--base-url): this machine plays WeChat for a functio
     await deployed.close();
   }
 });
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
