@@ -30,10 +30,6 @@ export class AuthCodes {
     return this.store.get<AuthCodeDoc>(COLLECTIONS.authCodes, id);
   }
 
-  exists(id: string): Promise<boolean> {
-    return this.get(id).then((doc) => doc !== null);
-  }
-
   /**
    * Claims the code's record for `ttlMs`, creating it from the arrival if it is new, or taking it
    * over if its holder's time has run out. False: someone else holds it, or it is settled.
