@@ -32,7 +32,7 @@ export class AuthCodes {
 
   /**
    * Claims the code's record for `ttlMs`, creating it from the arrival if it is new, or taking it
-   * over if its holder's time has run out. False: someone else holds it, or it is settled.
+   * over if its holder's time has run out; the claim's token, or null: someone else holds it, or it is settled.
    */
   claim(
     id: string,
