@@ -48,6 +48,8 @@ interface Dispatched {
  * starts, so whatever is unfinished after this budget the poll or the timer completes.
  */
 const PUSH_BUDGET_MS = 3000;
+/** How long a duplicate waits for the push's live processor: with its own budget after, still inside WeChat's 5 s. */
+const DUPLICATE_WAIT_MS = 1500;
 /** How long one processor may hold a push before an identical push takes it over. */
 const PUSH_CLAIM_TTL_MS = 10_000;
 /** How long a processed push is remembered (and its record kept). */
@@ -138,7 +140,7 @@ export class PushHandler {
         if (!doc || doc.leaseUntil < now()) return 'retry' as const;
         return doc.claimState === 'in_progress' ? undefined : ('done' as const);
       },
-      PUSH_BUDGET_MS,
+      DUPLICATE_WAIT_MS,
       () => 'busy' as const,
     );
     if (seen === 'done') return SUCCESS;
