@@ -1,7 +1,8 @@
 /**
  * The signed-HTTP way in: a named client key from BROKER_CLIENT_KEYS, a timestamp within five
  * minutes of ours, a fresh nonce, and an HMAC over the request (clients/broker-client signing.ts).
- * Checks run cheapest first; the nonce is written last, only for a request that is otherwise good.
+ * Checks run cheapest first, except that a key's revocation is told only after its signature
+ * matched; the nonce is written last, only for a request that is otherwise good.
  */
 import { NONCE_PATTERN, SIGNATURE_WINDOW_SECONDS, signatureMatches } from '../../../../clients/broker-client/src/signing';
 import { SIGNATURE_HEADERS } from '../../../../clients/broker-client/src/wire';
@@ -29,8 +30,7 @@ export async function authenticate(config: Config, nonces: Nonces, nowMs: number
     throw refuse('BROKER_DISABLED', "the broker's HTTP way in is not enabled: set BROKER_CLIENT_KEYS");
   const keyId = header(request.headers, SIGNATURE_HEADERS.key);
   const key = config.brokerClientKeys.find((k) => k.id === keyId);
-  if (!key) throw refuse('UNAUTHENTICATED', 'unknown client key');
-  if (key.revoked) throw refuse('KEY_REVOKED', `client key "${key.id}" has been revoked; use a current key`);
+  if (!key) throw refuse('UNAUTHENTICATED', 'bad signature');
   const timestampText = header(request.headers, SIGNATURE_HEADERS.timestamp);
   const timestamp = /^\d{1,12}$/.test(timestampText) ? Number(timestampText) : NaN;
   if (!(Math.abs(nowMs / 1000 - timestamp) <= SIGNATURE_WINDOW_SECONDS)) {
@@ -41,6 +41,9 @@ export async function authenticate(config: Config, nonces: Nonces, nowMs: number
   const parts = { method: request.method, path: request.path, query: request.query, timestamp, nonce, body: request.body };
   if (!signatureMatches(key.secret, parts, header(request.headers, SIGNATURE_HEADERS.signature)))
     throw refuse('UNAUTHENTICATED', 'bad signature');
+  // Only the key's holder learns it was revoked: to anyone else an unknown or revoked key looks
+  // like a bad signature, so key ids cannot be probed.
+  if (key.revoked) throw refuse('KEY_REVOKED', `client key "${key.id}" has been revoked; use a current key`);
   // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
   if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
     throw refuse('REPLAYED', 'this nonce was already used');
