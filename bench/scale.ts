@@ -29,6 +29,10 @@ const SEED_SLOTS = TOKEN_LIFETIME_SECONDS / TIMER_PERIOD_SECONDS;
 const TIMER_RUNS = 2 * SEED_SLOTS;
 /** Refresh margin (the function's default TOKEN_REFRESH_MARGIN_SECONDS). */
 const MARGIN_SECONDS = 600;
+/** The function's default AUTHORIZER_REFRESH_AHEAD_SECONDS: the timer replaces a hot token with less left. */
+const REFRESH_AHEAD_SECONDS = 360;
+/** Calls a day for a token kept valid without a gap, refreshed at the latest allowed run. */
+const FLOOR_PER_DAY = 86_400 / (TOKEN_LIFETIME_SECONDS - REFRESH_AHEAD_SECONDS);
 const USE_CONCURRENCY = 32;
 const ADMIN = 'oBENCH-admin';
 
@@ -51,6 +55,8 @@ export interface ScaleSample {
     maxExpiredUsed: number;
   };
   pass: { runs: number; ms: number; reads: number; writes: number; dataWrites: number; listCalls: number; heapMiB: number };
+  /** The admin page's reads: the first page of the list, unfiltered and filtered, and the health counts. */
+  admin: Record<AdminRead, { ms: number; roundTrips: number }>;
   seedSeconds: number;
   /** The local store's own cost per query (no latency added): `_id` alone, `_id` plus a range on another field. */
   lookupMs: { byId: number; byIdAndField: number };
@@ -72,7 +78,8 @@ export async function scaleSample(n: number, sink: LogSink): Promise<ScaleSample
     await useAll(app, used);
     const timer = await timerWindow(stack, app, used);
     const pass = await unchangedPass(stack);
-    return { n, used: used.length, timer, pass, seedSeconds, lookupMs };
+    const admin = await adminReads(stack);
+    return { n, used: used.length, timer, pass, admin, seedSeconds, lookupMs };
   });
 }
 
@@ -205,6 +212,28 @@ async function unchangedPass(stack: LocalStack): Promise<ScaleSample['pass']> {
   };
 }
 
+const ADMIN_READS = {
+  list: ['listAuthorizers', { limit: 20 }],
+  listRevoked: ['listAuthorizers', { status: 'revoked', limit: 20 }],
+  health: ['platformHealth', {}],
+} as const;
+type AdminRead = keyof typeof ADMIN_READS;
+
+/** Each admin read as the page makes it (through the runtime, with the database latency). */
+async function adminReads(stack: LocalStack): Promise<ScaleSample['admin']> {
+  const entries = [];
+  for (const [name, [action, input]] of Object.entries(ADMIN_READS)) {
+    const before = stack.cloud.dbCalls();
+    const started = performance.now();
+    const reply = (await stack.call(ADMIN, action, input)) as { ok: boolean; error?: unknown };
+    const ms = performance.now() - started;
+    if (!reply.ok) throw new Error(`${action} failed: ${JSON.stringify(reply.error)}`);
+    const after = stack.cloud.dbCalls();
+    entries.push([name, { ms, roundTrips: after.reads + after.writes - before.reads - before.writes }]);
+  }
+  return Object.fromEntries(entries) as ScaleSample['admin'];
+}
+
 const writesTo = (counts: DbCallCounts, collection: string) => counts.byCollection[collection]?.writes ?? 0;
 
 /** Peak heap growth while it runs (the function shares this process), in MiB. */
@@ -315,6 +344,19 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       note: `${(s.timer.maxMs / 1000).toFixed(2)} s with ${DB_LATENCY_MS} ms per DB round trip and ${WECHAT_LATENCY_MS} ms per WeChat call`,
     }),
     figure({
+      id: id('adminList'),
+      benchmark: bench,
+      name: `${label}: admin list, first page of 20`,
+      value: Math.round(s.admin.list.ms),
+      unit: 'ms',
+      goal: { op: '<=', target: 1000 },
+      note:
+        `${s.admin.list.roundTrips} DB round trips (a count and a page, in parallel); filtered by status: ` +
+        `${Math.round(s.admin.listRevoked.ms)} ms, ${s.admin.listRevoked.roundTrips} round trips; the health card's counts: ` +
+        `${Math.round(s.admin.health.ms)} ms, ${s.admin.health.roundTrips} round trips. Locally the store sorts in memory, ` +
+        'so the time at large N is mostly the emulator; the cloud uses the indexes in setup/collections.ts',
+    }),
+    figure({
       id: id('expiredUsed'),
       benchmark: bench,
       name: `${label}: expired tokens among used authorizers (max)`,
@@ -330,12 +372,17 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       value: Math.round(s.timer.tokenCallsPerDay),
       unit: 'calls',
       baseline: { name: 'refresh everything, ≤ 100 per run', value: oldCalls, unit: 'calls' },
-      goal: { op: '<=', target: 12 * s.used, text: `≤ 12 per used authorizer (${(12 * s.used).toLocaleString('en-US')})` },
+      goal: {
+        op: '<=',
+        target: Math.floor(FLOOR_PER_DAY * s.used),
+        text: `≤ ${FLOOR_PER_DAY.toFixed(2)} per used authorizer (${Math.floor(FLOOR_PER_DAY * s.used).toLocaleString('en-US')})`,
+      },
       note:
         `${(s.timer.tokenCallsPerDay / s.used).toFixed(2)} per used authorizer, 0 for the ${(s.n - s.used).toLocaleString('en-US')} idle ones; ` +
         `today's policy is capped at 100 per run and leaves ${Math.max(0, Math.round(s.n - oldCalls / (86_400 / (TOKEN_LIFETIME_SECONDS - MARGIN_SECONDS)))).toLocaleString('en-US')} tokens expired; ` +
-        `counted over the last 2 h of ${s.timer.runs} runs (steady state), scaled to 24 h; refreshing 10 min ahead of a 2 h ` +
-        `lifetime costs 86,400 ÷ (7,200 − 600…300) ≈ 12.5–13.1 per day, so 12 would mean refreshing at the instant of expiry; ` +
+        `counted over the last 2 h of ${s.timer.runs} runs (steady state), scaled to 24 h. The issue's 12 is 24 h ÷ 2 h: ` +
+        `a token that must never expire is replaced before its 7,200 s are up, at the last five-minute run that leaves ` +
+        `the minute a caller is promised, so the floor is 86,400 ÷ (7,200 − ${REFRESH_AHEAD_SECONDS}) = ${FLOOR_PER_DAY.toFixed(2)}; ` +
         `seeding took ${s.seedSeconds.toFixed(1)} s`,
     }),
   ];

@@ -148,8 +148,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  */
 export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
   await setupDatabase(cloud.db);
-  for (const [collection, fields] of Object.entries(COLLECTION_INDEXES)) {
-    for (const field of fields) await cloud.ensureIndex(collection, field);
+  // The local store has single-field indexes only: each field of each index gets one.
+  for (const [collection, specs] of Object.entries(COLLECTION_INDEXES)) {
+    for (const field of new Set(specs.flat())) await cloud.ensureIndex(collection, field);
   }
 }
 

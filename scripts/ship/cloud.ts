@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { COLLECTIONS } from '../../cloudfunctions/authorization/src/store';
+import { CONFIG_VARIABLES } from '../../cloudfunctions/authorization/src/config';
 import { buildFunction, FUNCTION_DIR } from '../build-function';
 import { explainCiError, miniprogramCi } from './ci';
 import { tail, withCapturedConsole } from './console-capture';
@@ -120,24 +121,7 @@ function stageFunction({ bundle, sourceDir, stagingDir }: { bundle: string; sour
 
 /** Names of the function's variables present in the deploy environment (never their values). */
 function functionEnvNames(env: Env): string[] {
-  const known = [
-    'COMPONENT_APPID',
-    'COMPONENT_APPSECRET',
-    'COMPONENT_TOKEN',
-    'ENCODING_AES_KEY',
-    'PREVIOUS_ENCODING_AES_KEY',
-    'PUBLIC_BASE_URL',
-    'ADMIN_OPENIDS',
-    'REQUIRED_CATEGORY_IDS',
-    'PERMISSION_BUNDLES',
-    'API_TIMEOUT_MS',
-    'TOKEN_REFRESH_MARGIN_SECONDS',
-    'MESSAGE_FORWARD_URL',
-    'MESSAGE_FORWARD_TIMEOUT_MS',
-    'RELEASE_TEST_LIST',
-    'PLATFORM_RELEASED',
-  ];
-  return known.filter((name) => (env[name] ?? '').trim() !== '');
+  return CONFIG_VARIABLES.filter((name) => (env[name] ?? '').trim() !== '');
 }
 
 export function describeCloudDeploy(plan: CloudDeployPlan): string[] {

@@ -68,7 +68,7 @@ export function createApp(input: {
     upstream,
     instanceId,
     now,
-    refreshMarginSeconds: config.refreshMarginSeconds,
+    refreshAheadMs: config.authorizerRefreshAheadMs,
     hotWindowMs: config.tokenHotWindowMs,
   });
   const codes = new AuthCodes(store, instanceId, now);

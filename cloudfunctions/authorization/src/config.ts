@@ -67,6 +67,8 @@ export interface Config {
   brokerClientKeys: BrokerClientKey[];
   /** An authorizer used within this window is kept fresh by the timer; others refresh on use only. */
   tokenHotWindowMs: number;
+  /** The timer refreshes a hot authorizer token with less than this left. */
+  authorizerRefreshAheadMs: number;
   /** How long one timer run may work (well inside the function's timeout). */
   timerBudgetMs: number;
 }
@@ -186,8 +188,14 @@ const schema = object({
   BROKER_SECRET: optional(brokerSecret),
   BROKER_CLIENT_KEYS: optional(brokerKeyList),
   TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
+  // The timer runs every 5 min: a hot token is refreshed at the last run before it would drop
+  // under the one minute a caller is promised, not earlier (each minute earlier costs calls).
+  AUTHORIZER_REFRESH_AHEAD_SECONDS: _default(coerce.number().check(int(), gte(120), lte(3600)), 360),
   TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
 });
+
+/** Every variable the function reads, for deploy checklists (names only). */
+export const CONFIG_VARIABLES = Object.keys(schema.shape);
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -233,6 +241,7 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     brokerSecret: e.BROKER_SECRET,
     brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
     tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
+    authorizerRefreshAheadMs: e.AUTHORIZER_REFRESH_AHEAD_SECONDS * 1000,
     timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
   };
 }

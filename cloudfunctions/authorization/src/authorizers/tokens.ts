@@ -12,7 +12,8 @@ export interface AuthorizerTokenDeps {
   upstream: Upstream;
   instanceId: string;
   now: () => number;
-  refreshMarginSeconds: number;
+  /** The timer refreshes a hot token with less than this left. */
+  refreshAheadMs: number;
   /** Authorizers used within this window are refreshed ahead of expiry; others only on use. */
   hotWindowMs: number;
 }
@@ -76,8 +77,7 @@ export class AuthorizerTokens {
    * authorizer costs nothing here: its token is refreshed when it is next used.
    */
   async refreshDue(budget: TimeBudget): Promise<RefreshDueReport> {
-    const { store, now, refreshMarginSeconds, hotWindowMs } = this.deps;
-    const marginMs = refreshMarginSeconds * 1000;
+    const { store, now, refreshAheadMs, hotWindowMs } = this.deps;
     const tried = new Set<string>();
     const report: RefreshDueReport = { refreshed: 0, failed: 0 };
     while (budget.allows()) {
@@ -87,7 +87,7 @@ export class AuthorizerTokens {
       const _ = store.command;
       const page = await store.find<AuthorizerTokenDoc>(
         COLLECTIONS.authorizerTokens,
-        { expiresAt: _.lt(at + marginMs), rejected: _.neq(true), lastUsedAt: _.gte(at - hotWindowMs) },
+        { expiresAt: _.lt(at + refreshAheadMs), rejected: _.neq(true), lastUsedAt: _.gte(at - hotWindowMs) },
         { orderBy: ['expiresAt', 'asc'], limit: PAGE },
       );
       // Refreshed ones leave the query; failed ones stay, so skip them rather than loop.
@@ -96,7 +96,7 @@ export class AuthorizerTokens {
       due.forEach((id) => tried.add(id));
       const started = await eachWithin(due, REFRESH_CONCURRENCY, budget, async (appid) => {
         try {
-          await this.fresh(appid, marginMs);
+          await this.fresh(appid, refreshAheadMs);
           report.refreshed += 1;
         } catch {
           report.failed += 1;

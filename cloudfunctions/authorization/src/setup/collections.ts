@@ -1,25 +1,51 @@
 import type { DatabaseSetupReport } from '../../../../typings/api';
 import { COLLECTIONS, type CollectionName } from '../store';
 
+/** One index: its fields in order, a compound index when there are several. */
+export type IndexSpec = readonly string[];
+
 /**
  * The collections the function needs, created before first use: WeChat's database fails with
- * -502005 on a collection that does not exist. Each one lists the fields its queries filter on;
- * the Deploy guide asks for the same indexes in the console, and the local stack declares them.
+ * -502005 on a collection that does not exist. Each lists the indexes its queries need: equality
+ * fields first, then the sort field, then ranges, so that a sorted page never sorts in memory
+ * (the cloud refuses large in-memory sorts). The Deploy guide's table is generated from this and
+ * checked by a test; the local stack indexes each field on its own.
  */
-export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly string[]>> = {
+export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexSpec[]>> = {
   [COLLECTIONS.platform]: [],
-  [COLLECTIONS.authSessions]: ['status', 'expiresAt'],
-  [COLLECTIONS.authorizers]: ['status', 'owners', 'userName'],
-  [COLLECTIONS.authorizerTokens]: ['expiresAt', 'lastUsedAt'],
-  [COLLECTIONS.authCodes]: ['sessionId', 'claimState', 'leaseUntil'],
-  [COLLECTIONS.pushLog]: ['claimState', 'receivedAt'],
-  [COLLECTIONS.rateLimits]: ['expiresAt'],
-  [COLLECTIONS.brokerNonces]: ['expiresAt'],
-  [COLLECTIONS.brokerUsage]: ['appid'],
-  [COLLECTIONS.messageStats]: ['lastAt'],
+  [COLLECTIONS.authSessions]: [['status', 'expiresAt'], ['expiresAt']],
+  [COLLECTIONS.authorizers]: [
+    ['owners', 'updatedAt'],
+    ['status', 'updatedAt'],
+    ['kind', 'updatedAt'],
+    ['updatedAt'],
+    ['authorizedAt'],
+    ['userName'],
+  ],
+  [COLLECTIONS.authorizerTokens]: [['expiresAt', 'lastUsedAt']],
+  [COLLECTIONS.authCodes]: [
+    ['sessionId'],
+    ['claimState', 'leaseUntil'],
+    ['stage', 'claimState', 'expiresAt'],
+    ['claimState', 'createdAt'],
+  ],
+  [COLLECTIONS.pushLog]: [['outcome', 'receivedAt'], ['receivedAt']],
+  [COLLECTIONS.rateLimits]: [['expiresAt']],
+  [COLLECTIONS.brokerNonces]: [['expiresAt']],
+  [COLLECTIONS.brokerUsage]: [['appid', 'lastAt']],
+  [COLLECTIONS.messageStats]: [['lastAt']],
   [COLLECTIONS.releaseTestAccounts]: [],
-  [COLLECTIONS.releaseJobs]: ['state'],
+  [COLLECTIONS.releaseJobs]: [['state', 'leaseUntil']],
 };
+
+/** The Deploy guide's table of collections and indexes (README.md, checked by a test). */
+export function indexTableMarkdown(): string {
+  const rows = Object.entries(COLLECTION_INDEXES).map(([name, specs]) => {
+    const indexes = specs.map((spec) => spec.map((field) => `\`${field}\``).join(' + ')).join('; ');
+    return `| \`${name}\` | ${indexes || '— (reads by `_id` only)'} |`;
+  });
+  return ['| collection | indexes (fields in order) |', '|---|---|', ...rows].join('\n');
+}
 
 interface CollectionCreator {
   createCollection(name: string): Promise<unknown>;
