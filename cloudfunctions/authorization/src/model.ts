@@ -73,7 +73,15 @@ export interface SessionDoc {
 
 export interface AuthorizerDoc {
   _id: string;
+  /** The merchants whose signed sessions granted it since `ownersSince`. */
   owners: string[];
+  /**
+   * Owners are merchants who granted at or after this time: when an account is granted again
+   * after a revocation (it may have changed hands), the owners so far are dropped and this becomes
+   * the revocation's time, so a late binding of an earlier grant cannot bring them back either.
+   * 0 or absent (records written before it existed) until the first such renewal.
+   */
+  ownersSince?: number;
   kind: AuthorizerKind;
   name: string;
   avatarUrl: string;

@@ -266,12 +266,35 @@ test('concurrent writes to one authorizer never drop an event: a revocation raci
   const owners = ['oA', 'oB', 'oC', 'oD'];
   const [revoked] = await Promise.all([
     recordRevocation(app.store, APPID, 2000, 2000),
-    ...owners.map((openid) => addOwner(app.store, APPID, openid, 2000)),
+    ...owners.map((openid) => addOwner(app.store, APPID, openid, 1000, 2000)),
   ]);
   expect(revoked).toBe(true);
   const doc = await authorizer();
   expect(doc).toMatchObject({ status: 'revoked', lastEventAt: 2000 });
   expect([...doc!.owners].sort()).toEqual(owners);
+});
+
+test('a grant after a revocation starts a new ownership: earlier owners and late bindings of earlier grants stay out', async () => {
+  const grant = (eventAt: number) =>
+    recordGrant(app.store, {
+      appid: APPID,
+      profile: { nick_name: 'x' },
+      grantedSets: [1],
+      event: 'authorized',
+      eventAt,
+      now: eventAt,
+    });
+  await grant(1000);
+  expect(await addOwner(app.store, APPID, 'oA', 1000, 1000)).toBe(true);
+  await recordRevocation(app.store, APPID, 2000, 2000);
+  expect(await authorizer()).toMatchObject({ status: 'revoked', owners: ['oA'] });
+
+  await grant(3000);
+  expect(await authorizer()).toMatchObject({ status: 'active', owners: [], ownersSince: 2000 });
+  expect(await addOwner(app.store, APPID, 'oB', 3000, 3000)).toBe(true);
+  expect(await addOwner(app.store, APPID, 'oA', 1000, 3100)).toBe(false);
+  expect(await addOwner(app.store, APPID, 'oB', 3000, 3200)).toBe(true);
+  expect((await authorizer())?.owners).toEqual(['oB']);
 });
 
 test('a duplicate push while the first is processed is waited for, and acknowledged without a second exchange', async () => {

@@ -260,6 +260,60 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
   });
 });
 
+describe('9. ownership ends with a revocation', () => {
+  beforeEach(async () => {
+    stack = await startRulesStack();
+  });
+
+  test('whoever authorizes after a revocation owns the account alone; a late push of an earlier grant brings no one back', async () => {
+    const appid = account(stack, 'official_account').appid;
+    await authorizeWithPush(stack, MERCHANT, appid);
+    // The old owner starts an update whose push WeChat is slow to deliver.
+    stack.clock.advance(30);
+    const late = await pluginSession(stack, MERCHANT);
+    const fewerSets = (await docById<{ grantedSets: number[] }>(stack, 'authorizers', appid))!.grantedSets.slice(1);
+    const lateGrant = await confirmSilently(stack, {
+      preAuthCode: late.preAuthCode,
+      authorizerAppid: appid,
+      channel: 'plugin',
+      funcIds: fewerSets,
+    });
+    stack.clock.advance(30);
+    await stack.openPlatform.revoke(appid);
+    expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked', owners: [MERCHANT] });
+
+    // The account changed hands: its new admin authorizes through another merchant.
+    stack.clock.advance(60);
+    await authorizeWithPush(stack, ATTACKER, appid);
+    expect(await owners(appid)).toEqual([ATTACKER]);
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, lateGrant.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
+
+    expect(await owners(appid)).toEqual([ATTACKER]);
+    expect((await session(late.sessionId))?.status).not.toBe('authorized');
+    expect(dataOf(await act(stack, MERCHANT, 'listMyAuthorizers', {})).authorizers).toEqual([]);
+    expect(await act(stack, MERCHANT, 'getAuthorizer', { appid })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(dataOf(await act(stack, ATTACKER, 'listMyAuthorizers', {})).authorizers).toEqual([
+      expect.objectContaining({ appid, status: 'active' }),
+    ]);
+  });
+
+  test('the same merchant authorizing again after revoking owns it again', async () => {
+    const appid = account(stack, 'mini_program').appid;
+    await authorizeWithPush(stack, MERCHANT, appid);
+    stack.clock.advance(60);
+    await stack.openPlatform.revoke(appid);
+    stack.clock.advance(60);
+    await authorizeWithPush(stack, MERCHANT, appid);
+    expect(await owners(appid)).toEqual([MERCHANT]);
+    expect(dataOf(await act(stack, MERCHANT, 'listMyAuthorizers', {})).authorizers).toEqual([
+      expect.objectContaining({ appid, status: 'active' }),
+    ]);
+  });
+});
+
 describe('6-8. triggers, quotas, retention and page headers', () => {
   test('6. a timer-shaped event from a mini-program user is an action, not the timer', async () => {
     stack = await startRulesStack();

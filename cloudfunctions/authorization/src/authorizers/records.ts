@@ -41,6 +41,7 @@ export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
   return {
     _id: appid,
     owners: [],
+    ownersSince: 0,
     ...profileFields(input.profile),
     grantedSets,
     status: 'active',
@@ -75,6 +76,8 @@ async function renewGrant(store: Store, input: GrantInput): Promise<void> {
       // Older than what we know (a late push): only the profile, fetched just now, is fresher.
       if (before.lastEventAt > eventAt) return { ...profileFields(input.profile) };
       const wasActive = before.status === 'active';
+      // After a revocation the account may have changed hands: the old owners go with it.
+      const newOwnership = before.status === 'revoked' ? { owners: _.set([]), ownersSince: before.lastEventAt } : {};
       const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
       // A fresh `authorized` on an account that is still active is, for the merchant, an update.
       const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
@@ -85,6 +88,7 @@ async function renewGrant(store: Store, input: GrantInput): Promise<void> {
         grantedSets,
         status: 'active',
         lastEventAt: eventAt,
+        ...newOwnership,
         ...(wasActive ? {} : { authorizedAt: now }),
         ...(changed ? { history: _.push([{ at: now, event: recorded, ...change }]) } : {}),
       };
@@ -119,16 +123,25 @@ async function underVersion(
 const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before.updatedAt + 1);
 
 /**
- * A merchant becomes an owner only through a signed binding (Sessions.bind). The
- * owner list is replaced whole under an optimistic check, so concurrent bindings never lose one.
+ * A merchant becomes an owner only through a signed binding (Sessions.bind) of a grant made at
+ * `grantAt`, and only within the ownership that grant belongs to: a grant from before a revocation
+ * and a newer grant does not bring its merchant back. The owner list is replaced whole under an
+ * optimistic check, so concurrent bindings never lose one. True when `openid` is an owner after.
  */
-export async function addOwner(store: Store, appid: string, openid: string, now: number): Promise<void> {
+export async function addOwner(store: Store, appid: string, openid: string, grantAt: number, now: number): Promise<boolean> {
+  let owner = false;
   await underVersion(
     store,
     appid,
-    (before) => (before.owners.includes(openid) ? null : { owners: store.command.set([...before.owners, openid]) }),
+    (before) => {
+      owner = before.owners.includes(openid);
+      if (owner || grantAt < (before.ownersSince ?? 0)) return null;
+      owner = true;
+      return { owners: store.command.set([...before.owners, openid]) };
+    },
     now,
   );
+  return owner;
 }
 
 /**

@@ -85,7 +85,7 @@ export class Sessions {
     const open = session.status === 'pending' || session.status === 'expired';
     if (!open && !(session.status === 'authorized' && session.authorizerAppid === appid)) return false;
     // Owner first: if we die between the two writes, the next holder repeats both.
-    await addOwner(this.store, appid, session.openid, this.now());
+    if (!(await addOwner(this.store, appid, session.openid, eventAt, this.now()))) return false;
     await this.store.updateWhere(
       COLLECTIONS.authSessions,
       { _id: sessionId, status: this.store.command.in(['pending', 'expired']) },
