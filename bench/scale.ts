@@ -31,8 +31,8 @@ const TIMER_RUNS = 2 * SEED_SLOTS;
 const MARGIN_SECONDS = 600;
 /** The function's default AUTHORIZER_REFRESH_AHEAD_SECONDS: the timer replaces a hot token with less left. */
 const REFRESH_AHEAD_SECONDS = 360;
-/** Calls a day for a token kept valid without a gap, refreshed at the latest allowed run. */
-const FLOOR_PER_DAY = 86_400 / (TOKEN_LIFETIME_SECONDS - REFRESH_AHEAD_SECONDS);
+/** The most calls a day for a token kept valid without a gap: replaced within its last REFRESH_AHEAD_SECONDS. */
+const MAX_PER_DAY = 86_400 / (TOKEN_LIFETIME_SECONDS - REFRESH_AHEAD_SECONDS);
 const USE_CONCURRENCY = 32;
 const ADMIN = 'oBENCH-admin';
 
@@ -374,15 +374,16 @@ function sizeFigures(bench: string, s: ScaleSample): Figure[] {
       baseline: { name: 'refresh everything, ≤ 100 per run', value: oldCalls, unit: 'calls' },
       goal: {
         op: '<=',
-        target: Math.floor(FLOOR_PER_DAY * s.used),
-        text: `≤ ${FLOOR_PER_DAY.toFixed(2)} per used authorizer (${Math.floor(FLOOR_PER_DAY * s.used).toLocaleString('en-US')})`,
+        target: Math.floor(MAX_PER_DAY * s.used),
+        text: `≤ ${MAX_PER_DAY.toFixed(2)} per used authorizer (${Math.floor(MAX_PER_DAY * s.used).toLocaleString('en-US')})`,
       },
       note:
         `${(s.timer.tokenCallsPerDay / s.used).toFixed(2)} per used authorizer, 0 for the ${(s.n - s.used).toLocaleString('en-US')} idle ones; ` +
         `today's policy is capped at 100 per run and leaves ${Math.max(0, Math.round(s.n - oldCalls / (86_400 / (TOKEN_LIFETIME_SECONDS - MARGIN_SECONDS)))).toLocaleString('en-US')} tokens expired; ` +
         `counted over the last 2 h of ${s.timer.runs} runs (steady state), scaled to 24 h. The issue's 12 is 24 h ÷ 2 h: ` +
-        `a token that must never expire is replaced before its 7,200 s are up, at the last five-minute run that leaves ` +
-        `the minute a caller is promised, so the floor is 86,400 ÷ (7,200 − ${REFRESH_AHEAD_SECONDS}) = ${FLOOR_PER_DAY.toFixed(2)}; ` +
+        `only a token replaced at the instant it expires meets it. One that must never expire is replaced at the last ` +
+        `five-minute run that leaves the minute a caller is promised, so it costs at most ` +
+        `86,400 ÷ (7,200 − ${REFRESH_AHEAD_SECONDS}) = ${MAX_PER_DAY.toFixed(2)}; ` +
         `seeding took ${s.seedSeconds.toFixed(1)} s`,
     }),
   ];
