@@ -11,5 +11,5 @@ export interface BrokerClient {
   call(appid: string, request: ProxyRequest): Promise<WeChatAnswer>;
   /** Calls a component-level API with the platform's component token. */
   componentCall(request: ProxyRequest): Promise<WeChatAnswer>;
-  listAuthorizers(page?: { offset?: number; limit?: number }): Promise<AuthorizerPage>;
+  listAuthorizers(page?: { after?: string; limit?: number }): Promise<AuthorizerPage>;
 }

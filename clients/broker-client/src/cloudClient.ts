@@ -38,7 +38,7 @@ export class BrokerCloudClient implements BrokerClient {
     return WeChatAnswer.fromWire(await this.op('componentCall', request));
   }
 
-  listAuthorizers(page: { offset?: number; limit?: number } = {}) {
+  listAuthorizers(page: { after?: string; limit?: number } = {}) {
     return this.op('listAuthorizers', page);
   }
 

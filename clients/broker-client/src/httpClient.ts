@@ -60,9 +60,9 @@ export class BrokerHttpClient implements BrokerClient {
     return this.proxied(`${HTTP_ROUTES.componentCall}${request.path}`, request);
   }
 
-  async listAuthorizers(page: { offset?: number; limit?: number } = {}): Promise<AuthorizerPage> {
+  async listAuthorizers(page: { after?: string; limit?: number } = {}): Promise<AuthorizerPage> {
     const query: Record<string, string> = {};
-    if (page.offset !== undefined) query.offset = String(page.offset);
+    if (page.after !== undefined) query.after = page.after;
     if (page.limit !== undefined) query.limit = String(page.limit);
     const response = await this.send({ method: 'GET', path: HTTP_ROUTES.listAuthorizers, query });
     return (await this.readJson(response)) as AuthorizerPage;

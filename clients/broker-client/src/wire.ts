@@ -82,8 +82,11 @@ export interface AuthorizerSummary {
 
 export interface AuthorizerPage {
   authorizers: AuthorizerSummary[];
-  /** Pass as `offset` for the next page; null when this was the last. */
-  nextOffset: number | null;
+  /**
+   * Pass as `after` for the next page (pages run in appid order, so accounts added meanwhile are
+   * not skipped and no page costs more than the first); null once a page came back empty.
+   */
+  next: string | null;
 }
 
 /** Each operation with its input and its answer. */
@@ -92,7 +95,7 @@ export interface BrokerOps {
   reportRejected: { input: { appid: string; accessToken: string; errcode: number }; output: { invalidated: boolean } };
   call: { input: ProxyRequest & { appid: string }; output: ProxyResponse };
   componentCall: { input: ProxyRequest; output: ProxyResponse };
-  listAuthorizers: { input: { offset?: number; limit?: number }; output: AuthorizerPage };
+  listAuthorizers: { input: { after?: string; limit?: number }; output: AuthorizerPage };
 }
 
 export type BrokerOp = keyof BrokerOps;

@@ -188,7 +188,28 @@ describe('way in 2: signed HTTP from a Node server', () => {
     expect(templates.json<{ template_list: unknown[] }>().template_list.length).toBeGreaterThan(0);
     const page = await client.listAuthorizers({ limit: 1 });
     expect(page.authorizers).toEqual([expect.objectContaining({ appid: mp(), status: 'active', kind: 'mini_program' })]);
-    expect(page.nextOffset).toBeNull();
+    expect(page.next).toBe(mp());
+    expect(await client.listAuthorizers({ after: mp() })).toEqual({ authorizers: [], next: null });
+  });
+
+  test('listing walks every account by cursor, one added mid-walk included; a malformed cursor is refused', async () => {
+    await authorizeWithPush(stack, MERCHANT, oa());
+    await authorizeWithPush(stack, MERCHANT, mp());
+    const client = httpClient(stack);
+    const seen: string[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < 10; pages++) {
+      const page = await client.listAuthorizers({ limit: 1, ...(after ? { after } : {}) });
+      seen.push(...page.authorizers.map((a) => a.appid));
+      if (pages === 0) await authorizeWithPush(stack, MERCHANT, account(stack, 'channels').appid);
+      if (page.next === null) break;
+      after = page.next;
+    }
+    const all = (await allDocs<{ _id: string }>(stack, 'authorizers')).map((d) => d._id).sort();
+    expect(all).toHaveLength(3);
+    // The one added after the first page is seen when its appid sorts after that page's.
+    expect(seen).toEqual(all.filter((id) => id === seen[0] || id > seen[0]));
+    expect((await brokerError(client.listAuthorizers({ after: 'x"; drop' }))).code).toBe('INVALID_INPUT');
   });
 
   test('refusals: wrong key, revoked key, bad signature, altered body, replayed nonce, stale timestamp', async () => {

@@ -58,7 +58,7 @@ function routeOf(method: string, path: string): { op: BrokerOp; input: (r: Route
   if (method === 'POST' && path === HTTP_ROUTES.reportRejected)
     return { op: 'reportRejected', input: ({ body }) => parseJson(body) };
   if (method === 'GET' && path === HTTP_ROUTES.listAuthorizers) {
-    return { op: 'listAuthorizers', input: ({ query }) => ({ ...numberField(query, 'offset'), ...numberField(query, 'limit') }) };
+    return { op: 'listAuthorizers', input: ({ query }) => ({ ...textField(query, 'after'), ...numberField(query, 'limit') }) };
   }
   const proxied = path.match(/^\/broker\/call\/([^/]+)(\/.*)$/);
   if (proxied) return { op: 'call', input: (r) => ({ appid: proxied[1], ...proxyInput(proxied[2], r) }) };
@@ -83,6 +83,10 @@ function parseJson(body: Buffer): unknown {
   } catch {
     throw refuse('INVALID_INPUT', 'body must be JSON');
   }
+}
+
+function textField(query: Record<string, string>, name: string): Record<string, string> {
+  return query[name] === undefined ? {} : { [name]: query[name] };
 }
 
 function numberField(query: Record<string, string>, name: string): Record<string, number> {

@@ -65,7 +65,7 @@ const SCHEMAS: { [K in BrokerOp]: ZodMiniType<BrokerOps[K]['input']> } = {
   call: strictObject({ appid, ...proxyFields }),
   componentCall: strictObject(proxyFields),
   listAuthorizers: strictObject({
-    offset: optional(number().check(int(), gte(0), lte(1_000_000))),
+    after: optional(string().check(regex(/^[A-Za-z0-9_-]{1,64}$/, 'after must be an appid from the previous page'))),
     limit: optional(number().check(int(), gte(1), lte(100))),
   }),
 };
@@ -106,15 +106,13 @@ export async function reportRejected(app: App, input: BrokerOps['reportRejected'
   return { invalidated: await app.authorizerTokens.invalidateIfCurrent(input.appid, input.accessToken) };
 }
 
+/** One page in appid order from a cursor: no page skips over earlier ones, at 100,000 neither. */
 export async function listAuthorizers(app: App, input: BrokerOps['listAuthorizers']['input']): Promise<AuthorizerPage> {
-  const offset = input.offset ?? 0;
-  const limit = input.limit ?? 50;
-  const docs = await app.store.find<AuthorizerDoc>(
-    COLLECTIONS.authorizers,
-    {},
-    { orderBy: ['authorizedAt', 'asc'], skip: offset, limit },
-  );
-  const total = await app.store.count(COLLECTIONS.authorizers, {});
+  const query = input.after === undefined ? {} : { _id: app.store.command.gt(input.after) };
+  const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
+    orderBy: ['_id', 'asc'],
+    limit: input.limit ?? 50,
+  });
   return {
     authorizers: docs.map((d) => ({
       appid: d._id,
@@ -124,7 +122,8 @@ export async function listAuthorizers(app: App, input: BrokerOps['listAuthorizer
       grantedSets: d.grantedSets,
       updatedAt: d.updatedAt,
     })),
-    nextOffset: offset + docs.length < total && docs.length > 0 ? offset + docs.length : null,
+    // A short page is not trusted to be the last (the server may cap pages): only an empty one is.
+    next: docs.length > 0 ? docs[docs.length - 1]._id : null,
   };
 }
 
