@@ -19,7 +19,6 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
     ['status', 'updatedAt'],
     ['kind', 'updatedAt'],
     ['updatedAt'],
-    ['authorizedAt'],
     ['userName'],
   ],
   [COLLECTIONS.authorizerTokens]: [['expiresAt', 'lastUsedAt']],
