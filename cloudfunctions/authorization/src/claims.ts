@@ -41,15 +41,16 @@ export class Claims {
 
   /**
    * Takes `id` for `ttlMs`: creates the record (with `initial`) if it is missing, else takes it
-   * over when its time has passed. Null when someone else holds it or its outcome still stands.
+   * over when its time has passed, writing `takeover` with the claim. Null when someone else holds
+   * it or its outcome still stands.
    */
-  async acquire(id: string, ttlMs: number, initial?: Query): Promise<ClaimToken | null> {
+  async acquire(id: string, ttlMs: number, initial?: Query, takeover: Query = {}): Promise<ClaimToken | null> {
     const { store, collection, holder, now } = this.options;
     const at = now();
     const token = `${holder}:${randomBytes(6).toString('hex')}`;
     const claim = { leaseOwner: token, leaseUntil: at + ttlMs, claimState: 'in_progress' } satisfies ClaimFields;
     if (initial && (await store.create(collection, { _id: id, ...initial, ...claim }))) return token;
-    const taken = await store.updateWhere(collection, { _id: id, leaseUntil: store.command.lt(at) }, claim);
+    const taken = await store.updateWhere(collection, { _id: id, leaseUntil: store.command.lt(at) }, { ...takeover, ...claim });
     return taken === 1 ? token : null;
   }
 

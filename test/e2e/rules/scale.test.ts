@@ -14,7 +14,19 @@ import { startCloudRuntime } from '../../../emulator/cloud/runtime';
 import { prepareDatabase } from '../../../emulator/stack';
 import { seedAuthorizers } from '../../../emulator/scale-seed';
 import type { BulkAuthorization } from '../../../emulator/open-platform';
-import { act, ADMIN, allDocs, callsOf, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  account,
+  act,
+  ADMIN,
+  allDocs,
+  callsOf,
+  dataOf,
+  docById,
+  MERCHANT,
+  pluginSession,
+  startRulesStack,
+  type RulesStack,
+} from '../helpers/rules-stack';
 
 jest.setTimeout(60_000);
 
@@ -235,5 +247,24 @@ describe('database setup', () => {
       await runtime.close();
       fs.rmSync(`${stack.dataDir}-bare`, { recursive: true, force: true });
     }
+  });
+});
+
+describe('cost of one authorization', () => {
+  let stack: RulesStack;
+  afterEach(() => stack.close());
+
+  test('a push for a new code writes its record once to claim it, then once per stage', async () => {
+    stack = await startRulesStack();
+    const { preAuthCode } = await pluginSession(stack, MERCHANT);
+    const before = stack.cloud.dbCalls().byCollection.authCodes?.writes ?? 0;
+    await stack.openPlatform.confirmAuthorization({
+      preAuthCode,
+      authorizerAppid: account(stack, 'mini_program').appid,
+      channel: 'plugin',
+    });
+    // Create-and-claim, exchanging, exchanged, recorded, settled: no conditional write that
+    // matches nothing (the signed facts go in with the claim).
+    expect((stack.cloud.dbCalls().byCollection.authCodes?.writes ?? 0) - before).toBe(5);
   });
 });

@@ -33,6 +33,8 @@ export class AuthCodes {
   /**
    * Claims the code's record for `ttlMs`, creating it from the arrival if it is new, or taking it
    * over if its holder's time has run out; the claim's token, or null: someone else holds it, or it is settled.
+   * A signed arrival's facts go into the record either way (WeChat signs the same facts for a code
+   * every time), so a push costs one write when its code is new.
    */
   claim(
     id: string,
@@ -56,7 +58,9 @@ export class AuthCodes {
       createdAt: this.now(),
       expiresAt: arrival.expiresAt,
     };
-    return this.claims.acquire(id, ttlMs, initial);
+    const { sessionId, authorizerAppid, eventAt, event } = initial;
+    const signed = initial.signed ? { signed: true, sessionId, authorizerAppid, eventAt, event } : {};
+    return this.claims.acquire(id, ttlMs, initial, signed);
   }
 
   /**

@@ -55,14 +55,14 @@ export class AuthorizationMachine {
   async arrive(arrival: Arrival, budgetMs: number): Promise<CodeOutcome> {
     const { codes } = this.deps;
     const id = codeIdFor(arrival.code);
-    if (arrival.source === 'push') await codes.attachSigned(id, arrival.facts);
     const fields =
       arrival.source === 'push'
         ? { expiresAt: arrival.expiresAt, callbackSessionId: null, ...arrival.facts }
         : { expiresAt: arrival.expiresAt, callbackSessionId: arrival.callbackSessionId };
     const token = await codes.claim(id, arrival.code, CODE_CLAIM_TTL_MS, fields);
     if (token) return this.runWithin(id, token, budgetMs);
-    // Someone else holds it: a push still leaves what WeChat signed, for the holder or a reopening.
+    // Someone else holds it, or it is settled: a push still leaves what WeChat signed, for the
+    // holder or a reopening (a settled record that owes a binding is reopened for the resume).
     if (arrival.source === 'push') await codes.attachSigned(id, arrival.facts);
     return this.resume(id, budgetMs);
   }
