@@ -82,6 +82,8 @@ export interface AuthorizerDoc {
    * 0 or absent (records written before it existed) until the first such renewal.
    */
   ownersSince?: number;
+  /** Each owner's newest grant (WeChat's time), so a late revocation removes exactly the earlier ones. */
+  ownerGrants?: Record<string, number>;
   kind: AuthorizerKind;
   name: string;
   avatarUrl: string;

@@ -297,6 +297,31 @@ test('a grant after a revocation starts a new ownership: earlier owners and late
   expect((await authorizer())?.owners).toEqual(['oB']);
 });
 
+test('a revocation recorded after a newer grant removes exactly the owners who granted before it', async () => {
+  const grant = (eventAt: number) =>
+    recordGrant(app.store, {
+      appid: APPID,
+      profile: { nick_name: 'x' },
+      grantedSets: [1],
+      event: 'authorized',
+      eventAt,
+      now: eventAt,
+    });
+  await grant(1000);
+  await addOwner(app.store, APPID, 'oA', 1000, 1000);
+  await addOwner(app.store, APPID, 'oC', 1000, 1000);
+  // C renews its grant later; B's grant comes after the (not yet known) revocation at 2000.
+  await grant(2500);
+  await addOwner(app.store, APPID, 'oC', 2500, 2500);
+  await grant(3000);
+  await addOwner(app.store, APPID, 'oB', 3000, 3000);
+
+  expect(await recordRevocation(app.store, APPID, 2000, 3100)).toBe(false);
+  expect(await authorizer()).toMatchObject({ status: 'active', owners: ['oC', 'oB'], ownersSince: 2000 });
+  expect(await addOwner(app.store, APPID, 'oA', 1000, 3200)).toBe(false);
+  expect((await authorizer())?.owners).toEqual(['oC', 'oB']);
+});
+
 test('a duplicate push while the first is processed is waited for, and acknowledged without a second exchange', async () => {
   const { push } = await confirm();
   const plaintext = wechat.pushes.at(-1)!.plaintext;

@@ -300,6 +300,27 @@ describe('9. ownership ends with a revocation', () => {
     ]);
   });
 
+  test('a revocation push that arrives after the next grant removes the earlier owner, not the new one', async () => {
+    const appid = account(stack, 'official_account').appid;
+    await authorizeWithPush(stack, MERCHANT, appid);
+    stack.clock.advance(60);
+    const url = stack.openPlatform.component.authEventUrl;
+    stack.openPlatform.setAuthEventUrl(undefined);
+    const revoked = await stack.openPlatform.revoke(appid);
+    stack.openPlatform.setAuthEventUrl(url);
+    stack.clock.advance(60);
+    await authorizeWithPush(stack, ATTACKER, appid);
+    expect(await owners(appid)).toEqual([MERCHANT, ATTACKER]);
+
+    expect(await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext))).toEqual({
+      status: 200,
+      body: 'success',
+    });
+
+    expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'active', owners: [ATTACKER] });
+    expect(dataOf(await act(stack, MERCHANT, 'listMyAuthorizers', {})).authorizers).toEqual([]);
+  });
+
   test('the same merchant authorizing again after revoking owns it again', async () => {
     const appid = account(stack, 'mini_program').appid;
     await authorizeWithPush(stack, MERCHANT, appid);

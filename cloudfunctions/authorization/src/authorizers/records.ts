@@ -77,7 +77,8 @@ async function renewGrant(store: Store, input: GrantInput): Promise<void> {
       if (before.lastEventAt > eventAt) return { ...profileFields(input.profile) };
       const wasActive = before.status === 'active';
       // After a revocation the account may have changed hands: the old owners go with it.
-      const newOwnership = before.status === 'revoked' ? { owners: _.set([]), ownersSince: before.lastEventAt } : {};
+      const newOwnership =
+        before.status === 'revoked' ? { owners: _.set([]), ownerGrants: _.set({}), ownersSince: before.lastEventAt } : {};
       const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
       // A fresh `authorized` on an account that is still active is, for the merchant, an update.
       const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
@@ -125,8 +126,9 @@ const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before
 /**
  * A merchant becomes an owner only through a signed binding (Sessions.bind) of a grant made at
  * `grantAt`, and only within the ownership that grant belongs to: a grant from before a revocation
- * and a newer grant does not bring its merchant back. The owner list is replaced whole under an
- * optimistic check, so concurrent bindings never lose one. True when `openid` is an owner after.
+ * and a newer grant does not bring its merchant back. Each owner's newest grant is kept, so a late
+ * revocation removes exactly those who granted before it. Written whole under an optimistic check,
+ * so concurrent bindings never lose one. True when `openid` is an owner after.
  */
 export async function addOwner(store: Store, appid: string, openid: string, grantAt: number, now: number): Promise<boolean> {
   let owner = false;
@@ -134,20 +136,38 @@ export async function addOwner(store: Store, appid: string, openid: string, gran
     store,
     appid,
     (before) => {
+      const grants = before.ownerGrants ?? {};
       owner = before.owners.includes(openid);
-      if (owner || grantAt < (before.ownersSince ?? 0)) return null;
+      if (grantAt < (before.ownersSince ?? 0)) return null;
+      if (owner && (grants[openid] ?? 0) >= grantAt) return null;
       owner = true;
-      return { owners: store.command.set([...before.owners, openid]) };
+      return {
+        owners: store.command.set(before.owners.includes(openid) ? before.owners : [...before.owners, openid]),
+        ownerGrants: store.command.set({ ...grants, [openid]: grantAt }),
+      };
     },
     now,
   );
   return owner;
 }
 
+/** Owners whose newest grant came before a revocation at `at` lose the account; null if none do. */
+function ownersAfterRevocation(store: Store, before: AuthorizerDoc, at: number): Query | null {
+  const grants = before.ownerGrants ?? {};
+  const kept = before.owners.filter((openid) => (grants[openid] ?? 0) >= at);
+  if (kept.length === before.owners.length && (before.ownersSince ?? 0) >= at) return null;
+  return {
+    owners: store.command.set(kept),
+    ownerGrants: store.command.set(Object.fromEntries(kept.map((openid) => [openid, grants[openid]]))),
+    ownersSince: Math.max(before.ownersSince ?? 0, at),
+  };
+}
+
 /**
  * The merchant revoked at `eventAt`: keep the record (history, owners) but mark it, unless a newer
- * grant is already recorded. An unknown account gets a revoked placeholder, so a late `authorized`
- * push of an earlier grant cannot bring it back. True when applied (the caller drops the tokens).
+ * event is already recorded; then only the owners who granted before the revocation go. An unknown
+ * account gets a revoked placeholder, so a late `authorized` push of an earlier grant cannot bring
+ * it back. True when applied as the account's state (the caller drops the tokens).
  */
 export async function recordRevocation(store: Store, appid: string, eventAt: number, now: number): Promise<boolean> {
   const placeholder: AuthorizerDoc = {
@@ -169,16 +189,19 @@ export async function recordRevocation(store: Store, appid: string, eventAt: num
   };
   if (await store.create(COLLECTIONS.authorizers, { ...placeholder })) return true;
   const _ = store.command;
-  return underVersion(
+  let applied = false;
+  await underVersion(
     store,
     appid,
     (before) => {
-      if (before.lastEventAt > eventAt) return null;
+      applied = before.lastEventAt <= eventAt;
+      if (!applied) return ownersAfterRevocation(store, before, eventAt);
       const history = _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]);
       return { status: 'revoked', lastEventAt: eventAt, ...(before.status === 'revoked' ? {} : { history }) };
     },
     now,
   );
+  return applied;
 }
 
 /** WeChat says the refresh token is dead (61023/61003): the merchant must authorize again. */
