@@ -128,6 +128,24 @@ test('unsigned callback: done but unbound; the signed push then reopens it and b
   expect(calls('api_query_auth')).toEqual([0]);
 });
 
+test("a push arriving while the callback's exchange is in flight keeps WeChat's time and account", async () => {
+  const { session, code, push, callback } = await confirm('pc');
+  // WeChat's clock and ours differ: the push's CreateTime is 100 s before our now.
+  clock.advance(100);
+  wechat.faults.inject({ api: 'api_query_auth', delayMs: 300, times: 1 });
+  const first = app.machine.arrive(callback, 5000);
+  while ((await record(code))?.stage !== 'exchanging') await new Promise((resolve) => setTimeout(resolve, 10));
+  const [, second] = await Promise.all([first, app.machine.arrive(push, 5000)]);
+  expect(second).toMatchObject({ state: 'done', authorizerAppid: APPID });
+
+  const signedAt = push.source === 'push' ? push.facts.eventAt : 0;
+  expect(signedAt).toBeLessThan(clock.now() - 90_000);
+  expect(await record(code)).toMatchObject({ signed: true, authorizerAppid: APPID, eventAt: signedAt, bindingDone: true });
+  expect(await authorizer()).toMatchObject({ lastEventAt: signedAt, owners: [MERCHANT], ownerGrants: { [MERCHANT]: signedAt } });
+  expect(await sessionOf(session._id)).toMatchObject({ status: 'authorized' });
+  expect(calls('api_query_auth')).toEqual([0]);
+});
+
 test('exchanging, reply lost, appid signed: 61009 → recovered from api_get_authorizer_info', async () => {
   const { code, push } = await confirm();
   wechat.faults.inject({ api: 'api_query_auth', dropReply: true, times: 1 });

@@ -95,7 +95,7 @@ export class CodeRun {
         refreshToken: auth.authorizer_refresh_token,
       });
     }
-    return this.markExchanged(doc, exchanged, eventAt);
+    return this.markExchanged(exchanged);
   }
 
   /** WeChat said no to api_query_auth: revoked meanwhile, spent by us earlier, or a bad code. */
@@ -128,18 +128,15 @@ export class CodeRun {
       await this.keepTokens(appid, eventAt, { accessToken: null, expiresIn: 0, refreshToken: auth.authorizer_refresh_token });
     }
     const grantedSets = (auth?.func_info ?? []).map((f) => f.funcscope_category.id);
-    return this.markExchanged(doc, { authorizerAppid: appid, grantedSets }, eventAt);
+    return this.markExchanged({ authorizerAppid: appid, grantedSets });
   }
 
-  private markExchanged(doc: AuthCodeDoc, exchanged: Exchanged, eventAt: number): Promise<boolean> {
-    const { store } = this.deps;
-    return this.progress({
-      stage: 'exchanged',
-      code: null,
-      exchanged: store.command.set(exchanged),
-      authorizerAppid: doc.authorizerAppid ?? exchanged.authorizerAppid,
-      eventAt,
-    });
+  /**
+   * Only what the exchange learned: the signed facts (account, WeChat's time) may have arrived
+   * while the call was in flight, and the copy read before it must not overwrite them.
+   */
+  private markExchanged(exchanged: Exchanged): Promise<boolean> {
+    return this.progress({ stage: 'exchanged', code: null, exchanged: this.deps.store.command.set(exchanged) });
   }
 
   /** New tokens replace the kept ones unless a newer event (a later revoke or grant) is recorded. */
