@@ -210,6 +210,22 @@ describe('way in 2: signed HTTP from a Node server', () => {
     // The one added after the first page is seen when its appid sorts after that page's.
     expect(seen).toEqual(all.filter((id) => id === seen[0] || id > seen[0]));
     expect((await brokerError(client.listAuthorizers({ after: 'x"; drop' }))).code).toBe('INVALID_INPUT');
+    // A client written for the old offset paging is told, not sent page one again and again.
+    const timestamp = Math.floor(stack.clock.now() / 1000);
+    const nonce = newNonce();
+    const parts = { method: 'GET', path: '/broker/authorizers', query: { offset: '1' }, timestamp, nonce, body: Buffer.alloc(0) };
+    const byOffset = await fetch(`${stack.publicBaseUrl}/broker/authorizers?offset=1`, {
+      headers: {
+        'x-broker-key': KEYS.current.id,
+        'x-broker-timestamp': String(timestamp),
+        'x-broker-nonce': nonce,
+        'x-broker-signature': sign(KEYS.current.secret, parts),
+      },
+    });
+    expect(byOffset.status).toBe(400);
+    expect(await byOffset.json()).toEqual({
+      error: expect.objectContaining({ code: 'INVALID_INPUT', message: expect.stringContaining('after') }),
+    });
   });
 
   test('refusals: wrong key, revoked key, bad signature, altered body, replayed nonce, stale timestamp', async () => {
@@ -227,13 +243,22 @@ describe('way in 2: signed HTTP from a Node server', () => {
       });
     }
     expect((await brokerError(httpClient(stack, KEYS.revoked).token(mp()))).code).toBe('KEY_REVOKED');
-    const stale = new (httpClient(stack).constructor as typeof import('../../../clients/broker-client/src').BrokerHttpClient)({
-      baseUrl: stack.publicBaseUrl,
-      keyId: KEYS.current.id,
-      secret: KEYS.current.secret,
-      now: () => stack.clock.now() - 301_000,
-    });
-    expect((await brokerError(stale.token(mp()))).code).toBe('STALE_REQUEST');
+    const staleClient = (keyId: string) =>
+      new (httpClient(stack).constructor as typeof import('../../../clients/broker-client/src').BrokerHttpClient)({
+        baseUrl: stack.publicBaseUrl,
+        keyId,
+        secret: KEYS.current.secret,
+        now: () => stack.clock.now() - 301_000,
+      });
+    const staleRefusals = await Promise.all(
+      [KEYS.current.id, KEYS.revoked.id, 'nobody'].map(async (keyId) => {
+        const refusal = await brokerError(staleClient(keyId).token(mp()));
+        return { code: refusal.code, message: refusal.message };
+      }),
+    );
+    // Whatever the key id, a stale request gets the same answer: the check needs no key.
+    expect(new Set(staleRefusals.map((r) => JSON.stringify(r))).size).toBe(1);
+    expect(staleRefusals[0].code).toBe('STALE_REQUEST');
 
     // A captured request: replayed as is, and with its body altered.
     const body = JSON.stringify({ appid: mp() });

@@ -58,7 +58,7 @@ function routeOf(method: string, path: string): { op: BrokerOp; input: (r: Route
   if (method === 'POST' && path === HTTP_ROUTES.reportRejected)
     return { op: 'reportRejected', input: ({ body }) => parseJson(body) };
   if (method === 'GET' && path === HTTP_ROUTES.listAuthorizers) {
-    return { op: 'listAuthorizers', input: ({ query }) => ({ ...textField(query, 'after'), ...numberField(query, 'limit') }) };
+    return { op: 'listAuthorizers', input: ({ query }) => listInput(query) };
   }
   const proxied = path.match(/^\/broker\/call\/([^/]+)(\/.*)$/);
   if (proxied) return { op: 'call', input: (r) => ({ appid: proxied[1], ...proxyInput(proxied[2], r) }) };
@@ -85,8 +85,10 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function textField(query: Record<string, string>, name: string): Record<string, string> {
-  return query[name] === undefined ? {} : { [name]: query[name] };
+function listInput(query: Record<string, string>): Record<string, string | number> {
+  // Said plainly, rather than silently answering page one to a client written for offsets.
+  if (query.offset !== undefined) throw refuse('INVALID_INPUT', "offset paging is gone: pass the previous page's next as after");
+  return { ...(query.after === undefined ? {} : { after: query.after }), ...numberField(query, 'limit') };
 }
 
 function numberField(query: Record<string, string>, name: string): Record<string, number> {
