@@ -153,6 +153,11 @@ export interface FaultRule {
   dropReply?: boolean;
   /** Push only: deliver the same push twice. */
   duplicate?: boolean;
+  /**
+   * api_get_authorizer_list only: the page leaves out its first N items (as a list shifted by
+   * revocations between two offset reads would); a number beyond the page empties it.
+   */
+  skipListed?: number;
   /** Fire on the next N matching calls, then disappear. Unset = until cleared. */
   times?: number;
   /** Probability 0..1 that a matching call is hit (seeded PRNG, see `faultSeed`). */

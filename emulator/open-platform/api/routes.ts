@@ -74,6 +74,7 @@ async function serve(api: ApiName, request: FastifyRequest, reply: FastifyReply,
     fault?.errcode !== undefined
       ? { body: errorBody(fault.errcode), errcode: fault.errcode, fault: 'errcode' }
       : handle(api, request, clientIp, deps);
+  if (fault?.skipListed && api === 'api_get_authorizer_list') withoutFirstListed(outcome.body, fault.skipListed);
   if (fault?.dropReply) {
     record(outcome.errcode, 'drop');
     reply.hijack();
@@ -82,6 +83,11 @@ async function serve(api: ApiName, request: FastifyRequest, reply: FastifyReply,
   }
   record(outcome.errcode, outcome.fault ?? (fault?.delayMs ? 'delay' : undefined));
   await reply.code(200).header('content-type', 'application/json; charset=utf-8').send(JSON.stringify(outcome.body));
+}
+
+function withoutFirstListed(body: object, count: number): void {
+  const page = body as { list?: unknown };
+  if (Array.isArray(page.list)) page.list = page.list.slice(count);
 }
 
 function handle(api: ApiName, request: FastifyRequest, clientIp: string, deps: ApiRouteDeps): Outcome {

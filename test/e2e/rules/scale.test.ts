@@ -101,6 +101,39 @@ describe('reconcile over many authorizers', () => {
     expect(health.authorizers).toMatchObject({ total: 250, active: 247, revoked: 3 });
   });
 
+  test('an account a shifted listing left out is confirmed with WeChat and stays; only a real revocation is marked', async () => {
+    stack = await startRulesStack();
+    const appids = (await bulk(stack, 120)).map((g) => g.account.appid);
+    await act(stack, ADMIN, 'reconcile', {});
+    stack.openPlatform.setAuthEventUrl(undefined);
+    const lost = appids[7];
+    await stack.openPlatform.revoke(lost);
+    // The sweep's fresh listing loses the first two of its first page, as if the list shifted.
+    stack.openPlatform.faults.inject({ api: 'api_get_authorizer_list', skipListed: 2, times: 1 });
+    stack.clock.advance(7 * 3600);
+    stack.openPlatform.resetCalls();
+
+    expect(dataOf(await act(stack, ADMIN, 'reconcile', {}))).toMatchObject({ markedRevoked: 1 });
+
+    const revoked = (await allDocs<{ _id: string; status: string }>(stack, 'authorizers')).filter((d) => d.status === 'revoked');
+    expect(revoked.map((d) => d._id)).toEqual([lost]);
+    // One check per account missing from the listing: the two left out and the revoked one.
+    expect(callsOf(stack, 'api_get_authorizer_info')).toHaveLength(3);
+  });
+
+  test('a listing that ends early fails the pass and marks nothing; the next run completes it', async () => {
+    stack = await startRulesStack();
+    await bulk(stack, 700);
+    stack.openPlatform.faults.inject({ api: 'api_get_authorizer_list', skipListed: 500, times: 1 });
+
+    const failed = await act(stack, ADMIN, 'reconcile', {});
+    expect(failed).toMatchObject({ ok: false, error: { code: 'UPSTREAM', message: expect.stringContaining('提前结束') } });
+    expect((await allDocs<{ status: string }>(stack, 'authorizers')).every((d) => d.status === 'active')).toBe(true);
+
+    stack.clock.advance(TIMER_EVERY_SECONDS);
+    expect(dataOf(await act(stack, ADMIN, 'reconcile', {}))).toEqual({ listed: 700, restored: 0, markedRevoked: 0 });
+  });
+
   test('a pass where nothing changed writes nothing but its bookkeeping', async () => {
     stack = await startRulesStack();
     await bulk(stack, 600);

@@ -3,7 +3,7 @@ import { recordGrant, recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import { FOREVER, type ClaimToken } from '../claims';
 import type { AuthCodeDoc, AuthorizerDoc } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isAuthorizationError, OpenApiError, unlessRevoked } from '../openapi/errors';
 import { COLLECTIONS, type Query } from '../store';
 import type { MachineDeps } from './machine';
 
@@ -16,17 +16,7 @@ import type { MachineDeps } from './machine';
 type Exchanged = NonNullable<AuthCodeDoc['exchanged']>;
 
 /** 61003 and the like: the merchant revoked the platform; nothing will make this grant work again. */
-const isRevocation = (error: unknown) => error instanceof OpenApiError && error.category === 'authorization';
-
-/** WeChat's answer, or null when it says the merchant revoked; anything else is thrown on. */
-async function unlessRevoked<T>(call: Promise<T>): Promise<T | null> {
-  try {
-    return await call;
-  } catch (error) {
-    if (isRevocation(error)) return null;
-    throw error;
-  }
-}
+const isRevocation = isAuthorizationError;
 
 export class CodeRun {
   constructor(

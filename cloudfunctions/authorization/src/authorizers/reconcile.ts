@@ -1,6 +1,7 @@
 import type { ReconcileReport } from '../../../../typings/api';
 import type { AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, ReconcileCheckpoint } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { AppError } from '../errors';
+import { OpenApiError, unlessRevoked } from '../openapi/errors';
 import type { AuthorizerListItem, AuthorizerListResponse } from '../openapi/types';
 import { Claims } from '../claims';
 import { COLLECTIONS, type Store } from '../store';
@@ -92,6 +93,14 @@ async function byIds<T extends { _id: string }>(
   return new Map(pages.flat().map((doc) => [doc._id, doc]));
 }
 
+/** An empty page before total_count: a partial list must not make live accounts look revoked. */
+function listEndedEarly(offset: number, total: number): Error {
+  return new AppError(
+    'UPSTREAM',
+    `微信返回的授权方列表在第 ${offset} 个处提前结束（共 ${total} 个），本轮对账暂停，下次自动从这里继续`,
+  );
+}
+
 /** The work of one timer run on the pass, saving the checkpoint as it goes. */
 class PassRun {
   /** Set once the pass completed: nothing left to save. */
@@ -151,7 +160,10 @@ class PassRun {
   /** Reads one WeChat page and settles its accounts; true when the list is exhausted. */
   private async listNextPage(): Promise<boolean> {
     const page = await this.listPage(this.checkpoint.offset);
-    if (page.list.length === 0) return true;
+    if (page.list.length === 0) {
+      if (this.checkpoint.offset >= page.total_count) return true;
+      throw listEndedEarly(this.checkpoint.offset, page.total_count);
+    }
     page.list.forEach((item) => this.listedHere?.add(item.authorizer_appid));
     await this.settlePage(page.list);
     this.checkpoint.offset += page.list.length;
@@ -235,13 +247,20 @@ class PassRun {
       const page = await this.listPage(offset);
       page.list.forEach((item) => listed.add(item.authorizer_appid));
       offset += page.list.length;
-      if (page.list.length === 0 || offset >= page.total_count) return listed;
+      if (offset >= page.total_count) return listed;
+      if (page.list.length === 0) throw listEndedEarly(offset, page.total_count);
     }
   }
 
-  /** Only if nothing newer than the listing was recorded meanwhile (a grant during the pass is not a revocation). */
+  /**
+   * Only if WeChat confirms it for this account (a list read by offsets can shift and skip one),
+   * and nothing newer than the listing was recorded meanwhile (a grant during the pass is not a
+   * revocation).
+   */
   private async markRevoked(doc: AuthorizerDoc): Promise<void> {
-    const { store, authorizerTokens, now } = this.deps;
+    const { store, upstream, authorizerTokens, now } = this.deps;
+    const info = await unlessRevoked(upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, doc._id)));
+    if (info) return;
     const at = now();
     const _ = store.command;
     const applied = await store.updateWhere(

@@ -196,3 +196,13 @@ export const isTicketError = hasCategory('ticket');
 export const isQuotaError = hasCategory('quota');
 /** Network trouble, timeouts, 5xx, -1: the client already retried. */
 export const isTransientError = hasCategory('transient');
+
+/** WeChat's answer, or null when it says the merchant revoked (61003); anything else is thrown on. */
+export async function unlessRevoked<T>(call: Promise<T>): Promise<T | null> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isAuthorizationError(error)) return null;
+    throw error;
+  }
+}
