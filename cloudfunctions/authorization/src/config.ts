@@ -189,8 +189,9 @@ const schema = object({
   BROKER_CLIENT_KEYS: optional(brokerKeyList),
   TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
   // The timer runs every 5 min: a hot token is refreshed at the last run before it would drop
-  // under the one minute a caller is promised, not earlier (each minute earlier costs calls).
-  AUTHORIZER_REFRESH_AHEAD_SECONDS: _default(coerce.number().check(int(), gte(120), lte(3600)), 360),
+  // under the one minute a caller is promised (plus a minute for a late trigger), not earlier:
+  // each minute earlier costs calls.
+  AUTHORIZER_REFRESH_AHEAD_SECONDS: _default(coerce.number().check(int(), gte(120), lte(3600)), 420),
   TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
 });
 

@@ -154,11 +154,12 @@ export async function addOwner(store: Store, appid: string, openid: string, gran
 /** Owners whose newest grant came before a revocation at `at` lose the account; null if none do. */
 function ownersAfterRevocation(store: Store, before: AuthorizerDoc, at: number): Query | null {
   const grants = before.ownerGrants ?? {};
-  const kept = before.owners.filter((openid) => (grants[openid] ?? 0) >= at);
+  // An owner bound before grant times were kept has none: not known to predate it, so kept.
+  const kept = before.owners.filter((openid) => (grants[openid] ?? at) >= at);
   if (kept.length === before.owners.length && (before.ownersSince ?? 0) >= at) return null;
   return {
     owners: store.command.set(kept),
-    ownerGrants: store.command.set(Object.fromEntries(kept.map((openid) => [openid, grants[openid]]))),
+    ownerGrants: store.command.set(Object.fromEntries(kept.filter((o) => o in grants).map((o) => [o, grants[o]]))),
     ownersSince: Math.max(before.ownersSince ?? 0, at),
   };
 }
