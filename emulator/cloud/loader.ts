@@ -23,6 +23,8 @@ export interface LoadOptions {
   timeoutMs: number;
   /** Called once when a run times out (the instance is then as good as killed). */
   onTimeout?(): void;
+  /** Rejects when the instance dies: the run in progress ends with it, and so does its timeout timer. */
+  died?: Promise<never>;
 }
 
 /** A run that did not finish within the function's timeout (SCF words it this way). */
@@ -33,8 +35,13 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
-/** The run's outcome, or a FunctionTimeoutError after `timeoutMs` of real time (the run is left behind). */
-async function withinTimeout<T>(run: () => Promise<T>, timeoutMs: number, onTimeout?: () => void): Promise<T> {
+/**
+ * The run's outcome, or a FunctionTimeoutError after `timeoutMs` of real time, or the instance's
+ * death, whichever comes first (the run is left behind). The timer always stops with the race: a
+ * crashed run never settles, and its timer would otherwise hold the process for the full timeout.
+ */
+async function withinTimeout<T>(run: () => Promise<T>, options: LoadOptions): Promise<T> {
+  const { timeoutMs, onTimeout, died } = options;
   let timer: NodeJS.Timeout | undefined;
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -43,7 +50,7 @@ async function withinTimeout<T>(run: () => Promise<T>, timeoutMs: number, onTime
     }, timeoutMs);
   });
   try {
-    return await Promise.race([run(), timedOut]);
+    return await Promise.race(died ? [run(), timedOut, died] : [run(), timedOut]);
   } finally {
     clearTimeout(timer);
   }
@@ -141,7 +148,7 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
         time_limit_in_ms: options.timeoutMs,
       };
       const run = async () => invocationContext.run({ ...wxContext }, () => (main as MainFunction)(event, context));
-      return withinTimeout(run, options.timeoutMs, options.onTimeout);
+      return withinTimeout(run, options);
     },
   };
 }

@@ -222,6 +222,9 @@ class FunctionHost {
       log(`function ${name} timed out: instance ended`);
       onEnded();
     };
+    const died = new Promise<never>((_, reject) => crash.onCrash(reject));
+    died.catch(() => undefined);
+    crash.onCrash(onEnded);
     const loaded = loadFunction({
       name,
       dir: this.dirOf(name),
@@ -231,15 +234,9 @@ class FunctionHost {
       envId,
       timeoutMs: this.timeoutMsOf(name),
       onTimeout,
+      died,
     });
-    const died = new Promise<never>((_, reject) => crash.onCrash(reject));
-    died.catch(() => undefined);
-    crash.onCrash(onEnded);
-    return {
-      name,
-      crash,
-      invoke: (event, wxContext, requestId) => Promise.race([loaded.invoke(event, wxContext, requestId), died]),
-    };
+    return { name, crash, invoke: (event, wxContext, requestId) => loaded.invoke(event, wxContext, requestId) };
   }
 
   warm(name: string): HostedFunction {

@@ -5,8 +5,7 @@
  * (`@sparticuz/chromium`, unpacked to the temp folder). Nothing is ever downloaded at run time.
  * `@sparticuz/chromium` is an ES module that jest's module loader refuses, so its path is resolved
  * in a plain Node child process; jest's globalSetup does it once and hands the path on in
- * `CHROMIUM_PATH`. This module does not load playwright-core, so that globalSetup stays light
- * (playwright-core bundles its own zod, whose global configuration would replace the function's).
+ * `CHROMIUM_PATH`. This module does not load playwright-core, so that globalSetup stays light.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';

@@ -22,6 +22,7 @@ import {
   type core,
 } from 'zod/mini';
 import type { PermissionBundle } from '../../../typings/api';
+import { OWN_MESSAGES, UNWORDED } from './zodMessages';
 
 /**
  * The function's configuration, read once at cold start from its environment variables.
@@ -208,7 +209,7 @@ export class ConfigError extends Error {
 /** Reads and checks every variable at once, so the error lists all that is missing or malformed. */
 export function loadConfig(env: Record<string, string | undefined>): Config {
   const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
-  const parsed = schema.safeParse(present);
+  const parsed = schema.safeParse(present, OWN_MESSAGES);
   if (!parsed.success) {
     // Name the variable and the rule, never the value: some of them are secrets.
     throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')} ${describeIssue(i, present)}`));
@@ -249,5 +250,5 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
 
 function describeIssue(issue: core.$ZodIssue, present: Record<string, unknown>): string {
   if (!(String(issue.path[0]) in present)) return 'is missing';
-  return issue.message === 'Invalid input' ? 'is malformed' : issue.message;
+  return issue.message === UNWORDED ? 'is malformed' : issue.message;
 }

@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { startCloudRuntime, type CloudRuntime } from '../../../emulator/cloud/runtime';
 import { prepareDatabase } from '../../../emulator/stack';
+import { withPlaywrightLoaded } from '../../helpers/foreign-zod';
 import { payloadXml, sealCiphertext, sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import {
@@ -553,6 +554,22 @@ describe('actions: clear error, nothing written, WeChat not asked', () => {
     const { sessionId } = dataOf(await act(stack, MERCHANT, 'createAuthSession', validSession));
     const reply = await expectNothingWritten(() => act(stack, OTHER_MERCHANT, 'getAuthSession', { sessionId }));
     expect(reply).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe("input errors do not depend on zod's global configuration", () => {
+  test('with playwright-core loaded in the same process (English zod messages), every message is the same Chinese one', async () => {
+    const messages = async () => {
+      const found: string[] = [];
+      for (const c of invalidInputs) {
+        const reply = await act(stack, c.openid ?? MERCHANT, c.action, c.payload);
+        found.push(reply.ok ? 'ok' : reply.error.message);
+      }
+      return found;
+    };
+    const own = await messages();
+    expect(own.every((message) => /[\u4e00-\u9fff]/.test(message))).toBe(true);
+    await expect(withPlaywrightLoaded(messages)).resolves.toEqual(own);
   });
 });
 

@@ -193,6 +193,19 @@ test('invoke runs any event on an instance with the given context', async () => 
   expect(result.wx).toEqual({ OPENID: 'x', APPID: '', UNIONID: '', ENV: 'test-env', SOURCE: 'scf' });
 });
 
+test('a crashed run fails at once and leaves no timeout timer behind (nothing holds the process)', async () => {
+  const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
+  const before = timeouts();
+  const doomed = runtime.newInstance('inspector');
+  doomed.crashWhen((operation) => operation.collection === 'visits');
+  await expect(doomed.callFunction({ action: 'count' })).rejects.toMatchObject({
+    errCode: -404011,
+    errMsg: expect.stringContaining('instance crashed before collection.add on visits'),
+  });
+  // The run itself never settles (a dead instance's calls hang); its 3 s timeout must not outlive the crash.
+  expect(timeouts()).toBe(before);
+});
+
 test('GET /__runtime/health lists the functions', async () => {
   const health = (await (await fetch(`${runtime.url}/__runtime/health`)).json()) as { functions: string[] };
   expect(health).toMatchObject({ ok: true, envId: 'test-env' });

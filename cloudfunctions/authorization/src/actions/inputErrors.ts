@@ -1,10 +1,18 @@
 import type { core } from 'zod/mini';
+import { OWN_MESSAGES, UNWORDED } from '../zodMessages';
 
 /**
  * Turns the first problem zod found in an action's input into a message a page can show: it
  * names the field and says what is expected. zod/mini ships no messages of its own (only
  * "Invalid input"), so every issue kind our schemas can produce is worded here.
  */
+
+/**
+ * How to parse an input this module describes: with our words, not zod's global configuration
+ * (../zodMessages.ts), and with the input on each issue, only so that a missing field can be told
+ * from a wrong one (values are never echoed).
+ */
+export const INPUT_PARSE = { ...OWN_MESSAGES, reportInput: true } satisfies core.ParseContext<core.$ZodIssue>;
 
 const EXPECTED: Record<string, string> = {
   string: '字符串',
@@ -15,15 +23,13 @@ const EXPECTED: Record<string, string> = {
   object: '对象',
 };
 
-const DEFAULT_MESSAGE = 'Invalid input';
-
 export function describeInputIssue(issue: core.$ZodIssue | undefined): string {
   if (!issue) return '参数不正确';
   const field = issue.path.map(String).join('.');
   const where = field ? `${field}: ` : '';
   if (issue.code === 'unrecognized_keys') return `${where}不支持的字段：${listKeys(issue.keys)}`;
   // Our schemas word their own rules; keep those.
-  if (issue.message && issue.message !== DEFAULT_MESSAGE) return `${where}${issue.message}`;
+  if (issue.message && issue.message !== UNWORDED) return `${where}${issue.message}`;
   switch (issue.code) {
     case 'invalid_type':
       if (field && issue.input === undefined) return `缺少 ${field}`;

@@ -3,7 +3,7 @@ import type { App } from '../app';
 import { AppError, forbidden } from '../errors';
 import { OpenApiError } from '../openapi/errors';
 import { handlers, type Caller } from './handlers';
-import { describeInputIssue } from './inputErrors';
+import { describeInputIssue, INPUT_PARSE } from './inputErrors';
 import { ADMIN_ACTIONS, isActionName, schemas } from './schemas';
 
 /**
@@ -17,8 +17,7 @@ export async function handleAction(app: App, event: unknown, openid: string | un
     if (!openid) throw forbidden('无法识别调用者身份');
     const caller: Caller = { openid, isAdmin: app.config.adminOpenIds.includes(openid) };
     if (ADMIN_ACTIONS.has(action) && !caller.isAdmin) throw forbidden();
-    // reportInput only lets the message tell a missing field from a wrong one; values are never echoed.
-    const parsed = schemas[action].safeParse(payload ?? {}, { reportInput: true });
+    const parsed = schemas[action].safeParse(payload ?? {}, INPUT_PARSE);
     if (!parsed.success) throw new AppError('INVALID_INPUT', describeInputIssue(parsed.error.issues[0]));
     const handler = handlers[action] as (app: App, caller: Caller, input: unknown) => Promise<unknown>;
     const data = await handler(app, caller, parsed.data);

@@ -20,7 +20,7 @@ import {
 } from 'zod/mini';
 import type { AuthorizerPage, BrokerOp, BrokerOps, ProxyResponse } from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
-import { describeInputIssue } from '../actions/inputErrors';
+import { describeInputIssue, INPUT_PARSE } from '../actions/inputErrors';
 import type { AuthorizerDoc } from '../model';
 import { COLLECTIONS } from '../store';
 import { issuedToken } from './access';
@@ -75,7 +75,7 @@ export function isBrokerOp(op: unknown): op is BrokerOp {
 }
 
 export function parseInput<K extends BrokerOp>(op: K, input: unknown): BrokerOps[K]['input'] {
-  const parsed = SCHEMAS[op].safeParse(input ?? {});
+  const parsed = SCHEMAS[op].safeParse(input ?? {}, INPUT_PARSE);
   if (!parsed.success) throw refuse('INVALID_INPUT', describeInputIssue(parsed.error.issues[0]));
   return parsed.data;
 }

@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { parseFlatXml, sha1Signature, xmlText } from '../crypto';
-import { postBody } from '../openapi/transport';
+import { sendRequest } from '../httpClient';
 
 /**
  * Hands a merchant's message to the provider's own message service, decrypted, signed the way
@@ -31,13 +31,18 @@ export async function forwardMessage(
   url.searchParams.set('timestamp', timestamp);
   url.searchParams.set('nonce', nonce);
   url.searchParams.set('signature', sha1Signature(target.token, timestamp, nonce));
-  const outcome = await postBody(url, plaintext, target.timeoutMs, {
-    contentType: 'text/xml; charset=utf-8',
+  // Capped at the largest reply we pass on: a bigger answer is the service's bug, counted as a failure.
+  const outcome = await sendRequest({
+    method: 'POST',
+    url,
     accept: 'text/xml, text/plain',
+    body: { bytes: Buffer.from(plaintext, 'utf8'), contentType: 'text/xml; charset=utf-8' },
+    timeoutMs: target.timeoutMs,
+    maxBytes: MAX_REPLY_BYTES,
   });
   if (outcome.kind !== 'response') return { kind: 'failed', reason: outcome.kind };
   if (outcome.status < 200 || outcome.status >= 300) return { kind: 'failed', reason: `HTTP ${outcome.status}` };
-  const body = outcome.body.trim();
+  const body = outcome.body.toString('utf8').trim();
   if (body === '' || body === 'success') return { kind: 'no_reply' };
   return passiveReply(body);
 }
