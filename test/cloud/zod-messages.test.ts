@@ -40,7 +40,7 @@ function words(): string[] {
   const found = [
     ...configProblems({ API_TIMEOUT_MS: '1', SESSIONS_PER_DAY: 'many', PERMISSION_BUNDLES: '[{"id":"x"}]' }),
     ...configProblems({ COMPONENT_APPID: 'not-an-appid' }),
-    brokerRefusal({ offset: -1 }),
+    brokerRefusal({ limit: 0 }),
     brokerRefusal({ limit: '10' }),
     brokerRefusal('not an object'),
   ];
@@ -64,7 +64,7 @@ function withForeignConfig<T>(run: () => T): T {
 test("config problems and broker input errors do not change with zod's global configuration", () => {
   const own = words();
   expect(own.join('\n')).toMatch(/API_TIMEOUT_MS is malformed/);
-  expect(own).toEqual(expect.arrayContaining(['offset: 不能小于 0', 'limit: 类型不正确，应为数字', '参数必须是一个对象']));
+  expect(own).toEqual(expect.arrayContaining(['limit: 不能小于 1', 'limit: 类型不正确，应为数字', '参数必须是一个对象']));
   const foreign = withForeignConfig(words);
   expect(foreign).toEqual(own);
   expect(foreign.join('\n')).not.toMatch(/Invalid input|another library|expected/i);
