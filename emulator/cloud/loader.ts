@@ -4,12 +4,14 @@ import path from 'node:path';
 import { types } from 'node:util';
 import vm from 'node:vm';
 import { clockedDate, type Clock } from '../clock';
+import { instanceTimers, type InstanceTimers } from './instance-timers';
 import { invocationContext, type WxContext } from './sdk/context';
 import type { WxServerSdk } from './sdk';
 
 /**
  * One cold-started copy of a cloud function: its bundle (`index.js`) evaluated once, with its own
- * module state, `Date` following the runtime clock and `process.env` holding its own variables.
+ * module state, `Date` following the runtime clock, `process.env` holding its own variables and
+ * timers that stop holding the process once the instance has ended (instance-timers.ts).
  */
 
 export interface LoadOptions {
@@ -81,6 +83,10 @@ type ModuleWrapper = (
   dirname: string,
   date: DateConstructor,
   process: NodeJS.Process,
+  setTimeout: InstanceTimers['setTimeout'],
+  setInterval: InstanceTimers['setInterval'],
+  clearTimeout: InstanceTimers['clearTimeout'],
+  clearInterval: InstanceTimers['clearInterval'],
 ) => void;
 
 /**
@@ -109,7 +115,8 @@ function functionProcess(env: Record<string, string>): NodeJS.Process {
 function compile(filename: string): ModuleWrapper {
   const source = fs.readFileSync(filename, 'utf8').replace(/^#!.*/, '');
   // Same first line as the file, so stack traces point at the right lines.
-  const wrapped = `(function (exports, require, module, __filename, __dirname, Date, process) {${source}\n})`;
+  const globals = 'Date, process, setTimeout, setInterval, clearTimeout, clearInterval';
+  const wrapped = `(function (exports, require, module, __filename, __dirname, ${globals}) {${source}\n})`;
   return vm.runInThisContext(wrapped, { filename }) as ModuleWrapper;
 }
 
@@ -123,6 +130,7 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
   const filename = path.join(options.dir, 'index.js');
   if (!fs.existsSync(filename)) throw new Error(`function ${options.name} has no index.js in ${options.dir}`);
   const module = { exports: {} as Record<string, unknown>, filename, id: filename, loaded: false };
+  const timers = instanceTimers();
   compile(filename)(
     module.exports,
     functionRequire(filename, options.sdk),
@@ -131,10 +139,19 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
     options.dir,
     functionDate(options.clock),
     functionProcess(options.env),
+    timers.setTimeout,
+    timers.setInterval,
+    timers.clearTimeout,
+    timers.clearInterval,
   );
   module.loaded = true;
   const main = (module.exports as { main?: unknown }).main;
   if (typeof main !== 'function') throw new Error(`function ${options.name} does not export main`);
+  options.died?.catch(() => timers.end());
+  const onTimeout = () => {
+    timers.end();
+    options.onTimeout?.();
+  };
 
   return {
     name: options.name,
@@ -148,7 +165,7 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
         time_limit_in_ms: options.timeoutMs,
       };
       const run = async () => invocationContext.run({ ...wxContext }, () => (main as MainFunction)(event, context));
-      return withinTimeout(run, options);
+      return withinTimeout(run, { ...options, onTimeout });
     },
   };
 }

@@ -19,7 +19,8 @@ exports.main = async (event, context) => {
   if (event.action === 'missing') {
     try { await db.collection('things').doc('none').get(); } catch (e) { return { isError: e instanceof Error, errMsg: e.errMsg, errCode: e.errCode }; }
   }
-  if (event.action === 'count') {
+  if (event.action === 'timerThenCount') setTimeout(() => undefined, 60000);
+  if (event.action === 'count' || event.action === 'timerThenCount') {
     await db.collection('visits').add({ data: { at: db.serverDate() } });
     return (await db.collection('visits').count()).total;
   }
@@ -193,16 +194,18 @@ test('invoke runs any event on an instance with the given context', async () => 
   expect(result.wx).toEqual({ OPENID: 'x', APPID: '', UNIONID: '', ENV: 'test-env', SOURCE: 'scf' });
 });
 
-test('a crashed run fails at once and leaves no timeout timer behind (nothing holds the process)', async () => {
+test("a crashed run fails at once; neither its timeout nor the function's own timers hold the process", async () => {
   const timeouts = () => process.getActiveResourcesInfo().filter((kind) => kind === 'Timeout').length;
   const before = timeouts();
   const doomed = runtime.newInstance('inspector');
   doomed.crashWhen((operation) => operation.collection === 'visits');
-  await expect(doomed.callFunction({ action: 'count' })).rejects.toMatchObject({
+  // The function leaves a 60 s timer pending, then dies before its database write.
+  await expect(doomed.callFunction({ action: 'timerThenCount' })).rejects.toMatchObject({
     errCode: -404011,
     errMsg: expect.stringContaining('instance crashed before collection.add on visits'),
   });
-  // The run itself never settles (a dead instance's calls hang); its 3 s timeout must not outlive the crash.
+  // The run never settles (a dead instance's calls hang): its 3 s timeout and the function's own
+  // 60 s timer would keep a finished test run open.
   expect(timeouts()).toBe(before);
 });
 
