@@ -125,6 +125,8 @@ export interface PushRecord {
   duplicated?: boolean;
   /** Why it was not delivered (no URL, dropped, every attempt failed). */
   reason?: string;
+  /** Every copy and every retry is over: nothing more will be sent for it. */
+  finished?: boolean;
 }
 
 /** One call of a component API. */

@@ -58,6 +58,14 @@ export class PushSender {
   }
 
   private async deliver(record: PushRecord): Promise<void> {
+    try {
+      await this.sendCopies(record);
+    } finally {
+      record.finished = true;
+    }
+  }
+
+  private async sendCopies(record: PushRecord): Promise<void> {
     if (!record.url) {
       record.reason = 'no authEventUrl configured';
       return;
