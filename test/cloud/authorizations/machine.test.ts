@@ -69,12 +69,13 @@ async function deliver(plaintext: string) {
 }
 
 /** The merchant confirms in WeChat; the push WeChat would send is returned, not delivered. */
-async function confirm(channel: 'plugin' | 'pc' = 'plugin', appid = APPID) {
+async function confirm(channel: 'plugin' | 'pc' = 'plugin', appid = APPID, funcIds?: number[]) {
   const session = await app.sessions.create({ openid: MERCHANT, channel, authType: 3, bizAppid: null, categoryIds: [] });
   const confirmed = await wechat.confirmAuthorization({
     preAuthCode: session.preAuthCode,
     authorizerAppid: appid,
     channel,
+    ...(funcIds ? { funcIds } : {}),
     ...(channel === 'pc' ? { redirectUri: 'https://example.test/wx/callback' } : {}),
   });
   const fields = confirmed.push!.fields;
@@ -144,6 +145,18 @@ test("a push arriving while the callback's exchange is in flight keeps WeChat's 
   expect(await authorizer()).toMatchObject({ lastEventAt: signedAt, owners: [MERCHANT], ownerGrants: { [MERCHANT]: signedAt } });
   expect(await sessionOf(session._id)).toMatchObject({ status: 'authorized' });
   expect(calls('api_query_auth')).toEqual([0]);
+});
+
+test('a grant without a push and a signed one in the same second: the signed one, later in that second, is not taken for older', async () => {
+  // Both happen within one second of WeChat's CreateTime grain.
+  clock.advance((1000 - (clock.now() % 1000)) / 1000);
+  const all = DEFAULT_ACCOUNTS[0].grantableFuncIds;
+  const first = await confirm('pc', APPID, all);
+  await app.machine.arrive(first.callback, 5000);
+  const second = await confirm('plugin', APPID, all.slice(1));
+  await app.machine.arrive(second.push, 5000);
+  expect(Math.floor(clock.now() / 1000)).toBe(Math.floor((second.push.source === 'push' ? second.push.facts.eventAt : 0) / 1000));
+  expect((await authorizer())?.grantedSets).toEqual(all.slice(1));
 });
 
 test('exchanging, reply lost, appid signed: 61009 → recovered from api_get_authorizer_info', async () => {

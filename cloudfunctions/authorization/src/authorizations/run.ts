@@ -1,5 +1,5 @@
 import type { ActionError } from '../../../../typings/api';
-import { recordGrant, recordRevocation } from '../authorizers/records';
+import { observedAt, recordGrant, recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import { FOREVER, type ClaimToken } from '../claims';
 import type { AuthCodeDoc, AuthorizerDoc } from '../model';
@@ -77,7 +77,7 @@ export class CodeRun {
       authorizerAppid: auth.authorizer_appid,
       grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id),
     };
-    const eventAt = doc.eventAt || now();
+    const eventAt = doc.eventAt || observedAt(now());
     if (auth.authorizer_refresh_token) {
       await this.keepTokens(exchanged.authorizerAppid, eventAt, {
         accessToken: auth.authorizer_access_token ?? null,
@@ -113,7 +113,7 @@ export class CodeRun {
     const info = await unlessRevoked(upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid)));
     if (!info) return this.revokedMeanwhile(doc);
     const auth = info.authorization_info;
-    const eventAt = doc.eventAt || this.deps.now();
+    const eventAt = doc.eventAt || observedAt(this.deps.now());
     if (auth?.authorizer_refresh_token) {
       await this.keepTokens(appid, eventAt, { accessToken: null, expiresIn: 0, refreshToken: auth.authorizer_refresh_token });
     }
@@ -191,13 +191,15 @@ export class CodeRun {
     const appid = exchanged.authorizerAppid;
     const fetched = await unlessRevoked(upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid)));
     if (!fetched) return this.revokedMeanwhile({ ...doc, authorizerAppid: doc.authorizerAppid ?? appid });
-    const { authorizer_info: profile } = fetched;
+    const { authorizer_info: profile, authorization_info: current } = fetched;
     await recordGrant(store, {
       appid,
       profile,
-      grantedSets: exchanged.grantedSets,
+      // The sets WeChat holds now, when it says: two grants within one CreateTime second are
+      // ordered by nothing else, and the newer one's sets are what WeChat holds.
+      grantedSets: current?.func_info ? current.func_info.map((f) => f.funcscope_category.id) : exchanged.grantedSets,
       event: doc.event,
-      eventAt: doc.eventAt || now(),
+      eventAt: doc.eventAt || observedAt(now()),
       now: now(),
     });
     return this.progress({ stage: 'recorded' });

@@ -7,7 +7,7 @@ import { Claims } from '../claims';
 import { COLLECTIONS, type Store } from '../store';
 import type { TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
-import { recordGrant } from './records';
+import { observedAt, recordGrant } from './records';
 import type { AuthorizerTokens } from './tokens';
 
 /** WeChat's largest page of api_get_authorizer_list. */
@@ -118,7 +118,7 @@ class PassRun {
     private readonly checkpoint: ReconcileCheckpoint,
   ) {
     this.listedHere = checkpoint.phase === 'list' && checkpoint.offset === 0 ? new Set() : null;
-    this.listedAt = deps.now();
+    this.listedAt = observedAt(deps.now());
   }
 
   /** True when the pass completed in this run. */
@@ -211,7 +211,7 @@ class PassRun {
       profile: info.authorizer_info,
       grantedSets: granted,
       event: 'reconciled',
-      eventAt: now(),
+      eventAt: observedAt(now()),
       now: now(),
     });
   }
@@ -241,7 +241,7 @@ class PassRun {
   }
 
   private async wholeList(): Promise<Set<string>> {
-    this.listedAt = this.deps.now();
+    this.listedAt = observedAt(this.deps.now());
     const listed = new Set<string>();
     for (let offset = 0; ;) {
       const page = await this.listPage(offset);

@@ -35,6 +35,13 @@ function profileFields(profile: AuthorizerProfile) {
   };
 }
 
+/**
+ * An event time from our clock (an exchange without a push, reconcile's listing), on WeChat's
+ * one-second grain: its CreateTime has no finer one, so an event in the same second ties rather
+ * than looking newer than WeChat's, and a tie is applied with the sets WeChat holds at that moment.
+ */
+export const observedAt = (ms: number): number => Math.floor(ms / 1000) * 1000;
+
 /** The record of a first authorization (no owner yet: owners come only from signed bindings). */
 export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
   const { appid, grantedSets, event, eventAt, now } = input;
