@@ -305,16 +305,18 @@ test('concurrent writes to one authorizer never drop an event: a revocation raci
   expect([...doc!.owners].sort()).toEqual(owners);
 });
 
+/** A grant of APPID recorded straight away, at `eventAt`. */
+const grant = (eventAt: number) =>
+  recordGrant(app.store, {
+    appid: APPID,
+    profile: { nick_name: 'x' },
+    grantedSets: [1],
+    event: 'authorized',
+    eventAt,
+    now: eventAt,
+  });
+
 test('a grant after a revocation starts a new ownership: earlier owners and late bindings of earlier grants stay out', async () => {
-  const grant = (eventAt: number) =>
-    recordGrant(app.store, {
-      appid: APPID,
-      profile: { nick_name: 'x' },
-      grantedSets: [1],
-      event: 'authorized',
-      eventAt,
-      now: eventAt,
-    });
   await grant(1000);
   expect(await addOwner(app.store, APPID, 'oA', 1000, 1000)).toBe(true);
   await recordRevocation(app.store, APPID, 2000, 2000);
@@ -329,15 +331,6 @@ test('a grant after a revocation starts a new ownership: earlier owners and late
 });
 
 test('a revocation recorded after a newer grant removes exactly the owners who granted before it', async () => {
-  const grant = (eventAt: number) =>
-    recordGrant(app.store, {
-      appid: APPID,
-      profile: { nick_name: 'x' },
-      grantedSets: [1],
-      event: 'authorized',
-      eventAt,
-      now: eventAt,
-    });
   await grant(1000);
   await addOwner(app.store, APPID, 'oA', 1000, 1000);
   await addOwner(app.store, APPID, 'oC', 1000, 1000);

@@ -53,6 +53,18 @@ async function unchangedReconfirmCode(openid: string, appid: string): Promise<st
   return confirmed.authCode;
 }
 
+/** The merchant authorizes `appid`, then revokes it a minute later while the push is lost; a minute passes. */
+async function authorizedThenRevokedUnheard(appid: string) {
+  await authorizeWithPush(stack, MERCHANT, appid);
+  stack.clock.advance(60);
+  const url = stack.openPlatform.component.authEventUrl;
+  stack.openPlatform.setAuthEventUrl(undefined);
+  const revoked = await stack.openPlatform.revoke(appid);
+  stack.openPlatform.setAuthEventUrl(url);
+  stack.clock.advance(60);
+  return revoked;
+}
+
 const owners = async (appid: string) => (await docById<{ owners: string[] }>(stack, 'authorizers', appid))?.owners;
 const session = (sessionId: string) =>
   docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', sessionId);
@@ -216,13 +228,7 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
 
   test('5. an unauthorized push delivered after the merchant re-authorized changes nothing', async () => {
     const appid = account(stack, 'official_account').appid;
-    await authorizeWithPush(stack, MERCHANT, appid);
-    stack.clock.advance(60);
-    const url = stack.openPlatform.component.authEventUrl;
-    stack.openPlatform.setAuthEventUrl(undefined);
-    const revoked = await stack.openPlatform.revoke(appid);
-    stack.openPlatform.setAuthEventUrl(url);
-    stack.clock.advance(60);
+    const revoked = await authorizedThenRevokedUnheard(appid);
     await authorizeWithPush(stack, MERCHANT, appid);
     const tokensBefore = await docById(stack, 'authorizerTokens', appid);
 
@@ -302,13 +308,7 @@ describe('9. ownership ends with a revocation', () => {
 
   test('a revocation push that arrives after the next grant removes the earlier owner, not the new one', async () => {
     const appid = account(stack, 'official_account').appid;
-    await authorizeWithPush(stack, MERCHANT, appid);
-    stack.clock.advance(60);
-    const url = stack.openPlatform.component.authEventUrl;
-    stack.openPlatform.setAuthEventUrl(undefined);
-    const revoked = await stack.openPlatform.revoke(appid);
-    stack.openPlatform.setAuthEventUrl(url);
-    stack.clock.advance(60);
+    const revoked = await authorizedThenRevokedUnheard(appid);
     await authorizeWithPush(stack, ATTACKER, appid);
     expect(await owners(appid)).toEqual([MERCHANT, ATTACKER]);
 
