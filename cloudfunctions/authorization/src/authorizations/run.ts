@@ -15,9 +15,6 @@ import type { MachineDeps } from './machine';
 
 type Exchanged = NonNullable<AuthCodeDoc['exchanged']>;
 
-/** 61003 and the like: the merchant revoked the platform; nothing will make this grant work again. */
-const isRevocation = isAuthorizationError;
-
 export class CodeRun {
   constructor(
     private readonly deps: MachineDeps,
@@ -91,7 +88,7 @@ export class CodeRun {
   /** WeChat said no to api_query_auth: revoked meanwhile, spent by us earlier, or a bad code. */
   private afterRefusal(doc: AuthCodeDoc, error: unknown): Promise<boolean> {
     // The merchant revoked before we exchanged (61003): the grant happened, and is over.
-    if (isRevocation(error)) return this.revokedMeanwhile(doc);
+    if (isAuthorizationError(error)) return this.revokedMeanwhile(doc);
     if (!(error instanceof OpenApiError && error.category === 'code')) throw error;
     // A 61009 after an earlier attempt (a holder that died, or our own retry) may mean "spent by us".
     if (doc.exchangeAttempts > 0 || error.attempts > 1) return this.recoverOrWait({ ...doc, code: null });

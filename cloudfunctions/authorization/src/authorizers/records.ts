@@ -144,12 +144,12 @@ export async function addOwner(store: Store, appid: string, openid: string, gran
     appid,
     (before) => {
       const grants = before.ownerGrants ?? {};
-      owner = before.owners.includes(openid);
-      if (grantAt < (before.ownersSince ?? 0)) return null;
-      if (owner && (grants[openid] ?? 0) >= grantAt) return null;
+      const already = before.owners.includes(openid);
+      owner = already;
+      if (grantAt < (before.ownersSince ?? 0) || (already && (grants[openid] ?? 0) >= grantAt)) return null;
       owner = true;
       return {
-        owners: store.command.set(before.owners.includes(openid) ? before.owners : [...before.owners, openid]),
+        owners: store.command.set(already ? before.owners : [...before.owners, openid]),
         ownerGrants: store.command.set({ ...grants, [openid]: grantAt }),
       };
     },
