@@ -138,6 +138,8 @@ export interface PlatformHealth {
   recentPushFailures: PushFailureView[];
   /** The last upstream configuration error (e.g. 61004 with the IP to whitelist). */
   lastUpstreamError: { at: number; errcode: number; meaning: string; requestIp?: string } | null;
+  /** The broker's callers as configured; names of those without a scope (they may only list accounts). */
+  broker: { httpKeys: number; functionSecrets: number; legacyScope: string[] };
 }
 
 /** What `setupDatabase` did: collections it created and those that were already there. */
@@ -209,6 +211,32 @@ export interface Actions {
   authorizerUsage: { input: { appid: string }; output: { usage: ApiUsage[] } };
   /** Admin: fetches the account's basic info live through the broker, to prove its token works. */
   testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
+  /** Admin: the broker's callers (keys and function secrets, never a secret), their scopes and usage. */
+  brokerCallers: { input: Record<string, never>; output: { callers: BrokerCallerView[] } };
+}
+
+/** One caller of the broker as the admin page shows it. */
+export interface BrokerCallerView {
+  /** `http`: a key of BROKER_CLIENT_KEYS; `function`: a secret of BROKER_FUNCTION_SECRETS (or BROKER_SECRET). */
+  way: 'http' | 'function';
+  id: string;
+  revoked: boolean;
+  /** Configured without a scope: it may only list accounts until it is given one. */
+  legacyScope: boolean;
+  scope: { ops: string[]; apis: string[]; appids: '*' | string[] };
+  totals: { calls: number; errors: number; refused: number; lastAt: number | null };
+  /** Per API (or operation), most recent first, at most 100. */
+  usage: CallerApiUsage[];
+}
+
+export interface CallerApiUsage {
+  api: string;
+  calls: number;
+  errors: number;
+  refused: number;
+  /** WeChat's errcode, or the broker's refusal code, of the latest request. */
+  lastOutcome: number | string;
+  lastAt: number;
 }
 
 /** Calls the broker made to one WeChat API for one authorizer. */

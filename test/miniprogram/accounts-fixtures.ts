@@ -126,6 +126,7 @@ export function healthyPlatform(overrides: Partial<PlatformHealth> = {}): Platfo
     needsAttention: [],
     recentPushFailures: [],
     lastUpstreamError: null,
+    broker: { httpKeys: 1, functionSecrets: 1, legacyScope: [] },
     ...overrides,
   };
 }

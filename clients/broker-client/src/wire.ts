@@ -24,6 +24,12 @@ export type BrokerErrorCode =
   | 'REPLAYED'
   | 'INVALID_INPUT'
   | 'UNKNOWN_AUTHORIZER'
+  /** The caller's key or function secret does not allow this: `scope` says which part is missing. */
+  | 'SCOPE_DENIED'
+  /** The API is never proxied (it mints or returns a token or code) or is not on the component list. */
+  | 'API_NOT_SERVED'
+  /** The request body is over the broker's limit (see BODY_LIMITS). */
+  | 'BODY_TOO_LARGE'
   /** The merchant revoked the authorization (state 'revoked') or it broke (state 'needs_reauth'). */
   | 'AUTHORIZER_UNAVAILABLE'
   /** 61007: the merchant did not grant the permission set that contains the API. */
@@ -42,7 +48,31 @@ export interface BrokerErrorBody {
   state?: AuthorizerState;
   /** For SET_NOT_GRANTED when the API's set is known. */
   permissionSet?: { id: number; name: string };
+  /** For SCOPE_DENIED: the part of the caller's own scope that does not cover the request. */
+  scope?: ScopePart;
 }
+
+/**
+ * What one caller (an HTTP key or a function secret) may do. Deny by default: an operation, API
+ * or appid not named here is refused. `token` hands out the merchant's access token, which can
+ * call any API of that merchant: give it only to callers that need the raw token.
+ */
+export interface BrokerScope {
+  /** Operations: token, call (an authorizer API), component (a platform API), list, report. */
+  ops: ScopeOperation[];
+  /**
+   * WeChat API path prefixes for `call` and `component`: `/cgi-bin/message/` covers every path
+   * under it; a prefix without a trailing slash covers that path and the paths under it
+   * (`/wxa/commit` covers `/wxa/commit`, not `/wxa/commit_x`). `/` covers every path.
+   */
+  apis: string[];
+  /** `*` for every authorized account, or a list of appids (for token, call, report and list). */
+  appids: '*' | string[];
+}
+
+export type ScopeOperation = 'token' | 'call' | 'component' | 'list' | 'report';
+export const SCOPE_OPERATIONS: readonly ScopeOperation[] = ['token', 'call', 'component', 'list', 'report'];
+export type ScopePart = 'operation' | 'api' | 'appid';
 
 export interface IssuedToken {
   accessToken: string;
@@ -99,6 +129,21 @@ export interface BrokerOps {
 }
 
 export type BrokerOp = keyof BrokerOps;
+
+/** The scope operation each broker operation needs. */
+export const OP_SCOPE: { readonly [K in BrokerOp]: ScopeOperation } = {
+  token: 'token',
+  reportRejected: 'report',
+  call: 'call',
+  componentCall: 'component',
+  listAuthorizers: 'list',
+};
+
+/**
+ * Request bodies the broker takes (bytes after any base64 decoding). Over the signed-HTTP way in,
+ * HTTP access itself refuses bigger ones before the function runs (see the README).
+ */
+export const BODY_LIMITS = { json: 64 * 1024, binary: 4 * 1024 * 1024 } as const;
 
 export const BROKER_OPS: readonly BrokerOp[] = ['token', 'reportRejected', 'call', 'componentCall', 'listAuthorizers'];
 

@@ -70,6 +70,7 @@ export function createApp(input: {
     now,
     refreshAheadMs: config.authorizerRefreshAheadMs,
     hotWindowMs: config.tokenHotWindowMs,
+    reauthProbeMs: config.reauthProbeMs,
   });
   const codes = new AuthCodes(store, instanceId, now);
   const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });

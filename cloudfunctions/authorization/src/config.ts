@@ -18,10 +18,14 @@ import {
   strictObject,
   object,
   transform,
+  union,
   url,
+  enum as oneOf,
   type core,
 } from 'zod/mini';
+import { SCOPE_OPERATIONS, type BrokerScope } from '../../../clients/broker-client/src/wire';
 import type { PermissionBundle } from '../../../typings/api';
+import { LEGACY_SCOPE } from './broker/scope';
 import { OWN_MESSAGES, UNWORDED } from './zodMessages';
 
 /**
@@ -62,10 +66,15 @@ export interface Config {
    * gives timer runs `{}` (spec cloud-runtime §1, uncertain). Off by default: only SOURCE wx_trigger.
    */
   timerAcceptsEmptyContext: boolean;
-  /** Shared with the provider's other cloud functions: the broker's callFunction way in (unset: off). */
-  brokerSecret?: string;
+  /**
+   * The broker's callFunction way in: named secrets shared with the provider's other cloud
+   * functions (BROKER_FUNCTION_SECRETS, and BROKER_SECRET as one named `BROKER_SECRET`); none: off.
+   */
+  brokerFunctionSecrets: BrokerCredential[];
   /** Named keys of the broker's signed-HTTP way in; several at once for rotation. */
-  brokerClientKeys: BrokerClientKey[];
+  brokerClientKeys: BrokerCredential[];
+  /** An authorization WeChat refused is tried again at most this often (a missed re-authorization). */
+  reauthProbeMs: number;
   /** An authorizer used within this window is kept fresh by the timer; others refresh on use only. */
   tokenHotWindowMs: number;
   /** The timer refreshes a hot authorizer token with less than this left. */
@@ -74,10 +83,14 @@ export interface Config {
   timerBudgetMs: number;
 }
 
-export interface BrokerClientKey {
+/** One caller of the broker: its name, its secret, and what it may do. */
+export interface BrokerCredential {
   id: string;
   secret: string;
   revoked: boolean;
+  scope: BrokerScope;
+  /** Written without a scope: it gets LEGACY_SCOPE, and the health page warns. */
+  legacyScope: boolean;
 }
 
 /** Defined with the mini-program, which checks the same version on its side. */
@@ -91,7 +104,11 @@ export const SECRET_ENV_VARS = [
   'PREVIOUS_ENCODING_AES_KEY',
   'BROKER_SECRET',
   'BROKER_CLIENT_KEYS',
+  'BROKER_FUNCTION_SECRETS',
 ] as const;
+
+/** The name BROKER_SECRET goes by among the function secrets. */
+export const LEGACY_SECRET_ID = 'BROKER_SECRET';
 
 /** Broker secrets are random strings of at least this many characters (e.g. `openssl rand -hex 32`). */
 export const MIN_BROKER_SECRET_LENGTH = 32;
@@ -129,15 +146,30 @@ const brokerSecret = string().check(
   minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`),
 );
 
-const brokerKey = strictObject({
+/** `/`, `/wxa/` or `/cgi-bin/message/custom/send`: plain segments, no `.` or `..`. */
+const apiPrefix = string().check(
+  regex(/^\/(?:(?!\.\.?(?:\/|$))[A-Za-z0-9_.-]+\/?)*$/, 'scope apis: path prefixes such as /cgi-bin/message/ or /wxa/commit'),
+);
+
+const scope = strictObject({
+  ops: array(oneOf(SCOPE_OPERATIONS, { error: `scope ops: any of ${SCOPE_OPERATIONS.join(', ')}` })),
+  apis: optional(array(apiPrefix)),
+  appids: optional(union([literal('*'), array(string().check(regex(APPID, 'scope appids: "*" or a list of appids')))])),
+});
+
+const brokerCredential = strictObject({
   id: string().check(regex(/^[A-Za-z0-9_-]{1,32}$/, 'key id: 1–32 of A-Z a-z 0-9 _ -')),
   secret: brokerSecret,
   revoked: optional(boolean()),
+  scope: optional(scope),
 });
 
-const brokerKeyList = pipe(
-  jsonText('[{"id","secret","revoked"?}]'),
-  array(brokerKey).check(refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique')),
+const credentialList = pipe(
+  jsonText('[{"id","secret","revoked"?,"scope"?:{"ops","apis","appids"}}]'),
+  array(brokerCredential).check(
+    refine((keys) => new Set(keys.map((k) => k.id)).size === keys.length, 'key ids must be unique'),
+    refine((keys) => new Set(keys.map((k) => k.secret)).size === keys.length, 'secrets must be unique'),
+  ),
 );
 
 /** 原始IDs as pasted from 开发资料: `;`- or `,`-separated, at most ten. */
@@ -187,7 +219,9 @@ const schema = object({
   PLATFORM_RELEASED: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
   TIMER_ACCEPTS_EMPTY_CONTEXT: _default(literal(['true', 'false'], { error: 'must be true or false' }), 'false'),
   BROKER_SECRET: optional(brokerSecret),
-  BROKER_CLIENT_KEYS: optional(brokerKeyList),
+  BROKER_CLIENT_KEYS: optional(credentialList),
+  BROKER_FUNCTION_SECRETS: optional(credentialList),
+  REAUTH_PROBE_SECONDS: _default(coerce.number().check(int(), gte(60), lte(86_400)), 3600),
   TOKEN_HOT_WINDOW_HOURS: _default(coerce.number().check(int(), gte(1), lte(720)), 24),
   // The timer runs every 5 min: a hot token is refreshed at the last run before it would drop
   // under the one minute a caller is promised (plus a minute for a late trigger), not earlier:
@@ -240,12 +274,36 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     releaseTestList: e.RELEASE_TEST_LIST ?? [],
     platformReleased: e.PLATFORM_RELEASED === 'true',
     timerAcceptsEmptyContext: e.TIMER_ACCEPTS_EMPTY_CONTEXT === 'true',
-    brokerSecret: e.BROKER_SECRET,
-    brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map((k) => ({ id: k.id, secret: k.secret, revoked: k.revoked ?? false })),
+    brokerFunctionSecrets: functionSecrets(e.BROKER_SECRET, e.BROKER_FUNCTION_SECRETS ?? []),
+    brokerClientKeys: (e.BROKER_CLIENT_KEYS ?? []).map(credential),
+    reauthProbeMs: e.REAUTH_PROBE_SECONDS * 1000,
     tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
     authorizerRefreshAheadMs: e.AUTHORIZER_REFRESH_AHEAD_SECONDS * 1000,
     timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
   };
+}
+
+type CredentialInput = core.output<typeof brokerCredential>;
+
+function credential(input: CredentialInput): BrokerCredential {
+  const { id, secret, revoked, scope: given } = input;
+  return {
+    id,
+    secret,
+    revoked: revoked ?? false,
+    scope: given ? { ops: given.ops, apis: given.apis ?? [], appids: given.appids ?? [] } : LEGACY_SCOPE,
+    legacyScope: !given,
+  };
+}
+
+/** BROKER_SECRET, today's single shared secret, is one more named secret with the legacy scope. */
+function functionSecrets(legacy: string | undefined, named: CredentialInput[]): BrokerCredential[] {
+  const all = named.map(credential);
+  if (legacy === undefined) return all;
+  if (all.some((c) => c.id === LEGACY_SECRET_ID || c.secret === legacy)) {
+    throw new ConfigError([`BROKER_SECRET must differ from every BROKER_FUNCTION_SECRETS entry and its id ${LEGACY_SECRET_ID}`]);
+  }
+  return [...all, credential({ id: LEGACY_SECRET_ID, secret: legacy })];
 }
 
 function describeIssue(issue: core.$ZodIssue, present: Record<string, unknown>): string {

@@ -110,6 +110,8 @@ export interface AuthorizerTokenDoc extends Leased {
   lastUsedAt?: number;
   /** WeChat refused the refresh token (the authorizer needs re-authorization); cleared by a good refresh. */
   rejected?: boolean;
+  /** While rejected: no refresh is tried before this time (one probe per REAUTH_PROBE_SECONDS). */
+  probeAfter?: number;
 }
 
 /** Where one authorization code stands (DESIGN: the authorization state machine). */

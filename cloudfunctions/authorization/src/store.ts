@@ -63,6 +63,8 @@ export const COLLECTIONS = {
   brokerNonces: 'brokerNonces',
   /** Broker: calls per authorizer and API. */
   brokerUsage: 'brokerUsage',
+  /** Broker: requests per caller (key or function secret) and API, refusals included. */
+  brokerCallerUsage: 'brokerCallerUsage',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -17,6 +17,10 @@ export const KEYS = {
   revoked: { id: 'old', secret: 'key-old-secret-0123456789abcdef0123456789abcd' },
 };
 export const CALLER = 'broker-caller';
+/** Everything a caller can be allowed: the suites that test the broker's behaviour, not its scopes. */
+export const FULL_SCOPE = { ops: ['token', 'call', 'component', 'list', 'report'], apis: ['/'], appids: '*' };
+/** The caller function's named secret (BROKER_FUNCTION_SECRETS). */
+export const FUNCTION_SECRET_ID = 'backend';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -53,8 +57,10 @@ export async function startBrokerStack(extraEnv: Record<string, string> = {}): P
   return startRulesStack({
     functionsRoot: await brokerFunctionsRoot(),
     functionEnv: {
-      BROKER_SECRET,
-      BROKER_CLIENT_KEYS: JSON.stringify([KEYS.current, KEYS.next, { ...KEYS.revoked, revoked: true }]),
+      BROKER_FUNCTION_SECRETS: JSON.stringify([{ id: FUNCTION_SECRET_ID, secret: BROKER_SECRET, scope: FULL_SCOPE }]),
+      BROKER_CLIENT_KEYS: JSON.stringify(
+        [KEYS.current, KEYS.next, { ...KEYS.revoked, revoked: true }].map((key) => ({ ...key, scope: FULL_SCOPE })),
+      ),
       ...extraEnv,
     },
     otherFunctionEnv: { [CALLER]: { BROKER_SECRET } },

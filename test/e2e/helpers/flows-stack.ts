@@ -21,7 +21,7 @@ import type {
 } from '../../../cloudfunctions/authorization/src/model';
 
 import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
-import type { UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
+import type { CallerUsageDoc, UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
 import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
 import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
 
@@ -38,6 +38,7 @@ export interface CollectionDocs {
   releaseJobs: ReleaseJobDoc;
   brokerNonces: { _id: string; expiresAt: number };
   brokerUsage: UsageDoc;
+  brokerCallerUsage: CallerUsageDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

@@ -35,6 +35,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   releaseStatus: true,
   authorizerUsage: true,
   testAuthorizerCall: true,
+  brokerCallers: true,
   setupDatabase: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];

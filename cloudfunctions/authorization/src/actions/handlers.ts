@@ -2,7 +2,7 @@ import type { Actions, ActionName, AuthSessionView } from '../../../../typings/a
 import type { App } from '../app';
 import { reconcileStep } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
-import { authorizerUsage, testAuthorizerCall } from '../broker/adminActions';
+import { authorizerUsage, brokerCallers, testAuthorizerCall } from '../broker/adminActions';
 import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
@@ -98,6 +98,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
       store: app.store,
       componentAppId: app.config.componentAppId,
       requiredIds: app.config.requiredCategoryIds,
+      brokerCallers: { http: app.config.brokerClientKeys, function: app.config.brokerFunctionSecrets },
       now: app.now,
     });
   },
@@ -127,6 +128,8 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   authorizerUsage: (app, _caller, input) => authorizerUsage(app, input.appid),
 
   testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
+  brokerCallers: (app) => brokerCallers(app),
+
   async setupDatabase(app) {
     return setupDatabase(app.store.db);
   },

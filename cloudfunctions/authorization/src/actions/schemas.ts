@@ -66,6 +66,7 @@ export const schemas = {
   releaseStatus: none,
   authorizerUsage: strictObject({ appid }),
   testAuthorizerCall: strictObject({ appid }),
+  brokerCallers: none,
   setupDatabase: none,
 } satisfies Record<ActionName, ZodMiniType>;
 
@@ -77,6 +78,7 @@ export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
   'releaseStatus',
   'authorizerUsage',
   'testAuthorizerCall',
+  'brokerCallers',
   'setupDatabase',
 ]);
 

@@ -16,6 +16,19 @@ export interface AuthorizerTokenDeps {
   refreshAheadMs: number;
   /** Authorizers used within this window are refreshed ahead of expiry; others only on use. */
   hotWindowMs: number;
+  /** After WeChat refused an authorization, its refresh token is tried again at most this often. */
+  reauthProbeMs: number;
+}
+
+/**
+ * WeChat refused this authorization (61003/61023) and no probe is due: the merchant must
+ * authorize again, and asking WeChat before the next probe would only cost a call.
+ */
+export class AuthorizationPaused extends Error {
+  constructor(readonly appid: string) {
+    super('the authorization was refused by WeChat; waiting for the merchant to authorize again');
+    this.name = 'AuthorizationPaused';
+  }
 }
 
 export interface IssuedTokens {
@@ -54,12 +67,22 @@ export class AuthorizerTokens {
     await store.put(COLLECTIONS.authorizerTokens, appid, doc);
   }
 
-  /** Restores a refresh token from api_get_authorizer_list without touching a good access token. */
+  /**
+   * Restores a refresh token from api_get_authorizer_list without touching a good access token. A
+   * new refresh token means a new authorization: a refusal of the old one no longer holds.
+   */
   async restoreRefreshToken(appid: string, refreshToken: string): Promise<boolean> {
     const doc = await this.read(appid);
     if (doc?.refreshToken === refreshToken) return false;
     if (!doc) await this.save(appid, { accessToken: null, expiresIn: 0, refreshToken });
-    else await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { refreshToken, accessToken: null, expiresAt: 0 });
+    else
+      await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, {
+        refreshToken,
+        accessToken: null,
+        expiresAt: 0,
+        rejected: false,
+        probeAfter: 0,
+      });
     return true;
   }
 
@@ -107,11 +130,11 @@ export class AuthorizerTokens {
     return { ...report, deferred: true };
   }
 
-  /** Forces a refresh: true when WeChat accepts the stored refresh token. */
+  /** Forces a refresh, a refused authorization too: true when WeChat accepts the stored refresh token. */
   async verify(appid: string): Promise<boolean> {
     await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { accessToken: null, expiresAt: 0 });
     try {
-      await this.fresh(appid, MIN_REMAINING_MS);
+      await this.fresh(appid, MIN_REMAINING_MS, undefined, true);
       return true;
     } catch {
       return false;
@@ -123,6 +146,7 @@ export class AuthorizerTokens {
     const current = async (min: number) => {
       const doc = await this.read(appid);
       if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+      this.checkNotPaused(doc);
       const good = doc.accessToken && doc.expiresAt - this.deps.now() > min;
       return good ? { accessToken: doc.accessToken as string, expiresAt: doc.expiresAt } : null;
     };
@@ -150,6 +174,20 @@ export class AuthorizerTokens {
     return updated === 1;
   }
 
+  /**
+   * WeChat refused the authorization on a call made with `failed` (61003/61023): that token is no
+   * longer handed out and no refresh is tried before the next probe. Nothing changes if the token
+   * was already replaced (a re-authorization saved a new pair meanwhile).
+   */
+  async rejectAuthorization(appid: string, failed: string): Promise<void> {
+    const { store, now, reauthProbeMs } = this.deps;
+    await store.updateWhere(
+      COLLECTIONS.authorizerTokens,
+      { _id: appid, accessToken: failed },
+      { accessToken: null, expiresAt: 0, rejected: true, probeAfter: now() + reauthProbeMs },
+    );
+  }
+
   async remove(appid: string): Promise<void> {
     await this.deps.store.removeWhere(COLLECTIONS.authorizerTokens, { _id: appid });
   }
@@ -158,12 +196,15 @@ export class AuthorizerTokens {
     return this.deps.store.get<AuthorizerTokenDoc>(COLLECTIONS.authorizerTokens, appid);
   }
 
-  /** A token with at least `minRemainingMs` left, refreshed under the lease if needed; not a use. */
-  private fresh(appid: string, minRemainingMs: number, seen?: (doc: AuthorizerTokenDoc) => void): Promise<string> {
+  /**
+   * A token with at least `minRemainingMs` left, refreshed under the lease if needed; not a use.
+   * `probe` asks WeChat even for a refused authorization whose next probe is not due.
+   */
+  private fresh(appid: string, minRemainingMs: number, seen?: (doc: AuthorizerTokenDoc) => void, probe = false): Promise<string> {
     return freshValue({
       lease: this.lease(appid),
-      read: () => this.stored(appid, minRemainingMs, seen),
-      refresh: () => this.refresh(appid),
+      read: () => this.stored(appid, minRemainingMs, seen, probe),
+      refresh: () => this.refresh(appid, probe),
       onGiveUp: () => notReady('授权账号令牌正在刷新，请稍后重试'),
     });
   }
@@ -175,18 +216,32 @@ export class AuthorizerTokens {
     await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { lastUsedAt: at });
   }
 
-  private async stored(appid: string, minRemainingMs: number, seen?: (doc: AuthorizerTokenDoc) => void): Promise<string | null> {
+  private async stored(
+    appid: string,
+    minRemainingMs: number,
+    seen?: (doc: AuthorizerTokenDoc) => void,
+    probe = false,
+  ): Promise<string | null> {
     const doc = await this.read(appid);
     if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+    if (!probe) this.checkNotPaused(doc);
     seen?.(doc);
     if (!doc.accessToken) return null;
     return doc.expiresAt - this.deps.now() > minRemainingMs ? doc.accessToken : null;
   }
 
-  private async refresh(appid: string): Promise<string> {
-    const { upstream, store, now } = this.deps;
+  /** A refused authorization waits for its probe: the merchant has to act, WeChat will say no again. */
+  private checkNotPaused(doc: AuthorizerTokenDoc): void {
+    if (doc.rejected === true && this.deps.now() < (doc.probeAfter ?? 0)) throw new AuthorizationPaused(doc._id);
+  }
+
+  private async refresh(appid: string, probe = false): Promise<string> {
+    const { upstream, store, now, reauthProbeMs } = this.deps;
     const doc = await this.read(appid);
     if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
+    if (!probe) this.checkNotPaused(doc);
+    // Held under the lease: this call is the probe, and the next one is due an interval from now.
+    if (doc.rejected === true) await store.update(COLLECTIONS.authorizerTokens, appid, { probeAfter: now() + reauthProbeMs });
     const issuedAt = now();
     try {
       const result = await upstream.withComponentToken((ct) =>
@@ -199,12 +254,13 @@ export class AuthorizerTokens {
         refreshToken: result.authorizer_refresh_token || doc.refreshToken,
         updatedAt: issuedAt,
         rejected: false,
+        probeAfter: 0,
       });
       return result.authorizer_access_token;
     } catch (error) {
       if (error instanceof OpenApiError && error.category === 'authorization') {
         // Marked here too, so reconcile finds it by reading token records alone.
-        await store.update(COLLECTIONS.authorizerTokens, appid, { rejected: true });
+        await store.update(COLLECTIONS.authorizerTokens, appid, { rejected: true, probeAfter: now() + reauthProbeMs });
         await recordNeedsReauth(store, appid, now());
       }
       throw error;

@@ -6,6 +6,7 @@
 import type { IssuedToken } from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
 import { recordNeedsReauth } from '../authorizers/records';
+import { AuthorizationPaused } from '../authorizers/tokens';
 import { AppError } from '../errors';
 import type { AuthorizerDoc } from '../model';
 import { OpenApiError } from '../openapi/errors';
@@ -28,6 +29,7 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
   if (doc.status === 'needs_reauth')
     return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
+  if (error instanceof AuthorizationPaused) return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
   if (error instanceof AppError && error.code === 'NOT_READY')
     return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');
   if (error instanceof OpenApiError) {
@@ -39,7 +41,7 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
 /** WeChat answered 61003/61023 on a call: the authorization is broken until the merchant renews it. */
 export async function markBroken(app: App, appid: string, failedToken: string, errcode: number): Promise<BrokerRefusal> {
   await recordNeedsReauth(app.store, appid, app.now());
-  await app.authorizerTokens.invalidateIfCurrent(appid, failedToken);
+  await app.authorizerTokens.rejectAuthorization(appid, failedToken);
   return unavailable('needs_reauth', `WeChat answered ${errcode}: the authorization is no longer valid; ${REAUTH_HINT}`, errcode);
 }
 

@@ -1,6 +1,7 @@
-/** The admin page's view of the broker: usage per authorizer and a live test call. */
-import type { ApiUsage, TestCallReport } from '../../../../typings/api';
+/** The admin page's view of the broker: its callers with their usage, usage per authorizer, a live test call. */
+import type { ApiUsage, BrokerCallerView, TestCallReport } from '../../../../typings/api';
 import type { App } from '../app';
+import type { BrokerCredential } from '../config';
 import { BrokerRefusal } from './refusal';
 import { errcodeOf } from './proxy';
 import { brokerOf } from './services';
@@ -10,6 +11,31 @@ export const TEST_CALL_PATH = '/cgi-bin/account/getaccountbasicinfo';
 export async function authorizerUsage(app: App, appid: string): Promise<{ usage: ApiUsage[] }> {
   const docs = await brokerOf(app).usage.ofAppid(appid);
   return { usage: docs.map(({ api, calls, errors, lastErrcode, lastAt }) => ({ api, calls, errors, lastErrcode, lastAt })) };
+}
+
+/** Every configured caller (never its secret) with what it may do and what it did. */
+export async function brokerCallers(app: App): Promise<{ callers: BrokerCallerView[] }> {
+  const { brokerClientKeys, brokerFunctionSecrets } = app.config;
+  const all = [
+    ...brokerClientKeys.map((c) => ({ way: 'http' as const, c })),
+    ...brokerFunctionSecrets.map((c) => ({ way: 'function' as const, c })),
+  ];
+  return { callers: await Promise.all(all.map(({ way, c }) => callerView(app, way, c))) };
+}
+
+async function callerView(app: App, way: 'http' | 'function', credential: BrokerCredential): Promise<BrokerCallerView> {
+  const rows = await brokerOf(app).usage.ofCaller({ way, id: credential.id });
+  const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastAt }) => ({ api, calls, errors, refused, lastOutcome, lastAt }));
+  const sum = (field: 'calls' | 'errors' | 'refused') => usage.reduce((total, row) => total + row[field], 0);
+  return {
+    way,
+    id: credential.id,
+    revoked: credential.revoked,
+    legacyScope: credential.legacyScope,
+    scope: { ops: [...credential.scope.ops], apis: [...credential.scope.apis], appids: credential.scope.appids },
+    totals: { calls: sum('calls'), errors: sum('errors'), refused: sum('refused'), lastAt: usage[0]?.lastAt ?? null },
+    usage,
+  };
 }
 
 /** Fetches the account's basic information through the broker, as a provider's service would. */

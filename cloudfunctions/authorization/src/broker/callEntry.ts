@@ -22,9 +22,9 @@ export async function handleBrokerCall(
 ): Promise<BrokerCallResult> {
   try {
     const request = (event.broker ?? {}) as { secret?: unknown; op?: unknown; input?: unknown };
-    checkFunctionCaller(app.config, request.secret, wxContext);
+    const caller = checkFunctionCaller(app.config, request.secret, wxContext);
     if (!isBrokerOp(request.op)) throw refuse('INVALID_INPUT', 'unknown broker operation');
-    const result = await runOp(app, brokerOf(app), request.op, parseInput(request.op, request.input));
+    const result = await runOp(app, brokerOf(app), caller, request.op, parseInput(request.op, request.input));
     const data = request.op === 'call' || request.op === 'componentCall' ? toProxyResponse(result as WeChatAnswerBytes) : result;
     return { ok: true, data };
   } catch (error) {

@@ -11,6 +11,7 @@ import { SIGNATURE_HEADERS } from '../../../../clients/broker-client/src/wire';
 import type { Config } from '../config';
 import type { Nonces } from './nonces';
 import { refuse } from './refusal';
+import type { BrokerCaller } from './scope';
 
 export interface IncomingSigned {
   method: string;
@@ -28,8 +29,13 @@ function header(headers: Record<string, string | undefined>, name: string): stri
   return found?.[1] ?? '';
 }
 
-/** The id of the key that signed the request; throws a refusal otherwise. */
-export async function authenticate(config: Config, nonces: Nonces, nowMs: number, request: IncomingSigned): Promise<string> {
+/** The key that signed the request, as a caller with its scope; throws a refusal otherwise. */
+export async function authenticate(
+  config: Config,
+  nonces: Nonces,
+  nowMs: number,
+  request: IncomingSigned,
+): Promise<BrokerCaller> {
   if (config.brokerClientKeys.length === 0)
     throw refuse('BROKER_DISABLED', "the broker's HTTP way in is not enabled: set BROKER_CLIENT_KEYS");
   // Timestamp and nonce first: they need no key, so their refusals say nothing about key ids.
@@ -53,5 +59,5 @@ export async function authenticate(config: Config, nonces: Nonces, nowMs: number
   if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
     throw refuse('REPLAYED', 'this nonce was already used');
   }
-  return key.id;
+  return { way: 'http', id: key.id, scope: key.scope, legacyScope: key.legacyScope };
 }

@@ -13,13 +13,11 @@ import {
 import type { App } from '../app';
 import type { HttpEvent, HttpResponse } from '../http/adapter';
 import { authenticate } from './httpAuth';
-import { isTextType, parseInput, runOp } from './ops';
+import { checkBodySize, isTextType, parseInput, runOp } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
 import { HTTP_STATUS, refuse } from './refusal';
 import { brokerOf, toBrokerError } from './services';
 
-/** HTTP access takes up to 6 MB; a bigger body is not for us. */
-const MAX_BODY_BYTES = 6 * 1024 * 1024;
 const BROKER_SEGMENT = /\/broker(\/|$)/;
 
 export function isBrokerPath(path: string): boolean {
@@ -30,15 +28,22 @@ export async function handleBrokerHttp(app: App, event: HttpEvent): Promise<Http
   try {
     const path = event.path.slice(event.path.search(BROKER_SEGMENT));
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
-    if (body.length > MAX_BODY_BYTES) throw refuse('INVALID_INPUT', 'body too large');
+    const contentType = headerOf(event.headers ?? {}, 'content-type');
+    // Before the signature: a body over the limit costs no hashing and no database call.
+    checkBodySize(body.length, contentType || 'application/json');
     const method = event.httpMethod.toUpperCase();
     const query = definedOnly(event.queryStringParameters ?? {});
     const broker = brokerOf(app);
-    await authenticate(app.config, broker.nonces, app.now(), { method, path, query, headers: event.headers ?? {}, body });
+    const caller = await authenticate(app.config, broker.nonces, app.now(), {
+      method,
+      path,
+      query,
+      headers: event.headers ?? {},
+      body,
+    });
     const route = routeOf(method, path);
-    const contentType = headerOf(event.headers ?? {}, 'content-type');
     const input = route.input({ query, body, contentType, method });
-    const result = await runOp(app, broker, route.op, parseInput(route.op, input));
+    const result = await runOp(app, broker, caller, route.op, parseInput(route.op, input));
     if (route.op === 'call' || route.op === 'componentCall') return raw(result as WeChatAnswerBytes);
     return json(200, { data: result });
   } catch (error) {

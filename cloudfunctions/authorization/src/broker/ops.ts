@@ -18,14 +18,22 @@ import {
   unknown,
   type ZodMiniType,
 } from 'zod/mini';
-import type { AuthorizerPage, BrokerOp, BrokerOps, ProxyResponse } from '../../../../clients/broker-client/src/wire';
+import {
+  BODY_LIMITS,
+  type AuthorizerPage,
+  type BrokerOp,
+  type BrokerOps,
+  type BrokerScope,
+  type ProxyResponse,
+} from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
 import { describeInputIssue, INPUT_PARSE } from '../actions/inputErrors';
 import type { AuthorizerDoc } from '../model';
 import { COLLECTIONS } from '../store';
 import { issuedToken } from './access';
-import type { WeChatAnswerBytes, WeChatCall, WeChatProxy } from './proxy';
-import { refuse } from './refusal';
+import { errcodeOf, type WeChatAnswerBytes, type WeChatCall, type WeChatProxy } from './proxy';
+import { BrokerRefusal, refuse } from './refusal';
+import { checkScope, type BrokerCaller } from './scope';
 import type { Usage } from './usage';
 import { checkQuery, checkWeChatPath } from './wechatPath';
 
@@ -36,8 +44,8 @@ export interface BrokerServices {
 
 const appid = string().check(regex(/^wx[0-9a-zA-Z]{16}$/, 'appid must be wx followed by 16 letters or digits'));
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
-/** The callFunction payload limit is a few MB; WeChat's media uploads stay under this. */
-const MAX_BODY_BASE64 = 6 * 1024 * 1024;
+/** A cap on the text zod looks at; the body's own limit (BODY_LIMITS) is checked after decoding. */
+const MAX_BODY_BASE64 = 8 * 1024 * 1024;
 const TOKEN_REJECTION_CODES = [40001, 40014, 42001];
 
 const proxyFields = {
@@ -84,10 +92,19 @@ export function parseInput<K extends BrokerOp>(op: K, input: unknown): BrokerOps
 export function toWeChatCall(input: BrokerOps['componentCall']['input']): WeChatCall {
   if (input.json !== undefined && input.body !== undefined) throw refuse('INVALID_INPUT', 'send either json or body, not both');
   const call: WeChatCall = { method: input.method, path: checkWeChatPath(input.path), query: checkQuery(input.query) };
-  if (input.json !== undefined)
-    return { ...call, body: Buffer.from(JSON.stringify(input.json), 'utf8'), contentType: 'application/json' };
-  if (input.body) return { ...call, body: Buffer.from(input.body.base64, 'base64'), contentType: input.body.contentType };
-  return call;
+  const body =
+    input.json !== undefined
+      ? { bytes: Buffer.from(JSON.stringify(input.json), 'utf8'), contentType: 'application/json' }
+      : input.body && { bytes: Buffer.from(input.body.base64, 'base64'), contentType: input.body.contentType };
+  if (!body) return call;
+  checkBodySize(body.bytes.length, body.contentType);
+  return { ...call, body: body.bytes, contentType: body.contentType };
+}
+
+/** JSON and other text bodies up to BODY_LIMITS.json, anything else up to BODY_LIMITS.binary. */
+export function checkBodySize(bytes: number, contentType: string): void {
+  const [kind, limit] = isTextType(contentType) ? ['JSON or text', BODY_LIMITS.json] : ['binary', BODY_LIMITS.binary];
+  if (bytes > limit) throw refuse('BODY_TOO_LARGE', `a ${kind} body may be at most ${limit} bytes; this one is ${bytes}`);
 }
 
 export const isTextType = (contentType: string) => /^(text\/|application\/([a-z.+-]*\+)?(json|xml)\b)/i.test(contentType.trim());
@@ -106,13 +123,22 @@ export async function reportRejected(app: App, input: BrokerOps['reportRejected'
   return { invalidated: await app.authorizerTokens.invalidateIfCurrent(input.appid, input.accessToken) };
 }
 
-/** One page in appid order from a cursor: no page skips over earlier ones, at 100,000 neither. */
-export async function listAuthorizers(app: App, input: BrokerOps['listAuthorizers']['input']): Promise<AuthorizerPage> {
-  const query = input.after === undefined ? {} : { _id: app.store.command.gt(input.after) };
-  const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
-    orderBy: ['_id', 'asc'],
-    limit: input.limit ?? 50,
-  });
+/**
+ * One page in appid order from a cursor: no page skips over earlier ones, at 100,000 neither. A
+ * caller scoped to some appids sees only those.
+ */
+export async function listAuthorizers(
+  app: App,
+  input: BrokerOps['listAuthorizers']['input'],
+  appids: BrokerScope['appids'],
+): Promise<AuthorizerPage> {
+  const _ = app.store.command;
+  const after = input.after;
+  const limit = input.limit ?? 50;
+  const scoped = appids === '*' ? null : [...appids].sort().filter((id) => after === undefined || id > after).slice(0, limit);
+  if (scoped?.length === 0) return { authorizers: [], next: null };
+  const query = scoped ? { _id: _.in(scoped) } : after === undefined ? {} : { _id: _.gt(after) };
+  const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, { orderBy: ['_id', 'asc'], limit });
   return {
     authorizers: docs.map((d) => ({
       appid: d._id,
@@ -123,17 +149,48 @@ export async function listAuthorizers(app: App, input: BrokerOps['listAuthorizer
       updatedAt: d.updatedAt,
     })),
     // A short page is not trusted to be the last (the server may cap pages): only an empty one is.
-    next: docs.length > 0 ? docs[docs.length - 1]._id : null,
+    // A scoped walk goes on past its appids that are not (or no longer) authorized.
+    next: scoped ? scoped[scoped.length - 1] : docs.length > 0 ? docs[docs.length - 1]._id : null,
   };
 }
 
-/** Runs one operation with already-parsed input; proxied answers come back as bytes. */
+type OpResult<K extends BrokerOp> = BrokerOps[K]['output'] | WeChatAnswerBytes;
+
+/**
+ * Runs one operation for an authenticated caller: input already parsed, then the WeChat path
+ * checked, then the caller's scope, before anything is read or called. The caller's usage is
+ * counted whatever the outcome; proxied answers come back as bytes.
+ */
 export async function runOp<K extends BrokerOp>(
   app: App,
   services: BrokerServices,
+  caller: BrokerCaller,
   op: K,
   input: BrokerOps[K]['input'],
-): Promise<BrokerOps[K]['output'] | WeChatAnswerBytes> {
+): Promise<OpResult<K>> {
+  const path = (input as { path?: unknown }).path;
+  const api = typeof path === 'string' ? path : op;
+  try {
+    if (typeof path === 'string') checkWeChatPath(path);
+    checkScope(caller, op, input);
+    const result = await perform(app, services, caller, op, input);
+    const errcode = op === 'call' || op === 'componentCall' ? errcodeOf(result as WeChatAnswerBytes) : 0;
+    await services.usage.recordCaller(caller, api, { errcode }, app.now());
+    return result;
+  } catch (error) {
+    const outcome = error instanceof BrokerRefusal ? { refusal: error.body.code } : { errcode: -1 };
+    await services.usage.recordCaller(caller, api, outcome, app.now());
+    throw error;
+  }
+}
+
+async function perform<K extends BrokerOp>(
+  app: App,
+  services: BrokerServices,
+  caller: BrokerCaller,
+  op: K,
+  input: BrokerOps[K]['input'],
+): Promise<OpResult<K>> {
   switch (op) {
     case 'token': {
       const { appid: id } = input as BrokerOps['token']['input'];
@@ -150,7 +207,7 @@ export async function runOp<K extends BrokerOp>(
     case 'componentCall':
       return services.proxy.forComponent(toWeChatCall(input as BrokerOps['componentCall']['input']));
     case 'listAuthorizers':
-      return listAuthorizers(app, input as BrokerOps['listAuthorizers']['input']);
+      return listAuthorizers(app, input as BrokerOps['listAuthorizers']['input'], caller.scope.appids);
     default:
       throw refuse('INVALID_INPUT', 'unknown broker operation');
   }

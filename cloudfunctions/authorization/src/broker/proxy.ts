@@ -1,8 +1,10 @@
 /**
  * Calls a WeChat API with a token the caller never sees: the token goes into the query, WeChat's
  * answer comes back as it is (JSON, an image, anything) with the token scrubbed should WeChat echo
- * it. A rejected token (40001/40014/42001) is dropped only if it is still the stored one, and the
- * call is retried once with a fresh token.
+ * it, and any token or code field blanked. A rejected token (40001/40014/42001) is dropped only if
+ * it is still the stored one, and the call is retried once with a fresh token. Only authorizer
+ * APIs get a merchant's token and only the closed list gets the component token (wechatApis.ts),
+ * so a 40014 always speaks of the token this proxy put in.
  */
 import type { AuthorizerDoc } from '../model';
 import type { App } from '../app';
@@ -11,6 +13,7 @@ import { COLLECTIONS } from '../store';
 import { issuedToken, markBroken } from './access';
 import { refuse } from './refusal';
 import type { Usage } from './usage';
+import { checkAuthorizerApi, checkComponentApi } from './wechatApis';
 import { requestRaw, type RawOutcome } from './wechatHttp';
 import { permissionSetOf, targetUrl } from './wechatPath';
 
@@ -48,6 +51,7 @@ export class WeChatProxy {
   ) {}
 
   async forAuthorizer(appid: string, call: WeChatCall): Promise<WeChatAnswerBytes> {
+    checkAuthorizerApi(call.path);
     const { authorizerTokens } = this.app;
     const source: TokenSource = {
       get: async () => (await issuedToken(this.app, appid)).accessToken,
@@ -62,6 +66,7 @@ export class WeChatProxy {
 
   /** Component-level APIs (spec §15.2) with the platform's component token. */
   async forComponent(call: WeChatCall): Promise<WeChatAnswerBytes> {
+    checkComponentApi(call.path);
     const { componentTokens, config } = this.app;
     const source: TokenSource = {
       get: () => componentTokens.token(),
@@ -139,8 +144,47 @@ export function errcodeOf(answer: WeChatAnswerBytes): number {
   }
 }
 
-/** Replaces every occurrence of a token we sent with asterisks, whatever the content type. */
+/** The tokens we sent replaced wherever they appear, then every token or code field blanked. */
 export function scrub(answer: WeChatAnswerBytes, tokens: string[]): WeChatAnswerBytes {
+  return scrubSecretFields(scrubSent(answer, tokens));
+}
+
+/** Field names whose values are credentials: `…access_token`, `…refresh_token`, `token`, codes and tickets. */
+const SECRET_FIELD = /^(?:.*_)?(?:access_token|refresh_token|token)$|^(?:authorization_code|auth_code|pre_auth_code|component_verify_ticket)$/i;
+const MAY_HOLD_SECRET = /token|code|ticket/i;
+
+/**
+ * A JSON answer whose fields name a credential (e.g. `authorizer_refresh_token`) is re-serialised
+ * with those values replaced by `***`; any other answer is passed on byte for byte.
+ */
+export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes {
+  if (!isJsonLike(answer.contentType) || !MAY_HOLD_SECRET.test(answer.body.toString('latin1'))) return answer;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(answer.body.toString('utf8'));
+  } catch {
+    return answer;
+  }
+  let blanked = 0;
+  const walk = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(walk);
+    if (value === null || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) => {
+        if (!SECRET_FIELD.test(key) || (typeof inner !== 'string' && typeof inner !== 'number')) return [key, walk(inner)];
+        blanked += 1;
+        return [key, '***'];
+      }),
+    );
+  };
+  const cleaned = walk(parsed);
+  return blanked === 0 ? answer : { ...answer, body: Buffer.from(JSON.stringify(cleaned), 'utf8') };
+}
+
+const isJsonLike = (contentType: string) => /json|text\/plain/i.test(contentType);
+
+/** Replaces every occurrence of a token we sent with asterisks, whatever the content type. */
+function scrubSent(answer: WeChatAnswerBytes, tokens: string[]): WeChatAnswerBytes {
   let body = answer.body;
   for (const token of tokens) {
     const needle = Buffer.from(token, 'utf8');

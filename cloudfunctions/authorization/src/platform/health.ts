@@ -3,6 +3,7 @@ import { toSummary } from '../authorizers/views';
 import type { AuthorizerDoc, PlatformDoc, PushLogDoc, UpstreamErrorNote } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 import { readPlatform } from './platformState';
+import type { BrokerCredential } from '../config';
 
 /** WeChat pushes a ticket every 10 minutes; missing two in a row means something is wrong. */
 const TICKET_STALE_MS = 25 * 60_000;
@@ -26,9 +27,10 @@ export async function platformHealth(deps: {
   store: Store;
   componentAppId: string;
   requiredIds: number[];
+  brokerCallers: { http: BrokerCredential[]; function: BrokerCredential[] };
   now: () => number;
 }): Promise<PlatformHealth> {
-  const { store, componentAppId, requiredIds, now } = deps;
+  const { store, componentAppId, requiredIds, brokerCallers, now } = deps;
   const at = now();
   const platform = await readPlatform(store, componentAppId);
   const count = (status: string) => store.count(COLLECTIONS.authorizers, { status });
@@ -55,6 +57,11 @@ export async function platformHealth(deps: {
     needsAttention: attention.map((doc) => toSummary(doc, requiredIds)),
     recentPushFailures: failures.map((f) => ({ at: f.receivedAt, infoType: f.infoType, outcome: f.detail ?? f.outcome })),
     lastUpstreamError: upstreamErrorView(platform?.lastUpstreamError ?? null),
+    broker: {
+      httpKeys: brokerCallers.http.length,
+      functionSecrets: brokerCallers.function.length,
+      legacyScope: [...brokerCallers.http, ...brokerCallers.function].filter((c) => c.legacyScope && !c.revoked).map((c) => c.id),
+    },
   };
 }
 

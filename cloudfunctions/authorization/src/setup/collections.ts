@@ -32,6 +32,7 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   [COLLECTIONS.rateLimits]: [['expiresAt']],
   [COLLECTIONS.brokerNonces]: [['expiresAt']],
   [COLLECTIONS.brokerUsage]: [['appid', 'lastAt']],
+  [COLLECTIONS.brokerCallerUsage]: [['caller', 'lastAt']],
   [COLLECTIONS.messageStats]: [['lastAt']],
   [COLLECTIONS.releaseTestAccounts]: [],
   [COLLECTIONS.releaseJobs]: [['state', 'leaseUntil']],
