@@ -8,10 +8,14 @@ import path from 'node:path';
  */
 export const FUNCTION_DIR = path.resolve(__dirname, '../cloudfunctions/authorization');
 
-export async function buildFunction(options: { minify?: boolean } = {}): Promise<{ outfile: string; bytes: number }> {
-  const outfile = path.join(FUNCTION_DIR, 'index.js');
+/** `name` is a folder of cloudfunctions/ (default: the authorization function). */
+export async function buildFunction(
+  options: { minify?: boolean; name?: string } = {},
+): Promise<{ outfile: string; bytes: number }> {
+  const dir = options.name ? path.resolve(FUNCTION_DIR, '..', options.name) : FUNCTION_DIR;
+  const outfile = path.join(dir, 'index.js');
   const result = await build({
-    entryPoints: [path.join(FUNCTION_DIR, 'src/index.ts')],
+    entryPoints: [path.join(dir, 'src/index.ts')],
     outfile,
     bundle: true,
     platform: 'node',

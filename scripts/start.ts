@@ -1,6 +1,8 @@
 import http from 'node:http';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../emulator/stack';
+import { buildFunction } from './build-function';
+import { ENV_FILE, EXAMPLE_CALLER, localEnv, readEnvFile } from './local-env';
 
 /**
  * `npm start`: the whole product on this machine with its embedded defaults: the Open Platform
@@ -16,8 +18,12 @@ const DATA_DIR = path.resolve(process.env.DATA_DIR ?? '.data');
 const LOCAL_MERCHANT = process.env.LOCAL_OPENID ?? 'local-merchant-openid';
 /** WeChat pushes every 10 minutes; locally every minute, so the ticket age on the health page moves. */
 const TICKET_PERIOD_SECONDS = Number(process.env.TICKET_PERIOD_SECONDS ?? 60);
+/** The example of the provider's own cloud function calling the broker (way in 1). */
+const EXAMPLE_FUNCTION = 'broker-example';
 
 async function main(): Promise<void> {
+  const env = localEnv(process.env, readEnvFile());
+  await buildFunction({ name: EXAMPLE_FUNCTION });
   const stack = await startLocalStack({
     dataDir: DATA_DIR,
     openPlatformPort: OPEN_PLATFORM_PORT,
@@ -31,11 +37,14 @@ async function main(): Promise<void> {
         { id: 'basic', name: '基础运营', categoryIds: [1, 2, 15] },
         { id: 'miniapp', name: '小程序代开发', categoryIds: [17, 18, 30] },
       ]),
+      ...env.functionEnv,
     },
+    otherFunctionEnv: { [EXAMPLE_FUNCTION]: env.exampleEnv },
     openPlatform: { ticketPushIntervalSeconds: TICKET_PERIOD_SECONDS },
   });
   const launcher = await startLauncher(stack);
   printSummary(stack);
+  printEnvironment(env.passed, env.ignored);
 
   const stop = async () => {
     console.log('\nStopping…');
@@ -77,11 +86,27 @@ function printSummary(stack: LocalStack): void {
     ['Function HTTP access', `${stack.publicBaseUrl}   (push URL ${stack.publicBaseUrl}/push, pages /entry and /callback)`],
     ['PC entry page', `${stack.publicBaseUrl}/entry?sid=…   (the launcher creates one per visit)`],
     ['Local merchant OPENID', `${LOCAL_MERCHANT}   (also an admin locally)`],
+    [
+      'Broker, way in 1',
+      `POST ${stack.cloud.url}/callFunction {"name":"${EXAMPLE_FUNCTION}","data":{}}   (the example caller, secret "${EXAMPLE_CALLER.id}")`,
+    ],
+    [
+      'Broker, way in 2',
+      stack.functionEnv.BROKER_CLIENT_KEYS
+        ? `${stack.publicBaseUrl}/broker/…   (signed with a key of BROKER_CLIENT_KEYS)`
+        : `off: set BROKER_CLIENT_KEYS (shell or ${ENV_FILE}) to turn it on`,
+    ],
     ['Data', DATA_DIR],
   ];
   console.log('\nLocal stack is up:');
   for (const [name, value] of rows) console.log(`  ${name.padEnd(26)}${value}`);
   console.log('\nCtrl+C stops everything.');
+}
+
+/** Which of the function's variables came from the shell or the env file (names only: some are secrets). */
+function printEnvironment(passed: string[], ignored: string[]): void {
+  if (passed.length > 0) console.log(`\nFunction variables from your environment or ${ENV_FILE}: ${passed.join(', ')}`);
+  if (ignored.length > 0) console.log(`Ignored (the local stack sets these itself): ${ignored.join(', ')}`);
 }
 
 main().catch((error: unknown) => {

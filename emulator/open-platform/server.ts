@@ -7,6 +7,7 @@ import { Clock } from '../clock';
 import { registerAdminRoutes } from './admin/routes';
 import { createHandlers } from './api/handlers';
 import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
+import { registerComponentApiRoutes, TemplateLibrary } from './api/componentApis';
 import { registerApiRoutes } from './api/routes';
 import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
 import { FaultRegistry } from './faults';
@@ -102,7 +103,9 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     log,
   });
   registerCustomSendRoute(app, { state, records: customMessages, log });
-  registerAuthorizerApiRoutes(app, { state, calls: authorizerCalls, faults: authorizerApiFaults, log });
+  const apiDeps = { state, calls: authorizerCalls, faults: authorizerApiFaults, log };
+  registerAuthorizerApiRoutes(app, apiDeps);
+  registerComponentApiRoutes(app, apiDeps, new TemplateLibrary());
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
   registerReleaseRoutes(app, emulator);

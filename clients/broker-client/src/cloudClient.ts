@@ -9,7 +9,7 @@ export interface CloudFunctionCaller {
 }
 
 export interface CloudClientOptions {
-  /** The value of BROKER_SECRET, from the calling function's own environment. */
+  /** This function's named secret (one of BROKER_FUNCTION_SECRETS), from its own environment. */
   secret: string;
   /** Default 'authorization'. */
   functionName?: string;

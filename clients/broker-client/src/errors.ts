@@ -6,6 +6,8 @@ export class BrokerError extends Error {
   readonly errcode?: number;
   readonly state?: BrokerErrorBody['state'];
   readonly permissionSet?: BrokerErrorBody['permissionSet'];
+  /** For SCOPE_DENIED: which part of this caller's scope is missing. */
+  readonly scope?: BrokerErrorBody['scope'];
 
   constructor(body: BrokerErrorBody | { code: 'TRANSPORT'; message: string }) {
     super(body.message);
@@ -15,6 +17,7 @@ export class BrokerError extends Error {
       this.errcode = body.errcode;
       this.state = body.state;
       this.permissionSet = body.permissionSet;
+      this.scope = body.scope;
     }
   }
 }

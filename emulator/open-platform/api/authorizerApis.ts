@@ -1,14 +1,13 @@
 /**
- * A few APIs called on behalf of an authorizer with its authorizer_access_token (spec §15.3), and
- * one component-level API called with the component token (§15.2), enough for tests of a proxy.
- * Every call is recorded; `faults` makes the next calls of a path answer an errcode.
+ * A few APIs called on behalf of an authorizer with its authorizer_access_token (spec §15.3),
+ * enough for tests of a proxy (the component-level ones are in componentApis.ts). Every call is
+ * recorded; `faults` makes the next calls of a path answer an errcode, or carry extra fields.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { errorBody, WeChatApiError } from '../errors';
 import type { PlatformState } from '../state/platform-state';
 import { checkAuthorizerToken } from './authorizerAuth';
 import { wxacodeJpeg, wxacodePng } from './images';
-import { checkComponentToken } from './routes';
 
 export interface AuthorizerApiCallRecord {
   path: string;
@@ -20,24 +19,31 @@ export interface AuthorizerApiCallRecord {
   at: number;
 }
 
-/** Next-call errcodes per path, for tests of how a caller reacts. */
-export class AuthorizerApiFaults {
-  private readonly queued = new Map<string, { errcode: number; times: number }>();
+/**
+ * What the next calls of a path do instead: answer an errcode, or answer as usual with `extra`
+ * fields added to the JSON (a leaky answer, e.g. a refresh token a proxy must not pass on).
+ */
+export type AuthorizerApiFault = { errcode: number } | { extra: Record<string, unknown> };
 
-  inject(rule: { path: string; errcode: number; times?: number }): void {
-    this.queued.set(rule.path, { errcode: rule.errcode, times: rule.times ?? 1 });
+/** Next-call faults per path, for tests of how a caller reacts. */
+export class AuthorizerApiFaults {
+  private readonly queued = new Map<string, { fault: AuthorizerApiFault; times: number }>();
+
+  inject(rule: { path: string; times?: number } & AuthorizerApiFault): void {
+    const { path, times, ...fault } = rule;
+    this.queued.set(path, { fault, times: times ?? 1 });
   }
 
   clear(): void {
     this.queued.clear();
   }
 
-  take(path: string): number | undefined {
+  take(path: string): AuthorizerApiFault | undefined {
     const rule = this.queued.get(path);
     if (!rule) return undefined;
     rule.times -= 1;
     if (rule.times <= 0) this.queued.delete(path);
-    return rule.errcode;
+    return rule.fault;
   }
 }
 
@@ -48,7 +54,7 @@ export interface AuthorizerApiDeps {
   log: (line: string) => void;
 }
 
-type Answer = { type: 'json'; body: object } | { type: 'binary'; contentType: string; body: Buffer };
+export type Answer = { type: 'json'; body: object } | { type: 'binary'; contentType: string; body: Buffer };
 type Handler = (request: FastifyRequest, appid: string) => Answer;
 
 /** Permission sets containing each API (spec §10, §15.3). */
@@ -56,9 +62,9 @@ const SETS = { wxacode: [17], basicInfo: [30], none: [] as number[] };
 
 const API_DOMAIN_IPS = ['101.89.47.18', '101.91.34.103', '112.60.20.224', '182.254.11.203'];
 
-const json = (body: object): Answer => ({ type: 'json', body });
+export const json = (body: object): Answer => ({ type: 'json', body });
 
-function jsonBody(request: FastifyRequest): Record<string, unknown> {
+export function jsonBody(request: FastifyRequest): Record<string, unknown> {
   const raw = typeof request.body === 'string' ? request.body : '';
   if (raw.trim() === '') return {};
   try {
@@ -103,11 +109,6 @@ function basicInfo(state: PlatformState): Handler {
   };
 }
 
-const TEMPLATES = [
-  { template_id: 1, user_version: 'v1.0.0', user_desc: 'first release', create_time: 1_700_000_000, template_type: 0 },
-  { template_id: 2, user_version: 'v1.1.0', user_desc: 'bug fixes', create_time: 1_700_500_000, template_type: 0 },
-];
-
 export function registerAuthorizerApiRoutes(app: FastifyInstance, deps: AuthorizerApiDeps): void {
   const authorizer = (sets: readonly number[], handler: Handler) => (request: FastifyRequest, reply: FastifyReply) =>
     serve(request, reply, deps, () => {
@@ -122,16 +123,10 @@ export function registerAuthorizerApiRoutes(app: FastifyInstance, deps: Authoriz
   const info = authorizer(SETS.basicInfo, basicInfo(deps.state));
   app.get('/cgi-bin/account/getaccountbasicinfo', info);
   app.post('/cgi-bin/account/getaccountbasicinfo', info);
-  // A component-level API (spec §15.2): the platform's own token, not an authorizer's.
-  app.get('/wxa/gettemplatelist', (request, reply) =>
-    serve(request, reply, deps, () => {
-      checkComponentToken(request, deps.state);
-      return { appid: null, answer: json({ errcode: 0, errmsg: 'ok', template_list: TEMPLATES }) };
-    }),
-  );
 }
 
-async function serve(
+/** Records the call and answers it: a fault's errcode, or the handler's answer (with a fault's extra fields). */
+export async function serve(
   request: FastifyRequest,
   reply: FastifyReply,
   deps: AuthorizerApiDeps,
@@ -142,8 +137,9 @@ async function serve(
   let answer: Answer;
   try {
     const fault = deps.faults.take(path);
-    if (fault !== undefined) throw new WeChatApiError(fault);
+    if (fault && 'errcode' in fault) throw new WeChatApiError(fault.errcode);
     ({ appid, answer } = handle());
+    if (fault && answer.type === 'json') answer = json({ ...answer.body, ...fault.extra });
   } catch (error) {
     const errcode = error instanceof WeChatApiError ? error.errcode : -1;
     if (!(error instanceof WeChatApiError)) deps.log(`${path}: internal error ${(error as Error).message}`);

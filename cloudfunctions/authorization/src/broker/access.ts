@@ -29,7 +29,8 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
   if (doc.status === 'needs_reauth')
     return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
-  if (error instanceof AuthorizationPaused) return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
+  if (error instanceof AuthorizationPaused)
+    return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
   if (error instanceof AppError && error.code === 'NOT_READY')
     return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');
   if (error instanceof OpenApiError) {

@@ -25,7 +25,14 @@ export async function brokerCallers(app: App): Promise<{ callers: BrokerCallerVi
 
 async function callerView(app: App, way: 'http' | 'function', credential: BrokerCredential): Promise<BrokerCallerView> {
   const rows = await brokerOf(app).usage.ofCaller({ way, id: credential.id });
-  const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastAt }) => ({ api, calls, errors, refused, lastOutcome, lastAt }));
+  const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastAt }) => ({
+    api,
+    calls,
+    errors,
+    refused,
+    lastOutcome,
+    lastAt,
+  }));
   const sum = (field: 'calls' | 'errors' | 'refused') => usage.reduce((total, row) => total + row[field], 0);
   return {
     way,

@@ -135,7 +135,13 @@ export async function listAuthorizers(
   const _ = app.store.command;
   const after = input.after;
   const limit = input.limit ?? 50;
-  const scoped = appids === '*' ? null : [...appids].sort().filter((id) => after === undefined || id > after).slice(0, limit);
+  const scoped =
+    appids === '*'
+      ? null
+      : [...appids]
+          .sort()
+          .filter((id) => after === undefined || id > after)
+          .slice(0, limit);
   if (scoped?.length === 0) return { authorizers: [], next: null };
   const query = scoped ? { _id: _.in(scoped) } : after === undefined ? {} : { _id: _.gt(after) };
   const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, { orderBy: ['_id', 'asc'], limit });

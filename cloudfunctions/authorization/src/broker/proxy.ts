@@ -150,7 +150,8 @@ export function scrub(answer: WeChatAnswerBytes, tokens: string[]): WeChatAnswer
 }
 
 /** Field names whose values are credentials: `…access_token`, `…refresh_token`, `token`, codes and tickets. */
-const SECRET_FIELD = /^(?:.*_)?(?:access_token|refresh_token|token)$|^(?:authorization_code|auth_code|pre_auth_code|component_verify_ticket)$/i;
+const SECRET_FIELD =
+  /^(?:.*_)?(?:access_token|refresh_token|token)$|^(?:authorization_code|auth_code|pre_auth_code|component_verify_ticket)$/i;
 const MAY_HOLD_SECRET = /token|code|ticket/i;
 
 /**

@@ -4,7 +4,13 @@
  * this operation, WeChat API and appid are allowed. Deny by default. A refusal names the part of
  * the caller's own scope that is missing, nothing about any other caller.
  */
-import { OP_SCOPE, type BrokerOp, type BrokerOps, type BrokerScope, type ScopePart } from '../../../../clients/broker-client/src/wire';
+import {
+  OP_SCOPE,
+  type BrokerOp,
+  type BrokerOps,
+  type BrokerScope,
+  type ScopePart,
+} from '../../../../clients/broker-client/src/wire';
 import { refuse } from './refusal';
 
 export type CallerWay = 'http' | 'function';

@@ -34,8 +34,9 @@ export type CallerOutcome = { errcode: number } | { refusal: BrokerErrorCode };
 export const callerName = (caller: Pick<BrokerCaller, 'way' | 'id'>) => `${caller.way}:${caller.id}`;
 
 /**
- * Counts broker calls per appid and API, and requests per caller and API. One conditional update with `inc` per call (a create the
- * first time), so counting costs a single write and no read. Counting never fails a call.
+ * Counts broker calls per appid and API, and requests per caller and API: each counter is one
+ * conditional update with `inc` (a create the first time), a write and no read. Counting never
+ * fails a call.
  */
 export class Usage {
   constructor(
@@ -57,10 +58,16 @@ export class Usage {
     const errors = 'errcode' in outcome && outcome.errcode !== 0 ? 1 : 0;
     const lastOutcome = 'refusal' in outcome ? outcome.refusal : outcome.errcode;
     try {
-      await this.count(COLLECTIONS.brokerCallerUsage, `${name}:${api}`, { caller: name, api }, { calls: 1, errors, refused }, {
-        lastOutcome,
-        lastAt: at,
-      });
+      await this.count(
+        COLLECTIONS.brokerCallerUsage,
+        `${name}:${api}`,
+        { caller: name, api },
+        { calls: 1, errors, refused },
+        {
+          lastOutcome,
+          lastAt: at,
+        },
+      );
     } catch (error) {
       this.onError(error);
     }
@@ -81,7 +88,13 @@ export class Usage {
 
   private async write(appid: string, api: string, errcode: number, at: number): Promise<void> {
     const errors = errcode === 0 ? 0 : 1;
-    await this.count(COLLECTIONS.brokerUsage, `${appid}:${api}`, { appid, api }, { calls: 1, errors }, { lastErrcode: errcode, lastAt: at });
+    await this.count(
+      COLLECTIONS.brokerUsage,
+      `${appid}:${api}`,
+      { appid, api },
+      { calls: 1, errors },
+      { lastErrcode: errcode, lastAt: at },
+    );
   }
 
   /** Adds to a counter row: one conditional update, or a create the first time. */
