@@ -56,7 +56,8 @@ export function localEnv(shell: Record<string, string | undefined>, fileText: st
   const exampleSecret = randomBytes(32).toString('hex');
   const configured = jsonList(functionEnv.BROKER_FUNCTION_SECRETS ?? '[]');
   // A malformed value is passed on as it is: the function's configuration check names the problem.
-  if (configured) functionEnv.BROKER_FUNCTION_SECRETS = JSON.stringify([...configured, { ...EXAMPLE_CALLER, secret: exampleSecret }]);
+  if (configured)
+    functionEnv.BROKER_FUNCTION_SECRETS = JSON.stringify([...configured, { ...EXAMPLE_CALLER, secret: exampleSecret }]);
   return { functionEnv, exampleEnv: { BROKER_SECRET: exampleSecret }, ignored, passed };
 }
 

@@ -14,7 +14,6 @@ export const COMPONENT_APIS: Readonly<Record<string, string>> = {
   '/wxa/gettemplatelist': 'template library: lists the templates',
   '/wxa/deletetemplate': 'template library: deletes a template (the library holds 200)',
   '/cgi-bin/openapi/quota/get': "reads how much of an API's daily quota the platform has left",
-  '/cgi-bin/openapi/rid/get': 'looks up the request behind an errmsg rid, for debugging',
 };
 
 /**
@@ -32,6 +31,7 @@ export const NEVER_SERVED: Readonly<Record<string, string>> = {
   '/cgi-bin/component/fastregisterweapp': 'its outcome is an auth_code push the function does not exchange yet',
   '/cgi-bin/token': 'mints an access token from an AppSecret',
   '/cgi-bin/stable_token': 'mints an access token from an AppSecret',
+  '/cgi-bin/openapi/rid/get': 'its answer holds the looked-up request URL, token included',
 };
 
 /** Prefixes of component-level APIs: never sent with a merchant's token. */
