@@ -23,12 +23,14 @@ const EXAMPLE_FUNCTION = 'broker-example';
 
 async function main(): Promise<void> {
   const env = localEnv(process.env, readEnvFile());
-  await buildFunction({ name: EXAMPLE_FUNCTION });
+  // Tests that start this script next to running suites use the bundles jest's setup built.
+  const build = process.env.LOCAL_STACK_PREBUILT !== '1';
+  if (build) await buildFunction({ name: EXAMPLE_FUNCTION });
   const stack = await startLocalStack({
     dataDir: DATA_DIR,
     openPlatformPort: OPEN_PLATFORM_PORT,
     cloudPort: CLOUD_PORT,
-    build: true,
+    build,
     timers: true,
     adminOpenIds: [LOCAL_MERCHANT],
     functionEnv: {
@@ -43,8 +45,8 @@ async function main(): Promise<void> {
     openPlatform: { ticketPushIntervalSeconds: TICKET_PERIOD_SECONDS },
   });
   const launcher = await startLauncher(stack);
-  printSummary(stack);
   printEnvironment(env.passed, env.ignored);
+  printSummary(stack);
 
   const stop = async () => {
     console.log('\nStopping…');

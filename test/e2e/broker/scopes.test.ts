@@ -48,6 +48,16 @@ afterAll(async () => {
   await removeBrokerFunctions();
 });
 
+async function refusalOf(promise: Promise<unknown>): Promise<BrokerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof BrokerError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}
+
 async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
     await promise;
@@ -160,15 +170,11 @@ describe('the scope matrix (signed HTTP)', () => {
   });
 
   test('a refusal names the part of its own scope, never another caller', async () => {
-    const error = await httpClient(stack, keyOf('messaging'))
-      .call(OA, send)
-      .catch((e: unknown) => e as BrokerError);
+    const error = await refusalOf(httpClient(stack, keyOf('messaging')).call(OA, send));
     expect(error).toMatchObject({ code: 'SCOPE_DENIED', scope: 'appid' });
     expect(error.message).toContain('"messaging"');
     for (const other of ['release', 'tokens', 'lister', 'legacy', KEYS.current.id]) expect(error.message).not.toContain(other);
-    const legacy = await httpClient(stack, keyOf('legacy'))
-      .token(MP)
-      .catch((e: unknown) => e as BrokerError);
+    const legacy = await refusalOf(httpClient(stack, keyOf('legacy')).token(MP));
     expect(legacy.message).toContain('no scope');
   });
 
@@ -288,7 +294,7 @@ describe('a refused authorization costs WeChat nothing', () => {
     expect(await outcome(client.call(MP, { method: 'GET', path }))).toBe('AUTHORIZER_UNAVAILABLE');
     stack.openPlatform.resetCalls();
     for (let i = 0; i < 5; i++) {
-      const error = await client.token(MP).catch((e: unknown) => e as BrokerError);
+      const error = await refusalOf(client.token(MP));
       expect(error).toMatchObject({ code: 'AUTHORIZER_UNAVAILABLE', state: 'needs_reauth' });
       expect(await outcome(client.call(MP, { method: 'GET', path }))).toBe('AUTHORIZER_UNAVAILABLE');
     }
@@ -305,7 +311,7 @@ describe('a refused authorization costs WeChat nothing', () => {
     const client = httpClient(stack, keyOf('tokens'));
     stack.openPlatform.resetCalls();
     for (let i = 0; i < 3; i++) {
-      const error = await client.token(OA).catch((e: unknown) => e as BrokerError);
+      const error = await refusalOf(client.token(OA));
       expect(error).toMatchObject({ code: 'AUTHORIZER_UNAVAILABLE', state: 'revoked' });
     }
     expect(stack.openPlatform.calls.length + stack.openPlatform.authorizerCalls.length).toBe(0);
