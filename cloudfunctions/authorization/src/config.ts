@@ -155,7 +155,10 @@ const scope = strictObject({
   ops: array(oneOf(SCOPE_OPERATIONS, { error: `scope ops: any of ${SCOPE_OPERATIONS.join(', ')}` })),
   apis: optional(array(apiPrefix)),
   appids: optional(union([literal('*'), array(string().check(regex(APPID, 'scope appids: "*" or a list of appids')))])),
-});
+}).check(
+  // A platform API acts for every merchant at once (a template deleted is deleted for all).
+  refine((s) => !s.ops.includes('component') || s.appids === '*', 'a scope with the component operation must have appids "*"'),
+);
 
 const brokerCredential = strictObject({
   id: string().check(regex(/^[A-Za-z0-9_-]{1,32}$/, 'key id: 1–32 of A-Z a-z 0-9 _ -')),

@@ -4,7 +4,14 @@
  */
 import { createHash, createHmac } from 'node:crypto';
 import { canonicalQuery, sign, signatureMatches, type SignedParts } from '../../../clients/broker-client/src';
-import { scrub } from '../../../cloudfunctions/authorization/src/broker/proxy';
+import type { BrokerScope } from '../../../clients/broker-client/src';
+import { scrub, scrubSecretFields } from '../../../cloudfunctions/authorization/src/broker/proxy';
+import {
+  checkScope,
+  LEGACY_SCOPE,
+  prefixCovers,
+  type BrokerCaller,
+} from '../../../cloudfunctions/authorization/src/broker/scope';
 import { BrokerRefusal } from '../../../cloudfunctions/authorization/src/broker/refusal';
 import {
   checkQuery,
@@ -109,4 +116,57 @@ test('the permission set of an API depends on the account kind where it differs'
   expect(permissionSetOf('/cgi-bin/message/custom/send', undefined)).toBeUndefined();
   expect(permissionSetOf('/wxa/getwxacodeunlimit', undefined)).toBe(17);
   expect(permissionSetOf('/cgi-bin/unknown', 'mini_program')).toBeUndefined();
+});
+
+describe('scopes', () => {
+  const caller = (scope: BrokerScope): BrokerCaller => ({ way: 'http', id: 'k1', scope, legacyScope: false });
+  const denial = (run: () => void) => {
+    try {
+      run();
+      return 'allowed';
+    } catch (error) {
+      return error instanceof BrokerRefusal ? `${error.body.code}:${error.body.scope}` : 'other';
+    }
+  };
+
+  test('a prefix covers whole segments only; / covers everything', () => {
+    expect(prefixCovers('/wxa/commit', '/wxa/commit')).toBe(true);
+    expect(prefixCovers('/wxa/commit', '/wxa/commit/x')).toBe(true);
+    expect(prefixCovers('/wxa/commit', '/wxa/commit_x')).toBe(false);
+    expect(prefixCovers('/wxa/', '/wxa/commit')).toBe(true);
+    expect(prefixCovers('/wxa/', '/wxaapi/x')).toBe(false);
+    expect(prefixCovers('/wxa', '/wxaapi/x')).toBe(false);
+    expect(prefixCovers('/', '/anything/at/all')).toBe(true);
+    expect(prefixCovers('/cgi-bin/message/', '/CGI-BIN/message/custom/send')).toBe(false);
+  });
+
+  test('operation first, then appid, then API; silent parts deny', () => {
+    const scoped = caller({ ops: ['call'], apis: ['/cgi-bin/message/'], appids: ['wx1111111111111111'] });
+    const call = (appid: string, path: string) => () => checkScope(scoped, 'call', { appid, method: 'GET', path });
+    expect(denial(call('wx1111111111111111', '/cgi-bin/message/custom/send'))).toBe('allowed');
+    expect(denial(call('wx2222222222222222', '/cgi-bin/message/custom/send'))).toBe('SCOPE_DENIED:appid');
+    expect(denial(call('wx1111111111111111', '/wxa/commit'))).toBe('SCOPE_DENIED:api');
+    expect(denial(() => checkScope(scoped, 'token', { appid: 'wx1111111111111111' }))).toBe('SCOPE_DENIED:operation');
+    expect(
+      denial(() =>
+        checkScope(caller({ ops: ['call'], apis: [], appids: '*' }), 'call', {
+          appid: 'wx1111111111111111',
+          method: 'GET',
+          path: '/x',
+        }),
+      ),
+    ).toBe('SCOPE_DENIED:api');
+    expect(denial(() => checkScope(caller(LEGACY_SCOPE), 'listAuthorizers', {}))).toBe('allowed');
+  });
+
+  test('credential fields are blanked in JSON answers whatever their spelling or type; other answers pass byte for byte', () => {
+    const answer = (body: string, contentType = 'application/json') => ({ status: 200, contentType, body: Buffer.from(body) });
+    const leaky = JSON.stringify({ a: { AccessToken: 'x1', list: [{ refresh_token: ['x2'] }] }, jsapi_ticket: 'x3', errcode: 0 });
+    const cleaned = scrubSecretFields(answer(leaky, 'text/html')).body.toString();
+    expect(cleaned).not.toMatch(/x1|x2|x3/);
+    expect(JSON.parse(cleaned)).toMatchObject({ errcode: 0, a: { AccessToken: '***' } });
+    const innocent = '{"errcode":0,  "msgid":12345678901234567890}';
+    expect(scrubSecretFields(answer(innocent)).body.toString()).toBe(innocent);
+    expect(scrubSecretFields(answer('\uFEFF{"token":"x4"}')).body.toString()).not.toContain('x4');
+  });
 });

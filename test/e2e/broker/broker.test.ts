@@ -331,10 +331,13 @@ describe('token rules', () => {
     expect(callsOf(stack, 'api_authorizer_token')).toHaveLength(1);
   });
 
-  test('reportRejected drops only the stored token', async () => {
+  test('reportRejected drops only the stored token, and only one issued a minute ago', async () => {
     await authorizeWithPush(stack, MERCHANT, mp());
     const client = httpClient(stack);
     const { accessToken } = await client.token(mp());
+    // A token younger than a minute is kept: no caller can make the broker refresh in a loop.
+    expect(await client.reportRejected(mp(), accessToken, 40001)).toBe(false);
+    stack.clock.advance(61);
     expect(await client.reportRejected(mp(), 'not-the-stored-token', 40001)).toBe(false);
     expect(await client.reportRejected(mp(), accessToken, 42001)).toBe(true);
     expect(await client.reportRejected(mp(), accessToken, 42001)).toBe(false);

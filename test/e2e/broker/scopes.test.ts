@@ -5,6 +5,7 @@
  * authorizer route; refused authorizations that cost WeChat nothing; usage per caller.
  */
 import { BrokerError, type BrokerCallResult, type BrokerHttpClient } from '../../../clients/broker-client/src';
+import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import { COMPONENT_APIS, NEVER_SERVED } from '../../../cloudfunctions/authorization/src/broker/wechatApis';
 import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
 import { act, ADMIN, authorizeWithPush, callsOf, dataOf, docById, MERCHANT, type RulesStack } from '../helpers/rules-stack';
@@ -245,12 +246,24 @@ describe('component-level APIs: a closed list', () => {
   test('an answer carrying token fields is scrubbed, every closed-list API and an authorizer API', async () => {
     const tokenDoc = await docById<{ refreshToken: string }>(stack, 'authorizerTokens', MP);
     const leak = {
-      authorizer_refresh_token: tokenDoc?.refreshToken,
+      authorizer_refresh_token: [tokenDoc?.refreshToken],
+      AccessToken: 'leaked-camel',
+      jsapi_ticket: 'leaked-ticket',
+      session_key: 'leaked-session',
       nested: { authorizer_access_token: 'leaked-access', list: [{ refresh_token: 'leaked-refresh' }] },
       component_access_token: 'leaked-component',
       pre_auth_code: 'preauthcode@@@leaked',
     };
-    const leaked = ['leaked-access', 'leaked-refresh', 'leaked-component', 'preauthcode@@@leaked', tokenDoc?.refreshToken ?? '-'];
+    const leaked = [
+      'leaked-camel',
+      'leaked-ticket',
+      'leaked-session',
+      'leaked-access',
+      'leaked-refresh',
+      'leaked-component',
+      'preauthcode@@@leaked',
+      tokenDoc?.refreshToken ?? '-',
+    ];
     const client = httpClient(stack);
     for (const path of ['/wxa/gettemplatelist', '/wxa/gettemplatedraftlist']) {
       stack.openPlatform.authorizerApiFaults.inject({ path, extra: leak });
@@ -277,10 +290,16 @@ describe('authorizer calls stay authorizer calls', () => {
     '/wxa/gettemplatelist',
     '/sns/component/jscode2session',
     '/cgi-bin/token',
+    '/cgi-bin/Component/api_query_auth',
+    '/CGI-BIN/openapi/rid/get',
+    '/wxa/component/fastregisterbetaweapp',
+    '/cgi-bin/component./api_get_authorizer_list',
   ])('/broker/call/<appid>%s is refused: no WeChat call, no token refresh', async (path) => {
     const before = await docById<{ accessToken: string }>(stack, 'authorizerTokens', MP);
     stack.openPlatform.resetCalls();
-    expect(await outcome(httpClient(stack).call(MP, { method: 'POST', path, json: {} }))).toBe('API_NOT_SERVED');
+    expect(await outcome(httpClient(stack).call(MP, { method: 'POST', path, json: {} }))).toMatch(
+      /^(API_NOT_SERVED|INVALID_INPUT)$/,
+    );
     expect(stack.openPlatform.calls.length + stack.openPlatform.authorizerCalls.length).toBe(0);
     expect((await docById<{ accessToken: string }>(stack, 'authorizerTokens', MP))?.accessToken).toBe(before?.accessToken);
   });
@@ -318,6 +337,23 @@ describe('a refused authorization costs WeChat nothing', () => {
   });
 });
 
+test('a scope with component must cover every appid; a malformed scope is named, never echoed', () => {
+  const problems = (keys: unknown) => {
+    try {
+      loadConfig({ ...stack.functionEnv, BROKER_CLIENT_KEYS: JSON.stringify(keys) });
+      return '';
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+  const key = keyOf('narrow');
+  expect(problems([{ ...key, scope: { ops: ['component'], apis: ['/wxa/'], appids: [MP] } }])).toContain('appids "*"');
+  expect(problems([{ ...key, scope: { ops: ['call'], apis: ['/wxa/../cgi-bin/'] } }])).toContain('scope apis');
+  expect(problems([{ ...key, scope: { ops: ['everything'] } }])).toContain('scope ops');
+  expect(problems([{ ...key, scope: { ops: ['call'], apis: ['/wxa/'] } }])).not.toContain(key.secret);
+  expect(problems([{ ...key, scope: { ops: ['call'], apis: ['/wxa/'] } }])).toBe('');
+});
+
 test('the admin page sees every caller, its scope and its usage; the health page warns of scope-less ones', async () => {
   const { callers } = dataOf(await act(stack, ADMIN, 'brokerCallers', {}));
   const messaging = callers.find((c: { id: string }) => c.id === 'messaging');
@@ -328,6 +364,15 @@ test('the admin page sees every caller, its scope and its usage; the health page
     calls: expect.any(Number),
   });
   expect(callers.find((c: { id: string }) => c.id === 'BROKER_SECRET')).toMatchObject({ way: 'function', legacyScope: true });
+  // Refused before its path was in scope, a request is counted under its operation: no row per made-up path.
+  const legacy = callers.find((c: { id: string }) => c.id === 'legacy');
+  expect(legacy.usage.map((u: { api: string }) => u.api).sort()).toEqual([
+    'call',
+    'componentCall',
+    'listAuthorizers',
+    'reportRejected',
+    'token',
+  ]);
   expect(JSON.stringify(callers)).not.toContain('-secret-');
   const health = dataOf(await act(stack, ADMIN, 'platformHealth', {}));
   expect(health.broker.legacyScope.sort()).toEqual(['BROKER_SECRET', 'legacy']);

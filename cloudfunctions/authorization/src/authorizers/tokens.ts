@@ -163,12 +163,15 @@ export class AuthorizerTokens {
 
   /**
    * Drops the access token WeChat rejected (40001/40014/42001), only if it is still the stored
-   * one: a token another caller already replaced stays. True when it was dropped.
+   * one (and, with `minAgeMs`, issued at least that long ago): a token another caller already
+   * replaced stays. True when it was dropped.
    */
-  async invalidateIfCurrent(appid: string, rejected: string): Promise<boolean> {
-    const updated = await this.deps.store.updateWhere(
+  async invalidateIfCurrent(appid: string, rejected: string, minAgeMs = 0): Promise<boolean> {
+    const { store, now } = this.deps;
+    const issuedBefore = minAgeMs > 0 ? { updatedAt: store.command.lte(now() - minAgeMs) } : {};
+    const updated = await store.updateWhere(
       COLLECTIONS.authorizerTokens,
-      { _id: appid, accessToken: rejected },
+      { _id: appid, accessToken: rejected, ...issuedBefore },
       { accessToken: null, expiresAt: 0 },
     );
     return updated === 1;

@@ -47,10 +47,11 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 /** A cap on the text zod looks at; the body's own limit (BODY_LIMITS) is checked after decoding. */
 const MAX_BODY_BASE64 = 8 * 1024 * 1024;
 const TOKEN_REJECTION_CODES = [40001, 40014, 42001];
+const REPORT_MIN_AGE_MS = 60_000;
 
 const proxyFields = {
   method: oneOf(['GET', 'POST']),
-  path: string(),
+  path: string().check(maxLength(200)),
   query: optional(record(string(), string())),
   json: optional(unknown()),
   body: optional(
@@ -120,7 +121,8 @@ export async function reportRejected(app: App, input: BrokerOps['reportRejected'
   if (!TOKEN_REJECTION_CODES.includes(input.errcode)) {
     throw refuse('INVALID_INPUT', `only a token rejected with ${TOKEN_REJECTION_CODES.join('/')} can be reported`);
   }
-  return { invalidated: await app.authorizerTokens.invalidateIfCurrent(input.appid, input.accessToken) };
+  // A token younger than a minute is kept: a caller cannot make the broker refresh in a loop.
+  return { invalidated: await app.authorizerTokens.invalidateIfCurrent(input.appid, input.accessToken, REPORT_MIN_AGE_MS) };
 }
 
 /**
@@ -175,10 +177,13 @@ export async function runOp<K extends BrokerOp>(
   input: BrokerOps[K]['input'],
 ): Promise<OpResult<K>> {
   const path = (input as { path?: unknown }).path;
-  const api = typeof path === 'string' ? path : op;
+  // Counted under the operation until the path is known good and in scope: a refused caller
+  // cannot make a counter row per made-up path.
+  let api: string = op;
   try {
     if (typeof path === 'string') checkWeChatPath(path);
     checkScope(caller, op, input);
+    if (typeof path === 'string') api = path;
     const result = await perform(app, services, caller, op, input);
     const errcode = op === 'call' || op === 'componentCall' ? errcodeOf(result as WeChatAnswerBytes) : 0;
     await services.usage.recordCaller(caller, api, { errcode }, app.now());

@@ -149,20 +149,26 @@ export function scrub(answer: WeChatAnswerBytes, tokens: string[]): WeChatAnswer
   return scrubSecretFields(scrubSent(answer, tokens));
 }
 
-/** Field names whose values are credentials: `…access_token`, `…refresh_token`, `token`, codes and tickets. */
-const SECRET_FIELD =
-  /^(?:.*_)?(?:access_token|refresh_token|token)$|^(?:authorization_code|auth_code|pre_auth_code|component_verify_ticket)$/i;
-const MAY_HOLD_SECRET = /token|code|ticket/i;
+/**
+ * Field names whose values are credentials, compared in lower case without `_` or `-`: any access
+ * or refresh token, `token`, a ticket, a session key, an authorization or pre-auth code.
+ */
+const SECRET_NAME = /(accesstoken|refreshtoken|ticket|sessionkey|authcode|authorizationcode|preauthcode)$|^token$/;
+const MAY_HOLD_SECRET = /token|ticket|session|code/i;
+
+const isSecretName = (key: string) => SECRET_NAME.test(key.toLowerCase().replace(/[_-]/g, ''));
 
 /**
- * A JSON answer whose fields name a credential (e.g. `authorizer_refresh_token`) is re-serialised
- * with those values replaced by `***`; any other answer is passed on byte for byte.
+ * A JSON answer (whatever its content type says) with a field named like a credential is
+ * re-serialised with those values, of any type, replaced by `***`; any other answer is passed on
+ * byte for byte.
  */
 export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes {
-  if (!isJsonLike(answer.contentType) || !MAY_HOLD_SECRET.test(answer.body.toString('latin1'))) return answer;
+  const text = answer.body.toString('utf8').replace(/^\uFEFF/, '');
+  if (!/^\s*[[{]/.test(text) || !MAY_HOLD_SECRET.test(text)) return answer;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(answer.body.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch {
     return answer;
   }
@@ -172,7 +178,7 @@ export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes 
     if (value === null || typeof value !== 'object') return value;
     return Object.fromEntries(
       Object.entries(value).map(([key, inner]) => {
-        if (!SECRET_FIELD.test(key) || (typeof inner !== 'string' && typeof inner !== 'number')) return [key, walk(inner)];
+        if (!isSecretName(key)) return [key, walk(inner)];
         blanked += 1;
         return [key, '***'];
       }),
@@ -181,8 +187,6 @@ export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes 
   const cleaned = walk(parsed);
   return blanked === 0 ? answer : { ...answer, body: Buffer.from(JSON.stringify(cleaned), 'utf8') };
 }
-
-const isJsonLike = (contentType: string) => /json|text\/plain/i.test(contentType);
 
 /** Replaces every occurrence of a token we sent with asterisks, whatever the content type. */
 function scrubSent(answer: WeChatAnswerBytes, tokens: string[]): WeChatAnswerBytes {

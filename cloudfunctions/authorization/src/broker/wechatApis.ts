@@ -35,20 +35,22 @@ export const NEVER_SERVED: Readonly<Record<string, string>> = {
 };
 
 /** Prefixes of component-level APIs: never sent with a merchant's token. */
-const COMPONENT_PREFIXES = ['/cgi-bin/component/', '/sns/component/', '/sns/oauth2/component/'];
+const COMPONENT_PREFIXES = ['/cgi-bin/component/', '/sns/component/', '/sns/oauth2/component/', '/wxa/component/'];
 /** Under /cgi-bin/component/ but called with the merchant's token (spec §4.7, current generation). */
 const AUTHORIZER_APIS_UNDER_COMPONENT = new Set([
   '/cgi-bin/component/get_authorizer_option',
   '/cgi-bin/component/set_authorizer_option',
 ]);
 
+/** Lists are compared in lower case: the caller does not learn whether WeChat folds case. */
 function isComponentLevel(path: string): boolean {
   if (AUTHORIZER_APIS_UNDER_COMPONENT.has(path)) return false;
   return path in COMPONENT_APIS || COMPONENT_PREFIXES.some((prefix) => path.startsWith(prefix));
 }
 
 /** A path `/broker/call/<appid>…` may take: an authorizer API, never a component-level one. */
-export function checkAuthorizerApi(path: string): void {
+export function checkAuthorizerApi(given: string): void {
+  const path = given.toLowerCase();
   if (path in NEVER_SERVED) throw notServed(path, NEVER_SERVED[path]);
   if (isComponentLevel(path)) {
     throw refuse('API_NOT_SERVED', `${path} is a component-level API: it is not called with a merchant's token`);
@@ -56,7 +58,8 @@ export function checkAuthorizerApi(path: string): void {
 }
 
 /** A path `/broker/component…` may take: only the closed list. */
-export function checkComponentApi(path: string): void {
+export function checkComponentApi(given: string): void {
+  const path = given.toLowerCase();
   if (path in NEVER_SERVED) throw notServed(path, NEVER_SERVED[path]);
   if (!(path in COMPONENT_APIS)) {
     throw refuse('API_NOT_SERVED', `${path} is not on the broker's list of component-level APIs`);

@@ -18,7 +18,8 @@ export function checkWeChatPath(path: unknown): string {
     throw refuse('INVALID_INPUT', 'path must be an absolute path on api.weixin.qq.com, e.g. /wxa/getwxacodeunlimit');
   }
   const segments = path.slice(1).split('/');
-  const bad = segments.some((s) => !SEGMENT.test(s) || s === '.' || s === '..');
+  // A segment ending in a dot is no WeChat API, and some servers would read it without the dot.
+  const bad = segments.some((s) => !SEGMENT.test(s) || s.endsWith('.'));
   if (bad)
     throw refuse('INVALID_INPUT', 'path may only contain segments of letters, digits, _ . - (no //, .., %, \\, : or query)');
   return path;
