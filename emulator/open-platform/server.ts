@@ -102,7 +102,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ipAllowList: options.ipAllowList,
     log,
   });
-  registerCustomSendRoute(app, { state, records: customMessages, log });
+  registerCustomSendRoute(app, { state, records: customMessages, faults: authorizerApiFaults, log });
   registerAuthorizerApiRoutes(app, { state, calls: authorizerCalls, faults: authorizerApiFaults, log });
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
