@@ -53,7 +53,7 @@ const STYLE = `*{box-sizing:border-box}body{margin:0;background:#f2f3f5;font:15p
 main{max-width:560px;margin:32px auto;background:#fff;border-radius:12px;padding:24px 28px;box-shadow:0 1px 4px rgba(0,0,0,.06)}
 h1{font-size:20px;margin:0 0 8px}fieldset{border:none;margin:16px 0 0;padding:0}legend{font-weight:600;margin-bottom:6px}
 label.choice{display:flex;gap:10px;align-items:flex-start;min-height:44px;padding:8px 0;cursor:pointer}label.choice input{margin-top:5px}
-.hint,.muted{color:#8a8f99;font-size:13px}.button,button{display:inline-block;width:100%;min-height:48px;margin-top:20px;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;text-align:center;text-decoration:none;cursor:pointer}
+.hint,.muted{color:#8a8f99;font-size:13px}.button,button{display:inline-block;width:100%;font-family:inherit;min-height:48px;margin-top:20px;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;text-align:center;text-decoration:none;cursor:pointer}
 .error h1{color:#fa5151}@media (max-width:600px){main{margin:0;border-radius:0;padding:20px}}`;
 
 function page(title: string, body: string, extraClass = ''): string {

@@ -25,7 +25,7 @@ li.account label.pick{display:flex;align-items:center;gap:12px;cursor:pointer}
 .name{font-weight:600}.tag{display:inline-block;font-size:12px;border-radius:4px;padding:0 6px;margin-left:6px;background:#eef0f3;color:#555}
 .tag.ok{background:#e8f8ee;color:#07a04f}fieldset.func-sets{border:none;margin:10px 0 0 52px;padding:0}fieldset.func-sets[disabled]{opacity:.45}
 fieldset.func-sets label{display:inline-flex;align-items:center;min-height:44px;margin:0 14px 0 0;font-size:14px}em.exclusive{font-style:normal;color:#fa9d3b;font-size:12px;margin-left:2px}
-button#confirm,a.button{display:block;text-align:center;text-decoration:none;box-sizing:border-box;width:100%;min-height:48px;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;cursor:pointer}
+button#confirm,a.button{display:block;text-align:center;text-decoration:none;box-sizing:border-box;width:100%;min-height:48px;font-family:inherit;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;cursor:pointer}
 #error h1{color:#fa5151}#error .message{word-break:break-all}
 @media (max-width:600px){main{margin:0;border-radius:0;padding:20px}}
 `;
