@@ -56,7 +56,7 @@ function printSummary(stack: LocalStack): void {
     ],
     ['Cloud runtime', `${stack.cloud.url}   (callFunction: POST ${stack.cloud.url}/callFunction)`],
     ['Function HTTP access', `${stack.publicBaseUrl}   (push URL ${stack.publicBaseUrl}/push, pages /entry and /callback)`],
-    ['PC entry page', `${stack.publicBaseUrl}/entry?sid=…   (the launcher creates one per PC authorization)`],
+    ['PC entry page', `${stack.publicBaseUrl}/entry?sid=…   (the launcher creates one per visit)`],
     ['Local merchant OPENID', `${LOCAL_MERCHANT}   (also an admin locally)`],
     ['Data', DATA_DIR],
   ];
