@@ -1,6 +1,6 @@
+import { startLauncher } from './launcher';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../emulator/stack';
-import { startLauncher } from './launcher';
 
 /**
  * `npm start`: the whole product on this machine with its embedded defaults: the Open Platform
