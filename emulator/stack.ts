@@ -1,8 +1,8 @@
-import net from 'node:net';
 import path from 'node:path';
 import { COLLECTION_INDEXES, setupDatabase } from '../cloudfunctions/authorization/src/setup/collections';
 import { buildFunction } from '../scripts/build-function';
 import { Clock } from './clock';
+import { PortListener } from './listener';
 import { startCloudRuntime, type CloudRuntime, type CloudRuntimeOptions, type Identity } from './cloud/runtime';
 import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from './open-platform';
 
@@ -18,7 +18,7 @@ const FUNCTIONS_ROOT = path.resolve(__dirname, '../cloudfunctions');
 
 export interface LocalStackOptions {
   dataDir: string;
-  /** Fixed ports for `npm start`; tests leave them out (free ports). */
+  /** Fixed ports for `npm start`; tests leave them out (ports the OS picks, bound once). */
   openPlatformPort?: number;
   cloudPort?: number;
   clock?: Clock;
@@ -58,7 +58,8 @@ export interface LocalStack {
   call(openid: string, action: string, payload?: unknown): Promise<unknown>;
   /**
    * Closes the cloud runtime (its database is compacted and closed) and starts a new one on the
-   * same port, data, environment and clock: a restart of the function's host.
+   * same port (kept bound: requests arriving meanwhile wait for the new one), data, environment
+   * and clock: a restart of the function's host.
    */
   restartCloud(): Promise<void>;
   close(): Promise<void>;
@@ -67,17 +68,26 @@ export interface LocalStack {
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const clock = options.clock ?? new Clock();
   if (options.build) await buildFunction();
-  const cloudPort = options.cloudPort ?? (await freePort());
-  const cloudOrigin = `http://127.0.0.1:${cloudPort}`;
+  // The function's port is bound here, once, and kept until close (restarts included): its
+  // PUBLIC_BASE_URL must be known before it starts, and a port picked, freed and bound again
+  // later could be taken by any other program in between.
+  const cloudPort = await PortListener.bind('127.0.0.1', options.cloudPort ?? 0);
+  const cloudOrigin = cloudPort.url;
   const publicBaseUrl = `${cloudOrigin}${HTTP_ACCESS_PATH}`;
 
-  const openPlatform = await startOpenPlatform({
-    ticketPushIntervalSeconds: 0,
-    ...options.openPlatform,
-    clock,
-    ...(options.openPlatformPort !== undefined ? { port: options.openPlatformPort } : {}),
-    log: options.log,
-  });
+  let openPlatform: OpenPlatformEmulator;
+  try {
+    openPlatform = await startOpenPlatform({
+      ticketPushIntervalSeconds: 0,
+      ...options.openPlatform,
+      clock,
+      ...(options.openPlatformPort !== undefined ? { port: options.openPlatformPort } : {}),
+      log: options.log,
+    });
+  } catch (error) {
+    await cloudPort.close();
+    throw error;
+  }
   const { component } = openPlatform;
   const functionEnv: Record<string, string> = {
     COMPONENT_APPID: component.appId,
@@ -98,7 +108,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       functionsRoot: options.functionsRoot ?? FUNCTIONS_ROOT,
       dataDir: options.dataDir,
       clock,
-      port: cloudPort,
+      listener: cloudPort,
       env: { ...options.otherFunctionEnv, [FUNCTION_NAME]: functionEnv },
       httpAccess: { [HTTP_ACCESS_PATH]: FUNCTION_NAME },
       timers: options.timers ?? false,
@@ -113,6 +123,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     cloud = await startCloud();
   } catch (error) {
     await openPlatform.close();
+    await cloudPort.close();
     throw error;
   }
 
@@ -138,6 +149,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     async close() {
       await openPlatform.close();
       await cloud.close();
+      await cloudPort.close();
     },
   };
 }
@@ -152,16 +164,4 @@ export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
   for (const [collection, specs] of Object.entries(COLLECTION_INDEXES)) {
     for (const field of new Set(specs.flat())) await cloud.ensureIndex(collection, field);
   }
-}
-
-/** Asks the OS for a free port, so the function's public URL is known before it starts. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }

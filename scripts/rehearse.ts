@@ -8,9 +8,10 @@ import { formatReport, rehearseLocally, rehearseRemote, rehearseRunning, type Te
 const HELP = `npm run rehearse -- [options]
 
 Replays WeChat's 全网发布 (full-network release) test: for each test account a ticket push, a
-pre_auth_code, an authorization, the message cases (TESTCOMPONENT_MSG_TYPE_TEXT, QUERY_AUTH_CODE)
-and the un-authorization, and prints each item as WeChat's result page lists it. Exits 1 when
-any item fails.
+pre_auth_code (one authorization is started for the whole run, by one merchant), an
+authorization, the message cases (TESTCOMPONENT_MSG_TYPE_TEXT, QUERY_AUTH_CODE) and the
+un-authorization, and prints each item as WeChat's result page lists it. Exits 1 when any
+item fails.
 
 By default it starts the local stack (emulator + local cloud runtime + the built function) on
 fresh data and tests that. With --emulator-url it tests a stack that is already running (npm

@@ -1,4 +1,4 @@
-import http from 'node:http';
+import { startLauncher } from './launcher';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../emulator/stack';
 import { buildFunction } from './build-function';
@@ -7,7 +7,7 @@ import { ENV_FILE, EXAMPLE_CALLER, localEnv, readEnvFile } from './local-env';
 /**
  * `npm start`: the whole product on this machine with its embedded defaults: the Open Platform
  * emulator, the local cloud runtime running the function (data in .data/), and a launcher page
- * that hands a person a fresh PC authorization link for a local test merchant.
+ * (scripts/launcher.ts) that hands a person a fresh PC or H5 authorization link for a local test merchant.
  */
 
 const OPEN_PLATFORM_PORT = Number(process.env.OPEN_PLATFORM_PORT ?? 8090);
@@ -44,37 +44,18 @@ async function main(): Promise<void> {
     otherFunctionEnv: { [EXAMPLE_FUNCTION]: env.exampleEnv },
     openPlatform: { ticketPushIntervalSeconds: TICKET_PERIOD_SECONDS },
   });
-  const launcher = await startLauncher(stack);
+  const launcher = await startLauncher({ port: LAUNCHER_PORT, merchant: LOCAL_MERCHANT, call: stack.call, log: console.error });
   printEnvironment(env.passed, env.ignored);
   printSummary(stack);
 
   const stop = async () => {
     console.log('\nStopping…');
-    launcher.close();
+    await launcher.close();
     await stack.close();
     process.exit(0);
   };
   process.once('SIGINT', () => void stop());
   process.once('SIGTERM', () => void stop());
-}
-
-/** GET / creates a PC authorization session for the local merchant and sends the browser to it. */
-function startLauncher(stack: LocalStack): Promise<http.Server> {
-  const server = http.createServer((req, res) => {
-    const authType = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('auth_type') ?? 6);
-    stack
-      .call(LOCAL_MERCHANT, 'createAuthSession', { authType, channel: 'pc' })
-      .then((result) => {
-        const r = result as { ok: boolean; data?: { pcEntryUrl?: string }; error?: { message: string } };
-        if (!r.ok || !r.data?.pcEntryUrl) throw new Error(r.error?.message ?? 'no entry URL');
-        res.writeHead(302, { location: r.data.pcEntryUrl }).end();
-      })
-      .catch((error: unknown) => {
-        res.writeHead(500, { 'content-type': 'text/plain; charset=utf-8' });
-        res.end(`Could not create an authorization session: ${error instanceof Error ? error.message : String(error)}`);
-      });
-  });
-  return new Promise((resolve) => server.listen(LAUNCHER_PORT, '127.0.0.1', () => resolve(server)));
 }
 
 function printSummary(stack: LocalStack): void {

@@ -1,5 +1,6 @@
 import { errorMessage } from './error-text';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { PortListener, serveOn } from '../listener';
 import { isTextContentType, type HttpResponseParts, type RequestParts } from './http-access';
 
 /**
@@ -128,14 +129,16 @@ export function normalizePrefix(prefix: string): string {
   return withSlash.length > 1 ? withSlash.replace(/\/+$/, '') : withSlash;
 }
 
+/** Listens on host:port, or serves on a port bound beforehand (`listener`, left bound on close). */
 export async function startRuntimeServer(
   handlers: RuntimeHttpHandlers,
-  host: string,
-  port: number,
+  where: { host: string; port: number } | PortListener,
 ): Promise<{ url: string; close(): Promise<void> }> {
   const app = Fastify({ logger: false });
   registerRuntimeRoutes(app, handlers);
   registerHttpAccess(app, handlers);
+  if (where instanceof PortListener) return { url: where.url, close: await serveOn(app, where) };
+  const { host, port } = where;
   await app.listen({ host, port });
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { Clock } from '../clock';
+import type { PortListener } from '../listener';
 import { errorMessage, errorStack } from './error-text';
 import {
   DEFAULT_BODY_LIMITS,
@@ -40,6 +41,8 @@ export interface CloudRuntimeOptions {
   /** Default 127.0.0.1 and 0 (any free port). */
   host?: string;
   port?: number;
+  /** A port bound beforehand to serve on instead of host/port: it stays bound after close (a restart keeps it). */
+  listener?: PortListener;
   /** URL path prefix -> function name, e.g. { '/wx': 'authorization' }. */
   httpAccess?: Record<string, string>;
   /** Run timer triggers from each function's config.json on schedule (default true). */
@@ -336,8 +339,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
         timers: triggers.map((t) => `${t.functionName}/${t.name}`),
       }),
     },
-    options.host ?? '127.0.0.1',
-    options.port ?? 0,
+    options.listener ?? { host: options.host ?? '127.0.0.1', port: options.port ?? 0 },
   );
   if (options.timers !== false) scheduler.start();
 

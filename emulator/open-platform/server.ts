@@ -4,6 +4,7 @@
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Clock } from '../clock';
+import { serveOn } from '../listener';
 import { registerAdminRoutes } from './admin/routes';
 import { createHandlers } from './api/handlers';
 import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
@@ -102,7 +103,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ipAllowList: options.ipAllowList,
     log,
   });
-  registerCustomSendRoute(app, { state, records: customMessages, log });
+  registerCustomSendRoute(app, { state, records: customMessages, faults: authorizerApiFaults, log });
   const apiDeps = { state, calls: authorizerCalls, faults: authorizerApiFaults, log };
   registerAuthorizerApiRoutes(app, apiDeps);
   registerComponentApiRoutes(app, apiDeps, new TemplateLibrary());
@@ -110,8 +111,15 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   registerAdminRoutes(app, emulator);
   registerReleaseRoutes(app, emulator);
 
-  await app.listen({ host: settings.host, port: settings.port });
-  emulator.url = listeningUrl(app, settings.host);
+  let stopServing: () => Promise<void>;
+  if (options.listener) {
+    stopServing = await serveOn(app, options.listener);
+    emulator.url = options.listener.url;
+  } else {
+    await app.listen({ host: settings.host, port: settings.port });
+    emulator.url = listeningUrl(app, settings.host);
+    stopServing = () => app.close();
+  }
 
   if (component.authEventUrl) flows.pushTicket();
   const timer =
@@ -122,7 +130,7 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
   emulator.close = async () => {
     if (timer) clearInterval(timer);
     await sender.close();
-    await app.close();
+    await stopServing();
   };
   return emulator;
 }

@@ -4,6 +4,7 @@
  */
 import type { AuthorizerApiCallRecord, AuthorizerApiFaults } from './api/authorizerApis';
 import type { Clock } from '../clock';
+import type { PortListener } from '../listener';
 import type { RehearsalOptions, RehearsalReport } from './release/rehearsal';
 import type { BulkAuthorization } from './synthetic';
 
@@ -177,6 +178,8 @@ export interface FaultController {
 export interface OpenPlatformOptions {
   host?: string;
   port?: number;
+  /** A port bound beforehand to serve on instead of host/port (it stays bound after close). */
+  listener?: PortListener;
   clock?: Clock;
   component?: Partial<ComponentConfig>;
   accounts?: TestAccount[];

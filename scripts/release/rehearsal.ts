@@ -6,6 +6,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { PortListener } from '../../emulator/listener';
 import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../emulator/stack';
 import {
   KIND_NAMES,
@@ -51,8 +52,10 @@ export interface RemoteTarget {
   /** The deployed function's PUBLIC_BASE_URL. */
   baseUrl: string;
   component: Pick<ComponentConfig, 'appId' | 'appSecret' | 'token' | 'encodingAesKey'>;
+  /** Where this machine's emulator listens: a host and port, or a port bound beforehand. */
   host: string;
   port: number;
+  listener?: PortListener;
   /** How long to wait for someone to start an authorization (预授权码). Default 60 s. */
   preAuthWaitMs?: number;
   /** Starts that authorization (tests); default: ask the person at the terminal. */
@@ -83,6 +86,7 @@ export async function rehearseRemote(target: RemoteTarget, options: TestOptions)
   const emulator: OpenPlatformEmulator = await startOpenPlatform({
     host: target.host,
     port: target.port,
+    listener: target.listener,
     ticketPushIntervalSeconds: 0,
     component: { ...target.component, authEventUrl: `${target.baseUrl}/push`, messageUrl: `${target.baseUrl}/message/$APPID$` },
   });

@@ -8,6 +8,8 @@ export const WEB_STATE_NAMES = [
   'web-callback-success',
   'web-callback-unchanged',
   'web-callback-failed',
+  'emulator-used-code',
+  'launcher',
   'web-link-expired',
 ] as const;
 

@@ -4,6 +4,7 @@ import type { Page } from 'playwright-core';
 import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
 import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
 import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
+import { startLauncher, type Launcher } from '../../scripts/launcher';
 import type { WebStateName } from './web-names';
 import { entryTarget, type FlowStack } from '../e2e/helpers/flows-stack';
 
@@ -95,6 +96,23 @@ function processingState(): WebState {
   };
 }
 
+/** `npm start`'s launcher (scripts/launcher.ts) on this stack, closed once the pictures are taken. */
+function launcherState(): WebState {
+  let launcher: Launcher | undefined;
+  return {
+    name: 'launcher',
+    title: '本地启动页：选择授权方式和账号类型',
+    heading: '授权一个测试账号',
+    async open(page, flow) {
+      launcher = await startLauncher({ port: 0, merchant: MERCHANT, call: flow.stack.call });
+      await page.goto(launcher.url);
+    },
+    async settle() {
+      await launcher?.close();
+    },
+  };
+}
+
 export const WEB_STATES: WebState[] = [
   processingState(),
   {
@@ -153,6 +171,18 @@ export const WEB_STATES: WebState[] = [
       await page.goto(`${flow.stack.publicBaseUrl}/callback?sid=${entry.searchParams.get('sid')}`);
     },
   },
+  {
+    name: 'emulator-used-code',
+    title: '模拟微信：授权链接已使用（从结果页按「返回」）',
+    heading: '授权链接已使用',
+    async open(page, flow) {
+      await toPcPage(page, flow);
+      await confirm(page);
+      await page.goBack();
+      await page.locator('#error').waitFor();
+    },
+  },
+  launcherState(),
   // Moves the shared clock: keep it last.
   {
     name: 'web-link-expired',

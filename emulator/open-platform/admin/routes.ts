@@ -37,6 +37,12 @@ const faultBody = z.object({
   rate: z.number().min(0).max(1).optional(),
 });
 
+const authorizerFaultBody = z.object({
+  path: z.string().regex(/^\/[A-Za-z0-9_/-]+$/),
+  errcode: z.number().int(),
+  times: z.number().int().positive().optional(),
+});
+
 function parse<T>(schema: z.ZodType<T>, raw: unknown, reply: FastifyReply): T | undefined {
   let json: unknown = {};
   if (typeof raw === 'string' && raw.trim() !== '') {
@@ -172,6 +178,18 @@ export function registerAdminRoutes(app: FastifyInstance, emulator: OpenPlatform
   });
   app.delete('/__emulator/faults/:id', async (request) => {
     emulator.faults.clear((request.params as { id: string }).id);
+    return { ok: true };
+  });
+
+  // Errcodes for authorizer-token APIs by path, e.g. one -1 from /cgi-bin/message/custom/send.
+  app.post('/__emulator/authorizer-api-faults', async (request, reply) => {
+    const body = parse(authorizerFaultBody, request.body, reply);
+    if (!body) return reply;
+    emulator.authorizerApiFaults.inject(body);
+    return { ok: true };
+  });
+  app.delete('/__emulator/authorizer-api-faults', async () => {
+    emulator.authorizerApiFaults.clear();
     return { ok: true };
   });
 

@@ -8,11 +8,14 @@ import type { FastifyInstance } from 'fastify';
 import { errorBody, WeChatApiError } from '../errors';
 import { MESSAGE_SET_OF } from '../release/accounts';
 import type { PlatformState } from '../state/platform-state';
+import type { AuthorizerApiFaults } from './authorizerApis';
 import { checkAuthorizerToken } from './authorizerAuth';
 import type { CustomMessageRecord } from '../types';
 
 export interface CustomSendDeps {
   state: PlatformState;
+  /** Injected errcodes by path (`CUSTOM_SEND_PATH`), as for the other authorizer APIs. */
+  faults: AuthorizerApiFaults;
   records: CustomMessageRecord[];
   log: (line: string) => void;
 }
@@ -42,6 +45,8 @@ export function registerCustomSendRoute(app: FastifyInstance, deps: CustomSendDe
     try {
       const authorizerAppid = checkAuthorizerToken(deps.state, request.query, MESSAGE_SETS);
       const message = parseMessage(request.body);
+      const injected = deps.faults.take(CUSTOM_SEND_PATH);
+      if (injected && 'errcode' in injected) throw new WeChatApiError(injected.errcode);
       deps.records.push({ at: Date.now(), authorizerAppid, ...message });
       deps.log(`custom send for ${authorizerAppid}: ${message.msgtype}`);
       body = { errcode: 0, errmsg: 'ok' };

@@ -25,7 +25,7 @@ li.account label.pick{display:flex;align-items:center;gap:12px;cursor:pointer}
 .name{font-weight:600}.tag{display:inline-block;font-size:12px;border-radius:4px;padding:0 6px;margin-left:6px;background:#eef0f3;color:#555}
 .tag.ok{background:#e8f8ee;color:#07a04f}fieldset.func-sets{border:none;margin:10px 0 0 52px;padding:0}fieldset.func-sets[disabled]{opacity:.45}
 fieldset.func-sets label{display:inline-flex;align-items:center;min-height:44px;margin:0 14px 0 0;font-size:14px}em.exclusive{font-style:normal;color:#fa9d3b;font-size:12px;margin-left:2px}
-button#confirm{width:100%;min-height:48px;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;cursor:pointer}
+button#confirm,a.button{display:block;text-align:center;text-decoration:none;box-sizing:border-box;width:100%;min-height:48px;font-family:inherit;padding:12px;border:none;border-radius:8px;background:#07c160;color:#fff;font-size:16px;cursor:pointer}
 #error h1{color:#fa5151}#error .message{word-break:break-all}
 @media (max-width:600px){main{margin:0;border-radius:0;padding:20px}}
 `;
@@ -37,12 +37,27 @@ function layout(title: string, content: string): string {
 <body>${content}</body></html>`;
 }
 
+/**
+ * What a merchant can do next, for the errors a person meets by ordinary browsing. A used
+ * pre_auth_code is the page Browser Back from the callback lands on: the authorization is done,
+ * so the page says so and leads forward again to the result instead of leaving a dead end.
+ */
+const NEXT_STEP: Record<string, string> = {
+  pre_auth_code_used: `<div id="next-step" class="notice">
+<p>每个授权链接（pre_auth_code）只能使用一次。如果你刚刚在这里确认了授权（例如从授权结果页按了浏览器的「返回」），授权已经完成，不需要再操作。</p>
+<p>如需再次授权或授权其他账号，请回到第三方平台（服务商）重新发起授权，获取新的链接。</p>
+</div>
+<p><a id="back-to-result" class="button" href="#" onclick="history.forward();return false;">回到授权结果页</a></p>`,
+  pre_auth_code_expired: `<div id="next-step" class="notice"><p>请回到第三方平台（服务商）重新发起授权，获取新的链接。</p></div>`,
+};
+
 export function errorPage(code: string, message: string): string {
   return layout(
     '授权失败',
     `<main><section id="error" data-error-code="${escapeHtml(code)}">
-<h1>无法完成授权</h1>
+<h1>${code === 'pre_auth_code_used' ? '授权链接已使用' : '无法完成授权'}</h1>
 <p class="message">${escapeHtml(message)}</p>
+${NEXT_STEP[code] ?? ''}
 <p class="muted">错误代码：${escapeHtml(code)}（微信开放平台模拟器）</p>
 </section></main>`,
   );

@@ -107,12 +107,14 @@ function sendError(reply: FastifyReply, error: unknown, log: (line: string) => v
 }
 
 export function registerPageRoutes(app: FastifyInstance, deps: PageDeps): void {
+  // The pages carry one-time codes and change once a code is spent: never kept by the browser, so
+  // Back re-asks and a spent pre_auth_code shows its explanation instead of a stale form.
   const show = (channel: Channel) => (request: FastifyRequest, reply: FastifyReply) =>
-    showAuthorizePage(channel, request, reply, deps);
+    showAuthorizePage(channel, request, reply.header('cache-control', 'no-store'), deps);
   app.get('/cgi-bin/componentloginpage', show('pc'));
   app.get('/wxaopen/safe/bindcomponent', show('h5'));
   app.get('/safe/bindcomponent', show('h5'));
-  app.post(CONFIRM_PATH, (request, reply) => confirmFromPage(request, reply, deps));
+  app.post(CONFIRM_PATH, (request, reply) => confirmFromPage(request, reply.header('cache-control', 'no-store'), deps));
 }
 
 function showAuthorizePage(channel: Channel, request: FastifyRequest, reply: FastifyReply, deps: PageDeps): FastifyReply {

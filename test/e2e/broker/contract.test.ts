@@ -11,7 +11,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { BrokerHttpClient, canonicalRequest } from '../../../clients/broker-client/src';
-import { freePort } from '../../../emulator/stack';
 import { localEnv } from '../../../scripts/local-env';
 import { authorizeWithPush, MERCHANT, type RulesStack } from '../helpers/rules-stack';
 import { removeBrokerFunctions, startBrokerStack } from '../helpers/broker-stack';
@@ -113,16 +112,16 @@ describe('npm start', () => {
   });
 
   test('BROKER_CLIENT_KEYS in its environment turns the HTTP way in on; the example caller answers', async () => {
-    const [op, cloud, launcher] = [await freePort(), await freePort(), await freePort()];
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-broker-'));
     const key = { id: 'local-ops', secret: '0123456789abcdef0123456789abcdef' };
     const child: ChildProcess = spawn(process.execPath, [path.join(ROOT, 'node_modules/tsx/dist/cli.mjs'), 'scripts/start.ts'], {
       cwd: ROOT,
       env: {
         ...process.env,
-        OPEN_PLATFORM_PORT: String(op),
-        CLOUD_PORT: String(cloud),
-        LAUNCHER_PORT: String(launcher),
+        // Port 0: each server binds a free port once; the summary says which.
+        OPEN_PLATFORM_PORT: '0',
+        CLOUD_PORT: '0',
+        LAUNCHER_PORT: '0',
         DATA_DIR: dataDir,
         LOCAL_STACK_PREBUILT: '1',
         BROKER_CLIENT_KEYS: JSON.stringify([{ ...key, scope: { ops: ['list'], appids: '*' } }]),
@@ -139,11 +138,13 @@ describe('npm start', () => {
         child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${output}`)));
       });
       expect(output).toContain('from your environment or .env.local: BROKER_CLIENT_KEYS');
-      const base = `http://127.0.0.1:${cloud}/wx`;
+      const cloud = /Cloud runtime\s+(http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1] ?? '';
+      expect(cloud).not.toBe('');
+      const base = `${cloud}/wx`;
       const client = new BrokerHttpClient({ baseUrl: base, keyId: key.id, secret: key.secret });
       expect(await client.listAuthorizers()).toEqual({ authorizers: [], next: null });
       const example = (await (
-        await fetch(`http://127.0.0.1:${cloud}/callFunction`, {
+        await fetch(`${cloud}/callFunction`, {
           method: 'POST',
           headers: { 'content-type': 'application/json' },
           body: JSON.stringify({ name: 'broker-example', data: {} }),

@@ -2,7 +2,7 @@
  * WeChat's 全网发布 test for one group against the local stack: every item passes, the result page
  * lists them, and WeChat's test accounts leave no trace among the merchants' data.
  */
-import { freePort } from '../../../emulator/stack';
+import { PortListener } from '../../../emulator/listener';
 import { RELEASE_TEST_ACCOUNTS, ITEM_NAMES } from '../../../emulator/open-platform';
 import { formatReport, rehearseRemote, rehearseRunning } from '../../../scripts/release/rehearsal';
 import { startFlowStack, type FlowStack } from '../helpers/flows-stack';
@@ -85,9 +85,10 @@ test('against a running stack through its admin API, as `npm run rehearse -- --e
 });
 
 test('against a deployment (--base-url): this machine plays WeChat for a function that calls it', async () => {
-  const port = await freePort();
+  // This machine's emulator port is bound first (the function must name it) and handed over.
+  const listener = await PortListener.bind();
   const deployed = await startFlowStack({
-    functionEnv: { WX_API_BASE_URL: `http://127.0.0.1:${port}` },
+    functionEnv: { WX_API_BASE_URL: listener.url },
     pushTicketAtStart: false,
   });
   try {
@@ -96,8 +97,9 @@ test('against a deployment (--base-url): this machine plays WeChat for a functio
       {
         baseUrl: deployed.stack.publicBaseUrl,
         component: { appId, appSecret, token, encodingAesKey },
-        host: '127.0.0.1',
-        port,
+        host: listener.host,
+        port: listener.port,
+        listener,
         preAuthWaitMs: 5000,
         startAuthorization: async () =>
           void (await deployed.ok('o-merchant', 'createAuthSession', { authType: 3, channel: 'plugin' })),
@@ -108,5 +110,6 @@ test('against a deployment (--base-url): this machine plays WeChat for a functio
     expect(report.ok).toBe(true);
   } finally {
     await deployed.close();
+    await listener.close();
   }
 });

@@ -11,6 +11,10 @@ import { sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import { act, ADMIN, allDocs, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
 
+// Each test runs 15 cases (about 3 s alone); a machine shared with other test runs needs more than
+// jest's default 5 s, as the other rules suites allow.
+jest.setTimeout(60_000);
+
 type Channel = 'plugin' | 'pc' | 'h5';
 type KillPoint = 'none' | 'after_claim' | 'query_auth_in_flight' | 'after_exchange' | 'after_authorizer' | 'before_answer';
 type LostReply = 'none' | Extract<ApiName, 'api_query_auth' | 'api_get_authorizer_info'>;

@@ -4,9 +4,9 @@ import https from 'node:https';
 import type { App } from '../app';
 import { releaseLease, tryAcquireLease, type LeaseSpec } from '../lease';
 import type { Leased } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { categoryOf, OpenApiError } from '../openapi/errors';
 import { COLLECTIONS } from '../store';
-import { sendCustomText } from './customSend';
+import { sendCustomText, type CustomSendResult } from './customSend';
 import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
 
 /**
@@ -38,6 +38,14 @@ const JOB_LIFETIME_MS = 3600_000;
 const LEASE_TTL_MS = 15_000;
 /** How long the answering run waits for its self-call to leave the machine. */
 const KICK_WAIT_MS = 1000;
+/**
+ * WeChat's test waits seconds for the customer-service message (the rehearsal: 10 s from the
+ * message), so a transient failure (-1 system busy, no answer) is retried at once, inside this run,
+ * while the job is younger than this; later it is the timer's (every 5 minutes: too late for the
+ * test, still right for the job). 8 s leaves the last try (≤ API_TIMEOUT_MS) inside the lease.
+ */
+const SEND_RETRY_WINDOW_MS = 8000;
+const SEND_RETRY_DELAYS_MS = [300, 1000, 2000];
 
 export const jobIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
 
@@ -110,12 +118,7 @@ async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
   if (app.now() - job.createdAt > JOB_LIFETIME_MS || !job.code) return finish(app, job, 'failed', 'expired');
   try {
     const token = await exchangeOnce(app, job);
-    const sent = await sendCustomText(
-      { apiBaseUrl: app.config.apiBaseUrl, timeoutMs: app.config.apiTimeoutMs },
-      token,
-      job.touser,
-      `${job.code}_from_api`,
-    );
+    const sent = await sendWithQuickRetries(app, job, token, job.code);
     if (sent.ok) return finish(app, job, 'done', null);
     return retryLater(app, job, `custom send errcode ${sent.errcode}`);
   } catch (error) {
@@ -123,6 +126,26 @@ async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
       return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
     return retryLater(app, job, error instanceof OpenApiError ? `${error.api} errcode ${error.errcode}` : 'internal error');
   }
+}
+
+/** Sends the message; a transient failure is tried again within seconds while WeChat still waits. */
+async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string, code: string): Promise<CustomSendResult> {
+  const send = () =>
+    sendCustomText(
+      { apiBaseUrl: app.config.apiBaseUrl, timeoutMs: app.config.apiTimeoutMs },
+      token,
+      job.touser,
+      `${code}_from_api`,
+    );
+  let sent = await send();
+  for (const delay of SEND_RETRY_DELAYS_MS) {
+    if (sent.ok || categoryOf(sent.errcode) !== 'transient') break;
+    if (app.now() + delay - job.createdAt > SEND_RETRY_WINDOW_MS) break;
+    app.log.warn('release job send retry', { appid: job.appid, errcode: sent.errcode });
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    sent = await send();
+  }
+  return sent;
 }
 
 /** The code is spent once; a retry after a crash uses the token that exchange stored. */
