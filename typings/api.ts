@@ -109,6 +109,8 @@ export interface AppConfigView {
   componentAppId: string;
   isAdmin: boolean;
   bundles: PermissionBundle[];
+  /** The provider as configured (PROVIDER_NAME, PROVIDER_LOGO_URL; logoUrl '' when none). */
+  provider: { name: string; logoUrl: string };
   requiredSets: PermissionSet[];
   /** The plugin version the app was built against must be at least this one. */
   minPluginVersion: string;

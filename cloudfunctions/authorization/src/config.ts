@@ -40,6 +40,10 @@ export interface Config {
   /** Permission sets the provider needs from every merchant (empty: whatever the merchant grants). */
   requiredCategoryIds: number[];
   bundles: PermissionBundle[];
+  /** Who merchants are authorizing: shown on the home page (name, and a logo when given). */
+  provider: { name: string; logoUrl: string };
+  /** Where the callback page's 返回小程序 leads (a URL Link or URL Scheme of the mini-program); '' = no button. */
+  miniprogramLink: string;
   apiBaseUrl: string;
   /** Host of WeChat's PC authorization page and of its H5 page (the emulator stands in locally). */
   mpBaseUrl: string;
@@ -173,6 +177,17 @@ const schema = object({
   ADMIN_OPENIDS: optional(string()),
   REQUIRED_CATEGORY_IDS: optional(idList),
   PERMISSION_BUNDLES: optional(pipe(bundleList, array(bundle))),
+  PROVIDER_NAME: _default(string().check(minLength(1), maxLength(30, 'must be at most 30 characters')), '服务商'),
+  // The mini-program's <image> and the pages' CSP load only https pictures.
+  PROVIDER_LOGO_URL: optional(url({ protocol: /^https$/, error: 'must be an https URL' })),
+  MINIPROGRAM_LINK: optional(
+    string().check(
+      regex(
+        /^(https:\/\/\S+|weixin:\/\/dl\/business\/\?\S+)$/,
+        'must be an https URL Link or a weixin://dl/business/ URL Scheme',
+      ),
+    ),
+  ),
   WX_API_BASE_URL: _default(httpUrl, 'https://api.weixin.qq.com'),
   WX_MP_BASE_URL: _default(httpUrl, 'https://mp.weixin.qq.com'),
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
@@ -228,6 +243,8 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       .filter(Boolean),
     requiredCategoryIds: e.REQUIRED_CATEGORY_IDS ?? [],
     bundles: e.PERMISSION_BUNDLES ?? [],
+    provider: { name: e.PROVIDER_NAME.trim() || '服务商', logoUrl: e.PROVIDER_LOGO_URL ?? '' },
+    miniprogramLink: e.MINIPROGRAM_LINK ?? '',
     apiBaseUrl: e.WX_API_BASE_URL,
     mpBaseUrl: e.WX_MP_BASE_URL,
     openBaseUrl: e.WX_OPEN_BASE_URL,

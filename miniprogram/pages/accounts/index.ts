@@ -3,7 +3,9 @@ import type { AuthorizerSummary } from '../../../typings/api';
 import { pageLoad } from '../../behaviors/pageLoad';
 import { backend } from '../../services/index';
 import { openPage } from '../../utils/navigation';
-import { accountDetailUrl, ROUTES } from '../../utils/routes';
+import { accountDetailUrl, reauthorizeUrl, ROUTES } from '../../utils/routes';
+import { isAppid } from '../../shared/constants';
+import { listHeading, SEARCH_FROM, searchAccounts } from './search';
 
 /** Admin status never blocks the list: if it cannot be read, the entry simply stays hidden. */
 async function readIsAdmin(): Promise<boolean> {
@@ -15,12 +17,18 @@ async function readIsAdmin(): Promise<boolean> {
 }
 
 type SelectEvent = WechatMiniprogram.CustomEvent<{ appid?: string }>;
+type ReauthorizeEvent = WechatMiniprogram.CustomEvent<{ appid?: string; kind?: AuthorizerSummary['kind'] }>;
 
 Component({
   behaviors: [pageLoad],
 
   data: {
     accounts: [] as AuthorizerSummary[],
+    /** The accounts the search keeps (all of them without a query). */
+    shown: [] as AuthorizerSummary[],
+    heading: '',
+    query: '',
+    searchable: false,
     isAdmin: false,
   },
 
@@ -43,7 +51,32 @@ Component({
         this.runLoad(quiet, () => backend().call('listMyAuthorizers', {})),
         readIsAdmin().then((isAdmin) => this.setData({ isAdmin })),
       ]);
-      if (listing) this.setData({ state: 'ready', accounts: listing.authorizers });
+      if (listing) {
+        const accounts = listing.authorizers;
+        this.setData({
+          state: 'ready',
+          accounts,
+          shown: searchAccounts(accounts, this.data.query),
+          heading: listHeading(accounts),
+          searchable: accounts.length >= SEARCH_FROM,
+        });
+      }
+    },
+
+    onSearchChange(event: { detail: unknown }) {
+      const query = typeof event.detail === 'string' ? event.detail : '';
+      this.setData({ query, shown: searchAccounts(this.data.accounts, query) });
+    },
+
+    onSearchClear() {
+      this.setData({ query: '', shown: [...this.data.accounts] });
+    },
+
+    /** The card's one-tap 重新授权 / 补充权限: the authorize page set up for that account. */
+    onReauthorizeAccount(event: ReauthorizeEvent) {
+      const { appid, kind } = event.detail;
+      const account = this.data.accounts.find((item) => item.appid === appid);
+      if (account && isAppid(appid) && kind === account.kind) openPage(reauthorizeUrl(account));
     },
 
     onSelectAccount(event: SelectEvent) {

@@ -1,13 +1,20 @@
 // "Authorize on another device": a PC link (opened in a desktop browser, the admin scans a QR
 // code) or an H5 link (opened inside WeChat), bound to this merchant like the plugin session,
 // so the account shows up in "My accounts" whichever way the merchant finishes.
-import type { AuthChannel, AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
+import type { AuthChannel, AuthType, CreateAuthSessionOutput } from '../../../typings/api';
 import { backend, errorMessage } from '../../services/index';
-import { AUTH_TYPE_OPTIONS, formatTime } from '../../utils/labels';
+import { AUTH_TYPE_OPTIONS, DEFAULT_AUTH_TYPE, formatTime } from '../../utils/labels';
 import { openPage } from '../../utils/navigation';
-import { ROUTES } from '../../utils/routes';
+import { PAGE_NAME, ROUTES } from '../../utils/routes';
 import { toAccountCard, type AccountCard } from '../authorize/accountCard';
-import { bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from '../authorize/choices';
+import {
+  bundleRows,
+  bundleToRequest,
+  CHANNELS_GUIDE,
+  needsChannelsGuide,
+  toOfferedAuthType,
+  type BundleRow,
+} from '../authorize/choices';
 import { checkSession, type SessionOutcome } from '../authorize/sessionWatch';
 
 type LinkChannel = Exclude<AuthChannel, 'plugin'>;
@@ -43,7 +50,7 @@ type ResultState = 'none' | 'checking' | 'pending' | 'authorized' | 'failed' | '
 type DatasetEvent = WechatMiniprogram.CustomEvent<
   WechatMiniprogram.IAnyObject,
   WechatMiniprogram.IAnyObject,
-  { value?: unknown }
+  { value?: unknown; id?: unknown }
 >;
 
 function toLinkChannel(raw: unknown): LinkChannel | undefined {
@@ -59,14 +66,15 @@ function linkOf(created: CreateAuthSessionOutput, channel: LinkChannel): ShownLi
 Component({
   data: {
     authTypes: AUTH_TYPE_OPTIONS,
-    selected: 0 as AuthType | 0,
+    names: PAGE_NAME,
+    selected: DEFAULT_AUTH_TYPE as AuthType | 0,
     selectedLabel: '',
     channelsGuide: CHANNELS_GUIDE,
     showChannelsGuide: false,
     channels: CHANNELS,
     channel: 'pc' as LinkChannel,
     channelLabel: CHANNELS[0].label,
-    bundles: [] as PermissionBundle[],
+    bundles: [] as BundleRow[],
     bundleId: '',
     phase: 'idle' as 'idle' | 'creating' | 'ready',
     link: null as ShownLink | null,
@@ -77,7 +85,7 @@ Component({
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      this.choose(toOfferedAuthType(query.authType) ?? 0);
+      this.choose(toOfferedAuthType(query.authType) ?? DEFAULT_AUTH_TYPE);
       return this.loadBundles();
     },
 
@@ -91,10 +99,15 @@ Component({
     async loadBundles() {
       try {
         const config = await backend().call('getAppConfig', {});
-        this.setData({ bundles: config.bundles, bundleId: config.bundles[0]?.id ?? '' });
+        this.setData({ bundles: bundleRows(config.bundles), bundleId: config.bundles[0]?.id ?? '' });
       } catch {
         this.setData({ bundles: [], bundleId: '' });
       }
+    },
+
+    /** The radio itself was tapped: van-radio-group reports the radio's name. */
+    onTypeChange(event: { detail: unknown }) {
+      this.choose(toOfferedAuthType(event.detail) ?? this.data.selected);
     },
 
     onTypeTap(event: DatasetEvent) {
@@ -111,8 +124,16 @@ Component({
       if (channel) this.setData({ channel, channelLabel: CHANNELS.find((c) => c.value === channel)?.label ?? '' });
     },
 
+    onBundleChange(event: { detail: unknown }) {
+      this.chooseBundle(event.detail);
+    },
+
     onBundleTap(event: DatasetEvent) {
-      const id = String(event.currentTarget.dataset.value);
+      this.chooseBundle(event.currentTarget.dataset.id);
+    },
+
+    chooseBundle(raw: unknown) {
+      const id = String(raw);
       if (this.data.bundles.some((b) => b.id === id)) this.setData({ bundleId: id });
     },
 

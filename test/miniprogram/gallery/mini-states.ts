@@ -18,6 +18,7 @@ import {
 } from '../accounts-fixtures';
 import { AVATAR_DATA_URL } from '../../gallery/avatar';
 import { loadPage, tap, type LoadedPage } from '../harness';
+import { toAccountCard } from '../../../miniprogram/pages/authorize/accountCard';
 
 export interface MiniState {
   /** File name of the picture. */
@@ -43,6 +44,7 @@ const ACCOUNTS: AuthorizerSummary[] = [
     missingSets: [MEDIA_SET],
   }),
   summary({ appid: 'wx0a1b2c3d4e5f6a7b', kind: 'channels', name: '青禾生活视频号', avatarUrl: '', status: 'needs_reauth' }),
+  summary({ appid: 'wx7c2d9e4f1a3b5c6d', name: '青禾旧公众号', avatarUrl: '', status: 'revoked', grantedSets: [] }),
 ];
 
 const cloudOf = (handlers: Handlers) => ({ cloud: fakeCloud(handlers).cloud });
@@ -82,12 +84,27 @@ async function authorizeOutcome(
   return until(page, () => page.root.data.phase === phase, `phase ${phase}`);
 }
 
+/** The authorize page showing how a session ended, as its poll would leave it. */
+async function settled(outcome: { kind: 'pending'; reason: string }, account: AuthorizerSummary | null, phase: string) {
+  const page = await loadPage('pages/authorize/index', {
+    wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+  });
+  const card = account ? toAccountCard(account) : null;
+  (page.root.instance.settle as (o: typeof outcome, c: unknown) => void).call(page.root.instance, outcome, card);
+  return until(page, () => page.root.data.phase === phase, `phase ${phase}`);
+}
+
 const AUTHORIZE: MiniState[] = [
   {
     name: 'authorize',
     title: '授权（首页）',
     open: () =>
-      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(true)) }) }),
+      loadPage('pages/authorize/index', {
+        wxShims: cloudOf({
+          getAppConfig: () =>
+            ok<'getAppConfig'>({ ...appConfig(true), provider: { name: '青禾数字', logoUrl: AVATAR_DATA_URL } }),
+        }),
+      }),
   },
   {
     name: 'authorize-config-error',
@@ -101,7 +118,6 @@ const AUTHORIZE: MiniState[] = [
     async open() {
       const wxShims = cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), createAuthSession: () => never() });
       const page = await loadPage('pages/authorize/index', { wxShims });
-      await tap(page.root.querySelector('#type-3')?.querySelector('.van-cell'), page);
       await tap(page.root.querySelector('#authorize')?.querySelector('.van-button'), page);
       return until(page, () => page.root.data.phase === 'creating', 'phase creating');
     },
@@ -125,17 +141,52 @@ const AUTHORIZE: MiniState[] = [
   },
   {
     name: 'authorize-failed',
-    title: '授权未完成（有原因）',
+    title: '授权未完成（微信给出的原因）',
     open: () =>
       authorizeOutcome(
-        { status: 'failed', failure: { code: 'UPSTREAM', message: '换取授权信息失败，请重新授权' } },
-        'incomplete',
+        { status: 'failed', failure: { code: 'UPSTREAM', message: '该账号已授权给其他服务商的互斥权限集' } },
+        'failed',
       ),
   },
   {
     name: 'authorize-unchanged',
-    title: '授权未完成（未收到通知）',
-    open: () => authorizeOutcome({ status: 'failed' }, 'incomplete'),
+    title: '授权未变更（重新授权一个已授权的账号）',
+    // The poll's whole schedule (16 s) ends this way; authorize.test.ts walks it, the picture skips the wait.
+    open: () => settled({ kind: 'pending', reason: '' }, { ...ACCOUNTS[1], avatarUrl: AVATAR_DATA_URL }, 'unchanged'),
+  },
+  {
+    name: 'authorize-no-result',
+    title: '暂未收到授权结果',
+    open: () => settled({ kind: 'pending', reason: '' }, null, 'unknown'),
+  },
+  {
+    name: 'authorize-bundles',
+    title: '授权：选择权限组合',
+    open: () =>
+      loadPage('pages/authorize/index', {
+        wxShims: cloudOf({
+          getAppConfig: () =>
+            ok<'getAppConfig'>({
+              ...appConfig(false),
+              provider: { name: '青禾数字', logoUrl: AVATAR_DATA_URL },
+              bundles: [
+                { id: 'basic', name: '基础服务（消息与菜单）', categoryIds: [1, 15] },
+                { id: 'full', name: '全部服务（含小程序开发）', categoryIds: [1, 15, 18, 30] },
+              ],
+            }),
+        }),
+      }),
+  },
+  {
+    name: 'authorize-channels',
+    title: '授权：视频号（先开通开放能力）',
+    async open() {
+      const page = await loadPage('pages/authorize/index', {
+        wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+      });
+      await tap(page.root.querySelector('#type-5')?.querySelector('.van-cell'), page);
+      return until(page, () => page.root.data.showChannelsGuide === true, 'the Channels guide');
+    },
   },
   {
     name: 'authorize-expired',

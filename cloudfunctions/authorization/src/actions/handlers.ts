@@ -28,6 +28,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
       componentAppId: config.componentAppId,
       isAdmin: caller.isAdmin,
       bundles: config.bundles,
+      provider: config.provider,
       requiredSets: toPermissionSets(config.requiredCategoryIds),
       minPluginVersion: MIN_PLUGIN_VERSION,
     };

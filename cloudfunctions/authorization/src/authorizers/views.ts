@@ -1,6 +1,7 @@
 import type { AuthorizerDetail, AuthorizerSummary } from '../../../../typings/api';
 import type { AuthorizerDoc } from '../model';
 import { missingSets, toPermissionSets } from '../permissions';
+import { secureImageUrl } from './avatar';
 
 /** What a page may see of an authorizer: no tokens, no owners. */
 export function toSummary(doc: AuthorizerDoc, requiredIds: readonly number[]): AuthorizerSummary {
@@ -8,7 +9,7 @@ export function toSummary(doc: AuthorizerDoc, requiredIds: readonly number[]): A
     appid: doc._id,
     kind: doc.kind,
     name: doc.name,
-    avatarUrl: doc.avatarUrl,
+    avatarUrl: secureImageUrl(doc.avatarUrl),
     principalName: doc.principalName,
     userName: doc.userName,
     status: doc.status,
