@@ -14,7 +14,7 @@ export interface AuthTypeOption {
  * covers most merchants; 8 (带货助手) is not offered.
  */
 export const AUTH_TYPE_OPTIONS: readonly AuthTypeOption[] = [
-  { value: 3, label: '公众号或小程序', hint: '最常用：列出你管理的服务号、订阅号、小程序和小游戏' },
+  { value: 3, label: '公众号或小程序', hint: '最常用：服务号、订阅号、小程序或小游戏' },
   { value: 1, label: '只授权公众号', hint: '只列出服务号和订阅号' },
   { value: 2, label: '只授权小程序', hint: '只列出小程序和小游戏' },
   { value: 5, label: '视频号', hint: '需先在视频号助手开通开放能力' },

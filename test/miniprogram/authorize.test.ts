@@ -180,7 +180,7 @@ describe('choosing what to authorize', () => {
 
     const rows = page.root.querySelectorAll('.type-row').map((row) => row.querySelector('.van-cell')?.dom?.textContent ?? '');
     expect(rows.map((text) => text.replace(/\s+/g, ''))).toEqual([
-      '公众号或小程序最常用：列出你管理的服务号、订阅号、小程序和小游戏',
+      '公众号或小程序最常用：服务号、订阅号、小程序或小游戏',
       '只授权公众号只列出服务号和订阅号',
       '只授权小程序只列出小程序和小游戏',
       '视频号需先在视频号助手开通开放能力',

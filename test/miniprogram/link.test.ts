@@ -2,6 +2,8 @@
 // expiry, and checking the result. Only WeChat's transport (wx.cloud) is faked.
 import type { ActionName, AuthorizerSummary, AuthSessionView } from '../../typings/api';
 import { loadPage, tap, unloadAllPages, type LoadedPage, type SimNode } from './harness';
+import { qrModules } from '../../miniprogram/utils/qr';
+import { decodeGif } from './gif';
 
 const PAGE = 'pages/link/index';
 const SESSION_ID = 'b'.repeat(32);
@@ -150,14 +152,51 @@ describe('the link', () => {
     expect(text(page, 'link-steps')).toContain('用账号管理员的微信扫码');
   });
 
-  test('H5: the WeChat link and the steps for opening it inside WeChat', async () => {
+  test('H5: a QR code of the link drawn on the phone, never the raw URL, and the steps', async () => {
     const { page, backend } = await open();
     await generate(page, 2, 'h5');
 
     expect(backend.callsOf('createAuthSession')).toEqual([{ authType: 2, channel: 'h5' }]);
     expect(text(page, 'link-summary')).toBe('只授权小程序 · 手机微信修改');
-    expect(text(page, 'link-url')).toBe(H5_URL);
-    expect(text(page, 'link-steps')).toContain('在微信中打开链接');
+    expect(byId(page, 'link-url')).toBeUndefined();
+    expect(JSON.stringify(page.root.dom?.outerHTML)).not.toContain('pre_auth_code');
+    expect(text(page, 'link-qr-box')).toContain('用账号管理员的微信扫码，或长按二维码识别');
+    expect(text(page, 'link-expiry')).toBe('有效期至 2026-11-23 20:15，过期后请重新生成');
+
+    // The picture is a GIF of exactly this link's code: header, size, and every module's colour.
+    const qr = (page.root.data.link as { qr: string }).qr;
+    expect(qr.startsWith('data:image/gif;base64,')).toBe(true);
+    const gif = decodeGif(Buffer.from(qr.slice(qr.indexOf(',') + 1), 'base64'));
+    const modules = qrModules(H5_URL);
+    expect(gif.width).toBe(modules.length * 4 + 32);
+    const darkAt = (row: number, col: number) => gif.pixel(16 + col * 4 + 2, 16 + row * 4 + 2) === 0;
+    expect(modules.every((line, row) => line.every((dark, col) => darkAt(row, col) === dark))).toBe(true);
+    expect(qrModules(H5_URL.replace('pre_auth_code=', 'pre_auth_code=y'))).not.toEqual(modules);
+    expect(text(page, 'link-steps')).toContain('用微信扫描上方二维码');
+  });
+
+  test("H5: 把二维码发给管理员 writes the picture and opens WeChat's share menu; a cancel says nothing", async () => {
+    const files = new Map<string, string>();
+    const shims = {
+      env: { USER_DATA_PATH: 'wxfile://usr' },
+      getFileSystemManager: () => ({
+        writeFile: (o: { filePath: string; data: string; encoding: string; success?: () => void }) => {
+          files.set(o.filePath, `${o.encoding}:${o.data}`);
+          o.success?.();
+        },
+      }),
+      showShareImageMenu: (o: { path: string; fail?: (e: { errMsg: string }) => void }) =>
+        o.fail?.({ errMsg: 'showShareImageMenu:fail cancel' }),
+    };
+    const backend = fakeCloud({ getAppConfig: () => config(), createAuthSession: (p) => createLink(p) });
+    const page = await loadPage(PAGE, { wxShims: { cloud: backend.cloud, ...shims } });
+    await generate(page, 2, 'h5');
+    await tap(vanButton(page, 'share-qr'), page);
+
+    const qr = (page.root.data.link as { qr: string }).qr;
+    expect(files.get('wxfile://usr/authorize-link.gif')).toBe(`base64:${qr.slice(qr.indexOf(',') + 1)}`);
+    expect(page.callsTo('showShareImageMenu')[0]?.[0]).toMatchObject({ path: 'wxfile://usr/authorize-link.gif' });
+    expect(page.callsTo('showToast')).toEqual([]);
   });
 
   test('copying puts the link on the clipboard and says so', async () => {
