@@ -22,6 +22,8 @@ export type SessionStatus = 'pending' | 'authorized' | 'expired' | 'failed';
 export interface PermissionSet {
   id: number;
   name: string;
+  /** Why the provider needs it (PERMISSION_REASONS), on sets the provider requires; absent otherwise. */
+  reason?: string;
 }
 
 /** A named group of permission sets the provider asks merchants for. */
@@ -111,6 +113,11 @@ export interface AppConfigView {
   bundles: PermissionBundle[];
   /** The provider as configured (PROVIDER_NAME, PROVIDER_LOGO_URL; logoUrl '' when none). */
   provider: { name: string; logoUrl: string };
+  /**
+   * The lapse notice (LAPSE_NOTICE_TEMPLATE_ID): the template to ask consent for, and how many
+   * notices the caller's consents still allow; null when the provider has not set it up.
+   */
+  lapseNotice: { templateId: string; credits: number } | null;
   requiredSets: PermissionSet[];
   /** The plugin version the app was built against must be at least this one. */
   minPluginVersion: string;
@@ -211,6 +218,8 @@ export interface Actions {
   authorizerUsage: { input: { appid: string }; output: { usage: ApiUsage[] } };
   /** Admin: fetches the account's basic info live through the broker, to prove its token works. */
   testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
+  /** What wx.requestSubscribeMessage answered for the lapse notice; the notices still allowed. */
+  subscribeLapseNotice: { input: { result: 'accept' | 'reject' | 'ban' | 'filter' }; output: { credits: number } };
 }
 
 /** Calls the broker made to one WeChat API for one authorizer. */

@@ -94,6 +94,14 @@ test('missing sets are highlighted and "补充权限" opens authorize for this o
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/authorize/index?bizAppid=${APPID}&authType=1`]);
 });
 
+test('each missing set says why the provider needs it, when the provider said so', async () => {
+  const page = await open(
+    answering(detail({ missingSets: [{ ...MEDIA_SET, reason: '为你的公众号发布图文和商品素材' }, USER_SET] })),
+  );
+  const rows = page.root.querySelectorAll('.missing-row').map((row) => (row.dom?.textContent ?? '').replace(/\s+/g, ''));
+  expect(rows).toEqual(['素材管理为你的公众号发布图文和商品素材', '用户管理']);
+});
+
 test.each([
   ['mini_program', 2],
   ['mini_game', 2],

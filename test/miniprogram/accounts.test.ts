@@ -166,6 +166,51 @@ test('from four accounts a search box filters by name, principal, AppID or statu
   expect(shown()).toHaveLength(4);
 });
 
+describe('授权失效时提醒我 (the lapse notice)', () => {
+  const TEMPLATE = 'tmplLapse_0001abcdEF';
+  const withNotice = (credits: number, extra: Handlers = {}): Handlers => ({
+    ...answering([COFFEE]),
+    getAppConfig: () => ok<'getAppConfig'>({ ...appConfig(false), lapseNotice: { templateId: TEMPLATE, credits } }),
+    ...extra,
+  });
+  /** wx.requestSubscribeMessage answering `answer` for the template, as WeChat's dialog would. */
+  const consentDialog = (answer: string) => ({
+    requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: Record<string, string>) => void }) =>
+      setTimeout(() => o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }), 0),
+  });
+
+  test('hidden when the provider has not set it up', async () => {
+    const page = await open(fakeCloud(answering([COFFEE])));
+    expect(exists(page, '#lapse-notice')).toBe(false);
+  });
+
+  test('accept: asks WeChat for exactly the template, then tells the function, and shows what is allowed', async () => {
+    const fake = fakeCloud(withNotice(0, { subscribeLapseNotice: () => ok<'subscribeLapseNotice'>({ credits: 1 }) }));
+    const page = await open(fake, consentDialog('accept'));
+    expect(textOf(page, '#lapse-notice')).toContain('账号需要重新授权或被取消时，通过微信通知你');
+
+    await tap(vantInner(page, 'subscribe', '.van-button'), page);
+    await page.flush();
+
+    expect(page.callsTo('requestSubscribeMessage')[0]?.[0]).toMatchObject({ tmplIds: [TEMPLATE] });
+    expect(fake.payloadsOf('subscribeLapseNotice')).toEqual([{ result: 'accept' }]);
+    expect(textOf(page, '#lapse-notice')).toContain('已开启，还可提醒 1 次');
+    expect(textOf(page, '#subscribe')).toBe('再开启一次');
+    expect(page.callsTo('showToast')[0]?.[0]).toMatchObject({ title: '已开启提醒' });
+  });
+
+  test('reject: the function hears it (nothing counted) and the page says so', async () => {
+    const fake = fakeCloud(withNotice(0, { subscribeLapseNotice: () => ok<'subscribeLapseNotice'>({ credits: 0 }) }));
+    const page = await open(fake, consentDialog('reject'));
+    await tap(vantInner(page, 'subscribe', '.van-button'), page);
+    await page.flush();
+
+    expect(fake.payloadsOf('subscribeLapseNotice')).toEqual([{ result: 'reject' }]);
+    expect(textOf(page, '#subscribe')).toBe('开启提醒');
+    expect(page.callsTo('showToast')[0]?.[0]).toMatchObject({ title: '未开启提醒' });
+  });
+});
+
 test('with no accounts, the empty state leads to the authorize page', async () => {
   const page = await open(fakeCloud(answering([])));
 

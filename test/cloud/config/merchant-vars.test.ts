@@ -37,6 +37,16 @@ test('values as configured', () => {
   );
 });
 
+test('PERMISSION_REASONS: why each set is needed, by set id', () => {
+  const config = loadConfig({ ...BASE, PERMISSION_REASONS: '{"1":"接收并回复粉丝消息","11":" 发布图文素材 "}' });
+  expect(config.permissionReasons).toEqual({ 1: '接收并回复粉丝消息', 11: '发布图文素材' });
+  expect(loadConfig(BASE).permissionReasons).toEqual({});
+  expect(problems({ PERMISSION_REASONS: '{"x":"why"}' })).toEqual(['PERMISSION_REASONS keys must be set ids']);
+  expect(problems({ PERMISSION_REASONS: `{"1":"${'长'.repeat(61)}"}` })).toEqual([
+    'PERMISSION_REASONS.1 each reason must be at most 60 characters',
+  ]);
+});
+
 test('an http logo, a long name and a link of another kind are refused by name', () => {
   expect(
     problems({

@@ -36,6 +36,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   authorizerUsage: true,
   testAuthorizerCall: true,
   setupDatabase: true,
+  subscribeLapseNotice: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 
