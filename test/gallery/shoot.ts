@@ -114,7 +114,10 @@ async function main(outDir: string): Promise<void> {
     }
     // The processing page needs a code exchange slower than the callback waits (8 s) that still
     // succeeds: WeChat's answer (12 s there) may take that long without the call timing out.
-    const flow = await startFlowStack({ functionEnv: { API_TIMEOUT_MS: '20000' } });
+    const flow = await startFlowStack({
+      // The result pages then offer 「返回小程序」, as a deployment with a URL Scheme does.
+      functionEnv: { API_TIMEOUT_MS: '20000', MINIPROGRAM_LINK: 'weixin://dl/business/?appid=wx1234567890abcdef' },
+    });
     try {
       for (const state of WEB_STATES) {
         const page = await context.newPage();
