@@ -283,7 +283,8 @@ describe('checking the result', () => {
     await generate(page, 5, 'h5');
 
     await tap(vanButton(page, 'check'), page);
-    expect(text(page, 'link-result')).toBe('授权未完成或已取消。原因：授权码已失效');
+    // WeChat's reason alone, not a generic guess beside it.
+    expect(text(page, 'link-result')).toBe('授权未完成：授权码已失效');
 
     await tap(vanButton(page, 'check'), page);
     expect(text(page, 'link-result')).toBe(

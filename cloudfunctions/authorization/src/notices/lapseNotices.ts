@@ -108,6 +108,7 @@ export class LapseNotices {
 
   /** Drops notice records older than `ageMs` (their lapse is long out of the window). */
   async forgetBefore(ageMs: number): Promise<number> {
+    if (!this.enabled) return 0; // no records without a template: spare the timer a database call
     const { store, now } = this.deps;
     return store.removeWhere(COLLECTIONS.lapseNotices, { at: store.command.lt(now() - ageMs) });
   }
