@@ -1,5 +1,5 @@
 // Builds miniprogram/miniprogram_npm from the root package.json's runtime dependencies
-// (only @vant/weapp) with miniprogram-ci, the same step as the devtools' "构建 npm".
+// (@vant/weapp, qrcode-generator) with miniprogram-ci, the same step as the devtools' "构建 npm".
 // Offline: packNpmManually reads node_modules only.
 //
 //   npx tsx scripts/pack-npm.ts             always rebuild
@@ -18,9 +18,12 @@ const LOCK_DIR = path.join(os.tmpdir(), `pack-npm-${createHash('sha1').update(PR
 const STALE_LOCK_MS = 120_000;
 const LOCK_POLL_MS = 200;
 
-/** True when a previous build left the Vant package in place. */
+/** True when a previous build left every packed dependency in place (Vant, the QR encoder). */
 export function isNpmPacked(): boolean {
-  return fs.existsSync(path.join(MINIPROGRAM_NPM_DIR, '@vant', 'weapp', 'button', 'index.json'));
+  return (
+    fs.existsSync(path.join(MINIPROGRAM_NPM_DIR, '@vant', 'weapp', 'button', 'index.json')) &&
+    fs.existsSync(path.join(MINIPROGRAM_NPM_DIR, 'qrcode-generator', 'index.js'))
+  );
 }
 
 /** Rebuilds miniprogram_npm from scratch (packNpmManually never deletes stale files). */

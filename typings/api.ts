@@ -22,6 +22,8 @@ export type SessionStatus = 'pending' | 'authorized' | 'expired' | 'failed';
 export interface PermissionSet {
   id: number;
   name: string;
+  /** Why the provider needs it (PERMISSION_REASONS), on sets the provider requires; absent otherwise. */
+  reason?: string;
 }
 
 /** A named group of permission sets the provider asks merchants for. */
@@ -109,6 +111,13 @@ export interface AppConfigView {
   componentAppId: string;
   isAdmin: boolean;
   bundles: PermissionBundle[];
+  /** The provider as configured (PROVIDER_NAME, PROVIDER_LOGO_URL; logoUrl '' when none). */
+  provider: { name: string; logoUrl: string };
+  /**
+   * The lapse notice (LAPSE_NOTICE_TEMPLATE_ID): the template to ask consent for, and how many
+   * notices the caller's consents still allow; null when the provider has not set it up.
+   */
+  lapseNotice: { templateId: string; credits: number } | null;
   requiredSets: PermissionSet[];
   /** The plugin version the app was built against must be at least this one. */
   minPluginVersion: string;
@@ -213,6 +222,8 @@ export interface Actions {
   testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
   /** Admin: the broker's callers (keys and function secrets, never a secret), their scopes and usage. */
   brokerCallers: { input: Record<string, never>; output: { callers: BrokerCallerView[] } };
+  /** What wx.requestSubscribeMessage answered for the lapse notice; the notices still allowed. */
+  subscribeLapseNotice: { input: { result: 'accept' | 'reject' | 'ban' | 'filter' }; output: { credits: number } };
 }
 
 /** One caller of the broker as the admin page shows it. */

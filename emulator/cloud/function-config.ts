@@ -19,3 +19,15 @@ export function readTimeoutSeconds(functionDir: string): number {
   }
   return timeout;
 }
+
+/** `permissions.openapi` of `<functionDir>/config.json`: the cloud APIs the function may call. */
+export function readOpenApiPermissions(functionDir: string): string[] {
+  const file = path.join(functionDir, 'config.json');
+  if (!fs.existsSync(file)) return [];
+  const { permissions } = JSON.parse(fs.readFileSync(file, 'utf8')) as { permissions?: { openapi?: unknown } };
+  const list = permissions?.openapi ?? [];
+  if (!Array.isArray(list) || !list.every((api) => typeof api === 'string')) {
+    throw new Error(`${file}: permissions.openapi must be a list of API names, e.g. ["subscribeMessage.send"]`);
+  }
+  return list;
+}

@@ -12,9 +12,9 @@ import {
   type RequestParts,
 } from './http-access';
 import { CallFunctionError, normalizePrefix, startRuntimeServer, type Identity } from './http-server';
-import { readTimeoutSeconds } from './function-config';
+import { readOpenApiPermissions, readTimeoutSeconds } from './function-config';
 import { FunctionTimeoutError, loadFunction, type FunctionInstance as LoadedFunction } from './loader';
-import { createWxServerSdk } from './sdk';
+import { createWxServerSdk, SubscribeMessageOutbox } from './sdk';
 import type { WxContext } from './sdk/context';
 import { CrashSwitch, type DbOperation } from './sdk/crash';
 import { Database } from './sdk/database';
@@ -107,6 +107,8 @@ export interface CloudRuntime {
   timerTriggers(): Array<{ functionName: string; name: string; config: string }>;
   /** Database calls the functions made so far (the runtime's own `db` is not counted). */
   dbCalls(): DbCallCounts;
+  /** Subscribe messages the functions sent through `cloud.openapi` (recorded, never delivered). */
+  readonly subscribeMessages: SubscribeMessageOutbox;
   /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
@@ -164,6 +166,7 @@ class FunctionHost {
       clock: Clock;
       store: DocumentStore;
       service: DbService;
+      outbox: SubscribeMessageOutbox;
       log(line: string): void;
     },
   ) {}
@@ -218,6 +221,7 @@ class FunctionHost {
         if (!this.onCallFunction) return Promise.reject(new Error('the runtime is not running'));
         return this.onCallFunction(callee, data, caller);
       },
+      openapi: { functionName: name, permitted: readOpenApiPermissions(this.dirOf(name)), outbox: this.options.outbox },
     });
     const env = { TCB_ENV: envId, SCF_NAMESPACE: envId, SCF_FUNCTIONNAME: name, ...(this.options.env?.[name] ?? {}) };
     const onTimeout = () => {
@@ -261,7 +265,8 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const store = new DocumentStore({ dataDir: options.dataDir, strictCollections: options.strictCollections });
   const service = new DbService({ maxGetLimit: options.maxGetLimit, latencyMs: options.dbLatencyMs });
-  const host = new FunctionHost({ ...options, envId, clock, store, service, log });
+  const outbox = new SubscribeMessageOutbox();
+  const host = new FunctionHost({ ...options, envId, clock, store, service, outbox, log });
   // What tests inspect through: same page cap, but neither slowed down nor counted.
   const db = new Database({ store, now: () => clock.now(), service: new DbService({ maxGetLimit: options.maxGetLimit }) });
   const httpAccess = Object.fromEntries(
@@ -369,6 +374,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     triggerTimer: (functionName, triggerName) => scheduler.triggerNow(functionName, triggerName),
     timerTriggers: () => triggers.map(({ functionName, name, config }) => ({ functionName, name, config })),
     dbCalls: () => service.calls(),
+    subscribeMessages: outbox,
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
     async close() {
       await scheduler.stop();

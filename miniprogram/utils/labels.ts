@@ -1,19 +1,6 @@
-import type { AuthorizerKind, AuthorizerStatus, AuthType } from '../../typings/api';
+import type { AuthorizerKind, AuthType } from '../../typings/api';
 
-/** Chinese labels shared by every page. */
-
-export const STATUS_LABEL: Record<AuthorizerStatus, string> = {
-  active: '正常',
-  needs_reauth: '需要重新授权',
-  revoked: '已取消授权',
-};
-
-/** Vant tag types for each status: green, orange, grey. */
-export const STATUS_TAG: Record<AuthorizerStatus, 'success' | 'warning' | 'default'> = {
-  active: 'success',
-  needs_reauth: 'warning',
-  revoked: 'default',
-};
+/** Chinese labels shared by every page (an account's status: shared/status.ts). */
 
 export interface AuthTypeOption {
   value: AuthType;
@@ -21,15 +8,22 @@ export interface AuthTypeOption {
   hint: string;
 }
 
-/** What a merchant may choose to authorize (spec §6.2 auth_type). */
+/**
+ * What a merchant may choose to authorize (spec §6.2 auth_type), in plain words, one line each on
+ * which accounts WeChat will list. 3 comes first and is preselected: it is WeChat's own default and
+ * covers most merchants; 8 (带货助手) is not offered.
+ */
 export const AUTH_TYPE_OPTIONS: readonly AuthTypeOption[] = [
-  { value: 1, label: '公众号', hint: '服务号或订阅号' },
-  { value: 2, label: '小程序', hint: '小程序或小游戏' },
-  { value: 3, label: '公众号和小程序', hint: '在两类账号中选择' },
+  { value: 3, label: '公众号或小程序', hint: '最常用：服务号、订阅号、小程序或小游戏' },
+  { value: 1, label: '只授权公众号', hint: '只列出服务号和订阅号' },
+  { value: 2, label: '只授权小程序', hint: '只列出小程序和小游戏' },
   { value: 5, label: '视频号', hint: '需先在视频号助手开通开放能力' },
-  { value: 4, label: '小程序推客', hint: '小程序推客账号' },
-  { value: 6, label: '全部', hint: '公众号、小程序和视频号' },
+  { value: 6, label: '公众号、小程序或视频号', hint: '三类账号都列出，由管理员在微信中选择' },
+  { value: 4, label: '推客账号', hint: '为小程序带货推广的推客账号' },
 ];
+
+/** The type preselected on the home and link pages. */
+export const DEFAULT_AUTH_TYPE: AuthType = 3;
 
 /** Where a merchant revokes, by account kind (only the merchant can, in WeChat). */
 export const REVOKE_GUIDE: Record<AuthorizerKind, string> = {

@@ -9,6 +9,8 @@ import type { BrowserContext, Page } from 'playwright-core';
 
 const PACKAGE_DIR = path.dirname(require.resolve('@fontsource/noto-sans-sc/package.json'));
 const FONT_ORIGIN = 'https://fonts.invalid/noto-sans-sc/';
+/** Where the font files are served from, for a page whose CSP must allow them (the gallery). */
+export const CJK_FONT_ORIGIN = 'https://fonts.invalid';
 /** Families in our pages' and Vant's font stacks that Linux lacks; `Noto Sans SC` stands in for each. */
 const FAMILIES = ['Noto Sans SC', 'PingFang SC', 'Noto Sans CJK SC', 'Helvetica Neue'];
 const WEIGHTS = [400, 700];
@@ -36,7 +38,7 @@ export async function serveCjkFont(context: BrowserContext): Promise<void> {
 
 /**
  * Adds the font to the page as it stands (works with the page's scripts off too; a page with a
- * strict Content-Security-Policy needs a context made with `bypassCSP`) and waits until
+ * strict Content-Security-Policy must allow this style block by its hash and `CJK_FONT_ORIGIN`) and waits until
  * the glyphs its text needs have loaded: layout first, so that the loads have started.
  */
 export async function applyCjkFont(page: Page): Promise<void> {

@@ -5,14 +5,16 @@
  *
  *   tsx test/gallery/shoot.ts <out>     (<out>/html/manifest.json lists the mini-program pages)
  */
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../scripts/browser/chromium';
 import { AVATAR_SVG } from './avatar';
-import { applyCjkFont, serveCjkFont } from '../../scripts/browser/cjk-font';
+import { applyCjkFont, cjkFontCss, serveCjkFont } from '../../scripts/browser/cjk-font';
 import { pushesSettled, startFlowStack } from '../e2e/helpers/flows-stack';
 import { galleryIndex, type Shot, type MiniManifestEntry } from './report';
+import { CJK_FONT_ORIGIN as FONT_ORIGIN } from '../../scripts/browser/cjk-font';
 import { WEB_STATE_NAMES } from './web-names';
 import { WEB_STATES } from './web-states';
 
@@ -47,6 +49,44 @@ async function serveGallery(context: BrowserContext, htmlDir: string): Promise<v
   });
 }
 
+/**
+ * The web pages are drawn under the Content-Security-Policy they were served with, so a picture the
+ * policy blocks (an http avatar under `img-src https:`) shows broken here as on a phone. Each page
+ * is reached for real (redirects included), then drawn again at its own URL from the same HTML and
+ * policy; the policy only gains what the pictures add, the CJK font's style block (by its hash) and
+ * its files' origin. Playwright routes never see a redirect's later hops, hence the second drawing.
+ */
+async function redrawUnderItsCsp(context: BrowserContext, page: Page, policy: string | undefined): Promise<Page> {
+  const fontStyle = `'sha256-${createHash('sha256').update(cjkFontCss()).digest('base64')}'`;
+  const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
+  if (policy)
+    headers['content-security-policy'] =
+      `${policy.replace(/style-src ([^;]+)/, `style-src $1 ${fontStyle}`)}; font-src ${FONT_ORIGIN}`;
+  const html = await page.content();
+  const redraw = await context.newPage();
+  let served = false;
+  // The page itself, once; its own moves (the entry page's script, a refresh) are kept from leaving.
+  await redraw.route('**/*', (route) => {
+    if (!route.request().isNavigationRequest()) return route.fallback();
+    if (served) return route.fulfill({ status: 204 });
+    served = true;
+    return route.fulfill({ body: html, headers });
+  });
+  await redraw.goto(page.url());
+  return redraw;
+}
+
+/** The policy of the last document the page's main frame received. */
+function watchPolicy(page: Page): () => string | undefined {
+  let policy: string | undefined;
+  page.on('response', (response) => {
+    if (response.request().isNavigationRequest() && response.frame() === page.mainFrame()) {
+      policy = response.headers()['content-security-policy'];
+    }
+  });
+  return () => policy;
+}
+
 async function shoot(page: Page, outDir: string, shot: Omit<Shot, 'problems' | 'height'>): Promise<Shot> {
   await applyCjkFont(page);
   const problems = await page.evaluate<Shot['problems']>(LAYOUT_CHECK);
@@ -62,13 +102,8 @@ async function main(outDir: string): Promise<void> {
   const browser = await launchChromium();
   const shots: Shot[] = [];
   try {
-    // bypassCSP: the pictures add a font the pages do not carry; their own policy would refuse it.
-    const context = await browser.newContext({
-      viewport: VIEWPORT,
-      locale: 'zh-CN',
-      timezoneId: 'Asia/Shanghai',
-      bypassCSP: true,
-    });
+    // The mini-program documents carry no policy (WeChat's renderer has none of ours to check).
+    const context = await browser.newContext({ viewport: VIEWPORT, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });
     await serveCjkFont(context);
     await serveGallery(context, htmlDir);
     for (const mini of minis) {
@@ -79,17 +114,23 @@ async function main(outDir: string): Promise<void> {
     }
     // The processing page needs a code exchange slower than the callback waits (8 s) that still
     // succeeds: WeChat's answer (12 s there) may take that long without the call timing out.
-    const flow = await startFlowStack({ functionEnv: { API_TIMEOUT_MS: '20000' } });
+    const flow = await startFlowStack({
+      // The result pages then offer 「返回小程序」, as a deployment with a URL Scheme does.
+      functionEnv: { API_TIMEOUT_MS: '20000', MINIPROGRAM_LINK: 'weixin://dl/business/?appid=wx1234567890abcdef' },
+    });
     try {
       for (const state of WEB_STATES) {
         const page = await context.newPage();
+        const policy = watchPolicy(page);
         await state.open(page, flow).catch(async (error: unknown) => {
           await page.screenshot({ path: path.join(outDir, `${state.name}.failed.png`) }).catch(() => undefined);
           throw new Error(`${state.name} (at ${page.url()}): ${error instanceof Error ? error.message : String(error)}`);
         });
         const heading = (await page.locator('h1').first().textContent())?.trim();
         if (heading !== state.heading) throw new Error(`${state.name}: the page shows "${heading}", expected "${state.heading}"`);
-        shots.push(await shoot(page, outDir, { name: state.name, title: state.title, group: 'web' }));
+        const redraw = await redrawUnderItsCsp(context, page, policy());
+        shots.push(await shoot(redraw, outDir, { name: state.name, title: state.title, group: 'web' }));
+        await redraw.close();
         await page.close();
       }
       for (const state of WEB_STATES) await state.settle?.(flow);

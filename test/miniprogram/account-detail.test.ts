@@ -79,17 +79,27 @@ test('an active, complete account shows its sets and the revoke guide, and no up
   expect(textOf(page, '#revoke-guide')).toContain('只有账号管理员可以在微信中取消授权');
 });
 
-test('missing sets are highlighted and "更新授权" opens authorize for this official account', async () => {
+test('missing sets are highlighted and "补充权限" opens authorize for this official account', async () => {
   const page = await open(answering(detail({ missingSets: [MEDIA_SET] })));
 
   expect(tagTexts(page, '.missing-set')).toEqual(['素材管理']);
   const missingTag = page.root.querySelector('.missing-set')?.querySelector('.van-tag');
-  expect(Array.from(missingTag?.dom?.classList ?? []).join(' ')).toContain('van-tag--danger');
-  expect(textOf(page, '#notice')).toContain('缺少部分权限');
-  expect(textOf(page, '#reauthorize')).toBe('更新授权');
+  expect(Array.from(missingTag?.dom?.classList ?? []).join(' ')).toContain('van-tag--warning');
+  // The tag and the notice say the same state: no 正常 under a warning.
+  expect(textOf(page, '#status-tag')).toBe('需补充权限');
+  expect(textOf(page, '#notice')).toContain('需补充权限');
+  expect(textOf(page, '#reauthorize')).toBe('补充权限');
 
   await tap(vantInner(page, 'reauthorize', '.van-button'), page);
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/authorize/index?bizAppid=${APPID}&authType=1`]);
+});
+
+test('each missing set says why the provider needs it, when the provider said so', async () => {
+  const page = await open(
+    answering(detail({ missingSets: [{ ...MEDIA_SET, reason: '为你的公众号发布图文和商品素材' }, USER_SET] })),
+  );
+  const rows = page.root.querySelectorAll('.missing-row').map((row) => (row.dom?.textContent ?? '').replace(/\s+/g, ''));
+  expect(rows).toEqual(['素材管理为你的公众号发布图文和商品素材', '用户管理']);
 });
 
 test.each([
@@ -105,22 +115,23 @@ test.each([
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/authorize/index?bizAppid=${APPID}&authType=${authType}`]);
 });
 
-test('an account needing re-authorization says so and offers "更新授权"', async () => {
+test('an account needing re-authorization says so and offers "重新授权"', async () => {
   const page = await open(answering(detail({ kind: 'mini_program', status: 'needs_reauth' })));
 
-  expect(textOf(page, '#status-tag')).toBe('需要重新授权');
+  expect(textOf(page, '#status-tag')).toBe('需重新授权');
   expect(Array.from(page.root.querySelector('#status-tag')?.querySelector('.van-tag')?.dom?.classList ?? []).join(' ')).toContain(
-    'van-tag--warning',
+    'van-tag--danger',
   );
-  expect(textOf(page, '#notice')).toContain('授权已失效');
-  expect(textOf(page, '#reauthorize')).toBe('更新授权');
+  expect(textOf(page, '#notice')).toContain('需重新授权');
+  expect(textOf(page, '#notice')).toContain('请账号管理员重新授权');
+  expect(textOf(page, '#reauthorize')).toBe('重新授权');
   expect(textOf(page, '#revoke-guide')).toContain('设置 → 第三方设置 → 授权管理');
 });
 
 test('a revoked account explains it was revoked and offers to authorize again, without the revoke guide', async () => {
   const page = await open(answering(detail({ kind: 'channels', status: 'revoked', grantedSets: [], missingSets: [] })));
 
-  expect(textOf(page, '#status-tag')).toBe('已取消授权');
+  expect(textOf(page, '#status-tag')).toBe('已取消');
   expect(textOf(page, '#notice')).toContain('取消了对本服务商的授权');
   expect(textOf(page, '#reauthorize')).toBe('重新授权');
   expect(exists(page, '#granted-sets')).toBe(false);
@@ -159,8 +170,8 @@ test('the history lists each event newest first, with added and removed set name
   const texts = events.map((event) => (event.dom?.textContent ?? '').replace(/\s+/g, ' ').trim());
   expect(page.root.querySelectorAll('.event-title').map((title) => title.dom?.textContent)).toEqual([
     '取消授权',
-    '对账',
-    '需要重新授权',
+    '与微信同步', // merchants' words: never 对账
+    '授权失效',
     '更新授权',
     '授权',
   ]);

@@ -110,6 +110,8 @@ export function appConfig(isAdmin: boolean): AppConfigView {
     componentAppId: 'wxcomponent0000001',
     isAdmin,
     bundles: [],
+    provider: { name: '青禾数字', logoUrl: '' },
+    lapseNotice: null,
     requiredSets: [MESSAGE_SET, USER_SET, MEDIA_SET],
     minPluginVersion: '0.3.10',
   };

@@ -77,14 +77,18 @@ test('each account shows its name, kind, principal, status tag and what it is mi
   expect(cardText(page, COFFEE.appid)).not.toContain('缺少权限');
 
   expect(cardText(page, SHOP.appid)).toContain('小程序');
-  expect(cardText(page, SHOP.appid)).toContain('缺少权限：素材管理');
+  // One state per account: never 正常 beside what is missing.
+  expect(cardText(page, SHOP.appid)).toContain('需补充权限');
+  expect(cardText(page, SHOP.appid)).not.toContain('正常');
+  expect(tagClass(page, SHOP.appid).join(' ')).toContain('status--warning');
+  expect(cardText(page, SHOP.appid)).toContain('缺少：素材管理');
 
   expect(cardText(page, OLD.appid)).toContain('视频号');
-  expect(cardText(page, OLD.appid)).toContain('需要重新授权');
-  expect(tagClass(page, OLD.appid).join(' ')).toContain('status--warning');
-  expect(cardText(page, OLD.appid)).toContain('授权已失效，请重新授权');
+  expect(cardText(page, OLD.appid)).toContain('需重新授权');
+  expect(tagClass(page, OLD.appid).join(' ')).toContain('status--danger');
+  expect(cardText(page, OLD.appid)).toContain('授权已失效，重新授权后恢复服务');
 
-  expect(cardText(page, GONE.appid)).toContain('已取消授权');
+  expect(cardText(page, GONE.appid)).toContain('已取消');
   expect(tagClass(page, GONE.appid).join(' ')).toContain('status--default');
 
   // simulate keeps built-in attributes off the DOM: the card's own data carries the avatar it renders.
@@ -105,6 +109,106 @@ test('tapping an account opens its detail page', async () => {
   await tap(page.root.querySelector(`#account-${SHOP.appid}`)?.querySelector('.card'), page);
 
   expect(urlsOf(page, 'navigateTo')).toEqual([`/pages/account-detail/index?appid=${SHOP.appid}`]);
+});
+
+test('one tap on 重新授权 / 补充权限 in the list opens authorize for that account, not its detail', async () => {
+  const page = await open(fakeCloud(answering([COFFEE, SHOP, OLD, GONE])));
+  const action = (appid: string) => page.root.querySelector(`#account-${appid}`)?.querySelector('.action');
+
+  expect(action(COFFEE.appid)).toBeUndefined(); // nothing to do for a 正常 account
+  expect(action(SHOP.appid)?.dom?.textContent?.trim()).toBe('补充权限');
+  expect(action(OLD.appid)?.dom?.textContent?.trim()).toBe('重新授权');
+  expect(action(GONE.appid)?.dom?.textContent?.trim()).toBe('重新授权');
+
+  await tap(action(OLD.appid), page);
+  await tap(action(SHOP.appid), page);
+  expect(urlsOf(page, 'navigateTo')).toEqual([
+    `/pages/authorize/index?bizAppid=${OLD.appid}&authType=5`,
+    `/pages/authorize/index?bizAppid=${SHOP.appid}&authType=2`,
+  ]);
+});
+
+test('the heading counts the accounts that need the merchant', async () => {
+  const page = await open(fakeCloud(answering([COFFEE, SHOP, OLD, GONE])));
+  expect(textOf(page, '#list-heading')).toBe('已授权 4 个账号，2 个需要处理');
+});
+
+test('from four accounts a search box filters by name, principal, AppID or status word', async () => {
+  const few = await open(fakeCloud(answering([COFFEE, SHOP, OLD])));
+  expect(exists(few, '#search')).toBe(false);
+  few.unload();
+
+  const page = await open(fakeCloud(answering([COFFEE, SHOP, OLD, GONE])));
+  const search = page.root.querySelector('#search');
+  expect(search).toBeTruthy();
+  const shown = () => page.root.querySelectorAll('.account').map((card) => card.data.account as { appid: string });
+  const type = async (text: string) => {
+    search?.dispatchEvent('change', { detail: text });
+    await page.flush();
+  };
+
+  await type('小铺');
+  expect(shown().map((a) => a.appid)).toEqual([SHOP.appid]);
+  await type('小程序 晨光'); // every word must match: kind and name
+  expect(shown().map((a) => a.appid)).toEqual([SHOP.appid]);
+  await type('晨光咖啡有限公司');
+  expect(shown()).toHaveLength(4);
+  await type('需重新授权');
+  expect(shown().map((a) => a.appid)).toEqual([OLD.appid]);
+  await type(GONE.appid.toUpperCase());
+  expect(shown().map((a) => a.appid)).toEqual([GONE.appid]);
+  await type('没有这个');
+  expect(shown()).toEqual([]);
+  expect(textOf(page, '#no-match')).toContain('没有找到“没有这个”相关的账号');
+
+  search?.dispatchEvent('clear');
+  await page.flush();
+  expect(shown()).toHaveLength(4);
+});
+
+describe('授权失效时提醒我 (the lapse notice)', () => {
+  const TEMPLATE = 'tmplLapse_0001abcdEF';
+  const withNotice = (credits: number, extra: Handlers = {}): Handlers => ({
+    ...answering([COFFEE]),
+    getAppConfig: () => ok<'getAppConfig'>({ ...appConfig(false), lapseNotice: { templateId: TEMPLATE, credits } }),
+    ...extra,
+  });
+  /** wx.requestSubscribeMessage answering `answer` for the template, as WeChat's dialog would. */
+  const consentDialog = (answer: string) => ({
+    requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: Record<string, string>) => void }) =>
+      setTimeout(() => o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: answer }), 0),
+  });
+
+  test('hidden when the provider has not set it up', async () => {
+    const page = await open(fakeCloud(answering([COFFEE])));
+    expect(exists(page, '#lapse-notice')).toBe(false);
+  });
+
+  test('accept: asks WeChat for exactly the template, then tells the function, and shows what is allowed', async () => {
+    const fake = fakeCloud(withNotice(0, { subscribeLapseNotice: () => ok<'subscribeLapseNotice'>({ credits: 1 }) }));
+    const page = await open(fake, consentDialog('accept'));
+    expect(textOf(page, '#lapse-notice')).toContain('账号需要重新授权或被取消时，通过微信通知你');
+
+    await tap(vantInner(page, 'subscribe', '.van-button'), page);
+    await page.flush();
+
+    expect(page.callsTo('requestSubscribeMessage')[0]?.[0]).toMatchObject({ tmplIds: [TEMPLATE] });
+    expect(fake.payloadsOf('subscribeLapseNotice')).toEqual([{ result: 'accept' }]);
+    expect(textOf(page, '#lapse-notice')).toContain('已开启，还可提醒 1 次');
+    expect(textOf(page, '#subscribe')).toBe('再开启一次');
+    expect(page.callsTo('showToast')[0]?.[0]).toMatchObject({ title: '已开启提醒' });
+  });
+
+  test('reject: the function hears it (nothing counted) and the page says so', async () => {
+    const fake = fakeCloud(withNotice(0, { subscribeLapseNotice: () => ok<'subscribeLapseNotice'>({ credits: 0 }) }));
+    const page = await open(fake, consentDialog('reject'));
+    await tap(vantInner(page, 'subscribe', '.van-button'), page);
+    await page.flush();
+
+    expect(fake.payloadsOf('subscribeLapseNotice')).toEqual([{ result: 'reject' }]);
+    expect(textOf(page, '#subscribe')).toBe('开启提醒');
+    expect(page.callsTo('showToast')[0]?.[0]).toMatchObject({ title: '未开启提醒' });
+  });
 });
 
 test('with no accounts, the empty state leads to the authorize page', async () => {

@@ -152,7 +152,7 @@ test('an unhealthy platform: missing ticket with the fix, expired token, account
     '1',
     '1',
   ]);
-  expect(classesOf(page, '#count-needs-reauth')).toContain('count-value--warn');
+  expect(classesOf(page, '#count-needs-reauth')).toContain('count-value--danger');
   expect(textOf(page, '#push-failures')).toContain('api_query_auth failed: 61010');
 
   await tap(page.root.querySelector(`#attention-${stuck.appid}`)?.querySelector('.card'), page);
@@ -311,7 +311,7 @@ test('the filter menus offer every kind and status', async () => {
   const kinds = (page.root.data.kindOptions as { text: string }[]).map((option) => option.text);
   expect(kinds).toEqual(['全部类型', '公众号', '小程序', '小游戏', '视频号', '微信小店', '带货助手', '供货商', '其他账号']);
   const statuses = (page.root.data.statusOptions as { text: string }[]).map((option) => option.text);
-  expect(statuses).toEqual(['全部状态', '正常', '需要重新授权', '已取消授权']);
+  expect(statuses).toEqual(['全部状态', '授权有效', '需重新授权', '已取消']);
 });
 
 test('a failed list shows the reason and a retry', async () => {

@@ -64,8 +64,10 @@ function fakeStorage(initial: Record<string, unknown> = {}) {
 const ok = (data: unknown): Reply => ({ ok: true, data });
 const fail = (code: string, message: string): Reply => ({ ok: false, error: { code, message } });
 
-function appConfig(bundles: PermissionBundle[] = [], isAdmin = false): Reply {
-  return ok({ componentAppId: COMPONENT_APPID, isAdmin, bundles, requiredSets: [], minPluginVersion: '0.3.10' });
+const LOGO = 'https://example.test/provider-logo.png';
+
+function appConfig(bundles: PermissionBundle[] = [], isAdmin = false, provider = { name: '青禾数字', logoUrl: '' }): Reply {
+  return ok({ componentAppId: COMPONENT_APPID, isAdmin, bundles, provider, requiredSets: [], minPluginVersion: '0.3.10' });
 }
 
 function created(authType: number, bizAppid?: string, preAuthCode = PRE_AUTH_CODE, sessionId = SESSION_ID): Reply {
@@ -173,28 +175,56 @@ afterEach(() => {
 // ---------- choosing ----------
 
 describe('choosing what to authorize', () => {
-  test('lists the six kinds with their hints; the button waits for a choice', async () => {
+  test('lists the kinds in plain words, one line each, with the most common one preselected', async () => {
     const { page, backend } = await open();
 
     const rows = page.root.querySelectorAll('.type-row').map((row) => row.querySelector('.van-cell')?.dom?.textContent ?? '');
     expect(rows.map((text) => text.replace(/\s+/g, ''))).toEqual([
-      '公众号服务号或订阅号',
-      '小程序小程序或小游戏',
-      '公众号和小程序在两类账号中选择',
+      '公众号或小程序最常用：服务号、订阅号、小程序或小游戏',
+      '只授权公众号只列出服务号和订阅号',
+      '只授权小程序只列出小程序和小游戏',
       '视频号需先在视频号助手开通开放能力',
-      '小程序推客小程序推客账号',
-      '全部公众号、小程序和视频号',
+      '公众号、小程序或视频号三类账号都列出，由管理员在微信中选择',
+      '推客账号为小程序带货推广的推客账号',
     ]);
+    expect(page.root.data.selected).toBe(3);
     expect(textOf(page, 'authorize')).toBe('立即授权');
-    expect(classesOf(button(page, 'authorize'))).toContain('van-button--van-button--disabled');
+    expect(classesOf(button(page, 'authorize'))).not.toContain('van-button--van-button--disabled');
+    expect(byId(page, 'choose-hint')).toBeUndefined();
     expect(backend.callsOf('getAppConfig')).toHaveLength(1);
 
+    await chooseType(page, 2);
+    expect(page.root.data.selected).toBe(2);
+  });
+
+  test('arriving for one account without a type: the button is disabled and says why', async () => {
+    const { page, backend } = await open({ query: { bizAppid: 'wx6b93d0f2a7c4e815' } });
+
+    expect(page.root.data.selected).toBe(0);
+    expect(classesOf(button(page, 'authorize'))).toContain('van-button--van-button--disabled');
+    expect(textOf(page, 'choose-hint')).toBe('请先在上方选择要授权的账号类型');
     await tap(button(page, 'authorize'), page);
     expect(backend.callsOf('createAuthSession')).toHaveLength(0);
 
     await chooseType(page, 2);
-    expect(page.root.data.selected).toBe(2);
-    expect(classesOf(button(page, 'authorize'))).not.toContain('van-button--van-button--disabled');
+    expect(byId(page, 'choose-hint')).toBeUndefined();
+  });
+
+  test("the provider's name and logo come from the configuration", async () => {
+    const named = await open({ handlers: { getAppConfig: () => appConfig([], false, { name: '青禾数字', logoUrl: LOGO }) } });
+    expect(textOf(named.page, 'provider-name')).toBe('授权给青禾数字');
+    expect(byId(named.page, 'provider-logo')).toBeTruthy();
+    expect((named.page.root.data.provider as { logoUrl: string }).logoUrl).toBe(LOGO);
+
+    const plain = await open({ handlers: { getAppConfig: () => appConfig([], false, { name: '服务商', logoUrl: '' }) } });
+    expect(textOf(plain.page, 'provider-name')).toBe('授权给服务商');
+    expect(byId(plain.page, 'provider-logo')).toBeUndefined();
+  });
+
+  test('客服 is one tap away: a WeChat contact button', async () => {
+    const { page } = await open();
+    expect(byId(page, 'contact')?.dom?.textContent?.replace(/\s+/g, '')).toBe('遇到问题？联系客服');
+    expect(byId(page, 'contact')?.dom?.outerHTML).toContain('contact');
   });
 
   test('the Channels guidance shows for 视频号 and 全部 only', async () => {
@@ -217,7 +247,7 @@ describe('choosing what to authorize', () => {
     const { page } = await open();
 
     const radios = page.root.querySelectorAll('.type-radio');
-    await tap(radios[4]?.querySelector('.van-radio__icon'), page);
+    await tap(radios[5]?.querySelector('.van-radio__icon'), page);
     expect(page.root.data.selected).toBe(4);
 
     byId(page, 'account-types')?.dispatchEvent('change', { detail: '7' });
@@ -280,7 +310,7 @@ describe('choosing what to authorize', () => {
 
     await tap(byId(page, 'reload-config'), page);
     expect(byId(page, 'config-error')).toBeUndefined();
-    expect(textOf(page, 'to-admin')).toContain('平台状态');
+    expect(textOf(page, 'to-admin')).toContain('平台管理');
     expect(backend.callsOf('getAppConfig')).toHaveLength(2);
   });
 });
@@ -326,7 +356,7 @@ describe('authorizing one specific account', () => {
     const checked = page.root
       .querySelectorAll('.type-radio')
       .map((r) => classesOf(r.querySelector('.van-radio__icon')).includes('van-radio--van-radio__icon--checked'));
-    expect(checked).toEqual([false, true, false, false, false, false]);
+    expect(checked).toEqual([false, false, true, false, false, false]);
   });
 });
 
@@ -497,11 +527,12 @@ describe('after the plugin closes', () => {
     });
     await chooseType(page, 1);
     await tap(button(page, 'authorize'), page);
-    await untilPhase(page, 'incomplete');
+    await untilPhase(page, 'failed');
 
-    expect(textOf(page, 'incomplete')).toContain('授权未完成');
-    expect(textOf(page, 'incomplete')).toContain('授权可能已取消');
-    expect(textOf(page, 'failure-reason')).toBe('原因：该账号已授权给其他服务商的互斥权限集');
+    expect(textOf(page, 'failed')).toContain('授权未完成');
+    // The specific reason alone: no generic "no result received" text to contradict it.
+    expect(textOf(page, 'failed')).not.toContain('没有收到');
+    expect(textOf(page, 'failure-reason')).toBe('该账号已授权给其他服务商的互斥权限集');
     expect(byId(page, 'unchanged-hint')).toBeUndefined();
 
     await tap(button(page, 'retry'), page);
@@ -510,7 +541,7 @@ describe('after the plugin closes', () => {
     expect(page.root.data.phase).toBe('waiting');
   });
 
-  test('the schedule runs out while pending: not completed, without a reason; 刷新结果 looks again', async () => {
+  test('the schedule runs out while pending: no result yet (not a failure), the unchanged case explained; 刷新结果 looks again', async () => {
     const { page, backend } = await open({
       handlers: {
         createAuthSession: () => created(1),
@@ -525,11 +556,13 @@ describe('after the plugin closes', () => {
     byId(page, 'authorize')?.querySelector('.van-button')?.dispatchEvent('tap');
     await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
 
-    expect(page.root.data.phase).toBe('incomplete');
+    expect(page.root.data.phase).toBe('unknown');
     expect(backend.callsOf('getAuthSession')).toHaveLength(9);
+    expect(textOf(page, 'unknown')).toContain('暂未收到授权结果');
+    expect(textOf(page, 'unknown')).not.toContain('授权未完成');
     expect(byId(page, 'failure-reason')).toBeUndefined();
     // WeChat sends nothing when an authorized account re-confirms the same sets: say so.
-    expect(textOf(page, 'unchanged-hint')).toContain('没有改动权限');
+    expect(textOf(page, 'unchanged-hint')).toContain('这次权限没有变化');
 
     byId(page, 'recheck')?.querySelector('.van-button')?.dispatchEvent('tap');
     await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
@@ -537,15 +570,15 @@ describe('after the plugin closes', () => {
     expect(backend.callsOf('getAuthSession')).toHaveLength(10);
   });
 
-  test('checks that keep failing end as not completed with the network reason', async () => {
+  test('checks that keep failing end as "no result yet" with the network reason', async () => {
     const { page } = await open({ handlers: { createAuthSession: () => created(1), getAuthSession: () => 'network-error' } });
     await chooseType(page, 1);
     jest.useFakeTimers();
     byId(page, 'authorize')?.querySelector('.van-button')?.dispatchEvent('tap');
     await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
 
-    expect(page.root.data.phase).toBe('incomplete');
-    expect(textOf(page, 'failure-reason')).toBe('原因：网络不给力，请检查网络后重试');
+    expect(page.root.data.phase).toBe('unknown');
+    expect(textOf(page, 'check-error')).toBe('查询结果时出错：网络不给力，请检查网络后重试');
   });
 
   test('a transient failure only skips one round', async () => {
@@ -606,7 +639,45 @@ describe('after the plugin closes', () => {
     (page.root.instance.onShow as () => void).call(page.root.instance);
     await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
     expect(backend.callsOf('getAuthSession')).toHaveLength(9);
-    expect(page.root.data.phase).toBe('incomplete');
+    expect(page.root.data.phase).toBe('unknown');
+  });
+
+  test('re-authorizing one owned account with no news: 授权未变更, neutral-positive, with the account as it stands', async () => {
+    const { page, backend } = await open({
+      query: { bizAppid: FLOWER_SHOP.appid, authType: '2' },
+      handlers: {
+        createAuthSession: (p) => created(2, p.bizAppid as string),
+        getAuthSession: () => sessionView('pending'),
+        getAuthorizer: () =>
+          ok({ authorizer: { ...FLOWER_SHOP, serviceTypeId: 0, verified: true, history: [], historySets: [] } }),
+      },
+    });
+    jest.useFakeTimers();
+    byId(page, 'authorize')?.querySelector('.van-button')?.dispatchEvent('tap');
+    await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
+
+    expect(page.root.data.phase).toBe('unchanged');
+    expect(backend.callsOf('getAuthorizer')).toEqual([{ appid: FLOWER_SHOP.appid }]);
+    expect(textOf(page, 'unchanged')).toContain('授权未变更');
+    expect(textOf(page, 'unchanged')).toContain('原有授权继续有效');
+    expect(textOf(page, 'unchanged')).toContain('青禾鲜花预订');
+    // Blue, as on the web callback page: neither the green of success nor the orange of a problem.
+    expect(byId(page, 'unchanged-icon')?.data.color).toBe('#1989fa');
+  });
+
+  test('no news about an account that is not (or no longer) theirs stays "no result yet"', async () => {
+    const { page } = await open({
+      query: { bizAppid: FLOWER_SHOP.appid, authType: '2' },
+      handlers: {
+        createAuthSession: (p) => created(2, p.bizAppid as string),
+        getAuthSession: () => sessionView('pending'),
+        getAuthorizer: () => fail('NOT_FOUND', '没有找到这个账号'),
+      },
+    });
+    jest.useFakeTimers();
+    byId(page, 'authorize')?.querySelector('.van-button')?.dispatchEvent('tap');
+    await jest.advanceTimersByTimeAsync(WHOLE_SCHEDULE_MS);
+    expect(page.root.data.phase).toBe('unknown');
   });
 
   test('不等了 stops waiting and forgets the session', async () => {
@@ -670,7 +741,7 @@ describe('links from the home page', () => {
     await tap(byId(page, 'to-admin')?.querySelector('.van-cell'), page);
 
     expect(page.callsTo('navigateTo').map((args) => (args[0] as { url: string }).url)).toEqual([
-      '/pages/link/index',
+      '/pages/link/index?authType=3',
       '/pages/link/index?authType=6',
       '/pages/accounts/index',
       '/pages/admin/index',
@@ -679,7 +750,7 @@ describe('links from the home page', () => {
 
   test('merchants who are not admins see no admin entry', async () => {
     const { page } = await open();
-    expect(textOf(page, 'to-link')).toContain('在电脑或其他手机上授权');
+    expect(textOf(page, 'to-link')).toContain('在其他设备上授权');
     expect(byId(page, 'to-admin')).toBeUndefined();
   });
 });

@@ -66,7 +66,7 @@ test('the same page loads twice as independent instances', async () => {
   await first.flush();
 
   expect(first.root.data.selected).toBe(2);
-  expect(second.root.data.selected).toBe(0);
+  expect(second.root.data.selected).toBe(3); // the page's own default, untouched by the first
   expect([first.dom.isConnected, second.dom.isConnected]).toEqual([true, true]);
   first.unload();
   expect([first.dom.isConnected, second.dom.isConnected]).toEqual([false, true]);

@@ -2,6 +2,8 @@
 // expiry, and checking the result. Only WeChat's transport (wx.cloud) is faked.
 import type { ActionName, AuthorizerSummary, AuthSessionView } from '../../typings/api';
 import { loadPage, tap, unloadAllPages, type LoadedPage, type SimNode } from './harness';
+import { qrModules } from '../../miniprogram/utils/qr';
+import { decodeGif } from './gif';
 
 const PAGE = 'pages/link/index';
 const SESSION_ID = 'b'.repeat(32);
@@ -84,7 +86,7 @@ async function open(handlers: Partial<Record<ActionName, Handler>> = {}, query?:
 
 /** Chooses a type and a channel, then generates. */
 async function generate(page: LoadedPage, authType: number, channel: 'pc' | 'h5'): Promise<void> {
-  await tap(byId(page, `link-type-${authType}`), page);
+  await tap(byId(page, `type-${authType}`)?.querySelector('.van-cell'), page);
   await tap(byId(page, `channel-${channel}`), page);
   await tap(vanButton(page, 'create'), page);
 }
@@ -92,36 +94,34 @@ async function generate(page: LoadedPage, authType: number, channel: 'pc' | 'h5'
 afterEach(unloadAllPages);
 
 describe('choosing', () => {
-  test('offers the six kinds as chips and the two places to open; generating waits for a type', async () => {
-    const { page, backend } = await open();
+  test('offers the kinds in the same radio list as the home page, and the two places to open', async () => {
+    const { page } = await open();
 
-    expect(page.root.querySelectorAll('.chip').map((chip) => chip.dom?.textContent)).toEqual([
-      '公众号',
-      '小程序',
-      '公众号和小程序',
+    // The same template and words as the home page (pages/authorize/choices.wxml).
+    expect(page.root.querySelectorAll('.type-row').map((row) => row.data.title)).toEqual([
+      '公众号或小程序',
+      '只授权公众号',
+      '只授权小程序',
       '视频号',
-      '小程序推客',
-      '全部',
+      '公众号、小程序或视频号',
+      '推客账号',
     ]);
+    expect(page.root.data.selected).toBe(3);
     expect(text(page, 'channel-pc')).toBe('电脑扫码在电脑浏览器中打开，用管理员微信扫码');
     expect(text(page, 'channel-h5')).toBe('手机微信在微信中打开，由管理员确认');
     expect(classes(byId(page, 'channel-pc'))).toContain('segment--active');
-    expect(classes(vanButton(page, 'create'))).toContain('van-button--disabled');
-
-    await tap(vanButton(page, 'create'), page);
-    expect(backend.callsOf('createAuthSession')).toHaveLength(0);
-
-    await tap(byId(page, 'link-type-3'), page);
-    expect(classes(byId(page, 'link-type-3'))).toContain('chip--active');
     expect(classes(vanButton(page, 'create'))).not.toContain('van-button--disabled');
+
+    await tap(byId(page, 'type-5')?.querySelector('.van-cell'), page);
+    expect(page.root.data.selected).toBe(5);
   });
 
   test('the type comes preselected from the home page; 视频号 and 全部 show the Channels guidance', async () => {
     const { page } = await open({}, { authType: '6' });
-    expect(classes(byId(page, 'link-type-6'))).toContain('chip--active');
+    expect(page.root.data.selected).toBe(6);
     expect(text(page, 'channels-guide')).toBe('请先在视频号助手 → 直播管理 → 开放能力 中开通，再进行授权');
 
-    await tap(byId(page, 'link-type-1'), page);
+    await tap(byId(page, 'type-1')?.querySelector('.van-cell'), page);
     expect(byId(page, 'channels-guide')).toBeUndefined();
   });
 
@@ -131,9 +131,9 @@ describe('choosing', () => {
       { id: 'full', name: '全部服务', categoryIds: [1, 15] },
     ];
     const { page, backend } = await open({ getAppConfig: () => config(bundles) });
-    expect(page.root.querySelectorAll('#link-bundles .chip').map((c) => c.dom?.textContent)).toEqual(['基础服务', '全部服务']);
+    expect(page.root.querySelectorAll('.bundle-row').map((row) => row.data.title)).toEqual(['基础服务', '全部服务']);
 
-    await tap(byId(page, 'link-bundle-full'), page);
+    await tap(byId(page, 'bundle-full')?.querySelector('.van-cell'), page);
     await generate(page, 1, 'h5');
     expect(backend.callsOf('createAuthSession')).toEqual([{ authType: 1, channel: 'h5', bundleId: 'full' }]);
   });
@@ -145,21 +145,58 @@ describe('the link', () => {
     await generate(page, 1, 'pc');
 
     expect(backend.callsOf('createAuthSession')).toEqual([{ authType: 1, channel: 'pc' }]);
-    expect(text(page, 'link-summary')).toBe('公众号 · 电脑扫码修改');
+    expect(text(page, 'link-summary')).toBe('只授权公众号 · 电脑扫码修改');
     expect(text(page, 'link-url')).toBe(PC_URL);
     expect(text(page, 'link-expiry')).toBe('有效期至 2026-11-23 20:15，过期后请重新生成');
     expect(text(page, 'link-steps')).toContain('在电脑浏览器中打开');
     expect(text(page, 'link-steps')).toContain('用账号管理员的微信扫码');
   });
 
-  test('H5: the WeChat link and the steps for opening it inside WeChat', async () => {
+  test('H5: a QR code of the link drawn on the phone, never the raw URL, and the steps', async () => {
     const { page, backend } = await open();
     await generate(page, 2, 'h5');
 
     expect(backend.callsOf('createAuthSession')).toEqual([{ authType: 2, channel: 'h5' }]);
-    expect(text(page, 'link-summary')).toBe('小程序 · 手机微信修改');
-    expect(text(page, 'link-url')).toBe(H5_URL);
-    expect(text(page, 'link-steps')).toContain('在微信中打开链接');
+    expect(text(page, 'link-summary')).toBe('只授权小程序 · 手机微信修改');
+    expect(byId(page, 'link-url')).toBeUndefined();
+    expect(JSON.stringify(page.root.dom?.outerHTML)).not.toContain('pre_auth_code');
+    expect(text(page, 'link-qr-box')).toContain('用账号管理员的微信扫码，或长按二维码识别');
+    expect(text(page, 'link-expiry')).toBe('有效期至 2026-11-23 20:15，过期后请重新生成');
+
+    // The picture is a GIF of exactly this link's code: header, size, and every module's colour.
+    const qr = (page.root.data.link as { qr: string }).qr;
+    expect(qr.startsWith('data:image/gif;base64,')).toBe(true);
+    const gif = decodeGif(Buffer.from(qr.slice(qr.indexOf(',') + 1), 'base64'));
+    const modules = qrModules(H5_URL);
+    expect(gif.width).toBe(modules.length * 4 + 32);
+    const darkAt = (row: number, col: number) => gif.pixel(16 + col * 4 + 2, 16 + row * 4 + 2) === 0;
+    expect(modules.every((line, row) => line.every((dark, col) => darkAt(row, col) === dark))).toBe(true);
+    expect(qrModules(H5_URL.replace('pre_auth_code=', 'pre_auth_code=y'))).not.toEqual(modules);
+    expect(text(page, 'link-steps')).toContain('用微信扫描上方二维码');
+  });
+
+  test("H5: 把二维码发给管理员 writes the picture and opens WeChat's share menu; a cancel says nothing", async () => {
+    const files = new Map<string, string>();
+    const shims = {
+      env: { USER_DATA_PATH: 'wxfile://usr' },
+      getFileSystemManager: () => ({
+        writeFile: (o: { filePath: string; data: string; encoding: string; success?: () => void }) => {
+          files.set(o.filePath, `${o.encoding}:${o.data}`);
+          o.success?.();
+        },
+      }),
+      showShareImageMenu: (o: { path: string; fail?: (e: { errMsg: string }) => void }) =>
+        o.fail?.({ errMsg: 'showShareImageMenu:fail cancel' }),
+    };
+    const backend = fakeCloud({ getAppConfig: () => config(), createAuthSession: (p) => createLink(p) });
+    const page = await loadPage(PAGE, { wxShims: { cloud: backend.cloud, ...shims } });
+    await generate(page, 2, 'h5');
+    await tap(vanButton(page, 'share-qr'), page);
+
+    const qr = (page.root.data.link as { qr: string }).qr;
+    expect(files.get('wxfile://usr/authorize-link.gif')).toBe(`base64:${qr.slice(qr.indexOf(',') + 1)}`);
+    expect(page.callsTo('showShareImageMenu')[0]?.[0]).toMatchObject({ path: 'wxfile://usr/authorize-link.gif' });
+    expect(page.callsTo('showToast')).toEqual([]);
   });
 
   test('copying puts the link on the clipboard and says so', async () => {
@@ -198,13 +235,13 @@ describe('the link', () => {
 
     await tap(byId(page, 'edit'), page);
     expect(page.root.data.phase).toBe('idle');
-    expect(classes(byId(page, 'link-type-1'))).toContain('chip--active');
+    expect(page.root.data.selected).toBe(1); // the choices are kept
   });
 
   test('the generate button shows loading and ignores a second tap', async () => {
     let release: (reply: Reply) => void = () => undefined;
     const { page, backend } = await open({ createAuthSession: () => new Promise<Reply>((resolve) => (release = resolve)) });
-    await tap(byId(page, 'link-type-1'), page);
+    await tap(byId(page, 'type-1')?.querySelector('.van-cell'), page);
     await tap(vanButton(page, 'create'), page);
     expect(classes(vanButton(page, 'create'))).toContain('van-button--loading');
     await tap(vanButton(page, 'create'), page);
@@ -246,7 +283,8 @@ describe('checking the result', () => {
     await generate(page, 5, 'h5');
 
     await tap(vanButton(page, 'check'), page);
-    expect(text(page, 'link-result')).toBe('授权未完成或已取消。原因：授权码已失效');
+    // WeChat's reason alone, not a generic guess beside it.
+    expect(text(page, 'link-result')).toBe('授权未完成：授权码已失效');
 
     await tap(vanButton(page, 'check'), page);
     expect(text(page, 'link-result')).toBe(

@@ -11,6 +11,7 @@ import { createOpenApiClient, type OpenApiClient } from './openapi';
 import { ComponentTokens } from './platform/componentToken';
 import { PushHandler } from './push/pushHandler';
 import { Sessions } from './sessions/sessions';
+import { LapseNotices, type SubscribeMessageApi } from './notices/lapseNotices';
 import { Store, type CloudDb } from './store';
 import { Upstream } from './upstream';
 
@@ -29,6 +30,7 @@ export interface App {
   machine: AuthorizationMachine;
   limits: RateLimits;
   pushes: PushHandler;
+  lapseNotices: LapseNotices;
   log: Logger;
   now: () => number;
   instanceId: string;
@@ -37,6 +39,8 @@ export interface App {
 export function createApp(input: {
   env: Record<string, string | undefined>;
   db: CloudDb;
+  /** wx-server-sdk's `cloud.openapi` (subscribe messages); absent where no cloud runs (core tests). */
+  openapi?: SubscribeMessageApi;
   log?: Logger;
   now?: () => number;
 }): App {
@@ -76,6 +80,7 @@ export function createApp(input: {
   const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });
   const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
   const authorizers = new Authorizers(store);
+  const lapseNotices = new LapseNotices({ store, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
   return {
     config,
     keys,
@@ -90,6 +95,7 @@ export function createApp(input: {
     machine,
     limits,
     pushes,
+    lapseNotices,
     log,
     now,
     instanceId,

@@ -12,6 +12,7 @@ import {
   optional,
   pipe,
   positive,
+  record,
   refine,
   regex,
   string,
@@ -26,6 +27,7 @@ import {
 import { SCOPE_OPERATIONS, type BrokerScope } from '../../../clients/broker-client/src/wire';
 import type { PermissionBundle } from '../../../typings/api';
 import { LEGACY_SCOPE } from './broker/scope';
+import type { LapseNoticeConfig } from './notices/lapseNotices';
 import { OWN_MESSAGES, UNWORDED } from './zodMessages';
 
 /**
@@ -44,6 +46,14 @@ export interface Config {
   /** Permission sets the provider needs from every merchant (empty: whatever the merchant grants). */
   requiredCategoryIds: number[];
   bundles: PermissionBundle[];
+  /** Who merchants are authorizing: shown on the home page (name, and a logo when given). */
+  provider: { name: string; logoUrl: string };
+  /** Why each required set is needed, in the merchant's words, by set id (PERMISSION_REASONS). */
+  permissionReasons: Record<number, string>;
+  /** The lapse notice's subscribe-message template and its fields; null when not configured. */
+  lapseNotice: LapseNoticeConfig | null;
+  /** Where the callback page's 返回小程序 leads (a URL Link or URL Scheme of the mini-program); '' = no button. */
+  miniprogramLink: string;
   apiBaseUrl: string;
   /** Host of WeChat's PC authorization page and of its H5 page (the emulator stands in locally). */
   mpBaseUrl: string;
@@ -142,6 +152,11 @@ const jsonText = (shape: string) =>
 
 const bundleList = jsonText('[{"id","name","categoryIds"}]');
 
+const reasonList = jsonText('{"<set id>":"<why>"}');
+/** A subscribe-message template's field key, e.g. thing1, phrase2, time3. */
+const templateField = string().check(regex(/^[a-z]+[0-9]{1,2}$/, 'fields must be template keys such as thing1'));
+const reason = string().check(minLength(1), maxLength(60, 'each reason must be at most 60 characters'));
+
 const brokerSecret = string().check(
   minLength(MIN_BROKER_SECRET_LENGTH, `must be at least ${MIN_BROKER_SECRET_LENGTH} random characters`),
 );
@@ -208,6 +223,33 @@ const schema = object({
   ADMIN_OPENIDS: optional(string()),
   REQUIRED_CATEGORY_IDS: optional(idList),
   PERMISSION_BUNDLES: optional(pipe(bundleList, array(bundle))),
+  PROVIDER_NAME: _default(string().check(minLength(1), maxLength(30, 'must be at most 30 characters')), '服务商'),
+  // The mini-program's <image> and the pages' CSP load only https pictures.
+  PROVIDER_LOGO_URL: optional(url({ protocol: /^https$/, error: 'must be an https URL' })),
+  PERMISSION_REASONS: optional(
+    pipe(
+      reasonList,
+      record(string(), reason).check(refine((r) => Object.keys(r).every((id) => /^\d+$/.test(id)), 'keys must be set ids')),
+    ),
+  ),
+  LAPSE_NOTICE_TEMPLATE_ID: optional(
+    string().check(regex(/^[A-Za-z0-9_-]{10,64}$/, 'must be the template ID from 订阅消息 → 我的模板')),
+  ),
+  LAPSE_NOTICE_FIELDS: _default(
+    pipe(
+      jsonText('{"account","state","time"}'),
+      strictObject({ account: templateField, state: templateField, time: templateField }),
+    ),
+    { account: 'thing1', state: 'phrase2', time: 'time3' },
+  ),
+  MINIPROGRAM_LINK: optional(
+    string().check(
+      regex(
+        /^(https:\/\/\S+|weixin:\/\/dl\/business\/\?\S+)$/,
+        'must be an https URL Link or a weixin://dl/business/ URL Scheme',
+      ),
+    ),
+  ),
   WX_API_BASE_URL: _default(httpUrl, 'https://api.weixin.qq.com'),
   WX_MP_BASE_URL: _default(httpUrl, 'https://mp.weixin.qq.com'),
   WX_OPEN_BASE_URL: _default(httpUrl, 'https://open.weixin.qq.com'),
@@ -265,6 +307,12 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
       .filter(Boolean),
     requiredCategoryIds: e.REQUIRED_CATEGORY_IDS ?? [],
     bundles: e.PERMISSION_BUNDLES ?? [],
+    provider: { name: e.PROVIDER_NAME.trim() || '服务商', logoUrl: e.PROVIDER_LOGO_URL ?? '' },
+    miniprogramLink: e.MINIPROGRAM_LINK ?? '',
+    lapseNotice: e.LAPSE_NOTICE_TEMPLATE_ID ? { templateId: e.LAPSE_NOTICE_TEMPLATE_ID, fields: e.LAPSE_NOTICE_FIELDS } : null,
+    permissionReasons: Object.fromEntries(
+      Object.entries(e.PERMISSION_REASONS ?? {}).map(([id, why]) => [Number(id), why.trim()]),
+    ),
     apiBaseUrl: e.WX_API_BASE_URL,
     mpBaseUrl: e.WX_MP_BASE_URL,
     openBaseUrl: e.WX_OPEN_BASE_URL,

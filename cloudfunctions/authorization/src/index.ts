@@ -5,6 +5,7 @@ import { handleBrokerCall, isBrokerCall } from './broker/callEntry';
 import { ConfigError } from './config';
 import { handleHttp, isHttpEvent } from './http/adapter';
 import type { CloudDb } from './store';
+import type { SubscribeMessageApi } from './notices/lapseNotices';
 import { runMaintenance } from './timer/maintenance';
 import { triggerOf } from './trigger';
 
@@ -18,7 +19,12 @@ cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });
 let app: App | undefined;
 
 function getApp(): App {
-  app ??= createApp({ env: process.env, db: cloud.database() as unknown as CloudDb });
+  app ??= createApp({
+    env: process.env,
+    db: cloud.database() as unknown as CloudDb,
+    // Typed loosely by the SDK; config.json grants the function subscribeMessage.send.
+    openapi: cloud.openapi as SubscribeMessageApi,
+  });
   return app;
 }
 

@@ -68,6 +68,11 @@ export function toPermissionSets(ids: readonly number[]): PermissionSet[] {
   return [...new Set(ids)].sort((a, b) => a - b).map((id) => ({ id, name: permissionName(id) }));
 }
 
+/** The sets with the provider's reason for each (PERMISSION_REASONS), where it gave one. */
+export function withReasons(sets: PermissionSet[], reasons: Readonly<Record<number, string>>): PermissionSet[] {
+  return sets.map((set) => (reasons[set.id] ? { ...set, reason: reasons[set.id] } : set));
+}
+
 /** What changed between two grants, for the authorizer's history. */
 export function diffSets(before: readonly number[], after: readonly number[]): { added: number[]; removed: number[] } {
   const was = new Set(before);

@@ -59,6 +59,9 @@ export const COLLECTIONS = {
   messageStats: 'messageStats',
   releaseTestAccounts: 'releaseTestAccounts',
   releaseJobs: 'releaseJobs',
+  /** Lapse notices: each merchant's subscribe-message consents (credits), and each notice sent per lapse. */
+  noticeConsents: 'noticeConsents',
+  lapseNotices: 'lapseNotices',
   /** Broker: signed-request nonces until their window has passed. */
   brokerNonces: 'brokerNonces',
   /** Broker: calls per authorizer and API. */

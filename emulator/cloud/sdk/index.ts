@@ -4,6 +4,7 @@ import type { CrashSwitch } from './crash';
 import { Database } from './database';
 import type { DbService } from './service';
 import type { DocumentStore } from './store';
+import { createOpenApi, SubscribeMessageOutbox } from './openapi';
 
 /**
  * The part of `wx-server-sdk` a cloud function uses, backed by the runtime's embedded store.
@@ -24,6 +25,8 @@ export interface WxServerSdkDeps {
   crash?: CrashSwitch;
   /** Runs another function of the environment as called by the one whose context is `caller`. */
   callFunction?(name: string, data: unknown, caller: WxContext): Promise<unknown>;
+  /** `cloud.openapi`: which function, what its config.json permits, and where sends are recorded. */
+  openapi?: { functionName: string; permitted: readonly string[]; outbox: SubscribeMessageOutbox };
 }
 
 /** What `cloud.callFunction` resolves to in wx-server-sdk. */
@@ -48,6 +51,8 @@ export interface WxServerSdk {
   /** Calls another cloud function of the same environment (SOURCE `scf` there, spec §1). */
   callFunction(options: { name: string; data?: unknown }): Promise<CallFunctionResult>;
   logger(): Record<'log' | 'info' | 'warn' | 'error', (...args: unknown[]) => void>;
+  /** The APIs the function calls with the cloud's own credentials (subscribeMessage.send only). */
+  readonly openapi: ReturnType<typeof createOpenApi>;
 }
 
 /** wx-server-sdk's marker for "the environment this function runs in". */
@@ -67,8 +72,17 @@ export function createWxServerSdk(deps: WxServerSdkDeps): WxServerSdk {
     log(`wx-server-sdk: env ${String(env)} requested; the local runtime only has ${deps.envId}`);
   }
 
+  const openapi = createOpenApi({
+    functionName: deps.openapi?.functionName ?? '',
+    permitted: deps.openapi?.permitted ?? [],
+    outbox: deps.openapi?.outbox ?? new SubscribeMessageOutbox(),
+    now: deps.now,
+    context: () => currentWxContext(deps.envId),
+  });
+
   return {
     version: 'local-emulator',
+    openapi,
     DYNAMIC_CURRENT_ENV,
     init(config: InitConfig = {}) {
       initConfig = { ...config };
@@ -110,3 +124,4 @@ export { Database } from './database';
 export { DocumentStore } from './store';
 export { DbService } from './service';
 export { invocationContext, type WxContext } from './context';
+export { SubscribeMessageOutbox, type SentSubscribeMessage } from './openapi';

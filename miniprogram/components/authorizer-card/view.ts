@@ -1,6 +1,6 @@
-import type { AuthorizerSummary } from '../../../typings/api';
+import type { AuthorizerKind, AuthorizerSummary } from '../../../typings/api';
 import { KIND_LABEL } from '../../shared/constants';
-import { STATUS_LABEL, STATUS_TAG } from '../../utils/labels';
+import { ACCOUNT_STATE, accountState, type AccountState, type Tone } from '../../shared/status';
 
 /**
  * Who an authorized account is and where it stands, as every place that shows one renders its
@@ -12,20 +12,29 @@ export interface AuthorizerHeader {
   avatarUrl: string;
   /** First character of the name, shown when the account has no avatar. */
   initial: string;
+  kind: AuthorizerKind;
   kindLabel: string;
   /** '' when WeChat does not disclose it: each template decides what to show instead. */
   principalName: string;
+  /** From the one status model (shared/status.ts): its word and its colour. */
+  state: AccountState;
   statusLabel: string;
-  statusTag: 'success' | 'warning' | 'default';
+  statusTag: Tone;
 }
 
 /** What the card renders for one authorized account. */
 export interface AuthorizerCardView extends AuthorizerHeader {
   /** One line telling the merchant what to do, or '' when nothing is needed. */
   hint: string;
+  /** The one-tap re-authorization's words ('' when nothing is to be done). */
+  action: string;
 }
 
 const UNNAMED = '未命名账号';
+
+function stateLook(state: AccountState): Pick<AuthorizerHeader, 'state' | 'statusLabel' | 'statusTag'> {
+  return { state, statusLabel: ACCOUNT_STATE[state].label, statusTag: ACCOUNT_STATE[state].tone };
+}
 
 export function authorizerHeader(account: AuthorizerSummary): AuthorizerHeader {
   const name = account.name.trim() || UNNAMED;
@@ -34,20 +43,25 @@ export function authorizerHeader(account: AuthorizerSummary): AuthorizerHeader {
     name,
     avatarUrl: account.avatarUrl,
     initial: Array.from(name)[0] ?? '?',
+    kind: account.kind,
     kindLabel: KIND_LABEL[account.kind] ?? KIND_LABEL.unknown,
     principalName: account.principalName,
-    statusLabel: STATUS_LABEL[account.status],
-    statusTag: STATUS_TAG[account.status],
+    ...stateLook(accountState(account)),
   };
 }
 
 function hintFor(account: AuthorizerSummary): string {
-  if (account.status === 'needs_reauth') return '授权已失效，请重新授权';
-  if (account.status === 'revoked') return '';
-  if (account.missingSets.length === 0) return '';
-  return `缺少权限：${account.missingSets.map((set) => set.name).join('、')}`;
+  switch (accountState(account)) {
+    case 'needs_reauth':
+      return '授权已失效，重新授权后恢复服务';
+    case 'needs_permissions':
+      return `缺少：${account.missingSets.map((set) => set.name).join('、')}`;
+    default:
+      return '';
+  }
 }
 
 export function authorizerCardView(account: AuthorizerSummary): AuthorizerCardView {
-  return { ...authorizerHeader(account), hint: hintFor(account) };
+  const header = authorizerHeader(account);
+  return { ...header, hint: hintFor(account), action: ACCOUNT_STATE[header.state].action };
 }

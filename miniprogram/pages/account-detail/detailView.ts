@@ -1,49 +1,24 @@
-import type {
-  AuthorizerChange,
-  AuthorizerDetail,
-  AuthorizerEvent,
-  AuthorizerKind,
-  AuthType,
-  PermissionSet,
-} from '../../../typings/api';
+import type { AuthorizerChange, AuthorizerDetail, AuthorizerEvent, PermissionSet } from '../../../typings/api';
 import { authorizerHeader, type AuthorizerHeader } from '../../components/authorizer-card/view';
 import { formatTime, REVOKE_GUIDE } from '../../utils/labels';
-import { ROUTES } from '../../utils/routes';
-
-/** auth_type for re-authorizing one account (biz_appid wins anyway, this keeps the list right). */
-export function authTypeForKind(kind: AuthorizerKind): AuthType {
-  switch (kind) {
-    case 'official_account':
-      return 1;
-    case 'mini_program':
-    case 'mini_game':
-    case 'store':
-      return 2;
-    case 'channels':
-      return 5;
-    default:
-      return 6;
-  }
-}
-
-export function reauthorizeUrl(detail: Pick<AuthorizerDetail, 'appid' | 'kind'>): string {
-  return `${ROUTES.authorize}?bizAppid=${encodeURIComponent(detail.appid)}&authType=${authTypeForKind(detail.kind)}`;
-}
+import { reauthorizeUrl } from '../../utils/routes';
+import { ACCOUNT_STATE, type AccountState, type Tone } from '../../shared/status';
 
 const EVENT_TITLE: Record<AuthorizerEvent, string> = {
   authorized: '授权',
   updateauthorized: '更新授权',
   unauthorized: '取消授权',
-  needs_reauth: '需要重新授权',
-  reconciled: '对账',
+  needs_reauth: '授权失效',
+  // The timer's check against WeChat's own list: merchants read it as a sync, not bookkeeping.
+  reconciled: '与微信同步',
 };
 
 /** Dot colour of each event on the timeline. */
-const EVENT_TONE: Record<AuthorizerEvent, 'success' | 'primary' | 'default' | 'warning'> = {
+const EVENT_TONE: Record<AuthorizerEvent, Tone> = {
   authorized: 'success',
   updateauthorized: 'primary',
   unauthorized: 'default',
-  needs_reauth: 'warning',
+  needs_reauth: ACCOUNT_STATE.needs_reauth.tone,
   reconciled: 'default',
 };
 
@@ -58,7 +33,7 @@ export interface HistoryItem {
 }
 
 export interface StatusNotice {
-  tone: 'warning' | 'danger';
+  tone: Tone;
   title: string;
   text: string;
 }
@@ -79,36 +54,22 @@ export interface DetailView extends AuthorizerHeader {
   history: HistoryItem[];
 }
 
-function noticeFor(detail: AuthorizerDetail): StatusNotice | null {
-  if (detail.status === 'revoked') {
-    return {
-      tone: 'danger',
-      title: '已取消授权',
-      text: '这个账号的管理员已在微信中取消了对本服务商的授权，相关服务已停止。如需继续使用，请重新授权。',
-    };
-  }
-  if (detail.status === 'needs_reauth') {
-    return {
-      tone: 'warning',
-      title: '授权已失效',
-      text: '服务商暂时无法代这个账号调用接口，请账号管理员重新授权后恢复。',
-    };
-  }
-  if (detail.missingSets.length > 0) {
-    return {
-      tone: 'warning',
-      title: '缺少部分权限',
-      text: '服务商需要的部分权限还没有授权，相关功能无法使用。更新授权时勾选下方缺少的权限即可。',
-    };
-  }
-  return null;
+/** What each state means for the merchant, under the same word as its tag. */
+const NOTICE_TEXT: Record<Exclude<AccountState, 'ok'>, string> = {
+  revoked: '这个账号的管理员已在微信中取消了对本服务商的授权，相关服务已停止。如需继续使用，请重新授权。',
+  needs_reauth: '微信已不再接受这个账号的授权，服务商暂时无法为它提供服务。请账号管理员重新授权后恢复。',
+  needs_permissions: '服务商需要的部分权限还没有授权，相关功能无法使用。补充授权时勾选下方缺少的权限即可。',
+};
+
+function noticeFor(state: AccountState): StatusNotice | null {
+  if (state === 'ok') return null;
+  const look = ACCOUNT_STATE[state];
+  return { tone: look.tone, title: look.label, text: NOTICE_TEXT[state] };
 }
 
-function actionFor(detail: AuthorizerDetail): DetailView['action'] {
-  const url = reauthorizeUrl(detail);
-  if (detail.status === 'revoked') return { label: '重新授权', url };
-  if (detail.status === 'needs_reauth' || detail.missingSets.length > 0) return { label: '更新授权', url };
-  return null;
+function actionFor(detail: AuthorizerDetail, state: AccountState): DetailView['action'] {
+  const label = ACCOUNT_STATE[state].action;
+  return label ? { label, url: reauthorizeUrl(detail) } : null;
 }
 
 /** History carries set ids; the backend names them in historySets (a numbered label if ever missing). */
@@ -146,8 +107,8 @@ export function detailView(detail: AuthorizerDetail): DetailView {
     revoked,
     grantedSets: detail.grantedSets,
     missingSets: detail.missingSets,
-    notice: noticeFor(detail),
-    action: actionFor(detail),
+    notice: noticeFor(header.state),
+    action: actionFor(detail, header.state),
     revokeGuide: revoked ? '' : (REVOKE_GUIDE[detail.kind] ?? REVOKE_GUIDE.unknown),
     history: historyItems(detail),
   };

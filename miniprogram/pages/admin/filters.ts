@@ -1,6 +1,6 @@
 import type { AuthorizerFilter, AuthorizerKind, AuthorizerStatus } from '../../../typings/api';
 import { KIND_LABEL } from '../../shared/constants';
-import { STATUS_LABEL } from '../../utils/labels';
+import { ACCOUNT_STATE } from '../../shared/status';
 
 /** van-dropdown-item options; '' means "no filter". */
 export interface FilterOption {
@@ -14,6 +14,16 @@ export const KIND_OPTIONS: FilterOption[] = [
   { text: '全部类型', value: '' },
   ...(Object.keys(KIND_LABEL) as AuthorizerKind[]).map((kind) => ({ text: KIND_LABEL[kind], value: kind })),
 ];
+
+/**
+ * The stored status the list can filter on, in the status model's words; `active` covers both
+ * 正常 and 需补充权限 (missing sets are not a stored field), so it gets a word of its own.
+ */
+const STATUS_LABEL: Readonly<Record<AuthorizerStatus, string>> = {
+  active: '授权有效',
+  needs_reauth: ACCOUNT_STATE.needs_reauth.label,
+  revoked: ACCOUNT_STATE.revoked.label,
+};
 
 export const STATUS_OPTIONS: FilterOption[] = [
   { text: '全部状态', value: '' },

@@ -18,6 +18,15 @@ export function bizAppidProblem(value: string): string {
   return 'AppID 格式不正确：应为 wx 开头、共 18 位的字母或数字';
 }
 
+/** A bundle as the radio list shows it: its name over what it holds. */
+export interface BundleRow extends PermissionBundle {
+  summary: string;
+}
+
+export function bundleRows(bundles: readonly PermissionBundle[]): BundleRow[] {
+  return bundles.map((bundle) => ({ ...bundle, summary: `共 ${bundle.categoryIds.length} 个权限集` }));
+}
+
 /** Channels accounts (5) and "all" (6) need 开放能力 switched on first (spec §6.4.8). */
 export function needsChannelsGuide(authType: AuthType | 0): boolean {
   return authType === 5 || authType === 6;

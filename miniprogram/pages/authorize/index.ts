@@ -1,22 +1,32 @@
 // Home: the merchant picks what to authorize and taps once; WeChat's plugin does the rest.
 // The plugin reports nothing back, so the page remembers the session and asks the backend
 // (when it shows again) how it ended. Written with Component() so tests can render it.
-import type { AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
+import type { AuthType, CreateAuthSessionOutput } from '../../../typings/api';
 import { authorizeLauncher, PluginUnavailableError } from '../../services/authorizePlugin';
 import { backend, errorMessage } from '../../services/index';
-import { AUTH_TYPE_OPTIONS } from '../../utils/labels';
+import { AUTH_OUTCOME, UNCHANGED_TEXT } from '../../shared/status';
+import { AUTH_TYPE_OPTIONS, DEFAULT_AUTH_TYPE } from '../../utils/labels';
 import { openPage } from '../../utils/navigation';
-import { ROUTES } from '../../utils/routes';
+import { PAGE_NAME, ROUTES } from '../../utils/routes';
 import { toAccountCard, type AccountCard } from './accountCard';
-import { bizAppidProblem, bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from './choices';
+import {
+  bizAppidProblem,
+  bundleRows,
+  bundleToRequest,
+  CHANNELS_GUIDE,
+  needsChannelsGuide,
+  toOfferedAuthType,
+  type BundleRow,
+} from './choices';
 import { forgetPendingSession, recallPendingSession, rememberPendingSession, type PendingSession } from './pendingSession';
-import { watchSession, type SessionOutcome } from './sessionWatch';
+import { ownedAccount, watchSession, type SessionOutcome } from './sessionWatch';
 
 /**
- * idle: choosing · creating: asking for a session · waiting: plugin open or polling ·
- * success / incomplete / expired: how the last session ended.
+ * idle: choosing · creating: asking for a session · waiting: plugin open or polling · then how
+ * the last session ended: success, unchanged (the account named by bizAppid stays authorized as
+ * it was), unknown (no news from WeChat, or the checks failed), failed (with WeChat's reason), expired.
  */
-type Phase = 'idle' | 'creating' | 'waiting' | 'success' | 'incomplete' | 'expired';
+type Phase = 'idle' | 'creating' | 'waiting' | 'success' | 'unchanged' | 'unknown' | 'failed' | 'expired';
 
 /** Per page instance, outside `data` because nothing here is rendered. */
 interface Watcher {
@@ -42,21 +52,27 @@ type DatasetEvent = WechatMiniprogram.CustomEvent<
 Component({
   data: {
     authTypes: AUTH_TYPE_OPTIONS,
-    /** 0 until the merchant chooses; the button stays disabled meanwhile. */
-    selected: 0 as AuthType | 0,
+    /** Preselected; 0 only when a link asked for one account without a type (the button then says why it waits). */
+    selected: DEFAULT_AUTH_TYPE as AuthType | 0,
     channelsGuide: CHANNELS_GUIDE,
-    showChannelsGuide: false,
+    showChannelsGuide: needsChannelsGuide(DEFAULT_AUTH_TYPE),
+    names: PAGE_NAME,
+    outcomes: AUTH_OUTCOME,
+    unchangedText: UNCHANGED_TEXT,
+    provider: { name: '', logoUrl: '' },
     bizAppid: '',
     bizAppidError: '',
     configState: 'loading' as 'loading' | 'ready' | 'error',
     configError: '',
-    bundles: [] as PermissionBundle[],
+    bundles: [] as BundleRow[],
     bundleId: '',
     isAdmin: false,
     phase: 'idle' as Phase,
     session: null as PendingSession | null,
     account: null as AccountCard | null,
     failureReason: '',
+    /** Why the result could not be read (the checks failed), shown in the unknown phase. */
+    checkError: '',
   },
 
   methods: {
@@ -95,7 +111,9 @@ Component({
         const keep = config.bundles.some((b) => b.id === this.data.bundleId);
         this.setData({
           configState: 'ready',
-          bundles: config.bundles,
+          bundles: bundleRows(config.bundles),
+          // A function deployed before the mini-program may not send it yet.
+          provider: config.provider ?? { name: '', logoUrl: '' },
           bundleId: keep ? this.data.bundleId : (config.bundles[0]?.id ?? ''),
           isAdmin: config.isAdmin,
         });
@@ -151,7 +169,7 @@ Component({
         return;
       }
       watcherOf(this).run += 1;
-      this.setData({ phase: 'creating', bizAppidError: '', account: null, failureReason: '' });
+      this.setData({ phase: 'creating', bizAppidError: '', account: null, failureReason: '', checkError: '' });
 
       const bundleId = bundleToRequest(this.data.bundles, this.data.bundleId);
       let created: CreateAuthSessionOutput;
@@ -208,12 +226,17 @@ Component({
       if (!session) return;
       const watcher = watcherOf(this);
       const run = (watcher.run += 1);
-      if (this.data.phase !== 'waiting') this.setData({ phase: 'waiting', failureReason: '' });
-      const outcome = await watchSession(session.sessionId, () => watcher.run !== run);
-      if (outcome && watcher.run === run) this.settle(outcome);
+      if (this.data.phase !== 'waiting') this.setData({ phase: 'waiting', failureReason: '', checkError: '' });
+      const cancelled = () => watcher.run !== run;
+      const outcome = await watchSession(session.sessionId, cancelled);
+      if (!outcome || cancelled()) return;
+      // No news about one named account: WeChat is silent when nothing changed, so say so.
+      const unchanged =
+        outcome.kind === 'pending' && !outcome.reason && session.bizAppid ? await ownedAccount(session.bizAppid) : null;
+      if (!cancelled()) this.settle(outcome, unchanged ? toAccountCard(unchanged) : null);
     },
 
-    settle(outcome: SessionOutcome) {
+    settle(outcome: SessionOutcome, unchanged: AccountCard | null = null) {
       forgetPendingSession();
       switch (outcome.kind) {
         case 'authorized': {
@@ -222,10 +245,11 @@ Component({
           break;
         }
         case 'failed':
-          this.setData({ phase: 'incomplete', failureReason: outcome.reason });
+          this.setData({ phase: 'failed', failureReason: outcome.reason || '微信没有完成这次授权' });
           break;
         case 'pending':
-          this.setData({ phase: 'incomplete', failureReason: outcome.reason });
+          if (unchanged) this.setData({ phase: 'unchanged', account: unchanged });
+          else this.setData({ phase: 'unknown', checkError: outcome.reason });
           break;
         case 'expired':
           this.setData({ phase: 'expired', failureReason: '' });
@@ -255,12 +279,20 @@ Component({
 
     /** Back to the choices, for another account. */
     onContinueTap() {
-      this.setData({ phase: 'idle', session: null, account: null, failureReason: '', bizAppid: '', bizAppidError: '' });
+      this.setData({
+        phase: 'idle',
+        session: null,
+        account: null,
+        failureReason: '',
+        checkError: '',
+        bizAppid: '',
+        bizAppidError: '',
+      });
     },
 
     /** Back to the choices, keeping them, to change something before retrying. */
     onEditTap() {
-      this.setData({ phase: 'idle', session: null, failureReason: '' });
+      this.setData({ phase: 'idle', session: null, failureReason: '', checkError: '' });
     },
 
     onAccountsTap() {

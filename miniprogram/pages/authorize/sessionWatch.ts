@@ -1,4 +1,4 @@
-import type { AuthSessionView } from '../../../typings/api';
+import type { AuthorizerSummary, AuthSessionView } from '../../../typings/api';
 import { backend, BackendError, errorMessage } from '../../services/index';
 import { pollUntil } from '../../utils/poll';
 
@@ -53,4 +53,17 @@ export async function watchSession(sessionId: string, isCancelled: () => boolean
   );
   if (isCancelled()) return undefined;
   return settled ?? last;
+}
+
+/**
+ * The merchant's own account with this AppID while it is still authorized, or null (not theirs,
+ * revoked, or the question failed): after a silent re-authorization it is what stays in force.
+ */
+export async function ownedAccount(appid: string): Promise<AuthorizerSummary | null> {
+  try {
+    const { authorizer } = await backend().call('getAuthorizer', { appid });
+    return authorizer.status === 'revoked' ? null : authorizer;
+  } catch {
+    return null;
+  }
 }

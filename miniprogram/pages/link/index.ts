@@ -1,14 +1,22 @@
 // "Authorize on another device": a PC link (opened in a desktop browser, the admin scans a QR
 // code) or an H5 link (opened inside WeChat), bound to this merchant like the plugin session,
 // so the account shows up in "My accounts" whichever way the merchant finishes.
-import type { AuthChannel, AuthType, CreateAuthSessionOutput, PermissionBundle } from '../../../typings/api';
+import type { AuthChannel, AuthType, CreateAuthSessionOutput } from '../../../typings/api';
 import { backend, errorMessage } from '../../services/index';
-import { AUTH_TYPE_OPTIONS, formatTime } from '../../utils/labels';
+import { AUTH_TYPE_OPTIONS, DEFAULT_AUTH_TYPE, formatTime } from '../../utils/labels';
 import { openPage } from '../../utils/navigation';
-import { ROUTES } from '../../utils/routes';
+import { PAGE_NAME, ROUTES } from '../../utils/routes';
 import { toAccountCard, type AccountCard } from '../authorize/accountCard';
-import { bundleToRequest, CHANNELS_GUIDE, needsChannelsGuide, toOfferedAuthType } from '../authorize/choices';
+import {
+  bundleRows,
+  bundleToRequest,
+  CHANNELS_GUIDE,
+  needsChannelsGuide,
+  toOfferedAuthType,
+  type BundleRow,
+} from '../authorize/choices';
 import { checkSession, type SessionOutcome } from '../authorize/sessionWatch';
+import { qrImage } from '../../utils/qr';
 
 type LinkChannel = Exclude<AuthChannel, 'plugin'>;
 
@@ -26,13 +34,20 @@ const CHANNELS: readonly ChannelOption[] = [
 /** What to do with each kind of link, step by step. */
 const STEPS: Record<LinkChannel, string[]> = {
   pc: ['复制链接，在电脑浏览器中打开', '点击「前往微信授权」，用账号管理员的微信扫码', '在手机上确认授权后，回到这里查看结果'],
-  h5: ['复制链接，发到账号管理员的微信（如文件传输助手）', '在微信中打开链接，由管理员确认授权', '确认后回到这里查看结果'],
+  h5: ['账号管理员用微信扫描上方二维码，或把二维码发给管理员长按识别', '管理员在微信中确认授权', '确认后回到这里查看结果'],
 };
+
+/** Where the QR picture is written before WeChat's share menu sends it to a chat. */
+const SHARE_FILE = 'authorize-link.gif';
 
 interface ShownLink {
   sessionId: string;
   channel: LinkChannel;
   url: string;
+  /** H5: the link as a QR code (a GIF data URL) for the admin's WeChat to scan; '' for PC. */
+  qr: string;
+  /** What the page prints of the link: a desktop browser needs the PC one typed or pasted; the H5 one is never shown whole. */
+  shownUrl: string;
   expiresText: string;
   steps: string[];
 }
@@ -43,8 +58,13 @@ type ResultState = 'none' | 'checking' | 'pending' | 'authorized' | 'failed' | '
 type DatasetEvent = WechatMiniprogram.CustomEvent<
   WechatMiniprogram.IAnyObject,
   WechatMiniprogram.IAnyObject,
-  { value?: unknown }
+  { value?: unknown; id?: unknown }
 >;
+
+/** The merchant closing WeChat's share menu is not a failure. */
+function isCancel(error: { errMsg?: string }): boolean {
+  return /cancel/.test(error.errMsg ?? '');
+}
 
 function toLinkChannel(raw: unknown): LinkChannel | undefined {
   return CHANNELS.find((option) => option.value === raw)?.value;
@@ -53,20 +73,30 @@ function toLinkChannel(raw: unknown): LinkChannel | undefined {
 function linkOf(created: CreateAuthSessionOutput, channel: LinkChannel): ShownLink | undefined {
   const url = channel === 'pc' ? created.pcEntryUrl : created.h5Url;
   if (!url) return undefined;
-  return { sessionId: created.sessionId, channel, url, expiresText: formatTime(created.expiresAt), steps: STEPS[channel] };
+  const h5 = channel === 'h5';
+  return {
+    sessionId: created.sessionId,
+    channel,
+    url,
+    qr: h5 ? qrImage(url).dataUrl : '',
+    shownUrl: h5 ? `${/^https?:\/\/([^/?#]+)/.exec(url)?.[1] ?? ''}/…` : url, // WeChat has no URL class
+    expiresText: formatTime(created.expiresAt),
+    steps: STEPS[channel],
+  };
 }
 
 Component({
   data: {
     authTypes: AUTH_TYPE_OPTIONS,
-    selected: 0 as AuthType | 0,
+    names: PAGE_NAME,
+    selected: DEFAULT_AUTH_TYPE as AuthType | 0,
     selectedLabel: '',
     channelsGuide: CHANNELS_GUIDE,
     showChannelsGuide: false,
     channels: CHANNELS,
     channel: 'pc' as LinkChannel,
     channelLabel: CHANNELS[0].label,
-    bundles: [] as PermissionBundle[],
+    bundles: [] as BundleRow[],
     bundleId: '',
     phase: 'idle' as 'idle' | 'creating' | 'ready',
     link: null as ShownLink | null,
@@ -77,7 +107,7 @@ Component({
 
   methods: {
     onLoad(query: Record<string, string | undefined>) {
-      this.choose(toOfferedAuthType(query.authType) ?? 0);
+      this.choose(toOfferedAuthType(query.authType) ?? DEFAULT_AUTH_TYPE);
       return this.loadBundles();
     },
 
@@ -91,10 +121,15 @@ Component({
     async loadBundles() {
       try {
         const config = await backend().call('getAppConfig', {});
-        this.setData({ bundles: config.bundles, bundleId: config.bundles[0]?.id ?? '' });
+        this.setData({ bundles: bundleRows(config.bundles), bundleId: config.bundles[0]?.id ?? '' });
       } catch {
         this.setData({ bundles: [], bundleId: '' });
       }
+    },
+
+    /** The radio itself was tapped: van-radio-group reports the radio's name. */
+    onTypeChange(event: { detail: unknown }) {
+      this.choose(toOfferedAuthType(event.detail) ?? this.data.selected);
     },
 
     onTypeTap(event: DatasetEvent) {
@@ -111,8 +146,16 @@ Component({
       if (channel) this.setData({ channel, channelLabel: CHANNELS.find((c) => c.value === channel)?.label ?? '' });
     },
 
+    onBundleChange(event: { detail: unknown }) {
+      this.chooseBundle(event.detail);
+    },
+
     onBundleTap(event: DatasetEvent) {
-      const id = String(event.currentTarget.dataset.value);
+      this.chooseBundle(event.currentTarget.dataset.id);
+    },
+
+    chooseBundle(raw: unknown) {
+      const id = String(raw);
       if (this.data.bundles.some((b) => b.id === id)) this.setData({ bundleId: id });
     },
 
@@ -159,6 +202,21 @@ Component({
         data: link.url,
         success: () => void wx.showToast({ title: '链接已复制', icon: 'success' }),
         fail: () => void wx.showToast({ title: '复制失败，请长按链接手动复制', icon: 'none' }),
+      });
+    },
+
+    /** H5: the QR picture to a chat through WeChat's own share menu (the admin long-presses it there). */
+    onShareQrTap() {
+      const qr = this.data.link?.qr;
+      if (!qr) return;
+      const filePath = `${wx.env.USER_DATA_PATH}/${SHARE_FILE}`;
+      const failed = () => void wx.showToast({ title: '无法打开分享，请截屏发给管理员', icon: 'none' });
+      wx.getFileSystemManager().writeFile({
+        filePath,
+        data: qr.slice(qr.indexOf(',') + 1),
+        encoding: 'base64',
+        success: () => wx.showShareImageMenu({ path: filePath, fail: (error) => void (isCancel(error) || failed()) }),
+        fail: failed,
       });
     },
 

@@ -98,7 +98,8 @@ describe('plugin flow', () => {
       name: '青禾插件测试小程序',
       principalName: pluginMp.principalName,
       userName: pluginMp.userName,
-      avatarUrl: pluginMp.headImg,
+      // WeChat's http://wx.qlogo.cn avatar, served as HTTPS (pages allow only https images).
+      avatarUrl: pluginMp.headImg.replace(/^http:/, 'https:'),
       status: 'active',
       grantedSets: setsWithNames(grant),
       missingSets: [],

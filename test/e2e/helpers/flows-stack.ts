@@ -24,6 +24,7 @@ import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/m
 import type { CallerUsageDoc, UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
 import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
 import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
+import type { LapseNoticeDoc } from '../../../cloudfunctions/authorization/src/notices/lapseNotices';
 
 export interface CollectionDocs {
   platform: PlatformDoc;
@@ -36,6 +37,8 @@ export interface CollectionDocs {
   messageStats: MessageStatDoc;
   releaseTestAccounts: ReleaseTestAccountDoc;
   releaseJobs: ReleaseJobDoc;
+  noticeConsents: { _id: string; credits: number; updatedAt: number };
+  lapseNotices: LapseNoticeDoc;
   brokerNonces: { _id: string; expiresAt: number };
   brokerUsage: UsageDoc;
   brokerCallerUsage: CallerUsageDoc;

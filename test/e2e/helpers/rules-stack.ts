@@ -37,6 +37,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   testAuthorizerCall: true,
   brokerCallers: true,
   setupDatabase: true,
+  subscribeLapseNotice: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

@@ -1,6 +1,6 @@
 // Every mini-program page in each of its main states, reached the way a merchant gets there:
 // the real page and Vant, only WeChat's transport (wx.cloud), storage and the plugin faked.
-import type { AuthorizerSummary, AuthSessionView } from '../../../typings/api';
+import type { AuthorizerSummary, AuthSessionView, ReleaseStatus } from '../../../typings/api';
 import {
   appConfig,
   CODE_SET,
@@ -18,6 +18,7 @@ import {
 } from '../accounts-fixtures';
 import { AVATAR_DATA_URL } from '../../gallery/avatar';
 import { loadPage, tap, type LoadedPage } from '../harness';
+import { toAccountCard } from '../../../miniprogram/pages/authorize/accountCard';
 
 export interface MiniState {
   /** File name of the picture. */
@@ -40,9 +41,10 @@ const ACCOUNTS: AuthorizerSummary[] = [
     avatarUrl: '',
     principalName: '青禾花艺（杭州）有限公司',
     grantedSets: [CODE_SET],
-    missingSets: [MEDIA_SET],
+    missingSets: [{ ...MEDIA_SET, reason: '上传商品图片和视频素材' }],
   }),
   summary({ appid: 'wx0a1b2c3d4e5f6a7b', kind: 'channels', name: '青禾生活视频号', avatarUrl: '', status: 'needs_reauth' }),
+  summary({ appid: 'wx7c2d9e4f1a3b5c6d', name: '青禾旧公众号', avatarUrl: '', status: 'revoked', grantedSets: [] }),
 ];
 
 const cloudOf = (handlers: Handlers) => ({ cloud: fakeCloud(handlers).cloud });
@@ -82,12 +84,27 @@ async function authorizeOutcome(
   return until(page, () => page.root.data.phase === phase, `phase ${phase}`);
 }
 
+/** The authorize page showing how a session ended, as its poll would leave it. */
+async function settled(outcome: { kind: 'pending'; reason: string }, account: AuthorizerSummary | null, phase: string) {
+  const page = await loadPage('pages/authorize/index', {
+    wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+  });
+  const card = account ? toAccountCard(account) : null;
+  (page.root.instance.settle as (o: typeof outcome, c: unknown) => void).call(page.root.instance, outcome, card);
+  return until(page, () => page.root.data.phase === phase, `phase ${phase}`);
+}
+
 const AUTHORIZE: MiniState[] = [
   {
     name: 'authorize',
     title: '授权（首页）',
     open: () =>
-      loadPage('pages/authorize/index', { wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(true)) }) }),
+      loadPage('pages/authorize/index', {
+        wxShims: cloudOf({
+          getAppConfig: () =>
+            ok<'getAppConfig'>({ ...appConfig(true), provider: { name: '青禾数字', logoUrl: AVATAR_DATA_URL } }),
+        }),
+      }),
   },
   {
     name: 'authorize-config-error',
@@ -101,9 +118,21 @@ const AUTHORIZE: MiniState[] = [
     async open() {
       const wxShims = cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)), createAuthSession: () => never() });
       const page = await loadPage('pages/authorize/index', { wxShims });
-      await tap(page.root.querySelector('#type-3')?.querySelector('.van-cell'), page);
       await tap(page.root.querySelector('#authorize')?.querySelector('.van-button'), page);
       return until(page, () => page.root.data.phase === 'creating', 'phase creating');
+    },
+  },
+  {
+    name: 'authorize-modal',
+    title: '授权：发起失败的对话框',
+    async open() {
+      const wxShims = cloudOf({
+        getAppConfig: () => ok<'getAppConfig'>(appConfig(false)),
+        createAuthSession: () => fail('RATE_LIMITED', '发起授权太频繁，请一分钟后再试'),
+      });
+      const page = await loadPage('pages/authorize/index', { wxShims });
+      await tap(page.root.querySelector('#authorize')?.querySelector('.van-button'), page);
+      return until(page, () => page.callsTo('showModal').length === 1, 'the modal');
     },
   },
   {
@@ -125,17 +154,52 @@ const AUTHORIZE: MiniState[] = [
   },
   {
     name: 'authorize-failed',
-    title: '授权未完成（有原因）',
+    title: '授权未完成（微信给出的原因）',
     open: () =>
       authorizeOutcome(
-        { status: 'failed', failure: { code: 'UPSTREAM', message: '换取授权信息失败，请重新授权' } },
-        'incomplete',
+        { status: 'failed', failure: { code: 'UPSTREAM', message: '该账号已授权给其他服务商的互斥权限集' } },
+        'failed',
       ),
   },
   {
     name: 'authorize-unchanged',
-    title: '授权未完成（未收到通知）',
-    open: () => authorizeOutcome({ status: 'failed' }, 'incomplete'),
+    title: '授权未变更（重新授权一个已授权的账号）',
+    // The poll's whole schedule (16 s) ends this way; authorize.test.ts walks it, the picture skips the wait.
+    open: () => settled({ kind: 'pending', reason: '' }, { ...ACCOUNTS[1], avatarUrl: AVATAR_DATA_URL }, 'unchanged'),
+  },
+  {
+    name: 'authorize-no-result',
+    title: '暂未收到授权结果',
+    open: () => settled({ kind: 'pending', reason: '' }, null, 'unknown'),
+  },
+  {
+    name: 'authorize-bundles',
+    title: '授权：选择权限组合',
+    open: () =>
+      loadPage('pages/authorize/index', {
+        wxShims: cloudOf({
+          getAppConfig: () =>
+            ok<'getAppConfig'>({
+              ...appConfig(false),
+              provider: { name: '青禾数字', logoUrl: AVATAR_DATA_URL },
+              bundles: [
+                { id: 'basic', name: '基础服务（消息与菜单）', categoryIds: [1, 15] },
+                { id: 'full', name: '全部服务（含小程序开发）', categoryIds: [1, 15, 18, 30] },
+              ],
+            }),
+        }),
+      }),
+  },
+  {
+    name: 'authorize-channels',
+    title: '授权：视频号（先开通开放能力）',
+    async open() {
+      const page = await loadPage('pages/authorize/index', {
+        wxShims: cloudOf({ getAppConfig: () => ok<'getAppConfig'>(appConfig(false)) }),
+      });
+      await tap(page.root.querySelector('#type-5')?.querySelector('.van-cell'), page);
+      return until(page, () => page.root.data.showChannelsGuide === true, 'the Channels guide');
+    },
   },
   {
     name: 'authorize-expired',
@@ -162,6 +226,28 @@ const ACCOUNTS_PAGE: MiniState[] = [
     open: () => accountsPage({ listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: ACCOUNTS }) }),
   },
   {
+    name: 'accounts-lapse-notice',
+    title: '我的账号：开启授权失效提醒',
+    async open() {
+      const page = await loadPage('pages/accounts/index', {
+        wxShims: {
+          ...cloudOf({
+            getAppConfig: () =>
+              ok<'getAppConfig'>({ ...appConfig(false), lapseNotice: { templateId: 'tmplLapse_0001abcdEF', credits: 0 } }),
+            listMyAuthorizers: () => ok<'listMyAuthorizers'>({ authorizers: ACCOUNTS.slice(0, 2) }),
+            subscribeLapseNotice: () => ok<'subscribeLapseNotice'>({ credits: 1 }),
+          }),
+          // WeChat's consent dialog, answered "accept".
+          requestSubscribeMessage: (o: { tmplIds: string[]; success?: (r: Record<string, string>) => void }) =>
+            setTimeout(() => o.success?.({ errMsg: 'requestSubscribeMessage:ok', [o.tmplIds[0]]: 'accept' }), 0),
+        },
+      });
+      await until(page, () => page.root.data.lapseNotice !== null, 'the notice card');
+      await tap(page.root.querySelector('#subscribe')?.querySelector('.van-button'), page);
+      return until(page, () => page.callsTo('showToast').length === 1, 'the toast');
+    },
+  },
+  {
     name: 'accounts-error',
     title: '我的账号：出错',
     open: () => accountsPage({ listMyAuthorizers: () => fail('UPSTREAM', '网络不稳定，请稍后重试') }),
@@ -184,7 +270,7 @@ const DETAIL_PAGE: MiniState[] = [
             authorizer: detail({
               avatarUrl: AVATAR_DATA_URL,
               grantedSets: [MESSAGE_SET, CODE_SET],
-              missingSets: [USER_SET],
+              missingSets: [{ ...USER_SET, reason: '按粉丝标签发送会员通知' }],
               history: [
                 { at: HISTORY_START, event: 'authorized', added: [1, 2], removed: [] },
                 { at: HISTORY_START + 3600_000, event: 'updateauthorized', added: [18], removed: [2] },
@@ -231,6 +317,41 @@ const UNHEALTHY = healthyPlatform({
   },
 });
 
+const RELEASE: ReleaseStatus = {
+  released: false,
+  testList: [
+    { userName: 'gh_5a2e9c7d41b8', authorizedAppid: 'wx8c41f2a9e6d07b13', name: '青禾测试服务号' },
+    { userName: 'gh_0123456789ab', authorizedAppid: null, name: null },
+  ],
+  alwaysItems: ['component_verify_ticket', '预授权码', '授权', '取消授权'],
+  messageCases: [
+    { setId: 1, setName: '消息管理', kind: 'official_account', selected: true, items: ['返回普通文本消息', '返回Api文本消息'] },
+    {
+      setId: 19,
+      setName: '小程序客服管理',
+      kind: 'mini_program',
+      selected: false,
+      items: ['返回普通文本消息', '返回Api文本消息'],
+    },
+  ],
+  testAccounts: [
+    { appid: 'wx570bc396a51b8ff8', group: 1, kind: 'official_account', lastEvent: 'unauthorized', lastEventAt: HISTORY_START },
+  ],
+  jobs: { pending: 0, done: 1, failed: 0 },
+  messageForwarding: false,
+  messages: [
+    { appid: 'wx570bc396a51b8ff8', type: 'text', count: 2, forwardFailures: 0, lastAt: HISTORY_START, releaseTest: true },
+    {
+      appid: 'wx8c41f2a9e6d07b13',
+      type: 'event.subscribe',
+      count: 5,
+      forwardFailures: 1,
+      lastAt: HISTORY_START,
+      releaseTest: false,
+    },
+  ],
+};
+
 const ADMIN_PAGE: MiniState[] = [
   { name: 'admin-loading', title: '平台状态：加载中', open: () => adminPage({ platformHealth: () => never() }) },
   {
@@ -242,6 +363,18 @@ const ADMIN_PAGE: MiniState[] = [
     name: 'admin-unhealthy',
     title: '平台状态：异常',
     open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }),
+  },
+  {
+    name: 'admin-release',
+    title: '平台管理：全网发布（展开）',
+    async open() {
+      const page = await adminPage({
+        platformHealth: () => ok<'platformHealth'>(healthyPlatform()),
+        releaseStatus: () => ok<'releaseStatus'>(RELEASE),
+      });
+      await tap(page.root.querySelector('#load-release')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+    },
   },
   {
     name: 'admin-forbidden',
@@ -299,6 +432,15 @@ const LINK_PAGE: MiniState[] = [
       }),
   },
   { name: 'link-pc', title: '链接授权：电脑链接', open: () => linkReady('pc') },
+  {
+    name: 'link-copied',
+    title: '链接授权：已复制（提示）',
+    async open() {
+      const page = await linkReady('pc');
+      await tap(page.root.querySelector('#copy')?.querySelector('.van-button'), page);
+      return until(page, () => page.callsTo('showToast').length === 1, 'the toast');
+    },
+  },
   { name: 'link-h5', title: '链接授权：手机链接', open: () => linkReady('h5') },
 ];
 

@@ -116,6 +116,44 @@ export function clearStyles(): void {
   for (const style of Array.from(documentHead().querySelectorAll('style'))) style.remove();
 }
 
+/**
+ * WeChat draws wx.showModal and wx.showToast itself, over the page; simulate draws neither. The last
+ * of them the page called is drawn here as WeChat shows it (a modal's title, text and buttons; a
+ * toast's text, with a check for `success`), so the picture shows what the merchant sees.
+ */
+function wxOverlay(page: LoadedPage): string {
+  const last = [...page.wxCalls].reverse().find((call) => call.api === 'showModal' || call.api === 'showToast');
+  if (!last) return '';
+  const options = (last.args[0] ?? {}) as Record<string, unknown>;
+  const text = (key: string) => escapeText(typeof options[key] === 'string' ? options[key] : '');
+  if (last.api === 'showToast') {
+    const icon = options.icon === 'none' ? '' : '<div class="wx-toast__icon">✓</div>';
+    return `<div class="wx-toast${icon ? '' : ' wx-toast--text'}" id="wx-toast">${icon}<div>${text('title')}</div></div>`;
+  }
+  const cancel =
+    options.showCancel === false ? '' : `<div class="wx-modal__button" data-tap>${text('cancelText') || '取消'}</div>`;
+  return `<div class="wx-mask"></div><div class="wx-modal" id="wx-modal">
+<div class="wx-modal__title">${text('title')}</div><div class="wx-modal__content">${text('content')}</div>
+<div class="wx-modal__buttons">${cancel}<div class="wx-modal__button wx-modal__button--primary" data-tap>${text('confirmText') || '确定'}</div></div></div>`;
+}
+
+/** The mask covers the whole (full-page) picture; modal and toast sit mid-screen, where WeChat puts them. */
+const OVERLAY_CSS = `
+html{position:relative;min-height:100%}
+.wx-mask{position:absolute;inset:0;background:rgba(0,0,0,.6)}
+.wx-modal,.wx-toast{font-family:"PingFang SC","Noto Sans SC",sans-serif}
+.wx-modal{position:fixed;left:50%;top:50%;transform:translate(-50%,-50%);width:320px;background:#fff;border-radius:12px;text-align:center;overflow:hidden}
+.wx-modal__title{padding:32px 24px 8px;font-size:17px;font-weight:600}
+.wx-modal__content{padding:0 24px 32px;font-size:15px;line-height:1.5;color:#808080}
+.wx-modal__buttons{display:flex;border-top:1px solid #eee}
+.wx-modal__button{flex:1;line-height:56px;font-size:17px;font-weight:600;color:#000}
+.wx-modal__button+.wx-modal__button{border-left:1px solid #eee}
+.wx-modal__button--primary{color:#576b95}
+.wx-toast{position:fixed;left:50%;top:45%;transform:translate(-50%,-50%);min-width:120px;max-width:240px;padding:20px 16px;box-sizing:border-box;border-radius:8px;background:rgba(17,17,17,.7);color:#fff;font-size:15px;text-align:center}
+.wx-toast--text{padding:12px 16px}
+.wx-toast__icon{font-size:40px;line-height:48px;margin-bottom:4px}
+`;
+
 /** The page as it stands now, as an HTML document 375 px wide. */
 export function pageDocument(page: LoadedPage, title: string): string {
   const root = page.dom as unknown as Element;
@@ -127,6 +165,7 @@ export function pageDocument(page: LoadedPage, title: string): string {
 <style>${WECHAT_BASE_CSS}</style>
 <style>${appWxss()}</style>
 <style>${simulateStyles()}</style>
-</head><body>${serialize(root, pageHost, { pending: false })}</body></html>
+<style>${OVERLAY_CSS}</style>
+</head><body>${serialize(root, pageHost, { pending: false })}${wxOverlay(page)}</body></html>
 `;
 }

@@ -6,7 +6,7 @@ import { authorizerUsage, brokerCallers, testAuthorizerCall } from '../broker/ad
 import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
-import { toPermissionSets } from '../permissions';
+import { toPermissionSets, withReasons } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { ensurePlatform } from '../platform/platformState';
 import { releaseStatus } from '../release/status';
@@ -28,7 +28,12 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
       componentAppId: config.componentAppId,
       isAdmin: caller.isAdmin,
       bundles: config.bundles,
-      requiredSets: toPermissionSets(config.requiredCategoryIds),
+      provider: config.provider,
+      lapseNotice:
+        config.lapseNotice && app.lapseNotices.enabled
+          ? { templateId: config.lapseNotice.templateId, credits: await app.lapseNotices.credits(caller.openid) }
+          : null,
+      requiredSets: withReasons(toPermissionSets(config.requiredCategoryIds), config.permissionReasons),
       minPluginVersion: MIN_PLUGIN_VERSION,
     };
   },
@@ -79,13 +84,13 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   async listMyAuthorizers(app, caller) {
     const docs = await app.authorizers.listOwnedBy(caller.openid);
-    return { authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
+    return { authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds, app.config.permissionReasons)) };
   },
 
   async getAuthorizer(app, caller, { appid }) {
     const doc = await app.authorizers.get(appid);
     if (!doc || !(doc.owners.includes(caller.openid) || caller.isAdmin)) throw notFound('没有找到这个账号');
-    return { authorizer: toDetail(doc, app.config.requiredCategoryIds) };
+    return { authorizer: toDetail(doc, app.config.requiredCategoryIds, app.config.permissionReasons) };
   },
 
   async listAuthorizers(app, _caller, filter) {
@@ -133,6 +138,12 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   async setupDatabase(app) {
     return setupDatabase(app.store.db);
   },
+
+  /** Consent for the lapse notice (the merchant's own OPENID, from the trusted context). */
+  async subscribeLapseNotice(app, caller, input) {
+    if (!app.lapseNotices.enabled) throw notReady('服务商尚未开通授权失效提醒');
+    return { credits: await app.lapseNotices.consent(caller.openid, input.result === 'accept') };
+  },
 };
 
 /** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */
@@ -155,7 +166,7 @@ async function sessionView(app: App, session: SessionDoc): Promise<AuthSessionVi
   if (session.failure) view.failure = session.failure;
   if (session.status === 'authorized' && session.authorizerAppid) {
     const doc = await app.authorizers.get(session.authorizerAppid);
-    if (doc) view.authorizer = toSummary(doc, app.config.requiredCategoryIds);
+    if (doc) view.authorizer = toSummary(doc, app.config.requiredCategoryIds, app.config.permissionReasons);
   }
   return view;
 }

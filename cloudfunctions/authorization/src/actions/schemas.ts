@@ -68,6 +68,10 @@ export const schemas = {
   testAuthorizerCall: strictObject({ appid }),
   brokerCallers: none,
   setupDatabase: none,
+  // What wx.requestSubscribeMessage answered for the lapse notice's template.
+  subscribeLapseNotice: strictObject({
+    result: literal(['accept', 'reject', 'ban', 'filter'], { error: '订阅结果必须是 accept、reject、ban 或 filter' }),
+  }),
 } satisfies Record<ActionName, ZodMiniType>;
 
 export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([

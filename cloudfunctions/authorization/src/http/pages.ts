@@ -1,8 +1,10 @@
 import { KIND_LABEL } from '../../../../miniprogram/shared/constants';
+import { AUTH_OUTCOME, UNCHANGED_TEXT } from '../../../../miniprogram/shared/status';
 import type { App } from '../app';
 import { handleCallback, type CallbackView } from '../authorizations/callback';
 import type { AuthorizerDoc } from '../model';
 import { toPermissionSets } from '../permissions';
+import { secureImageUrl } from '../authorizers/avatar';
 import { callbackUrl, pcAuthorizeUrl } from '../sessions/links';
 import { escapeHtml, renderPage, scriptTag } from './html';
 
@@ -68,7 +70,14 @@ export async function entryPage(app: App, sid: string | undefined): Promise<Html
 
 /** Where WeChat returns the browser with `auth_code`: the use case decides, this page only shows it. */
 export async function callbackPage(app: App, sid: string | undefined, authCode: string | undefined): Promise<HtmlReply> {
-  return outcomePage(await handleCallback(app, sid, authCode));
+  return withWayBack(outcomePage(await handleCallback(app, sid, authCode)), app.config.miniprogramLink);
+}
+
+/** The merchant came from the mini-program: a button back to it, when the provider configured a link. */
+function withWayBack(reply: HtmlReply, link: string): HtmlReply {
+  if (!link || reply.status === 202) return reply; // the waiting page refreshes itself; the result page gets the button
+  const button = `<a id="back-to-miniprogram" class="button button--plain" href="${escapeHtml(link)}">返回小程序</a>`;
+  return { ...reply, html: reply.html.replace('</main>', `  ${button}\n</main>`) };
 }
 
 const WAITING_COPY = {
@@ -79,9 +88,9 @@ const WAITING_COPY = {
 function outcomePage(outcome: CallbackView): HtmlReply {
   switch (outcome.view) {
     case 'no_code':
-      return errorPage(400, '授权未完成', '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
+      return errorPage(400, AUTH_OUTCOME.failed.title, '没有收到授权码：可能是在微信授权页取消了。请重新发起授权。');
     case 'bad_code':
-      return errorPage(400, '授权未完成', '授权码格式不正确。请回到服务商小程序重新发起授权。');
+      return errorPage(400, AUTH_OUTCOME.failed.title, '授权码格式不正确。请回到服务商小程序重新发起授权。');
     case 'no_session':
       return errorPage(404, '没有找到授权', '链接不完整或已失效，请回到服务商小程序重新生成。');
     case 'link_expired':
@@ -89,23 +98,30 @@ function outcomePage(outcome: CallbackView): HtmlReply {
     case 'rate_limited':
       return errorPage(429, '请求太频繁', '这个授权链接的尝试次数过多，请稍后再试，或回到服务商小程序重新生成链接。');
     case 'failed':
-      return errorPage(200, '授权未完成', outcome.error.message);
+      return errorPage(200, AUTH_OUTCOME.failed.title, outcome.error.message);
     case 'processing':
       return waitingPage(WAITING_COPY.processing);
     case 'confirming':
       return waitingPage(WAITING_COPY.confirming, outcome.authorizer, outcome.appid);
     case 'authorized':
-      return accountPage('授权成功', outcome.authorizer, outcome.appid, '现在可以关闭此页面，回到服务商小程序查看。');
-    case 'unchanged':
       return accountPage(
-        '授权未变更',
+        AUTH_OUTCOME.authorized.title,
         outcome.authorizer,
         outcome.appid,
-        '这个账号已授权给服务商，本次确认的权限与之前相同，微信不会发送变更通知，原有授权继续有效。',
+        '现在可以关闭此页面，回到服务商小程序查看。',
+      );
+    case 'unchanged':
+      // The same neutral-positive state and words as the mini-program's (shared/status.ts).
+      return accountPage(
+        AUTH_OUTCOME.unchanged.title,
+        outcome.authorizer,
+        outcome.appid,
+        `${UNCHANGED_TEXT}微信不会为此发送变更通知。`,
+        'unchanged',
       );
     case 'unconfirmed':
       return accountPage(
-        '等待微信确认',
+        AUTH_OUTCOME.waiting.title,
         outcome.authorizer,
         outcome.appid,
         '微信已确认了这个账号的授权，但还没有发来与你这次授权对应的通知（重新授权且权限没有变化时，微信不会发送）。如果是首次授权，请稍后在服务商小程序「我的账号」中查看；若仍未出现，请重新发起授权。',
@@ -132,7 +148,7 @@ function accountPage(
   doc: AuthorizerDoc | null,
   appid: string,
   hint: string,
-  tone: 'success' | 'waiting' = 'success',
+  tone: 'success' | 'unchanged' | 'waiting' = 'success',
 ): HtmlReply {
   const sets = toPermissionSets(doc?.grantedSets ?? []).map((s) => s.name);
   return {
@@ -158,8 +174,9 @@ function accountCard(doc: AuthorizerDoc | null, appid: string): string {
 }
 
 /** The avatar over the name's first character, which shows when there is no image or it fails to load. */
-function avatar(url: string, name: string): string {
+function avatar(raw: string, name: string): string {
   const initial = `<span class="initial">${escapeHtml(Array.from(name)[0] ?? '?')}</span>`;
-  if (!/^https?:\/\//.test(url)) return `<span class="avatar">${initial}</span>`;
+  const url = secureImageUrl(raw);
+  if (!url) return `<span class="avatar">${initial}</span>`;
   return `<span class="avatar">${initial}<img src="${escapeHtml(url)}" alt=""></span>`;
 }

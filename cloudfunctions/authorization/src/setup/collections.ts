@@ -36,6 +36,8 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   [COLLECTIONS.messageStats]: [['lastAt']],
   [COLLECTIONS.releaseTestAccounts]: [],
   [COLLECTIONS.releaseJobs]: [['state', 'leaseUntil']],
+  [COLLECTIONS.noticeConsents]: [],
+  [COLLECTIONS.lapseNotices]: [['at']],
 };
 
 /** The Deploy guide's table of collections and indexes (README.md, checked by a test). */

@@ -29,6 +29,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     retention: () => forgetOldRecords(app),
     reconcile: () => reconcileIfDue(app, budget),
     releaseJobs: () => finishPendingJobs(app),
+    lapseNotices: () => app.lapseNotices.sendDue(budget),
   };
   const report: Record<string, StepResult> = {};
   for (const [name, step] of Object.entries(steps)) {
@@ -54,6 +55,7 @@ async function forgetOldRecords(app: App): Promise<Record<string, number>> {
     codes: await app.codes.removeSettledBefore(CODE_RETENTION_MS),
     pushes: await app.pushes.forgetBefore(PUSH_RETENTION_MS),
     rateLimits: await app.limits.removeExpired(),
+    lapseNotices: await app.lapseNotices.forgetBefore(CODE_RETENTION_MS * 5),
   };
 }
 
