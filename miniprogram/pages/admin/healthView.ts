@@ -3,7 +3,7 @@ import { formatTime } from '../../utils/labels';
 
 /** One line of the health card: green when ok, red with what to do otherwise. */
 export interface HealthCheck {
-  key: 'ticket' | 'token' | 'timer';
+  key: 'ticket' | 'token' | 'timer' | 'broker';
   title: string;
   ok: boolean;
   value: string;
@@ -115,8 +115,27 @@ function upstreamView(error: PlatformHealth['lastUpstreamError']): UpstreamError
   };
 }
 
+const BROKER_HINT =
+  '没有配置权限范围（scope）的密钥只能列出授权账号。请在 BROKER_CLIENT_KEYS 或 BROKER_FUNCTION_SECRETS 中为它们写上 scope：' +
+  '可用的操作、接口路径前缀和账号；BROKER_SECRET 请改为 BROKER_FUNCTION_SECRETS 中带 scope 的一项。';
+
+function brokerCheck(broker: PlatformHealth['broker']): HealthCheck {
+  const title = '调用方密钥（代调用接口）';
+  if (broker.httpKeys + broker.functionSecrets === 0) return { key: 'broker', title, ok: true, value: '未启用', hint: '' };
+  if (broker.legacyScope.length > 0) {
+    return { key: 'broker', title, ok: false, value: `${broker.legacyScope.join('、')} 没有配置权限范围`, hint: BROKER_HINT };
+  }
+  const value = `${broker.httpKeys} 个 HTTP 密钥，${broker.functionSecrets} 个云函数密钥，均已配置权限范围`;
+  return { key: 'broker', title, ok: true, value, hint: '' };
+}
+
 export function healthView(health: PlatformHealth, now: number): HealthView {
-  const checks = [ticketCheck(health.ticket), tokenCheck(health.componentToken, now), timerCheck(health.timer)];
+  const checks = [
+    ticketCheck(health.ticket),
+    tokenCheck(health.componentToken, now),
+    timerCheck(health.timer),
+    brokerCheck(health.broker),
+  ];
   // The last upstream error is shown but not counted: it stays recorded after the fix.
   const problems =
     checks.filter((check) => !check.ok).length +

@@ -9,6 +9,7 @@ import { accountDetailUrl } from '../../utils/routes';
 import { KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS } from './filters';
 import { healthView, type HealthView } from './healthView';
 import { releaseView, type ReleaseView } from './releaseView';
+import { callerRows, type CallerRow } from './brokerView';
 
 type PageState = 'checking' | 'forbidden' | 'error' | 'ready';
 type PartState = 'loading' | 'ready' | 'error';
@@ -45,6 +46,10 @@ Component({
     releaseState: 'idle' as ReleasePartState,
     releaseError: '',
     release: null as ReleaseView | null,
+
+    callersState: 'idle' as ReleasePartState,
+    callersError: '',
+    callers: [] as CallerRow[],
   },
 
   methods: {
@@ -192,6 +197,18 @@ Component({
         this.setData({ releaseState: 'ready', release: releaseView(status) });
       } catch (error) {
         this.setData({ releaseState: 'error', releaseError: errorMessage(error) });
+      }
+    },
+
+    /** The broker's callers: each key's scope and what it did (on demand, like the release card). */
+    async onLoadCallersTap() {
+      if (this.data.callersState === 'loading') return;
+      this.setData({ callersState: 'loading', callersError: '' });
+      try {
+        const { callers } = await backend().call('brokerCallers', {});
+        this.setData({ callersState: 'ready', callers: callerRows(callers) });
+      } catch (error) {
+        this.setData({ callersState: 'error', callersError: errorMessage(error) });
       }
     },
 

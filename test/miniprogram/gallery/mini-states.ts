@@ -1,6 +1,6 @@
 // Every mini-program page in each of its main states, reached the way a merchant gets there:
 // the real page and Vant, only WeChat's transport (wx.cloud), storage and the plugin faked.
-import type { AuthorizerSummary, AuthSessionView, ReleaseStatus } from '../../../typings/api';
+import type { AuthorizerSummary, AuthSessionView, BrokerCallerView, ReleaseStatus } from '../../../typings/api';
 import {
   appConfig,
   CODE_SET,
@@ -317,6 +317,39 @@ const UNHEALTHY = healthyPlatform({
   },
 });
 
+const BROKER_CALLERS: BrokerCallerView[] = [
+  {
+    way: 'http',
+    id: 'messaging',
+    revoked: false,
+    legacyScope: false,
+    scope: { ops: ['call'], apis: ['/cgi-bin/message/'], appids: '*' },
+    totals: { calls: 1284, errors: 3, refused: 12, lastAt: Date.UTC(2026, 11, 3, 2, 5) },
+    usage: [
+      { api: '/cgi-bin/message/custom/send', calls: 1270, errors: 3, refused: 0, lastOutcome: 0, lastAt: 2 },
+      { api: 'token', calls: 12, errors: 0, refused: 12, lastOutcome: 'SCOPE_DENIED', lastAt: 1 },
+    ],
+  },
+  {
+    way: 'http',
+    id: 'release',
+    revoked: false,
+    legacyScope: false,
+    scope: { ops: ['call', 'component', 'list'], apis: ['/wxa/'], appids: '*' },
+    totals: { calls: 310, errors: 0, refused: 0, lastAt: Date.UTC(2026, 11, 2, 9, 30) },
+    usage: [{ api: '/wxa/commit', calls: 150, errors: 0, refused: 0, lastOutcome: 0, lastAt: 1 }],
+  },
+  {
+    way: 'function',
+    id: 'BROKER_SECRET',
+    revoked: false,
+    legacyScope: true,
+    scope: { ops: ['list'], apis: [], appids: '*' },
+    totals: { calls: 0, errors: 0, refused: 0, lastAt: null },
+    usage: [],
+  },
+];
+
 const RELEASE: ReleaseStatus = {
   released: false,
   testList: [
@@ -374,6 +407,19 @@ const ADMIN_PAGE: MiniState[] = [
       });
       await tap(page.root.querySelector('#load-release')?.querySelector('.van-button'), page);
       return until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+    },
+  },
+  {
+    name: 'admin-callers',
+    title: '平台管理：调用方与用量（展开），一个密钥未配置权限范围',
+    async open() {
+      const page = await adminPage({
+        platformHealth: () =>
+          ok<'platformHealth'>(healthyPlatform({ broker: { httpKeys: 2, functionSecrets: 1, legacyScope: ['BROKER_SECRET'] } })),
+        brokerCallers: () => ok<'brokerCallers'>({ callers: BROKER_CALLERS }),
+      });
+      await tap(page.root.querySelector('#load-callers')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.callersState === 'ready', 'the callers card');
     },
   },
   {
