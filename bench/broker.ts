@@ -15,6 +15,8 @@ import { summarize } from './stats';
 
 const SECRET = 'bench-broker-secret-0123456789abcdef012345';
 const KEY = { id: 'bench', secret: 'bench-key-secret-0123456789abcdef0123456789' };
+/** What the benchmark's callers do: a token and calls of the measured API, for any account. */
+const SCOPE = { ops: ['token', 'call'], apis: ['/cgi-bin/get_api_domain_ip'], appids: '*' };
 const PATH = '/cgi-bin/get_api_domain_ip';
 const SAMPLES = 300;
 
@@ -68,7 +70,10 @@ async function countDb(work: () => Promise<void>): Promise<{ reads: number; writ
 
 // eslint-disable-next-line max-lines-per-function -- one benchmark read top to bottom: setup, three paths side by side
 export async function brokerBench(options: BenchOptions, sink: LogSink): Promise<BenchResult> {
-  const functionEnv = { BROKER_SECRET: SECRET, BROKER_CLIENT_KEYS: JSON.stringify([KEY]) };
+  const functionEnv = {
+    BROKER_FUNCTION_SECRETS: JSON.stringify([{ id: 'bench', secret: SECRET, scope: SCOPE }]),
+    BROKER_CLIENT_KEYS: JSON.stringify([{ ...KEY, scope: SCOPE }]),
+  };
   // eslint-disable-next-line max-lines-per-function -- the body of the benchmark above
   return withBenchStack('broker', sink, { functionEnv }, async (stack) => {
     const appid = await authorizeOne(stack);
@@ -155,7 +160,7 @@ export async function brokerBench(options: BenchOptions, sink: LogSink): Promise
           value: callDb.reads,
           unit: 'reads',
           goal: { op: '<=', target: 1, text: 'one read' },
-          note: `${callDb.writes} write(s) (the usage counter); counted at the emulated store: reads = collection lookups not part of a write`,
+          note: `${callDb.writes} write(s) (the usage counters per appid and per caller); counted at the emulated store: reads = collection lookups not part of a write`,
         }),
         figure({
           id: 'broker.http.reads',
@@ -163,7 +168,7 @@ export async function brokerBench(options: BenchOptions, sink: LogSink): Promise
           name: 'DB reads of a warm proxied call (signed HTTP)',
           value: httpDb.reads,
           unit: 'reads',
-          note: `${httpDb.writes} write(s): the nonce and the usage counter`,
+          note: `${httpDb.writes} write(s): the nonce and the usage counters per appid and per caller`,
         }),
       ],
       details: { direct, viaHttp, viaCall, callDb, httpDb, refreshes, samples: SAMPLES },
