@@ -4,6 +4,9 @@
  * authorization function's BROKER_FUNCTION_SECRETS, kept in this function's BROKER_SECRET, and
  * that entry's scope is all it can do: here, list the accounts and call `/cgi-bin/account/`.
  *
+ * Not for deploying as it is: any mini-program user may call a cloud function, and this one
+ * answers whoever calls it. A real caller decides for whom it acts before it asks the broker.
+ *
  *   {}                 -> the first authorized accounts
  *   { appid: "wx…" }   -> that account's basic information, fetched live from WeChat
  */
