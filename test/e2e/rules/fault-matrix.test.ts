@@ -95,7 +95,8 @@ afterAll(async () => {
  * holder's claim (20 s) runs out after a fraction of a real second, so followers take over.
  */
 async function withTimePassing<T>(work: () => Promise<T>): Promise<T> {
-  const pump = setInterval(() => stack.clock.advance(1), 5);
+  // One emulated second per 10 ms: a loaded machine must not push a case past its 10-minute session.
+  const pump = setInterval(() => stack.clock.advance(1), 10);
   try {
     return await work();
   } finally {
