@@ -111,6 +111,12 @@ describe('npm start', () => {
     expect(secrets[0].secret).toBe(env.exampleEnv.BROKER_SECRET);
   });
 
+  test("the README's .env.local line is read as the key it shows", () => {
+    const line = /echo '(BROKER_CLIENT_KEYS=.*)' > \.env\.local/.exec(readme)?.[1] ?? '';
+    const keys = JSON.parse(localEnv({}, `${line}\n`).functionEnv.BROKER_CLIENT_KEYS) as { id: string }[];
+    expect(keys.map((k) => k.id)).toEqual(['local-ops']);
+  });
+
   test('BROKER_CLIENT_KEYS in its environment turns the HTTP way in on; the example caller answers', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'start-broker-'));
     const key = { id: 'local-ops', secret: '0123456789abcdef0123456789abcdef' };
