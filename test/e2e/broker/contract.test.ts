@@ -12,10 +12,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { BrokerHttpClient, canonicalRequest } from '../../../clients/broker-client/src';
 import { localEnv } from '../../../scripts/local-env';
-import { authorizeWithPush, MERCHANT, type RulesStack } from '../helpers/rules-stack';
+import { authorizeWithPush, captureOutputOfFile, MERCHANT, type RulesStack } from '../helpers/rules-stack';
 import { removeBrokerFunctions, startBrokerStack } from '../helpers/broker-stack';
 
 jest.setTimeout(120_000);
+captureOutputOfFile();
 
 const ROOT = path.resolve(__dirname, '../../..');
 const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -8,10 +8,22 @@ import { BrokerError, type BrokerCallResult, type BrokerHttpClient } from '../..
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import { COMPONENT_APIS, NEVER_SERVED } from '../../../cloudfunctions/authorization/src/broker/wechatApis';
 import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
-import { act, ADMIN, authorizeWithPush, callsOf, dataOf, docById, MERCHANT, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  ADMIN,
+  authorizeWithPush,
+  callsOf,
+  captureOutputOfFile,
+  dataOf,
+  docById,
+  MERCHANT,
+  type RulesStack,
+} from '../helpers/rules-stack';
 import { BROKER_SECRET, FULL_SCOPE, httpClient, KEYS, removeBrokerFunctions, startBrokerStack } from '../helpers/broker-stack';
 
 jest.setTimeout(90_000);
+/** The function's log, captured before the stack starts (checked: no token in it). */
+const output = captureOutputOfFile();
 
 const MP = DEFAULT_ACCOUNTS.find((a) => a.kind === 'mini_program')!.appid;
 const OA = DEFAULT_ACCOUNTS.find((a) => a.kind === 'official_account')!.appid;
@@ -271,6 +283,7 @@ describe('component-level APIs: a closed list', () => {
     const text = (await client.call(MP, { method: 'GET', path: '/cgi-bin/get_api_domain_ip' })).text();
     for (const value of leaked) expect(text).not.toContain(value);
     expect(JSON.parse(text).ip_list.length).toBeGreaterThan(0);
+    expect(output.text()).not.toContain(tokenDoc?.refreshToken ?? '-');
   });
 });
 
