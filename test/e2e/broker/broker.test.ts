@@ -4,7 +4,7 @@
  * every refusal is exercised; retries, binary answers and the one-refresh rule are checked against
  * the emulator's call records.
  */
-import { BrokerError, BROKER_ERROR_HEADER, newNonce, sign, type BrokerCallResult } from '../../../clients/broker-client/src';
+import { BROKER_ERROR_HEADER, newNonce, sign, type BrokerCallResult } from '../../../clients/broker-client/src';
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import {
   account,
@@ -20,7 +20,15 @@ import {
   pluginSession,
   type RulesStack,
 } from '../helpers/rules-stack';
-import { BROKER_SECRET, httpClient, KEYS, removeBrokerFunctions, startBrokerStack, viaCaller } from '../helpers/broker-stack';
+import {
+  brokerError,
+  BROKER_SECRET,
+  httpClient,
+  KEYS,
+  removeBrokerFunctions,
+  startBrokerStack,
+  viaCaller,
+} from '../helpers/broker-stack';
 
 jest.setTimeout(60_000);
 const output = captureOutputOfFile();
@@ -46,16 +54,6 @@ async function directWxacode(token: string, body: object): Promise<Buffer> {
     body: JSON.stringify(body),
   });
   return Buffer.from(await response.arrayBuffer());
-}
-
-async function brokerError(promise: Promise<unknown>): Promise<BrokerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BrokerError) return error;
-    throw error;
-  }
-  throw new Error('expected a BrokerError');
 }
 
 describe('way in 1: callFunction from another cloud function', () => {

@@ -19,7 +19,15 @@ import {
   MERCHANT,
   type RulesStack,
 } from '../helpers/rules-stack';
-import { BROKER_SECRET, FULL_SCOPE, httpClient, KEYS, removeBrokerFunctions, startBrokerStack } from '../helpers/broker-stack';
+import {
+  brokerError,
+  BROKER_SECRET,
+  FULL_SCOPE,
+  httpClient,
+  KEYS,
+  removeBrokerFunctions,
+  startBrokerStack,
+} from '../helpers/broker-stack';
 
 jest.setTimeout(90_000);
 /** The function's log, captured before the stack starts (checked: no token in it). */
@@ -60,16 +68,6 @@ afterAll(async () => {
   await stack.close();
   await removeBrokerFunctions();
 });
-
-async function refusalOf(promise: Promise<unknown>): Promise<BrokerError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof BrokerError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-}
 
 async function outcome(promise: Promise<unknown>): Promise<string> {
   try {
@@ -175,11 +173,11 @@ describe('the scope matrix (signed HTTP)', () => {
   });
 
   test('a refusal names the part of its own scope, never another caller', async () => {
-    const error = await refusalOf(httpClient(stack, keyOf('messaging')).call(OA, send));
+    const error = await brokerError(httpClient(stack, keyOf('messaging')).call(OA, send));
     expect(error).toMatchObject({ code: 'SCOPE_DENIED', scope: 'appid' });
     expect(error.message).toContain('"messaging"');
     for (const other of ['release', 'tokens', 'lister', 'legacy', KEYS.current.id]) expect(error.message).not.toContain(other);
-    const legacy = await refusalOf(httpClient(stack, keyOf('legacy')).token(MP));
+    const legacy = await brokerError(httpClient(stack, keyOf('legacy')).token(MP));
     expect(legacy.message).toContain('no scope');
   });
 
@@ -318,7 +316,7 @@ describe('a refused authorization costs WeChat nothing', () => {
     expect(await outcome(client.call(MP, { method: 'GET', path }))).toBe('AUTHORIZER_UNAVAILABLE');
     stack.openPlatform.resetCalls();
     for (let i = 0; i < 5; i++) {
-      const error = await refusalOf(client.token(MP));
+      const error = await brokerError(client.token(MP));
       expect(error).toMatchObject({ code: 'AUTHORIZER_UNAVAILABLE', state: 'needs_reauth' });
       expect(await outcome(client.call(MP, { method: 'GET', path }))).toBe('AUTHORIZER_UNAVAILABLE');
     }
@@ -335,7 +333,7 @@ describe('a refused authorization costs WeChat nothing', () => {
     const client = httpClient(stack, keyOf('tokens'));
     stack.openPlatform.resetCalls();
     for (let i = 0; i < 3; i++) {
-      const error = await refusalOf(client.token(OA));
+      const error = await brokerError(client.token(OA));
       expect(error).toMatchObject({ code: 'AUTHORIZER_UNAVAILABLE', state: 'revoked' });
     }
     expect(stack.openPlatform.calls.length + stack.openPlatform.authorizerCalls.length).toBe(0);

@@ -7,7 +7,7 @@ import { build } from 'esbuild';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { BrokerHttpClient } from '../../../clients/broker-client/src';
+import { BrokerError, BrokerHttpClient } from '../../../clients/broker-client/src';
 import { startRulesStack, type RulesStack } from './rules-stack';
 
 export const BROKER_SECRET = 'test-broker-secret-0123456789abcdef0123456789';
@@ -87,4 +87,15 @@ export type CallerReply =
 
 export async function viaCaller(stack: RulesStack, event: Record<string, unknown>, openid?: string): Promise<CallerReply> {
   return (await stack.cloud.callFunction(CALLER, event, openid ? { openid } : {})) as CallerReply;
+}
+
+/** The refusal a broker call ends in; fails the test if it succeeds or throws something else. */
+export async function brokerError(promise: Promise<unknown>): Promise<BrokerError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof BrokerError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
 }
