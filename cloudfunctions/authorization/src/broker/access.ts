@@ -27,9 +27,7 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
   const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) return refuse('UNKNOWN_AUTHORIZER', `${appid} has not authorized this platform`);
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
-  if (doc.status === 'needs_reauth')
-    return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
-  if (error instanceof AuthorizationPaused)
+  if (doc.status === 'needs_reauth' || error instanceof AuthorizationPaused)
     return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
   if (error instanceof AppError && error.code === 'NOT_READY')
     return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');

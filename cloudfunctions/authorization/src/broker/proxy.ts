@@ -164,8 +164,10 @@ const isSecretName = (key: string) => SECRET_NAME.test(key.toLowerCase().replace
  * byte for byte.
  */
 export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes {
+  // An image or any other answer that does not open like JSON is never decoded as text.
+  if (!opensLikeJson(answer.body)) return answer;
   const text = answer.body.toString('utf8').replace(/^\uFEFF/, '');
-  if (!/^\s*[[{]/.test(text) || !MAY_HOLD_SECRET.test(text)) return answer;
+  if (!MAY_HOLD_SECRET.test(text)) return answer;
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -186,6 +188,13 @@ export function scrubSecretFields(answer: WeChatAnswerBytes): WeChatAnswerBytes 
   };
   const cleaned = walk(parsed);
   return blanked === 0 ? answer : { ...answer, body: Buffer.from(JSON.stringify(cleaned), 'utf8') };
+}
+
+/** The first byte after a BOM and whitespace is `{` or `[`. */
+function opensLikeJson(body: Buffer): boolean {
+  let at = body[0] === 0xef && body[1] === 0xbb && body[2] === 0xbf ? 3 : 0;
+  while (at < body.length && (body[at] === 0x20 || body[at] === 0x09 || body[at] === 0x0a || body[at] === 0x0d)) at += 1;
+  return body[at] === 0x7b || body[at] === 0x5b;
 }
 
 /** Replaces every occurrence of a token we sent with asterisks, whatever the content type. */
