@@ -12,7 +12,7 @@
 import { CONFIRM_PATH, DEFAULT_ACCOUNTS, type PushRecord, type TestAccount } from '../../emulator/open-platform';
 import { seededRandom } from '../../emulator/open-platform/random';
 import type { AuthorizerKind, AuthSessionView, AuthType, AuthChannel } from '../../typings/api';
-import { codeIdFor } from '../../cloudfunctions/authorization/src/authorizations/codes';
+import { codeIdFor } from '../../cloudfunctions/authorization/src/authorizations/stages';
 import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';
 
 const FULL = process.env.SOAK_FULL === '1';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { AuthCodes } from './authorizations/codes';
+import { askWeChat } from './authorizations/answers';
 import { AuthorizationMachine } from './authorizations/machine';
+import type { Question } from './authorizations/stages';
 import { Authorizers } from './authorizers/repository';
 import { AuthorizerTokens } from './authorizers/tokens';
 import { loadConfig, type Config } from './config';
@@ -10,6 +11,7 @@ import { createLogger, type Logger } from './logger';
 import { createOpenApiClient, type OpenApiClient } from './openapi';
 import { ComponentTokens } from './platform/componentToken';
 import { PushHandler } from './push/pushHandler';
+import { AuthCodesRepository } from './repositories/authCodesRepository';
 import { Sessions } from './sessions/sessions';
 import { LapseNotices, type SubscribeMessageApi } from './notices/lapseNotices';
 import { Store, type CloudDb } from './store';
@@ -26,7 +28,7 @@ export interface App {
   sessions: Sessions;
   authorizerTokens: AuthorizerTokens;
   authorizers: Authorizers;
-  codes: AuthCodes;
+  codes: AuthCodesRepository;
   machine: AuthorizationMachine;
   limits: RateLimits;
   pushes: PushHandler;
@@ -76,8 +78,9 @@ export function createApp(input: {
     hotWindowMs: config.tokenHotWindowMs,
     reauthProbeMs: config.reauthProbeMs,
   });
-  const codes = new AuthCodes(store, instanceId, now);
-  const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });
+  const codes = new AuthCodesRepository(store, instanceId, now);
+  const ask = (question: Question) => askWeChat(upstream, question);
+  const machine = new AuthorizationMachine({ store, codes, ask, sessions, authorizerTokens, log, now });
   const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
   const authorizers = new Authorizers(store);
   const lapseNotices = new LapseNotices({ store, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });

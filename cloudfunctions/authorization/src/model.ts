@@ -114,32 +114,26 @@ export interface AuthorizerTokenDoc extends Leased {
   probeAfter?: number;
 }
 
-/** Where one authorization code stands (DESIGN: the authorization state machine). */
-export type CodeStage = 'received' | 'exchanging' | 'exchanged' | 'awaiting_appid' | 'recorded' | 'failed';
-
 /**
- * One per authorization code, keyed by its hash, claimed (claims.ts) by whoever advances it. The
- * code itself is kept only until it has been spent.
+ * The stored form of one authorization code's record (typed by stage in `authorizations/stages.ts`;
+ * `repositories/authCodesRepository.ts` translates), keyed by the code's hash and claimed
+ * (claims.ts) by whoever advances it. The code itself is kept only until it has been spent.
+ * Records written before the `done` stage existed say `recorded` with `claimState: 'done'`.
  */
 export interface AuthCodeDoc extends ClaimFields {
   _id: string;
   code: string | null;
-  stage: CodeStage;
-  /** True once a signed push named this code: only then may it bind a session or fail one. */
+  stage: 'received' | 'exchanging' | 'exchanged' | 'awaiting_appid' | 'recorded' | 'done' | 'failed';
+  /** True once a signed push named this code; then the four fields after it are WeChat's. */
   signed: boolean;
-  /** From the signed push: the session whose PreAuthCode WeChat tied to this code. */
   sessionId: string | null;
-  /** From the signed push, else from the exchange. */
   authorizerAppid: string | null;
-  /** The push's CreateTime, else when the exchange observed the grant: orders this event. */
   eventAt: number;
   event: 'authorized' | 'updateauthorized';
-  /** The session named in an unsigned callback URL: used to show an outcome, never to bind. */
   callbackSessionId: string | null;
-  /** api_query_auth calls started for this code, by any instance: after one, 61009 may mean "spent by us". */
   exchangeAttempts: number;
   exchanged: { authorizerAppid: string; grantedSets: number[] } | null;
-  /** The session was bound (owner added, session authorized) or found not eligible. */
+  /** Settled records: what a signed push owes is done (or never owed). */
   bindingDone: boolean;
   error: ActionError | null;
   createdAt: number;

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createApp, type App } from '../../../cloudfunctions/authorization/src/app';
-import { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/codes';
+import { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/stages';
 import type { Arrival } from '../../../cloudfunctions/authorization/src/authorizations/machine';
 import { addOwner, recordGrant, recordRevocation } from '../../../cloudfunctions/authorization/src/authorizers/records';
 import type { AuthCodeDoc, AuthorizerDoc, SessionDoc } from '../../../cloudfunctions/authorization/src/model';
@@ -104,7 +104,7 @@ test('signed push: received → exchanging → exchanged → recorded → done, 
   const { session, code, push } = await confirm();
   expect(await app.machine.arrive(push, 5000)).toMatchObject({ state: 'done', authorizerAppid: APPID });
   expect(await record(code)).toMatchObject({
-    stage: 'recorded',
+    stage: 'done',
     claimState: 'done',
     code: null,
     signed: true,

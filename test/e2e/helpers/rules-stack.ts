@@ -182,7 +182,7 @@ export async function snapshot(stack: RulesStack): Promise<Record<string, unknow
 }
 
 /** How the backend keys authCodes and sessions: the production helpers themselves. */
-export { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/codes';
+export { codeIdFor } from '../../../cloudfunctions/authorization/src/authorizations/stages';
 export { sessionIdFor } from '../../../cloudfunctions/authorization/src/sessions/sessions';
 
 /** A plugin session for `openid`; returns its id and pre_auth_code. */

@@ -3,7 +3,7 @@ import type { RateLimits } from '../limits';
 import type { AuthorizerDoc, SessionDoc } from '../model';
 import { LATE_PUSH_GRACE_MS, type Sessions } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
-import { codeIdFor } from './codes';
+import { codeIdFor } from './stages';
 import type { AuthorizationMachine, CodeOutcome } from './machine';
 
 /**

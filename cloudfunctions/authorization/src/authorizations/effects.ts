@@ -1,0 +1,46 @@
+import { recordGrant, recordRevocation } from '../authorizers/records';
+import type { AuthorizerTokens } from '../authorizers/tokens';
+import type { Logger } from '../logger';
+import type { AuthorizerDoc } from '../model';
+import type { Sessions } from '../sessions/sessions';
+import { COLLECTIONS, type Store } from '../store';
+import type { Step } from './stages';
+
+export interface EffectDeps {
+  store: Store;
+  sessions: Sessions;
+  authorizerTokens: AuthorizerTokens;
+  log: Logger;
+  now: () => number;
+}
+
+type Effect = Exclude<Step, { do: 'write' } | { do: 'fence' }>;
+
+/** Performs a step that lands outside the code's record (the runner writes the record itself). */
+export async function perform(deps: EffectDeps, step: Effect): Promise<void> {
+  const { store, sessions, log, now } = deps;
+  switch (step.do) {
+    case 'save_tokens':
+      return saveTokens(deps, step);
+    case 'record_grant':
+      await recordGrant(store, { ...step, now: now() });
+      return;
+    case 'record_revocation':
+      await recordRevocation(store, step.appid, step.eventAt, now());
+      return;
+    case 'bind_session':
+      await sessions.bind(step.sessionId, step.appid, step.eventAt);
+      return;
+    case 'fail_session':
+      return sessions.markFailed(step.sessionId, step.error);
+    case 'warn':
+      return log.warn(step.message, { appid: step.appid });
+  }
+}
+
+/** New tokens replace the kept ones unless a newer event (a later revoke or grant) is recorded. */
+async function saveTokens(deps: EffectDeps, step: Extract<Step, { do: 'save_tokens' }>): Promise<void> {
+  const current = await deps.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, step.appid);
+  if (current && current.lastEventAt > step.eventAt) return;
+  await deps.authorizerTokens.save(step.appid, step.tokens);
+}
