@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { askWeChat } from './authorizations/answers';
+import { askWeChat, isAuthorizedNow } from './authorizations/answers';
 import { AuthorizationMachine } from './authorizations/machine';
 import type { Question } from './authorizations/stages';
 import { Authorizers } from './authorizers/repository';
@@ -81,7 +81,17 @@ export function createApp(input: {
   const codes = new AuthCodesRepository(store, instanceId, now);
   const ask = (question: Question) => askWeChat(upstream, question);
   const machine = new AuthorizationMachine({ store, codes, ask, sessions, authorizerTokens, log, now });
-  const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
+  const pushes = new PushHandler({
+    config,
+    keys,
+    store,
+    machine,
+    authorizerTokens,
+    isAuthorizedNow: (appid) => isAuthorizedNow(upstream, appid),
+    log,
+    holder: instanceId,
+    now,
+  });
   const authorizers = new Authorizers(store);
   const lapseNotices = new LapseNotices({ store, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
   return {

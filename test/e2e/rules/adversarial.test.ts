@@ -266,6 +266,57 @@ describe('2-5. lost replies, crashes, dead push processing, late pushes', () => 
   });
 });
 
+describe('5c. events that tie in one CreateTime second are settled by asking WeChat', () => {
+  beforeEach(async () => {
+    stack = await startRulesStack();
+  });
+
+  /** Revoked and granted again in one second of WeChat's clock; the revocation's push is held back. */
+  async function revokedAndRegrantedInOneSecond(appid: string, regrantBy: string) {
+    await authorizeWithPush(stack, MERCHANT, appid);
+    stack.clock.advance(60);
+    const url = stack.openPlatform.component.authEventUrl;
+    stack.openPlatform.setAuthEventUrl(undefined);
+    const revoked = await stack.openPlatform.revoke(appid);
+    stack.openPlatform.setAuthEventUrl(url);
+    await authorizeWithPush(stack, regrantBy, appid);
+    return revoked;
+  }
+
+  test('the revocation processed after the re-grant of the same second: WeChat says authorized, the account stays active', async () => {
+    const appid = account(stack, 'official_account').appid;
+    const revoked = await revokedAndRegrantedInOneSecond(appid, ATTACKER);
+    const tokensBefore = await docById(stack, 'authorizerTokens', appid);
+    const regrant = await docById<{ lastEventAt: number }>(stack, 'authorizers', appid);
+    expect(regrant!.lastEventAt).toBe(Number(revoked.fields.CreateTime) * 1000);
+    stack.openPlatform.resetCalls();
+
+    await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, revoked.plaintext));
+
+    expect(stack.openPlatform.calls.filter((c) => c.api === 'api_get_authorizer_info')).toHaveLength(1);
+    expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'active', owners: [ATTACKER] });
+    expect(await docById(stack, 'authorizerTokens', appid)).toEqual(tokensBefore);
+  });
+
+  test('a grant processed after a revocation of the same second that came later: WeChat says revoked, so it stays revoked', async () => {
+    const appid = account(stack, 'mini_program').appid;
+    await authorizeWithPush(stack, MERCHANT, appid);
+    stack.clock.advance(60);
+    const { preAuthCode } = await pluginSession(stack, ATTACKER);
+    const fewerSets = (await docById<{ grantedSets: number[] }>(stack, 'authorizers', appid))!.grantedSets.slice(1);
+    const regrant = await confirmSilently(stack, { preAuthCode, authorizerAppid: appid, channel: 'plugin', funcIds: fewerSets });
+    await stack.openPlatform.revoke(appid);
+    expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked' });
+
+    await postPush(stack.publicBaseUrl, sealPush(stack.openPlatform.component, regrant.plaintext));
+
+    expect(await docById(stack, 'authorizers', appid)).toMatchObject({ status: 'revoked' });
+    expect(dataOf(await act(stack, ATTACKER, 'listMyAuthorizers', {})).authorizers).toEqual([
+      expect.objectContaining({ appid, status: 'revoked' }),
+    ]);
+  });
+});
+
 describe('9. ownership ends with a revocation', () => {
   beforeEach(async () => {
     stack = await startRulesStack();

@@ -47,3 +47,9 @@ async function account(upstream: Upstream, question: AccountQuestion): Promise<C
     },
   };
 }
+
+/** Whether WeChat holds the account as authorized now (false: 61003): settles events that tie. */
+export async function isAuthorizedNow(upstream: Upstream, appid: string): Promise<boolean> {
+  const answer = await account(upstream, { ask: 'authorizer_info', appid, purpose: 'record' });
+  return answer.kind === 'account_answered' && answer.account !== null;
+}

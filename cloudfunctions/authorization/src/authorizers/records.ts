@@ -177,7 +177,14 @@ function ownersAfterRevocation(store: Store, before: AuthorizerDoc, at: number):
  * account gets a revoked placeholder, so a late `authorized` push of an earlier grant cannot bring
  * it back. True when applied as the account's state (the caller drops the tokens).
  */
-export async function recordRevocation(store: Store, appid: string, eventAt: number, now: number): Promise<boolean> {
+export async function recordRevocation(
+  store: Store,
+  appid: string,
+  eventAt: number,
+  now: number,
+  /** What WeChat said when asked about a tie (`revocationTies`); absent: a tie is applied. */
+  weChatSays?: 'authorized' | 'revoked',
+): Promise<boolean> {
   const placeholder: AuthorizerDoc = {
     _id: appid,
     owners: [],
@@ -202,7 +209,7 @@ export async function recordRevocation(store: Store, appid: string, eventAt: num
     store,
     appid,
     (before) => {
-      applied = before.lastEventAt <= eventAt;
+      applied = before.lastEventAt < eventAt || (before.lastEventAt === eventAt && weChatSays !== 'authorized');
       if (!applied) return ownersAfterRevocation(store, before, eventAt);
       const history = _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]);
       return { status: 'revoked', lastEventAt: eventAt, ...(before.status === 'revoked' ? {} : { history }) };
@@ -210,6 +217,15 @@ export async function recordRevocation(store: Store, appid: string, eventAt: num
     now,
   );
   return applied;
+}
+
+/**
+ * A revocation in the same CreateTime second as the account's newest applied grant: nothing orders
+ * the two but WeChat's current state, so the caller asks WeChat before applying it.
+ */
+export async function revocationTies(store: Store, appid: string, eventAt: number): Promise<boolean> {
+  const current = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+  return !!current && current.status !== 'revoked' && current.lastEventAt === eventAt;
 }
 
 /** WeChat says the refresh token is dead (61023/61003): the merchant must authorize again. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Config } from '../config';
 import { isRefusal, openSignedRequest, type CryptoKeys } from '../crypto';
 import type { AuthorizationMachine } from '../authorizations/machine';
-import { recordRevocation } from '../authorizers/records';
+import { recordRevocation, revocationTies } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import { Claims, waitWithBackoff, type ClaimToken } from '../claims';
 import type { PushLogDoc } from '../model';
@@ -30,6 +30,8 @@ export interface PushDeps {
   store: Store;
   machine: AuthorizationMachine;
   authorizerTokens: AuthorizerTokens;
+  /** Asks WeChat whether the account is authorized now (settles a revocation that ties with a grant). */
+  isAuthorizedNow: (appid: string) => Promise<boolean>;
   log: Logger;
   holder: string;
   now: () => number;
@@ -204,8 +206,11 @@ export class PushHandler {
   private async revocation(appid: string | null, createdAt: number): Promise<Dispatched> {
     const { store, authorizerTokens, now } = this.deps;
     if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
-    // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing.
-    const applied = await recordRevocation(store, appid, createdAt, now());
+    // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing; one
+    // in the same second as that grant is settled by what WeChat holds now.
+    const tie = await revocationTies(store, appid, createdAt);
+    const weChatSays = tie ? ((await this.deps.isAuthorizedNow(appid)) ? 'authorized' : 'revoked') : undefined;
+    const applied = await recordRevocation(store, appid, createdAt, now(), weChatSays);
     if (applied) await authorizerTokens.remove(appid);
     return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
   }
