@@ -129,6 +129,23 @@ test('unsigned callback: done but unbound; the signed push then reopens it and b
   expect(calls('api_query_auth')).toEqual([0]);
 });
 
+test.each(['poll', 'timer'] as const)(
+  'a push that attached its facts but died before reopening the settled record: the %s binds the session',
+  async (by) => {
+    const { session, code, push, callback } = await confirm('pc');
+    expect(await app.machine.arrive(callback, 5000)).toMatchObject({ state: 'done' });
+    // What attachSigned writes first; the instance dies before the reopening and its own wait.
+    await app.store.update(COLLECTIONS.authCodes, codeIdFor(code), { signed: true, ...push.facts });
+
+    if (by === 'poll') await app.machine.finishForSession(session._id, 5000);
+    else expect(await app.machine.resumeStuck(20, 5000)).toBe(1);
+
+    expect(await record(code)).toMatchObject({ claimState: 'done', bindingDone: true });
+    expect(await sessionOf(session._id)).toMatchObject({ status: 'authorized', authorizerAppid: APPID });
+    expect(calls('api_query_auth')).toEqual([0]);
+  },
+);
+
 test("a push arriving while the callback's exchange is in flight keeps WeChat's time and account", async () => {
   const { session, code, push, callback } = await confirm('pc');
   // WeChat's clock and ours differ: the push's CreateTime is 100 s before our now.

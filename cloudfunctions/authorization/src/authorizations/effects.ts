@@ -4,7 +4,7 @@ import type { Logger } from '../logger';
 import type { AuthorizerDoc } from '../model';
 import type { Sessions } from '../sessions/sessions';
 import { COLLECTIONS, type Store } from '../store';
-import type { Step } from './stages';
+import type { Effect } from './stages';
 
 export interface EffectDeps {
   store: Store;
@@ -13,8 +13,6 @@ export interface EffectDeps {
   log: Logger;
   now: () => number;
 }
-
-type Effect = Exclude<Step, { do: 'write' } | { do: 'fence' }>;
 
 /** Performs a step that lands outside the code's record (the runner writes the record itself). */
 export async function perform(deps: EffectDeps, step: Effect): Promise<void> {
@@ -39,7 +37,7 @@ export async function perform(deps: EffectDeps, step: Effect): Promise<void> {
 }
 
 /** New tokens replace the kept ones unless a newer event (a later revoke or grant) is recorded. */
-async function saveTokens(deps: EffectDeps, step: Extract<Step, { do: 'save_tokens' }>): Promise<void> {
+async function saveTokens(deps: EffectDeps, step: Extract<Effect, { do: 'save_tokens' }>): Promise<void> {
   const current = await deps.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, step.appid);
   if (current && current.lastEventAt > step.eventAt) return;
   await deps.authorizerTokens.save(step.appid, step.tokens);

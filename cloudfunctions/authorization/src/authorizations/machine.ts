@@ -2,7 +2,7 @@ import type { ActionError } from '../../../../typings/api';
 import { waitWithBackoff, type ClaimToken } from '../claims';
 import type { FirstArrival, StoredCode } from '../repositories/authCodesRepository';
 import { LATE_PUSH_GRACE_MS } from '../sessions/sessions';
-import { CodeRunner, type RunnerDeps } from './runner';
+import { runCode, type RunnerDeps } from './runner';
 import { codeIdFor, type CodeInput, type CodeRecord, type SignedFacts } from './stages';
 
 /**
@@ -126,7 +126,7 @@ export class AuthorizationMachine {
   }
 
   private run(id: string, token: ClaimToken, first?: CodeInput): Promise<StoredCode | null> {
-    return new CodeRunner(this.deps, id, token).advance(first);
+    return runCode(this.deps, id, token, first);
   }
 
   private runWithin(id: string, token: ClaimToken, budgetMs: number): Promise<CodeOutcome> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ActionError } from '../../../../typings/api';
 import type { AuthorizerProfile } from '../authorizers/records';
 import type { IssuedTokens } from '../authorizers/tokens';
+import type { Decision as WorkflowDecision, RecordStep } from '../workflow/workflow';
 
 /**
  * The authorization state machine's vocabulary (DESIGN: "The authorization state machine"): one
@@ -101,11 +102,8 @@ export interface AccountQuestion {
 /** What the machine asks WeChat; the answer is its next input. */
 export type Question = { ask: 'query_auth'; code: string } | AccountQuestion;
 
-/** Steps, performed in order by the runner. A `write` that finds the claim lost stops the run. */
-export type Step =
-  | { do: 'write'; record: CodeRecord }
-  /** Proves the claim is still held before writing elsewhere. */
-  | { do: 'fence' }
+/** Steps that land outside the record, performed in order with the record's own (`workflow.ts`). */
+export type Effect =
   /** Unless a newer event is recorded for the account. */
   | { do: 'save_tokens'; appid: string; eventAt: number; tokens: IssuedTokens }
   | {
@@ -121,10 +119,9 @@ export type Step =
   | { do: 'fail_session'; sessionId: string; error: ActionError }
   | { do: 'warn'; message: string; appid: string };
 
-export interface Decision {
-  steps: Step[];
-  ask?: Question;
-}
+/** A write of the record (fenced by the claim), a fence (proves the claim still holds), or an effect. */
+export type Step = RecordStep<CodeRecord> | Effect;
+export type Decision = WorkflowDecision<CodeRecord, Effect, Question>;
 
 /** A record in these stages waits: for nothing (settled) or for a signed push (awaiting_appid). */
 export const RESTING_STAGES: readonly CodeStage[] = ['awaiting_appid', 'done', 'failed'];

@@ -105,22 +105,23 @@ export class AuthCodesRepository {
     return this.claims.release(id, token);
   }
 
-  /** Unfinished records of a session (the page's poll finishes them). */
+  /**
+   * Records WeChat signed for a session that still owe it something (the page's poll finishes
+   * them): unfinished ones, and settled ones whose binding is owed (a push whose own wait ran out).
+   */
   async findOpenForSession(sessionId: string): Promise<string[]> {
-    const _ = this.store.command;
-    return ids(
-      await this.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, { sessionId, claimState: _.neq('done') }, { limit: 10 }),
-    );
+    return ids(await this.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, { sessionId, bindingDone: false }, { limit: 10 }));
   }
 
-  /** Records whose holder died or gave up, that the timer can move on. */
+  /** Records the timer can move on: their holder died or gave up, or a signed push's work is owed. */
   async findStuck(limit: number): Promise<string[]> {
     const _ = this.store.command;
-    const docs = await this.store.find<AuthCodeDoc>(
-      COLLECTIONS.authCodes,
-      { claimState: 'in_progress', leaseUntil: _.lt(this.now()), stage: _.neq('awaiting_appid') },
-      { orderBy: ['leaseUntil', 'asc'], limit },
-    );
+    const stuck = { claimState: 'in_progress', leaseUntil: _.lt(this.now()), stage: _.neq('awaiting_appid') };
+    const owed = { signed: true, bindingDone: false, claimState: _.in(['done', 'failed']) };
+    const docs = await this.store.find<AuthCodeDoc>(COLLECTIONS.authCodes, _.or(stuck, owed), {
+      orderBy: ['leaseUntil', 'asc'],
+      limit,
+    });
     return ids(docs);
   }
 
