@@ -73,7 +73,7 @@ export interface OpenPlatformEmulator {
   faults: FaultController;
   pushes: PushRecord[];
   calls: ApiCallRecord[];
-  /** Calls of the authorizer-side and component-level APIs of api/authorizerApis.ts. */
+  /** Calls of the token-checked APIs (areas/authorizer, areas/templates). */
   authorizerCalls: AuthorizerApiCallRecord[];
   /** Makes the next calls of such an API path answer an errcode. */
   authorizerApiFaults: AuthorizerApiFaults;
