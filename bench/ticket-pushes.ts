@@ -1,6 +1,6 @@
 import { decrypt } from '@wecom/crypto';
-import { newTicket } from '../emulator/open-platform/codes';
-import { payloadXml, sealPush } from '../emulator/open-platform/push/payload';
+import { newTicket } from '../emulator/open-platform/state/codes';
+import { payloadXml, sealPush } from '../emulator/open-platform/shared/payload';
 import type { ComponentConfig } from '../emulator/open-platform';
 import type { LoadRequest } from './http-load';
 

@@ -2,8 +2,8 @@ import { newAuthorizerDoc } from '../cloudfunctions/authorization/src/authorizer
 import { newTokenDoc } from '../cloudfunctions/authorization/src/authorizers/tokens';
 import { COLLECTIONS } from '../cloudfunctions/authorization/src/store';
 import type { Database } from './cloud/sdk/database';
-import { authorizerInfo } from './open-platform/authorizer-info';
-import type { BulkAuthorization } from './open-platform/synthetic';
+import { authorizerInfo } from './open-platform/areas/authorization/authorizer-info';
+import type { BulkAuthorization } from './open-platform/state/synthetic';
 
 /** Documents written per database call while seeding. */
 const CHUNK = 2_000;

@@ -20,7 +20,7 @@ Flags (environment variable in brackets):
   --ip-allow-list A,B          caller IPs allowed (else 61004); unset = off [IP_ALLOW_LIST]
   --rotate-refresh-token       api_authorizer_token returns a new refresh token [ROTATE_REFRESH_TOKEN=1]
   --quiet                      no request/push log lines
-Platform credentials (defaults: DEFAULT_COMPONENT in emulator/open-platform/fixtures.ts):
+Platform credentials (defaults: DEFAULT_COMPONENT in emulator/open-platform/state/fixtures.ts):
   [COMPONENT_APPID] [COMPONENT_APPSECRET] [COMPONENT_TOKEN] [COMPONENT_ENCODING_AES_KEY]
 `;
 

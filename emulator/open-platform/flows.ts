@@ -3,11 +3,11 @@
  * state changes plus the matching push (spec §2.1, §5, §6.3, §12). Shared by the merchant pages,
  * the plugin stand-in (admin API) and the programmatic API.
  */
-import { eligibleAccounts } from './eligibility';
-import type { PushSender } from './push/sender';
-import { mayAuthorize } from './release/switch';
+import { mayAuthorize } from './areas/release/switch';
+import { eligibleAccounts } from './state/eligibility';
 import type { PlatformState } from './state/platform-state';
-import type { ConfirmInput, ConfirmResult, PushRecord } from './types';
+import type { PlatformFlows, Pushes } from './state/ports';
+import type { ConfirmInput, ConfirmResult, PushRecord } from './state/types';
 
 export type ConfirmErrorCode =
   | 'invalid_pre_auth_code'
@@ -79,10 +79,10 @@ function splitFragment(href: string): [string, string] {
   return hash < 0 ? [href, ''] : [href.slice(0, hash), href.slice(hash)];
 }
 
-export class Flows {
+export class Flows implements PlatformFlows {
   constructor(
     private readonly state: PlatformState,
-    private readonly sender: PushSender,
+    private readonly sender: Pushes,
   ) {}
 
   /** Issues a fresh ticket now (so it is valid at once) and delivers it. */

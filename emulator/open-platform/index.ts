@@ -4,6 +4,7 @@
  * and a `/__emulator/` admin API. Start it with `startOpenPlatform()` or `cli.ts`.
  */
 export { startOpenPlatform } from './server';
+export type { OpenPlatformEmulator, OpenPlatformOptions } from './emulator';
 export {
   DEFAULT_ACCOUNTS,
   DEFAULT_COMPONENT,
@@ -11,16 +12,22 @@ export {
   KIND_LABELS,
   accountTypeLabel,
   type PermissionSet,
-} from './fixtures';
-export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './eligibility';
+} from './state/fixtures';
+export { AUTH_TYPE_KINDS, DEFAULT_AUTH_TYPE, eligibleAccounts, type EligibleAccount } from './state/eligibility';
 export { ConfirmError, type ConfirmErrorCode } from './flows';
-export { ERRMSG } from './errors';
-export { checkAuthorizerToken } from './api/authorizerAuth';
-export type { AuthorizerApiCallRecord } from './api/authorizerApis';
+export { ERRMSG } from './state/errors';
+export { checkAuthorizerToken } from './shared/tokens';
 export { CONFIRM_PATH } from './pages/html';
 export { TICKET_LIFETIME_SECONDS } from './state/tickets';
 export { TOKEN_LIFETIME_SECONDS } from './state/platform-state';
-export { RELEASE_TEST_ACCOUNTS, RELEASE_GROUPS, KIND_NAMES, type ReleaseKind, type ReleaseTestAccount } from './release/accounts';
+export { CUSTOM_SEND_PATH } from './areas/custom-send';
+export {
+  RELEASE_TEST_ACCOUNTS,
+  RELEASE_GROUPS,
+  KIND_NAMES,
+  type ReleaseKind,
+  type ReleaseTestAccount,
+} from './areas/release/accounts';
 export {
   ITEM_NAMES,
   type ItemName,
@@ -28,14 +35,15 @@ export {
   type RehearsalOptions,
   type RehearsalReport,
   type RehearsalTest,
-} from './release/rehearsal';
-export { openReply, sendMessage } from './release/message-channel';
-export { syntheticAccount, type BulkAuthorization } from './synthetic';
+} from './areas/release/rehearsal';
+export { openReply, sendMessage } from './areas/release/message-channel';
+export { syntheticAccount, type BulkAuthorization } from './state/synthetic';
 export {
   API_NAMES,
   type AccountKind,
   type ApiCallRecord,
   type ApiName,
+  type AuthorizerApiCallRecord,
   type ComponentConfig,
   type ConfirmInput,
   type ConfirmResult,
@@ -43,10 +51,8 @@ export {
   type FaultController,
   type FaultRule,
   type MiniProgramNetwork,
-  type OpenPlatformEmulator,
-  type OpenPlatformOptions,
   type PushAttempt,
   type PushInfoType,
   type PushRecord,
   type TestAccount,
-} from './types';
+} from './state/types';

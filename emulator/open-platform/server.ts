@@ -1,35 +1,31 @@
 /**
- * Puts the emulator together: state, push sender, flows, the three route families (component
- * APIs, merchant pages, admin API) on one fastify server, and the periodic ticket push.
+ * Puts the emulator together, layer by layer: the state, the push sender and the flows on top of
+ * it, the product areas (WeChat's APIs, one folder each under areas/), the merchant pages and the
+ * admin API on one fastify server, and the periodic ticket push.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
 import { Clock } from '../clock';
 import { serveOn } from '../listener';
 import { registerAdminRoutes } from './admin/routes';
-import { createHandlers } from './api/handlers';
-import { AuthorizerApiFaults, registerAuthorizerApiRoutes, type AuthorizerApiCallRecord } from './api/authorizerApis';
-import { registerComponentApiRoutes, TemplateLibrary } from './api/componentApis';
-import { registerApiRoutes } from './api/routes';
-import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './fixtures';
-import { FaultRegistry } from './faults';
+import { authorizationArea } from './areas/authorization';
+import { authorizerArea } from './areas/authorizer';
+import { customSendArea } from './areas/custom-send';
+import { releaseArea } from './areas/release';
+import { templatesArea } from './areas/templates';
+import { emulatorFacade, type OpenPlatformEmulator, type OpenPlatformOptions } from './emulator';
 import { Flows } from './flows';
 import { registerPageRoutes } from './pages/routes';
 import { PushSender } from './push/sender';
-import { DailyQuota } from './quota';
+import type { AreaContext, ProductArea } from './shared/area';
+import { AuthorizerApiFaults } from './shared/http';
+import { FaultRegistry } from './state/faults';
+import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './state/fixtures';
 import { PlatformState } from './state/platform-state';
-import { registerCustomSendRoute } from './api/custom-send';
-import { registerReleaseRoutes } from './release/admin-routes';
-import { rehearse } from './release/rehearsal';
-import { setRelease } from './release/switch';
-import type {
-  ApiCallRecord,
-  ComponentConfig,
-  CustomMessageRecord,
-  OpenPlatformEmulator,
-  OpenPlatformOptions,
-  PushRecord,
-} from './types';
-import { bulkAuthorize } from './synthetic';
+import { DailyQuota } from './state/quota';
+import type { ApiCallRecord, AuthorizerApiCallRecord, ComponentConfig, CustomMessageRecord, PushRecord } from './state/types';
+
+/** WeChat's APIs by product; a new area is one folder under areas/ and one entry here. */
+const AREAS: readonly ProductArea[] = [authorizationArea, customSendArea, authorizerArea, templatesArea, releaseArea];
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -94,22 +90,18 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
-  registerApiRoutes(app, {
+  const context: AreaContext = {
     state,
-    handlers: createHandlers(state, flows),
+    flows,
+    ...records,
     faults,
     quota: new DailyQuota(clock, options.dailyQuota),
-    calls,
     ipAllowList: options.ipAllowList,
     log,
-  });
-  registerCustomSendRoute(app, { state, records: customMessages, faults: authorizerApiFaults, log });
-  const apiDeps = { state, calls: authorizerCalls, faults: authorizerApiFaults, log };
-  registerAuthorizerApiRoutes(app, apiDeps);
-  registerComponentApiRoutes(app, apiDeps, new TemplateLibrary());
+  };
+  for (const area of AREAS) area.register(app, context);
   registerPageRoutes(app, { state, flows, log });
   registerAdminRoutes(app, emulator);
-  registerReleaseRoutes(app, emulator);
 
   let stopServing: () => Promise<void>;
   if (options.listener) {
@@ -133,74 +125,6 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     await stopServing();
   };
   return emulator;
-}
-
-/** What tests and the CLI hold: state, records and admin actions; `url` and `close` are set once listening. */
-function emulatorFacade(parts: {
-  clock: Clock;
-  component: ComponentConfig;
-  accounts: OpenPlatformEmulator['accounts'];
-  faults: FaultRegistry;
-  pushes: PushRecord[];
-  calls: ApiCallRecord[];
-  state: PlatformState;
-  flows: Flows;
-  customMessages: CustomMessageRecord[];
-  authorizerCalls: AuthorizerApiCallRecord[];
-  authorizerApiFaults: AuthorizerApiFaults;
-}): OpenPlatformEmulator {
-  const {
-    clock,
-    component,
-    accounts,
-    faults,
-    pushes,
-    calls,
-    state,
-    flows,
-    customMessages,
-    authorizerCalls,
-    authorizerApiFaults,
-  } = parts;
-  return {
-    url: '',
-    clock,
-    component,
-    accounts,
-    faults,
-    pushes,
-    calls,
-    authorizerCalls,
-    authorizerApiFaults,
-    setAuthEventUrl: (url) => void (component.authEventUrl = url),
-    setInitiationDomain: (host) => void (component.initiationDomain = host),
-    setMessageUrl: (url) => void (component.messageUrl = url),
-    setRelease: (input) => setRelease(component, input),
-    rehearse: (rehearsalOptions) => rehearse({ state, flows, calls, customMessages }, rehearsalOptions),
-    customMessages,
-    pushTicket: () => flows.pushTicket().done,
-    latestTicket: () => state.tickets.latestTicket(),
-    async confirmAuthorization(input) {
-      const { pushDone, ...result } = flows.confirm(input);
-      await pushDone;
-      return result;
-    },
-    revoke: (authorizerAppid) => Promise.resolve().then(() => flows.revoke(authorizerAppid).done),
-    resetCalls: () => {
-      calls.length = 0;
-      authorizerCalls.length = 0;
-    },
-    bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
-    authorizations: () =>
-      state.authorizations
-        .list()
-        .map((entry) => ({ authorizerAppid: entry.appid, funcIds: [...entry.funcIds], authTime: entry.authTime })),
-    checkAuthorizerAccessToken(token) {
-      const check = state.authorizerTokens.check(token);
-      return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
-    },
-    close: async () => undefined,
-  };
 }
 
 function listeningUrl(app: FastifyInstance, host: string): string {

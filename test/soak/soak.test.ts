@@ -10,7 +10,7 @@
  * `SOAK_AUTHORIZATIONS=n` picks another number, `SOAK_SEED=n` another plan and fault sequence.
  */
 import { CONFIRM_PATH, DEFAULT_ACCOUNTS, type PushRecord, type TestAccount } from '../../emulator/open-platform';
-import { seededRandom } from '../../emulator/open-platform/random';
+import { seededRandom } from '../../emulator/open-platform/state/random';
 import type { AuthorizerKind, AuthSessionView, AuthType, AuthChannel } from '../../typings/api';
 import { codeIdFor } from '../../cloudfunctions/authorization/src/authorizations/stages';
 import { dataOf, silenceFunctionOutput, startSoakStack, type Silencer, type SoakStack } from './soak-stack';

@@ -4,26 +4,11 @@ import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
 import { countDocuments, findDocuments, insertDocuments, removeDocuments, replaceDocument, updateDocuments } from './operations';
 import { DEFAULT_GET_LIMIT, DbService, type CallKind } from './service';
 import type { DocumentStore } from './store';
+import type { DbContext } from './db-context';
 import { runTransaction, type Transaction } from './transaction';
 import { isPlainObject, toProjection, toStorableDocument, toStoreQuery, toStoreUpdate, type Doc } from './translate';
 
 export { DEFAULT_GET_LIMIT } from './service';
-
-export interface DbContext {
-  store: DocumentStore;
-  /** The runtime clock, for `db.serverDate()`. */
-  now(): number;
-  /** wx-server-sdk's `throwOnNotFound` (default true): `doc(id).get()` of a missing document rejects. */
-  throwOnNotFound: boolean;
-  /** Inside a transaction: what was written, so it can be restored. */
-  journal?: WriteJournal;
-  /** Page cap, round-trip cost and call counts of the database service. */
-  service: DbService;
-  /** Throws once the calling function instance was ended (by its timeout): it reaches nothing more. */
-  assertAlive?: () => void;
-  /** Tests: the instance this database belongs to may die before an operation (crash.ts). */
-  crash?: CrashSwitch;
-}
 
 /**
  * One database api call: a round trip to the service, then the work, failing as wx-server-sdk
@@ -45,13 +30,6 @@ function serve<T>(
       return work();
     });
   return context.crash ? context.crash.guard({ collection, method: apiName, data }, call) : call();
-}
-
-export interface WriteJournal {
-  /** Called before a document is written: remembers it as it was. */
-  beforeWrite(collection: string, id: string): Promise<void>;
-  /** Called after a document was inserted: remembers that it did not exist. */
-  inserted(collection: string, id: string): void;
 }
 
 interface QuerySpec {
@@ -338,7 +316,7 @@ export class Database {
    * Runs `callback` with single-document operations; transactions run one at a time. If the
    * callback throws or calls `transaction.rollback(reason)`, every document it wrote is restored.
    */
-  runTransaction<T>(callback: (transaction: Transaction) => Promise<T>, _retries?: number): Promise<T> {
+  runTransaction<T>(callback: (transaction: Transaction<TransactionCollection>) => Promise<T>, _retries?: number): Promise<T> {
     return runTransaction(this.context, (context, name) => new TransactionCollection(context, name), callback);
   }
 }

@@ -1,4 +1,4 @@
-import type { DbContext, TransactionCollection, WriteJournal } from './database';
+import type { DbContext, WriteJournal } from './db-context';
 import { findById, removeDocuments, replaceDocument } from './operations';
 import type { DocumentStore } from './store';
 import type { Doc } from './translate';
@@ -29,15 +29,18 @@ class TransactionJournal implements WriteJournal {
   }
 }
 
-/** The object `db.runTransaction` hands to its callback. */
-export class Transaction {
+/**
+ * The object `db.runTransaction` hands to its callback. Generic in its collection type, which
+ * database.ts defines (single-document operations over the transaction's context).
+ */
+export class Transaction<Collection> {
   private active = true;
   private rollbackRequested = false;
   private reason: unknown;
 
-  constructor(private readonly collectionOf: (name: string) => TransactionCollection) {}
+  constructor(private readonly collectionOf: (name: string) => Collection) {}
 
-  collection(name: string): TransactionCollection {
+  collection(name: string): Collection {
     if (!this.active) throw new Error('the transaction has ended');
     if (typeof name !== 'string' || name === '') throw new Error('Collection name is required');
     return this.collectionOf(name);
@@ -55,10 +58,10 @@ export class Transaction {
   }
 }
 
-export async function runTransaction<T>(
+export async function runTransaction<T, Collection>(
   context: DbContext,
-  collectionIn: (context: DbContext, name: string) => TransactionCollection,
-  callback: (transaction: Transaction) => Promise<T>,
+  collectionIn: (context: DbContext, name: string) => Collection,
+  callback: (transaction: Transaction<Collection>) => Promise<T>,
 ): Promise<T> {
   return context.store.transactions.run(async () => {
     const journal = new TransactionJournal(context.store);

@@ -6,10 +6,11 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
-import { eligibleAccounts, parseAuthType, parseCategoryIdList } from '../eligibility';
-import { accountTypeLabel, PERMISSION_SETS } from '../fixtures';
+import type { OpenPlatformEmulator } from '../emulator';
 import { ConfirmError } from '../flows';
-import { API_NAMES, type OpenPlatformEmulator } from '../types';
+import { eligibleAccounts, parseAuthType, parseCategoryIdList } from '../state/eligibility';
+import { accountTypeLabel, PERMISSION_SETS } from '../state/fixtures';
+import { API_NAMES } from '../state/types';
 
 const confirmBody = z.object({
   preAuthCode: z.string().min(1),

@@ -5,8 +5,8 @@
  * `name=func_id` inside `fieldset.func-sets[data-appid]`, button `#confirm`, error
  * `#error[data-error-code]`, empty list `#no-accounts`.
  */
-import { accountTypeLabel, PERMISSION_SETS } from '../fixtures';
-import type { EligibleAccount } from '../eligibility';
+import type { EligibleAccount } from '../state/eligibility';
+import { accountTypeLabel, PERMISSION_SETS } from '../state/fixtures';
 
 export const CONFIRM_PATH = '/__emulator/pages/confirm';
 

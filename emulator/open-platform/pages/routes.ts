@@ -4,8 +4,8 @@
  * error page like WeChat's; the PC page enforces the initiation-domain Referer check.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { eligibleAccounts, parseAuthType, parseCategoryIdList } from '../eligibility';
 import { assertPreAuthCodeUsable, ConfirmError, parseRedirectUri, type Flows } from '../flows';
+import { eligibleAccounts, parseAuthType, parseCategoryIdList } from '../state/eligibility';
 import type { PlatformState } from '../state/platform-state';
 import { authorizePage, CONFIRM_PATH, errorPage } from './html';
 

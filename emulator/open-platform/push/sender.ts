@@ -4,10 +4,11 @@
  * the same sealed message, so the receiver can recognise them. Every attempt is recorded.
  */
 import type { Clock } from '../../clock';
-import type { FaultRegistry } from '../faults';
-import type { ComponentConfig, PushAttempt, PushInfoType, PushRecord } from '../types';
-import { postWithDeadline } from './http-post';
-import { payloadXml, sealPush, type PayloadFields, type SealedPush } from './payload';
+import { postWithDeadline } from '../shared/http-post';
+import { payloadXml, sealPush, type PayloadFields, type SealedPush } from '../shared/payload';
+import type { FaultRegistry } from '../state/faults';
+import type { Pushes } from '../state/ports';
+import type { ComponentConfig, PushAttempt, PushInfoType, PushRecord } from '../state/types';
 
 export interface PushSenderSettings {
   timeoutMs: number;
@@ -24,7 +25,7 @@ export interface PushSenderDeps {
   log: (line: string) => void;
 }
 
-export class PushSender {
+export class PushSender implements Pushes {
   private readonly inflight = new Set<Promise<PushRecord>>();
   private readonly closing = new AbortController();
   private nextId = 1;

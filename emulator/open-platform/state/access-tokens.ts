@@ -4,7 +4,7 @@
  * "not latest" (spec §4.1, §9). Past its own lifetime a token answers 42001.
  */
 import type { Clock } from '../../clock';
-import { newAccessToken } from '../codes';
+import { newAccessToken } from './codes';
 
 interface TokenEntry {
   key: string;

@@ -7,7 +7,7 @@
  * working for the grace period (staff: ~5 min). Revoking kills them all at once.
  */
 import type { Clock } from '../../clock';
-import { newRefreshToken } from '../codes';
+import { newRefreshToken } from './codes';
 
 export interface Authorization {
   appid: string;

@@ -3,8 +3,8 @@
  * authorizations. No HTTP here; the API routes, pages and admin API all work on this.
  */
 import type { Clock } from '../../clock';
-import { newAuthCode, newPreAuthCode } from '../codes';
-import type { ComponentConfig, TestAccount } from '../types';
+import { newAuthCode, newPreAuthCode } from './codes';
+import type { ComponentConfig, TestAccount } from './types';
 import { AccessTokens } from './access-tokens';
 import { Authorizations } from './authorizations';
 import { OneTimeCodes } from './one-time-codes';

@@ -3,7 +3,7 @@
  * unexpired one accepted (spec §2.1, §12).
  */
 import type { Clock } from '../../clock';
-import { newTicket } from '../codes';
+import { newTicket } from './codes';
 
 export const TICKET_LIFETIME_SECONDS = 12 * 3600;
 

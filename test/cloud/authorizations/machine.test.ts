@@ -16,9 +16,9 @@ import { COLLECTIONS, type CloudDb } from '../../../cloudfunctions/authorization
 import { Clock } from '../../../emulator/clock';
 import { Database } from '../../../emulator/cloud/sdk/database';
 import { DocumentStore } from '../../../emulator/cloud/sdk/store';
-import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
+import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/state/fixtures';
 import { startOpenPlatform } from '../../../emulator/open-platform/server';
-import type { OpenPlatformEmulator } from '../../../emulator/open-platform/types';
+import type { OpenPlatformEmulator } from '../../../emulator/open-platform/emulator';
 import { sealPush } from '../../helpers/wechat-push';
 
 const MERCHANT = 'oMERCHANT-machine';

@@ -7,7 +7,7 @@
 import { BrokerError, type BrokerCallResult, type BrokerHttpClient } from '../../../clients/broker-client/src';
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import { COMPONENT_APIS, NEVER_SERVED } from '../../../cloudfunctions/authorization/src/broker/wechatApis';
-import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
+import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/state/fixtures';
 import {
   act,
   ADMIN,

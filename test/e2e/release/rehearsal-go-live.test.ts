@@ -4,7 +4,7 @@
  * in one go, and with WeChat's custom/send answering -1 (system busy) once.
  */
 import { RELEASE_TEST_ACCOUNTS } from '../../../emulator/open-platform';
-import { CUSTOM_SEND_PATH } from '../../../emulator/open-platform/api/custom-send';
+import { CUSTOM_SEND_PATH } from '../../../emulator/open-platform/areas/custom-send';
 import { rehearseRunning } from '../../../scripts/release/rehearsal';
 import { startFlowStack, type FlowStack } from '../helpers/flows-stack';
 import { collection, itemOf, rehearseOn } from '../helpers/release';

@@ -5,8 +5,8 @@
  * its merchant (and only that merchant) owns it and sees it; when it never arrived, nobody does.
  */
 import type { DbOperation } from '../../../emulator/cloud/runtime';
-import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/fixtures';
-import type { ApiName, TestAccount } from '../../../emulator/open-platform/types';
+import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/state/fixtures';
+import type { ApiName, TestAccount } from '../../../emulator/open-platform/state/types';
 import { sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import { act, ADMIN, allDocs, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';

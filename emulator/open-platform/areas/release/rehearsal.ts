@@ -3,17 +3,11 @@
  * a ticket push, a pre_auth_code, an authorization, the message cases its permission set calls
  * for, and the un-authorization. Each item is judged as the result page judges it.
  */
-import type { Flows } from '../flows';
-import type { PlatformState } from '../state/platform-state';
-import type { ApiCallRecord, CustomMessageRecord, PushRecord } from '../types';
-import {
-  KIND_NAMES,
-  MESSAGE_SET_OF,
-  RELEASE_GROUPS,
-  RELEASE_TEST_ACCOUNTS,
-  type ReleaseKind,
-  type ReleaseTestAccount,
-} from './accounts';
+import { MESSAGE_SET_OF } from '../../state/fixtures';
+import type { PlatformState } from '../../state/platform-state';
+import type { PlatformFlows } from '../../state/ports';
+import type { ApiCallRecord, CustomMessageRecord, PushRecord } from '../../state/types';
+import { KIND_NAMES, RELEASE_GROUPS, RELEASE_TEST_ACCOUNTS, type ReleaseKind, type ReleaseTestAccount } from './accounts';
 import { openReply, sendMessage, type MessageDelivery } from './message-channel';
 
 /** The result page's items, in its order. */
@@ -71,7 +65,7 @@ export interface RehearsalReport {
 
 export interface RehearsalDeps {
   state: PlatformState;
-  flows: Flows;
+  flows: PlatformFlows;
   calls: ApiCallRecord[];
   customMessages: CustomMessageRecord[];
 }

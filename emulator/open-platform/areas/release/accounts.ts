@@ -37,9 +37,6 @@ export const RELEASE_TEST_ACCOUNTS: readonly ReleaseTestAccount[] = TABLE.map(([
 
 export const RELEASE_GROUPS = [1, 2, 3, 4, 5] as const;
 
-/** Selecting this permission set on the platform makes WeChat test that kind's messages. */
-export const MESSAGE_SET_OF: Record<ReleaseKind, number> = { official_account: 1, mini_program: 19 };
-
 export const KIND_NAMES: Record<ReleaseKind, string> = { official_account: '公众号', mini_program: '小程序' };
 
 export function releaseTestAccount(appid: string): ReleaseTestAccount | undefined {

@@ -2,7 +2,7 @@
  * Optional per-API daily quotas (45009). Only successful calls count, and the counters reset at
  * midnight Beijing time (UTC+8) of the emulated clock, WeChat's day.
  */
-import type { Clock } from '../clock';
+import type { Clock } from '../../clock';
 import type { ApiName } from './types';
 
 const BEIJING_OFFSET_MS = 8 * 3600 * 1000;

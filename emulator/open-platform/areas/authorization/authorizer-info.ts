@@ -3,8 +3,8 @@
  * from granted sets and `authorizer_info` per account kind with its marker object
  * (`MiniProgramInfo`, `channels_info`, `store_info`, `talent_info`).
  */
-import { PERMISSION_SETS } from './fixtures';
-import type { TestAccount } from './types';
+import { PERMISSION_SETS } from '../../state/fixtures';
+import type { TestAccount } from '../../state/types';
 
 export interface FuncInfoItem {
   funcscope_category: { id: number };

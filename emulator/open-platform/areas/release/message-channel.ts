@@ -4,9 +4,9 @@
  * URL with `$APPID$` replaced by the account's appid. Replies are opened with @wecom/crypto.
  */
 import { decrypt, getSignature } from '@wecom/crypto';
-import type { ComponentConfig } from '../types';
-import { postWithDeadline } from '../push/http-post';
-import { payloadXml, sealPush, type PayloadFields } from '../push/payload';
+import { postWithDeadline } from '../../shared/http-post';
+import { payloadXml, sealPush, type PayloadFields } from '../../shared/payload';
+import type { ComponentConfig } from '../../state/types';
 
 export interface MessageDelivery {
   url: string;

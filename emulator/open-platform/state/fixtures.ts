@@ -82,6 +82,12 @@ export const PERMISSION_SETS: ReadonlyMap<number, PermissionSet> = new Map(
   sets.map(([id, name, exclusive]) => [id, { id, name, exclusive }]),
 );
 
+/**
+ * The message permission sets: 消息管理 for official accounts, 小程序客服管理 for mini-programs.
+ * Custom send requires one of them; the 全网发布 test checks the messages of the kinds whose set is selected.
+ */
+export const MESSAGE_SET_OF: Record<'official_account' | 'mini_program', number> = { official_account: 1, mini_program: 19 };
+
 export const KIND_LABELS: Record<AccountKind, string> = {
   official_account: '公众号',
   mini_program: '小程序',

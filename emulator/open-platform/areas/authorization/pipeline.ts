@@ -5,11 +5,12 @@
  * Answers are always HTTP 200; errors are `{errcode, errmsg … rid: …}` (spec §0, §12).
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { errorBody, WeChatApiError } from '../errors';
-import type { FaultRegistry } from '../faults';
-import type { DailyQuota } from '../quota';
-import type { PlatformState } from '../state/platform-state';
-import { API_NAMES, type ApiCallRecord, type ApiName } from '../types';
+import { checkComponentToken } from '../../shared/tokens';
+import { errorBody, WeChatApiError } from '../../state/errors';
+import type { FaultRegistry } from '../../state/faults';
+import type { DailyQuota } from '../../state/quota';
+import type { PlatformState } from '../../state/platform-state';
+import { API_NAMES, type ApiCallRecord, type ApiName } from '../../state/types';
 import type { ApiHandler, JsonBody } from './handlers';
 
 export interface ApiRouteDeps {
@@ -27,11 +28,6 @@ type Outcome = { body: object; errcode: number; fault?: ApiCallRecord['fault'] }
 /** IPv4 clients on a dual-stack socket show up as `::ffff:1.2.3.4`. */
 export function clientIpOf(request: FastifyRequest): string {
   return request.ip.replace(/^::ffff:/, '');
-}
-
-function firstString(value: unknown): string | undefined {
-  const first: unknown = Array.isArray(value) ? value[0] : value;
-  return typeof first === 'string' ? first : undefined;
 }
 
 function parseJsonObject(raw: unknown): JsonBody {
@@ -104,13 +100,4 @@ function handle(api: ApiName, request: FastifyRequest, clientIp: string, deps: A
     deps.log(`${api}: internal error ${(error as Error).message}`);
     return { body: errorBody(-1), errcode: -1 };
   }
-}
-
-/** Either query name is accepted, `component_access_token` first (spec §0.1). */
-export function checkComponentToken(request: FastifyRequest, state: PlatformState): void {
-  const query = request.query as Record<string, unknown>;
-  const token = firstString(query.component_access_token) || firstString(query.access_token);
-  if (!token) throw new WeChatApiError(41001);
-  const check = state.componentTokens.check(token);
-  if (check.errcode !== 0) throw new WeChatApiError(check.errcode);
 }

@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import { DEFAULT_ACCOUNTS } from './fixtures';
-import type { PlatformState } from './state/platform-state';
+import type { PlatformState } from './platform-state';
 import type { TestAccount } from './types';
 
 export interface BulkAuthorization {

@@ -2,7 +2,7 @@
  * Before 全网发布 only the accounts on 授权测试公众号/小程序列表 (by 原始ID, at most ten) can
  * authorize (spec §11); the switch is `component.released`.
  */
-import type { ComponentConfig, TestAccount } from '../types';
+import type { ComponentConfig, TestAccount } from '../../state/types';
 
 export const MAX_TEST_LIST = 10;
 

@@ -4,7 +4,9 @@
  */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { OpenPlatformEmulator } from '../types';
+import type { AreaContext } from '../../shared/area';
+import { rehearse } from './rehearsal';
+import { setRelease } from './switch';
 
 const releaseBody = z.object({
   released: z.boolean().optional(),
@@ -27,31 +29,32 @@ function json(raw: unknown): unknown {
   }
 }
 
-export function registerReleaseRoutes(app: FastifyInstance, emulator: OpenPlatformEmulator): void {
+export function registerReleaseRoutes(app: FastifyInstance, context: AreaContext): void {
+  const { component } = context.state;
   app.get('/__emulator/release', async () => ({
     ok: true,
-    released: emulator.component.released !== false,
-    testList: emulator.component.testList ?? [],
-    messageUrl: emulator.component.messageUrl ?? null,
+    released: component.released !== false,
+    testList: component.testList ?? [],
+    messageUrl: component.messageUrl ?? null,
   }));
 
   app.post('/__emulator/release', async (request, reply) => {
     const parsed = releaseBody.safeParse(json(request.body));
     if (!parsed.success) return reply.code(400).send({ ok: false, error: 'expected {released?, testList?, messageUrl?}' });
     try {
-      emulator.setRelease(parsed.data);
+      setRelease(component, parsed.data);
     } catch (error) {
       return reply.code(400).send({ ok: false, error: (error as Error).message });
     }
-    if (parsed.data.messageUrl !== undefined) emulator.setMessageUrl(parsed.data.messageUrl ?? undefined);
+    if (parsed.data.messageUrl !== undefined) component.messageUrl = parsed.data.messageUrl ?? undefined;
     return { ok: true };
   });
 
   app.post('/__emulator/release/rehearse', async (request, reply) => {
     const parsed = rehearseBody.safeParse(json(request.body));
     if (!parsed.success) return reply.code(400).send({ ok: false, error: z.prettifyError(parsed.error) });
-    return { ok: true, report: await emulator.rehearse(parsed.data) };
+    return { ok: true, report: await rehearse(context, parsed.data) };
   });
 
-  app.get('/__emulator/custom-messages', async () => ({ ok: true, messages: emulator.customMessages }));
+  app.get('/__emulator/custom-messages', async () => ({ ok: true, messages: context.customMessages }));
 }

@@ -1,12 +1,8 @@
 /**
- * Types shared by the Open Platform emulator's modules and exported to its users.
- * Field names follow WeChat's where the value ends up in a WeChat payload.
+ * The state model's types, shared by every layer of the emulator and exported to its users.
+ * Field names follow WeChat's where the value ends up in a WeChat payload. Nothing here imports
+ * from the layers above (the emulator's own handle and options are in ../emulator.ts).
  */
-import type { AuthorizerApiCallRecord, AuthorizerApiFaults } from './api/authorizerApis';
-import type { Clock } from '../clock';
-import type { PortListener } from '../listener';
-import type { RehearsalOptions, RehearsalReport } from './release/rehearsal';
-import type { BulkAuthorization } from './synthetic';
 
 /** The third-party platform ("component") the emulator plays WeChat for. */
 export interface ComponentConfig {
@@ -38,6 +34,17 @@ export interface CustomMessageRecord {
   touser: string;
   msgtype: string;
   content?: string;
+}
+
+/** One call of an API made with an authorizer's token, or of a component-level API (areas/authorizer, areas/templates). */
+export interface AuthorizerApiCallRecord {
+  path: string;
+  method: string;
+  /** The authorizer the token stood for (null: refused before that was known, or a component API). */
+  appid: string | null;
+  errcode: number;
+  /** Emulated clock ms. */
+  at: number;
 }
 
 /** The component APIs the emulator serves under `/cgi-bin/component/`. */
@@ -175,33 +182,6 @@ export interface FaultController {
   list(): (FaultRule & { id: string })[];
 }
 
-export interface OpenPlatformOptions {
-  host?: string;
-  port?: number;
-  /** A port bound beforehand to serve on instead of host/port (it stays bound after close). */
-  listener?: PortListener;
-  clock?: Clock;
-  component?: Partial<ComponentConfig>;
-  accounts?: TestAccount[];
-  /** Default 600; 0 = only on demand. Real timers. */
-  ticketPushIntervalSeconds?: number;
-  pushTimeoutMs?: number;
-  pushAttempts?: number;
-  pushRetryDelayMs?: number;
-  preAuthCodeTtlSeconds?: number;
-  authCodeTtlSeconds?: number;
-  /** How long a superseded token (component, authorizer access, rotated refresh) keeps working. */
-  tokenGraceSeconds?: number;
-  rotateRefreshToken?: boolean;
-  ipAllowList?: string[];
-  dailyQuota?: Partial<Record<ApiName, number>>;
-  /** Seed of the PRNG behind `FaultRule.rate`. Default 1. */
-  faultSeed?: number;
-  /** Take the client IP from X-Forwarded-For (fastify `trustProxy`). Default false. */
-  trustProxy?: boolean;
-  log?: (line: string) => void;
-}
-
 export interface ConfirmInput {
   preAuthCode: string;
   authorizerAppid: string;
@@ -220,44 +200,4 @@ export interface ConfirmResult {
   authCode: string;
   push?: PushRecord;
   redirectUrl?: string;
-}
-
-export interface OpenPlatformEmulator {
-  url: string;
-  clock: Clock;
-  component: ComponentConfig;
-  accounts: TestAccount[];
-  setAuthEventUrl(url: string | undefined): void;
-  setInitiationDomain(host: string | undefined): void;
-  /** 消息与事件接收URL, `$APPID$` included. */
-  setMessageUrl(url: string | undefined): void;
-  /** The 全网发布 switch and the test list (throws RangeError on a bad list). */
-  setRelease(input: { released?: boolean; testList?: string[] }): void;
-  /** Replays WeChat's 全网发布 test against the platform's URLs. */
-  rehearse(options?: RehearsalOptions): Promise<RehearsalReport>;
-  /** Customer-service messages sent with authorizer tokens. */
-  customMessages: CustomMessageRecord[];
-  pushTicket(): Promise<PushRecord>;
-  latestTicket(): string | undefined;
-  confirmAuthorization(input: ConfirmInput): Promise<ConfirmResult>;
-  revoke(authorizerAppid: string): Promise<PushRecord>;
-  faults: FaultController;
-  pushes: PushRecord[];
-  calls: ApiCallRecord[];
-  /** Calls of the authorizer-side and component-level APIs of api/authorizerApis.ts. */
-  authorizerCalls: AuthorizerApiCallRecord[];
-  /** Makes the next calls of such an API path answer an errcode. */
-  authorizerApiFaults: AuthorizerApiFaults;
-  /** Forgets both call records. */
-  resetCalls(): void;
-  /**
-   * Adds `count` synthetic accounts (realistic info, each kind's sets) and authorizes them all at
-   * once, without pages or pushes: for scale tests. Each comes with its refresh and access token.
-   */
-  bulkAuthorize(count: number, seed?: string): BulkAuthorization[];
-  /** Which appids are currently authorized, with their granted sets (read-only view). */
-  authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
-  /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */
-  checkAuthorizerAccessToken(token: string): { ok: true; authorizerAppid: string } | { ok: false; errcode: number };
-  close(): Promise<void>;
 }

@@ -1,16 +1,16 @@
 /**
  * `POST /cgi-bin/message/custom/send?access_token=<authorizer token>` (spec §15.3): a
  * customer-service message on behalf of an authorizer; the release test's 返回Api文本消息 is judged
- * on what arrives here. WeChat's token rules are the shared ones (authorizerAuth.ts): the sender
+ * on what arrives here. WeChat's token rules are the shared ones (shared/tokens.ts): the sender
  * must hold 消息管理 (official accounts, set 1) or 客服消息管理 (mini-programs, set 19).
  */
 import type { FastifyInstance } from 'fastify';
-import { errorBody, WeChatApiError } from '../errors';
-import { MESSAGE_SET_OF } from '../release/accounts';
-import type { PlatformState } from '../state/platform-state';
-import type { AuthorizerApiFaults } from './authorizerApis';
-import { checkAuthorizerToken } from './authorizerAuth';
-import type { CustomMessageRecord } from '../types';
+import type { AuthorizerApiFaults } from '../../shared/http';
+import { checkAuthorizerToken } from '../../shared/tokens';
+import { errorBody, WeChatApiError } from '../../state/errors';
+import { MESSAGE_SET_OF } from '../../state/fixtures';
+import type { PlatformState } from '../../state/platform-state';
+import type { CustomMessageRecord } from '../../state/types';
 
 export interface CustomSendDeps {
   state: PlatformState;

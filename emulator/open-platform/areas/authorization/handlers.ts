@@ -2,11 +2,11 @@
  * The seven component APIs (spec §2.2, §4.1–4.6). Each handler gets the parsed JSON body, returns
  * the success body, or throws WeChatApiError. Token and transport concerns live in the pipeline.
  */
-import { authorizerInfo, funcInfo } from '../authorizer-info';
-import { WeChatApiError } from '../errors';
-import type { Flows } from '../flows';
-import type { PlatformState } from '../state/platform-state';
-import type { ApiName } from '../types';
+import { WeChatApiError } from '../../state/errors';
+import type { PlatformState } from '../../state/platform-state';
+import type { PlatformFlows } from '../../state/ports';
+import type { ApiName } from '../../state/types';
+import { authorizerInfo, funcInfo } from './authorizer-info';
 
 export type JsonBody = Record<string, unknown>;
 
@@ -33,7 +33,7 @@ function requireCount(body: JsonBody, field: string): number {
 }
 
 // eslint-disable-next-line max-lines-per-function -- a table: one short handler per emulated API
-export function createHandlers(state: PlatformState, flows: Flows): Record<ApiName, ApiHandler> {
+export function createHandlers(state: PlatformState, flows: Pick<PlatformFlows, 'pushTicket'>): Record<ApiName, ApiHandler> {
   const component = state.component;
 
   const checkComponentAppid = (body: JsonBody): void => {
