@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { AuthCodes } from './authorizations/codes';
 import { AuthorizationMachine } from './authorizations/machine';
-import { Authorizers } from './authorizers/repository';
 import { AuthorizerTokens } from './authorizers/tokens';
 import { loadConfig, type Config } from './config';
 import type { CryptoKeys } from './crypto';
@@ -10,6 +9,8 @@ import { createLogger, type Logger } from './logger';
 import { createOpenApiClient, type OpenApiClient } from './openapi';
 import { ComponentTokens } from './platform/componentToken';
 import { PushHandler } from './push/pushHandler';
+import { createRepositories, type Repositories } from './repositories';
+import type { AuthorizersRepository } from './repositories/authorizersRepository';
 import { Sessions } from './sessions/sessions';
 import { LapseNotices, type SubscribeMessageApi } from './notices/lapseNotices';
 import { Store, type CloudDb } from './store';
@@ -20,12 +21,14 @@ export interface App {
   config: Config;
   keys: CryptoKeys;
   store: Store;
+  repositories: Repositories;
   client: OpenApiClient;
   componentTokens: ComponentTokens;
   upstream: Upstream;
   sessions: Sessions;
   authorizerTokens: AuthorizerTokens;
-  authorizers: Authorizers;
+  /** The same as `repositories.authorizers`: the accounts, read and written by meaning. */
+  authorizers: AuthorizersRepository;
   codes: AuthCodes;
   machine: AuthorizationMachine;
   limits: RateLimits;
@@ -51,6 +54,7 @@ export function createApp(input: {
   // Names this instance in leases, so a lease is only ever released by its holder.
   const instanceId = randomBytes(8).toString('hex');
   const store = new Store(input.db);
+  const repositories = createRepositories(store);
   const keys: CryptoKeys = {
     appId: config.componentAppId,
     token: config.messageToken,
@@ -65,10 +69,11 @@ export function createApp(input: {
   });
   const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
   const upstream = new Upstream({ client, componentTokens, store, config, now });
-  const limits = new RateLimits(store, now);
-  const sessions = new Sessions(store, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
+  const limits = new RateLimits(repositories.rateLimits, now);
+  const sessions = new Sessions(repositories, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
   const authorizerTokens = new AuthorizerTokens({
-    store,
+    tokens: repositories.authorizerTokens,
+    authorizers: repositories.authorizers,
     upstream,
     instanceId,
     now,
@@ -78,13 +83,14 @@ export function createApp(input: {
   });
   const codes = new AuthCodes(store, instanceId, now);
   const machine = new AuthorizationMachine({ store, codes, upstream, sessions, authorizerTokens, holder: instanceId, log, now });
-  const pushes = new PushHandler({ config, keys, store, machine, authorizerTokens, log, holder: instanceId, now });
-  const authorizers = new Authorizers(store);
-  const lapseNotices = new LapseNotices({ store, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
+  const pushes = new PushHandler({ config, keys, repositories, machine, authorizerTokens, log, holder: instanceId, now });
+  const authorizers = repositories.authorizers;
+  const lapseNotices = new LapseNotices({ repositories, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
   return {
     config,
     keys,
     store,
+    repositories,
     client,
     componentTokens,
     upstream,
