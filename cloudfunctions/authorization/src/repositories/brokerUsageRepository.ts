@@ -12,7 +12,12 @@ class CounterRows<T> {
   ) {}
 
   /** Adds `increments` to row `id` and writes `latest`; `key` names the row when it is created. */
-  async add(id: string, key: Record<string, string>, increments: Record<string, number>, latest: Record<string, unknown>) {
+  async add(
+    id: string,
+    key: Record<string, string>,
+    increments: Record<string, number>,
+    latest: Record<string, unknown>,
+  ): Promise<void> {
     const { store, collection } = this;
     const inc = Object.fromEntries(Object.entries(increments).map(([field, by]) => [field, store.command.inc(by)]));
     const bump = () => store.update(collection, id, { ...inc, ...latest });

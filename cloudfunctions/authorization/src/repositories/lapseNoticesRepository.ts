@@ -10,7 +10,10 @@ export class LapseNoticesRepository {
     return this.store.create(COLLECTIONS.lapseNotices, { ...record });
   }
 
-  async settle(id: string, outcome: Pick<LapseNoticeDoc, 'outcome'> & Partial<Pick<LapseNoticeDoc, 'errCode' | 'at'>>) {
+  async settle(
+    id: string,
+    outcome: Pick<LapseNoticeDoc, 'outcome'> & Partial<Pick<LapseNoticeDoc, 'errCode' | 'at'>>,
+  ): Promise<void> {
     await this.store.update(COLLECTIONS.lapseNotices, id, { ...outcome });
   }
 
