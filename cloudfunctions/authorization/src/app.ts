@@ -2,7 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { askWeChat, isAuthorizedNow } from './authorizations/answers';
 import { AuthorizationMachine } from './authorizations/machine';
 import type { Question } from './authorizations/stages';
-import { Authorizers } from './authorizers/repository';
 import { AuthorizerTokens } from './authorizers/tokens';
 import { loadConfig, type Config } from './config';
 import type { CryptoKeys } from './crypto';
@@ -12,6 +11,8 @@ import { createOpenApiClient, type OpenApiClient } from './openapi';
 import { ComponentTokens } from './platform/componentToken';
 import { PushHandler } from './push/pushHandler';
 import { AuthCodesRepository } from './repositories/authCodesRepository';
+import { createRepositories, type Repositories } from './repositories';
+import type { AuthorizersRepository } from './repositories/authorizersRepository';
 import { Sessions } from './sessions/sessions';
 import { LapseNotices, type SubscribeMessageApi } from './notices/lapseNotices';
 import { Store, type CloudDb } from './store';
@@ -22,12 +23,14 @@ export interface App {
   config: Config;
   keys: CryptoKeys;
   store: Store;
+  repositories: Repositories;
   client: OpenApiClient;
   componentTokens: ComponentTokens;
   upstream: Upstream;
   sessions: Sessions;
   authorizerTokens: AuthorizerTokens;
-  authorizers: Authorizers;
+  /** The same as `repositories.authorizers`: the accounts, read and written by meaning. */
+  authorizers: AuthorizersRepository;
   codes: AuthCodesRepository;
   machine: AuthorizationMachine;
   limits: RateLimits;
@@ -53,6 +56,7 @@ export function createApp(input: {
   // Names this instance in leases, so a lease is only ever released by its holder.
   const instanceId = randomBytes(8).toString('hex');
   const store = new Store(input.db);
+  const repositories = createRepositories(store);
   const keys: CryptoKeys = {
     appId: config.componentAppId,
     token: config.messageToken,
@@ -67,10 +71,11 @@ export function createApp(input: {
   });
   const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
   const upstream = new Upstream({ client, componentTokens, store, config, now });
-  const limits = new RateLimits(store, now);
-  const sessions = new Sessions(store, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
+  const limits = new RateLimits(repositories.rateLimits, now);
+  const sessions = new Sessions(repositories, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
   const authorizerTokens = new AuthorizerTokens({
-    store,
+    tokens: repositories.authorizerTokens,
+    authorizers: repositories.authorizers,
     upstream,
     instanceId,
     now,
@@ -79,12 +84,13 @@ export function createApp(input: {
     reauthProbeMs: config.reauthProbeMs,
   });
   const codes = new AuthCodesRepository(store, instanceId, now);
+  const authorizers = repositories.authorizers;
   const ask = (question: Question) => askWeChat(upstream, question);
-  const machine = new AuthorizationMachine({ store, codes, ask, sessions, authorizerTokens, log, now });
+  const machine = new AuthorizationMachine({ authorizers, codes, ask, sessions, authorizerTokens, log, now });
   const pushes = new PushHandler({
     config,
     keys,
-    store,
+    repositories,
     machine,
     authorizerTokens,
     isAuthorizedNow: (appid) => isAuthorizedNow(upstream, appid),
@@ -92,12 +98,12 @@ export function createApp(input: {
     holder: instanceId,
     now,
   });
-  const authorizers = new Authorizers(store);
-  const lapseNotices = new LapseNotices({ store, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
+  const lapseNotices = new LapseNotices({ repositories, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
   return {
     config,
     keys,
     store,
+    repositories,
     client,
     componentTokens,
     upstream,

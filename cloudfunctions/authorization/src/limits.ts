@@ -1,5 +1,5 @@
 import type { RateLimitDoc } from './model';
-import { COLLECTIONS, type Store } from './store';
+import type { RateLimitsRepository } from './repositories/rateLimitsRepository';
 
 /**
  * Fixed-window counters in the database, shared by every instance: anything a stranger can
@@ -15,7 +15,7 @@ export interface Limit {
 
 export class RateLimits {
   constructor(
-    private readonly store: Store,
+    private readonly counters: RateLimitsRepository,
     private readonly now: () => number,
   ) {}
 
@@ -25,13 +25,12 @@ export class RateLimits {
     const window = Math.floor(at / windowMs);
     const id = `${key}:${window}`;
     const doc: RateLimitDoc = { _id: id, count: 1, expiresAt: (window + 1) * windowMs };
-    if (await this.store.create(COLLECTIONS.rateLimits, { ...doc })) return true;
-    const _ = this.store.command;
-    return (await this.store.updateWhere(COLLECTIONS.rateLimits, { _id: id, count: _.lt(max) }, { count: _.inc(1) })) === 1;
+    if (await this.counters.start(doc)) return true;
+    return this.counters.incrementBelow(id, max);
   }
 
   /** The timer's sweep of finished windows. */
   async removeExpired(): Promise<number> {
-    return this.store.removeWhere(COLLECTIONS.rateLimits, { expiresAt: this.store.command.lt(this.now()) });
+    return this.counters.removeEndedBefore(this.now());
   }
 }

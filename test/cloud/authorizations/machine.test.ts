@@ -281,7 +281,7 @@ test('a code past its expiry is never sent to WeChat: a signed one is recovered 
 
 test('an older grant never overrides a newer state; the profile it fetched still refreshes the record', async () => {
   const profile = { nick_name: 'new name', service_type_info: { id: 2 } };
-  await recordGrant(app.store, {
+  await recordGrant(app.authorizers, {
     appid: APPID,
     profile: { nick_name: 'old' },
     grantedSets: [1, 2],
@@ -289,9 +289,16 @@ test('an older grant never overrides a newer state; the profile it fetched still
     eventAt: 2000,
     now: 2000,
   });
-  await recordGrant(app.store, { appid: APPID, profile, grantedSets: [1], event: 'updateauthorized', eventAt: 1000, now: 3000 });
+  await recordGrant(app.authorizers, {
+    appid: APPID,
+    profile,
+    grantedSets: [1],
+    event: 'updateauthorized',
+    eventAt: 1000,
+    now: 3000,
+  });
   expect(await authorizer()).toMatchObject({ grantedSets: [1, 2], lastEventAt: 2000, name: 'new name' });
-  await recordGrant(app.store, {
+  await recordGrant(app.authorizers, {
     appid: APPID,
     profile,
     grantedSets: [1, 2, 3],
@@ -303,7 +310,7 @@ test('an older grant never overrides a newer state; the profile it fetched still
 });
 
 test('concurrent writes to one authorizer never drop an event: a revocation racing bindings still lands', async () => {
-  await recordGrant(app.store, {
+  await recordGrant(app.authorizers, {
     appid: APPID,
     profile: { nick_name: 'x' },
     grantedSets: [1],
@@ -313,8 +320,8 @@ test('concurrent writes to one authorizer never drop an event: a revocation raci
   });
   const owners = ['oA', 'oB', 'oC', 'oD'];
   const [revoked] = await Promise.all([
-    recordRevocation(app.store, APPID, 2000, 2000),
-    ...owners.map((openid) => addOwner(app.store, APPID, openid, 1000, 2000)),
+    recordRevocation(app.authorizers, APPID, 2000, 2000),
+    ...owners.map((openid) => addOwner(app.authorizers, APPID, openid, 1000, 2000)),
   ]);
   expect(revoked).toBe(true);
   const doc = await authorizer();
@@ -324,7 +331,7 @@ test('concurrent writes to one authorizer never drop an event: a revocation raci
 
 /** A grant of APPID recorded straight away, at `eventAt`. */
 const grant = (eventAt: number) =>
-  recordGrant(app.store, {
+  recordGrant(app.authorizers, {
     appid: APPID,
     profile: { nick_name: 'x' },
     grantedSets: [1],
@@ -335,31 +342,31 @@ const grant = (eventAt: number) =>
 
 test('a grant after a revocation starts a new ownership: earlier owners and late bindings of earlier grants stay out', async () => {
   await grant(1000);
-  expect(await addOwner(app.store, APPID, 'oA', 1000, 1000)).toBe(true);
-  await recordRevocation(app.store, APPID, 2000, 2000);
+  expect(await addOwner(app.authorizers, APPID, 'oA', 1000, 1000)).toBe(true);
+  await recordRevocation(app.authorizers, APPID, 2000, 2000);
   expect(await authorizer()).toMatchObject({ status: 'revoked', owners: ['oA'] });
 
   await grant(3000);
   expect(await authorizer()).toMatchObject({ status: 'active', owners: [], ownersSince: 2000 });
-  expect(await addOwner(app.store, APPID, 'oB', 3000, 3000)).toBe(true);
-  expect(await addOwner(app.store, APPID, 'oA', 1000, 3100)).toBe(false);
-  expect(await addOwner(app.store, APPID, 'oB', 3000, 3200)).toBe(true);
+  expect(await addOwner(app.authorizers, APPID, 'oB', 3000, 3000)).toBe(true);
+  expect(await addOwner(app.authorizers, APPID, 'oA', 1000, 3100)).toBe(false);
+  expect(await addOwner(app.authorizers, APPID, 'oB', 3000, 3200)).toBe(true);
   expect((await authorizer())?.owners).toEqual(['oB']);
 });
 
 test('a revocation recorded after a newer grant removes exactly the owners who granted before it', async () => {
   await grant(1000);
-  await addOwner(app.store, APPID, 'oA', 1000, 1000);
-  await addOwner(app.store, APPID, 'oC', 1000, 1000);
+  await addOwner(app.authorizers, APPID, 'oA', 1000, 1000);
+  await addOwner(app.authorizers, APPID, 'oC', 1000, 1000);
   // C renews its grant later; B's grant comes after the (not yet known) revocation at 2000.
   await grant(2500);
-  await addOwner(app.store, APPID, 'oC', 2500, 2500);
+  await addOwner(app.authorizers, APPID, 'oC', 2500, 2500);
   await grant(3000);
-  await addOwner(app.store, APPID, 'oB', 3000, 3000);
+  await addOwner(app.authorizers, APPID, 'oB', 3000, 3000);
 
-  expect(await recordRevocation(app.store, APPID, 2000, 3100)).toBe(false);
+  expect(await recordRevocation(app.authorizers, APPID, 2000, 3100)).toBe(false);
   expect(await authorizer()).toMatchObject({ status: 'active', owners: ['oC', 'oB'], ownersSince: 2000 });
-  expect(await addOwner(app.store, APPID, 'oA', 1000, 3200)).toBe(false);
+  expect(await addOwner(app.authorizers, APPID, 'oA', 1000, 3200)).toBe(false);
   expect((await authorizer())?.owners).toEqual(['oC', 'oB']);
 });
 

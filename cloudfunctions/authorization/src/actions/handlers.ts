@@ -8,7 +8,6 @@ import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
 import { toPermissionSets, withReasons } from '../permissions';
 import { platformHealth } from '../platform/health';
-import { ensurePlatform } from '../platform/platformState';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
@@ -100,7 +99,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   async platformHealth(app) {
     return platformHealth({
-      store: app.store,
+      repositories: app.repositories,
       componentAppId: app.config.componentAppId,
       requiredIds: app.config.requiredCategoryIds,
       brokerCallers: { http: app.config.brokerClientKeys, function: app.config.brokerFunctionSecrets },
@@ -110,7 +109,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   async reconcile(app) {
     // Starts a pass (or continues the one the timer is on) within one run's budget.
-    await ensurePlatform(app.store, app.config.componentAppId);
+    await app.repositories.platform.ensure(app.config.componentAppId);
     const deps = { ...app, componentAppId: app.config.componentAppId, holder: app.instanceId };
     const step = await reconcileStep(deps, new TimeBudget(app.config.timerBudgetMs), true);
     if (typeof step === 'string') throw notReady('对账正在进行中，请稍后再试');

@@ -2,7 +2,7 @@ import type { ActionError } from '../../../../typings/api';
 import type { RateLimits } from '../limits';
 import type { AuthorizerDoc, SessionDoc } from '../model';
 import { LATE_PUSH_GRACE_MS, type Sessions } from '../sessions/sessions';
-import { COLLECTIONS, type Store } from '../store';
+import type { AuthorizersRepository } from '../repositories/authorizersRepository';
 import { codeIdFor } from './stages';
 import type { AuthorizationMachine, CodeOutcome } from './machine';
 
@@ -23,7 +23,7 @@ export type CallbackView =
   | { view: 'confirming' | 'unconfirmed'; authorizer: AuthorizerDoc | null; appid: string };
 
 export interface CallbackDeps {
-  store: Store;
+  authorizers: AuthorizersRepository;
   sessions: Sessions;
   machine: AuthorizationMachine;
   limits: RateLimits;
@@ -91,12 +91,12 @@ async function viewOf(deps: CallbackDeps, sessionId: string, outcome: CodeOutcom
   // The push may have bound the session while we waited.
   const session = await deps.sessions.get(sessionId);
   if (session?.status === 'authorized' && session.authorizerAppid === appid) return authorizedView(deps, appid);
-  const authorizer = await deps.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+  const authorizer = await deps.authorizers.get(appid);
   if (session && authorizer?.owners.includes(session.openid)) return { view: 'unchanged', authorizer, appid };
   const waiting = deps.now() - record.createdAt < CONFIRM_WAIT_MS;
   return { view: waiting ? 'confirming' : 'unconfirmed', authorizer, appid };
 }
 
 async function authorizedView(deps: CallbackDeps, appid: string): Promise<CallbackView> {
-  return { view: 'authorized', appid, authorizer: await deps.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid) };
+  return { view: 'authorized', appid, authorizer: await deps.authorizers.get(appid) };
 }

@@ -1,13 +1,12 @@
 import { recordGrant, recordRevocation } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
 import type { Logger } from '../logger';
-import type { AuthorizerDoc } from '../model';
+import type { AuthorizersRepository } from '../repositories/authorizersRepository';
 import type { Sessions } from '../sessions/sessions';
-import { COLLECTIONS, type Store } from '../store';
 import type { Effect } from './stages';
 
 export interface EffectDeps {
-  store: Store;
+  authorizers: AuthorizersRepository;
   sessions: Sessions;
   authorizerTokens: AuthorizerTokens;
   log: Logger;
@@ -16,15 +15,15 @@ export interface EffectDeps {
 
 /** Performs a step that lands outside the code's record (the runner writes the record itself). */
 export async function perform(deps: EffectDeps, step: Effect): Promise<void> {
-  const { store, sessions, log, now } = deps;
+  const { authorizers, sessions, log, now } = deps;
   switch (step.do) {
     case 'save_tokens':
       return saveTokens(deps, step);
     case 'record_grant':
-      await recordGrant(store, { ...step, now: now() });
+      await recordGrant(authorizers, { ...step, now: now() });
       return;
     case 'record_revocation':
-      await recordRevocation(store, step.appid, step.eventAt, now());
+      await recordRevocation(authorizers, step.appid, step.eventAt, now());
       return;
     case 'bind_session':
       await sessions.bind(step.sessionId, step.appid, step.eventAt);
@@ -38,7 +37,7 @@ export async function perform(deps: EffectDeps, step: Effect): Promise<void> {
 
 /** New tokens replace the kept ones unless a newer event (a later revoke or grant) is recorded. */
 async function saveTokens(deps: EffectDeps, step: Extract<Effect, { do: 'save_tokens' }>): Promise<void> {
-  const current = await deps.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, step.appid);
+  const current = await deps.authorizers.get(step.appid);
   if (current && current.lastEventAt > step.eventAt) return;
   await deps.authorizerTokens.save(step.appid, step.tokens);
 }

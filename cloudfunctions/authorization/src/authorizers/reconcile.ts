@@ -1,26 +1,23 @@
 import type { ReconcileReport } from '../../../../typings/api';
-import type { AuthorizerDoc, AuthorizerTokenDoc, PlatformDoc, ReconcileCheckpoint } from '../model';
+import type { AuthorizerDoc, ReconcileCheckpoint } from '../model';
 import { AppError } from '../errors';
 import { OpenApiError, unlessRevoked } from '../openapi/errors';
 import type { AuthorizerListItem, AuthorizerListResponse } from '../openapi/types';
-import { Claims } from '../claims';
-import { COLLECTIONS, type Store } from '../store';
+import type { Repositories } from '../repositories';
 import type { TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
-import { observedAt, recordGrant } from './records';
+import { observedAt, recordGrant, recordUnlisted } from './records';
 import type { AuthorizerTokens } from './tokens';
 
 /** WeChat's largest page of api_get_authorizer_list. */
 const LIST_PAGE = 500;
-/** The database's page: every read asks for at most this many. */
-const DB_PAGE = 100;
 /** Left in the budget before another WeChat page is started (one call plus its lookups). */
 const PAGE_RESERVE_MS = 1_500;
 /** A run holds the pass this long at most; a run the timeout killed frees it by expiry. */
 const CLAIM_MS = 90_000;
 
 export interface ReconcileDeps {
-  store: Store;
+  repositories: Pick<Repositories, 'authorizers' | 'authorizerTokens' | 'platform'>;
   upstream: Upstream;
   authorizerTokens: AuthorizerTokens;
   now: () => number;
@@ -44,13 +41,14 @@ export type ReconcileStep = ReconcileReport | 'not due' | 'running elsewhere';
  * revoked those WeChat no longer lists.
  */
 export async function reconcileStep(deps: ReconcileDeps, budget: TimeBudget, startPass: boolean): Promise<ReconcileStep> {
-  const claims = passClaims(deps);
+  const { platform: platforms } = deps.repositories;
+  const claims = platforms.reconcileClaims(deps.holder, deps.now);
   const key = passKey(deps.componentAppId);
   // The record exists after the first pass: take it with one write; only the very first creates it.
   const token = (await claims.acquire(key, CLAIM_MS)) ?? (await claims.acquire(key, CLAIM_MS, {}));
   if (!token) return 'running elsewhere';
   try {
-    const platform = await deps.store.get<PlatformDoc>(COLLECTIONS.platform, deps.componentAppId);
+    const platform = await platforms.get(deps.componentAppId);
     const checkpoint = platform?.reconcileCheckpoint ?? (startPass ? newCheckpoint(deps.now()) : null);
     if (!checkpoint) return 'not due';
     const run = new PassRun(deps, budget, checkpoint);
@@ -73,25 +71,7 @@ function reportOf(checkpoint: ReconcileCheckpoint): ReconcileReport {
  * One run at a time advances the pass (timers of several instances fire together): a claim on a
  * record of its own beside the platform document, whose lease is the component token's.
  */
-function passClaims({ store, now, holder }: ReconcileDeps): Claims {
-  return new Claims({ store, collection: COLLECTIONS.platform, holder, now });
-}
-
 const passKey = (componentAppId: string) => `${componentAppId}:reconcile`;
-
-/** `_id in [...]` lookups, at most one database page each, run together. */
-async function byIds<T extends { _id: string }>(
-  store: Store,
-  collection: 'authorizers' | 'authorizerTokens',
-  ids: string[],
-): Promise<Map<string, T>> {
-  const chunks: string[][] = [];
-  for (let i = 0; i < ids.length; i += DB_PAGE) chunks.push(ids.slice(i, i + DB_PAGE));
-  const pages = await Promise.all(
-    chunks.map((chunk) => store.find<T>(collection, { _id: store.command.in(chunk) }, { limit: DB_PAGE })),
-  );
-  return new Map(pages.flat().map((doc) => [doc._id, doc]));
-}
 
 /** An empty page before total_count: a partial list must not make live accounts look revoked. */
 function listEndedEarly(offset: number, total: number): Error {
@@ -171,28 +151,21 @@ class PassRun {
   }
 
   private async settlePage(list: AuthorizerListItem[]): Promise<void> {
-    const tokens = await byIds<AuthorizerTokenDoc>(
-      this.deps.store,
-      COLLECTIONS.authorizerTokens,
-      list.map((item) => item.authorizer_appid),
-    );
+    const { authorizers, authorizerTokens } = this.deps.repositories;
+    const tokens = await authorizerTokens.byIds(list.map((item) => item.authorizer_appid));
     const suspects = list.filter((item) => {
       const token = tokens.get(item.authorizer_appid);
       return !token || token.rejected === true || (!!item.refresh_token && token.refreshToken !== item.refresh_token);
     });
     this.checkpoint.listedUnrevoked += list.length;
     if (suspects.length === 0) return;
-    const docs = await byIds<AuthorizerDoc>(
-      this.deps.store,
-      COLLECTIONS.authorizers,
-      suspects.map((item) => item.authorizer_appid),
-    );
+    const docs = await authorizers.byIds(suspects.map((item) => item.authorizer_appid));
     for (const item of suspects) await this.settle(item, docs.get(item.authorizer_appid));
   }
 
   /** A listed account whose records are not in order: restore its token, and its record if need be. */
   private async settle(item: AuthorizerListItem, doc: AuthorizerDoc | undefined): Promise<void> {
-    const { store, upstream, authorizerTokens, now } = this.deps;
+    const { repositories, upstream, authorizerTokens, now } = this.deps;
     const appid = item.authorizer_appid;
     if (item.refresh_token && (await authorizerTokens.restoreRefreshToken(appid, item.refresh_token)))
       this.checkpoint.restored += 1;
@@ -206,7 +179,7 @@ class PassRun {
       doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ??
       []
     ).map((f) => f.funcscope_category.id);
-    await recordGrant(store, {
+    await recordGrant(repositories.authorizers, {
       appid,
       profile: info.authorizer_info,
       grantedSets: granted,
@@ -224,14 +197,9 @@ class PassRun {
   private async sweepSome(): Promise<boolean> {
     this.listedHere ??= await this.wholeList();
     const listed = this.listedHere;
-    const { store } = this.deps;
-    const _ = store.command;
+    const { authorizers } = this.deps.repositories;
     while (this.budget.allows(PAGE_RESERVE_MS)) {
-      const page = await store.find<AuthorizerDoc>(
-        COLLECTIONS.authorizers,
-        { status: _.neq('revoked'), _id: _.gt(this.checkpoint.sweepAfter) },
-        { orderBy: ['_id', 'asc'], limit: DB_PAGE },
-      );
+      const page = await authorizers.unrevokedAfter(this.checkpoint.sweepAfter);
       if (page.length === 0) return true;
       for (const doc of page) if (!listed.has(doc._id)) await this.markRevoked(doc);
       this.checkpoint.sweepAfter = page[page.length - 1]._id;
@@ -258,31 +226,18 @@ class PassRun {
    * revocation).
    */
   private async markRevoked(doc: AuthorizerDoc): Promise<void> {
-    const { store, upstream, authorizerTokens, now } = this.deps;
+    const { repositories, upstream, authorizerTokens, now } = this.deps;
     const info = await unlessRevoked(upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, doc._id)));
     if (info) return;
-    const at = now();
-    const _ = store.command;
-    const applied = await store.updateWhere(
-      COLLECTIONS.authorizers,
-      { _id: doc._id, status: _.neq('revoked'), lastEventAt: _.lt(this.listedAt), updatedAt: doc.updatedAt },
-      {
-        status: 'revoked',
-        updatedAt: Math.max(at, doc.updatedAt + 1),
-        lastEventAt: this.listedAt,
-        history: _.push([{ at, event: 'reconciled', added: [], removed: doc.grantedSets }]),
-      },
-    );
-    if (applied === 0) return;
+    if (!(await recordUnlisted(repositories.authorizers, doc, this.listedAt, now()))) return;
     await authorizerTokens.remove(doc._id);
     this.checkpoint.markedRevoked += 1;
   }
 
   /** After the list: sweep only if the database holds unrevoked accounts WeChat did not list. True when the pass is over. */
   private async finishPhase(): Promise<boolean> {
-    const { store } = this.deps;
     if (this.checkpoint.phase === 'list') {
-      const unrevoked = await store.count(COLLECTIONS.authorizers, { status: store.command.in(['active', 'needs_reauth']) });
+      const unrevoked = await this.deps.repositories.authorizers.countUnrevoked();
       if (unrevoked > this.checkpoint.listedUnrevoked) {
         this.checkpoint.phase = 'sweep';
         return false;
@@ -293,14 +248,14 @@ class PassRun {
   }
 
   private async complete(): Promise<void> {
-    const { store, now, componentAppId } = this.deps;
-    await store.update(COLLECTIONS.platform, componentAppId, { lastReconciledAt: now(), reconcileCheckpoint: null });
+    const { repositories, now, componentAppId } = this.deps;
+    await repositories.platform.completeReconcile(componentAppId, now());
     this.saved = true;
   }
 
   private async save(): Promise<void> {
     if (this.saved) return;
-    const { store, componentAppId } = this.deps;
-    await store.update(COLLECTIONS.platform, componentAppId, { reconcileCheckpoint: store.command.set({ ...this.checkpoint }) });
+    const { repositories, componentAppId } = this.deps;
+    await repositories.platform.saveReconcileCheckpoint(componentAppId, this.checkpoint);
   }
 }

@@ -1,7 +1,7 @@
 import type { AuthorizerEvent } from '../../../../typings/api';
 import type { AuthorizerDoc } from '../model';
 import { diffSets } from '../permissions';
-import { COLLECTIONS, type Query, type Store } from '../store';
+import type { AuthorizersRepository, AuthorizerUpdate } from '../repositories/authorizersRepository';
 import { classifyAuthorizer, type KindSignals } from './classify';
 
 /** What api_get_authorizer_info tells us that we keep (spec §4.5). */
@@ -64,71 +64,58 @@ export function newAuthorizerDoc(input: GrantInput): AuthorizerDoc {
  * status, sets and history change only when this grant is newer than the last event applied.
  * Owners are added separately (addOwner), only on a signed binding.
  */
-export async function recordGrant(store: Store, input: GrantInput): Promise<AuthorizerDoc> {
-  const { appid } = input;
-  const created = await store.create(COLLECTIONS.authorizers, { ...newAuthorizerDoc(input) });
-  if (!created) await renewGrant(store, input);
-  const doc = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+export async function recordGrant(authorizers: AuthorizersRepository, input: GrantInput): Promise<AuthorizerDoc> {
+  if (!(await authorizers.create(newAuthorizerDoc(input)))) {
+    await underVersion(authorizers, input.appid, (before) => authorizers.update(before, renewal(before, input), input.now));
+  }
+  const doc = await authorizers.get(input.appid);
   if (!doc) throw new Error('authorizer vanished while being recorded');
   return doc;
 }
 
-async function renewGrant(store: Store, input: GrantInput): Promise<void> {
-  const { appid, grantedSets, event, eventAt, now } = input;
-  const _ = store.command;
-  await underVersion(
-    store,
-    appid,
-    (before) => {
-      // Older than what we know (a late push): only the profile, fetched just now, is fresher.
-      if (before.lastEventAt > eventAt) return { ...profileFields(input.profile) };
-      const wasActive = before.status === 'active';
-      // After a revocation the account may have changed hands: the old owners go with it.
-      const newOwnership =
-        before.status === 'revoked' ? { owners: _.set([]), ownerGrants: _.set({}), ownersSince: before.lastEventAt } : {};
-      const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
-      // A fresh `authorized` on an account that is still active is, for the merchant, an update.
-      const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
-      // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
-      const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
-      return {
-        ...profileFields(input.profile),
-        grantedSets,
-        status: 'active',
-        lastEventAt: eventAt,
-        ...newOwnership,
-        ...(wasActive ? {} : { authorizedAt: now }),
-        ...(changed ? { history: _.push([{ at: now, event: recorded, ...change }]) } : {}),
-      };
+function renewal(before: AuthorizerDoc, input: GrantInput): AuthorizerUpdate {
+  const { grantedSets, event, eventAt, now } = input;
+  // Older than what we know (a late push): only the profile, fetched just now, is fresher.
+  if (before.lastEventAt > eventAt) return { fields: profileFields(input.profile) };
+  const wasActive = before.status === 'active';
+  // After a revocation the account may have changed hands: the old owners go with it.
+  const newOwnership = before.status === 'revoked' ? { owners: [], ownerGrants: {}, ownersSince: before.lastEventAt } : {};
+  const change = diffSets(wasActive ? before.grantedSets : [], grantedSets);
+  // A fresh `authorized` on an account that is still active is, for the merchant, an update.
+  const recorded = event === 'authorized' && wasActive ? 'updateauthorized' : event;
+  // Re-confirming the same sets (the PC/H5 callback still brings a code) is not a change.
+  const changed = !wasActive || change.added.length > 0 || change.removed.length > 0;
+  return {
+    fields: {
+      ...profileFields(input.profile),
+      grantedSets,
+      status: 'active',
+      lastEventAt: eventAt,
+      ...newOwnership,
+      ...(wasActive ? {} : { authorizedAt: now }),
     },
-    now,
-  );
+    ...(changed ? { history: { at: now, event: recorded, ...change } } : {}),
+  };
 }
 
 /**
- * Writes what `change` makes of the current record under its version (`updatedAt`), re-reading
+ * Writes what `write` makes of the current record (a write conditional on its version), re-reading
  * and deciding again when a concurrent write won the race, so no event is dropped by a race.
- * `change` returns null to write nothing. True when it wrote.
+ * `write` returns null to write nothing. True when it wrote.
  */
 async function underVersion(
-  store: Store,
+  authorizers: AuthorizersRepository,
   appid: string,
-  change: (before: AuthorizerDoc) => Query | null,
-  now: number,
+  write: (before: AuthorizerDoc) => Promise<boolean> | null,
 ): Promise<boolean> {
   for (let attempt = 0; attempt < 8; attempt += 1) {
-    const before = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
-    const data = before ? change(before) : null;
-    if (!before || !data) return false;
-    const version = { _id: appid, updatedAt: before.updatedAt };
-    if ((await store.updateWhere(COLLECTIONS.authorizers, version, { ...data, updatedAt: nextVersion(before, now) })) === 1)
-      return true;
+    const before = await authorizers.get(appid);
+    const written = before ? write(before) : null;
+    if (!written) return false;
+    if (await written) return true;
   }
   throw new Error('authorizer record kept changing');
 }
-
-/** `updatedAt` doubles as the version of optimistic writes: it always moves forward. */
-const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before.updatedAt + 1);
 
 /**
  * A merchant becomes an owner only through a signed binding (Sessions.bind) of a grant made at
@@ -137,55 +124,39 @@ const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before
  * revocation removes exactly those who granted before it. Written whole under an optimistic check,
  * so concurrent bindings never lose one. True when `openid` is an owner after.
  */
-export async function addOwner(store: Store, appid: string, openid: string, grantAt: number, now: number): Promise<boolean> {
+export async function addOwner(
+  authorizers: AuthorizersRepository,
+  appid: string,
+  openid: string,
+  grantAt: number,
+  now: number,
+): Promise<boolean> {
   let owner = false;
-  await underVersion(
-    store,
-    appid,
-    (before) => {
-      const grants = before.ownerGrants ?? {};
-      const already = before.owners.includes(openid);
-      owner = already;
-      if (grantAt < (before.ownersSince ?? 0) || (already && (grants[openid] ?? 0) >= grantAt)) return null;
-      owner = true;
-      return {
-        owners: store.command.set(already ? before.owners : [...before.owners, openid]),
-        ownerGrants: store.command.set({ ...grants, [openid]: grantAt }),
-      };
-    },
-    now,
-  );
+  await underVersion(authorizers, appid, (before) => {
+    const grants = before.ownerGrants ?? {};
+    const already = before.owners.includes(openid);
+    owner = already;
+    if (grantAt < (before.ownersSince ?? 0) || (already && (grants[openid] ?? 0) >= grantAt)) return null;
+    owner = true;
+    const owners = already ? before.owners : [...before.owners, openid];
+    return authorizers.update(before, { fields: { owners, ownerGrants: { ...grants, [openid]: grantAt } } }, now);
+  });
   return owner;
 }
 
 /** Owners whose newest grant came before a revocation at `at` lose the account; null if none do. */
-function ownersAfterRevocation(store: Store, before: AuthorizerDoc, at: number): Query | null {
+function ownersAfterRevocation(before: AuthorizerDoc, at: number): AuthorizerUpdate | null {
   const grants = before.ownerGrants ?? {};
   // An owner bound before grant times were kept has none: not known to predate it, so kept.
   const kept = before.owners.filter((openid) => (grants[openid] ?? at) >= at);
   if (kept.length === before.owners.length && (before.ownersSince ?? 0) >= at) return null;
-  return {
-    owners: store.command.set(kept),
-    ownerGrants: store.command.set(Object.fromEntries(kept.filter((o) => o in grants).map((o) => [o, grants[o]]))),
-    ownersSince: Math.max(before.ownersSince ?? 0, at),
-  };
+  const keptGrants = Object.fromEntries(kept.filter((o) => o in grants).map((o) => [o, grants[o]]));
+  return { fields: { owners: kept, ownerGrants: keptGrants, ownersSince: Math.max(before.ownersSince ?? 0, at) } };
 }
 
-/**
- * The merchant revoked at `eventAt`: keep the record (history, owners) but mark it, unless a newer
- * event is already recorded; then only the owners who granted before the revocation go. An unknown
- * account gets a revoked placeholder, so a late `authorized` push of an earlier grant cannot bring
- * it back. True when applied as the account's state (the caller drops the tokens).
- */
-export async function recordRevocation(
-  store: Store,
-  appid: string,
-  eventAt: number,
-  now: number,
-  /** What WeChat said when asked about a tie (`revocationTies`); absent: a tie is applied. */
-  weChatSays?: 'authorized' | 'revoked',
-): Promise<boolean> {
-  const placeholder: AuthorizerDoc = {
+/** What stands for an account we only know was revoked: a late grant from before it cannot bring it back. */
+function revokedPlaceholder(appid: string, eventAt: number, now: number): AuthorizerDoc {
+  return {
     _id: appid,
     owners: [],
     kind: 'unknown',
@@ -202,20 +173,31 @@ export async function recordRevocation(
     updatedAt: now,
     lastEventAt: eventAt,
   };
-  if (await store.create(COLLECTIONS.authorizers, { ...placeholder })) return true;
-  const _ = store.command;
+}
+
+/**
+ * The merchant revoked at `eventAt` (the push, or the machine learning it from 61003): keep the
+ * record (history, owners) but mark it, unless a newer event is already recorded; then only the
+ * owners who granted before the revocation go. An unknown account gets a revoked placeholder, so
+ * a late `authorized` push of an earlier grant cannot bring it back. True when applied as the
+ * account's state (the caller drops the tokens).
+ */
+export async function recordRevocation(
+  authorizers: AuthorizersRepository,
+  appid: string,
+  eventAt: number,
+  now: number,
+  /** What WeChat said when asked about a tie (`revocationTies`); absent: a tie is applied. */
+  weChatSays?: 'authorized' | 'revoked',
+): Promise<boolean> {
+  if (await authorizers.create(revokedPlaceholder(appid, eventAt, now))) return true;
   let applied = false;
-  await underVersion(
-    store,
-    appid,
-    (before) => {
-      applied = before.lastEventAt < eventAt || (before.lastEventAt === eventAt && weChatSays !== 'authorized');
-      if (!applied) return ownersAfterRevocation(store, before, eventAt);
-      const history = _.push([{ at: now, event: 'unauthorized', added: [], removed: before.grantedSets }]);
-      return { status: 'revoked', lastEventAt: eventAt, ...(before.status === 'revoked' ? {} : { history }) };
-    },
-    now,
-  );
+  await underVersion(authorizers, appid, (before) => {
+    applied = before.lastEventAt < eventAt || (before.lastEventAt === eventAt && weChatSays !== 'authorized');
+    if (applied) return authorizers.revoke(before, { at: eventAt, event: 'unauthorized', now });
+    const owners = ownersAfterRevocation(before, eventAt);
+    return owners && authorizers.update(before, owners, now);
+  });
   return applied;
 }
 
@@ -223,21 +205,21 @@ export async function recordRevocation(
  * A revocation in the same CreateTime second as the account's newest applied grant: nothing orders
  * the two but WeChat's current state, so the caller asks WeChat before applying it.
  */
-export async function revocationTies(store: Store, appid: string, eventAt: number): Promise<boolean> {
-  const current = await store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+export async function revocationTies(authorizers: AuthorizersRepository, appid: string, eventAt: number): Promise<boolean> {
+  const current = await authorizers.get(appid);
   return !!current && current.status !== 'revoked' && current.lastEventAt === eventAt;
 }
 
-/** WeChat says the refresh token is dead (61023/61003): the merchant must authorize again. */
-export async function recordNeedsReauth(store: Store, appid: string, now: number): Promise<void> {
-  const updated = await store.updateWhere(
-    COLLECTIONS.authorizers,
-    { _id: appid, status: 'active' },
-    { status: 'needs_reauth', updatedAt: now },
-  );
-  if (updated === 1) {
-    await store.update(COLLECTIONS.authorizers, appid, {
-      history: store.command.push([{ at: now, event: 'needs_reauth', added: [], removed: [] }]),
-    });
-  }
+/**
+ * Reconcile: WeChat's list, read at `listedAt`, omits `doc` and WeChat confirms it is revoked.
+ * Applied only if the record is unchanged since it was read and holds nothing from `listedAt` on
+ * (a grant during the pass is not a revocation); no second try. True when applied.
+ */
+export function recordUnlisted(
+  authorizers: AuthorizersRepository,
+  doc: AuthorizerDoc,
+  listedAt: number,
+  now: number,
+): Promise<boolean> {
+  return authorizers.revoke(doc, { at: listedAt, event: 'reconciled', now, onlyOverOlder: true });
 }

@@ -2,13 +2,15 @@ import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { AuthorizerTokenDoc } from '../model';
 import { OpenApiError } from '../openapi/errors';
-import { COLLECTIONS, type Store } from '../store';
+import type { AuthorizersRepository } from '../repositories/authorizersRepository';
+import type { AuthorizerTokensRepository } from '../repositories/authorizerTokensRepository';
 import { eachWithin, type TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
-import { recordNeedsReauth } from './records';
 
 export interface AuthorizerTokenDeps {
-  store: Store;
+  tokens: AuthorizerTokensRepository;
+  /** Told when WeChat refuses an authorization (the account needs re-authorization). */
+  authorizers: AuthorizersRepository;
   upstream: Upstream;
   instanceId: string;
   now: () => number;
@@ -61,10 +63,7 @@ export class AuthorizerTokens {
 
   /** Replaces both tokens (a new authorization invalidates the old pair). */
   async save(appid: string, issued: IssuedTokens): Promise<void> {
-    const { store, now } = this.deps;
-    const at = now();
-    const { _id: _ignored, ...doc } = newTokenDoc(appid, issued, at);
-    await store.put(COLLECTIONS.authorizerTokens, appid, doc);
+    await this.deps.tokens.put(newTokenDoc(appid, issued, this.deps.now()));
   }
 
   /**
@@ -75,14 +74,7 @@ export class AuthorizerTokens {
     const doc = await this.read(appid);
     if (doc?.refreshToken === refreshToken) return false;
     if (!doc) await this.save(appid, { accessToken: null, expiresIn: 0, refreshToken });
-    else
-      await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, {
-        refreshToken,
-        accessToken: null,
-        expiresAt: 0,
-        rejected: false,
-        probeAfter: 0,
-      });
+    else await this.deps.tokens.restoreRefreshToken(appid, refreshToken);
     return true;
   }
 
@@ -100,19 +92,13 @@ export class AuthorizerTokens {
    * authorizer costs nothing here: its token is refreshed when it is next used.
    */
   async refreshDue(budget: TimeBudget): Promise<RefreshDueReport> {
-    const { store, now, refreshAheadMs, hotWindowMs } = this.deps;
+    const { tokens, now, refreshAheadMs, hotWindowMs } = this.deps;
     const tried = new Set<string>();
     const report: RefreshDueReport = { refreshed: 0, failed: 0 };
     while (budget.allows()) {
       const at = now();
-      // Refused refresh tokens wait for reconcile, not for every run. lastUsedAt last: the local
-      // store picks its index from the last range it sees.
-      const _ = store.command;
-      const page = await store.find<AuthorizerTokenDoc>(
-        COLLECTIONS.authorizerTokens,
-        { expiresAt: _.lt(at + refreshAheadMs), rejected: _.neq(true), lastUsedAt: _.gte(at - hotWindowMs) },
-        { orderBy: ['expiresAt', 'asc'], limit: PAGE },
-      );
+      // Refused refresh tokens wait for reconcile, not for every run.
+      const page = await tokens.dueForRefresh(at + refreshAheadMs, at - hotWindowMs, PAGE);
       // Refreshed ones leave the query; failed ones stay, so skip them rather than loop.
       const due = page.map((doc) => doc._id).filter((id) => !tried.has(id));
       if (due.length === 0) return report;
@@ -132,7 +118,7 @@ export class AuthorizerTokens {
 
   /** Forces a refresh, a refused authorization too: true when WeChat accepts the stored refresh token. */
   async verify(appid: string): Promise<boolean> {
-    await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { accessToken: null, expiresAt: 0 });
+    await this.deps.tokens.dropAccessToken(appid);
     try {
       await this.fresh(appid, MIN_REMAINING_MS, undefined, true);
       return true;
@@ -167,14 +153,7 @@ export class AuthorizerTokens {
    * replaced stays. True when it was dropped.
    */
   async invalidateIfCurrent(appid: string, rejected: string, minAgeMs = 0): Promise<boolean> {
-    const { store, now } = this.deps;
-    const issuedBefore = minAgeMs > 0 ? { updatedAt: store.command.lte(now() - minAgeMs) } : {};
-    const updated = await store.updateWhere(
-      COLLECTIONS.authorizerTokens,
-      { _id: appid, accessToken: rejected, ...issuedBefore },
-      { accessToken: null, expiresAt: 0 },
-    );
-    return updated === 1;
+    return this.deps.tokens.dropIfCurrent(appid, rejected, minAgeMs > 0 ? this.deps.now() - minAgeMs : undefined);
   }
 
   /**
@@ -183,20 +162,16 @@ export class AuthorizerTokens {
    * was already replaced (a re-authorization saved a new pair meanwhile).
    */
   async rejectAuthorization(appid: string, failed: string): Promise<void> {
-    const { store, now, reauthProbeMs } = this.deps;
-    await store.updateWhere(
-      COLLECTIONS.authorizerTokens,
-      { _id: appid, accessToken: failed },
-      { accessToken: null, expiresAt: 0, rejected: true, probeAfter: now() + reauthProbeMs },
-    );
+    const { tokens, now, reauthProbeMs } = this.deps;
+    await tokens.rejectIfCurrent(appid, failed, now() + reauthProbeMs);
   }
 
   async remove(appid: string): Promise<void> {
-    await this.deps.store.removeWhere(COLLECTIONS.authorizerTokens, { _id: appid });
+    await this.deps.tokens.remove(appid);
   }
 
   private async read(appid: string): Promise<AuthorizerTokenDoc | null> {
-    return this.deps.store.get<AuthorizerTokenDoc>(COLLECTIONS.authorizerTokens, appid);
+    return this.deps.tokens.get(appid);
   }
 
   /**
@@ -216,7 +191,7 @@ export class AuthorizerTokens {
   private async noteUse(appid: string, lastUsedAt: number): Promise<void> {
     const at = this.deps.now();
     if (at - lastUsedAt < USE_NOTE_INTERVAL_MS) return;
-    await this.deps.store.update(COLLECTIONS.authorizerTokens, appid, { lastUsedAt: at });
+    await this.deps.tokens.noteUse(appid, at);
   }
 
   private async stored(
@@ -239,40 +214,38 @@ export class AuthorizerTokens {
   }
 
   private async refresh(appid: string, probe = false): Promise<string> {
-    const { upstream, store, now, reauthProbeMs } = this.deps;
+    const { upstream, tokens, authorizers, now, reauthProbeMs } = this.deps;
     const doc = await this.read(appid);
     if (!doc) throw notReady('该账号没有可用的刷新令牌，请商家重新授权');
     if (!probe) this.checkNotPaused(doc);
     // Held under the lease: this call is the probe, and the next one is due an interval from now.
-    if (doc.rejected === true) await store.update(COLLECTIONS.authorizerTokens, appid, { probeAfter: now() + reauthProbeMs });
+    if (doc.rejected === true) await tokens.deferProbe(appid, now() + reauthProbeMs);
     const issuedAt = now();
     try {
       const result = await upstream.withComponentToken((ct) =>
         upstream.client.refreshAuthorizerToken(ct, appid, doc.refreshToken),
       );
-      await store.update(COLLECTIONS.authorizerTokens, appid, {
+      await tokens.saveRefreshed(appid, {
         accessToken: result.authorizer_access_token,
         expiresAt: issuedAt + result.expires_in * 1000,
         // WeChat may rotate it; always keep the newest (spec §4.4).
         refreshToken: result.authorizer_refresh_token || doc.refreshToken,
-        updatedAt: issuedAt,
-        rejected: false,
-        probeAfter: 0,
+        issuedAt,
       });
       return result.authorizer_access_token;
     } catch (error) {
       if (error instanceof OpenApiError && error.category === 'authorization') {
         // Marked here too, so reconcile finds it by reading token records alone.
-        await store.update(COLLECTIONS.authorizerTokens, appid, { rejected: true, probeAfter: now() + reauthProbeMs });
-        await recordNeedsReauth(store, appid, now());
+        await tokens.markRejected(appid, now() + reauthProbeMs);
+        await authorizers.markNeedsReauth(appid, now());
       }
       throw error;
     }
   }
 
   private lease(appid: string): LeaseSpec {
-    const { store, instanceId, now } = this.deps;
-    return { store, collection: COLLECTIONS.authorizerTokens, id: appid, owner: instanceId, now };
+    const { tokens, instanceId, now } = this.deps;
+    return tokens.lease(appid, instanceId, now);
   }
 }
 

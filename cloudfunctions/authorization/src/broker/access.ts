@@ -5,12 +5,9 @@
  */
 import type { IssuedToken } from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
-import { recordNeedsReauth } from '../authorizers/records';
 import { AuthorizationPaused } from '../authorizers/tokens';
 import { AppError } from '../errors';
-import type { AuthorizerDoc } from '../model';
 import { OpenApiError } from '../openapi/errors';
-import { COLLECTIONS } from '../store';
 import { refuse, type BrokerRefusal } from './refusal';
 
 const REAUTH_HINT = "the merchant must authorize again (更新授权) from the provider's mini-program or authorization link";
@@ -24,7 +21,7 @@ export async function issuedToken(app: App, appid: string): Promise<IssuedToken>
 }
 
 export async function explainFailure(app: App, appid: string, error: unknown): Promise<unknown> {
-  const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+  const doc = await app.authorizers.get(appid);
   if (!doc) return refuse('UNKNOWN_AUTHORIZER', `${appid} has not authorized this platform`);
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
   if (doc.status === 'needs_reauth' || error instanceof AuthorizationPaused)
@@ -39,7 +36,7 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
 
 /** WeChat answered 61003/61023 on a call: the authorization is broken until the merchant renews it. */
 export async function markBroken(app: App, appid: string, failedToken: string, errcode: number): Promise<BrokerRefusal> {
-  await recordNeedsReauth(app.store, appid, app.now());
+  await app.authorizers.markNeedsReauth(appid, app.now());
   await app.authorizerTokens.rejectAuthorization(appid, failedToken);
   return unavailable('needs_reauth', `WeChat answered ${errcode}: the authorization is no longer valid; ${REAUTH_HINT}`, errcode);
 }

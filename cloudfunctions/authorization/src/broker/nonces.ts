@@ -1,4 +1,4 @@
-import { COLLECTIONS, type Store } from '../store';
+import type { BrokerNoncesRepository } from '../repositories/brokerNoncesRepository';
 
 const CLEANUP_EVERY_MS = 60_000;
 
@@ -11,14 +11,14 @@ export class Nonces {
   private lastCleanup = 0;
 
   constructor(
-    private readonly store: Store,
+    private readonly nonces: BrokerNoncesRepository,
     private readonly now: () => number,
   ) {}
 
   /** False when the nonce was used before (by this key). */
   async claim(keyId: string, nonce: string, keepUntil: number): Promise<boolean> {
     await this.cleanupNow();
-    return this.store.create(COLLECTIONS.brokerNonces, { _id: `${keyId}:${nonce}`, expiresAt: keepUntil });
+    return this.nonces.claim(`${keyId}:${nonce}`, keepUntil);
   }
 
   /** Drops nonces whose window has passed (a replay of them is refused by its timestamp anyway). */
@@ -26,6 +26,6 @@ export class Nonces {
     const at = this.now();
     if (at - this.lastCleanup < CLEANUP_EVERY_MS) return;
     this.lastCleanup = at;
-    await this.store.removeWhere(COLLECTIONS.brokerNonces, { expiresAt: this.store.command.lt(at) });
+    await this.nonces.removeExpiredBefore(at);
   }
 }

@@ -28,8 +28,6 @@ import {
 } from '../../../../clients/broker-client/src/wire';
 import type { App } from '../app';
 import { describeInputIssue, INPUT_PARSE } from '../actions/inputErrors';
-import type { AuthorizerDoc } from '../model';
-import { COLLECTIONS } from '../store';
 import { issuedToken } from './access';
 import { errcodeOf, type WeChatAnswerBytes, type WeChatCall, type WeChatProxy } from './proxy';
 import { BrokerRefusal, refuse } from './refusal';
@@ -134,7 +132,6 @@ export async function listAuthorizers(
   input: BrokerOps['listAuthorizers']['input'],
   appids: BrokerScope['appids'],
 ): Promise<AuthorizerPage> {
-  const _ = app.store.command;
   const after = input.after;
   const limit = input.limit ?? 50;
   const scoped =
@@ -145,8 +142,7 @@ export async function listAuthorizers(
           .filter((id) => after === undefined || id > after)
           .slice(0, limit);
   if (scoped?.length === 0) return { authorizers: [], next: null };
-  const query = scoped ? { _id: _.in(scoped) } : after === undefined ? {} : { _id: _.gt(after) };
-  const docs = await app.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, { orderBy: ['_id', 'asc'], limit });
+  const docs = await app.authorizers.inAppidOrder(scoped ? { only: scoped } : { after }, limit);
   return {
     authorizers: docs.map((d) => ({
       appid: d._id,

@@ -6,10 +6,8 @@
  * APIs get a merchant's token and only the closed list gets the component token (wechatApis.ts),
  * so a 40014 always speaks of the token this proxy put in.
  */
-import type { AuthorizerDoc } from '../model';
 import type { App } from '../app';
 import { permissionName } from '../permissions';
-import { COLLECTIONS } from '../store';
 import { issuedToken, markBroken } from './access';
 import { refuse } from './refusal';
 import type { Usage } from './usage';
@@ -110,7 +108,7 @@ export class WeChatProxy {
   }
 
   private async setNotGranted(appid: string, path: string) {
-    const doc = await this.app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+    const doc = await this.app.authorizers.get(appid);
     const id = permissionSetOf(path, doc?.kind);
     const which = id === undefined ? 'the permission set that contains this API' : `permission set ${id} (${permissionName(id)})`;
     return refuse(

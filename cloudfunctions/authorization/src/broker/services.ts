@@ -19,10 +19,10 @@ const brokers = new WeakMap<App, Broker>();
 export function brokerOf(app: App): Broker {
   let broker = brokers.get(app);
   if (!broker) {
-    const usage = new Usage(app.store, (error) =>
+    const usage = new Usage(app.repositories, (error) =>
       app.log.warn('broker usage not counted', { name: error instanceof Error ? error.name : typeof error }),
     );
-    broker = { usage, proxy: new WeChatProxy(app, usage), nonces: new Nonces(app.store, app.now) };
+    broker = { usage, proxy: new WeChatProxy(app, usage), nonces: new Nonces(app.repositories.brokerNonces, app.now) };
     brokers.set(app, broker);
   }
   return broker;

@@ -1,9 +1,7 @@
 import type { App } from '../app';
 import { isRefusal, openSignedRequest, xmlText, type OpenedPush } from '../crypto';
-import type { AuthorizerDoc } from '../model';
 import { answerReleaseTest } from '../release/cases';
 import { releaseTestAccount } from '../release/testAccounts';
-import { COLLECTIONS } from '../store';
 import { forwardMessage } from './forward';
 import { NO_REPLY, sealedReply, type MessageReply } from './replies';
 import { countForwardFailure, countMessage, messageTypeOf } from './stats';
@@ -47,7 +45,7 @@ export async function handleMessage(
   if (!msgType || !fromUser) return { status: 400, body: 'rejected: incomplete message' };
 
   const type = messageTypeOf(msgType, xmlText(payload, 'Event') ?? '');
-  await countMessage(app.store, appid, type, app.now());
+  await countMessage(app.repositories.messageStats, appid, type, app.now());
   if (addressee.testAccount) {
     return answerReleaseTest(app, {
       account: addressee.testAccount,
@@ -63,7 +61,7 @@ export async function handleMessage(
 async function addresseeOf(app: App, appid: string): Promise<Addressee | null> {
   const testAccount = releaseTestAccount(appid);
   if (testAccount) return { userName: testAccount.userName, testAccount };
-  const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
+  const doc = await app.repositories.authorizers.get(appid);
   if (!doc || doc.status !== 'active' || !doc.userName) return null;
   return { userName: doc.userName, testAccount: undefined };
 }
@@ -82,7 +80,7 @@ async function forward(app: App, appid: string, type: string, opened: OpenedPush
   if (outcome.kind === 'reply') return sealedReply(app.keys, outcome.xml, opened.keyUsed, nowSeconds);
   if (outcome.kind === 'failed') {
     app.log.warn('message forward failed', { appid, type, reason: outcome.reason });
-    await countForwardFailure(app.store, appid, type);
+    await countForwardFailure(app.repositories.messageStats, appid, type);
   }
   return NO_REPLY;
 }

@@ -1,4 +1,4 @@
-import { COLLECTIONS, type Store } from '../store';
+import type { MessageStatsRepository } from '../repositories/messageStatsRepository';
 
 /** Counts per authorizer and message type for the admin page; never any content. */
 export interface MessageStatDoc {
@@ -18,21 +18,19 @@ export function messageTypeOf(msgType: string, event: string): string {
   return SAFE_TYPE.test(type) ? type : 'other';
 }
 
-export async function countMessage(store: Store, appid: string, type: string, now: number): Promise<void> {
-  const id = `${appid}|${type}`;
-  const _ = store.command;
-  if ((await store.update(COLLECTIONS.messageStats, id, { count: _.inc(1), lastAt: now })) === 1) return;
-  const doc: MessageStatDoc = { _id: id, appid, type, count: 1, forwardFailures: 0, lastAt: now };
+const rowId = (appid: string, type: string) => `${appid}|${type}`;
+
+export async function countMessage(stats: MessageStatsRepository, appid: string, type: string, now: number): Promise<void> {
+  const id = rowId(appid, type);
+  if (await stats.countOn(id, now)) return;
   // The loser of a race to create it counts on the winner's document.
-  if (!(await store.create(COLLECTIONS.messageStats, { ...doc }))) {
-    await store.update(COLLECTIONS.messageStats, id, { count: _.inc(1), lastAt: now });
-  }
+  if (!(await stats.create({ _id: id, appid, type, count: 1, forwardFailures: 0, lastAt: now }))) await stats.countOn(id, now);
 }
 
-export async function countForwardFailure(store: Store, appid: string, type: string): Promise<void> {
-  await store.update(COLLECTIONS.messageStats, `${appid}|${type}`, { forwardFailures: store.command.inc(1) });
+export async function countForwardFailure(stats: MessageStatsRepository, appid: string, type: string): Promise<void> {
+  await stats.countForwardFailure(rowId(appid, type));
 }
 
-export async function listMessageStats(store: Store): Promise<MessageStatDoc[]> {
-  return store.find<MessageStatDoc>(COLLECTIONS.messageStats, {}, { orderBy: ['lastAt', 'desc'], limit: 100 });
+export async function listMessageStats(stats: MessageStatsRepository): Promise<MessageStatDoc[]> {
+  return stats.latest(100);
 }

@@ -1,7 +1,7 @@
 import type { AuthorizerStatus } from '../../../../typings/api';
 import { ACCOUNT_STATE } from '../../../../miniprogram/shared/status';
 import type { AuthorizerDoc } from '../model';
-import { COLLECTIONS, type Store } from '../store';
+import type { Repositories } from '../repositories';
 import type { TimeBudget } from '../timer/budget';
 import type { Logger } from '../logger';
 
@@ -39,12 +39,6 @@ export interface LapseNoticeConfig {
   fields: LapseNoticeFields;
 }
 
-interface ConsentDoc {
-  _id: string;
-  credits: number;
-  updatedAt: number;
-}
-
 type LapsedStatus = Extract<AuthorizerStatus, 'needs_reauth' | 'revoked'>;
 
 export interface LapseNoticeDoc {
@@ -79,7 +73,7 @@ export function chinaTime(ms: number): string {
 export class LapseNotices {
   constructor(
     private readonly deps: {
-      store: Store;
+      repositories: Pick<Repositories, 'authorizers' | 'noticeConsents' | 'lapseNotices'>;
       config: LapseNoticeConfig | null;
       openapi: SubscribeMessageApi | null;
       log: Logger;
@@ -92,38 +86,26 @@ export class LapseNotices {
   }
 
   async credits(openid: string): Promise<number> {
-    const doc = await this.deps.store.get<ConsentDoc>(COLLECTIONS.noticeConsents, openid);
-    return doc?.credits ?? 0;
+    return this.deps.repositories.noticeConsents.credits(openid);
   }
 
   /** The merchant answered wx.requestSubscribeMessage: each `accept` lets WeChat deliver one notice. */
   async consent(openid: string, accepted: boolean): Promise<number> {
-    const { store, now } = this.deps;
-    if (accepted) {
-      const created = await store.create(COLLECTIONS.noticeConsents, { _id: openid, credits: 1, updatedAt: now() });
-      if (!created) await store.update(COLLECTIONS.noticeConsents, openid, { credits: store.command.inc(1), updatedAt: now() });
-    }
+    if (accepted) await this.deps.repositories.noticeConsents.addOne(openid, this.deps.now());
     return this.credits(openid);
   }
 
   /** Drops notice records older than `ageMs` (their lapse is long out of the window). */
   async forgetBefore(ageMs: number): Promise<number> {
     if (!this.enabled) return 0; // no records without a template: spare the timer a database call
-    const { store, now } = this.deps;
-    return store.removeWhere(COLLECTIONS.lapseNotices, { at: store.command.lt(now() - ageMs) });
+    return this.deps.repositories.lapseNotices.removeBefore(this.deps.now() - ageMs);
   }
 
   /** Announces the lapses of the last day not yet announced, until the budget runs out. */
   async sendDue(budget: TimeBudget): Promise<{ sent: number; withoutConsent: number; failed: number }> {
     const report = { sent: 0, withoutConsent: 0, failed: 0 };
     if (!this.enabled) return report;
-    const { store, now } = this.deps;
-    const _ = store.command;
-    const lapsed = await store.find<AuthorizerDoc>(
-      COLLECTIONS.authorizers,
-      { status: _.in(['needs_reauth', 'revoked']), updatedAt: _.gte(now() - LAPSE_NOTICE_WINDOW_MS) },
-      { orderBy: ['updatedAt', 'desc'], limit: 100 },
-    );
+    const lapsed = await this.deps.repositories.authorizers.lapsedSince(this.deps.now() - LAPSE_NOTICE_WINDOW_MS);
     for (const doc of lapsed) {
       const lapseAt = lapseTime(doc);
       if (lapseAt === null) continue;
@@ -140,29 +122,24 @@ export class LapseNotices {
 
   /** Claims (owner, lapse), spends a credit, sends; 'done' when an earlier run already did. */
   private async notifyOnce(doc: AuthorizerDoc, openid: string, lapseAt: number): Promise<LapseNoticeDoc['outcome'] | 'done'> {
-    const { store, now, log } = this.deps;
-    const _ = store.command;
+    const { repositories, now, log } = this.deps;
+    const { noticeConsents, lapseNotices } = repositories;
     const state = doc.status as LapsedStatus;
     const id = `${doc._id}:${lapseAt}:${openid}`;
     const record: LapseNoticeDoc = { _id: id, appid: doc._id, openid, state, lapseAt, outcome: 'sending', at: now() };
-    if (!(await store.create(COLLECTIONS.lapseNotices, { ...record }))) return 'done';
-    const spent = await store.updateWhere(
-      COLLECTIONS.noticeConsents,
-      { _id: openid, credits: _.gt(0) },
-      { credits: _.inc(-1), updatedAt: now() },
-    );
-    if (spent !== 1) {
-      await store.update(COLLECTIONS.lapseNotices, id, { outcome: 'no_consent' });
+    if (!(await lapseNotices.claim(record))) return 'done';
+    if (!(await noticeConsents.spendOne(openid, now()))) {
+      await lapseNotices.settle(id, { outcome: 'no_consent' });
       return 'no_consent';
     }
     const errCode = await this.send(doc, openid, state, lapseAt);
     if (errCode === 0) {
-      await store.update(COLLECTIONS.lapseNotices, id, { outcome: 'sent', at: now() });
+      await lapseNotices.settle(id, { outcome: 'sent', at: now() });
       return 'sent';
     }
     // WeChat has no subscription left for this merchant: our count was ahead of it (consent given elsewhere, or used).
-    if (errCode === NO_QUOTA) await store.update(COLLECTIONS.noticeConsents, openid, { credits: 0, updatedAt: now() });
-    await store.update(COLLECTIONS.lapseNotices, id, { outcome: 'failed', errCode, at: now() });
+    if (errCode === NO_QUOTA) await noticeConsents.zero(openid, now());
+    await lapseNotices.settle(id, { outcome: 'failed', errCode, at: now() });
     log.warn('lapse notice failed', { errCode });
     return 'failed';
   }

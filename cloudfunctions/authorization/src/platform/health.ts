@@ -1,8 +1,7 @@
 import type { PlatformHealth } from '../../../../typings/api';
 import { toSummary } from '../authorizers/views';
-import type { AuthorizerDoc, PlatformDoc, PushLogDoc, UpstreamErrorNote } from '../model';
-import { COLLECTIONS, type Store } from '../store';
-import { readPlatform } from './platformState';
+import type { PlatformDoc, UpstreamErrorNote } from '../model';
+import type { Repositories } from '../repositories';
 import type { BrokerCredential } from '../config';
 
 /** WeChat pushes a ticket every 10 minutes; missing two in a row means something is wrong. */
@@ -24,27 +23,21 @@ const ADVICE: Readonly<Record<number, string>> = {
 };
 
 export async function platformHealth(deps: {
-  store: Store;
+  repositories: Pick<Repositories, 'platform' | 'authorizers' | 'pushLog'>;
   componentAppId: string;
   requiredIds: number[];
   brokerCallers: { http: BrokerCredential[]; function: BrokerCredential[] };
   now: () => number;
 }): Promise<PlatformHealth> {
-  const { store, componentAppId, requiredIds, brokerCallers, now } = deps;
+  const { repositories, componentAppId, requiredIds, brokerCallers, now } = deps;
+  const { authorizers } = repositories;
   const at = now();
-  const platform = await readPlatform(store, componentAppId);
-  const count = (status: string) => store.count(COLLECTIONS.authorizers, { status });
-  const [active, needsReauth, revoked] = await Promise.all([count('active'), count('needs_reauth'), count('revoked')]);
-  const attention = await store.find<AuthorizerDoc>(
-    COLLECTIONS.authorizers,
-    { status: 'needs_reauth' },
-    { orderBy: ['updatedAt', 'desc'], limit: 20 },
+  const platform = await repositories.platform.get(componentAppId);
+  const [active, needsReauth, revoked] = await Promise.all(
+    (['active', 'needs_reauth', 'revoked'] as const).map((status) => authorizers.countWithStatus(status)),
   );
-  const failures = await store.find<PushLogDoc>(
-    COLLECTIONS.pushLog,
-    { outcome: 'failed' },
-    { orderBy: ['receivedAt', 'desc'], limit: 10 },
-  );
+  const attention = await authorizers.needingReauth(20);
+  const failures = await repositories.pushLog.recentFailures(10);
 
   const ticket = ticketHealth(platform, at);
   const componentToken = tokenHealth(platform, at);

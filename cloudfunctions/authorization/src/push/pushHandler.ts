@@ -4,13 +4,13 @@ import { isRefusal, openSignedRequest, type CryptoKeys } from '../crypto';
 import type { AuthorizationMachine } from '../authorizations/machine';
 import { recordRevocation, revocationTies } from '../authorizers/records';
 import type { AuthorizerTokens } from '../authorizers/tokens';
-import { Claims, waitWithBackoff, type ClaimToken } from '../claims';
+import { waitWithBackoff, type Claims, type ClaimToken } from '../claims';
 import type { PushLogDoc } from '../model';
 import { saveTicket } from '../platform/platformState';
 import { noteTestAccountEvent } from '../release/testAccountStore';
 import { isReleaseTestAppid } from '../release/testAccounts';
+import type { Repositories } from '../repositories';
 import { sessionIdFor } from '../sessions/sessions';
-import { COLLECTIONS, type Store } from '../store';
 import type { Logger } from '../logger';
 
 /** What WeChat sent to the authorization-event URL. */
@@ -27,7 +27,7 @@ export interface PushReply {
 export interface PushDeps {
   config: Config;
   keys: CryptoKeys;
-  store: Store;
+  repositories: Pick<Repositories, 'pushLog' | 'platform' | 'authorizers' | 'releaseTestAccounts'>;
   machine: AuthorizationMachine;
   authorizerTokens: AuthorizerTokens;
   /** Asks WeChat whether the account is authorized now (settles a revocation that ties with a grant). */
@@ -64,7 +64,7 @@ export class PushHandler {
   private readonly claims: Claims;
 
   constructor(private readonly deps: PushDeps) {
-    this.claims = new Claims({ store: deps.store, collection: COLLECTIONS.pushLog, holder: deps.holder, now: deps.now });
+    this.claims = deps.repositories.pushLog.claims(deps.holder, deps.now);
   }
 
   async handle(request: PushRequest): Promise<PushReply> {
@@ -98,9 +98,8 @@ export class PushHandler {
 
   /** Retention: processed pushes older than `ageMs` (the idempotency window). */
   async forgetBefore(ageMs: number): Promise<number> {
-    const { store, now } = this.deps;
     // Entries left in progress by a processor that died go too: their work is finished elsewhere.
-    return store.removeWhere(COLLECTIONS.pushLog, { receivedAt: store.command.lt(now() - ageMs) });
+    return this.deps.repositories.pushLog.removeReceivedBefore(this.deps.now() - ageMs);
   }
 
   /** Verify, decrypt, check the appid; a forged or malformed push is rejected with nothing stored. */
@@ -138,7 +137,7 @@ export class PushHandler {
     if (token) return token;
     const seen = await waitWithBackoff(
       async () => {
-        const doc = await this.deps.store.get<PushLogDoc>(COLLECTIONS.pushLog, id);
+        const doc = await this.deps.repositories.pushLog.get(id);
         if (!doc || doc.leaseUntil < now()) return 'retry' as const;
         return doc.claimState === 'in_progress' ? undefined : ('done' as const);
       },
@@ -169,15 +168,15 @@ export class PushHandler {
 
   /** WeChat's release-test accounts never reach the merchants' collections (issue 11). */
   private async releaseTestEvent(appid: string, infoType: string): Promise<Dispatched> {
-    await noteTestAccountEvent(this.deps.store, appid, infoType, this.deps.now());
+    await noteTestAccountEvent(this.deps.repositories.releaseTestAccounts, appid, infoType, this.deps.now());
     return { outcome: 'ok', detail: 'release-test account', appid };
   }
 
   private async ticket(p: Payload, createdAt: number): Promise<Dispatched> {
-    const { store, config, now } = this.deps;
+    const { repositories, config, now } = this.deps;
     const ticket = text(p.ComponentVerifyTicket);
     if (!ticket || !Number.isFinite(createdAt)) return { outcome: 'ignored', detail: 'malformed ticket push', appid: null };
-    const kept = await saveTicket(store, config.componentAppId, ticket, createdAt, now());
+    const kept = await saveTicket(repositories.platform, config.componentAppId, ticket, createdAt, now());
     return { outcome: 'ok', detail: kept ? 'ticket saved' : 'older ticket ignored', appid: null };
   }
 
@@ -204,13 +203,13 @@ export class PushHandler {
   }
 
   private async revocation(appid: string | null, createdAt: number): Promise<Dispatched> {
-    const { store, authorizerTokens, now } = this.deps;
+    const { repositories, authorizerTokens, now } = this.deps;
     if (!appid || !(createdAt > 0)) return { outcome: 'ignored', detail: 'malformed unauthorized push', appid };
     // Ordered by CreateTime: a revocation older than the newest grant we know changes nothing; one
     // in the same second as that grant is settled by what WeChat holds now.
-    const tie = await revocationTies(store, appid, createdAt);
+    const tie = await revocationTies(repositories.authorizers, appid, createdAt);
     const weChatSays = tie ? ((await this.deps.isAuthorizedNow(appid)) ? 'authorized' : 'revoked') : undefined;
-    const applied = await recordRevocation(store, appid, createdAt, now(), weChatSays);
+    const applied = await recordRevocation(repositories.authorizers, appid, createdAt, now(), weChatSays);
     if (applied) await authorizerTokens.remove(appid);
     return { outcome: 'ok', detail: applied ? 'revoked' : 'older than the recorded state', appid };
   }

@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import http from 'node:http';
 import https from 'node:https';
 import type { App } from '../app';
-import { releaseLease, tryAcquireLease, type LeaseSpec } from '../lease';
+import { releaseLease, tryAcquireLease } from '../lease';
 import type { Leased } from '../model';
 import { categoryOf, OpenApiError } from '../openapi/errors';
-import { COLLECTIONS } from '../store';
 import { sendCustomText, type CustomSendResult } from './customSend';
 import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
 
@@ -52,7 +51,7 @@ export const jobIdFor = (code: string) => createHash('sha256').update(code).dige
 /** Records the job once (a retried message finds the same one) and returns its id. */
 export async function recordJob(app: App, input: { appid: string; touser: string; code: string }): Promise<string> {
   const id = jobIdFor(input.code);
-  await app.store.create(COLLECTIONS.releaseJobs, {
+  await app.repositories.releaseJobs.create({
     _id: id,
     ...input,
     state: 'pending',
@@ -92,21 +91,15 @@ export type JobRun = 'done' | 'failed' | 'pending' | 'busy' | 'unknown';
 
 /** Runs one job under a lease; safe to call from any number of invocations at once. */
 export async function runJob(app: App, id: string): Promise<JobRun> {
-  const doc = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
+  const { releaseJobs } = app.repositories;
+  const doc = await releaseJobs.get(id);
   if (!doc) return 'unknown';
   if (doc.state !== 'pending') return doc.state;
-  const lease: LeaseSpec = {
-    store: app.store,
-    collection: COLLECTIONS.releaseJobs,
-    id,
-    owner: app.instanceId,
-    now: app.now,
-    ttlMs: LEASE_TTL_MS,
-  };
+  const lease = releaseJobs.lease(id, app.instanceId, app.now, LEASE_TTL_MS);
   const token = await tryAcquireLease(lease);
   if (!token) return 'busy';
   try {
-    const fresh = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
+    const fresh = await releaseJobs.get(id);
     if (!fresh || fresh.state !== 'pending') return fresh?.state ?? 'unknown';
     return await attempt(app, fresh);
   } finally {
@@ -151,7 +144,7 @@ async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string,
 /** The code is spent once; a retry after a crash uses the token that exchange stored. */
 async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
   if (job.exchanged) {
-    const kept = await testAccountToken(app.store, job.appid, app.now());
+    const kept = await testAccountToken(app.repositories.releaseTestAccounts, job.appid, app.now());
     if (kept) return kept;
   }
   const { upstream } = app;
@@ -160,7 +153,7 @@ async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
   if (info.authorizer_appid !== job.appid || !info.authorizer_access_token)
     throw new Error('the code is not for this test account');
   await saveTestAccountTokens(
-    app.store,
+    app.repositories.releaseTestAccounts,
     job.appid,
     {
       accessToken: info.authorizer_access_token,
@@ -169,30 +162,26 @@ async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
     },
     app.now(),
   );
-  await app.store.update(COLLECTIONS.releaseJobs, job._id, { exchanged: true });
+  await app.repositories.releaseJobs.markExchanged(job._id);
   return info.authorizer_access_token;
 }
 
 async function retryLater(app: App, job: ReleaseJobDoc, error: string): Promise<JobRun> {
   if (job.attempts + 1 >= MAX_ATTEMPTS) return finish(app, job, 'failed', error);
-  await app.store.update(COLLECTIONS.releaseJobs, job._id, { attempts: job.attempts + 1, error });
+  await app.repositories.releaseJobs.noteAttempt(job._id, job.attempts + 1, error);
   app.log.warn('release job retry', { appid: job.appid, reason: error });
   return 'pending';
 }
 
 async function finish(app: App, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
-  await app.store.update(COLLECTIONS.releaseJobs, job._id, { state, error, code: null, finishedAt: app.now() });
+  await app.repositories.releaseJobs.finish(job._id, state, error, app.now());
   app.log.info('release job', { appid: job.appid, state, reason: error });
   return state;
 }
 
 /** The timer's share: jobs whose self-call never arrived or whose run died. */
 export async function finishPendingJobs(app: App): Promise<number> {
-  const pending = await app.store.find<ReleaseJobDoc>(
-    COLLECTIONS.releaseJobs,
-    { state: 'pending', leaseUntil: app.store.command.lt(app.now()) },
-    { limit: 20 },
-  );
+  const pending = await app.repositories.releaseJobs.pendingUnheld(app.now(), 20);
   let finished = 0;
   for (const job of pending) if ((await runJob(app, job._id)) === 'done') finished += 1;
   return finished;

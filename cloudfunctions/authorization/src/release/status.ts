@@ -1,11 +1,8 @@
 import type { ReleaseCaseView, ReleaseStatus } from '../../../../typings/api';
 import type { App } from '../app';
 import { listMessageStats } from '../messages/stats';
-import type { AuthorizerDoc } from '../model';
 import { permissionName } from '../permissions';
-import { COLLECTIONS } from '../store';
 import type { ReleaseJobDoc } from './jobs';
-import type { ReleaseTestAccountDoc } from './testAccountStore';
 import { isReleaseTestAppid, MESSAGE_CASE_SET, type ReleaseTestKind } from './testAccounts';
 
 /** The result page's items (spec §11). */
@@ -31,11 +28,7 @@ function messageCases(app: App): ReleaseCaseView[] {
 async function testList(app: App): Promise<ReleaseStatus['testList']> {
   const list = app.config.releaseTestList;
   if (list.length === 0) return [];
-  const found = await app.store.find<AuthorizerDoc>(
-    COLLECTIONS.authorizers,
-    { userName: app.store.command.in(list), status: 'active' },
-    { limit: 100 },
-  );
+  const found = await app.repositories.authorizers.activeByUserNames(list);
   return list.map((userName) => {
     const doc = found.find((d) => d.userName === userName);
     return { userName, authorizedAppid: doc?._id ?? null, name: doc?.name ?? null };
@@ -43,7 +36,7 @@ async function testList(app: App): Promise<ReleaseStatus['testList']> {
 }
 
 async function jobCounts(app: App): Promise<ReleaseStatus['jobs']> {
-  const count = (state: ReleaseJobDoc['state']) => app.store.count(COLLECTIONS.releaseJobs, { state });
+  const count = (state: ReleaseJobDoc['state']) => app.repositories.releaseJobs.countInState(state);
   const [pending, done, failed] = await Promise.all([count('pending'), count('done'), count('failed')]);
   return { pending, done, failed };
 }
@@ -51,9 +44,9 @@ async function jobCounts(app: App): Promise<ReleaseStatus['jobs']> {
 export async function releaseStatus(app: App): Promise<ReleaseStatus> {
   const [list, accounts, jobs, stats] = await Promise.all([
     testList(app),
-    app.store.find<ReleaseTestAccountDoc>(COLLECTIONS.releaseTestAccounts, {}, { orderBy: ['_id', 'asc'], limit: 100 }),
+    app.repositories.releaseTestAccounts.list(),
     jobCounts(app),
-    listMessageStats(app.store),
+    listMessageStats(app.repositories.messageStats),
   ]);
   return {
     released: app.config.platformReleased,

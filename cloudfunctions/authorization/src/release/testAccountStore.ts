@@ -1,4 +1,4 @@
-import { COLLECTIONS, type Store } from '../store';
+import type { ReleaseTestAccountsRepository } from '../repositories/releaseTestAccountsRepository';
 import { releaseTestAccount } from './testAccounts';
 
 /**
@@ -17,10 +17,10 @@ export interface ReleaseTestAccountDoc {
   updatedAt: number;
 }
 
-async function ensureDoc(store: Store, appid: string, now: number): Promise<void> {
+async function ensureDoc(accounts: ReleaseTestAccountsRepository, appid: string, now: number): Promise<void> {
   const account = releaseTestAccount(appid);
   if (!account) throw new Error('not a release-test account');
-  await store.create(COLLECTIONS.releaseTestAccounts, {
+  await accounts.create({
     _id: appid,
     group: account.group,
     kind: account.kind,
@@ -37,33 +37,31 @@ async function ensureDoc(store: Store, appid: string, now: number): Promise<void
  * An authorization-event push about a test account: acknowledged and noted, nothing exchanged.
  * Its code is left unspent, in case WeChat sends the same one in QUERY_AUTH_CODE.
  */
-export async function noteTestAccountEvent(store: Store, appid: string, event: string, now: number): Promise<void> {
-  await ensureDoc(store, appid, now);
-  const revoked = event === 'unauthorized';
-  await store.update(COLLECTIONS.releaseTestAccounts, appid, {
-    lastEvent: event,
-    lastEventAt: now,
-    updatedAt: now,
-    ...(revoked ? { accessToken: null, accessTokenExpiresAt: 0, refreshToken: null } : {}),
-  });
+export async function noteTestAccountEvent(
+  accounts: ReleaseTestAccountsRepository,
+  appid: string,
+  event: string,
+  now: number,
+): Promise<void> {
+  await ensureDoc(accounts, appid, now);
+  await accounts.noteEvent(appid, event, now, event === 'unauthorized');
 }
 
 export async function saveTestAccountTokens(
-  store: Store,
+  accounts: ReleaseTestAccountsRepository,
   appid: string,
   tokens: { accessToken: string; expiresAt: number; refreshToken: string | null },
   now: number,
 ): Promise<void> {
-  await ensureDoc(store, appid, now);
-  await store.update(COLLECTIONS.releaseTestAccounts, appid, {
-    accessToken: tokens.accessToken,
-    accessTokenExpiresAt: tokens.expiresAt,
-    refreshToken: tokens.refreshToken,
-    updatedAt: now,
-  });
+  await ensureDoc(accounts, appid, now);
+  await accounts.saveTokens(appid, tokens, now);
 }
 
-export async function testAccountToken(store: Store, appid: string, now: number): Promise<string | null> {
-  const doc = await store.get<ReleaseTestAccountDoc>(COLLECTIONS.releaseTestAccounts, appid);
+export async function testAccountToken(
+  accounts: ReleaseTestAccountsRepository,
+  appid: string,
+  now: number,
+): Promise<string | null> {
+  const doc = await accounts.get(appid);
   return doc?.accessToken && doc.accessTokenExpiresAt > now ? doc.accessToken : null;
 }

@@ -4,7 +4,7 @@ import { addOwner } from '../authorizers/records';
 import { rateLimited } from '../errors';
 import type { RateLimits } from '../limits';
 import type { SessionDoc } from '../model';
-import { COLLECTIONS, type Store } from '../store';
+import type { Repositories } from '../repositories';
 import type { Upstream } from '../upstream';
 
 /**
@@ -29,7 +29,7 @@ export interface NewSession {
 
 export class Sessions {
   constructor(
-    private readonly store: Store,
+    private readonly repositories: Pick<Repositories, 'sessions' | 'authorizers'>,
     private readonly upstream: Upstream,
     private readonly limits: RateLimits,
     private readonly now: () => number,
@@ -60,12 +60,12 @@ export class Sessions {
       expiresAt: at + expires_in * 1000,
       completedAt: null,
     };
-    await this.store.create(COLLECTIONS.authSessions, { ...doc });
+    await this.repositories.sessions.create(doc);
     return doc;
   }
 
   async get(sessionId: string): Promise<SessionDoc | null> {
-    return this.store.get<SessionDoc>(COLLECTIONS.authSessions, sessionId);
+    return this.repositories.sessions.get(sessionId);
   }
 
   /** The status a reader should see: a pending session past its code's life (and grace) is expired. */
@@ -85,36 +85,23 @@ export class Sessions {
     const open = session.status === 'pending' || session.status === 'expired';
     if (!open && !(session.status === 'authorized' && session.authorizerAppid === appid)) return false;
     // Owner first: if we die between the two writes, the next holder repeats both.
-    if (!(await addOwner(this.store, appid, session.openid, eventAt, this.now()))) return false;
-    await this.store.updateWhere(
-      COLLECTIONS.authSessions,
-      { _id: sessionId, status: this.store.command.in(['pending', 'expired']) },
-      { status: 'authorized', authorizerAppid: appid, failure: null, completedAt: this.now() },
-    );
+    if (!(await addOwner(this.repositories.authorizers, appid, session.openid, eventAt, this.now()))) return false;
+    await this.repositories.sessions.markAuthorized(sessionId, appid, this.now());
     return true;
   }
 
   /** Only a signed push fails a session, and only one still pending. */
   async markFailed(sessionId: string, failure: ActionError): Promise<void> {
-    await this.store.updateWhere(
-      COLLECTIONS.authSessions,
-      { _id: sessionId, status: 'pending' },
-      { status: 'failed', failure: this.store.command.set(failure), completedAt: this.now() },
-    );
+    await this.repositories.sessions.markFailed(sessionId, failure, this.now());
   }
 
   /** The timer's sweep: pending sessions whose code and grace are gone. */
   async expireStale(): Promise<number> {
-    const _ = this.store.command;
-    return this.store.updateWhere(
-      COLLECTIONS.authSessions,
-      { status: 'pending', expiresAt: _.lt(this.now() - LATE_PUSH_GRACE_MS) },
-      { status: 'expired', completedAt: this.now() },
-    );
+    return this.repositories.sessions.expirePending(this.now() - LATE_PUSH_GRACE_MS, this.now());
   }
 
   /** Retention: sessions whose code died more than `ageMs` ago. */
   async removeEndedBefore(ageMs: number): Promise<number> {
-    return this.store.removeWhere(COLLECTIONS.authSessions, { expiresAt: this.store.command.lt(this.now() - ageMs) });
+    return this.repositories.sessions.removeExpiredBefore(this.now() - ageMs);
   }
 }

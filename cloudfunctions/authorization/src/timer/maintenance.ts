@@ -1,6 +1,6 @@
 import type { App } from '../app';
 import { reconcileStep } from '../authorizers/reconcile';
-import { ensurePlatform, readPlatform, recordTimerRun } from '../platform/platformState';
+import { recordTimerRun } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { finishPendingJobs } from '../release/jobs';
 import { TimeBudget } from './budget';
@@ -40,7 +40,7 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     }
   }
   // A heartbeat for the health page: a deployment whose timer never fires is visible there.
-  await recordTimerRun(app.store, app.config.componentAppId, app.now());
+  await recordTimerRun(app.repositories.platform, app.config.componentAppId, app.now());
   app.log.info('maintenance', { report });
   return report;
 }
@@ -61,9 +61,9 @@ async function forgetOldRecords(app: App): Promise<Record<string, number>> {
 
 /** Starts a pass every six hours and continues one in progress on every run. */
 async function reconcileIfDue(app: App, budget: TimeBudget): Promise<unknown> {
-  const { store, config, now } = app;
-  await ensurePlatform(store, config.componentAppId);
-  const platform = await readPlatform(store, config.componentAppId);
+  const { repositories, config, now } = app;
+  await repositories.platform.ensure(config.componentAppId);
+  const platform = await repositories.platform.get(config.componentAppId);
   if (!platform?.componentToken && !platform?.ticket) return 'no ticket yet';
   const due = now() - (platform?.lastReconciledAt ?? 0) >= RECONCILE_EVERY_MS;
   if (!due && !platform?.reconcileCheckpoint) return 'not due';
