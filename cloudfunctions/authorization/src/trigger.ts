@@ -1,4 +1,4 @@
-import { isHttpEvent } from './http/adapter';
+import { isHttpEvent } from './http/core';
 
 export type Trigger = 'timer' | 'http' | 'action';
 

@@ -4,7 +4,7 @@
  * is read only when the token path fails, so a warm call costs one read.
  */
 import type { IssuedToken } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { recordNeedsReauth } from '../authorizers/records';
 import { AuthorizationPaused } from '../authorizers/tokens';
 import { AppError } from '../errors';
@@ -15,7 +15,7 @@ import { refuse, type BrokerRefusal } from './refusal';
 
 const REAUTH_HINT = "the merchant must authorize again (更新授权) from the provider's mini-program or authorization link";
 
-export async function issuedToken(app: App, appid: string): Promise<IssuedToken> {
+export async function issuedToken(app: BrokerDeps, appid: string): Promise<IssuedToken> {
   try {
     return await app.authorizerTokens.issued(appid);
   } catch (error) {
@@ -23,7 +23,7 @@ export async function issuedToken(app: App, appid: string): Promise<IssuedToken>
   }
 }
 
-export async function explainFailure(app: App, appid: string, error: unknown): Promise<unknown> {
+export async function explainFailure(app: BrokerDeps, appid: string, error: unknown): Promise<unknown> {
   const doc = await app.store.get<AuthorizerDoc>(COLLECTIONS.authorizers, appid);
   if (!doc) return refuse('UNKNOWN_AUTHORIZER', `${appid} has not authorized this platform`);
   if (doc.status === 'revoked') return unavailable('revoked', 'the merchant revoked the authorization; ' + REAUTH_HINT);
@@ -38,7 +38,7 @@ export async function explainFailure(app: App, appid: string, error: unknown): P
 }
 
 /** WeChat answered 61003/61023 on a call: the authorization is broken until the merchant renews it. */
-export async function markBroken(app: App, appid: string, failedToken: string, errcode: number): Promise<BrokerRefusal> {
+export async function markBroken(app: BrokerDeps, appid: string, failedToken: string, errcode: number): Promise<BrokerRefusal> {
   await recordNeedsReauth(app.store, appid, app.now());
   await app.authorizerTokens.rejectAuthorization(appid, failedToken);
   return unavailable('needs_reauth', `WeChat answered ${errcode}: the authorization is no longer valid; ${REAUTH_HINT}`, errcode);

@@ -3,7 +3,7 @@
  * provider, answered `{ ok: true, data } | { ok: false, error }`. Binary answers travel base64.
  */
 import type { BrokerCallResult } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { checkFunctionCaller, type CallerContext } from './callGuard';
 import { isBrokerOp, parseInput, runOp, toProxyResponse } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
@@ -16,7 +16,7 @@ export function isBrokerCall(event: unknown): event is { broker: unknown } {
 }
 
 export async function handleBrokerCall(
-  app: App,
+  app: BrokerDeps,
   event: { broker: unknown },
   wxContext: CallerContext,
 ): Promise<BrokerCallResult> {

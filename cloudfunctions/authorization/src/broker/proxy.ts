@@ -7,7 +7,7 @@
  * so a 40014 always speaks of the token this proxy put in.
  */
 import type { AuthorizerDoc } from '../model';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { permissionName } from '../permissions';
 import { COLLECTIONS } from '../store';
 import { issuedToken, markBroken } from './access';
@@ -46,7 +46,7 @@ interface TokenSource {
 
 export class WeChatProxy {
   constructor(
-    private readonly app: App,
+    private readonly app: BrokerDeps,
     private readonly usage: Usage,
   ) {}
 

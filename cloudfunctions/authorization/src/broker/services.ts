@@ -1,5 +1,5 @@
 import type { BrokerErrorBody } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { AppError } from '../errors';
 import { OpenApiError } from '../openapi/errors';
 import { Nonces } from './nonces';
@@ -13,10 +13,10 @@ export interface Broker {
   nonces: Nonces;
 }
 
-const brokers = new WeakMap<App, Broker>();
+const brokers = new WeakMap<BrokerDeps, Broker>();
 
 /** The broker of this function instance, wired on first use (nothing to do at cold start). */
-export function brokerOf(app: App): Broker {
+export function brokerOf(app: BrokerDeps): Broker {
   let broker = brokers.get(app);
   if (!broker) {
     const usage = new Usage(app.store, (error) =>
@@ -29,7 +29,7 @@ export function brokerOf(app: App): Broker {
 }
 
 /** Every failure as a refusal body; details go to the log (never a token, secret or body). */
-export function toBrokerError(app: App, error: unknown): BrokerErrorBody {
+export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody {
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')
     return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };

@@ -31,6 +31,9 @@ export interface ReleaseJobDoc extends Leased {
   finishedAt: number | null;
 }
 
+/** What a job needs of the function's wiring. */
+export type JobDeps = Pick<App, 'store' | 'now' | 'instanceId' | 'config' | 'upstream' | 'log'>;
+
 export const JOB_PATH_SEGMENT = 'release-jobs';
 const MAX_ATTEMPTS = 3;
 /** Authorization codes live an hour at most; a job older than that cannot succeed. */
@@ -50,7 +53,7 @@ const SEND_RETRY_DELAYS_MS = [300, 1000, 2000];
 export const jobIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Records the job once (a retried message finds the same one) and returns its id. */
-export async function recordJob(app: App, input: { appid: string; touser: string; code: string }): Promise<string> {
+export async function recordJob(app: JobDeps, input: { appid: string; touser: string; code: string }): Promise<string> {
   const id = jobIdFor(input.code);
   await app.store.create(COLLECTIONS.releaseJobs, {
     _id: id,
@@ -91,7 +94,7 @@ export function kickJob(publicBaseUrl: string, id: string): Promise<void> {
 export type JobRun = 'done' | 'failed' | 'pending' | 'busy' | 'unknown';
 
 /** Runs one job under a lease; safe to call from any number of invocations at once. */
-export async function runJob(app: App, id: string): Promise<JobRun> {
+export async function runJob(app: JobDeps, id: string): Promise<JobRun> {
   const doc = await app.store.get<ReleaseJobDoc>(COLLECTIONS.releaseJobs, id);
   if (!doc) return 'unknown';
   if (doc.state !== 'pending') return doc.state;
@@ -114,7 +117,7 @@ export async function runJob(app: App, id: string): Promise<JobRun> {
   }
 }
 
-async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
+async function attempt(app: JobDeps, job: ReleaseJobDoc): Promise<JobRun> {
   if (app.now() - job.createdAt > JOB_LIFETIME_MS || !job.code) return finish(app, job, 'failed', 'expired');
   try {
     const token = await exchangeOnce(app, job);
@@ -129,7 +132,7 @@ async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
 }
 
 /** Sends the message; a transient failure is tried again within seconds while WeChat still waits. */
-async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string, code: string): Promise<CustomSendResult> {
+async function sendWithQuickRetries(app: JobDeps, job: ReleaseJobDoc, token: string, code: string): Promise<CustomSendResult> {
   const send = () =>
     sendCustomText(
       { apiBaseUrl: app.config.apiBaseUrl, timeoutMs: app.config.apiTimeoutMs },
@@ -149,7 +152,7 @@ async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string,
 }
 
 /** The code is spent once; a retry after a crash uses the token that exchange stored. */
-async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
+async function exchangeOnce(app: JobDeps, job: ReleaseJobDoc): Promise<string> {
   if (job.exchanged) {
     const kept = await testAccountToken(app.store, job.appid, app.now());
     if (kept) return kept;
@@ -173,21 +176,21 @@ async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
   return info.authorizer_access_token;
 }
 
-async function retryLater(app: App, job: ReleaseJobDoc, error: string): Promise<JobRun> {
+async function retryLater(app: JobDeps, job: ReleaseJobDoc, error: string): Promise<JobRun> {
   if (job.attempts + 1 >= MAX_ATTEMPTS) return finish(app, job, 'failed', error);
   await app.store.update(COLLECTIONS.releaseJobs, job._id, { attempts: job.attempts + 1, error });
   app.log.warn('release job retry', { appid: job.appid, reason: error });
   return 'pending';
 }
 
-async function finish(app: App, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
+async function finish(app: JobDeps, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
   await app.store.update(COLLECTIONS.releaseJobs, job._id, { state, error, code: null, finishedAt: app.now() });
   app.log.info('release job', { appid: job.appid, state, reason: error });
   return state;
 }
 
 /** The timer's share: jobs whose self-call never arrived or whose run died. */
-export async function finishPendingJobs(app: App): Promise<number> {
+export async function finishPendingJobs(app: JobDeps): Promise<number> {
   const pending = await app.store.find<ReleaseJobDoc>(
     COLLECTIONS.releaseJobs,
     { state: 'pending', leaseUntil: app.store.command.lt(app.now()) },
