@@ -1,7 +1,7 @@
 import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { AuthorizerTokenDoc } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isAuthorizationError } from '../openapi/errors';
 import { COLLECTIONS, type Store } from '../store';
 import { eachWithin, type TimeBudget } from '../timer/budget';
 import type { Upstream } from '../upstream';
@@ -247,9 +247,7 @@ export class AuthorizerTokens {
     if (doc.rejected === true) await store.update(COLLECTIONS.authorizerTokens, appid, { probeAfter: now() + reauthProbeMs });
     const issuedAt = now();
     try {
-      const result = await upstream.withComponentToken((ct) =>
-        upstream.client.refreshAuthorizerToken(ct, appid, doc.refreshToken),
-      );
+      const result = await upstream.component.refreshAuthorizerToken(appid, doc.refreshToken);
       await store.update(COLLECTIONS.authorizerTokens, appid, {
         accessToken: result.authorizer_access_token,
         expiresAt: issuedAt + result.expires_in * 1000,
@@ -261,7 +259,7 @@ export class AuthorizerTokens {
       });
       return result.authorizer_access_token;
     } catch (error) {
-      if (error instanceof OpenApiError && error.category === 'authorization') {
+      if (isAuthorizationError(error)) {
         // Marked here too, so reconcile finds it by reading token records alone.
         await store.update(COLLECTIONS.authorizerTokens, appid, { rejected: true, probeAfter: now() + reauthProbeMs });
         await recordNeedsReauth(store, appid, now());

@@ -9,7 +9,7 @@ import { recordNeedsReauth } from '../authorizers/records';
 import { AuthorizationPaused } from '../authorizers/tokens';
 import { AppError } from '../errors';
 import type { AuthorizerDoc } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isOpenApiError } from '../openapi/errors';
 import { COLLECTIONS } from '../store';
 import { refuse, type BrokerRefusal } from './refusal';
 
@@ -31,7 +31,7 @@ export async function explainFailure(app: BrokerDeps, appid: string, error: unkn
     return unavailable('needs_reauth', 'WeChat no longer accepts this authorization; ' + REAUTH_HINT);
   if (error instanceof AppError && error.code === 'NOT_READY')
     return refuse('NOT_READY', 'the token is being refreshed or is not available yet; retry shortly');
-  if (error instanceof OpenApiError) {
+  if (isOpenApiError(error)) {
     return refuse('UPSTREAM', `WeChat refused the token refresh (${error.meaning})`, { errcode: error.errcode });
   }
   return error;

@@ -1,7 +1,7 @@
 import type { BrokerErrorBody } from '../../../../clients/broker-client/src/wire';
 import type { BrokerDeps } from './deps';
 import { AppError } from '../errors';
-import { OpenApiError } from '../openapi/errors';
+import { isOpenApiError } from '../openapi/errors';
 import { Nonces } from './nonces';
 import { WeChatProxy } from './proxy';
 import { BrokerRefusal } from './refusal';
@@ -33,7 +33,7 @@ export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody 
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')
     return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
-  if (error instanceof OpenApiError) {
+  if (isOpenApiError(error)) {
     app.log.warn('broker upstream error', { api: error.api, errcode: error.errcode, category: error.category });
     return { code: 'UPSTREAM', message: `WeChat refused: ${error.meaning}`, errcode: error.errcode };
   }

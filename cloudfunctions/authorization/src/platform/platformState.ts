@@ -1,5 +1,5 @@
 import type { PlatformDoc, UpstreamErrorNote } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isConfigurationError, isTicketError } from '../openapi/errors';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The one document per platform: ticket, component token, refresh lease, last upstream error. */
@@ -48,7 +48,7 @@ export async function saveTicket(
 
 /** Keeps the last configuration or ticket error (61004 with its IP, 61005 …) for the health page. */
 export async function recordUpstreamError(store: Store, appId: string, error: unknown, at: number): Promise<void> {
-  if (!(error instanceof OpenApiError && (error.category === 'configuration' || error.category === 'ticket'))) return;
+  if (!(isConfigurationError(error) || isTicketError(error))) return;
   const note: UpstreamErrorNote = {
     at,
     api: error.api,

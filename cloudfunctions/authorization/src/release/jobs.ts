@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { App } from '../app';
 import { releaseLease, tryAcquireLease, type LeaseSpec } from '../lease';
 import type { Leased } from '../model';
-import { categoryOf, OpenApiError } from '../openapi/errors';
+import { categoryOf, isCodeError, isOpenApiError } from '../openapi/errors';
 import { COLLECTIONS } from '../store';
 import { sendCustomText, type CustomSendResult } from './customSend';
 import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
@@ -125,9 +125,8 @@ async function attempt(app: JobDeps, job: ReleaseJobDoc): Promise<JobRun> {
     if (sent.ok) return finish(app, job, 'done', null);
     return retryLater(app, job, `custom send errcode ${sent.errcode}`);
   } catch (error) {
-    if (error instanceof OpenApiError && error.category === 'code')
-      return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
-    return retryLater(app, job, error instanceof OpenApiError ? `${error.api} errcode ${error.errcode}` : 'internal error');
+    if (isCodeError(error)) return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
+    return retryLater(app, job, isOpenApiError(error) ? `${error.api} errcode ${error.errcode}` : 'internal error');
   }
 }
 
@@ -157,9 +156,7 @@ async function exchangeOnce(app: JobDeps, job: ReleaseJobDoc): Promise<string> {
     const kept = await testAccountToken(app.store, job.appid, app.now());
     if (kept) return kept;
   }
-  const { upstream } = app;
-  const code = job.code ?? '';
-  const { authorization_info: info } = await upstream.withComponentToken((t) => upstream.client.queryAuth(t, code));
+  const { authorization_info: info } = await app.upstream.component.queryAuth(job.code ?? '');
   if (info.authorizer_appid !== job.appid || !info.authorizer_access_token)
     throw new Error('the code is not for this test account');
   await saveTestAccountTokens(
