@@ -21,6 +21,11 @@ export function triggerOf(
   return isHttpEvent(event) ? 'http' : 'action';
 }
 
+/** The marker of a broker call: an event with a `broker` key is for the broker, whatever else it holds. */
+export function isBrokerCall(event: unknown): event is { broker: unknown } {
+  return typeof event === 'object' && event !== null && 'broker' in event;
+}
+
 function isTimerShaped(event: unknown): boolean {
   const e = event as { Type?: unknown; TriggerName?: unknown } | null;
   return !!e && e.Type === 'Timer' && typeof e.TriggerName === 'string';

@@ -10,11 +10,6 @@ import type { WeChatAnswerBytes } from './proxy';
 import { refuse } from './refusal';
 import { brokerOf, toBrokerError } from './services';
 
-/** The marker: an event with a `broker` key is for the broker, whatever else it holds. */
-export function isBrokerCall(event: unknown): event is { broker: unknown } {
-  return typeof event === 'object' && event !== null && 'broker' in event;
-}
-
 export async function handleBrokerCall(
   app: BrokerDeps,
   event: { broker: unknown },
