@@ -1,17 +1,19 @@
 import cloud = require('wx-server-sdk');
 import { handleAction } from './actions/router';
 import { createApp, type App } from './app';
-import { handleBrokerCall, isBrokerCall } from './broker/callEntry';
+import { handleBrokerCall } from './broker/callEntry';
 import { ConfigError } from './config';
-import { handleHttp, isHttpEvent } from './http/adapter';
+import { isHttpEvent } from './http/core';
+import { handleHttp } from './http/routes';
 import type { CloudDb } from './store';
 import type { SubscribeMessageApi } from './notices/lapseNotices';
 import { runMaintenance } from './timer/maintenance';
-import { triggerOf } from './trigger';
+import { isBrokerCall, triggerOf } from './trigger';
 
 /**
- * The one cloud function, three triggers: HTTP access (WeChat's pushes and the PC/H5 pages),
- * the timer, and callFunction from the mini-program. Each adapter hands over to the same App.
+ * The one cloud function, three triggers: HTTP access (the route table by audience), the timer,
+ * and callFunction (the mini-program's actions, the broker's calls). The App wired once satisfies
+ * each entry's narrow deps (`HttpDeps`, `BrokerDeps`); the timer and the actions use nearly all of it.
  */
 // The typings say string, but the SDK documents this symbol as "the environment the function runs in".
 cloud.init({ env: cloud.DYNAMIC_CURRENT_ENV as unknown as string });

@@ -1,4 +1,4 @@
-import { isHttpEvent } from './http/adapter';
+import { isHttpEvent } from './http/core';
 
 export type Trigger = 'timer' | 'http' | 'action';
 
@@ -19,6 +19,11 @@ export function triggerOf(
   if (acceptEmptyTimerContext && !context.SOURCE && isTimerShaped(event)) return 'timer';
   if (sources.includes('wx_client')) return 'action';
   return isHttpEvent(event) ? 'http' : 'action';
+}
+
+/** The marker of a broker call: an event with a `broker` key is for the broker, whatever else it holds. */
+export function isBrokerCall(event: unknown): event is { broker: unknown } {
+  return typeof event === 'object' && event !== null && 'broker' in event;
 }
 
 function isTimerShaped(event: unknown): boolean {

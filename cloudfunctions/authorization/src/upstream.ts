@@ -1,6 +1,14 @@
 import type { Config } from './config';
 import type { OpenApiClient } from './openapi/client';
-import { OpenApiError } from './openapi/errors';
+import { isTokenError } from './openapi/errors';
+import type {
+  AuthorizerInfoResponse,
+  AuthorizerListResponse,
+  AuthorizerTokenResponse,
+  PreAuthCodeResponse,
+  QueryAuthResponse,
+  StartPushTicketResponse,
+} from './openapi/types';
 import type { ComponentTokens } from './platform/componentToken';
 import { recordUpstreamError } from './platform/platformState';
 import type { Store } from './store';
@@ -14,24 +22,48 @@ export interface UpstreamDeps {
 }
 
 /**
- * Every call to WeChat that needs the component token goes through here: it supplies the shared
- * token, survives one token rejection (40001/40014/42001) by dropping exactly the token that failed
- * and retrying once, and remembers configuration errors (61004 …) for the health page.
+ * The component-level APIs (spec §4) as callers use them: the component token is supplied, a
+ * rejected one is dropped and the call retried once, configuration and ticket errors are noted
+ * for the health page. Failures are `OpenApiError`s: branch on them with the predicates of
+ * `openapi/errors.ts` (isCodeError, isAuthorizationError …).
  */
-export class Upstream {
-  constructor(private readonly deps: UpstreamDeps) {}
+export interface ComponentApi {
+  createPreAuthCode(): Promise<PreAuthCodeResponse>;
+  queryAuth(authorizationCode: string): Promise<QueryAuthResponse>;
+  getAuthorizerInfo(authorizerAppid: string): Promise<AuthorizerInfoResponse>;
+  refreshAuthorizerToken(authorizerAppid: string, refreshToken: string): Promise<AuthorizerTokenResponse>;
+  getAuthorizerList(offset: number, count: number): Promise<AuthorizerListResponse>;
+  /** Needs no token (it is how a platform without a ticket gets one); its errors are noted too. */
+  startPushTicket(): Promise<StartPushTicketResponse>;
+}
 
-  get client(): OpenApiClient {
-    return this.deps.client;
+/** The token a run of many calls keeps between them (reconcile's pages): no database read per call. */
+interface KeptToken {
+  token: string | null;
+}
+
+/** Every call to WeChat that needs the component token goes through here. */
+export class Upstream {
+  /** The component-level APIs with the shared token, read from the platform document per call. */
+  readonly component: ComponentApi;
+
+  constructor(private readonly deps: UpstreamDeps) {
+    this.component = this.componentApi();
   }
 
-  async withComponentToken<T>(call: (componentToken: string) => Promise<T>): Promise<T> {
+  /** Like `component`, but keeps the token that last worked for the next calls (one run's worth). */
+  keepingToken(): ComponentApi {
+    return this.componentApi({ token: null });
+  }
+
+  /** Supplies the shared token, retries once on its rejection, notes errors for the health page. */
+  private async withComponentToken<T>(call: (componentToken: string) => Promise<T>): Promise<T> {
     const { componentTokens } = this.deps;
     const token = await componentTokens.token();
     try {
       return await call(token);
     } catch (error) {
-      if (!(error instanceof OpenApiError && error.category === 'token')) throw await this.noted(error);
+      if (!isTokenError(error)) throw await this.noted(error);
       await componentTokens.invalidate(token);
     }
     const fresh = await componentTokens.token();
@@ -42,8 +74,46 @@ export class Upstream {
     }
   }
 
+  private componentApi(kept?: KeptToken): ComponentApi {
+    const { client } = this.deps;
+    const withToken = <T>(call: (token: string) => Promise<T>) =>
+      kept ? this.withKeptToken(kept, call) : this.withComponentToken(call);
+    return {
+      createPreAuthCode: () => withToken((token) => client.createPreAuthCode(token)),
+      queryAuth: (code) => withToken((token) => client.queryAuth(token, code)),
+      getAuthorizerInfo: (appid) => withToken((token) => client.getAuthorizerInfo(token, appid)),
+      refreshAuthorizerToken: (appid, refreshToken) =>
+        withToken((token) => client.refreshAuthorizerToken(token, appid, refreshToken)),
+      getAuthorizerList: (offset, count) => withToken((token) => client.getAuthorizerList(token, offset, count)),
+      startPushTicket: async () => {
+        try {
+          return await client.startPushTicket();
+        } catch (error) {
+          throw await this.noted(error);
+        }
+      },
+    };
+  }
+
+  /** The kept token first; once rejected (or before there is one) the usual way, keeping what worked. */
+  private async withKeptToken<T>(kept: KeptToken, call: (token: string) => Promise<T>): Promise<T> {
+    if (kept.token !== null) {
+      try {
+        return await call(kept.token);
+      } catch (error) {
+        kept.token = null;
+        if (!isTokenError(error)) throw await this.noted(error);
+      }
+    }
+    return this.withComponentToken(async (token) => {
+      const result = await call(token);
+      kept.token = token;
+      return result;
+    });
+  }
+
   /** Records configuration and ticket errors for the health page, then hands the error back. */
-  async noted(error: unknown): Promise<unknown> {
+  private async noted(error: unknown): Promise<unknown> {
     await recordUpstreamError(this.deps.store, this.deps.config.componentAppId, error, this.deps.now());
     return error;
   }

@@ -118,9 +118,7 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   async startPushTicket(app) {
     // No component token needed: this is how a platform without a ticket gets one again.
-    const { errmsg } = await app.client.startPushTicket().catch(async (error: unknown) => {
-      throw await app.upstream.noted(error);
-    });
+    const { errmsg } = await app.upstream.component.startPushTicket();
     return {
       message: errmsg === 'ok' ? '已请求微信重新推送 ticket，通常几分钟内送达' : '微信的 ticket 推送本来就在正常运行',
     };

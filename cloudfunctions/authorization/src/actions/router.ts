@@ -1,7 +1,7 @@
 import type { ActionError, ActionName, ActionResult } from '../../../../typings/api';
 import type { App } from '../app';
 import { AppError, forbidden } from '../errors';
-import { OpenApiError } from '../openapi/errors';
+import { isConfigurationError, isOpenApiError, isTicketError } from '../openapi/errors';
 import { handlers, type Caller } from './handlers';
 import { describeInputIssue, INPUT_PARSE } from './inputErrors';
 import { ADMIN_ACTIONS, isActionName, schemas } from './schemas';
@@ -36,10 +36,10 @@ function readRequest(event: unknown): { action: ActionName; payload: unknown } {
 /** Every failure becomes a code and a message a page can show; details go to the log, not the caller. */
 export function toActionError(app: App, error: unknown): ActionError {
   if (error instanceof AppError) return error.toJSON();
-  if (error instanceof OpenApiError) {
+  if (isOpenApiError(error)) {
     app.log.warn('upstream error', { api: error.api, errcode: error.errcode, category: error.category });
-    if (error.category === 'configuration') return { code: 'CONFIGURATION', message: '平台配置有误，请联系服务商处理' };
-    if (error.category === 'ticket') return { code: 'NOT_READY', message: '平台尚未收到有效的微信推送票据，请稍后重试' };
+    if (isConfigurationError(error)) return { code: 'CONFIGURATION', message: '平台配置有误，请联系服务商处理' };
+    if (isTicketError(error)) return { code: 'NOT_READY', message: '平台尚未收到有效的微信推送票据，请稍后重试' };
     return { code: 'UPSTREAM', message: '微信服务暂时不可用，请稍后重试' };
   }
   app.log.warn('internal error', { name: error instanceof Error ? error.name : typeof error });

@@ -12,7 +12,7 @@ export function askWeChat(upstream: Upstream, question: Question): Promise<CodeI
 
 async function queryAuth(upstream: Upstream, code: string): Promise<CodeInput> {
   try {
-    const { authorization_info: auth } = await upstream.withComponentToken((token) => upstream.client.queryAuth(token, code));
+    const { authorization_info: auth } = await upstream.component.queryAuth(code);
     const exchange = {
       authorizerAppid: auth.authorizer_appid,
       grantedSets: (auth.func_info ?? []).map((f) => f.funcscope_category.id),
@@ -34,7 +34,7 @@ async function queryAuth(upstream: Upstream, code: string): Promise<CodeInput> {
 
 async function account(upstream: Upstream, question: AccountQuestion): Promise<CodeInput> {
   const { appid, purpose } = question;
-  const info = await unlessRevoked(upstream.withComponentToken((token) => upstream.client.getAuthorizerInfo(token, appid)));
+  const info = await unlessRevoked(upstream.component.getAuthorizerInfo(appid));
   if (!info) return { kind: 'account_answered', purpose, account: null };
   const auth = info.authorization_info;
   return {

@@ -1,11 +1,11 @@
 import type { ReconcileReport } from '../../../../typings/api';
 import type { AuthorizerDoc, ReconcileCheckpoint } from '../model';
 import { AppError } from '../errors';
-import { OpenApiError, unlessRevoked } from '../openapi/errors';
+import { unlessRevoked } from '../openapi/errors';
 import type { AuthorizerListItem, AuthorizerListResponse } from '../openapi/types';
 import type { Repositories } from '../repositories';
 import type { TimeBudget } from '../timer/budget';
-import type { Upstream } from '../upstream';
+import type { ComponentApi, Upstream } from '../upstream';
 import { observedAt, recordGrant, recordUnlisted } from './records';
 import type { AuthorizerTokens } from './tokens';
 
@@ -89,8 +89,8 @@ class PassRun {
   private listedHere: Set<string> | null;
   /** When that list was read: an account granted after it is not missing from it, just newer. */
   private listedAt: number;
-  /** Kept for the run (it has a minute left at least, longer than a run): no database read per page. */
-  private componentToken: string | null = null;
+  /** Keeps its token for the run (it has a minute left at least, longer than a run): no database read per page. */
+  private readonly listing: ComponentApi;
 
   constructor(
     private readonly deps: ReconcileDeps,
@@ -99,6 +99,7 @@ class PassRun {
   ) {
     this.listedHere = checkpoint.phase === 'list' && checkpoint.offset === 0 ? new Set() : null;
     this.listedAt = observedAt(deps.now());
+    this.listing = deps.upstream.keepingToken();
   }
 
   /** True when the pass completed in this run. */
@@ -117,24 +118,8 @@ class PassRun {
     }
   }
 
-  private async listPage(offset: number): Promise<AuthorizerListResponse> {
-    const { upstream } = this.deps;
-    const kept = this.componentToken;
-    if (kept === null) {
-      return upstream.withComponentToken(async (token) => {
-        const page = await upstream.client.getAuthorizerList(token, offset, LIST_PAGE);
-        this.componentToken = token;
-        return page;
-      });
-    }
-    try {
-      return await upstream.client.getAuthorizerList(kept, offset, LIST_PAGE);
-    } catch (error) {
-      this.componentToken = null;
-      // A rejected token goes the usual way (drop it, fetch another, retry once).
-      if (error instanceof OpenApiError && error.category === 'token') return this.listPage(offset);
-      throw await upstream.noted(error);
-    }
+  private listPage(offset: number): Promise<AuthorizerListResponse> {
+    return this.listing.getAuthorizerList(offset, LIST_PAGE);
   }
 
   /** Reads one WeChat page and settles its accounts; true when the list is exhausted. */
@@ -173,7 +158,7 @@ class PassRun {
     // (possibly restored) refresh token really works again.
     const recover = !doc || doc.status === 'revoked' || (doc.status === 'needs_reauth' && (await authorizerTokens.verify(appid)));
     if (!recover) return;
-    const info = await upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, appid));
+    const info = await upstream.component.getAuthorizerInfo(appid);
     const granted = (
       info.authorization_info?.func_info ??
       doc?.grantedSets.map((id) => ({ funcscope_category: { id } })) ??
@@ -227,7 +212,7 @@ class PassRun {
    */
   private async markRevoked(doc: AuthorizerDoc): Promise<void> {
     const { repositories, upstream, authorizerTokens, now } = this.deps;
-    const info = await unlessRevoked(upstream.withComponentToken((t) => upstream.client.getAuthorizerInfo(t, doc._id)));
+    const info = await unlessRevoked(upstream.component.getAuthorizerInfo(doc._id));
     if (info) return;
     if (!(await recordUnlisted(repositories.authorizers, doc, this.listedAt, now()))) return;
     await authorizerTokens.remove(doc._id);

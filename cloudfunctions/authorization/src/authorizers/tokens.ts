@@ -1,7 +1,7 @@
 import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { AuthorizerTokenDoc } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isAuthorizationError } from '../openapi/errors';
 import type { AuthorizersRepository } from '../repositories/authorizersRepository';
 import type { AuthorizerTokensRepository } from '../repositories/authorizerTokensRepository';
 import { eachWithin, type TimeBudget } from '../timer/budget';
@@ -222,9 +222,7 @@ export class AuthorizerTokens {
     if (doc.rejected === true) await tokens.deferProbe(appid, now() + reauthProbeMs);
     const issuedAt = now();
     try {
-      const result = await upstream.withComponentToken((ct) =>
-        upstream.client.refreshAuthorizerToken(ct, appid, doc.refreshToken),
-      );
+      const result = await upstream.component.refreshAuthorizerToken(appid, doc.refreshToken);
       await tokens.saveRefreshed(appid, {
         accessToken: result.authorizer_access_token,
         expiresAt: issuedAt + result.expires_in * 1000,
@@ -234,7 +232,7 @@ export class AuthorizerTokens {
       });
       return result.authorizer_access_token;
     } catch (error) {
-      if (error instanceof OpenApiError && error.category === 'authorization') {
+      if (isAuthorizationError(error)) {
         // Marked here too, so reconcile finds it by reading token records alone.
         await tokens.markRejected(appid, now() + reauthProbeMs);
         await authorizers.markNeedsReauth(appid, now());

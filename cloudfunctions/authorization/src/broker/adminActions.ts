@@ -1,6 +1,6 @@
 /** The admin page's view of the broker: its callers with their usage, usage per authorizer, a live test call. */
 import type { ApiUsage, BrokerCallerView, TestCallReport } from '../../../../typings/api';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import type { BrokerCredential } from '../config';
 import { BrokerRefusal } from './refusal';
 import { errcodeOf } from './proxy';
@@ -8,13 +8,13 @@ import { brokerOf } from './services';
 
 export const TEST_CALL_PATH = '/cgi-bin/account/getaccountbasicinfo';
 
-export async function authorizerUsage(app: App, appid: string): Promise<{ usage: ApiUsage[] }> {
+export async function authorizerUsage(app: BrokerDeps, appid: string): Promise<{ usage: ApiUsage[] }> {
   const docs = await brokerOf(app).usage.ofAppid(appid);
   return { usage: docs.map(({ api, calls, errors, lastErrcode, lastAt }) => ({ api, calls, errors, lastErrcode, lastAt })) };
 }
 
 /** Every configured caller (never its secret) with what it may do and what it did. */
-export async function brokerCallers(app: App): Promise<{ callers: BrokerCallerView[] }> {
+export async function brokerCallers(app: BrokerDeps): Promise<{ callers: BrokerCallerView[] }> {
   const { brokerClientKeys, brokerFunctionSecrets } = app.config;
   const all = [
     ...brokerClientKeys.map((c) => ({ way: 'http' as const, c })),
@@ -23,7 +23,7 @@ export async function brokerCallers(app: App): Promise<{ callers: BrokerCallerVi
   return { callers: await Promise.all(all.map(({ way, c }) => callerView(app, way, c))) };
 }
 
-async function callerView(app: App, way: 'http' | 'function', credential: BrokerCredential): Promise<BrokerCallerView> {
+async function callerView(app: BrokerDeps, way: 'http' | 'function', credential: BrokerCredential): Promise<BrokerCallerView> {
   const rows = await brokerOf(app).usage.ofCaller({ way, id: credential.id });
   const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastAt }) => ({
     api,
@@ -46,7 +46,7 @@ async function callerView(app: App, way: 'http' | 'function', credential: Broker
 }
 
 /** Fetches the account's basic information through the broker, as a provider's service would. */
-export async function testAuthorizerCall(app: App, appid: string): Promise<TestCallReport> {
+export async function testAuthorizerCall(app: BrokerDeps, appid: string): Promise<TestCallReport> {
   try {
     const answer = await brokerOf(app).proxy.forAuthorizer(appid, { method: 'GET', path: TEST_CALL_PATH, query: {} });
     const errcode = errcodeOf(answer);

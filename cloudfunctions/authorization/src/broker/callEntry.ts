@@ -3,20 +3,15 @@
  * provider, answered `{ ok: true, data } | { ok: false, error }`. Binary answers travel base64.
  */
 import type { BrokerCallResult } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { checkFunctionCaller, type CallerContext } from './callGuard';
 import { isBrokerOp, parseInput, runOp, toProxyResponse } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
 import { refuse } from './refusal';
 import { brokerOf, toBrokerError } from './services';
 
-/** The marker: an event with a `broker` key is for the broker, whatever else it holds. */
-export function isBrokerCall(event: unknown): event is { broker: unknown } {
-  return typeof event === 'object' && event !== null && 'broker' in event;
-}
-
 export async function handleBrokerCall(
-  app: App,
+  app: BrokerDeps,
   event: { broker: unknown },
   wxContext: CallerContext,
 ): Promise<BrokerCallResult> {

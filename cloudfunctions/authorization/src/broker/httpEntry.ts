@@ -10,23 +10,17 @@ import {
   type BrokerErrorBody,
   type BrokerOp,
 } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
-import type { HttpEvent, HttpResponse } from '../http/adapter';
+import type { BrokerDeps } from './deps';
+import type { HttpEvent, HttpResponse } from '../http/core';
 import { authenticate } from './httpAuth';
 import { checkBodySize, isTextType, parseInput, runOp } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
 import { HTTP_STATUS, refuse } from './refusal';
 import { brokerOf, toBrokerError } from './services';
 
-const BROKER_SEGMENT = /\/broker(\/|$)/;
-
-export function isBrokerPath(path: string): boolean {
-  return BROKER_SEGMENT.test(path);
-}
-
-export async function handleBrokerHttp(app: App, event: HttpEvent): Promise<HttpResponse> {
+/** `path` starts at `/broker`, whatever HTTP access prefix came before it. */
+export async function handleBrokerHttp(app: BrokerDeps, event: HttpEvent, path: string): Promise<HttpResponse> {
   try {
-    const path = event.path.slice(event.path.search(BROKER_SEGMENT));
     const body = event.isBase64Encoded ? Buffer.from(event.body ?? '', 'base64') : Buffer.from(event.body ?? '', 'utf8');
     const contentType = headerOf(event.headers ?? {}, 'content-type');
     // Before the signature: a body over the limit costs no hashing and no database call.

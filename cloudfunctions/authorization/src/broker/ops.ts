@@ -26,7 +26,7 @@ import {
   type BrokerScope,
   type ProxyResponse,
 } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { describeInputIssue, INPUT_PARSE } from '../actions/inputErrors';
 import { issuedToken } from './access';
 import { errcodeOf, type WeChatAnswerBytes, type WeChatCall, type WeChatProxy } from './proxy';
@@ -115,7 +115,10 @@ export function toProxyResponse(answer: WeChatAnswerBytes): ProxyResponse {
     : { ...base, base64: answer.body.toString('base64') };
 }
 
-export async function reportRejected(app: App, input: BrokerOps['reportRejected']['input']): Promise<{ invalidated: boolean }> {
+export async function reportRejected(
+  app: BrokerDeps,
+  input: BrokerOps['reportRejected']['input'],
+): Promise<{ invalidated: boolean }> {
   if (!TOKEN_REJECTION_CODES.includes(input.errcode)) {
     throw refuse('INVALID_INPUT', `only a token rejected with ${TOKEN_REJECTION_CODES.join('/')} can be reported`);
   }
@@ -128,7 +131,7 @@ export async function reportRejected(app: App, input: BrokerOps['reportRejected'
  * caller scoped to some appids sees only those.
  */
 export async function listAuthorizers(
-  app: App,
+  app: BrokerDeps,
   input: BrokerOps['listAuthorizers']['input'],
   appids: BrokerScope['appids'],
 ): Promise<AuthorizerPage> {
@@ -166,7 +169,7 @@ type OpResult<K extends BrokerOp> = BrokerOps[K]['output'] | WeChatAnswerBytes;
  * counted whatever the outcome; proxied answers come back as bytes.
  */
 export async function runOp<K extends BrokerOp>(
-  app: App,
+  app: BrokerDeps,
   services: BrokerServices,
   caller: BrokerCaller,
   op: K,
@@ -192,7 +195,7 @@ export async function runOp<K extends BrokerOp>(
 }
 
 async function perform<K extends BrokerOp>(
-  app: App,
+  app: BrokerDeps,
   services: BrokerServices,
   caller: BrokerCaller,
   op: K,

@@ -6,7 +6,7 @@
  * APIs get a merchant's token and only the closed list gets the component token (wechatApis.ts),
  * so a 40014 always speaks of the token this proxy put in.
  */
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { permissionName } from '../permissions';
 import { issuedToken, markBroken } from './access';
 import { refuse } from './refusal';
@@ -44,7 +44,7 @@ interface TokenSource {
 
 export class WeChatProxy {
   constructor(
-    private readonly app: App,
+    private readonly app: BrokerDeps,
     private readonly usage: Usage,
   ) {}
 

@@ -1,7 +1,7 @@
 import type { BrokerErrorBody } from '../../../../clients/broker-client/src/wire';
-import type { App } from '../app';
+import type { BrokerDeps } from './deps';
 import { AppError } from '../errors';
-import { OpenApiError } from '../openapi/errors';
+import { isOpenApiError } from '../openapi/errors';
 import { Nonces } from './nonces';
 import { WeChatProxy } from './proxy';
 import { BrokerRefusal } from './refusal';
@@ -13,10 +13,10 @@ export interface Broker {
   nonces: Nonces;
 }
 
-const brokers = new WeakMap<App, Broker>();
+const brokers = new WeakMap<BrokerDeps, Broker>();
 
 /** The broker of this function instance, wired on first use (nothing to do at cold start). */
-export function brokerOf(app: App): Broker {
+export function brokerOf(app: BrokerDeps): Broker {
   let broker = brokers.get(app);
   if (!broker) {
     const usage = new Usage(app.repositories, (error) =>
@@ -29,11 +29,11 @@ export function brokerOf(app: App): Broker {
 }
 
 /** Every failure as a refusal body; details go to the log (never a token, secret or body). */
-export function toBrokerError(app: App, error: unknown): BrokerErrorBody {
+export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody {
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')
     return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
-  if (error instanceof OpenApiError) {
+  if (isOpenApiError(error)) {
     app.log.warn('broker upstream error', { api: error.api, errcode: error.errcode, category: error.category });
     return { code: 'UPSTREAM', message: `WeChat refused: ${error.meaning}`, errcode: error.errcode };
   }

@@ -1,21 +1,16 @@
 import { KIND_LABEL } from '../../../../miniprogram/shared/constants';
 import { AUTH_OUTCOME, UNCHANGED_TEXT } from '../../../../miniprogram/shared/status';
 import type { App } from '../app';
-import { handleCallback, type CallbackView } from '../authorizations/callback';
+import { handleCallback, type CallbackDeps, type CallbackView } from '../authorizations/callback';
 import type { AuthorizerDoc } from '../model';
 import { toPermissionSets } from '../permissions';
 import { secureImageUrl } from '../authorizers/avatar';
 import { callbackUrl, pcAuthorizeUrl } from '../sessions/links';
+import type { HtmlReply } from './core';
 import { escapeHtml, renderPage, scriptTag } from './html';
 
-export interface HtmlReply {
-  status: number;
-  html: string;
-  /** The page's one script, allowed by its hash in the Content-Security-Policy. */
-  scriptHash?: string;
-  /** The entry page must send its origin to WeChat (initiation-domain check); others send nothing. */
-  referrer?: 'origin' | 'no-referrer';
-}
+/** What the merchant pages read: the callback use case's needs, accounts and the links' configuration. */
+export type PageDeps = CallbackDeps & Pick<App, 'config' | 'authorizers' | 'log'>;
 
 function errorPage(status: number, title: string, message: string): HtmlReply {
   return { status, html: renderPage({ title, tone: 'error', bodyHtml: `<p>${escapeHtml(message)}</p>` }) };
@@ -26,7 +21,7 @@ export const unavailablePage = () => errorPage(503, '服务暂时不可用', '�
 
 const linkExpired = () => errorPage(410, '链接已失效', '这个授权链接已过期或已使用。请回到服务商小程序，重新生成授权链接。');
 
-async function openSession(app: App, sid: string | undefined) {
+async function openSession(app: PageDeps, sid: string | undefined) {
   if (!sid || !/^[0-9a-f]{32}$/.test(sid)) return null;
   return app.sessions.get(sid);
 }
@@ -35,7 +30,7 @@ async function openSession(app: App, sid: string | undefined) {
  * The PC entry page, served on the initiation domain. WeChat's PC page only opens when the
  * browser arrives from this domain (Referer), so we navigate there from here, never by a typed URL.
  */
-export async function entryPage(app: App, sid: string | undefined): Promise<HtmlReply> {
+export async function entryPage(app: PageDeps, sid: string | undefined): Promise<HtmlReply> {
   const session = await openSession(app, sid);
   // The entry page leads to WeChat's PC page only; H5 links go to WeChat directly, the plugin never here.
   if (!session || session.channel !== 'pc')
@@ -69,7 +64,7 @@ export async function entryPage(app: App, sid: string | undefined): Promise<Html
 }
 
 /** Where WeChat returns the browser with `auth_code`: the use case decides, this page only shows it. */
-export async function callbackPage(app: App, sid: string | undefined, authCode: string | undefined): Promise<HtmlReply> {
+export async function callbackPage(app: PageDeps, sid: string | undefined, authCode: string | undefined): Promise<HtmlReply> {
   return withWayBack(outcomePage(await handleCallback(app, sid, authCode)), app.config.miniprogramLink);
 }
 

@@ -1,6 +1,5 @@
-import type { App } from '../app';
 import { isRefusal, openSignedRequest, xmlText, type OpenedPush } from '../crypto';
-import { answerReleaseTest } from '../release/cases';
+import { answerReleaseTest, type ReleaseTestDeps } from '../release/cases';
 import { releaseTestAccount } from '../release/testAccounts';
 import { forwardMessage } from './forward';
 import { NO_REPLY, sealedReply, type MessageReply } from './replies';
@@ -15,13 +14,16 @@ import { countForwardFailure, countMessage, messageTypeOf } from './stats';
  */
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 
+/** The message URL needs what WeChat's release test does: keys, store, configuration, log, clock. */
+export type MessageDeps = ReleaseTestDeps;
+
 interface Addressee {
   userName: string;
   testAccount: ReturnType<typeof releaseTestAccount>;
 }
 
 export async function handleMessage(
-  app: App,
+  app: MessageDeps,
   appid: string,
   query: Record<string, string | undefined>,
   body: string,
@@ -58,7 +60,7 @@ export async function handleMessage(
   return forward(app, appid, type, opened);
 }
 
-async function addresseeOf(app: App, appid: string): Promise<Addressee | null> {
+async function addresseeOf(app: MessageDeps, appid: string): Promise<Addressee | null> {
   const testAccount = releaseTestAccount(appid);
   if (testAccount) return { userName: testAccount.userName, testAccount };
   const doc = await app.repositories.authorizers.get(appid);
@@ -66,13 +68,13 @@ async function addresseeOf(app: App, appid: string): Promise<Addressee | null> {
   return { userName: doc.userName, testAccount: undefined };
 }
 
-function refuse(app: App, reason: string): MessageReply {
+function refuse(app: MessageDeps, reason: string): MessageReply {
   app.log.warn('message rejected', { reason });
   return { status: 403, body: `rejected: ${reason}` };
 }
 
 /** To the provider's service if there is one; WeChat gets `success` whatever happens there. */
-async function forward(app: App, appid: string, type: string, opened: OpenedPush): Promise<MessageReply> {
+async function forward(app: MessageDeps, appid: string, type: string, opened: OpenedPush): Promise<MessageReply> {
   const { messageForwardUrl: url, messageForwardTimeoutMs: timeoutMs, messageToken: token } = app.config;
   if (!url) return NO_REPLY;
   const nowSeconds = Math.floor(app.now() / 1000);

@@ -1,29 +1,26 @@
-import type { App } from '../app';
-import { decodeBody, type HttpEvent, type HttpResponse } from '../http/adapter';
-import { JOB_PATH_SEGMENT, runJob } from '../release/jobs';
-import { handleMessage } from './inbound';
+import { decodeBody, type HttpEvent, type HttpResponse } from '../http/core';
+import { runJob } from '../release/jobs';
+import { handleMessage, type MessageDeps } from './inbound';
 
-/**
- * The HTTP routes of issue 11, matched by the last two path segments (so any HTTP access prefix
- * works): `POST …/message/<APPID>` and `POST …/release-jobs/<id>`. null: not ours.
- */
+/** The path segment of the message-and-event URL (`…/message/<APPID>`). */
+export const MESSAGE_PATH_SEGMENT = 'message';
+
 const JOB_ID = /^[0-9a-f]{64}$/;
 
-export async function routeMessages(app: App, event: HttpEvent): Promise<HttpResponse | null> {
-  if (event.httpMethod.toUpperCase() !== 'POST') return null;
-  const [parent, last] = event.path.replace(/\/+$/, '').split('/').slice(-2);
-  if (parent === 'message' && last) {
+/**
+ * The HTTP routes of issue 11, `POST …/message/<APPID>` and `POST …/release-jobs/<id>`, given the
+ * path's last two segments (the route table matched them).
+ */
+export async function handleMessageHttp(deps: MessageDeps, event: HttpEvent, [parent, last]: string[]): Promise<HttpResponse> {
+  if (parent === MESSAGE_PATH_SEGMENT) {
     const body = decodeBody(event);
     if (body === null) return respond(413, 'body too large');
-    const reply = await handleMessage(app, last, event.queryStringParameters ?? {}, body);
+    const reply = await handleMessage(deps, last, event.queryStringParameters ?? {}, body);
     return respond(reply.status, reply.body, reply.xml);
   }
-  if (parent === JOB_PATH_SEGMENT && last) {
-    if (!JOB_ID.test(last)) return respond(404, 'not found');
-    const state = await runJob(app, last);
-    return respond(state === 'unknown' ? 404 : 200, state);
-  }
-  return null;
+  if (!JOB_ID.test(last)) return respond(404, 'not found');
+  const state = await runJob(deps, last);
+  return respond(state === 'unknown' ? 404 : 200, state);
 }
 
 function respond(statusCode: number, body: string, xml = false): HttpResponse {

@@ -1,11 +1,12 @@
 /**
  * Typed client of the Open Platform component APIs (spec §2.2, §4.1–4.6).
  *
- * It neither caches nor fetches tokens: callers pass them in (token keeping is another module's
- * job) and react to `OpenApiError.category`. Transient failures are retried here with backoff;
- * nothing else is. Tokens travel only in the query string and never reach errors or metrics.
+ * It neither caches nor fetches tokens: callers pass them in (`upstream.ts` supplies the component
+ * token) and branch with the predicates of errors.ts (isTokenError …). Transient failures are
+ * retried here with backoff; nothing else is. Tokens travel only in the query string and never
+ * reach errors or metrics.
  */
-import { OpenApiError, splitErrmsg } from './errors';
+import { isTransientError, OpenApiError, splitErrmsg } from './errors';
 import { backoffDelayMs, DEFAULT_RETRY, RetryPolicy, sleep, validateRetryPolicy } from './retry';
 import { HttpOutcome, postJson } from './transport';
 import type {
@@ -173,7 +174,7 @@ async function callWithRetry<T>(settings: Settings, spec: CallSpec): Promise<T> 
     const result = interpret<T>(spec, outcome, attempt, scrub);
     report(settings, { api: spec.api, ms: elapsedMs(started), errcode: result.ok ? 0 : result.error.errcode, attempt });
     if (result.ok) return result.value;
-    if (result.error.category !== 'transient' || attempt >= settings.retry.attempts) throw result.error;
+    if (!isTransientError(result.error) || attempt >= settings.retry.attempts) throw result.error;
     await sleep(backoffDelayMs(settings.retry, attempt));
   }
 }

@@ -1,5 +1,5 @@
 import type { PlatformDoc, UpstreamErrorNote } from '../model';
-import { OpenApiError } from '../openapi/errors';
+import { isConfigurationError, isTicketError } from '../openapi/errors';
 import type { PlatformRepository } from '../repositories/platformRepository';
 import { platformIn, type HeldByRewrite } from '../repositories/transitional';
 
@@ -32,7 +32,7 @@ export async function saveTicket(
 
 /** Keeps the last configuration or ticket error (61004 with its IP, 61005 …) for the health page. */
 export async function recordUpstreamError(platform: Platform, appId: string, error: unknown, at: number): Promise<void> {
-  if (!(error instanceof OpenApiError && (error.category === 'configuration' || error.category === 'ticket'))) return;
+  if (!(isConfigurationError(error) || isTicketError(error))) return;
   const note: UpstreamErrorNote = {
     at,
     api: error.api,

@@ -1,7 +1,7 @@
 import type { App } from '../app';
 import type { KeyUsed } from '../crypto';
 import { EMPTY_REPLY, NO_REPLY, sealedReply, textReplyXml, type MessageReply } from '../messages/replies';
-import { kickJob, recordJob } from './jobs';
+import { kickJob, recordJob, type JobDeps } from './jobs';
 import type { ReleaseTestAccount } from './testAccounts';
 
 /** The two message cases of WeChat's release test (spec §11), exactly as documented. */
@@ -9,6 +9,9 @@ export const TEST_TEXT = 'TESTCOMPONENT_MSG_TYPE_TEXT';
 export const TEST_TEXT_REPLY = `${TEST_TEXT}_callback`;
 export const QUERY_AUTH_CODE_PREFIX = 'QUERY_AUTH_CODE:';
 const CODE = /^[A-Za-z0-9@_\-=+/.]{1,512}$/;
+
+/** A test account's messages are answered sealed with the platform's keys, or become a job. */
+export type ReleaseTestDeps = JobDeps & Pick<App, 'keys'>;
 
 export interface TestMessage {
   account: ReleaseTestAccount;
@@ -18,7 +21,7 @@ export interface TestMessage {
   keyUsed: KeyUsed;
 }
 
-export async function answerReleaseTest(app: App, message: TestMessage): Promise<MessageReply> {
+export async function answerReleaseTest(app: ReleaseTestDeps, message: TestMessage): Promise<MessageReply> {
   if (message.msgType !== 'text') return NO_REPLY;
   const nowSeconds = Math.floor(app.now() / 1000);
   if (message.content === TEST_TEXT) {

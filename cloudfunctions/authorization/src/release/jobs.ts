@@ -4,7 +4,7 @@ import https from 'node:https';
 import type { App } from '../app';
 import { releaseLease, tryAcquireLease } from '../lease';
 import type { Leased } from '../model';
-import { categoryOf, OpenApiError } from '../openapi/errors';
+import { categoryOf, isCodeError, isOpenApiError } from '../openapi/errors';
 import { sendCustomText, type CustomSendResult } from './customSend';
 import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
 
@@ -30,6 +30,9 @@ export interface ReleaseJobDoc extends Leased {
   finishedAt: number | null;
 }
 
+/** What a job needs of the function's wiring. */
+export type JobDeps = Pick<App, 'repositories' | 'now' | 'instanceId' | 'config' | 'upstream' | 'log'>;
+
 export const JOB_PATH_SEGMENT = 'release-jobs';
 const MAX_ATTEMPTS = 3;
 /** Authorization codes live an hour at most; a job older than that cannot succeed. */
@@ -49,7 +52,7 @@ const SEND_RETRY_DELAYS_MS = [300, 1000, 2000];
 export const jobIdFor = (code: string) => createHash('sha256').update(code).digest('hex');
 
 /** Records the job once (a retried message finds the same one) and returns its id. */
-export async function recordJob(app: App, input: { appid: string; touser: string; code: string }): Promise<string> {
+export async function recordJob(app: JobDeps, input: { appid: string; touser: string; code: string }): Promise<string> {
   const id = jobIdFor(input.code);
   await app.repositories.releaseJobs.create({
     _id: id,
@@ -90,7 +93,7 @@ export function kickJob(publicBaseUrl: string, id: string): Promise<void> {
 export type JobRun = 'done' | 'failed' | 'pending' | 'busy' | 'unknown';
 
 /** Runs one job under a lease; safe to call from any number of invocations at once. */
-export async function runJob(app: App, id: string): Promise<JobRun> {
+export async function runJob(app: JobDeps, id: string): Promise<JobRun> {
   const { releaseJobs } = app.repositories;
   const doc = await releaseJobs.get(id);
   if (!doc) return 'unknown';
@@ -107,7 +110,7 @@ export async function runJob(app: App, id: string): Promise<JobRun> {
   }
 }
 
-async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
+async function attempt(app: JobDeps, job: ReleaseJobDoc): Promise<JobRun> {
   if (app.now() - job.createdAt > JOB_LIFETIME_MS || !job.code) return finish(app, job, 'failed', 'expired');
   try {
     const token = await exchangeOnce(app, job);
@@ -115,14 +118,13 @@ async function attempt(app: App, job: ReleaseJobDoc): Promise<JobRun> {
     if (sent.ok) return finish(app, job, 'done', null);
     return retryLater(app, job, `custom send errcode ${sent.errcode}`);
   } catch (error) {
-    if (error instanceof OpenApiError && error.category === 'code')
-      return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
-    return retryLater(app, job, error instanceof OpenApiError ? `${error.api} errcode ${error.errcode}` : 'internal error');
+    if (isCodeError(error)) return finish(app, job, 'failed', `api_query_auth errcode ${error.errcode}`);
+    return retryLater(app, job, isOpenApiError(error) ? `${error.api} errcode ${error.errcode}` : 'internal error');
   }
 }
 
 /** Sends the message; a transient failure is tried again within seconds while WeChat still waits. */
-async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string, code: string): Promise<CustomSendResult> {
+async function sendWithQuickRetries(app: JobDeps, job: ReleaseJobDoc, token: string, code: string): Promise<CustomSendResult> {
   const send = () =>
     sendCustomText(
       { apiBaseUrl: app.config.apiBaseUrl, timeoutMs: app.config.apiTimeoutMs },
@@ -142,14 +144,12 @@ async function sendWithQuickRetries(app: App, job: ReleaseJobDoc, token: string,
 }
 
 /** The code is spent once; a retry after a crash uses the token that exchange stored. */
-async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
+async function exchangeOnce(app: JobDeps, job: ReleaseJobDoc): Promise<string> {
   if (job.exchanged) {
     const kept = await testAccountToken(app.repositories.releaseTestAccounts, job.appid, app.now());
     if (kept) return kept;
   }
-  const { upstream } = app;
-  const code = job.code ?? '';
-  const { authorization_info: info } = await upstream.withComponentToken((t) => upstream.client.queryAuth(t, code));
+  const { authorization_info: info } = await app.upstream.component.queryAuth(job.code ?? '');
   if (info.authorizer_appid !== job.appid || !info.authorizer_access_token)
     throw new Error('the code is not for this test account');
   await saveTestAccountTokens(
@@ -166,21 +166,21 @@ async function exchangeOnce(app: App, job: ReleaseJobDoc): Promise<string> {
   return info.authorizer_access_token;
 }
 
-async function retryLater(app: App, job: ReleaseJobDoc, error: string): Promise<JobRun> {
+async function retryLater(app: JobDeps, job: ReleaseJobDoc, error: string): Promise<JobRun> {
   if (job.attempts + 1 >= MAX_ATTEMPTS) return finish(app, job, 'failed', error);
   await app.repositories.releaseJobs.noteAttempt(job._id, job.attempts + 1, error);
   app.log.warn('release job retry', { appid: job.appid, reason: error });
   return 'pending';
 }
 
-async function finish(app: App, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
+async function finish(app: JobDeps, job: ReleaseJobDoc, state: 'done' | 'failed', error: string | null): Promise<JobRun> {
   await app.repositories.releaseJobs.finish(job._id, state, error, app.now());
   app.log.info('release job', { appid: job.appid, state, reason: error });
   return state;
 }
 
 /** The timer's share: jobs whose self-call never arrived or whose run died. */
-export async function finishPendingJobs(app: App): Promise<number> {
+export async function finishPendingJobs(app: JobDeps): Promise<number> {
   const pending = await app.repositories.releaseJobs.pendingUnheld(app.now(), 20);
   let finished = 0;
   for (const job of pending) if ((await runJob(app, job._id)) === 'done') finished += 1;

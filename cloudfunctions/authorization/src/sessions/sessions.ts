@@ -45,9 +45,7 @@ export class Sessions {
     // All merchants together: a bound on what anyone can spend of WeChat's pre_auth_codes and our database.
     const withinDay = await this.limits.take({ key: 'session', max: this.perDay, windowMs: 24 * 3600_000 });
     if (!withinDay) throw rateLimited('今天发起的授权已达上限，请明天再试或联系服务商');
-    const { pre_auth_code, expires_in } = await this.upstream.withComponentToken((token) =>
-      this.upstream.client.createPreAuthCode(token),
-    );
+    const { pre_auth_code, expires_in } = await this.upstream.component.createPreAuthCode();
     const at = this.now();
     const doc: SessionDoc = {
       _id: sessionIdFor(pre_auth_code),
