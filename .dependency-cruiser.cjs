@@ -1,4 +1,4 @@
-// The house's floors, checked in `npm run lint`: no import cycle in the function or the emulators
+// The house's floors, checked by `npm run lint` (so by `npm test`): no import cycle in the function or the emulators
 // (type-only imports count: a cycle of types still ties two rooms together), and each side keeps
 // to its own.
 /** @type {import('dependency-cruiser').IConfiguration} */

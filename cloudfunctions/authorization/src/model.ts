@@ -7,6 +7,7 @@ import type {
   AuthType,
   SessionStatus,
 } from '../../../typings/api';
+import type { BrokerErrorCode } from '../../../clients/broker-client/src/wire';
 import type { ClaimFields } from './claims';
 
 /** Documents of the collections (DESIGN.md "State"). Times are milliseconds since the epoch. */
@@ -157,4 +158,93 @@ export interface RateLimitDoc {
   _id: string;
   count: number;
   expiresAt: number;
+}
+
+/** Counts per authorizer and message type for the admin page; never any content. */
+export interface MessageStatDoc {
+  _id: string;
+  appid: string;
+  /** MsgType, or `event.<Event>` for events. */
+  type: string;
+  count: number;
+  forwardFailures: number;
+  lastAt: number;
+}
+
+/**
+ * What we know about WeChat's test accounts, in their own collection (never `authorizers` or
+ * `authorizerTokens`): the last authorization event and the token api_query_auth gave for them.
+ */
+export interface ReleaseTestAccountDoc {
+  _id: string;
+  group: number;
+  kind: string;
+  lastEvent: string | null;
+  lastEventAt: number | null;
+  accessToken: string | null;
+  accessTokenExpiresAt: number;
+  refreshToken: string | null;
+  updatedAt: number;
+}
+
+/** One row per authorizer (or the platform, for component calls) and API. */
+export interface UsageDoc {
+  _id: string;
+  appid: string;
+  api: string;
+  calls: number;
+  errors: number;
+  lastErrcode: number;
+  lastAt: number;
+}
+
+/** One row per caller and API (or operation, for token, list and report). */
+export interface CallerUsageDoc {
+  _id: string;
+  /** `http:<key id>` or `function:<secret id>`. */
+  caller: string;
+  api: string;
+  calls: number;
+  /** Answered by WeChat with an errcode other than 0, or failed on the way. */
+  errors: number;
+  /** Refused by the broker (scope, input, the merchant's authorization …). */
+  refused: number;
+  /** WeChat's errcode, or the broker's refusal code, of the latest request. */
+  lastOutcome: number | BrokerErrorCode;
+  lastAt: number;
+}
+
+export interface LapseNoticeDoc {
+  /** `<appid>:<lapse time>:<openid>`: one per lapse and owner. */
+  _id: string;
+  appid: string;
+  openid: string;
+  state: Extract<AuthorizerStatus, 'needs_reauth' | 'revoked'>;
+  lapseAt: number;
+  outcome: 'sending' | 'sent' | 'no_consent' | 'failed';
+  /** WeChat's errCode when it failed. */
+  errCode?: number;
+  at: number;
+}
+
+/**
+ * The QUERY_AUTH_CODE case (spec §11): WeChat wants an empty answer at once, then api_query_auth
+ * and a customer-service message. In a cloud function the answer ends the run, so the work is a
+ * durable job: recorded before answering, started by a second invocation of this function over
+ * its own HTTP access (`…/release-jobs/<id>`), and finished by the timer if that call was lost.
+ */
+export interface ReleaseJobDoc extends Leased {
+  /** sha256 of the code: WeChat's retries of the message find the same job; the id reveals nothing. */
+  _id: string;
+  appid: string;
+  /** The sender (FromUserName), who gets the customer-service message. */
+  touser: string;
+  /** Kept only until the message is sent: its text is `<code>_from_api`. */
+  code: string | null;
+  state: 'pending' | 'done' | 'failed';
+  exchanged: boolean;
+  attempts: number;
+  error: string | null;
+  createdAt: number;
+  finishedAt: number | null;
 }

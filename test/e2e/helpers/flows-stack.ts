@@ -12,6 +12,12 @@ import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
 import type {
   AuthCodeDoc,
+  CallerUsageDoc,
+  LapseNoticeDoc,
+  MessageStatDoc,
+  ReleaseJobDoc,
+  ReleaseTestAccountDoc,
+  UsageDoc,
   AuthorizerDoc,
   AuthorizerTokenDoc,
   PlatformDoc,
@@ -19,12 +25,6 @@ import type {
   RateLimitDoc,
   SessionDoc,
 } from '../../../cloudfunctions/authorization/src/model';
-
-import type { MessageStatDoc } from '../../../cloudfunctions/authorization/src/messages/stats';
-import type { CallerUsageDoc, UsageDoc } from '../../../cloudfunctions/authorization/src/broker/usage';
-import type { ReleaseJobDoc } from '../../../cloudfunctions/authorization/src/release/jobs';
-import type { ReleaseTestAccountDoc } from '../../../cloudfunctions/authorization/src/release/testAccountStore';
-import type { LapseNoticeDoc } from '../../../cloudfunctions/authorization/src/notices/lapseNotices';
 
 export interface CollectionDocs {
   platform: PlatformDoc;

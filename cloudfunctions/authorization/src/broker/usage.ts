@@ -1,33 +1,7 @@
+import type { UsageDoc, CallerUsageDoc } from '../model';
 import type { BrokerErrorCode } from '../../../../clients/broker-client/src/wire';
 import type { Repositories } from '../repositories';
 import type { BrokerCaller } from './scope';
-
-/** One row per authorizer (or the platform, for component calls) and API. */
-export interface UsageDoc {
-  _id: string;
-  appid: string;
-  api: string;
-  calls: number;
-  errors: number;
-  lastErrcode: number;
-  lastAt: number;
-}
-
-/** One row per caller and API (or operation, for token, list and report). */
-export interface CallerUsageDoc {
-  _id: string;
-  /** `http:<key id>` or `function:<secret id>`. */
-  caller: string;
-  api: string;
-  calls: number;
-  /** Answered by WeChat with an errcode other than 0, or failed on the way. */
-  errors: number;
-  /** Refused by the broker (scope, input, the merchant's authorization …). */
-  refused: number;
-  /** WeChat's errcode, or the broker's refusal code, of the latest request. */
-  lastOutcome: number | BrokerErrorCode;
-  lastAt: number;
-}
 
 export type CallerOutcome = { errcode: number } | { refusal: BrokerErrorCode };
 

@@ -1,15 +1,5 @@
+import type { MessageStatDoc } from '../model';
 import type { MessageStatsRepository } from '../repositories/messageStatsRepository';
-
-/** Counts per authorizer and message type for the admin page; never any content. */
-export interface MessageStatDoc {
-  _id: string;
-  appid: string;
-  /** MsgType, or `event.<Event>` for events. */
-  type: string;
-  count: number;
-  forwardFailures: number;
-  lastAt: number;
-}
 
 const SAFE_TYPE = /^[A-Za-z0-9_.-]{1,64}$/;
 

@@ -1,3 +1,4 @@
+import type { LapseNoticeDoc } from '../model';
 import type { AuthorizerStatus } from '../../../../typings/api';
 import { ACCOUNT_STATE } from '../../../../miniprogram/shared/status';
 import type { AuthorizerDoc } from '../model';
@@ -40,19 +41,6 @@ export interface LapseNoticeConfig {
 }
 
 type LapsedStatus = Extract<AuthorizerStatus, 'needs_reauth' | 'revoked'>;
-
-export interface LapseNoticeDoc {
-  /** `<appid>:<lapse time>:<openid>`: one per lapse and owner. */
-  _id: string;
-  appid: string;
-  openid: string;
-  state: LapsedStatus;
-  lapseAt: number;
-  outcome: 'sending' | 'sent' | 'no_consent' | 'failed';
-  /** WeChat's errCode when it failed. */
-  errCode?: number;
-  at: number;
-}
 
 /** A lapse older than this is not announced any more (a deployment whose timer was off for days). */
 export const LAPSE_NOTICE_WINDOW_MS = 24 * 3600_000;

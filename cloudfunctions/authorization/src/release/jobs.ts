@@ -3,32 +3,10 @@ import http from 'node:http';
 import https from 'node:https';
 import type { App } from '../app';
 import { releaseLease, tryAcquireLease } from '../lease';
-import type { Leased } from '../model';
+import type { ReleaseJobDoc } from '../model';
 import { categoryOf, isCodeError, isOpenApiError } from '../openapi/errors';
 import { sendCustomText, type CustomSendResult } from './customSend';
 import { saveTestAccountTokens, testAccountToken } from './testAccountStore';
-
-/**
- * The QUERY_AUTH_CODE case (spec §11): WeChat wants an empty answer at once, then api_query_auth
- * and a customer-service message. In a cloud function the answer ends the run, so the work is a
- * durable job: recorded before answering, started by a second invocation of this function over
- * its own HTTP access (`…/release-jobs/<id>`), and finished by the timer if that call was lost.
- */
-export interface ReleaseJobDoc extends Leased {
-  /** sha256 of the code: WeChat's retries of the message find the same job; the id reveals nothing. */
-  _id: string;
-  appid: string;
-  /** The sender (FromUserName), who gets the customer-service message. */
-  touser: string;
-  /** Kept only until the message is sent: its text is `<code>_from_api`. */
-  code: string | null;
-  state: 'pending' | 'done' | 'failed';
-  exchanged: boolean;
-  attempts: number;
-  error: string | null;
-  createdAt: number;
-  finishedAt: number | null;
-}
 
 /** What a job needs of the function's wiring. */
 export type JobDeps = Pick<App, 'repositories' | 'now' | 'instanceId' | 'config' | 'upstream' | 'log'>;

@@ -2,7 +2,7 @@ import type { ReleaseCaseView, ReleaseStatus } from '../../../../typings/api';
 import type { App } from '../app';
 import { listMessageStats } from '../messages/stats';
 import { permissionName } from '../permissions';
-import type { ReleaseJobDoc } from './jobs';
+import type { ReleaseJobDoc } from '../model';
 import { isReleaseTestAppid, MESSAGE_CASE_SET, type ReleaseTestKind } from './testAccounts';
 
 /** The result page's items (spec §11). */

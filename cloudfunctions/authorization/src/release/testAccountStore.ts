@@ -1,21 +1,6 @@
+import type { ReleaseTestAccountDoc } from '../model';
 import type { ReleaseTestAccountsRepository } from '../repositories/releaseTestAccountsRepository';
 import { releaseTestAccount } from './testAccounts';
-
-/**
- * What we know about WeChat's test accounts, in their own collection (never `authorizers` or
- * `authorizerTokens`): the last authorization event and the token api_query_auth gave for them.
- */
-export interface ReleaseTestAccountDoc {
-  _id: string;
-  group: number;
-  kind: string;
-  lastEvent: string | null;
-  lastEventAt: number | null;
-  accessToken: string | null;
-  accessTokenExpiresAt: number;
-  refreshToken: string | null;
-  updatedAt: number;
-}
 
 async function ensureDoc(accounts: ReleaseTestAccountsRepository, appid: string, now: number): Promise<void> {
   const account = releaseTestAccount(appid);

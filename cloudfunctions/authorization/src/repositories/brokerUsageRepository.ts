@@ -1,4 +1,4 @@
-import type { CallerUsageDoc, UsageDoc } from '../broker/usage';
+import type { CallerUsageDoc, UsageDoc } from '../model';
 import { COLLECTIONS, type CollectionName, type Store } from '../store';
 
 /**

@@ -1,4 +1,4 @@
-import type { LapseNoticeDoc } from '../notices/lapseNotices';
+import type { LapseNoticeDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The `lapseNotices` collection: one record per lapse and owner, whose insert is the claim. */

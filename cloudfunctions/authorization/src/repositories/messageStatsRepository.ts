@@ -1,4 +1,4 @@
-import type { MessageStatDoc } from '../messages/stats';
+import type { MessageStatDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The `messageStats` collection: counters per authorizer and message type. */

@@ -1,5 +1,5 @@
 import type { LeaseSpec } from '../lease';
-import type { ReleaseJobDoc } from '../release/jobs';
+import type { ReleaseJobDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The `releaseJobs` collection: QUERY_AUTH_CODE jobs, each run under a lease on its record. */

@@ -1,4 +1,4 @@
-import type { ReleaseTestAccountDoc } from '../release/testAccountStore';
+import type { ReleaseTestAccountDoc } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 
 /** The `releaseTestAccounts` collection: WeChat's test accounts, never in `authorizers` or `authorizerTokens`. */
