@@ -83,8 +83,6 @@ export default defineConfig(
       'cloudfunctions/authorization/src/**/*Repository.ts',
       'cloudfunctions/authorization/src/setup/**',
       'cloudfunctions/authorization/src/{store,claims,lease,app,index}.ts',
-      // Until the API client's rewrite takes the platform repository.
-      'cloudfunctions/authorization/src/{upstream,platform/componentToken}.ts',
     ],
     rules: {
       'no-restricted-imports': [

@@ -6,6 +6,7 @@ import type { Config } from '../../cloudfunctions/authorization/src/config';
 import type { OpenApiClient } from '../../cloudfunctions/authorization/src/openapi/client';
 import { isTokenError, OpenApiError, type ApiName } from '../../cloudfunctions/authorization/src/openapi';
 import type { ComponentTokens } from '../../cloudfunctions/authorization/src/platform/componentToken';
+import { PlatformRepository } from '../../cloudfunctions/authorization/src/repositories/platformRepository';
 import type { Store } from '../../cloudfunctions/authorization/src/store';
 import { Upstream } from '../../cloudfunctions/authorization/src/upstream';
 
@@ -37,7 +38,8 @@ function setup(answers: Array<'ok' | number>) {
     update: async (...args: unknown[]) => void notes.push(args),
   } as unknown as Store;
   const config = { componentAppId: 'wxcomponent' } as Config;
-  const upstream = new Upstream({ client, componentTokens: tokens, store, config, now: () => 0 });
+  const platform = new PlatformRepository(store);
+  const upstream = new Upstream({ client, componentTokens: tokens, platform, config, now: () => 0 });
   return { upstream, reads, dropped, used, notes };
 }
 

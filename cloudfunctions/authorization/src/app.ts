@@ -69,8 +69,8 @@ export function createApp(input: {
     componentAppSecret: config.componentAppSecret,
     timeoutMs: config.apiTimeoutMs,
   });
-  const componentTokens = new ComponentTokens({ store, client, config, instanceId, now });
-  const upstream = new Upstream({ client, componentTokens, store, config, now });
+  const componentTokens = new ComponentTokens({ platform: repositories.platform, client, config, instanceId, now });
+  const upstream = new Upstream({ client, componentTokens, platform: repositories.platform, config, now });
   const limits = new RateLimits(repositories.rateLimits, now);
   const sessions = new Sessions(repositories, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
   const authorizerTokens = new AuthorizerTokens({

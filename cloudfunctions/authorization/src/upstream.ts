@@ -11,12 +11,12 @@ import type {
 } from './openapi/types';
 import type { ComponentTokens } from './platform/componentToken';
 import { recordUpstreamError } from './platform/platformState';
-import type { Store } from './store';
+import type { PlatformRepository } from './repositories/platformRepository';
 
 export interface UpstreamDeps {
   client: OpenApiClient;
   componentTokens: ComponentTokens;
-  store: Store;
+  platform: PlatformRepository;
   config: Config;
   now: () => number;
 }
@@ -114,7 +114,7 @@ export class Upstream {
 
   /** Records configuration and ticket errors for the health page, then hands the error back. */
   private async noted(error: unknown): Promise<unknown> {
-    await recordUpstreamError(this.deps.store, this.deps.config.componentAppId, error, this.deps.now());
+    await recordUpstreamError(this.deps.platform, this.deps.config.componentAppId, error, this.deps.now());
     return error;
   }
 }

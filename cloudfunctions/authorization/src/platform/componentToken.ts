@@ -2,11 +2,11 @@ import type { Config } from '../config';
 import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { OpenApiClient } from '../openapi/client';
-import { COLLECTIONS, type Store } from '../store';
+import type { PlatformRepository } from '../repositories/platformRepository';
 import { ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
 
 export interface ComponentTokenDeps {
-  store: Store;
+  platform: PlatformRepository;
   client: OpenApiClient;
   config: Config;
   instanceId: string;
@@ -28,9 +28,9 @@ export class ComponentTokens {
 
   /** A token with at least `minRemainingMs` left, refreshing it if needed. */
   async token(minRemainingMs = MIN_REMAINING_MS): Promise<string> {
-    const { store, config } = this.deps;
+    const { platform, config } = this.deps;
     if (!this.platformEnsured) {
-      await ensurePlatform(store, config.componentAppId);
+      await ensurePlatform(platform, config.componentAppId);
       this.platformEnsured = true;
     }
     return freshValue({
@@ -54,38 +54,31 @@ export class ComponentTokens {
    * so a token another instance just refreshed is not thrown away.
    */
   async invalidate(token: string): Promise<void> {
-    const { store, config } = this.deps;
-    await store.updateWhere(
-      COLLECTIONS.platform,
-      { _id: config.componentAppId, componentToken: token },
-      { componentToken: null, componentTokenExpiresAt: 0 },
-    );
+    const { platform, config } = this.deps;
+    await platform.dropComponentTokenIfCurrent(config.componentAppId, token);
   }
 
   private async storedToken(minRemainingMs: number): Promise<string | null> {
-    const doc = await readPlatform(this.deps.store, this.deps.config.componentAppId);
+    const doc = await readPlatform(this.deps.platform, this.deps.config.componentAppId);
     if (!doc?.componentToken) return null;
     return doc.componentTokenExpiresAt - this.deps.now() > minRemainingMs ? doc.componentToken : null;
   }
 
   private async fetchAndStore(): Promise<string> {
-    const { store, client, config, now } = this.deps;
-    const doc = await readPlatform(store, config.componentAppId);
+    const { platform, client, config, now } = this.deps;
+    const doc = await readPlatform(platform, config.componentAppId);
     if (!doc?.ticket) throw notReady('尚未收到微信推送的 component_verify_ticket，请稍候（约 10 分钟一次）');
     const issuedAt = now();
     const result = await client.getComponentAccessToken(doc.ticket).catch(async (error: unknown) => {
-      await recordUpstreamError(store, config.componentAppId, error, now());
+      await recordUpstreamError(platform, config.componentAppId, error, now());
       throw error;
     });
-    await store.update(COLLECTIONS.platform, config.componentAppId, {
-      componentToken: result.component_access_token,
-      componentTokenExpiresAt: issuedAt + result.expires_in * 1000,
-    });
+    await platform.saveComponentToken(config.componentAppId, result.component_access_token, issuedAt + result.expires_in * 1000);
     return result.component_access_token;
   }
 
   private lease(): LeaseSpec {
-    const { store, config, instanceId, now } = this.deps;
-    return { store, collection: COLLECTIONS.platform, id: config.componentAppId, owner: instanceId, now };
+    const { platform, config, instanceId, now } = this.deps;
+    return platform.componentTokenLease(config.componentAppId, instanceId, now);
   }
 }

@@ -1,21 +1,16 @@
 import type { PlatformDoc, UpstreamErrorNote } from '../model';
 import { isConfigurationError, isTicketError } from '../openapi/errors';
 import type { PlatformRepository } from '../repositories/platformRepository';
-import { platformIn, type HeldByRewrite } from '../repositories/transitional';
 
-/**
- * The one document per platform: ticket, component token, refresh lease, last upstream error.
- * `componentToken.ts` and `upstream.ts` still pass the Store until they take the repository.
- */
-type Platform = HeldByRewrite<PlatformRepository>;
+/** The one document per platform: ticket, component token, refresh lease, last upstream error. */
 
-export async function readPlatform(platform: Platform, appId: string): Promise<PlatformDoc | null> {
-  return platformIn(platform).get(appId);
+export async function readPlatform(platform: PlatformRepository, appId: string): Promise<PlatformDoc | null> {
+  return platform.get(appId);
 }
 
 /** Creates the document if it is missing (racing creators are fine: one wins, all see it). */
-export async function ensurePlatform(platform: Platform, appId: string): Promise<void> {
-  await platformIn(platform).ensure(appId);
+export async function ensurePlatform(platform: PlatformRepository, appId: string): Promise<void> {
+  await platform.ensure(appId);
 }
 
 /** Keeps the newest ticket: a delayed or retried older push never replaces a newer one. */
@@ -31,7 +26,12 @@ export async function saveTicket(
 }
 
 /** Keeps the last configuration or ticket error (61004 with its IP, 61005 …) for the health page. */
-export async function recordUpstreamError(platform: Platform, appId: string, error: unknown, at: number): Promise<void> {
+export async function recordUpstreamError(
+  platform: PlatformRepository,
+  appId: string,
+  error: unknown,
+  at: number,
+): Promise<void> {
   if (!(isConfigurationError(error) || isTicketError(error))) return;
   const note: UpstreamErrorNote = {
     at,
@@ -41,9 +41,7 @@ export async function recordUpstreamError(platform: Platform, appId: string, err
     ...(error.requestIp ? { requestIp: error.requestIp } : {}),
   };
   // Best effort: failing to note an error must not hide the error itself.
-  await platformIn(platform)
-    .noteUpstreamError(appId, note)
-    .catch(() => undefined);
+  await platform.noteUpstreamError(appId, note).catch(() => undefined);
 }
 
 /** The timer's heartbeat, shown on the health page. */

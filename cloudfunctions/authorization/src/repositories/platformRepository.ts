@@ -1,4 +1,5 @@
 import { Claims } from '../claims';
+import type { LeaseSpec } from '../lease';
 import type { PlatformDoc, ReconcileCheckpoint, UpstreamErrorNote } from '../model';
 import { COLLECTIONS, type Store } from '../store';
 
@@ -39,6 +40,25 @@ export class PlatformRepository {
       { ticket, ticketCreatedAt: createdAt, ticketReceivedAt: receivedAt },
     );
     return updated === 1;
+  }
+
+  /** Keeps a component token fetched from WeChat, valid until `expiresAt`. */
+  async saveComponentToken(appId: string, token: string, expiresAt: number): Promise<void> {
+    await this.store.update(COLLECTIONS.platform, appId, { componentToken: token, componentTokenExpiresAt: expiresAt });
+  }
+
+  /** Drops `token` only if it is still the stored one (a token another instance just refreshed stays). */
+  async dropComponentTokenIfCurrent(appId: string, token: string): Promise<void> {
+    await this.store.updateWhere(
+      COLLECTIONS.platform,
+      { _id: appId, componentToken: token },
+      { componentToken: null, componentTokenExpiresAt: 0 },
+    );
+  }
+
+  /** The component token's refresh lease on the document: one refresher at a time across instances. */
+  componentTokenLease(appId: string, owner: string, now: () => number): LeaseSpec {
+    return { store: this.store, collection: COLLECTIONS.platform, id: appId, owner, now };
   }
 
   async noteUpstreamError(appId: string, note: UpstreamErrorNote): Promise<void> {
