@@ -53,14 +53,20 @@ async function unchangedReconfirmCode(openid: string, appid: string): Promise<st
   return confirmed.authCode;
 }
 
-/** The merchant authorizes `appid`, then revokes it a minute later while the push is lost; a minute passes. */
-async function authorizedThenRevokedUnheard(appid: string) {
+/** The merchant authorizes `appid`, then revokes it a minute later while the push is lost. */
+async function authorizedThenRevokedUnheardNow(appid: string) {
   await authorizeWithPush(stack, MERCHANT, appid);
   stack.clock.advance(60);
   const url = stack.openPlatform.component.authEventUrl;
   stack.openPlatform.setAuthEventUrl(undefined);
   const revoked = await stack.openPlatform.revoke(appid);
   stack.openPlatform.setAuthEventUrl(url);
+  return revoked;
+}
+
+/** As above, then a minute passes. */
+async function authorizedThenRevokedUnheard(appid: string) {
+  const revoked = await authorizedThenRevokedUnheardNow(appid);
   stack.clock.advance(60);
   return revoked;
 }
@@ -273,12 +279,7 @@ describe('5c. events that tie in one CreateTime second are settled by asking WeC
 
   /** Revoked and granted again in one second of WeChat's clock; the revocation's push is held back. */
   async function revokedAndRegrantedInOneSecond(appid: string, regrantBy: string) {
-    await authorizeWithPush(stack, MERCHANT, appid);
-    stack.clock.advance(60);
-    const url = stack.openPlatform.component.authEventUrl;
-    stack.openPlatform.setAuthEventUrl(undefined);
-    const revoked = await stack.openPlatform.revoke(appid);
-    stack.openPlatform.setAuthEventUrl(url);
+    const revoked = await authorizedThenRevokedUnheardNow(appid);
     await authorizeWithPush(stack, regrantBy, appid);
     return revoked;
   }

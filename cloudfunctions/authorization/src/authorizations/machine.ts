@@ -60,7 +60,7 @@ export class AuthorizationMachine {
       const token = await this.deps.codes.claim(id, CODE_CLAIM_TTL_MS);
       if (token) return this.runWithin(id, token, Math.max(left(), 500));
       const seen = await this.watch(id, left());
-      if (seen !== 'claimable') return seen ? outcomeOf(seen.record) : PROCESSING;
+      if (seen !== 'claimable') return seen ? outcomeOfRecord(seen.record) : PROCESSING;
     }
   }
 
@@ -98,7 +98,7 @@ export class AuthorizationMachine {
   /** What a record says now, without moving it. */
   async outcomeOf(id: string): Promise<CodeOutcome | null> {
     const stored = await this.deps.codes.get(id);
-    return stored ? outcomeOf(stored.record) : null;
+    return stored ? outcomeOfRecord(stored.record) : null;
   }
 
   /**
@@ -131,7 +131,7 @@ export class AuthorizationMachine {
 
   private runWithin(id: string, token: ClaimToken, budgetMs: number): Promise<CodeOutcome> {
     const run = this.run(id, token)
-      .then((stored) => (stored ? outcomeOf(stored.record) : PROCESSING))
+      .then((stored) => (stored ? outcomeOfRecord(stored.record) : PROCESSING))
       .catch((error: unknown) => {
         this.deps.log.warn('authorization step failed', { reason: error instanceof Error ? error.name : 'error' });
         return PROCESSING;
@@ -149,7 +149,7 @@ export function owesSignedWork(record: CodeRecord): boolean {
   return (record.stage === 'done' || record.stage === 'failed') && !!record.signed && !record.bound;
 }
 
-export function outcomeOf(record: CodeRecord): CodeOutcome {
+export function outcomeOfRecord(record: CodeRecord): CodeOutcome {
   switch (record.stage) {
     case 'done':
       return { state: 'done', authorizerAppid: record.exchanged.authorizerAppid, record };
