@@ -57,22 +57,19 @@ export function createApp(input: {
   const instanceId = randomBytes(8).toString('hex');
   const store = new Store(input.db);
   const repositories = createRepositories(store);
-  const keys: CryptoKeys = {
-    appId: config.componentAppId,
-    token: config.messageToken,
-    encodingAesKey: config.encodingAesKey,
-    ...(config.previousEncodingAesKey ? { previousEncodingAesKey: config.previousEncodingAesKey } : {}),
-  };
-  const client = createOpenApiClient({
-    baseUrl: config.apiBaseUrl,
-    componentAppId: config.componentAppId,
-    componentAppSecret: config.componentAppSecret,
-    timeoutMs: config.apiTimeoutMs,
-  });
+  const keys = cryptoKeysOf(config);
+  const client = openApiClientOf(config);
   const componentTokens = new ComponentTokens({ platform: repositories.platform, client, config, instanceId, now });
   const upstream = new Upstream({ client, componentTokens, platform: repositories.platform, config, now });
   const limits = new RateLimits(repositories.rateLimits, now);
-  const sessions = new Sessions(repositories, upstream, limits, now, config.sessionsPerMinute, config.sessionsPerDay);
+  const sessions = new Sessions({
+    repositories,
+    upstream,
+    limits,
+    now,
+    perMinute: config.sessionsPerMinute,
+    perDay: config.sessionsPerDay,
+  });
   const authorizerTokens = new AuthorizerTokens({
     tokens: repositories.authorizerTokens,
     authorizers: repositories.authorizers,
@@ -119,4 +116,23 @@ export function createApp(input: {
     now,
     instanceId,
   };
+}
+
+/** The push and message crypto's keys, from the configuration. */
+function cryptoKeysOf(config: Config): CryptoKeys {
+  return {
+    appId: config.componentAppId,
+    token: config.messageToken,
+    encodingAesKey: config.encodingAesKey,
+    ...(config.previousEncodingAesKey ? { previousEncodingAesKey: config.previousEncodingAesKey } : {}),
+  };
+}
+
+function openApiClientOf(config: Config): OpenApiClient {
+  return createOpenApiClient({
+    baseUrl: config.apiBaseUrl,
+    componentAppId: config.componentAppId,
+    componentAppSecret: config.componentAppSecret,
+    timeoutMs: config.apiTimeoutMs,
+  });
 }

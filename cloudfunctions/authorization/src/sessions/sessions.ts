@@ -27,26 +27,28 @@ export interface NewSession {
   categoryIds: number[];
 }
 
+export interface SessionsDeps {
+  repositories: Pick<Repositories, 'sessions' | 'authorizers'>;
+  upstream: Upstream;
+  limits: RateLimits;
+  now: () => number;
+  /** Each session costs WeChat a pre_auth_code: a merchant needs a few a minute at most. */
+  perMinute: number;
+  perDay: number;
+}
+
 export class Sessions {
-  constructor(
-    private readonly repositories: Pick<Repositories, 'sessions' | 'authorizers'>,
-    private readonly upstream: Upstream,
-    private readonly limits: RateLimits,
-    private readonly now: () => number,
-    /** Each session costs WeChat a pre_auth_code: a merchant needs a few a minute at most. */
-    private readonly perMinute: number,
-    private readonly perDay: number,
-  ) {}
+  constructor(private readonly deps: SessionsDeps) {}
 
   /** Asks WeChat for a fresh pre_auth_code (single use) for the merchant, a few a minute at most. */
   async create(input: NewSession): Promise<SessionDoc> {
-    const allowed = await this.limits.take({ key: `session:${input.openid}`, max: this.perMinute, windowMs: 60_000 });
+    const allowed = await this.deps.limits.take({ key: `session:${input.openid}`, max: this.deps.perMinute, windowMs: 60_000 });
     if (!allowed) throw rateLimited('发起授权太频繁，请一分钟后再试');
     // All merchants together: a bound on what anyone can spend of WeChat's pre_auth_codes and our database.
-    const withinDay = await this.limits.take({ key: 'session', max: this.perDay, windowMs: 24 * 3600_000 });
+    const withinDay = await this.deps.limits.take({ key: 'session', max: this.deps.perDay, windowMs: 24 * 3600_000 });
     if (!withinDay) throw rateLimited('今天发起的授权已达上限，请明天再试或联系服务商');
-    const { pre_auth_code, expires_in } = await this.upstream.component.createPreAuthCode();
-    const at = this.now();
+    const { pre_auth_code, expires_in } = await this.deps.upstream.component.createPreAuthCode();
+    const at = this.deps.now();
     const doc: SessionDoc = {
       _id: sessionIdFor(pre_auth_code),
       preAuthCode: pre_auth_code,
@@ -58,17 +60,17 @@ export class Sessions {
       expiresAt: at + expires_in * 1000,
       completedAt: null,
     };
-    await this.repositories.sessions.create(doc);
+    await this.deps.repositories.sessions.create(doc);
     return doc;
   }
 
   async get(sessionId: string): Promise<SessionDoc | null> {
-    return this.repositories.sessions.get(sessionId);
+    return this.deps.repositories.sessions.get(sessionId);
   }
 
   /** The status a reader should see: a pending session past its code's life (and grace) is expired. */
   effectiveStatus(doc: SessionDoc): SessionDoc['status'] {
-    if (doc.status === 'pending' && this.now() > doc.expiresAt + LATE_PUSH_GRACE_MS) return 'expired';
+    if (doc.status === 'pending' && this.deps.now() > doc.expiresAt + LATE_PUSH_GRACE_MS) return 'expired';
     return doc.status;
   }
 
@@ -83,23 +85,23 @@ export class Sessions {
     const open = session.status === 'pending' || session.status === 'expired';
     if (!open && !(session.status === 'authorized' && session.authorizerAppid === appid)) return false;
     // Owner first: if we die between the two writes, the next holder repeats both.
-    if (!(await addOwner(this.repositories.authorizers, appid, session.openid, eventAt, this.now()))) return false;
-    await this.repositories.sessions.markAuthorized(sessionId, appid, this.now());
+    if (!(await addOwner(this.deps.repositories.authorizers, appid, session.openid, eventAt, this.deps.now()))) return false;
+    await this.deps.repositories.sessions.markAuthorized(sessionId, appid, this.deps.now());
     return true;
   }
 
   /** Only a signed push fails a session, and only one still pending. */
   async markFailed(sessionId: string, failure: ActionError): Promise<void> {
-    await this.repositories.sessions.markFailed(sessionId, failure, this.now());
+    await this.deps.repositories.sessions.markFailed(sessionId, failure, this.deps.now());
   }
 
   /** The timer's sweep: pending sessions whose code and grace are gone. */
   async expireStale(): Promise<number> {
-    return this.repositories.sessions.expirePending(this.now() - LATE_PUSH_GRACE_MS, this.now());
+    return this.deps.repositories.sessions.expirePending(this.deps.now() - LATE_PUSH_GRACE_MS, this.deps.now());
   }
 
   /** Retention: sessions whose code died more than `ageMs` ago. */
   async removeEndedBefore(ageMs: number): Promise<number> {
-    return this.repositories.sessions.removeExpiredBefore(this.now() - ageMs);
+    return this.deps.repositories.sessions.removeExpiredBefore(this.deps.now() - ageMs);
   }
 }
