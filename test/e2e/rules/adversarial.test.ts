@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
 import {
+  captureOutputOfFile,
   account,
   act,
   ADMIN,
@@ -23,6 +24,9 @@ import {
   startRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
+
+// The function's log stays out of the test report.
+captureOutputOfFile();
 
 const ATTACKER = OTHER_MERCHANT;
 let stack: RulesStack;

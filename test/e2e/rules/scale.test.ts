@@ -15,6 +15,7 @@ import { prepareDatabase } from '../../../emulator/stack';
 import { seedAuthorizers } from '../../../emulator/scale-seed';
 import type { BulkAuthorization } from '../../../emulator/open-platform';
 import {
+  captureOutputOfFile,
   account,
   act,
   ADMIN,
@@ -27,6 +28,9 @@ import {
   startRulesStack,
   type RulesStack,
 } from '../helpers/rules-stack';
+
+// The function's log stays out of the test report.
+captureOutputOfFile();
 
 jest.setTimeout(60_000);
 
