@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { median } from './stats';
+import { bootstrapMedianInterval, interquartileRange, median, type Interval } from './stats';
 
 /**
  * How long `require(target)` takes in a fresh Node process started in `cwd`, measured inside it
@@ -26,21 +26,49 @@ function requireTimeOnce(target: string, cwd: string): number {
   return ms;
 }
 
-/** Interleaves the two sides so a slow moment of the machine hurts both alike. */
-export function compareRequireTimes(
-  base: string,
-  candidate: string,
-  cwd: string,
-  runs: number,
-): { baseMs: number[]; candidateMs: number[]; addedMs: number } {
+/** Interleaved pairs the comparison takes by default: fewer left the figure swinging by tens of ms. */
+export const DEFAULT_COLD_START_PAIRS = 30;
+
+export interface RequireTimeComparison {
+  baseMs: number[];
+  candidateMs: number[];
+  /** Candidate minus base, pair by pair. */
+  pairedMs: number[];
+  /** The median of the paired differences: what the candidate adds. */
+  addedMs: number;
+  /** First to third quartile of the paired differences. */
+  spread: Interval;
+  /** 95 % bootstrap confidence interval of `addedMs`. */
+  interval: Interval;
+}
+
+/**
+ * `pairs` pairs of fresh processes, one per side, back to back: a slow moment of the machine hurts
+ * both sides of a pair alike, and their difference cancels it. Which side goes first alternates,
+ * so neither profits from the other warming the caches.
+ */
+export function compareRequireTimes(base: string, candidate: string, cwd: string, pairs: number): RequireTimeComparison {
   // One unmeasured round warms the file cache for both.
   requireTimeOnce(base, cwd);
   requireTimeOnce(candidate, cwd);
   const baseMs: number[] = [];
   const candidateMs: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    baseMs.push(requireTimeOnce(base, cwd));
-    candidateMs.push(requireTimeOnce(candidate, cwd));
+  for (let i = 0; i < pairs; i++) {
+    if (i % 2 === 0) {
+      baseMs.push(requireTimeOnce(base, cwd));
+      candidateMs.push(requireTimeOnce(candidate, cwd));
+    } else {
+      candidateMs.push(requireTimeOnce(candidate, cwd));
+      baseMs.push(requireTimeOnce(base, cwd));
+    }
   }
-  return { baseMs, candidateMs, addedMs: median(candidateMs) - median(baseMs) };
+  const pairedMs = candidateMs.map((ms, i) => ms - baseMs[i]);
+  return {
+    baseMs,
+    candidateMs,
+    pairedMs,
+    addedMs: median(pairedMs),
+    spread: interquartileRange(pairedMs),
+    interval: bootstrapMedianInterval(pairedMs),
+  };
 }
