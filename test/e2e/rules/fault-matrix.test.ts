@@ -77,7 +77,7 @@ function killPlan(kill: KillPoint): ((op: DbOperation) => boolean) | undefined {
 
 let stack: RulesStack;
 /** What the cases went through, printed at the end (each case asserts its own invariants). */
-const summary = { cases: 0, pushDelivered: 0, recordedWithoutOwner: 0, instanceKills: 0 };
+const summary = { cases: 0, pushDelivered: 0, recordedWithoutOwner: 0, instanceKills: 0, longestCaseSeconds: 0 };
 
 beforeAll(async () => {
   // Virtual waits: a follower waiting out a dead holder's 20 s claim, or a budget, takes no real
@@ -89,7 +89,7 @@ afterAll(async () => {
   await stack?.close();
   process.stdout.write(
     `fault matrix: ${summary.cases} of ${CASES.length} cases passed (${CHANNELS.length} channels × ${KILLS.length} kill points × ${LOST.length} lost replies × ${PUSHES.length} push arrivals); ` +
-      `push delivered ${summary.pushDelivered}, recorded without owner (push never came) ${summary.recordedWithoutOwner}, instances killed ${summary.instanceKills}\n`,
+      `push delivered ${summary.pushDelivered}, recorded without owner (push never came) ${summary.recordedWithoutOwner}, instances killed ${summary.instanceKills}; the longest case spanned ${Math.round(summary.longestCaseSeconds)} s on the clock\n`,
   );
 });
 
@@ -100,6 +100,7 @@ async function openSession(openid: string, channel: Channel) {
 }
 
 async function runCase(c: Case, index: number): Promise<void> {
+  const startedAt = stack.clock.monotonicNow();
   const openid = `oMATRIX-${index}`;
   const appid = ACCOUNTS[index].appid;
   const { sessionId, preAuthCode } = await openSession(openid, c.channel);
@@ -169,6 +170,7 @@ async function runCase(c: Case, index: number): Promise<void> {
   // Runs left behind (one that outlived its budget, a follower still waiting) finish first: what
   // is checked is the end state, and the next case starts with nothing of this one in flight.
   await stack.clock.whenIdle();
+  summary.longestCaseSeconds = Math.max(summary.longestCaseSeconds, (stack.clock.monotonicNow() - startedAt) / 1000);
   await expectInvariants(c, { openid, appid, sessionId, exchangesBefore });
 }
 
