@@ -67,7 +67,8 @@ export class Clock {
   /** Every move forward, never undone (not even by `reset`): keeps `monotonicNow` monotonic. */
   private movedMs = 0;
   private readonly timers = new Set<ClockTimer>();
-  private readonly virtualWaits: boolean;
+  /** Whether this clock runs virtual waits (see ClockOptions); only then do holds count. */
+  readonly virtualWaits: boolean;
   private holds = 0;
   private checkPending = false;
   private idleWaiters: Array<() => void> = [];
@@ -116,9 +117,11 @@ export class Clock {
 
   /**
    * Work in flight that time must not jump over (a database call, an HTTP request): virtual waits
-   * stay off until the returned release is called (once; later calls do nothing).
+   * stay off until the returned release is called (once; later calls do nothing). A clock without
+   * virtual waits counts no holds.
    */
   hold(): () => void {
+    if (!this.virtualWaits) return () => undefined;
     this.holds += 1;
     let released = false;
     return () => {
@@ -129,7 +132,10 @@ export class Clock {
     };
   }
 
-  /** Resolves once nothing holds the clock and no referenced timer is pending (a run's leftovers are done). */
+  /**
+   * Resolves once nothing holds the clock and no referenced timer is pending (a run's leftovers are
+   * done). Holds count only with virtual waits, so without them this waits for the timers alone.
+   */
   whenIdle(): Promise<void> {
     return new Promise((resolve) => {
       this.idleWaiters.push(resolve);
@@ -139,7 +145,8 @@ export class Clock {
 
   /** Something the waits depend on changed: look again once the event loop has run what is ready. */
   changed(): void {
-    if (this.checkPending) return;
+    // Only virtual waits and whenIdle look: other clocks skip the check (it runs per database call).
+    if (this.checkPending || (!this.virtualWaits && this.idleWaiters.length === 0)) return;
     this.checkPending = true;
     // Two turns: callbacks of I/O already done, and the promise chains they resume, run first.
     setImmediate(() =>
@@ -211,9 +218,10 @@ export function clockedDate(clock: Clock): DateConstructor {
 
 /** A `performance` whose `now()` follows the clock; the rest is Node's own. */
 export function clockedPerformance(clock: Clock): typeof performance {
+  const now = () => clock.monotonicNow();
   return new Proxy(performance, {
     get(target, key) {
-      if (key === 'now') return () => clock.monotonicNow();
+      if (key === 'now') return now;
       const value = Reflect.get(target, key, target) as unknown;
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     },

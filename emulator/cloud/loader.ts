@@ -130,7 +130,7 @@ function heldHttp<T extends typeof http | typeof https>(base: T, clock: Clock): 
     (start: (...args: never[]) => http.ClientRequest) =>
     (...args: never[]): http.ClientRequest => {
       const request = start(...args);
-      request.once('close', clock.hold());
+      if (clock.virtualWaits) request.once('close', clock.hold());
       return request;
     };
   return { ...base, request: held(base.request), get: held(base.get) };
