@@ -55,7 +55,7 @@ export interface PairedTimes {
 export interface RequireTimeComparison {
   pairs: number;
   wall: PairedTimes;
-  /** The same pairs in CPU time, which a busy machine sways far less than wall time. */
+  /** The same pairs in CPU time, which a busy machine usually sways less than wall time. */
   cpu: PairedTimes;
 }
 

@@ -54,7 +54,7 @@ function coldStartFigures(bench: string, cold: RequireTimeComparison): Figure[] 
       unit: 'ms',
       baseline: { name: "require('wx-server-sdk') alone", value: round1(median(cpu.baseMs)), unit: 'ms' },
       interval: intervalOf(cpu),
-      note: `${pairedNote(cpu, pairs, 'CPU time (user + system, all threads)')}. A busy machine sways it far less than wall time: a cross-check, not the goal`,
+      note: `${pairedNote(cpu, pairs, 'CPU time (user + system, all threads)')}. A busy machine usually sways it less than wall time: a cross-check, not the goal`,
     }),
   ];
 }
