@@ -145,7 +145,7 @@ export class Clock {
 
   /** Something the waits depend on changed: look again once the event loop has run what is ready. */
   changed(): void {
-    // Only virtual waits and whenIdle look: other clocks skip the check (it runs per database call).
+    // Only virtual waits and whenIdle need the check: other clocks skip it (timers call this often).
     if (this.checkPending || (!this.virtualWaits && this.idleWaiters.length === 0)) return;
     this.checkPending = true;
     // Two turns: callbacks of I/O already done, and the promise chains they resume, run first.
