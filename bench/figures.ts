@@ -19,6 +19,14 @@ export interface Baseline {
   unit: string;
 }
 
+/** The range a measured value is known to lie in, e.g. the 95 % confidence interval of a median. */
+export interface FigureInterval {
+  /** How it reads in the table, e.g. "95 % CI". */
+  name: string;
+  low: number;
+  high: number;
+}
+
 export interface Figure {
   /** Stable key, e.g. "push.throughput". */
   id: string;
@@ -30,13 +38,16 @@ export interface Figure {
   /** value ÷ baseline.value. */
   ratio?: number;
   goal?: Goal;
-  /** Whether the goal is met; absent when the figure has no goal. */
+  interval?: FigureInterval;
+  /** Whether the goal is met (by the value itself); absent when the figure has no goal. */
   pass?: boolean;
+  /** The interval lies on both sides of the goal's target: too spread to be sure of `pass`. */
+  unsure?: boolean;
   /** Anything that changes how to read the number (conditions, a check that failed, why). */
   note?: string;
 }
 
-export interface FigureInput extends Omit<Figure, 'ratio' | 'pass'> {
+export interface FigureInput extends Omit<Figure, 'ratio' | 'pass' | 'unsure'> {
   /** A figure can fail beyond its number: e.g. an answer that was not `success`. */
   valid?: boolean;
 }
@@ -50,7 +61,13 @@ export function figure(input: FigureInput): Figure {
   }
   if (input.goal) result.pass = valid && meets(input.value, input.goal);
   else if (!valid) result.pass = false;
+  if (input.goal && input.interval && valid) result.unsure = straddles(input.interval, input.goal);
   return result;
+}
+
+/** Whether one end of the interval meets the goal and the other does not. */
+function straddles(interval: FigureInterval, goal: Goal): boolean {
+  return meets(interval.low, goal) !== meets(interval.high, goal);
 }
 
 export function meets(value: number, goal: Goal): boolean {

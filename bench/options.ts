@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util';
+import { DEFAULT_COLD_START_PAIRS } from './cold-start';
 
 /** Run sizes. The defaults finish in a few minutes on a 2-core machine. */
 export interface BenchOptions {
@@ -20,7 +21,7 @@ export interface BenchOptions {
   authorizers: number;
   /** Authorizations timed from the merchant's confirmation to the page seeing them. */
   auths: number;
-  /** Fresh Node processes per side of the cold-start comparison. */
+  /** Interleaved pairs of fresh Node processes (bundle, wx-server-sdk alone) in the cold-start comparison. */
   coldStarts: number;
   /** Which benchmarks to run. */
   only: BenchName[];
@@ -39,7 +40,7 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   calls: 25,
   authorizers: 3,
   auths: 40,
-  coldStarts: 7,
+  coldStarts: DEFAULT_COLD_START_PAIRS,
   only: [...BENCH_NAMES],
   scale: null,
 };
@@ -57,7 +58,7 @@ export const USAGE = `Usage: npm run bench -- [options]
   --calls N         concurrent createAuthSession calls per instance (default ${DEFAULT_OPTIONS.calls})
   --authorizers N   accounts in the authorizer-token race (default ${DEFAULT_OPTIONS.authorizers})
   --auths N         timed authorizations (default ${DEFAULT_OPTIONS.auths})
-  --cold-starts N   fresh processes per side of the cold-start comparison (default ${DEFAULT_OPTIONS.coldStarts})
+  --cold-starts N   interleaved pairs of fresh processes in the cold-start comparison (default ${DEFAULT_OPTIONS.coldStarts})
   --only LIST       comma-separated subset of ${BENCH_NAMES.join(',')}
   --scale           instead: the scale benchmark (authorizers at ${DEFAULT_SCALE_SIZES.join(', ')}), recorded
                     under "scale" in bench/results.json

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatValue, goalText, type Figure } from './figures';
+import { formatNumber, formatValue, goalText, type Figure } from './figures';
 import { describeMachine, type MachineFacts } from './machine';
 import type { BenchOptions } from './options';
 
@@ -39,15 +39,29 @@ function rowOf(figure: Figure): Row {
   const baseline = figure.baseline
     ? `${formatValue(figure.baseline.value, figure.baseline.unit)} (${figure.baseline.name})`
     : '—';
+  const interval = figure.interval
+    ? ` (${figure.interval.name} ${formatNumber(figure.interval.low)} to ${formatNumber(figure.interval.high)})`
+    : '';
   return {
     benchmark: figure.benchmark,
     figure: figure.name,
-    value: formatValue(figure.value, figure.unit),
+    value: `${formatValue(figure.value, figure.unit)}${interval}`,
     baseline,
     ratio: figure.ratio === undefined ? '—' : formatRatio(figure.ratio),
     goal: figure.goal ? goalText(figure.goal, figure.unit) : '—',
-    result: figure.pass === undefined ? '—' : figure.pass ? 'PASS' : 'FAIL',
+    result: resultText(figure),
   };
+}
+
+function resultText(figure: Figure): string {
+  if (figure.pass === undefined) return '—';
+  const verdict = figure.pass ? 'PASS' : 'FAIL';
+  return figure.unsure ? `${verdict}? (too spread to judge)` : verdict;
+}
+
+/** How the figures that carry an interval were measured: printed under the terminal table. */
+export function intervalNotes(figures: Figure[]): string[] {
+  return figures.filter((f) => f.interval && f.note).map((f) => `${f.benchmark} — ${f.name}: ${f.note}`);
 }
 
 /** Small ratios read better as a share: the push pipeline runs at 0.7 % of the bare decrypt rate. */

@@ -13,7 +13,7 @@ import { machineFacts } from './machine';
 import { BENCH_NAMES, DEFAULT_SCALE_SIZES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
 import { packageSize } from './package-size';
 import { pushPipeline } from './push-pipeline';
-import { recordScale, scaleMarkdown, textTable, writeReport, type BenchReport } from './report';
+import { intervalNotes, recordScale, scaleMarkdown, textTable, writeReport, type BenchReport } from './report';
 import { scaleBench } from './scale';
 import { tokenEconomy } from './token-economy';
 
@@ -71,6 +71,7 @@ async function main(): Promise<number> {
   say('');
   say(textTable(figures));
   say('');
+  for (const note of intervalNotes(figures)) say(`${note}\n`);
   if (failed.length === 0 && options.only.length === BENCH_NAMES.length) {
     const written = writeReport(report, __dirname);
     say(`wrote ${path.relative(process.cwd(), written.json)} and ${path.relative(process.cwd(), written.md)}`);
@@ -78,8 +79,9 @@ async function main(): Promise<number> {
     say('partial run: bench/results.json and bench/RESULTS.md were left as they were');
   }
   const missed = figures.filter((f) => f.pass === false).length;
+  const unsure = figures.filter((f) => f.unsure).length;
   say(
-    `${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${failed.length ? `, ${failed.length} benchmarks failed` : ''}`,
+    `${figures.filter((f) => f.pass === true).length} goals met, ${missed} missed${unsure ? ` (${unsure} too spread to judge)` : ''}${failed.length ? `, ${failed.length} benchmarks failed` : ''}`,
   );
   return failed.length > 0 ? 1 : 0;
 }

@@ -54,3 +54,44 @@ export function tally(values: readonly string[]): Record<string, number> {
 
 /** One decimal: enough for milliseconds in a table. */
 export const round1 = (value: number) => Math.round(value * 10) / 10;
+
+/** A range a figure is known to lie in, e.g. a confidence interval. */
+export interface Interval {
+  low: number;
+  high: number;
+}
+
+/** The middle half of the values: first to third quartile (nearest rank). */
+export function interquartileRange(values: readonly number[]): Interval {
+  const sorted = [...values].sort((a, b) => a - b);
+  return { low: percentile(sorted, 25), high: percentile(sorted, 75) };
+}
+
+/** A small seeded generator (mulberry32): the same samples always give the same interval. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Percentile bootstrap confidence interval of the median: the median of `resamples` draws (with
+ * replacement) of the samples, and the middle `level` of those medians.
+ */
+export function bootstrapMedianInterval(samples: readonly number[], level = 0.95, resamples = 2_000): Interval {
+  if (samples.length === 0) return { low: Number.NaN, high: Number.NaN };
+  const random = seededRandom(samples.length);
+  const medians: number[] = [];
+  for (let r = 0; r < resamples; r++) {
+    const draw = Array.from({ length: samples.length }, () => samples[Math.floor(random() * samples.length)]);
+    medians.push(median(draw));
+  }
+  medians.sort((a, b) => a - b);
+  const tail = ((1 - level) / 2) * 100;
+  return { low: percentile(medians, tail), high: percentile(medians, 100 - tail) };
+}

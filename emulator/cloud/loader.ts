@@ -1,17 +1,20 @@
 import fs from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { types } from 'node:util';
 import vm from 'node:vm';
-import { clockedDate, type Clock } from '../clock';
+import { clockedDate, clockedPerformance, type Clock } from '../clock';
 import { instanceTimers, type InstanceTimers } from './instance-timers';
 import { invocationContext, type WxContext } from './sdk/context';
 import type { WxServerSdk } from './sdk';
 
 /**
  * One cold-started copy of a cloud function: its bundle (`index.js`) evaluated once, with its own
- * module state, `Date` following the runtime clock, `process.env` holding its own variables and
- * timers that stop holding the process once the instance has ended (instance-timers.ts).
+ * module state, `process.env` holding its own variables, and its time on the runtime's clock:
+ * `Date`, `performance.now()` and the timers (instance-timers.ts) all follow it. Its HTTP requests
+ * hold the clock while in flight, so a virtual wait never jumps over an answer on its way (clock.ts).
  */
 
 export interface LoadOptions {
@@ -87,6 +90,7 @@ type ModuleWrapper = (
   setInterval: InstanceTimers['setInterval'],
   clearTimeout: InstanceTimers['clearTimeout'],
   clearInterval: InstanceTimers['clearInterval'],
+  performance: typeof globalThis.performance,
 ) => void;
 
 /**
@@ -115,14 +119,31 @@ function functionProcess(env: Record<string, string>): NodeJS.Process {
 function compile(filename: string): ModuleWrapper {
   const source = fs.readFileSync(filename, 'utf8').replace(/^#!.*/, '');
   // Same first line as the file, so stack traces point at the right lines.
-  const globals = 'Date, process, setTimeout, setInterval, clearTimeout, clearInterval';
+  const globals = 'Date, process, setTimeout, setInterval, clearTimeout, clearInterval, performance';
   const wrapped = `(function (exports, require, module, __filename, __dirname, ${globals}) {${source}\n})`;
   return vm.runInThisContext(wrapped, { filename }) as ModuleWrapper;
 }
 
-function functionRequire(filename: string, sdk: WxServerSdk): NodeJS.Require {
+/** `http` or `https` whose requests hold the clock from when they are made until they close. */
+function heldHttp<T extends typeof http | typeof https>(base: T, clock: Clock): T {
+  const held =
+    (start: (...args: never[]) => http.ClientRequest) =>
+    (...args: never[]): http.ClientRequest => {
+      const request = start(...args);
+      if (clock.virtualWaits) request.once('close', clock.hold());
+      return request;
+    };
+  return { ...base, request: held(base.request), get: held(base.get) };
+}
+
+function functionRequire(filename: string, sdk: WxServerSdk, clock: Clock): NodeJS.Require {
   const nodeRequire = createRequire(filename);
-  const required = ((id: string) => (id === 'wx-server-sdk' ? sdk : (nodeRequire(id) as unknown))) as NodeJS.Require;
+  const own = new Map<string, unknown>([
+    ['wx-server-sdk', sdk],
+    ['http', heldHttp(http, clock)],
+    ['https', heldHttp(https, clock)],
+  ]);
+  const required = ((id: string) => own.get(id.replace(/^node:/, '')) ?? (nodeRequire(id) as unknown)) as NodeJS.Require;
   return Object.assign(required, { resolve: nodeRequire.resolve, cache: nodeRequire.cache, main: undefined });
 }
 
@@ -130,10 +151,10 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
   const filename = path.join(options.dir, 'index.js');
   if (!fs.existsSync(filename)) throw new Error(`function ${options.name} has no index.js in ${options.dir}`);
   const module = { exports: {} as Record<string, unknown>, filename, id: filename, loaded: false };
-  const timers = instanceTimers();
+  const timers = instanceTimers(options.clock);
   compile(filename)(
     module.exports,
-    functionRequire(filename, options.sdk),
+    functionRequire(filename, options.sdk, options.clock),
     module,
     filename,
     options.dir,
@@ -143,6 +164,7 @@ export function loadFunction(options: LoadOptions): FunctionInstance {
     timers.setInterval,
     timers.clearTimeout,
     timers.clearInterval,
+    clockedPerformance(options.clock),
   );
   module.loaded = true;
   const main = (module.exports as { main?: unknown }).main;

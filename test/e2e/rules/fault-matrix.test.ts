@@ -4,15 +4,16 @@
  * authorization WeChat considers done is recorded exactly once; when WeChat's signed push arrived,
  * its merchant (and only that merchant) owns it and sees it; when it never arrived, nobody does.
  */
+import { Clock } from '../../../emulator/clock';
 import type { DbOperation } from '../../../emulator/cloud/runtime';
 import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/state/fixtures';
 import type { ApiName, TestAccount } from '../../../emulator/open-platform/state/types';
 import { sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
-import { act, ADMIN, allDocs, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import { act, ADMIN, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
 
-// Each test runs 15 cases (about 3 s alone); a machine shared with other test runs needs more than
-// jest's default 5 s, as the other rules suites allow.
+// One case takes a fraction of a second alone; a machine shared with other test runs needs more
+// than jest's default 5 s, as the other rules suites allow.
 jest.setTimeout(60_000);
 
 type Channel = 'plugin' | 'pc' | 'h5';
@@ -75,34 +76,22 @@ function killPlan(kill: KillPoint): ((op: DbOperation) => boolean) | undefined {
 }
 
 let stack: RulesStack;
-const outcomes = { cases: 0, pushDelivered: 0, recordedWithoutOwner: 0, instanceKills: 0, lost: 0, duplicated: 0, wrongOwner: 0 };
+/** What the cases went through, printed at the end (each case asserts its own invariants). */
+const summary = { cases: 0, pushDelivered: 0, recordedWithoutOwner: 0, instanceKills: 0, longestCaseSeconds: 0 };
 
 beforeAll(async () => {
-  stack = await startRulesStack({ openPlatform: { accounts: ACCOUNTS } });
+  // Virtual waits: a follower waiting out a dead holder's 20 s claim, or a budget, takes no real
+  // time, and how far the clock moves depends on the order of events, not on the machine's speed.
+  stack = await startRulesStack({ clock: new Clock({ virtualWaits: true }), openPlatform: { accounts: ACCOUNTS } });
 });
 
 afterAll(async () => {
   await stack?.close();
   process.stdout.write(
-    `fault matrix: ${outcomes.cases} cases (${CHANNELS.length} channels × ${KILLS.length} kill points × ${LOST.length} lost replies × ${PUSHES.length} push arrivals); ` +
-      `push delivered ${outcomes.pushDelivered}, recorded without owner (push never came) ${outcomes.recordedWithoutOwner}, instances killed ${outcomes.instanceKills}; ` +
-      `lost ${outcomes.lost}, duplicated ${outcomes.duplicated}, wrong owner ${outcomes.wrongOwner}\n`,
+    `fault matrix: ${summary.cases} of ${CASES.length} cases passed (${CHANNELS.length} channels × ${KILLS.length} kill points × ${LOST.length} lost replies × ${PUSHES.length} push arrivals); ` +
+      `push delivered ${summary.pushDelivered}, recorded without owner (push never came) ${summary.recordedWithoutOwner}, instances killed ${summary.instanceKills}; the longest case spanned ${Math.round(summary.longestCaseSeconds)} s on the clock\n`,
   );
 });
-
-/**
- * Moves the shared clock on while inputs are in flight, as time passes in production: a dead
- * holder's claim (20 s) runs out after a fraction of a real second, so followers take over.
- */
-async function withTimePassing<T>(work: () => Promise<T>): Promise<T> {
-  // One emulated second per 10 ms: a loaded machine must not push a case past its 10-minute session.
-  const pump = setInterval(() => stack.clock.advance(1), 10);
-  try {
-    return await work();
-  } finally {
-    clearInterval(pump);
-  }
-}
 
 async function openSession(openid: string, channel: Channel) {
   const created = dataOf(await act(stack, openid, 'createAuthSession', { authType: 3, channel }));
@@ -111,6 +100,7 @@ async function openSession(openid: string, channel: Channel) {
 }
 
 async function runCase(c: Case, index: number): Promise<void> {
+  const startedAt = stack.clock.monotonicNow();
   const openid = `oMATRIX-${index}`;
   const appid = ACCOUNTS[index].appid;
   const { sessionId, preAuthCode } = await openSession(openid, c.channel);
@@ -141,46 +131,46 @@ async function runCase(c: Case, index: number): Promise<void> {
         ? act(stack, openid, 'getAuthSession', { sessionId })
         : httpGet(`${redirectUri}&auth_code=${encodeURIComponent(silent.authCode)}`),
     );
-  await withTimePassing(async () => {
-    switch (c.push) {
-      case 'on_time':
-        await push();
-        await callback();
-        break;
-      case 'late':
-        await callback();
-        stack.clock.advance(120);
-        await push();
-        break;
-      case 'never':
-        await callback();
-        break;
-      case 'twice':
-        await push();
-        await push();
-        await callback();
-        break;
-      case 'reordered':
-        await Promise.all([callback(), push()]);
-        break;
-    }
-  });
+  switch (c.push) {
+    case 'on_time':
+      await push();
+      await callback();
+      break;
+    case 'late':
+      await callback();
+      stack.clock.advance(120);
+      await push();
+      break;
+    case 'never':
+      await callback();
+      break;
+    case 'twice':
+      await push();
+      await push();
+      await callback();
+      break;
+    case 'reordered':
+      await Promise.all([callback(), push()]);
+      break;
+  }
   stack.openPlatform.faults.clear();
   // The fault belongs to the first inputs only: a plan no input reached is withdrawn.
   stack.cloud.crashWarmInstance('authorization', () => false);
-  if (killed) outcomes.instanceKills += 1;
+  if (killed) summary.instanceKills += 1;
 
   // Recovery inputs, as they happen anyway: the page polls, time passes, the timer runs, the page reloads.
-  await withTimePassing(async () => {
-    await act(stack, openid, 'getAuthSession', { sessionId });
-    stack.clock.advance(60);
-    await stack.cloud.triggerTimer('authorization');
-    await act(stack, openid, 'getAuthSession', { sessionId });
-    if (redirectUri) await httpGet(`${redirectUri}&auth_code=${encodeURIComponent(silent.authCode)}`);
-    // A push that never came: WeChat's authorizer list still names the account.
-    if (c.push === 'never') dataOf(await act(stack, ADMIN, 'reconcile', {}));
-  });
+  await act(stack, openid, 'getAuthSession', { sessionId });
+  stack.clock.advance(60);
+  await stack.cloud.triggerTimer('authorization');
+  await act(stack, openid, 'getAuthSession', { sessionId });
+  if (redirectUri) await httpGet(`${redirectUri}&auth_code=${encodeURIComponent(silent.authCode)}`);
+  // A push that never came: WeChat's authorizer list still names the account.
+  if (c.push === 'never') dataOf(await act(stack, ADMIN, 'reconcile', {}));
 
+  // Runs left behind (one that outlived its budget, a follower still waiting) finish first: what
+  // is checked is the end state, and the next case starts with nothing of this one in flight.
+  await stack.clock.whenIdle();
+  summary.longestCaseSeconds = Math.max(summary.longestCaseSeconds, (stack.clock.monotonicNow() - startedAt) / 1000);
   await expectInvariants(c, { openid, appid, sessionId, exchangesBefore });
 }
 
@@ -192,10 +182,6 @@ async function expectInvariants(c: Case, at: { openid: string; appid: string; se
   const tokens = await docById<{ refreshToken: string }>(stack, 'authorizerTokens', at.appid);
   const session = await docById<{ status: string; authorizerAppid: string | null }>(stack, 'authSessions', at.sessionId);
   const mine = dataOf(await act(stack, at.openid, 'listMyAuthorizers', {})).authorizers.map((a: { appid: string }) => a.appid);
-  const expectedOwners = c.push === 'never' ? [] : [at.openid];
-  if (record?.status !== 'active' || !tokens?.refreshToken) outcomes.lost += 1;
-  if (exchanges > 1) outcomes.duplicated += 1;
-  if (JSON.stringify(record?.owners ?? []) !== JSON.stringify(expectedOwners)) outcomes.wrongOwner += 1;
 
   // Exactly once: WeChat spent the code at most once, and there is one active record with its tokens.
   expect({ label, exchangedAtMostOnce: exchanges <= 1, status: record?.status, hasRefreshToken: !!tokens?.refreshToken }).toEqual(
@@ -214,7 +200,7 @@ async function expectInvariants(c: Case, at: { openid: string; appid: string; se
       status: 'pending',
       mine: [],
     });
-    outcomes.recordedWithoutOwner += 1;
+    summary.recordedWithoutOwner += 1;
   } else {
     expect({ label, owners: record!.owners, session, mine }).toEqual({
       label,
@@ -222,21 +208,17 @@ async function expectInvariants(c: Case, at: { openid: string; appid: string; se
       session: expect.objectContaining({ status: 'authorized', authorizerAppid: at.appid }),
       mine: [at.appid],
     });
-    outcomes.pushDelivered += 1;
+    summary.pushDelivered += 1;
   }
-  outcomes.cases += 1;
+  summary.cases += 1;
 }
 
-describe.each(CHANNELS)('%s', (channel) => {
-  test.each(KILLS)(`kill %s × every lost reply × every push arrival`, async (kill) => {
-    for (const c of CASES.filter((x) => x.channel === channel && x.kill === kill)) await runCase(c, CASES.indexOf(c));
-  });
-});
+const casesOf = (channel: Channel, kill: KillPoint) => CASES.filter((c) => c.channel === channel && c.kill === kill);
 
-test('the matrix covered every case, and every authorization is recorded once', async () => {
-  expect(outcomes).toMatchObject({ cases: CASES.length, lost: 0, duplicated: 0, wrongOwner: 0 });
-  const authorizers = await allDocs<{ _id: string }>(stack, 'authorizers');
-  const ids = authorizers.map((a) => a._id);
-  expect(new Set(ids).size).toBe(ids.length);
-  expect(ids.filter((id) => ACCOUNTS.some((a) => a.appid === id))).toHaveLength(CASES.length);
+describe.each(CHANNELS)('%s', (channel) => {
+  describe.each(KILLS)('kill %s', (kill) => {
+    test.each(casesOf(channel, kill))('lost $lost × push $push', async (c) => {
+      await runCase(c, CASES.indexOf(c));
+    });
+  });
 });
