@@ -10,7 +10,19 @@ import { DEFAULT_ACCOUNTS } from '../../../emulator/open-platform/state/fixtures
 import type { ApiName, TestAccount } from '../../../emulator/open-platform/state/types';
 import { sealPush } from '../../helpers/wechat-push';
 import { httpGet, postPush } from '../helpers/rules-push';
-import { act, ADMIN, confirmSilently, dataOf, docById, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  ADMIN,
+  confirmSilently,
+  dataOf,
+  docById,
+  startRulesStack,
+  type RulesStack,
+  captureOutputOfFile,
+} from '../helpers/rules-stack';
+
+// The function's log stays out of the test report.
+captureOutputOfFile();
 
 // One case takes a fraction of a second alone; a machine shared with other test runs needs more
 // than jest's default 5 s, as the other rules suites allow.
