@@ -92,8 +92,9 @@ export class Claims {
 }
 
 /**
- * Waits for another holder with a growing pause, on real elapsed time (the clock may be moved in
- * tests): resolves with what `check` returns once it is not undefined, or `timedOut()` at the end.
+ * Waits for another holder with a growing pause, on elapsed time (`performance.now`, timers; the
+ * local emulator runs both on its clock, so a test's clock decides when a holder's claim ends):
+ * resolves with what `check` returns once it is not undefined, or `timedOut()` at the end.
  */
 export async function waitWithBackoff<T>(check: () => Promise<T | undefined>, maxWaitMs: number, timedOut: () => T): Promise<T> {
   const deadline = performance.now() + maxWaitMs;

@@ -1,6 +1,7 @@
 /**
- * The time one timer run may spend, in real elapsed time (never the wall clock, which tests and
- * the emulator may move): work stops well before the function's timeout would kill the run.
+ * The time one timer run may spend, in elapsed time (`performance.now`, never the wall clock; the
+ * local emulator moves both with its clock): work stops well before the function's timeout would
+ * kill the run.
  */
 export class TimeBudget {
   private readonly endsAt: number;
