@@ -17,6 +17,8 @@ module.exports = {
     {
       displayName: 'miniprogram',
       testEnvironment: 'jsdom',
+      // A page renders in well under a second; a machine busy with other runs can take several.
+      testTimeout: 15_000,
       // Vant renders in simulate only from a packed miniprogram_npm.
       globalSetup: '<rootDir>/test/miniprogram/global-setup.ts',
       roots: ['<rootDir>/test'],
