@@ -91,9 +91,8 @@ function explainBrokerError(api: string, error: BrokerError, brokerUrl: string):
     NOT_READY: 'the component token is being refreshed: try again in a few seconds',
     UPSTREAM: 'the function could not reach WeChat, or WeChat refused its component token',
   };
-  return new ShipError(`${api}: the broker refused (${error.code}): ${why[error.code] ?? error.message}.`, [
-    `broker: ${error.message}`,
-  ]);
+  const what = error.code === 'TRANSPORT' ? 'no answer from the broker' : `the broker refused (${error.code})`;
+  return new ShipError(`${api}: ${what}: ${why[error.code] ?? error.message}.`, [`broker: ${error.message}`]);
 }
 
 /** The four template APIs, each answer checked and parsed; ids sent as numbers (spec §9 #8). */
