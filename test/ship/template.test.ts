@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EXIT } from '../../scripts/ship/cli';
 import { ShipError } from '../../scripts/ship/errors';
 import { DEFAULT_DEPS, type TemplateDeps, type UploadPlan } from '../../scripts/ship/template';
-import { findUploadedDraft, pruneSelection, type Draft, type Template } from '../../scripts/ship/template-library';
+import { findUploadedDraft, pruneSelection, TEMPLATE_APIS, type Draft, type Template } from '../../scripts/ship/template-library';
 import { FAKE_APPID, removeDir, writeUploadKey } from './helpers';
 import { FakeLibrary, KEY_SECRET, runTemplateCli } from './template-helpers';
 
@@ -424,5 +424,35 @@ describe('rules', () => {
     expect(ids(pruneSelection(all, { olderThan: 150, protect: new Set() }).remove)).toEqual([1, 5]);
     expect(ids(pruneSelection(all, { keep: 4, olderThan: 150, protect: new Set() }).remove)).toEqual([5]);
     expect(ids(pruneSelection(all, { keep: 0, protect: new Set([3]) }).remove)).toEqual([4, 2, 1, 5]);
+  });
+});
+
+describe('the README’s "Shipping a code template"', () => {
+  const readme = fs.readFileSync(path.resolve(__dirname, '../../README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('#### Shipping a code template'), readme.indexOf('### 6. Releasing from CI'));
+  /** Every `npm run template -- …` the section shows, without comments and shell continuations. */
+  const commands = section
+    .replace(/\\\n\s*/g, '')
+    .split('\n')
+    .map((line) => /npm run template -- (.*?)(\s+#.*)?$/.exec(line)?.[1])
+    .filter((args): args is string => args !== undefined);
+
+  it('shows every subcommand, and each line it shows is accepted (checked with --dry-run)', async () => {
+    expect(new Set(commands.map((c) => c.split(' ')[0]))).toEqual(new Set(['upload', 'add-draft', 'list', 'prune', 'delete']));
+    const env = { ...ENV, MP_APPID: FAKE_APPID, MP_PRIVATE_KEY_PATH: keyPath };
+    for (const args of commands) {
+      const argv = [...args.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
+      const at = argv.indexOf('--project');
+      if (at >= 0) argv[at + 1] = project; // the README's ../shop-template stands for any template app
+      const result = await cli([...argv, '--dry-run'], env);
+      expect({ args, err: result.err, code: result.code }).toEqual({ args, err: '', code: EXIT.ok });
+    }
+  });
+
+  it('the scope it gives names exactly the four APIs the commands call, and the local key has that scope', () => {
+    const scope = JSON.parse(/```json\n(.*)\n```/.exec(section)?.[1] ?? 'null') as unknown;
+    expect(scope).toEqual({ ops: ['component'], apis: Object.values(TEMPLATE_APIS), appids: '*' });
+    const keys = JSON.parse(/BROKER_CLIENT_KEYS=(\[.*\])'/.exec(section)?.[1] ?? '[]') as Array<{ scope: unknown }>;
+    expect(keys.map((k) => k.scope)).toEqual([scope]);
   });
 });
