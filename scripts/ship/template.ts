@@ -190,7 +190,7 @@ function idArguments(command: Command, positionals: string[], what: string, max 
 }
 
 /** Adds a draft to the library and finds the new template by its draft_id (addtotemplate answers none). */
-async function promote(lib: TemplateLibrary, draftId: number): Promise<Template> {
+async function promote(lib: TemplateLibrary, draftId: number): Promise<{ made: Template; total: number }> {
   const before = new Set((await lib.templates()).filter((t) => t.draftId === draftId).map((t) => t.templateId));
   try {
     await lib.addToTemplate(draftId);
@@ -202,13 +202,14 @@ async function promote(lib: TemplateLibrary, draftId: number): Promise<Template>
       ]);
     throw error;
   }
-  const made = newestFirst((await lib.templates()).filter((t) => t.draftId === draftId && !before.has(t.templateId)))[0];
+  const after = await lib.templates();
+  const made = newestFirst(after.filter((t) => t.draftId === draftId && !before.has(t.templateId)))[0];
   if (!made)
     throw new ShipError(
       `${TEMPLATE_APIS.addToTemplate} answered ok, but ${TEMPLATE_APIS.templateList} shows no new template with draft_id ${draftId}: ` +
         'run `npm run template -- list` to look.',
     );
-  return made;
+  return { made, total: after.length };
 }
 
 function printMade(io: Io, made: Template, total: number): void {
@@ -333,8 +334,8 @@ function uploadCommand(deps: TemplateDeps): Command {
       io.out('uploaded; waiting for the draft');
       const draft = await waitForDraft(lib, plan, startedAt, deps);
       io.out(`draft ${draft.draftId} (uploaded ${utc(draft.createTime)} UTC); adding it to the template library`);
-      const made = await promote(lib, draft.draftId);
-      printMade(io, made, (await lib.templates()).length);
+      const { made, total } = await promote(lib, draft.draftId);
+      printMade(io, made, total);
       return EXIT.ok;
     },
   };
@@ -361,8 +362,8 @@ function addDraftCommand(deps: TemplateDeps): Command {
         return EXIT.ok;
       }
       const lib = library(ctx, deps);
-      const made = await promote(lib, draftId);
-      printMade(io, made, (await lib.templates()).length);
+      const { made, total } = await promote(lib, draftId);
+      printMade(io, made, total);
       return EXIT.ok;
     },
   };

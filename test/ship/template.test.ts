@@ -336,7 +336,6 @@ describe('upload (miniprogram-ci and the draft box faked)', () => {
       'GET /wxa/gettemplatelist',
       'POST /wxa/addtotemplate {"draft_id":77,"template_type":0}',
       'GET /wxa/gettemplatelist',
-      'GET /wxa/gettemplatelist',
     ]);
     expect(result.out.split('\n')).toEqual([
       `template upload: uploading ${project} as ${FAKE_APPID}, version 1.4.0`,
