@@ -19,7 +19,9 @@ export interface Command {
   /** Paragraphs after the option list in --help. */
   notes: string[];
   options: Record<string, OptionSpec>;
-  run(values: Record<string, string | boolean | undefined>, io: Io): Promise<number>;
+  /** Set when the command takes positional arguments: how --help names them, e.g. `<template_id>…`. */
+  positionals?: string;
+  run(values: Record<string, string | boolean | undefined>, io: Io, positionals: string[]): Promise<number>;
 }
 
 export const COMMON_OPTIONS: Record<string, OptionSpec> = {
@@ -35,20 +37,41 @@ export function helpText(command: Command): string[] {
     const left = `${spec.short ? `-${spec.short}, ` : '    '}--${name}${spec.type === 'string' ? ` <${spec.value ?? 'value'}>` : ''}`;
     return `  ${left.padEnd(30)} ${spec.help}`;
   });
-  return [`npm run ${command.name} -- [options]`, '', command.summary, '', 'Options:', ...flags, '', ...command.notes];
+  return [
+    npmRun(command, ...(command.positionals ? [command.positionals] : []), '[options]'),
+    '',
+    command.summary,
+    '',
+    'Options:',
+    ...flags,
+    '',
+    ...command.notes,
+  ];
+}
+
+/** How a person types the command: `npm run check -- …`; a subcommand's name is `<script> <subcommand>`. */
+export function npmRun(command: Pick<Command, 'name'>, ...args: string[]): string {
+  const [script, ...sub] = command.name.split(' ');
+  return `npm run ${script} -- ${[...sub, ...args].join(' ')}`;
 }
 
 /** Parses argv, prints help or runs; a ShipError becomes a message and an exit code, never a stack. */
 export async function runCommand(command: Command, argv: string[], io: Io): Promise<number> {
   let values: Record<string, string | boolean | undefined>;
+  let positionals: string[];
   try {
     const spec = Object.fromEntries(
       Object.entries(command.options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }]),
     );
-    values = parseArgs({ args: argv, options: spec, allowPositionals: false, strict: true }).values;
+    ({ values, positionals } = parseArgs({
+      args: argv,
+      options: spec,
+      allowPositionals: command.positionals !== undefined,
+      strict: true,
+    }));
   } catch (error) {
     io.err(`${command.name}: ${(error as Error).message}`);
-    io.err(`Run \`npm run ${command.name} -- --help\` for the options.`);
+    io.err(`Run \`${npmRun(command, '--help')}\` for the options.`);
     return EXIT.usage;
   }
   if (values.help) {
@@ -56,7 +79,7 @@ export async function runCommand(command: Command, argv: string[], io: Io): Prom
     return EXIT.ok;
   }
   try {
-    return await command.run(values, io);
+    return await command.run(values, io, positionals);
   } catch (error) {
     if (!(error instanceof ShipError)) throw error;
     io.err(error.message);
@@ -65,15 +88,16 @@ export async function runCommand(command: Command, argv: string[], io: Io): Prom
   }
 }
 
-/** Runs a command as the process and exits with its code (miniprogram-ci may leave sockets open). */
-export function main(command: Command): void {
+/** Runs a command (or a runner of subcommands) as the process and exits with its code (miniprogram-ci may leave sockets open). */
+export function main(command: Command | ((argv: string[], io: Io) => Promise<number>)): void {
   const io: Io = {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),
     env: process.env,
     cwd: process.cwd(),
   };
-  void runCommand(command, process.argv.slice(2), io)
+  const argv = process.argv.slice(2);
+  void (typeof command === 'function' ? command(argv, io) : runCommand(command, argv, io))
     .catch((error: unknown) => {
       io.err(error instanceof Error ? (error.stack ?? error.message) : String(error));
       return EXIT.failed;
