@@ -9,6 +9,7 @@ import type {
 } from '../../../typings/api';
 import type { BrokerErrorCode } from '../../../clients/broker-client/src/wire';
 import type { ClaimFields } from './claims';
+import type { OpenAudit, Prepared, ReleaseKind, ShipPlan, ShipReason, ShipStage } from './shipping/stages';
 
 /** Documents of the collections (DESIGN.md "State"). Times are milliseconds since the epoch. */
 
@@ -247,4 +248,83 @@ export interface ReleaseJobDoc extends Leased {
   error: string | null;
   createdAt: number;
   finishedAt: number | null;
+}
+
+/**
+ * One ship item (issue 19): shipping a job's template to one merchant's mini-program, typed by
+ * stage in `shipping/stages.ts` (`repositories/shipItemsRepository.ts` translates), keyed
+ * `<job id>:<appid>` and claimed (claims.ts) by whoever advances it. Stored flat: each stage writes
+ * its own fields and `stage`; fields of earlier stages are left as they were and read by no one.
+ */
+export interface ShipItemDoc extends ClaimFields {
+  _id: string;
+  jobId: string;
+  appid: string;
+  wave: number;
+  /** The job's plan, copied at creation (template, version, ext_json template, release mode). */
+  plan: ShipPlan;
+  /** The merchant's values for the ext_json template, copied at creation. */
+  values: Record<string, string>;
+  createdAt: number;
+  stage: ShipStage;
+  /** The timer gives the item a turn from this time on (NEVER: it waits for an event or a command). */
+  dueAt: number;
+  /** preflight: the rendered ext_json. */
+  extJson?: string | null;
+  /** committing onwards: ext_json, first release or not, the audit category. */
+  prepared?: Prepared | null;
+  commitAttempts?: number;
+  committedAt?: number | null;
+  slotHeld?: boolean;
+  submitAttempts?: number;
+  /** submitted: the one open audit. */
+  audit?: OpenAudit | null;
+  /** submitted: when WeChat last said anything about the audit (the timer polls silent ones). */
+  heardAt?: number | null;
+  auditid?: number | null;
+  release?: ReleaseKind | null;
+  releaseAttempts?: number;
+  releasedAt?: number | null;
+  rollbackAttempts?: number;
+  /** released: a rollback WeChat refused. */
+  note?: ShipReason | null;
+  /** rejected, skipped, failed: WeChat's errcode, plain Chinese, what to do. */
+  reason?: ShipReason | null;
+  screenshot?: string | null;
+  /** rolled_back: when. */
+  at?: number | null;
+}
+
+/** A ship job: one template version to many merchants, in waves, under the provider's quota. */
+export interface ShipJobDoc {
+  _id: string;
+  plan: ShipPlan;
+  /** Merchant appids, in wave order. */
+  targets: string[];
+  /** Merchants per wave, the canary first (e.g. [5, 50, 500]); the last size repeats. */
+  waveSizes: number[];
+  /** A wave whose audit rejections exceed this share (0–1) stops the job. */
+  rejectionThreshold: number;
+  /** Quota units `queryquota` must still show after the job's submissions. */
+  quotaReserve: number;
+  state: 'running' | 'paused' | 'done';
+  /** Why the job is paused (85085, 86008 …), and when. */
+  pause: ShipReason | null;
+  pausedAt: number | null;
+  /** The highest wave opened so far (-1: none yet). */
+  openWave: number;
+  /** Submissions still allowed before the next `queryquota` (left minus the reserve, at most the wave). */
+  submitBudget: number;
+  /** Items per stage when last counted. */
+  counts: Partial<Record<ShipStage, number>>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+/** The values a provider keeps for one merchant, filling each job's ext_json template. */
+export interface MerchantShipValuesDoc {
+  /** The merchant's appid. */
+  _id: string;
+  values: Record<string, string>;
+  updatedAt: number;
 }

@@ -68,6 +68,10 @@ export const COLLECTIONS = {
   brokerUsage: 'brokerUsage',
   /** Broker: requests per caller (key or function secret) and API, refusals included. */
   brokerCallerUsage: 'brokerCallerUsage',
+  /** Issue 19: ship jobs, one item per job and merchant (the workflow's records), and the merchants' ext_json values. */
+  shipJobs: 'shipJobs',
+  shipItems: 'shipItems',
+  merchantShipValues: 'merchantShipValues',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

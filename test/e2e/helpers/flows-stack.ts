@@ -24,6 +24,9 @@ import type {
   PushLogDoc,
   RateLimitDoc,
   SessionDoc,
+  MerchantShipValuesDoc,
+  ShipItemDoc,
+  ShipJobDoc,
 } from '../../../cloudfunctions/authorization/src/model';
 
 export interface CollectionDocs {
@@ -42,6 +45,9 @@ export interface CollectionDocs {
   brokerNonces: { _id: string; expiresAt: number };
   brokerUsage: UsageDoc;
   brokerCallerUsage: CallerUsageDoc;
+  shipJobs: ShipJobDoc;
+  shipItems: ShipItemDoc;
+  merchantShipValues: MerchantShipValuesDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

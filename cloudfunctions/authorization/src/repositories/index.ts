@@ -11,7 +11,10 @@ import { PushLogRepository } from './pushLogRepository';
 import { RateLimitsRepository } from './rateLimitsRepository';
 import { ReleaseJobsRepository } from './releaseJobsRepository';
 import { ReleaseTestAccountsRepository } from './releaseTestAccountsRepository';
+import { MerchantShipValuesRepository } from './merchantShipValuesRepository';
 import { SessionsRepository } from './sessionsRepository';
+import { ShipItemsRepository } from './shipItemsRepository';
+import { ShipJobsRepository } from './shipJobsRepository';
 
 /**
  * One repository per collection: the only code that speaks the database's query language (with
@@ -32,9 +35,13 @@ export interface Repositories {
   brokerNonces: BrokerNoncesRepository;
   brokerUsage: BrokerUsageRepository;
   brokerCallerUsage: BrokerCallerUsageRepository;
+  shipJobs: ShipJobsRepository;
+  shipItems: ShipItemsRepository;
+  merchantShipValues: MerchantShipValuesRepository;
 }
 
-export function createRepositories(store: Store): Repositories {
+/** `holder` names this instance in the ship items' claims; `now` is the wiring's clock. */
+export function createRepositories(store: Store, holder = 'instance', now: () => number = Date.now): Repositories {
   return {
     platform: new PlatformRepository(store),
     sessions: new SessionsRepository(store),
@@ -50,5 +57,8 @@ export function createRepositories(store: Store): Repositories {
     brokerNonces: new BrokerNoncesRepository(store),
     brokerUsage: new BrokerUsageRepository(store),
     brokerCallerUsage: new BrokerCallerUsageRepository(store),
+    shipJobs: new ShipJobsRepository(store, now),
+    shipItems: new ShipItemsRepository(store, holder, now),
+    merchantShipValues: new MerchantShipValuesRepository(store, now),
   };
 }

@@ -38,6 +38,15 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   [COLLECTIONS.releaseJobs]: [['state', 'leaseUntil']],
   [COLLECTIONS.noticeConsents]: [],
   [COLLECTIONS.lapseNotices]: [['at']],
+  [COLLECTIONS.shipJobs]: [['state', 'updatedAt']],
+  [COLLECTIONS.shipItems]: [
+    ['claimState', 'jobId', 'dueAt'],
+    ['stage', 'heardAt'],
+    ['appid', 'stage'],
+    ['jobId', 'wave', 'stage'],
+    ['jobId', 'stage'],
+  ],
+  [COLLECTIONS.merchantShipValues]: [],
 };
 
 /** The Deploy guide's table of collections and indexes (README.md, checked by a test). */
