@@ -1,3 +1,4 @@
+import type { TransitionRow } from '../workflow/transitionTable';
 import type { CodeInput, CodeStage, Question, Step } from './stages';
 
 /**
@@ -5,22 +6,11 @@ import type { CodeInput, CodeStage, Question, Step } from './stages';
  * this table (`renderTransitionTable`); a unit test runs each row through `decide` and checks
  * DESIGN.md shows the table as it is here.
  */
-export interface TransitionRow {
-  id: string;
-  from: CodeStage;
-  input: CodeInput['kind'];
-  /** The case, when the stage and input alone do not decide. */
-  when: string;
-  happens: string;
-  /** The steps `decide` returns, in order, and the question it asks next. */
-  steps: Step['do'][];
-  ask?: Question['ask'];
-  to: CodeStage;
-}
+export type CodeTransitionRow = TransitionRow<CodeStage, CodeInput['kind'], Step['do'], Question['ask']>;
 
-const row = (r: TransitionRow) => r;
+const row = (r: CodeTransitionRow) => r;
 
-export const TRANSITIONS: readonly TransitionRow[] = [
+export const TRANSITIONS: readonly CodeTransitionRow[] = [
   row({
     id: 'send',
     from: 'received',
@@ -246,13 +236,3 @@ export const TRANSITIONS: readonly TransitionRow[] = [
   }),
   row({ id: 'settled', from: 'done', input: 'turn', when: 'nothing owed', happens: 'nothing', steps: [], to: 'done' }),
 ];
-
-/** The table as DESIGN.md shows it. */
-export function renderTransitionTable(): string {
-  const lines = ['| stage | input | when | what happens | steps | next stage |', '|---|---|---|---|---|---|'];
-  for (const r of TRANSITIONS) {
-    const steps = [...r.steps, ...(r.ask ? [`ask ${r.ask}`] : [])].join(', ') || '—';
-    lines.push(`| ${r.from} | ${r.input} | ${r.when || '—'} | ${r.happens} | ${steps} | ${r.to} |`);
-  }
-  return lines.join('\n');
-}

@@ -1,3 +1,4 @@
+import type { TransitionRow } from '../workflow/transitionTable';
 import type { ShipInput, ShipQuestion, ShipStage, ShipStep } from './stages';
 
 /**
@@ -5,18 +6,7 @@ import type { ShipInput, ShipQuestion, ShipStage, ShipStep } from './stages';
  * authorization table): a unit test runs each row through `decide`. (R), (S), (P), (W), (C) are
  * the batch actions of spec §7.
  */
-export interface ShipTransitionRow {
-  id: string;
-  from: ShipStage;
-  input: ShipInput['kind'];
-  /** The case, when the stage and input alone do not decide. */
-  when: string;
-  happens: string;
-  /** The steps `decide` returns, in order, and the question it asks next. */
-  steps: ShipStep['do'][];
-  ask?: ShipQuestion['ask'];
-  to: ShipStage;
-}
+export type ShipTransitionRow = TransitionRow<ShipStage, ShipInput['kind'], ShipStep['do'], ShipQuestion['ask']>;
 
 const row = (r: ShipTransitionRow) => r;
 
@@ -781,13 +771,3 @@ export const SHIP_TRANSITIONS: readonly ShipTransitionRow[] = [
   }),
   row({ id: 'settled', from: 'skipped', input: 'turn', when: '', happens: 'nothing', steps: [], to: 'skipped' }),
 ];
-
-/** The table in markdown, for DESIGN.md once shipping is wired. */
-export function renderShipTransitionTable(): string {
-  const lines = ['| stage | input | when | what happens | steps | next stage |', '|---|---|---|---|---|---|'];
-  for (const r of SHIP_TRANSITIONS) {
-    const steps = [...r.steps, ...(r.ask ? [`ask ${r.ask}`] : [])].join(', ') || '—';
-    lines.push(`| ${r.from} | ${r.input} | ${r.when || '—'} | ${r.happens} | ${steps} | ${r.to} |`);
-  }
-  return lines.join('\n');
-}
