@@ -1,8 +1,9 @@
 /**
  * The platform's draft box and code template library (spec code-management §2): a small
- * in-memory model that shipping to every merchant can grow.
+ * in-memory model. It sits in the state layer because two areas read it: templates (the
+ * component-token APIs) and code-management (`commit` needs the template to exist).
  */
-import { WeChatApiError } from '../../state/errors';
+import { WeChatApiError } from './errors';
 
 interface Draft {
   draft_id: number;
@@ -41,6 +42,10 @@ export class TemplateLibrary {
     if (!found) throw new WeChatApiError(85064);
     if (this.templates.length >= TEMPLATE_CAP) throw new WeChatApiError(85065);
     this.templates.push(template(this.nextTemplateId++, found));
+  }
+
+  find(templateId: number): Template | undefined {
+    return this.templates.find((t) => t.template_id === templateId);
   }
 
   remove(templateId: number): void {
