@@ -14,25 +14,52 @@ export function messageUrlFor(component: ComponentConfig, appid: string): string
   return component.messageUrl?.split('$APPID$').join(appid);
 }
 
-/** Sends one message, once (the rehearsal judges the first answer, as the result page does). */
-export async function sendMessage(
+export interface SealedMessage {
+  /** The URL with `$APPID$` replaced, without the signature query. */
+  url: string;
+  /** The same with the signature query and `openid`. */
+  request: URL;
+  body: string;
+}
+
+type Target = { appid: string; userName: string; openid: string };
+
+/** Seals a message once, so copies of it (a duplicated event) are the same bytes; undefined without a URL. */
+export function sealMessage(
   component: ComponentConfig,
-  target: { appid: string; userName: string; openid: string },
+  target: Target,
   fields: PayloadFields,
-  timeoutMs: number,
   nowSeconds: number,
-): Promise<MessageDelivery> {
+): SealedMessage | undefined {
   const url = messageUrlFor(component, target.appid);
-  if (!url) return { url: '', ms: 0, error: 'no 消息与事件接收URL configured' };
+  if (!url) return undefined;
   const payload = { ToUserName: target.userName, FromUserName: target.openid, CreateTime: nowSeconds, ...fields };
   const sealed = sealPush(payloadXml(payload), component, nowSeconds, { ToUserName: target.userName });
   const request = new URL(url);
   for (const [name, value] of Object.entries({ ...sealed.query, openid: target.openid })) request.searchParams.set(name, value);
+  return { url, request, body: sealed.body };
+}
+
+/** One POST of a sealed message, no retry. */
+export async function postMessage(message: SealedMessage, timeoutMs: number): Promise<MessageDelivery> {
   const started = Date.now();
   try {
-    const answer = await postWithDeadline(request, sealed.body, timeoutMs);
-    return { url, ms: Date.now() - started, status: answer.status, body: answer.body };
+    const answer = await postWithDeadline(message.request, message.body, timeoutMs);
+    return { url: message.url, ms: Date.now() - started, status: answer.status, body: answer.body };
   } catch (error) {
-    return { url, ms: Date.now() - started, error: (error as Error).message };
+    return { url: message.url, ms: Date.now() - started, error: (error as Error).message };
   }
+}
+
+/** Sends one message, once (the rehearsal judges the first answer, as the result page does). */
+export async function sendMessage(
+  component: ComponentConfig,
+  target: Target,
+  fields: PayloadFields,
+  timeoutMs: number,
+  nowSeconds: number,
+): Promise<MessageDelivery> {
+  const sealed = sealMessage(component, target, fields, nowSeconds);
+  if (!sealed) return { url: '', ms: 0, error: 'no 消息与事件接收URL configured' };
+  return postMessage(sealed, timeoutMs);
 }

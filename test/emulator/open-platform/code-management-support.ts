@@ -3,7 +3,7 @@
  * clock themselves), a stand-in 消息与事件接收URL that checks signatures and decrypts with
  * @wecom/crypto, authorizer tokens, and one helper per WeChat API call over real HTTP.
  */
-import { startOpenPlatform, type OpenPlatformEmulator } from '../../../emulator/open-platform';
+import { startOpenPlatform, type OpenPlatformEmulator, type OpenPlatformOptions } from '../../../emulator/open-platform';
 import { startPushReceiver, type PushReceiver } from '../helpers/push-receiver';
 import { authorize, callApi, componentToken, MINI_PROGRAM, type Json } from './support';
 
@@ -13,7 +13,7 @@ export interface CodeTestBed {
   ct: string;
   /** The message URL's stand-in; `$APPID$` arrives as the `appid` query parameter. */
   receiver: PushReceiver;
-  /** Authorizes the account with these sets (default: all it can grant) and returns its authorizer token. */
+  /** Authorizes the account with these sets (default: all it can grant) and returns a fresh authorizer token. */
   tokenFor(appid: string, funcIds?: number[]): Promise<string>;
   /** Calls a WeChat API; `json` is set when the answer is JSON. */
   wx(method: 'GET' | 'POST', path: string, token: string, body?: unknown, query?: Record<string, string>): Promise<WxAnswer>;
@@ -26,19 +26,23 @@ export interface WxAnswer {
   json: Json;
 }
 
-export async function startCodeTestBed(): Promise<CodeTestBed> {
-  const emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, auditTickMs: 0 });
+/** `auditTickMs` is 0 unless given: the tests decide when the clock is looked at. */
+export async function startCodeTestBed(options: OpenPlatformOptions = {}): Promise<CodeTestBed> {
+  const emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, auditTickMs: 0, ...options });
   const ct = await componentToken(emu);
   const receiver = await startPushReceiver(emu.component);
   emu.setMessageUrl(`${receiver.url}?appid=$APPID$`);
 
+  /** A fresh ticket and component token each time: tests move the clock by days. */
   async function tokenFor(appid: string, funcIds?: number[]): Promise<string> {
-    const code = await authorize(emu, ct, appid, funcIds);
+    await emu.pushTicket();
+    const fresh = await componentToken(emu);
+    const code = await authorize(emu, fresh, appid, funcIds);
     const answer = await callApi(
       emu,
       'api_query_auth',
       { component_appid: emu.component.appId, authorization_code: code },
-      { component_access_token: ct },
+      { component_access_token: fresh },
     );
     return answer.authorization_info.authorizer_access_token as string;
   }

@@ -4,7 +4,7 @@
  * sealed with the platform's keys, once: no retry (§9 #1). `audit_event` fault rules (globally or
  * for one appid) lose it, duplicate it or send it late.
  */
-import { messageUrlFor, sendMessage } from '../../shared/message-channel';
+import { messageUrlFor, postMessage, sealMessage } from '../../shared/message-channel';
 import type { DueAuditStep } from '../../state/code-management';
 import type { AuditEventName, AuditEventRecord } from '../../state/code-management/types';
 import type { FaultRegistry } from '../../state/faults';
@@ -56,12 +56,14 @@ function newRecord(deps: AuditEventDeps, due: DueAuditStep, userName: string): A
   };
 }
 
-/** Each copy once, never retried; delivered when a copy is answered 2xx `success`. */
+/** Each copy once (the same sealed bytes), never retried; delivered when a copy is answered 2xx `success`. */
 async function deliver(deps: AuditEventDeps, record: AuditEventRecord, copies: number): Promise<void> {
   const { ToUserName, FromUserName: _from, CreateTime, ...fields } = record.fields;
   const target = { appid: record.appid, userName: String(ToUserName), openid: AUDIT_EVENT_SENDER_OPENID };
+  const sealed = sealMessage(deps.state.component, target, fields, Number(CreateTime));
+  if (!sealed) return;
   for (let copy = 0; copy < copies; copy++) {
-    const delivery = await sendMessage(deps.state.component, target, fields, deps.timeoutMs, Number(CreateTime));
+    const delivery = await postMessage(sealed, deps.timeoutMs);
     record.deliveries.push(delivery);
     const answered = delivery.status !== undefined && delivery.status >= 200 && delivery.status < 300;
     record.delivered ||= answered && delivery.body?.trim() === 'success';
