@@ -50,6 +50,8 @@ export const ERRMSG: Record<number, string> = {
   85014: 'template id not exist',
   85019: 'no version is under auditing or approved',
   85020: 'status not allowed to release',
+  85021: 'status not allowed',
+  85022: 'invalid action',
   85023: 'item_list count should be 1 to 5',
   85044: 'code package exceeds limit',
   85045: 'path in ext_json does not exist',

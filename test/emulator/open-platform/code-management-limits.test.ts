@@ -4,7 +4,7 @@
  * lost and duplicated events, gray release, speed-up, and the admin routes a function's e2e test uses.
  */
 import { adminJson, MINI_PROGRAM } from './support';
-import { commitAndScan, startCodeTestBed, submitted, type CodeTestBed } from './code-management-support';
+import { commitAndScan, commitBody, startCodeTestBed, submitted, type CodeTestBed } from './code-management-support';
 
 let bed: CodeTestBed;
 let token: string;
@@ -198,6 +198,34 @@ describe('gray release', () => {
     await submitted(bed, token, { user_version: 'v3.0.0' });
     bed.emu.clock.advance(600);
     expect((await bed.wx('POST', '/wxa/release', token, {})).json.errcode).toBe(85020);
+  });
+});
+
+describe('injected errors and visit status', () => {
+  it("errcodes for one app's next calls of one API (9402202 on commit), over the handle and HTTP", async () => {
+    bed.emu.codeManagement.injectError(MINI_PROGRAM, '/wxa/commit', 9402202);
+    const commit = async () => (await bed.wx('POST', '/wxa/commit', token, commitBody())).json.errcode;
+    expect(await commit()).toBe(9402202);
+    expect(await commit()).toBe(0);
+    const route = `/__emulator/code-management/apps/${MINI_PROGRAM}/errors`;
+    expect((await adminJson(bed.emu, 'POST', route, { path: '/wxa/submit_audit', errcode: -1, times: 2 })).json.ok).toBe(true);
+    bed.emu.clock.advance(60);
+    const submit = async () => (await bed.wx('POST', '/wxa/submit_audit', token, { item_list: [] })).json.errcode;
+    expect([await submit(), await submit(), await submit()]).toEqual([-1, -1, 85023]);
+    expect((await adminJson(bed.emu, 'POST', route, { path: 'no-slash', errcode: 1 })).status).toBe(400);
+  });
+
+  it('change_visitstatus / getvisitstatus after a release', async () => {
+    const visit = async (action: string) => (await bed.wx('POST', '/wxa/change_visitstatus', token, { action })).json.errcode;
+    expect(await visit('close')).toBe(85021);
+    await submitted(bed, token);
+    bed.emu.clock.advance(600);
+    await bed.wx('POST', '/wxa/release', token, {});
+    expect((await bed.wx('POST', '/wxa/getvisitstatus', token, {})).json).toMatchObject({ errcode: 0, status: 1 });
+    expect(await visit('pause')).toBe(85022);
+    expect(await visit('close')).toBe(0);
+    expect((await bed.wx('POST', '/wxa/getvisitstatus', token, {})).json.status).toBe(0);
+    expect((await bed.wx('POST', '/wxa/getvisitstatus', token)).json.errcode).toBe(44002);
   });
 });
 

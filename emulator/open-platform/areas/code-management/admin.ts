@@ -24,6 +24,11 @@ const scriptPatch = z.object({
 const count = z.number().int().nonnegative().optional();
 const quotaPatch = z.object({ limit: count, rest: count, speedupLimit: count, speedupRest: count });
 const blockBody = z.object({ errcode: z.union([z.literal(86008), z.literal(86009), z.literal(86010)]).nullable() });
+const appError = z.object({
+  path: z.string().regex(/^\/[A-Za-z0-9_/-]+$/),
+  errcode: z.number().int(),
+  times: z.number().int().positive().optional(),
+});
 const eventFault = z.object({
   appid: z.string().min(1).optional(),
   drop: z.boolean().optional(),
@@ -59,6 +64,12 @@ export function registerCodeManagementAdmin(app: FastifyInstance, handle: CodeMa
   app.post(`${PREFIX}/apps/:appid`, async (request, reply) => {
     const patch = parse(scriptPatch, request.body, reply);
     return patch ? { ok: true, script: handle.configure(appidOf(request), patch) } : reply;
+  });
+  app.post(`${PREFIX}/apps/:appid/errors`, async (request, reply) => {
+    const body = parse(appError, request.body, reply);
+    if (!body) return reply;
+    handle.injectError(appidOf(request), body.path, body.errcode, body.times);
+    return { ok: true };
   });
   app.post(`${PREFIX}/quota`, async (request, reply) => {
     const patch = parse(quotaPatch, request.body, reply);

@@ -43,6 +43,8 @@ export interface CodeManagementHandle {
   app(appid: string): CodeAppView | undefined;
   /** Audit events sent (or lost), oldest first; one app's when `appid` is given. */
   events(appid?: string): AuditEventRecord[];
+  /** The next `times` (default 1) calls of `path` (e.g. `/wxa/commit`) by this app answer `errcode` (e.g. 9402202). */
+  injectError(appid: string, path: string, errcode: number, times?: number): void;
   /** Returns the fault id (`emulator.faults.clear(id)` removes it). */
   injectEventFault(fault: AuditEventFault): string;
   /** Applies what is due on the clock now and waits until those events (and any in flight) are delivered or lost. */
@@ -61,6 +63,7 @@ export function codeManagementHandle(code: CodeManagement, faults: FaultRegistry
       return code.view(appid);
     },
     events: (appid) => code.events.filter((event) => appid === undefined || event.appid === appid),
+    injectError: (appid, path, errcode, times) => code.injectError(appid, path, errcode, times),
     injectEventFault: (fault) => faults.inject({ ...fault, api: 'audit_event' }),
     async settle() {
       const pending = new Set(code.events.filter((event) => !event.finished));

@@ -50,6 +50,8 @@ export function codeApi(deps: CodeApiDeps, handler: CodeHandler, options: CodeAp
       const appid = authorizer(deps, request, options);
       const account = deps.state.account(appid);
       if (!account || account.kind !== 'mini_program') throw new WeChatApiError(86000);
+      const injected = deps.code.takeError(appid, request.url.split('?')[0]);
+      if (injected !== undefined) throw new WeChatApiError(injected);
       if (options.bodyRequired && (typeof request.body !== 'string' || request.body.trim() === ''))
         throw new WeChatApiError(44002);
       const call = { appid, account, app: deps.code.app(appid), script: deps.code.script(appid), now: deps.state.clock.now() };

@@ -46,6 +46,8 @@ export class MiniProgramCode {
   online?: ReleasedVersionView & { auditid: number };
   history: (ReleasedVersionView & { auditid: number })[] = [];
   grayPlan?: GrayPlanView;
+  /** `getvisitstatus`: 1 normal, 0 paused (`change_visitstatus close`). */
+  visitStatus: 0 | 1 = 1;
   commits = 0;
   submissions = 0;
   private privacyReadyAt = 0;

@@ -58,6 +58,8 @@ export class CodeManagement {
   private readonly overrides = new Map<string, AuditScriptPatch>();
   private readonly apps = new Map<string, MiniProgramCode>();
   private readonly inflight = new Set<Promise<unknown>>();
+  /** Next-call errcodes by appid and path (spec §1.5: errors injectable per (appid, API)). */
+  private readonly injected = new Map<string, { errcode: number; times: number }>();
   private sender: (due: DueAuditStep) => Promise<unknown> = () => Promise.resolve();
   private nextAuditid = 410_000_001;
 
@@ -98,6 +100,20 @@ export class CodeManagement {
       privacy: { ...previous.privacy, ...patch.privacy },
     });
     return this.script(appid);
+  }
+
+  /** The next `times` calls of `path` (e.g. `/wxa/commit`) by this app answer `errcode`. */
+  injectError(appid: string, path: string, errcode: number, times = 1): void {
+    this.injected.set(`${appid} ${path}`, { errcode, times });
+  }
+
+  takeError(appid: string, path: string): number | undefined {
+    const key = `${appid} ${path}`;
+    const rule = this.injected.get(key);
+    if (!rule) return undefined;
+    rule.times -= 1;
+    if (rule.times <= 0) this.injected.delete(key);
+    return rule.errcode;
   }
 
   newAuditid(): number {
@@ -145,6 +161,7 @@ export class CodeManagement {
       online: app.online && { ...app.online },
       history: app.history.map((version) => ({ ...version })),
       grayPlan: app.grayPlan && { ...app.grayPlan },
+      visitStatus: app.visitStatus,
       commits: app.commits,
       submissions: app.submissions,
       undo: app.undoCounts(this.clock.now()),

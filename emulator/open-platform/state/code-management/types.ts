@@ -105,6 +105,8 @@ export interface CodeAppView {
   /** Rollback targets, newest first (at most 5). */
   history: ReleasedVersionView[];
   grayPlan?: GrayPlanView;
+  /** 1 normal, 0 paused by `change_visitstatus`. */
+  visitStatus: 0 | 1;
   /** Accepted `commit` and `submit_audit` calls. */
   commits: number;
   submissions: number;
