@@ -89,7 +89,7 @@ describe('the provider quota', () => {
     bed.emu.codeManagement.setProviderBlock(86010);
     bed.emu.codeManagement.configure(MINI_PROGRAM, { submitErrcode: 86002 });
     expect(await submit()).toBe(86002);
-    bed.emu.codeManagement.configure(MINI_PROGRAM, { submitErrcode: undefined });
+    bed.emu.codeManagement.configure(MINI_PROGRAM, { submitErrcode: null });
     expect(await submit()).toBe(0); // never released: an update block does not apply
     bed.emu.clock.advance(600);
     expect((await bed.wx('POST', '/wxa/release', token, {})).json.errcode).toBe(0);

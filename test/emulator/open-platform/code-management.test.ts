@@ -171,6 +171,10 @@ describe('audit outcomes', () => {
     expect(await submit({ item_list: [{ ...item, second_id: 1 }] })).toBe(85008);
     expect(await submit({ item_list: [{ ...item, address: 'pages/unknown' }] })).toBe(85007);
     expect(await submit({ item_list: [{ ...item, title: 'x'.repeat(33) }] })).toBe(85011);
+    bed.emu.codeManagement.configure(MINI_PROGRAM, { categories: [] });
+    expect((await bed.wx('GET', '/wxa/get_category', token)).json.category_list).toEqual([]);
+    expect(await submit({ item_list: [item] })).toBe(85008);
+    bed.emu.codeManagement.configure(MINI_PROGRAM, { categories: null });
     expect(await submit({ item_list: [item] })).toBe(0);
     expect(bed.emu.codeManagement.quota().rest).toBe(99);
   });

@@ -17,8 +17,11 @@ const scriptPatch = z.object({
   delay: z.object({ afterSeconds: z.number().nonnegative(), reason: z.string() }).nullable().optional(),
   privacyScanSeconds: z.number().nonnegative().optional(),
   privacy: z.object({ withoutAuthList: strings.optional(), withoutConfList: strings.optional() }).optional(),
-  categories: z.array(z.object({ first: z.string(), second: z.string() })).optional(),
-  submitErrcode: z.number().int().optional(),
+  categories: z
+    .array(z.object({ first: z.string(), second: z.string() }))
+    .nullable()
+    .optional(),
+  submitErrcode: z.number().int().nullable().optional(),
   speedupSeconds: z.number().nonnegative().optional(),
 });
 const count = z.number().int().nonnegative().optional();

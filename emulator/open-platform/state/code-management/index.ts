@@ -171,11 +171,16 @@ export class CodeManagement {
 }
 
 function merge(base: AuditScript, patch: AuditScriptPatch): AuditScript {
-  const { delay, privacy, ...rest } = patch;
+  const { delay, privacy, categories, submitErrcode, ...rest } = patch;
   const merged: AuditScript = { ...structuredClone(base), ...stripUndefined(rest) };
   merged.privacy = { ...base.privacy, ...stripUndefined(privacy ?? {}) };
+  // null clears what the base had; undefined keeps it.
   if (delay === null) delete merged.delay;
   else if (delay !== undefined) merged.delay = { ...delay };
+  if (categories === null) delete merged.categories;
+  else if (categories !== undefined) merged.categories = categories.map((category) => ({ ...category }));
+  if (submitErrcode === null) delete merged.submitErrcode;
+  else if (submitErrcode !== undefined) merged.submitErrcode = submitErrcode;
   return merged;
 }
 

@@ -29,10 +29,12 @@ export interface AuditScript {
   speedupSeconds: number;
 }
 
-export type AuditScriptPatch = Partial<Omit<AuditScript, 'privacy' | 'delay'>> & {
+export type AuditScriptPatch = Partial<Omit<AuditScript, 'privacy' | 'delay' | 'categories' | 'submitErrcode'>> & {
   privacy?: Partial<AuditScript['privacy']>;
-  /** null removes the delay. */
+  /** null removes it (likewise for the two below). */
   delay?: AuditScript['delay'] | null;
+  categories?: AuditScript['categories'] | null;
+  submitErrcode?: number | null;
 };
 
 /** Audit status (spec §1.2): 0 approved, 1 rejected, 2 in review, 3 withdrawn, 4 delayed. */
