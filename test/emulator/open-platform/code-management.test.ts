@@ -3,6 +3,7 @@
  * submit → the audit decided on the emulated clock → the event delivered encrypted to the message
  * URL → release → rollback; rejection and delay; what commit keeps; the token and set-18 rules.
  */
+import { openPush } from '../../../cloudfunctions/authorization/src/crypto';
 import { AUDIT_EVENT_SENDER_OPENID, TEMPLATE_PAGES } from '../../../emulator/open-platform';
 import { adminJson, MINI_GAME, MINI_PROGRAM, RID, SERVICE_OA, type Json } from './support';
 import { commitAndScan, commitBody, startCodeTestBed, submitted, type CodeTestBed } from './code-management-support';
@@ -61,6 +62,14 @@ describe('the full path', () => {
       Event: 'weapp_audit_success',
       SuccTime: String(submittedAt + 600),
     });
+    // The function's own crypto opens it too (what its message route will do).
+    const { component } = emu;
+    const opened = openPush(
+      { appId: component.appId, token: component.token, encodingAesKey: component.encodingAesKey },
+      { timestamp: push.query.timestamp, nonce: push.query.nonce, msgSignature: push.query.msg_signature, body: push.body },
+    );
+    expect(opened.envelopeToUserName).toBe(userNameOf(MINI_PROGRAM));
+    expect(opened.payload).toMatchObject({ Event: 'weapp_audit_success', SuccTime: String(submittedAt + 600) });
 
     expect((await wx('GET', '/wxa/get_latest_auditstatus', token)).json).toMatchObject({
       auditid,
