@@ -198,7 +198,33 @@ describe('gray release', () => {
     await submitted(bed, token, { user_version: 'v3.0.0' });
     bed.emu.clock.advance(600);
     expect((await bed.wx('POST', '/wxa/release', token, {})).json.errcode).toBe(85020);
+
+    // Withdraw the plan, publish v3: a gray plan was withdrawn before it, so no rollback (87012).
+    expect((await bed.wx('GET', '/wxa/revertgrayrelease', token)).json.errcode).toBe(0);
+    expect((await bed.wx('POST', '/wxa/release', token, {})).json.errcode).toBe(0);
+    expect((await bed.wx('GET', '/wxa/revertcoderelease', token)).json.errcode).toBe(87012);
   });
+});
+
+test('the looser readings are options: release during another gray plan, rollback after a withdrawn one', async () => {
+  const loose = await startCodeTestBed({ codeManagement: { releaseDuringGray: 'allow', revertAfterWithdrawnGray: 'allow' } });
+  try {
+    const own = await loose.tokenFor(MINI_PROGRAM);
+    for (const version of ['v1', 'v2']) {
+      await submitted(loose, own, { user_version: version });
+      loose.emu.clock.advance(600);
+      if (version === 'v1') await loose.wx('POST', '/wxa/release', own, {});
+    }
+    expect((await loose.wx('POST', '/wxa/grayrelease', own, { gray_percentage: 30 })).json.errcode).toBe(0);
+    await submitted(loose, own, { user_version: 'v3' });
+    loose.emu.clock.advance(600);
+    expect((await loose.wx('POST', '/wxa/release', own, {})).json.errcode).toBe(0);
+    expect((await loose.wx('GET', '/wxa/getgrayreleaseplan', own)).json.gray_release_plan.status).toBe(4);
+    expect((await loose.wx('GET', '/wxa/revertcoderelease', own)).json.errcode).toBe(0);
+    expect((await loose.wx('POST', '/wxa/getversioninfo', own, {})).json.release_info.release_version).toBe('v1');
+  } finally {
+    await loose.close();
+  }
 });
 
 describe('injected errors and visit status', () => {

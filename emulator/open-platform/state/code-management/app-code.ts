@@ -26,6 +26,8 @@ export interface CodeRules {
   undoPerMonth: number;
   /** `strict` (default, spec §5.1): `release {}` during a gray plan only publishes the phased version itself. */
   releaseDuringGray: 'strict' | 'allow';
+  /** `refuse` (default, spec §5.4): no rollback of a version published after a withdrawn gray plan (87012). */
+  revertAfterWithdrawnGray: 'refuse' | 'allow';
 }
 
 const HISTORY_CAP = 5;
@@ -54,6 +56,9 @@ export class MiniProgramCode {
   private nextAppVersion = 1;
   private undoDay = { key: -1, count: 0 };
   private undoMonth = { key: -1, count: 0 };
+  /** A gray plan was withdrawn since the last publish; the next online version carries it. */
+  private grayWithdrawn = false;
+  private readonly afterWithdrawnGray = new Set<number>();
 
   constructor(
     readonly appid: string,
@@ -187,7 +192,8 @@ export class MiniProgramCode {
       const plan = this.grayPlan!;
       const sameVersion = plan.auditid === approved.auditid && !approved.released;
       if (!sameVersion && this.rules.releaseDuringGray === 'strict') throw new WeChatApiError(85020);
-      plan.status = sameVersion ? 3 : 4;
+      if (sameVersion) plan.status = 3;
+      else this.revertGray();
     }
     if (approved.released) throw new WeChatApiError(85052);
     this.publish(now);
@@ -218,13 +224,17 @@ export class MiniProgramCode {
 
   /** `revertgrayrelease`: the plan is deleted; nothing to revert is fine (spec §5.3). */
   revertGray(): void {
-    if (this.grayRunning()) this.grayPlan!.status = 4;
+    if (!this.grayRunning()) return;
+    this.grayPlan!.status = 4;
+    this.grayWithdrawn = true;
   }
 
   /** `revertcoderelease`: back to the previous (or the named) online version (spec §5.4). */
   revert(now: number, appVersion?: number): void {
     if (this.grayRunning()) throw new WeChatApiError(87011);
     if (!this.online || this.online.reverted || this.history.length === 0) throw new WeChatApiError(87012);
+    if (this.afterWithdrawnGray.has(this.online.appVersion) && this.rules.revertAfterWithdrawnGray === 'refuse')
+      throw new WeChatApiError(87012);
     const at = appVersion === undefined ? 0 : this.history.findIndex((v) => v.appVersion === appVersion);
     if (at < 0) throw new WeChatApiError(40097);
     const [target] = this.history.splice(at, 1);
@@ -242,6 +252,8 @@ export class MiniProgramCode {
       releaseTime: seconds(now),
       reverted: false,
     };
+    if (this.grayWithdrawn) this.afterWithdrawnGray.add(this.online.appVersion);
+    this.grayWithdrawn = false;
     approved.released = true;
   }
 }

@@ -37,6 +37,7 @@ export const DEFAULT_CODE_SETTINGS: CodeManagementSettings = {
   undoPerDay: 5,
   undoPerMonth: 10,
   releaseDuringGray: 'strict',
+  revertAfterWithdrawnGray: 'refuse',
   requireItemList: true,
   queryquotaComponentTokenErrcode: 61014,
 };
