@@ -206,8 +206,10 @@ describe('gray release', () => {
   });
 });
 
-test('the looser readings are options: release during another gray plan, rollback after a withdrawn one', async () => {
-  const loose = await startCodeTestBed({ codeManagement: { releaseDuringGray: 'allow', revertAfterWithdrawnGray: 'allow' } });
+test('the looser readings are options: release during another gray plan, rollback after a withdrawn one, 86000', async () => {
+  const loose = await startCodeTestBed({
+    codeManagement: { releaseDuringGray: 'allow', revertAfterWithdrawnGray: 'allow', componentTokenErrcode: 86000 },
+  });
   try {
     const own = await loose.tokenFor(MINI_PROGRAM);
     for (const version of ['v1', 'v2']) {
@@ -222,6 +224,7 @@ test('the looser readings are options: release during another gray plan, rollbac
     expect((await loose.wx('GET', '/wxa/getgrayreleaseplan', own)).json.gray_release_plan.status).toBe(4);
     expect((await loose.wx('GET', '/wxa/revertcoderelease', own)).json.errcode).toBe(0);
     expect((await loose.wx('POST', '/wxa/getversioninfo', own, {})).json.release_info.release_version).toBe('v1');
+    expect((await loose.wx('GET', '/wxa/get_latest_auditstatus', loose.ct)).json.errcode).toBe(86000);
   } finally {
     await loose.close();
   }

@@ -9,7 +9,7 @@ import { authorize, callApi, componentToken, MINI_PROGRAM, type Json } from './s
 
 export interface CodeTestBed {
   emu: OpenPlatformEmulator;
-  /** The component token. */
+  /** The latest component token (each `tokenFor` fetches a new one). */
   ct: string;
   /** The message URL's stand-in; `$APPID$` arrives as the `appid` query parameter. */
   receiver: PushReceiver;
@@ -29,7 +29,6 @@ export interface WxAnswer {
 /** `auditTickMs` is 0 unless given: the tests decide when the clock is looked at. */
 export async function startCodeTestBed(options: OpenPlatformOptions = {}): Promise<CodeTestBed> {
   const emu = await startOpenPlatform({ ticketPushIntervalSeconds: 0, auditTickMs: 0, ...options });
-  const ct = await componentToken(emu);
   const receiver = await startPushReceiver(emu.component);
   emu.setMessageUrl(`${receiver.url}?appid=$APPID$`);
 
@@ -37,6 +36,7 @@ export async function startCodeTestBed(options: OpenPlatformOptions = {}): Promi
   async function tokenFor(appid: string, funcIds?: number[]): Promise<string> {
     await emu.pushTicket();
     const fresh = await componentToken(emu);
+    bed.ct = fresh;
     const code = await authorize(emu, fresh, appid, funcIds);
     const answer = await callApi(
       emu,
@@ -62,9 +62,9 @@ export async function startCodeTestBed(options: OpenPlatformOptions = {}): Promi
     return { type, bytes, json };
   }
 
-  return {
+  const bed: CodeTestBed = {
     emu,
-    ct,
+    ct: await componentToken(emu),
     receiver,
     tokenFor,
     wx,
@@ -73,6 +73,7 @@ export async function startCodeTestBed(options: OpenPlatformOptions = {}): Promi
       await receiver.close();
     },
   };
+  return bed;
 }
 
 export const EXT_JSON = JSON.stringify({ extEnable: true, extAppid: MINI_PROGRAM, ext: { shopId: 'shop-001', theme: 'rose' } });

@@ -34,7 +34,7 @@ export type CodeHandler = (request: FastifyRequest, call: CodeCall) => Answer | 
 
 export interface CodeApiOptions {
   sets?: readonly number[];
-  /** What a component token answers instead of 61015 (queryquota: 61014, spec §0). */
+  /** What a component token answers (default: the `componentTokenErrcode` setting; queryquota: 61014, spec §0). */
   componentTokenErrcode?: () => number;
   /** The body must be present, `{}` at least (release, getversioninfo: 44002, spec §0). */
   bodyRequired?: boolean;
@@ -64,9 +64,8 @@ function authorizer(deps: CodeApiDeps, request: FastifyRequest, options: CodeApi
   try {
     return checkAuthorizerToken(deps.state, request.query, options.sets ?? CODE_SETS);
   } catch (error) {
-    if (error instanceof WeChatApiError && error.errcode === 61015 && options.componentTokenErrcode)
-      throw new WeChatApiError(options.componentTokenErrcode());
-    throw error;
+    if (!(error instanceof WeChatApiError) || error.errcode !== 61015) throw error;
+    throw new WeChatApiError(options.componentTokenErrcode?.() ?? deps.code.settings.componentTokenErrcode);
   }
 }
 

@@ -29,6 +29,8 @@ export interface CodeManagementSettings extends CodeRules {
   extJsonMaxBytes?: number;
   /** `submit_audit` without `item_list` → 85023 (the stricter reading of §4.1). Default true. */
   requireItemList: boolean;
+  /** What a component token on a code-management API answers (spec §0: 61015; 86000 was also observed). */
+  componentTokenErrcode: number;
   /** What a component token on `queryquota` answers (61014 observed, spec §0). */
   queryquotaComponentTokenErrcode: number;
 }
@@ -39,6 +41,7 @@ export const DEFAULT_CODE_SETTINGS: CodeManagementSettings = {
   releaseDuringGray: 'strict',
   revertAfterWithdrawnGray: 'refuse',
   requireItemList: true,
+  componentTokenErrcode: 61015,
   queryquotaComponentTokenErrcode: 61014,
 };
 
