@@ -118,6 +118,25 @@ describe('the full path', () => {
   });
 });
 
+describe('templates for commit', () => {
+  it('an upload to the draft box, then the template library; a deleted template cannot be committed', async () => {
+    const token = await bed.tokenFor(MINI_PROGRAM);
+    const uploaded = await adminJson(bed.emu, 'POST', '/__emulator/code-management/drafts', {
+      userVersion: 'v2.0.0',
+      userDesc: 'spring theme',
+    });
+    expect(uploaded.json).toEqual({ ok: true, draftId: expect.any(Number) });
+    const drafts = await bed.wx('GET', '/wxa/gettemplatedraftlist', bed.ct);
+    expect(drafts.json.draft_list).toEqual([
+      expect.objectContaining({ draft_id: uploaded.json.draftId, user_version: 'v2.0.0' }),
+    ]);
+    const { templateId } = bed.emu.codeManagement.uploadDraft({ userVersion: 'v2.0.1', userDesc: 'fix', toTemplate: true });
+    expect((await bed.wx('POST', '/wxa/commit', token, commitBody({ template_id: templateId }))).json.errcode).toBe(0);
+    expect((await bed.wx('POST', '/wxa/deletetemplate', bed.ct, { template_id: templateId })).json.errcode).toBe(0);
+    expect((await bed.wx('POST', '/wxa/commit', token, commitBody({ template_id: templateId }))).json.errcode).toBe(85014);
+  });
+});
+
 describe('audit outcomes', () => {
   it('a rejection: weapp_audit_fail with Reason, FailTime and ScreenShot; status 1; nothing to release', async () => {
     const token = await bed.tokenFor(MINI_PROGRAM);

@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { z } from 'zod';
+import { WeChatApiError } from '../../state/errors';
 import type { CodeManagementHandle } from './handle';
 
 const PREFIX = '/__emulator/code-management';
@@ -27,6 +28,7 @@ const scriptPatch = z.object({
 const count = z.number().int().nonnegative().optional();
 const quotaPatch = z.object({ limit: count, rest: count, speedupLimit: count, speedupRest: count });
 const blockBody = z.object({ errcode: z.union([z.literal(86008), z.literal(86009), z.literal(86010)]).nullable() });
+const draftBody = z.object({ userVersion: z.string().min(1).max(64), userDesc: z.string(), toTemplate: z.boolean().optional() });
 const appError = z.object({
   path: z.string().regex(/^\/[A-Za-z0-9_/-]+$/),
   errcode: z.number().int(),
@@ -58,6 +60,17 @@ function parse<T>(schema: z.ZodType<T>, raw: unknown, reply: FastifyReply): T | 
 export function registerCodeManagementAdmin(app: FastifyInstance, handle: CodeManagementHandle): void {
   const appidOf = (request: { params: unknown }) => (request.params as { appid: string }).appid;
 
+  app.post(`${PREFIX}/drafts`, async (request, reply) => {
+    const body = parse(draftBody, request.body, reply);
+    if (!body) return reply;
+    try {
+      return { ok: true, ...handle.uploadDraft(body) };
+    } catch (error) {
+      // The library is full (85065): what addtotemplate would answer.
+      if (error instanceof WeChatApiError) return { ok: false, errcode: error.errcode };
+      throw error;
+    }
+  });
   app.get(PREFIX, async () => ({ ok: true, quota: handle.quota(), events: handle.events() }));
   app.post(`${PREFIX}/defaults`, async (request, reply) => {
     const patch = parse(scriptPatch, request.body, reply);

@@ -30,6 +30,11 @@ export interface AuditEventFault {
 }
 
 export interface CodeManagementHandle {
+  /**
+   * A ci upload to the draft box (the dev mini-program's earlier draft leaves) → `draftId`; with
+   * `toTemplate`, addtotemplate too → `templateId`.
+   */
+  uploadDraft(input: { userVersion: string; userDesc: string; toTemplate?: boolean }): { draftId: number; templateId?: number };
   /** This app's next submissions: outcome, review time, delay, privacy result, categories, errcode. */
   configure(appid: string, patch: AuditScriptPatch): AuditScript;
   /** The same for every app without its own setting. */
@@ -53,6 +58,10 @@ export interface CodeManagementHandle {
 
 export function codeManagementHandle(code: CodeManagement, faults: FaultRegistry): CodeManagementHandle {
   return {
+    uploadDraft({ userVersion, userDesc, toTemplate }) {
+      const draftId = code.templates.upload(userVersion, userDesc, code.clock.nowSeconds());
+      return toTemplate ? { draftId, templateId: code.templates.add(draftId) } : { draftId };
+    },
     configure: (appid, patch) => code.configure(appid, patch),
     configureDefaults: (patch) => code.configure(undefined, patch),
     quota: () => code.quota.read(),
