@@ -7,7 +7,9 @@ import type { PortListener } from '../listener';
 import type { Flows } from './flows';
 import { rehearse, type RehearsalOptions, type RehearsalReport } from './areas/release/rehearsal';
 import { setRelease } from './areas/release/switch';
+import { codeManagementHandle, type CodeManagementHandle } from './areas/code-management';
 import type { AuthorizerApiFaults } from './shared/http';
+import type { CodeManagement, CodeManagementSettings } from './state/code-management';
 import type { FaultRegistry } from './state/faults';
 import type { PlatformState } from './state/platform-state';
 import { bulkAuthorize, type BulkAuthorization } from './state/synthetic';
@@ -46,6 +48,10 @@ export interface OpenPlatformOptions {
   dailyQuota?: Partial<Record<ApiName, number>>;
   /** Seed of the PRNG behind `FaultRule.rate`. Default 1. */
   faultSeed?: number;
+  /** Real ms between two looks at the emulated clock for audits that came due. Default 200; 0 = only on calls and `settle()`. */
+  auditTickMs?: number;
+  /** Code-management rules: undo limits, release during gray, item_list required, ext_json cap. */
+  codeManagement?: Partial<CodeManagementSettings>;
   /** Take the client IP from X-Forwarded-For (fastify `trustProxy`). Default false. */
   trustProxy?: boolean;
   log?: (line: string) => void;
@@ -88,6 +94,8 @@ export interface OpenPlatformEmulator {
   authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
   /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */
   checkAuthorizerAccessToken(token: string): { ok: true; authorizerAppid: string } | { ok: false; errcode: number };
+  /** WeChat's code management for the authorized mini-programs: scripts, quota, slots, audit events. */
+  codeManagement: CodeManagementHandle;
   close(): Promise<void>;
 }
 
@@ -104,6 +112,7 @@ export function emulatorFacade(parts: {
   customMessages: CustomMessageRecord[];
   authorizerCalls: AuthorizerApiCallRecord[];
   authorizerApiFaults: AuthorizerApiFaults;
+  code: CodeManagement;
 }): OpenPlatformEmulator {
   const {
     clock,
@@ -117,6 +126,7 @@ export function emulatorFacade(parts: {
     customMessages,
     authorizerCalls,
     authorizerApiFaults,
+    code,
   } = parts;
   return {
     url: '',
@@ -155,6 +165,7 @@ export function emulatorFacade(parts: {
       const check = state.authorizerTokens.check(token);
       return check.errcode === 0 ? { ok: true, authorizerAppid: check.key } : { ok: false, errcode: check.errcode };
     },
+    codeManagement: codeManagementHandle(code, faults),
     close: async () => undefined,
   };
 }

@@ -36,8 +36,18 @@ export {
   type RehearsalReport,
   type RehearsalTest,
 } from './areas/release/rehearsal';
-export { openReply, sendMessage } from './areas/release/message-channel';
+export { openReply } from './areas/release/reply';
+export { sendMessage } from './shared/message-channel';
 export { syntheticAccount, type BulkAuthorization } from './state/synthetic';
+export {
+  AUDIT_EVENT_SENDER_OPENID,
+  categoryId,
+  TEMPLATE_PAGES,
+  type AuditEventFault,
+  type CodeManagementHandle,
+} from './areas/code-management';
+export { DEFAULT_AUDIT_SCRIPT, DEFAULT_CODE_SETTINGS, type CodeManagementSettings } from './state/code-management';
+export type * from './state/code-management/types';
 export {
   API_NAMES,
   type AccountKind,
@@ -50,6 +60,7 @@ export {
   type CustomMessageRecord,
   type FaultController,
   type FaultRule,
+  type FaultTarget,
   type MiniProgramNetwork,
   type PushAttempt,
   type PushInfoType,

@@ -9,6 +9,7 @@ import { serveOn } from '../listener';
 import { registerAdminRoutes } from './admin/routes';
 import { authorizationArea } from './areas/authorization';
 import { authorizerArea } from './areas/authorizer';
+import { codeManagementArea } from './areas/code-management';
 import { customSendArea } from './areas/custom-send';
 import { releaseArea } from './areas/release';
 import { templatesArea } from './areas/templates';
@@ -18,14 +19,23 @@ import { registerPageRoutes } from './pages/routes';
 import { PushSender } from './push/sender';
 import type { AreaContext, ProductArea } from './shared/area';
 import { AuthorizerApiFaults } from './shared/http';
+import { CodeManagement } from './state/code-management';
 import { FaultRegistry } from './state/faults';
 import { DEFAULT_ACCOUNTS, DEFAULT_COMPONENT } from './state/fixtures';
 import { PlatformState } from './state/platform-state';
 import { DailyQuota } from './state/quota';
+import { TemplateLibrary } from './state/template-library';
 import type { ApiCallRecord, AuthorizerApiCallRecord, ComponentConfig, CustomMessageRecord, PushRecord } from './state/types';
 
 /** WeChat's APIs by product; a new area is one folder under areas/ and one entry here. */
-const AREAS: readonly ProductArea[] = [authorizationArea, customSendArea, authorizerArea, templatesArea, releaseArea];
+const AREAS: readonly ProductArea[] = [
+  authorizationArea,
+  customSendArea,
+  authorizerArea,
+  templatesArea,
+  releaseArea,
+  codeManagementArea,
+];
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -37,6 +47,7 @@ const DEFAULTS = {
   preAuthCodeTtlSeconds: 600,
   authCodeTtlSeconds: 3600,
   tokenGraceSeconds: 300,
+  auditTickMs: 200,
 };
 
 function buildComponent(overrides: Partial<ComponentConfig> = {}): ComponentConfig {
@@ -84,9 +95,11 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     },
   });
   const flows = new Flows(state, sender);
+  const templates = new TemplateLibrary();
+  const code = new CodeManagement(clock, templates, options.codeManagement);
 
   const records = { pushes, calls, customMessages, authorizerCalls, authorizerApiFaults };
-  const emulator = emulatorFacade({ clock, component, accounts, faults, state, flows, ...records });
+  const emulator = emulatorFacade({ clock, component, accounts, faults, state, flows, code, ...records });
 
   const app = Fastify({ logger: false, trustProxy: options.trustProxy ?? false });
   acceptRawBodies(app);
@@ -96,6 +109,8 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
     ...records,
     faults,
     quota: new DailyQuota(clock, options.dailyQuota),
+    templates,
+    code,
     ipAllowList: options.ipAllowList,
     log,
   };
@@ -119,8 +134,14 @@ export async function startOpenPlatform(options: OpenPlatformOptions = {}): Prom
       ? setInterval(() => flows.pushTicket(), settings.ticketPushIntervalSeconds * 1000)
       : undefined;
 
+  // Audits are decided on the emulated clock, which has no alarms: look at it often (real time).
+  const auditTimer = settings.auditTickMs > 0 ? setInterval(() => code.settle(), settings.auditTickMs) : undefined;
+  auditTimer?.unref();
+
   emulator.close = async () => {
     if (timer) clearInterval(timer);
+    if (auditTimer) clearInterval(auditTimer);
+    await code.idle();
     await sender.close();
     await stopServing();
   };

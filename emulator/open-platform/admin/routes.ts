@@ -28,7 +28,8 @@ const configBody = z.object({
   initiationDomain: z.string().nullable().optional(),
 });
 const faultBody = z.object({
-  api: z.enum([...API_NAMES, 'push', '*']),
+  api: z.enum([...API_NAMES, 'push', 'audit_event', '*']),
+  appid: z.string().min(1).optional(),
   errcode: z.number().int().optional(),
   delayMs: z.number().nonnegative().optional(),
   drop: z.boolean().optional(),

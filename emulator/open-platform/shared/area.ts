@@ -5,10 +5,12 @@
  * `flows` (an interface, implemented on top by flows.ts).
  */
 import type { FastifyInstance } from 'fastify';
+import type { CodeManagement } from '../state/code-management';
 import type { FaultRegistry } from '../state/faults';
 import type { PlatformState } from '../state/platform-state';
 import type { PlatformFlows } from '../state/ports';
 import type { DailyQuota } from '../state/quota';
+import type { TemplateLibrary } from '../state/template-library';
 import type { ApiCallRecord, AuthorizerApiCallRecord, CustomMessageRecord } from '../state/types';
 import type { AuthorizerApiFaults } from './http';
 
@@ -25,6 +27,10 @@ export interface AreaContext {
   /** Next-call faults of the token-checked APIs, by path. */
   authorizerApiFaults: AuthorizerApiFaults;
   quota: DailyQuota;
+  /** The draft box and template library (areas/templates serves it, code-management commits from it). */
+  templates: TemplateLibrary;
+  /** Every mini-program's code slots, audit scripts and the audit quota (areas/code-management). */
+  code: CodeManagement;
   /** Client IPs the component APIs accept; undefined = any. */
   ipAllowList?: string[];
   log: (line: string) => void;

@@ -3,7 +3,7 @@
  * call; `rate` draws from a seeded PRNG so a failing run can be replayed.
  */
 import { seededRandom } from './random';
-import { API_NAMES, type ApiName, type FaultController, type FaultRule } from './types';
+import { API_NAMES, type ApiName, type FaultController, type FaultRule, type FaultTarget } from './types';
 
 interface StoredRule extends FaultRule {
   id: string;
@@ -33,10 +33,11 @@ export class FaultRegistry implements FaultController {
     return this.rules.map((rule) => ({ ...rule }));
   }
 
-  /** The rule that hits this call, if any; consumes one of its `times`. */
-  take(target: ApiName | 'push'): FaultRule | undefined {
+  /** The rule that hits this call (of this appid's, for audit events), if any; consumes one of its `times`. */
+  take(target: ApiName | FaultTarget, appid?: string): FaultRule | undefined {
     for (const rule of this.rules) {
       if (!matches(rule, target)) continue;
+      if (rule.appid !== undefined && rule.appid !== appid) continue;
       if (rule.rate !== undefined && this.random() >= rule.rate) continue;
       if (rule.times !== undefined) {
         rule.times -= 1;
@@ -48,13 +49,13 @@ export class FaultRegistry implements FaultController {
   }
 }
 
-function matches(rule: FaultRule, target: ApiName | 'push'): boolean {
+function matches(rule: FaultRule, target: ApiName | FaultTarget): boolean {
   if (rule.api === target) return true;
-  return rule.api === '*' && target !== 'push';
+  return rule.api === '*' && target !== 'push' && target !== 'audit_event';
 }
 
 function validateRule(rule: FaultRule): void {
-  const targets: string[] = [...API_NAMES, 'push', '*'];
+  const targets: string[] = [...API_NAMES, 'push', 'audit_event', '*'];
   if (!rule || !targets.includes(rule.api)) throw new TypeError(`fault rule api must be one of ${targets.join(', ')}`);
   if (rule.times !== undefined && (!Number.isInteger(rule.times) || rule.times < 1))
     throw new RangeError('times must be a positive integer');

@@ -26,6 +26,16 @@ export interface ComponentConfig {
   testList?: string[];
 }
 
+/** One POST to the 消息与事件接收URL (shared/message-channel.ts). */
+export interface MessageDelivery {
+  url: string;
+  /** Real ms until the answer (or the deadline). */
+  ms: number;
+  status?: number;
+  body?: string;
+  error?: string;
+}
+
 /** A customer-service message an authorizer's token sent (`/cgi-bin/message/custom/send`). */
 export interface CustomMessageRecord {
   /** Real wall-clock ms. */
@@ -46,6 +56,9 @@ export interface AuthorizerApiCallRecord {
   /** Emulated clock ms. */
   at: number;
 }
+
+/** What a fault rule can hit besides the component APIs. */
+export type FaultTarget = 'push' | 'audit_event';
 
 /** The component APIs the emulator serves under `/cgi-bin/component/`. */
 export const API_NAMES = [
@@ -150,11 +163,14 @@ export interface ApiCallRecord {
 }
 
 /**
- * An injected fault. `api: '*'` matches every component API (not pushes).
- * For `push`: `drop` = not delivered at all, `duplicate` = delivered twice, `delayMs` = sent late.
+ * An injected fault. `api: '*'` matches every component API (not pushes, not audit events).
+ * For `push` (授权事件接收URL) and `audit_event` (the code-management events to the 消息与事件接收URL):
+ * `drop` = not delivered at all, `duplicate` = delivered twice, `delayMs` = sent late.
  */
 export interface FaultRule {
-  api: ApiName | 'push' | '*';
+  api: ApiName | FaultTarget | '*';
+  /** `audit_event` only: the rule hits this mini-program's events only (unset: every app's). */
+  appid?: string;
   errcode?: number;
   delayMs?: number;
   /** Destroy the socket without answering (API) / do not deliver (push). */

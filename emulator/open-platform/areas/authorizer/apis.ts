@@ -8,7 +8,7 @@ import { WeChatApiError } from '../../state/errors';
 import type { PlatformState } from '../../state/platform-state';
 import { json, jsonBody, serve, type Answer, type TokenApiDeps } from '../../shared/http';
 import { checkAuthorizerToken } from '../../shared/tokens';
-import { wxacodeJpeg, wxacodePng } from './images';
+import { wxacodeJpeg, wxacodePng } from '../../shared/images';
 
 type Handler = (request: FastifyRequest, appid: string) => Answer;
 

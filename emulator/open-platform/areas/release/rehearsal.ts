@@ -8,7 +8,8 @@ import type { PlatformState } from '../../state/platform-state';
 import type { PlatformFlows } from '../../state/ports';
 import type { ApiCallRecord, CustomMessageRecord, PushRecord } from '../../state/types';
 import { KIND_NAMES, RELEASE_GROUPS, RELEASE_TEST_ACCOUNTS, type ReleaseKind, type ReleaseTestAccount } from './accounts';
-import { openReply, sendMessage, type MessageDelivery } from './message-channel';
+import { sendMessage, type MessageDelivery } from '../../shared/message-channel';
+import { openReply } from './reply';
 
 /** The result page's items, in its order. */
 export const ITEM_NAMES = [

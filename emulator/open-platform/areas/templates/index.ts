@@ -1,12 +1,11 @@
 /** The code template library and the quota reader, called with the component token. */
 import type { ProductArea } from '../../shared/area';
-import { TemplateLibrary } from './library';
 import { registerComponentApiRoutes } from './routes';
 
 export const templatesArea: ProductArea = {
   name: 'templates',
-  register(app, { state, authorizerCalls, authorizerApiFaults, log }) {
+  register(app, { state, templates, authorizerCalls, authorizerApiFaults, log }) {
     const deps = { state, calls: authorizerCalls, faults: authorizerApiFaults, log };
-    registerComponentApiRoutes(app, deps, new TemplateLibrary());
+    registerComponentApiRoutes(app, deps, templates);
   },
 };

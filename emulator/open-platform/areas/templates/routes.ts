@@ -6,7 +6,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { json, jsonBody, serve, type TokenApiDeps } from '../../shared/http';
 import { checkComponentToken } from '../../shared/tokens';
 import { WeChatApiError } from '../../state/errors';
-import type { TemplateLibrary } from './library';
+import type { TemplateLibrary } from '../../state/template-library';
 
 /** A body number that legacy clients may send as a string (spec §2.3). */
 function idField(request: FastifyRequest, name: string): number {

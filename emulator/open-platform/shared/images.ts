@@ -1,6 +1,7 @@
 /**
- * Small real images for `/wxa/getwxacodeunlimit`: a pattern derived from the request (so two
- * scenes give different bytes), encoded as JPEG, or as PNG when `is_hyaline` asks for it (spec §15.3).
+ * Small real images for `/wxa/getwxacodeunlimit` and the trial QR code (`/wxa/get_qrcode`): a
+ * pattern derived from the request (so two scenes give different bytes), encoded as JPEG, or as PNG
+ * when `is_hyaline` asks for it (spec §15.3). Shared because two areas answer with images.
  */
 import { createHash } from 'node:crypto';
 import { crc32, deflateSync } from 'node:zlib';

@@ -1,8 +1,9 @@
 /**
  * The platform's draft box and code template library (spec code-management §2): a small
- * in-memory model that shipping to every merchant can grow.
+ * in-memory model. It sits in the state layer because two areas read it: templates (the
+ * component-token APIs) and code-management (`commit` needs the template to exist).
  */
-import { WeChatApiError } from '../../state/errors';
+import { WeChatApiError } from './errors';
 
 interface Draft {
   draft_id: number;
@@ -34,13 +35,31 @@ export class TemplateLibrary {
     template(2, draft(2, 'v1.1.0', 'bug fixes', 1_700_500_000)),
   ];
   private nextTemplateId = 3;
+  private nextDraftId = 13;
 
-  /** addtotemplate: no template id in the answer (spec §2.3); find it by its draft_id. */
-  add(draftId: number): void {
+  /**
+   * A DevTools / miniprogram-ci upload from the dev mini-program: the box keeps only its latest
+   * draft (spec §2.1), so earlier drafts of that dev appid leave. Returns the new draft id.
+   */
+  upload(userVersion: string, userDesc: string, createTime: number): number {
+    const uploaded = draft(this.nextDraftId++, userVersion, userDesc, createTime);
+    const others = this.drafts.filter((d) => d.source_miniprogram_appid !== uploaded.source_miniprogram_appid);
+    this.drafts.splice(0, this.drafts.length, ...others, uploaded);
+    return uploaded.draft_id;
+  }
+
+  /** addtotemplate: no template id in the answer (spec §2.3); find it by its draft_id. Returns it for the handle. */
+  add(draftId: number): number {
     const found = this.drafts.find((d) => d.draft_id === draftId);
     if (!found) throw new WeChatApiError(85064);
     if (this.templates.length >= TEMPLATE_CAP) throw new WeChatApiError(85065);
-    this.templates.push(template(this.nextTemplateId++, found));
+    const added = template(this.nextTemplateId++, found);
+    this.templates.push(added);
+    return added.template_id;
+  }
+
+  find(templateId: number): Template | undefined {
+    return this.templates.find((t) => t.template_id === templateId);
   }
 
   remove(templateId: number): void {
