@@ -111,6 +111,18 @@ export function registerCommitApis(app: FastifyInstance, deps: CodeApiDeps): voi
       return { without_auth_list: withoutAuthList, without_conf_list: withoutConfList };
     }),
   );
+  // The privacy guide (spec §3.6), development version: no privacy keys found in the template's code.
+  app.post(
+    '/cgi-bin/component/getprivacysetting',
+    codeApi(deps, (_request, call) => ({
+      code_exist: call.app.trial ? 1 : 0,
+      privacy_list: [],
+      setting_list: [],
+      owner_setting: { notice_method: '弹窗' },
+      update_time: 0,
+      privacy_desc: { privacy_desc_list: [] },
+    })),
+  );
   app.get(
     '/wxa/get_category',
     codeApi(deps, (_request, call) => ({ category_list: categoriesOf(call) })),
