@@ -15,6 +15,8 @@ import { createRepositories, type Repositories } from './repositories';
 import type { AuthorizersRepository } from './repositories/authorizersRepository';
 import { Sessions } from './sessions/sessions';
 import { LapseNotices, type SubscribeMessageApi } from './notices/lapseNotices';
+import { Shipping } from './shipping/shipping';
+import { WeChatShipApi } from './shipping/wechatShipApi';
 import { Store, type CloudDb } from './store';
 import { Upstream } from './upstream';
 
@@ -36,6 +38,8 @@ export interface App {
   limits: RateLimits;
   pushes: PushHandler;
   lapseNotices: LapseNotices;
+  /** Shipping the provider's template to every merchant (issue 19). */
+  shipping: Shipping;
   log: Logger;
   now: () => number;
   instanceId: string;
@@ -56,7 +60,7 @@ export function createApp(input: {
   // Names this instance in leases, so a lease is only ever released by its holder.
   const instanceId = randomBytes(8).toString('hex');
   const store = new Store(input.db);
-  const repositories = createRepositories(store);
+  const repositories = createRepositories(store, instanceId, now);
   const keys = cryptoKeysOf(config);
   const client = openApiClientOf(config);
   const componentTokens = new ComponentTokens({ platform: repositories.platform, client, config, instanceId, now });
@@ -96,6 +100,8 @@ export function createApp(input: {
     now,
   });
   const lapseNotices = new LapseNotices({ repositories, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
+  const api = new WeChatShipApi({ authorizerTokens, apiBaseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs });
+  const shipping = new Shipping({ repositories, api, log, now });
   return {
     config,
     keys,
@@ -112,6 +118,7 @@ export function createApp(input: {
     limits,
     pushes,
     lapseNotices,
+    shipping,
     log,
     now,
     instanceId,

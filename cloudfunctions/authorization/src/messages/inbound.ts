@@ -1,6 +1,8 @@
-import { isRefusal, openSignedRequest, xmlText, type OpenedPush } from '../crypto';
+import { isRefusal, openSignedRequest, xmlText, type OpenedPush, type XmlRecord } from '../crypto';
 import { answerReleaseTest, type ReleaseTestDeps } from '../release/cases';
 import { releaseTestAccount } from '../release/testAccounts';
+import type { Shipping } from '../shipping/shipping';
+import type { AuditEvent } from '../shipping/stages';
 import { forwardMessage } from './forward';
 import { NO_REPLY, sealedReply, type MessageReply } from './replies';
 import { countForwardFailure, countMessage, messageTypeOf } from './stats';
@@ -14,8 +16,8 @@ import { countForwardFailure, countMessage, messageTypeOf } from './stats';
  */
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 
-/** The message URL needs what WeChat's release test does: keys, store, configuration, log, clock. */
-export type MessageDeps = ReleaseTestDeps;
+/** The message URL needs what WeChat's release test does (keys, store, configuration, log, clock) and shipping. */
+export type MessageDeps = ReleaseTestDeps & { shipping: Pick<Shipping, 'onAuditEvent'> };
 
 interface Addressee {
   userName: string;
@@ -57,7 +59,31 @@ export async function handleMessage(
       keyUsed: opened.keyUsed,
     });
   }
+  await applyAuditEvent(app, appid, payload);
   return forward(app, appid, type, opened);
+}
+
+const AUDIT_EVENTS = new Set<string>(['weapp_audit_success', 'weapp_audit_fail', 'weapp_audit_delay']);
+
+/**
+ * An audit result (spec §6.2) moves the app's open ship item, if any; the message is forwarded
+ * as any other. A failure here never fails the reply: the timer's poll of silent audits catches up.
+ */
+async function applyAuditEvent(app: MessageDeps, appid: string, payload: XmlRecord): Promise<void> {
+  const event = xmlText(payload, 'Event') ?? '';
+  if (xmlText(payload, 'MsgType') !== 'event' || !AUDIT_EVENTS.has(event)) return;
+  const audit: AuditEvent = {
+    event: event as AuditEvent['event'],
+    createdAt: Number(xmlText(payload, 'CreateTime') ?? 0) * 1000,
+    reason: xmlText(payload, 'Reason') || null,
+    screenshot: xmlText(payload, 'ScreenShot') || xmlText(payload, 'Screenshot') || null,
+  };
+  try {
+    const moved = await app.shipping.onAuditEvent(appid, audit);
+    app.log.info('audit event', { appid, event, moved: moved.length });
+  } catch (error) {
+    app.log.warn('audit event not applied', { appid, event, error: error instanceof Error ? error.message : String(error) });
+  }
 }
 
 async function addresseeOf(app: MessageDeps, appid: string): Promise<Addressee | null> {

@@ -155,6 +155,16 @@ export class AuthorizersRepository {
     );
   }
 
+  /** One page of the active accounts of a kind that granted a permission set, in appid order after `after`. */
+  activeWithSet(kind: AuthorizerKind, set: number, after: string, limit: number): Promise<AuthorizerDoc[]> {
+    const _ = this.store.command;
+    return this.store.find<AuthorizerDoc>(
+      COLLECTIONS.authorizers,
+      { status: 'active', kind, grantedSets: set, _id: _.gt(after) },
+      { orderBy: ['_id', 'asc'], limit: Math.min(limit, PAGE) },
+    );
+  }
+
   /** The active accounts with these WeChat user names (原始ID). */
   activeByUserNames(userNames: string[]): Promise<AuthorizerDoc[]> {
     return this.store.find<AuthorizerDoc>(

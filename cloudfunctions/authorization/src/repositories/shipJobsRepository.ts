@@ -42,6 +42,13 @@ export class ShipJobsRepository {
     return (await this.store.updateWhere(COLLECTIONS.shipJobs, query, data)) === 1;
   }
 
+  /** Gives a running job whose budget ran out the submissions a new `queryquota` allows. */
+  async refillBudget(id: string, budget: number): Promise<boolean> {
+    if (budget <= 0) return false;
+    const query = { _id: id, state: 'running', submitBudget: 0 };
+    return (await this.store.updateWhere(COLLECTIONS.shipJobs, query, { submitBudget: budget, updatedAt: this.now() })) === 1;
+  }
+
   /** Takes one submission slot of a running job's budget; false when none is left. */
   async takeSubmitSlot(id: string): Promise<boolean> {
     const _ = this.store.command;

@@ -3,6 +3,7 @@ import { reconcileStep } from '../authorizers/reconcile';
 import { recordTimerRun } from '../platform/platformState';
 import { PUSH_RETENTION_MS } from '../push/pushHandler';
 import { finishPendingJobs } from '../release/jobs';
+import { runShipJobs } from '../shipping/jobs';
 import { TimeBudget } from './budget';
 
 /** Reconcile with WeChat's authorizer list this often (it costs one call per 500 accounts). */
@@ -15,7 +16,7 @@ const TOKEN_SHARE = 0.5;
 
 /**
  * The timer trigger: keep used tokens ahead of expiry, finish authorizations whose push processing
- * died, expire stale sessions, and reconcile now and then. The run's budget (well inside the
+ * died, expire stale sessions, reconcile now and then, and move the shipping jobs on. The run's budget (well inside the
  * function's timeout) bounds the long steps. One failing step never stops the others.
  */
 export async function runMaintenance(app: App): Promise<Record<string, StepResult>> {
@@ -30,6 +31,8 @@ export async function runMaintenance(app: App): Promise<Record<string, StepResul
     reconcile: () => reconcileIfDue(app, budget),
     releaseJobs: () => finishPendingJobs(app),
     lapseNotices: () => app.lapseNotices.sendDue(budget),
+    // Last: the shipping jobs take what is left of the run's budget.
+    shipping: () => runShipJobs(app.shipping, budget),
   };
   const report: Record<string, StepResult> = {};
   for (const [name, step] of Object.entries(steps)) {

@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { invalidInput } from '../errors';
+import type { ShipJobDoc } from '../model';
+import type { Repositories } from '../repositories';
+import { CODE_MANAGEMENT_SET } from './answers';
+import { NEVER, shipItemIdFor, type ShipPlan } from './stages';
+import { waveOf } from './waves';
+
+/**
+ * Starting a job (the next session's admin action calls this): the plan checked, the targets
+ * resolved, one queued item per merchant with the values kept for it, then the job, running.
+ * Items come first: the timer moves only the items of a job that exists.
+ */
+export interface ShipJobInput {
+  templateId: number;
+  userVersion: string;
+  userDesc: string;
+  versionDesc?: string;
+  extJsonTemplate: Record<string, unknown>;
+  release?: ShipPlan['release'];
+  grayPercentage?: number | null;
+  privacyApiNotUse?: boolean;
+  /** Every active mini-program that granted set 18, or these appids (in wave order). */
+  targets: 'all' | string[];
+  waveSizes?: number[];
+  rejectionThreshold?: number;
+  quotaReserve?: number;
+}
+
+export interface CreateJobDeps {
+  repositories: Pick<Repositories, 'authorizers' | 'shipItems' | 'shipJobs' | 'merchantShipValues'>;
+  now: () => number;
+}
+
+const APPID = /^wx[0-9a-zA-Z]{16}$/;
+const MAX_TARGETS = 100_000;
+const PAGE = 100;
+
+/** One job per userVersion: its id is derived from it, so a second job with it is refused. */
+export const shipJobIdFor = (userVersion: string) =>
+  `ship-${createHash('sha256').update(userVersion).digest('hex').slice(0, 24)}`;
+
+export async function createShipJob(deps: CreateJobDeps, input: ShipJobInput): Promise<{ jobId: string; targets: number }> {
+  const plan = planOf(input);
+  const { shipJobs, shipItems, merchantShipValues } = deps.repositories;
+  const jobId = shipJobIdFor(plan.userVersion);
+  if (await shipJobs.get(jobId)) throw invalidInput(`版本号 ${plan.userVersion} 已有发布任务`);
+  const targets = input.targets === 'all' ? await everyShippable(deps) : checkedTargets(input.targets);
+  if (targets.length === 0) throw invalidInput('没有可发布的小程序');
+  const waveSizes = input.waveSizes?.length ? input.waveSizes.map((n) => Math.max(1, Math.floor(n))) : [targets.length];
+  const now = deps.now();
+  for (const [index, appid] of targets.entries()) {
+    const values = await merchantShipValues.get(appid);
+    const wave = waveOf(index, waveSizes);
+    await shipItems.enqueue({
+      id: shipItemIdFor(jobId, appid),
+      jobId,
+      appid,
+      wave,
+      plan,
+      values,
+      createdAt: now,
+      dueAt: NEVER,
+      stage: 'queued',
+    });
+  }
+  if (!(await shipJobs.create(jobDoc(jobId, plan, targets, waveSizes, input, now))))
+    throw invalidInput(`版本号 ${plan.userVersion} 已有发布任务`);
+  return { jobId, targets: targets.length };
+}
+
+function planOf(input: ShipJobInput): ShipPlan {
+  if (!Number.isInteger(input.templateId) || input.templateId < 0) throw invalidInput('模板 ID 无效');
+  const userVersion = String(input.userVersion ?? '').trim();
+  if (!userVersion || userVersion.length > 64) throw invalidInput('版本号必填，且不超过 64 个字符');
+  const extJsonTemplate = input.extJsonTemplate;
+  if (!extJsonTemplate || typeof extJsonTemplate !== 'object' || Array.isArray(extJsonTemplate))
+    throw invalidInput('ext_json 模板须是 JSON 对象');
+  return {
+    templateId: input.templateId,
+    userVersion,
+    userDesc: String(input.userDesc ?? ''),
+    versionDesc: String(input.versionDesc ?? ''),
+    extJsonTemplate,
+    release: input.release === 'command' ? 'command' : 'auto',
+    grayPercentage: grayOf(input.grayPercentage),
+    privacyApiNotUse: input.privacyApiNotUse === true,
+  };
+}
+
+function grayOf(gray: number | null | undefined): number | null {
+  if (gray === undefined || gray === null) return null;
+  if (!(Number.isInteger(gray) && gray >= 1 && gray <= 100)) throw invalidInput('灰度比例须为 1–100');
+  return gray;
+}
+
+function checkedTargets(appids: string[]): string[] {
+  const unique = [...new Set(appids)];
+  const bad = unique.find((appid) => !APPID.test(appid));
+  if (bad !== undefined) throw invalidInput(`appid 无效：${bad}`);
+  if (unique.length > MAX_TARGETS) throw invalidInput(`一次最多 ${MAX_TARGETS} 个小程序`);
+  return unique;
+}
+
+/** Every active mini-program that granted code management, in appid order. */
+async function everyShippable(deps: CreateJobDeps): Promise<string[]> {
+  const appids: string[] = [];
+  for (let after = ''; appids.length < MAX_TARGETS;) {
+    const page = await deps.repositories.authorizers.activeWithSet('mini_program', CODE_MANAGEMENT_SET, after, PAGE);
+    appids.push(...page.map((doc) => doc._id));
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]._id;
+  }
+  return appids;
+}
+
+function jobDoc(
+  id: string,
+  plan: ShipPlan,
+  targets: string[],
+  waveSizes: number[],
+  input: ShipJobInput,
+  now: number,
+): ShipJobDoc {
+  return {
+    _id: id,
+    plan,
+    targets,
+    waveSizes,
+    rejectionThreshold: input.rejectionThreshold ?? 0.5,
+    quotaReserve: Math.max(0, input.quotaReserve ?? 0),
+    state: 'running',
+    pause: null,
+    pausedAt: null,
+    openWave: -1,
+    submitBudget: 0,
+    counts: { queued: targets.length },
+    createdAt: now,
+    updatedAt: now,
+  };
+}

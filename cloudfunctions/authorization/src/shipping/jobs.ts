@@ -1,0 +1,162 @@
+import type { ShipJobDoc } from '../model';
+import { eachWithin, type TimeBudget } from '../timer/budget';
+import type { Quota } from './api';
+import type { Shipping } from './shipping';
+import { SETTLED_STAGES, type ShipReason, type ShipStage } from './stages';
+import { WAIT } from './transitions';
+import { submitBudget, waveVerdict } from './waves';
+
+/**
+ * The timer's share of shipping: resume the jobs paused for quota once `queryquota` shows some,
+ * open each running job's next wave with the submissions the quota allows, stop a job whose wave
+ * was rejected too often, move the items that are due, poll the audits WeChat has been silent
+ * about, and finish a job when every merchant is settled.
+ */
+export interface ShipJobsOptions {
+  /** An open audit with no event nor poll for this long is polled (`get_auditstatus`). */
+  silentAuditMs?: number;
+  /** Jobs looked at per run. */
+  jobsPerRun?: number;
+  /** Items moved per run, and at once. */
+  itemsPerRun?: number;
+  concurrency?: number;
+}
+
+export interface ShipJobsReport {
+  resumed: number;
+  wavesOpened: number;
+  stopped: number;
+  moved: number;
+  polled: number;
+  finished: number;
+}
+
+const QUOTA_PAUSE = 85085;
+/** Stages that end a merchant's part in a job (released: done unless a command moves it on). */
+const DONE_STAGES: readonly ShipStage[] = [...SETTLED_STAGES, 'released'];
+/** Items not yet submitted: what a refilled budget may still be spent on. */
+const UNSUBMITTED: readonly ShipStage[] = ['queued', 'preflight', 'committing', 'committed', 'ready'];
+/** Targets tried for `queryquota` (provider-wide, asked with any authorizer's token). */
+const QUOTA_ASKERS = 3;
+
+export async function runShipJobs(
+  shipping: Shipping,
+  budget: TimeBudget,
+  options: ShipJobsOptions = {},
+): Promise<ShipJobsReport> {
+  const { shipJobs, shipItems } = shipping.deps.repositories;
+  const { jobsPerRun = 20, itemsPerRun = 50, concurrency = 4, silentAuditMs = WAIT.pollMs } = options;
+  const report: ShipJobsReport = { resumed: 0, wavesOpened: 0, stopped: 0, moved: 0, polled: 0, finished: 0 };
+  for (const id of await shipJobs.idsInState('paused', jobsPerRun)) {
+    if (budget.allows()) report.resumed += Number(await resumeForQuota(shipping, id));
+  }
+  const running = await shipJobs.idsInState('running', jobsPerRun);
+  for (const id of running) {
+    if (budget.allows()) await reviewJob(shipping, id, report);
+  }
+  const due = await shipItems.findDue(running, itemsPerRun);
+  report.moved = await moveAll(shipping, due, budget, concurrency);
+  const silent = await shipItems.findSilentAudits(shipping.deps.now() - silentAuditMs, itemsPerRun);
+  report.polled = await moveAll(shipping, silent, budget, concurrency);
+  return report;
+}
+
+async function moveAll(shipping: Shipping, ids: string[], budget: TimeBudget, concurrency: number): Promise<number> {
+  let moved = 0;
+  await eachWithin(ids, concurrency, budget, async (id) => {
+    try {
+      if (await shipping.move(id)) moved += 1;
+    } catch (error) {
+      // A transient failure: the claim's time runs out and a later run carries on.
+      shipping.deps.log.warn('ship item not moved', { id, error: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  return moved;
+}
+
+/** Counts saved; finished when every merchant is done; else the open wave judged, the next one opened. */
+async function reviewJob(shipping: Shipping, id: string, report: ShipJobsReport): Promise<void> {
+  const { shipJobs, shipItems } = shipping.deps.repositories;
+  const job = await shipJobs.get(id);
+  if (!job || job.state !== 'running') return;
+  const counts = await shipItems.countByStage(id);
+  await shipJobs.saveCounts(id, counts);
+  if (allDone(counts)) {
+    await shipJobs.finish(id);
+    report.finished += 1;
+    return;
+  }
+  const verdict = job.openWave < 0 ? null : waveVerdict(await shipItems.countByStage(id, job.openWave), job.rejectionThreshold);
+  if (verdict?.state === 'stop') {
+    report.stopped += Number(await shipJobs.pause(id, rejectedWave(job.openWave, verdict.rejectionRate)));
+  } else if (verdict === null || verdict.state === 'passed') {
+    report.wavesOpened += Number(await openNextWave(shipping, job));
+  } else if (job.submitBudget === 0) {
+    await refill(shipping, job);
+  }
+}
+
+function allDone(counts: Partial<Record<ShipStage, number>>): boolean {
+  return Object.entries(counts).every(([stage, n]) => !n || DONE_STAGES.includes(stage as ShipStage));
+}
+
+/** The next wave, with the submissions `queryquota` leaves above the job's reserve. */
+async function openNextWave(shipping: Shipping, job: ShipJobDoc): Promise<boolean> {
+  const { shipJobs, shipItems } = shipping.deps.repositories;
+  const wave = job.openWave + 1;
+  const merchants = total(await shipItems.countByStage(job._id, wave));
+  if (merchants === 0) return false;
+  const quota = await quotaFor(shipping, job);
+  if (!quota) return false;
+  if (!(await shipJobs.openWave(job._id, wave, submitBudget(quota.rest, job.quotaReserve, merchants)))) return false;
+  await shipItems.openWave(job._id, wave);
+  shipping.deps.log.info('ship wave opened', { jobId: job._id, wave, merchants, quotaRest: quota.rest });
+  return true;
+}
+
+/** The open wave's budget ran out while merchants still wait to submit: ask `queryquota` again. */
+async function refill(shipping: Shipping, job: ShipJobDoc): Promise<void> {
+  const { shipJobs, shipItems } = shipping.deps.repositories;
+  const counts = await shipItems.countByStage(job._id, job.openWave);
+  if ((counts.ready ?? 0) === 0) return;
+  const quota = await quotaFor(shipping, job);
+  const waiting = UNSUBMITTED.reduce((n, stage) => n + (counts[stage] ?? 0), 0);
+  if (quota) await shipJobs.refillBudget(job._id, submitBudget(quota.rest, job.quotaReserve, waiting));
+}
+
+/** A job paused for the month's quota (85085) runs again once `queryquota` shows quota above the reserve. */
+async function resumeForQuota(shipping: Shipping, id: string): Promise<boolean> {
+  const { shipJobs } = shipping.deps.repositories;
+  const job = await shipJobs.get(id);
+  if (job?.state !== 'paused' || job.pause?.errcode !== QUOTA_PAUSE) return false;
+  const quota = await quotaFor(shipping, job);
+  if (!quota || quota.rest - job.quotaReserve <= 0) return false;
+  if (!(await shipJobs.resume(id))) return false;
+  shipping.deps.log.info('ship job resumed', { jobId: id, quotaRest: quota.rest });
+  await refill(shipping, { ...job, state: 'running', submitBudget: 0 });
+  return true;
+}
+
+/** `queryquota` through the first of the job's merchants whose token answers; null when none does. */
+async function quotaFor(shipping: Shipping, job: ShipJobDoc): Promise<Quota | null> {
+  for (const appid of job.targets.slice(0, QUOTA_ASKERS)) {
+    try {
+      return await shipping.deps.api.queryQuota(appid);
+    } catch (error) {
+      shipping.deps.log.warn('queryquota failed', { appid, error: error instanceof Error ? error.message : String(error) });
+    }
+  }
+  return null;
+}
+
+function total(counts: Partial<Record<ShipStage, number>>): number {
+  return Object.values(counts).reduce((n, c) => n + (c ?? 0), 0);
+}
+
+function rejectedWave(wave: number, rate: number): ShipReason {
+  return {
+    errcode: null,
+    message: `第 ${wave + 1} 批审核驳回率 ${Math.round(rate * 100)}% 超过阈值`,
+    action: '按审核意见修改模板后重新发布',
+  };
+}
