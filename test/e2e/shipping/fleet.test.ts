@@ -34,7 +34,7 @@ function inProcessApp(): App {
 }
 
 /** `count` authorized mini-programs (not games), each as if it had authorized long ago; `without18` lack set 18 in our record. */
-async function merchants(count: number, without18 = 0): Promise<string[]> {
+async function merchants(count: number, without18 = 0): Promise<BulkAuthorization[]> {
   const grants = stack.openPlatform
     .bulkAuthorize(count * 12, 'fleet')
     .filter((g) => g.account.kind === 'mini_program' && g.account.serviceTypeId === 0)
@@ -44,7 +44,7 @@ async function merchants(count: number, without18 = 0): Promise<string[]> {
     i >= count - without18 ? { ...g, funcIds: g.funcIds.filter((id) => id !== CODE_MANAGEMENT) } : g,
   );
   await seedAuthorizers(stack.cloud.db, seeded, stack.clock.now());
-  return grants.map((g) => g.account.appid);
+  return grants;
 }
 
 async function timer(): Promise<Record<string, { ok: boolean; detail: any }>> {
@@ -83,7 +83,8 @@ async function commitAndSubmit(): Promise<void> {
 test('a job over mixed merchants: passed, rejected, delayed, a lost event polled, skipped ones; one submission each', async () => {
   stack = await startRulesStack();
   const app = inProcessApp();
-  const [passes, fails, delayed, lost, noValues, no18] = await merchants(6, 1);
+  const grants = await merchants(6, 1);
+  const [passes, fails, delayed, lost, noValues, no18] = grants.map((g) => g.account.appid);
   for (const [appid, shopName] of [
     [passes, '青禾鲜花'],
     [fails, '花间小铺'],
@@ -96,6 +97,8 @@ test('a job over mixed merchants: passed, rejected, delayed, a lost event polled
   cm.configure(fails, { outcome: 'fail', failReason: '小程序名称与内容不符<br>请修改' });
   cm.configure(delayed, { delay: { afterSeconds: 300, reason: '审核排队中' }, reviewSeconds: 900 });
   cm.injectEventFault({ appid: lost, drop: true, times: 1 });
+  // WeChat rejects the token once: dropped, refreshed, the commit sent again with the new one.
+  cm.injectError(passes, '/wxa/commit', 40001, 1);
   cm.injectEventFault({ appid: passes, duplicate: true, times: 1 });
   const { jobId } = await createShipJob(app, plan([passes, fails, delayed, lost, noValues, no18], '2.0.0'));
   await expect(createShipJob(app, plan([passes], '2.0.0'))).rejects.toThrow(/已有发布任务/);
@@ -139,17 +142,20 @@ test('a job over mixed merchants: passed, rejected, delayed, a lost event polled
     expect(code(appid).trial?.extJson).toBe(rendered(appid, shopName));
     expect(code(appid)).toMatchObject({ commits: 1, submissions: 1 });
   }
+  // The rejected token cost one refused commit, not a second accepted one.
+  expect(stack.openPlatform.authorizerCalls.filter((c) => c.path === '/wxa/commit' && c.errcode === 40001)).toHaveLength(1);
   // The duplicated success event changed nothing: one release.
   expect(callsTo(passes, '/wxa/release')).toHaveLength(1);
   for (const appid of [passes, delayed, lost]) expect(code(appid).online?.userVersion).toBe('2.0.0');
   expect(code(fails).online).toBeUndefined();
   expect(output.text()).not.toMatch(/access_token=/);
+  for (const grant of grants) expect(output.text()).not.toContain(grant.accessToken);
 });
 
 test('85085 pauses the job; it resumes when queryquota shows quota again', async () => {
   stack = await startRulesStack();
   const app = inProcessApp();
-  const appids = await merchants(2);
+  const appids = (await merchants(2)).map((g) => g.account.appid);
   for (const appid of appids) await app.repositories.merchantShipValues.put(appid, { shopName: `店${appid.slice(-4)}` });
   const cm = stack.openPlatform.codeManagement;
   const { jobId } = await createShipJob(app, plan(appids, '3.0.0'));
