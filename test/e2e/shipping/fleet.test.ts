@@ -114,7 +114,10 @@ test('a job over mixed merchants: passed, rejected, delayed, a lost event polled
 
   stack.clock.advance(901);
   const events = await cm.settle();
-  expect(events.map((e: { appid: string }) => e.appid)).toEqual(expect.arrayContaining([passes, fails, delayed, lost]));
+  const sent = (appid: string) => events.filter((e) => e.appid === appid).map((e) => e.event);
+  expect(sent(delayed)).toEqual(['weapp_audit_delay', 'weapp_audit_success']);
+  expect(events.find((e) => e.appid === passes)).toMatchObject({ duplicated: true, delivered: true });
+  expect(events.find((e) => e.appid === lost)).toMatchObject({ dropped: true, delivered: false });
   expect(await item(jobId, passes)).toMatchObject({ stage: 'released' });
   expect(await item(jobId, fails)).toMatchObject({
     stage: 'rejected',
@@ -186,4 +189,34 @@ test('85085 pauses the job; it resumes when queryquota shows quota again', async
   await timer();
   expect(await job(jobId)).toMatchObject({ state: 'done', counts: { released: 2 } });
   for (const appid of appids) expect(code(appid)).toMatchObject({ commits: 1, submissions: 1 });
+});
+
+test('a wave rejected beyond the threshold stops the job before the next wave', async () => {
+  stack = await startRulesStack();
+  const app = inProcessApp();
+  const appids = (await merchants(3)).map((g) => g.account.appid);
+  for (const appid of appids) await app.repositories.merchantShipValues.put(appid, { shopName: '花店' });
+  const cm = stack.openPlatform.codeManagement;
+  cm.configure(appids[0], { outcome: 'fail', failReason: '功能不完整' });
+  const { jobId } = await createShipJob(app, { ...plan(appids, '4.0.0'), waveSizes: [1, 2], rejectionThreshold: 0.5 });
+
+  await commitAndSubmit();
+  expect(await job(jobId)).toMatchObject({ openWave: 0, submitBudget: 0 });
+  expect(await item(jobId, appids[1])).toMatchObject({ stage: 'queued' });
+  stack.clock.advance(601);
+  await cm.settle();
+  expect(await item(jobId, appids[0])).toMatchObject({ stage: 'rejected' });
+
+  await timer();
+  expect(await job(jobId)).toMatchObject({
+    state: 'paused',
+    openWave: 0,
+    pause: { errcode: null, message: expect.stringContaining('100%') },
+  });
+  stack.clock.advance(3600);
+  await timer();
+  for (const appid of appids.slice(1)) {
+    expect(await item(jobId, appid)).toMatchObject({ stage: 'queued' });
+    expect(code(appid)?.commits ?? 0).toBe(0);
+  }
 });
