@@ -4,6 +4,8 @@
  * miniprogram-ci (the 开发小程序's appid and upload key), then turns the new draft into a template;
  * `add-draft`, `list`, `prune` and `delete` work on the draft box and the library. Every call to
  * WeChat's component APIs goes through the function's broker with a scoped key (template-library.ts).
+ * Locally, `upload` compiles the folder offline and the Open Platform emulator plays the upload
+ * (its draft route answers the draft id); the rest goes through the broker as with WeChat.
  */
 import fs from 'node:fs';
 import path from 'node:path';

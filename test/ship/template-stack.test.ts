@@ -10,7 +10,7 @@ import { BrokerHttpClient } from '../../clients/broker-client/src';
 import { HTTP_ACCESS_PATH } from '../../emulator/stack';
 import { localEnv } from '../../scripts/local-env';
 import { EXIT } from '../../scripts/ship/cli';
-import { LOCAL_BROKER_URL } from '../../scripts/ship/template';
+import { EMULATOR_DRAFT_ROUTE, LOCAL_BROKER_URL, LOCAL_EMULATOR_URL } from '../../scripts/ship/template';
 import { captureOutputOfFile, startRulesStack, type RulesStack } from '../e2e/helpers/rules-stack';
 import { runTemplateCli } from './template-helpers';
 
@@ -68,6 +68,14 @@ test('the README’s local key and URL are what npm start serves', () => {
   const cloudPort = /CLOUD_PORT \?\? (\d+)/.exec(fs.readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8'))?.[1];
   expect(LOCAL_BROKER_URL).toBe(`http://127.0.0.1:${cloudPort}${HTTP_ACCESS_PATH}`);
   expect(readme).toContain(`\`npm start\`'s, \`${LOCAL_BROKER_URL}\``);
+  const openPlatformPort = /OPEN_PLATFORM_PORT \?\? (\d+)/.exec(
+    fs.readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8'),
+  )?.[1];
+  expect(LOCAL_EMULATOR_URL).toBe(`http://127.0.0.1:${openPlatformPort}`);
+  expect(readme).toContain(
+    `\`EMULATOR_URL\` | \`upload --local\` only: the Open Platform emulator that plays the upload (default \`npm start\`'s, \`${LOCAL_EMULATOR_URL}\`)`,
+  );
+  expect(readme).toContain(`\`POST $EMULATOR_URL${EMULATOR_DRAFT_ROUTE}\``);
 });
 
 test('list shows the emulator’s draft box and library, as the README says', async () => {
@@ -210,11 +218,13 @@ describe('upload --local: the emulator plays the upload of a real project folder
     expect(lines.at(-3)).toBe(`template ${templateId} made from draft ${draftId} (2.0.0, "local upload")`);
 
     const list = JSON.parse((await template(['list', '--json'])).out) as {
-      drafts: Array<{ draftId: number; userVersion: string }>;
+      drafts: Array<{ draftId: number; userVersion: string; sourceAppid: string }>;
       templates: Array<{ templateId: number; draftId: number; userVersion: string }>;
     };
     expect(list.templates).toContainEqual(expect.objectContaining({ templateId, draftId, userVersion: '2.0.0' }));
     // The draft box keeps one draft per 开发小程序: the upload replaced the emulator's drafts.
-    expect(list.drafts.map((d) => [d.draftId, d.userVersion])).toEqual([[draftId, '2.0.0']]);
+    // The README: the emulator records every draft as from its 开发小程序, whatever the project's appid.
+    expect(list.drafts.map((d) => [d.draftId, d.userVersion, d.sourceAppid])).toEqual([[draftId, '2.0.0', 'wxdev0000000000001']]);
+    expect(readme).toContain('(it records every draft as from `wxdev0000000000001`');
   });
 });

@@ -9,8 +9,9 @@ import { FAKE_APPID, removeDir, writeUploadKey } from './helpers';
 import { FakeLibrary, KEY_SECRET, runTemplateCli } from './template-helpers';
 
 // `npm run template`: help, the offline --dry-run of every subcommand (exact output), argument and
-// input errors, and the upload flow (miniprogram-ci and WeChat's draft box faked: the local stack
-// cannot take an upload). template-stack.test.ts runs the rest against a real local stack.
+// input errors, and the upload flow (miniprogram-ci and WeChat's draft box faked; the local upload
+// with its compile and emulator faked). template-stack.test.ts runs the rest against a real local
+// stack, the local upload included.
 
 const BROKER = 'https://auth.example.com/wx';
 const ENV = { BROKER_URL: BROKER, BROKER_KEY_ID: 'ops-templates', BROKER_KEY_SECRET: KEY_SECRET };
