@@ -4,16 +4,19 @@
  * miniprogram-ci (the 开发小程序's appid and upload key), then turns the new draft into a template;
  * `add-draft`, `list`, `prune` and `delete` work on the draft box and the library. Every call to
  * WeChat's component APIs goes through the function's broker with a scoped key (template-library.ts).
+ * Locally, `upload` compiles the folder offline and the Open Platform emulator plays the upload
+ * (its draft route answers the draft id); the rest goes through the broker as with WeChat.
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { BrokerHttpClient, HTTP_ROUTES } from '../../clients/broker-client/src';
 import { explainCiError, miniprogramCi } from './ci';
 import { EXIT, npmRun, numberOption, runCommand, stringOption, type Command, type Io } from './cli';
-import { COMPILE_SETTING } from './compile';
+import { COMPILE_SETTING, compileMiniprogram } from './compile';
 import { tail, withCapturedConsole } from './console-capture';
 import { requireInputs, ShipError, type MissingInput } from './errors';
 import { mergedEnv, resolveAppId, resolvePrivateKey, type Env } from './inputs';
-import { readProjectConfig } from './project';
+import { miniprogramDir, readProjectConfig } from './project';
 import {
   addBody,
   deleteBody,
@@ -43,6 +46,12 @@ const MIN_SECRET_LENGTH = 32;
 
 export const BROKER_ENV = { url: 'BROKER_URL', keyId: 'BROKER_KEY_ID', secret: 'BROKER_KEY_SECRET' } as const;
 
+/** `npm start`'s Open Platform emulator (OPEN_PLATFORM_PORT 8090): it plays the upload of `upload --local`. */
+export const LOCAL_EMULATOR_URL = 'http://127.0.0.1:8090';
+export const EMULATOR_ENV = 'EMULATOR_URL';
+/** The emulator's admin route that plays a miniprogram-ci upload into its draft box. */
+export const EMULATOR_DRAFT_ROUTE = '/__emulator/code-management/drafts';
+
 const KEY_WHERE =
   'a key of the function\'s BROKER_CLIENT_KEYS whose scope has "ops": ["component"], "appids": "*" and "apis" naming ' +
   `${Object.values(TEMPLATE_APIS).join(', ')} (README "Shipping a code template"); locally, put it in .env.local`;
@@ -61,6 +70,10 @@ export interface TemplateDeps {
   broker(inputs: BrokerInputs): ComponentCaller;
   /** miniprogram-ci upload of the plan (default: the real one). */
   upload(plan: UploadPlan, log: string[]): Promise<void>;
+  /** Offline miniprogram-ci compile of a project folder, as the upload compiles it (local upload). */
+  compile(projectRoot: string, log: string[]): Promise<{ files: number; bytes: number }>;
+  /** The local emulator's draft route: plays the upload (local upload). */
+  playUpload(emulatorUrl: string, body: EmulatorDraftBody): Promise<{ draftId: number }>;
   pollIntervalMs: number;
 }
 
@@ -80,6 +93,14 @@ export interface UploadPlan {
   desc: string;
   robot: number;
   waitSeconds: number;
+  /** Local stack: the emulator that plays the upload (no key, nothing sent to WeChat). */
+  emulatorUrl?: string;
+}
+
+/** What `POST /__emulator/code-management/drafts` takes (the draft becomes a template by the broker path, not here). */
+export interface EmulatorDraftBody {
+  userVersion: string;
+  userDesc: string;
 }
 
 export const DEFAULT_DEPS: TemplateDeps = {
@@ -87,6 +108,8 @@ export const DEFAULT_DEPS: TemplateDeps = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   broker: (inputs) => new BrokerHttpClient({ baseUrl: inputs.url, keyId: inputs.keyId, secret: inputs.secret }),
   upload: ciUpload,
+  compile: offlineCompile,
+  playUpload: emulatorUpload,
   pollIntervalMs: POLL_INTERVAL_MS,
 };
 
@@ -220,14 +243,32 @@ function printMade(io: Io, made: Template, total: number): void {
 
 const UPLOAD = 'template upload';
 
-/** Every input of an upload, all missing ones reported at once. */
+/** EMULATOR_URL, else `npm start`'s emulator: where a local upload is played. */
+function emulatorUrl(env: Env): { url?: string; missing?: MissingInput } {
+  const given = env[EMULATOR_ENV]?.trim() || LOCAL_EMULATOR_URL;
+  const where = `the Open Platform emulator's URL, as \`npm start\` prints it (default ${LOCAL_EMULATOR_URL})`;
+  try {
+    const url = new URL(given.replace(/\/+$/, ''));
+    if (url.protocol === 'https:' || url.protocol === 'http:') return { url: url.href.replace(/\/+$/, '') };
+  } catch {
+    // reported below
+  }
+  return { missing: { name: EMULATOR_ENV, problem: 'is not an http(s) URL', where } };
+}
+
+/** A local upload compiles the folder itself: it must be a mini-program project (an app.json). */
+function appJsonMissing(projectRoot: string): MissingInput | undefined {
+  const appJson = path.join(miniprogramDir(projectRoot), 'app.json');
+  if (fs.existsSync(appJson)) return undefined;
+  return {
+    name: '--project',
+    problem: `has no ${appJson}`,
+    where: 'a mini-program project folder (project.config.json and app.json)',
+  };
+}
+
+/** Every input of an upload, all missing ones reported at once; locally, no upload key but the emulator's URL. */
 function planUpload(values: Values, io: Io): { ctx: Context; plan: UploadPlan } {
-  if (values.local === true || resolveBroker(mergedEnv(io.env, stringOption(values, 'env-file'), io.cwd), false).inputs?.local)
-    throw new ShipError(
-      `${UPLOAD}: needs WeChat. miniprogram-ci uploads only to WeChat's servers, and the Open Platform emulator has no ` +
-        "route to add a draft, so nothing can reach the local draft box. Locally, promote one of the emulator's drafts: " +
-        '`npm run template -- list --local`, then `npm run template -- add-draft <draft_id> --local`.',
-    );
   const robot = numberOption(values, 'robot') ?? 1;
   if (!Number.isInteger(robot) || robot < 1 || robot > 30)
     throw new ShipError(`--robot must be a whole number from 1 to 30 (got ${String(values.robot)}).`);
@@ -239,20 +280,47 @@ function planUpload(values: Values, io: Io): { ctx: Context; plan: UploadPlan } 
   const projectRoot = path.resolve(io.cwd, given('project'));
   let appid: string | undefined;
   let keyPath: string | undefined;
+  let emulator: string | undefined;
   const ctx = context(UPLOAD, values, io, (env) => {
+    const local = values.local === true || resolveBroker(env, false).inputs?.local === true;
     const project = flag('project', "the template app's folder (the one with its project.config.json)");
     const app = project ? {} : resolveAppId(readProjectConfig(projectRoot), env);
-    const key = resolvePrivateKey(env, io.cwd);
+    const key = local ? {} : resolvePrivateKey(env, io.cwd);
+    const played = local ? emulatorUrl(env) : {};
     ({ appid } = app);
     ({ keyPath } = key);
+    emulator = played.url;
     const version = flag('version', "the template's version, e.g. 1.4.0");
-    return [project, version, flag('desc', 'what changed, e.g. "new checkout"'), app.missing, key.missing];
+    const appJson = local && !project ? appJsonMissing(projectRoot) : undefined;
+    return [
+      project,
+      version,
+      flag('desc', 'what changed, e.g. "new checkout"'),
+      app.missing,
+      appJson,
+      key.missing,
+      played.missing,
+    ];
   });
   const plan = { projectRoot, appid: appid ?? '', keyPath: keyPath ?? '', robot, waitSeconds };
-  return { ctx, plan: { ...plan, version: given('version'), desc: given('desc') } };
+  return {
+    ctx,
+    plan: { ...plan, version: given('version'), desc: given('desc'), ...(emulator ? { emulatorUrl: emulator } : {}) },
+  };
+}
+
+/** The steps after the draft is in the draft box: the same for WeChat and for the local emulator. */
+function describePromotion(p: UploadPlan, deps: TemplateDeps, draft: string): string[] {
+  return [
+    `  2. ${GET(TEMPLATE_APIS.draftList)}  every ${deps.pollIntervalMs / 1000} s for up to ${p.waitSeconds} s: ${draft}`,
+    `  3. ${GET(TEMPLATE_APIS.templateList)}  (templates already made from that draft)`,
+    `  4. ${POST(TEMPLATE_APIS.addToTemplate, { draft_id: '<that draft_id>', template_type: 0 })}`,
+    `  5. ${GET(TEMPLATE_APIS.templateList)}  (the new template with that draft_id: its template_id is printed)`,
+  ];
 }
 
 function describeUpload(p: UploadPlan, deps: TemplateDeps): string[] {
+  if (p.emulatorUrl) return describeLocalUpload(p, p.emulatorUrl, deps);
   return [
     "  1. miniprogram-ci upload to WeChat, as the 开发小程序 (it lands in the platform's draft box):",
     `       project      ${p.projectRoot}`,
@@ -262,24 +330,47 @@ function describeUpload(p: UploadPlan, deps: TemplateDeps): string[] {
     `       robot        ${p.robot}`,
     `       upload key   ${p.keyPath} (a private key; its content is never printed)`,
     '       settings     the project\'s project.config.json "setting"',
-    `  2. ${GET(TEMPLATE_APIS.draftList)}  every ${deps.pollIntervalMs / 1000} s for up to ${p.waitSeconds} s: ` +
-      `the draft from ${p.appid} with user_version ${p.version}, uploaded since the upload started`,
-    `  3. ${GET(TEMPLATE_APIS.templateList)}  (templates already made from that draft)`,
-    `  4. ${POST(TEMPLATE_APIS.addToTemplate, { draft_id: '<that draft_id>', template_type: 0 })}`,
-    `  5. ${GET(TEMPLATE_APIS.templateList)}  (the new template with that draft_id: its template_id is printed)`,
+    ...describePromotion(p, deps, `the draft from ${p.appid} with user_version ${p.version}, uploaded since the upload started`),
   ];
 }
 
-/** Polls the draft box until the upload's draft shows (or --wait runs out). */
-async function waitForDraft(lib: TemplateLibrary, p: UploadPlan, startedAt: number, deps: TemplateDeps): Promise<Draft> {
+function describeLocalUpload(p: UploadPlan, emulator: string, deps: TemplateDeps): string[] {
+  return [
+    "  1. the upload, played by the local emulator (nothing goes to WeChat; miniprogram-ci's upload is not run):",
+    `     a. miniprogram-ci compile, offline, of ${p.projectRoot} as ${p.appid}, with the project's project.config.json "setting"`,
+    `     b. POST ${emulator}${EMULATOR_DRAFT_ROUTE} ${JSON.stringify(emulatorBody(p))}`,
+    ...describePromotion(p, deps, `the draft_id the emulator answered, with user_version ${p.version}`),
+  ];
+}
+
+const emulatorBody = (p: UploadPlan): EmulatorDraftBody => ({ userVersion: p.version, userDesc: p.desc });
+
+/** What identifies the upload's draft in the draft box: WeChat answers no draft id, the emulator does. */
+type DraftMatch = (drafts: Draft[]) => Draft | undefined;
+
+function uploadedDraft(p: UploadPlan, startedAt: number): DraftMatch {
   const want = { appid: p.appid, version: p.version, desc: p.desc, notBefore: startedAt - CLOCK_SKEW_SECONDS };
+  return (drafts) => findUploadedDraft(drafts, want);
+}
+
+function playedDraft(p: UploadPlan, draftId: number): DraftMatch {
+  return (drafts) => drafts.find((d) => d.draftId === draftId && d.userVersion === p.version);
+}
+
+/** Polls the draft box until the upload's draft shows (or --wait runs out). */
+async function waitForDraft(lib: TemplateLibrary, p: UploadPlan, match: DraftMatch, deps: TemplateDeps): Promise<Draft> {
   const deadline = deps.now() + p.waitSeconds * 1000;
-  let draft = findUploadedDraft(await lib.drafts(), want);
+  let draft = match(await lib.drafts());
   while (!draft && deps.now() < deadline) {
     await deps.sleep(deps.pollIntervalMs);
-    draft = findUploadedDraft(await lib.drafts(), want);
+    draft = match(await lib.drafts());
   }
   if (draft) return draft;
+  if (p.emulatorUrl)
+    throw new ShipError(
+      `${UPLOAD}: the emulator at ${p.emulatorUrl} took the upload, but the draft box the broker reads shows no such draft ` +
+        `within ${p.waitSeconds} s: is the broker (${BROKER_ENV.url}) the function of the same local stack as ${EMULATOR_ENV}?`,
+    );
   throw new ShipError(
     `${UPLOAD}: uploaded, but no draft from ${p.appid} with user_version ${p.version} appeared in the draft box ` +
       `within ${p.waitSeconds} s.`,
@@ -288,6 +379,46 @@ async function waitForDraft(lib: TemplateLibrary, p: UploadPlan, startedAt: numb
       'When the draft shows in `npm run template -- list`: npm run template -- add-draft <draft_id>',
     ],
   );
+}
+
+/** The real upload: miniprogram-ci to WeChat; the draft is found by appid, version and time. */
+async function uploadToWeChat(plan: UploadPlan, values: Values, io: Io, deps: TemplateDeps): Promise<DraftMatch> {
+  io.out(`${UPLOAD}: uploading ${plan.projectRoot} as ${plan.appid}, version ${plan.version}`);
+  const startedAt = Math.floor(deps.now() / 1000);
+  const log: string[] = [];
+  try {
+    await deps.upload(plan, log);
+  } finally {
+    if (values.verbose) log.forEach((line) => io.out(`  ci| ${line}`));
+  }
+  io.out('uploaded; waiting for the draft');
+  return uploadedDraft(plan, startedAt);
+}
+
+/** The local upload: compiled offline, then played by the emulator, which answers the draft id. */
+async function uploadToEmulator(
+  plan: UploadPlan,
+  emulator: string,
+  values: Values,
+  io: Io,
+  deps: TemplateDeps,
+): Promise<DraftMatch> {
+  io.out(
+    `${UPLOAD}: local stack: the upload is played by the local emulator at ${emulator} (miniprogram-ci compiles the project ` +
+      'offline; nothing goes to WeChat)',
+  );
+  io.out(`compiling ${plan.projectRoot} offline as ${plan.appid}, version ${plan.version}`);
+  const log: string[] = [];
+  let compiled: { files: number; bytes: number };
+  try {
+    compiled = await deps.compile(plan.projectRoot, log);
+  } finally {
+    if (values.verbose) log.forEach((line) => io.out(`  ci| ${line}`));
+  }
+  io.out(`compiled: ${compiled.files} files, ${compiled.bytes} bytes`);
+  const { draftId } = await deps.playUpload(emulator, emulatorBody(plan));
+  io.out(`the local emulator played the upload: draft ${draftId} in its draft box; waiting for the draft`);
+  return playedDraft(plan, draftId);
 }
 
 function uploadCommand(deps: TemplateDeps): Command {
@@ -303,8 +434,10 @@ function uploadCommand(deps: TemplateDeps): Command {
       `The draft is the one from that appid with user_version = --version, uploaded after the upload started (less ${CLOCK_SKEW_SECONDS} s ` +
         'of clock skew); the draft box keeps one draft per 开发小程序, so promote it before the next upload.',
       ENV_NOTE,
-      'Needs WeChat: with --local (or a broker on 127.0.0.1) it refuses, since miniprogram-ci uploads only to WeChat and the ' +
-        'emulator has no way to add a draft; use `add-draft` with one of its drafts instead.',
+      'Locally (--local, or a broker on 127.0.0.1/localhost) nothing goes to WeChat: miniprogram-ci compiles the project offline ' +
+        `(no upload key), the emulator plays the upload (POST ${EMULATOR_DRAFT_ROUTE} at ${EMULATOR_ENV}, default ` +
+        `${LOCAL_EMULATOR_URL}) and answers its draft_id; the draft box is then read and the draft made a template through the ` +
+        'broker as with WeChat.',
     ],
     options: {
       ...OPTIONS,
@@ -323,16 +456,10 @@ function uploadCommand(deps: TemplateDeps): Command {
         return EXIT.ok;
       }
       const lib = library(ctx, deps);
-      io.out(`${UPLOAD}: uploading ${plan.projectRoot} as ${plan.appid}, version ${plan.version}`);
-      const startedAt = Math.floor(deps.now() / 1000);
-      const log: string[] = [];
-      try {
-        await deps.upload(plan, log);
-      } finally {
-        if (values.verbose) log.forEach((line) => io.out(`  ci| ${line}`));
-      }
-      io.out('uploaded; waiting for the draft');
-      const draft = await waitForDraft(lib, plan, startedAt, deps);
+      const match = plan.emulatorUrl
+        ? await uploadToEmulator(plan, plan.emulatorUrl, values, io, deps)
+        : await uploadToWeChat(plan, values, io, deps);
+      const draft = await waitForDraft(lib, plan, match, deps);
       io.out(`draft ${draft.draftId} (uploaded ${utc(draft.createTime)} UTC); adding it to the template library`);
       const { made, total } = await promote(lib, draft.draftId);
       printMade(io, made, total);
@@ -597,4 +724,46 @@ async function ciUpload(plan: UploadPlan, log: string[]): Promise<void> {
   } catch (error) {
     throw new ShipError(`template upload: miniprogram-ci failed: ${explainCiError(error, log)}`, tail(log));
   }
+}
+
+/** The local upload's compile: miniprogram-ci, offline, as `upload` compiles (compile.ts). */
+async function offlineCompile(projectRoot: string, log: string[]): Promise<{ files: number; bytes: number }> {
+  const compiled = await compileMiniprogram(projectRoot);
+  log.push(...compiled.log);
+  return { files: compiled.files.length, bytes: compiled.totalBytes };
+}
+
+/** `POST /__emulator/code-management/drafts`: the emulator puts the upload in its draft box. */
+async function emulatorUpload(emulatorUrl: string, body: EmulatorDraftBody): Promise<{ draftId: number }> {
+  const url = `${emulatorUrl}${EMULATOR_DRAFT_ROUTE}`;
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+  } catch (error) {
+    throw new ShipError(
+      `${UPLOAD}: the emulator at ${emulatorUrl} cannot be reached (is \`npm start\` running? ${EMULATOR_ENV} says where): ` +
+        `${(error as Error).message}`,
+    );
+  }
+  const text = await response.text();
+  let answer: { ok?: unknown; draftId?: unknown; error?: unknown; errcode?: unknown } = {};
+  try {
+    answer = JSON.parse(text) as typeof answer;
+  } catch {
+    // reported below
+  }
+  if (answer.ok === true && typeof answer.draftId === 'number') return { draftId: answer.draftId };
+  const why =
+    typeof answer.error === 'string'
+      ? answer.error
+      : typeof answer.errcode === 'number'
+        ? `errcode ${answer.errcode}`
+        : 'no draftId in the answer';
+  throw new ShipError(`${UPLOAD}: the emulator did not take the upload (POST ${url}: HTTP ${response.status}, ${why}).`, [
+    `Is ${emulatorUrl} the Open Platform emulator of \`npm start\`?`,
+  ]);
 }

@@ -25,8 +25,9 @@ interface FakeDraft {
 }
 
 /**
- * An in-memory draft box and template library behind a fake broker, for the upload flow, which
- * the local stack cannot serve (miniprogram-ci reaches only WeChat). It answers as WeChat does:
+ * An in-memory draft box and template library behind a fake broker, for the upload flow against
+ * WeChat, which the local stack cannot serve (miniprogram-ci uploads only to WeChat; locally the
+ * emulator plays the upload, template-stack.test.ts). It answers as WeChat does:
  * addtotemplate without a template id, 85064 and 85065.
  */
 export class FakeLibrary {

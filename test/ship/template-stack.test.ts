@@ -10,7 +10,7 @@ import { BrokerHttpClient } from '../../clients/broker-client/src';
 import { HTTP_ACCESS_PATH } from '../../emulator/stack';
 import { localEnv } from '../../scripts/local-env';
 import { EXIT } from '../../scripts/ship/cli';
-import { LOCAL_BROKER_URL } from '../../scripts/ship/template';
+import { EMULATOR_DRAFT_ROUTE, LOCAL_BROKER_URL, LOCAL_EMULATOR_URL } from '../../scripts/ship/template';
 import { captureOutputOfFile, startRulesStack, type RulesStack } from '../e2e/helpers/rules-stack';
 import { runTemplateCli } from './template-helpers';
 
@@ -68,6 +68,14 @@ test('the README’s local key and URL are what npm start serves', () => {
   const cloudPort = /CLOUD_PORT \?\? (\d+)/.exec(fs.readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8'))?.[1];
   expect(LOCAL_BROKER_URL).toBe(`http://127.0.0.1:${cloudPort}${HTTP_ACCESS_PATH}`);
   expect(readme).toContain(`\`npm start\`'s, \`${LOCAL_BROKER_URL}\``);
+  const openPlatformPort = /OPEN_PLATFORM_PORT \?\? (\d+)/.exec(
+    fs.readFileSync(path.join(ROOT, 'scripts/start.ts'), 'utf8'),
+  )?.[1];
+  expect(LOCAL_EMULATOR_URL).toBe(`http://127.0.0.1:${openPlatformPort}`);
+  expect(readme).toContain(
+    `\`EMULATOR_URL\` | \`upload --local\` only: the Open Platform emulator that plays the upload (default \`npm start\`'s, \`${LOCAL_EMULATOR_URL}\`)`,
+  );
+  expect(readme).toContain(`\`POST $EMULATOR_URL${EMULATOR_DRAFT_ROUTE}\``);
 });
 
 test('list shows the emulator’s draft box and library, as the README says', async () => {
@@ -162,4 +170,61 @@ test('a wrong secret and an unreachable broker are told apart', async () => {
   expect(down.err).toContain(
     '/wxa/gettemplatedraftlist: no answer from the broker: the broker at http://127.0.0.1:9/wx cannot be reached',
   );
+});
+
+describe('upload --local: the emulator plays the upload of a real project folder', () => {
+  const FIXTURE = path.join(ROOT, 'test/fixtures/template-app');
+  const args = ['upload', '--local', '--project', 'test/fixtures/template-app', '--version', '2.0.0', '--desc', 'local upload'];
+  const localEnv = () => ({ ...env, EMULATOR_URL: stack.openPlatform.url });
+
+  test('the dry run prints exactly what it would send', async () => {
+    const result = await template([...args, '--dry-run'], localEnv());
+    expect(result.err).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    expect(result.out.split('\n')).toEqual([
+      'template upload would send (dry run, nothing sent):',
+      `  broker       ${stack.publicBaseUrl}, key ${README_KEY.id} (its secret is never printed)`,
+      "  1. the upload, played by the local emulator (nothing goes to WeChat; miniprogram-ci's upload is not run):",
+      `     a. miniprogram-ci compile, offline, of ${FIXTURE} as wxdev0000000000001, with the project's project.config.json "setting"`,
+      `     b. POST ${stack.openPlatform.url}/__emulator/code-management/drafts {"userVersion":"2.0.0","userDesc":"local upload"}`,
+      '  2. GET  /broker/component/wxa/gettemplatedraftlist  every 5 s for up to 120 s: the draft_id the emulator answered, ' +
+        'with user_version 2.0.0',
+      '  3. GET  /broker/component/wxa/gettemplatelist  (templates already made from that draft)',
+      '  4. POST /broker/component/wxa/addtotemplate {"draft_id":"<that draft_id>","template_type":0}',
+      '  5. GET  /broker/component/wxa/gettemplatelist  (the new template with that draft_id: its template_id is printed)',
+    ]);
+    expect((await template(['list', '--json'])).out).not.toContain('2.0.0');
+  });
+
+  test('compiles the fixture offline, the emulator takes it, and the template it prints is in list', async () => {
+    const before = await templateIds();
+    const result = await template(args, localEnv());
+    expect(result.err).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    const lines = result.out.split('\n');
+    expect(lines[0]).toBe(
+      `template upload: local stack: the upload is played by the local emulator at ${stack.openPlatform.url} ` +
+        '(miniprogram-ci compiles the project offline; nothing goes to WeChat)',
+    );
+    expect(lines[1]).toBe(`compiling ${FIXTURE} offline as wxdev0000000000001, version 2.0.0`);
+    expect(lines[2]).toMatch(/^compiled: \d+ files, \d+ bytes$/);
+    const draftId = Number(
+      /^the local emulator played the upload: draft (\d+) in its draft box; waiting for the draft$/.exec(lines[3] ?? '')?.[1],
+    );
+    expect(draftId).toBeGreaterThan(12);
+    expect(lines[4]).toMatch(new RegExp(`^draft ${draftId} \\(uploaded .* UTC\\); adding it to the template library$`));
+    const templateId = Number(/^template_id (\d+)$/.exec(lines.at(-1) ?? '')?.[1]);
+    expect(before).not.toContain(templateId);
+    expect(lines.at(-3)).toBe(`template ${templateId} made from draft ${draftId} (2.0.0, "local upload")`);
+
+    const list = JSON.parse((await template(['list', '--json'])).out) as {
+      drafts: Array<{ draftId: number; userVersion: string; sourceAppid: string }>;
+      templates: Array<{ templateId: number; draftId: number; userVersion: string }>;
+    };
+    expect(list.templates).toContainEqual(expect.objectContaining({ templateId, draftId, userVersion: '2.0.0' }));
+    // The draft box keeps one draft per 开发小程序: the upload replaced the emulator's drafts.
+    // The README: the emulator records every draft as from its 开发小程序, whatever the project's appid.
+    expect(list.drafts.map((d) => [d.draftId, d.userVersion, d.sourceAppid])).toEqual([[draftId, '2.0.0', 'wxdev0000000000001']]);
+    expect(readme).toContain('(it records every draft as from `wxdev0000000000001`');
+  });
 });

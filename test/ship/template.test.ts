@@ -9,8 +9,9 @@ import { FAKE_APPID, removeDir, writeUploadKey } from './helpers';
 import { FakeLibrary, KEY_SECRET, runTemplateCli } from './template-helpers';
 
 // `npm run template`: help, the offline --dry-run of every subcommand (exact output), argument and
-// input errors, and the upload flow (miniprogram-ci and WeChat's draft box faked: the local stack
-// cannot take an upload). template-stack.test.ts runs the rest against a real local stack.
+// input errors, and the upload flow (miniprogram-ci and WeChat's draft box faked; the local upload
+// with its compile and emulator faked). template-stack.test.ts runs the rest against a real local
+// stack, the local upload included.
 
 const BROKER = 'https://auth.example.com/wx';
 const ENV = { BROKER_URL: BROKER, BROKER_KEY_ID: 'ops-templates', BROKER_KEY_SECRET: KEY_SECRET };
@@ -244,15 +245,20 @@ describe('inputs and arguments', () => {
     expect(placeholder.err).toContain('MP_APPID is not set and project.config.json has the placeholder "touristappid"');
   });
 
-  it('upload refuses the local stack: it needs WeChat', async () => {
+  it('local upload needs no upload key but a mini-program project, and EMULATOR_URL must be a URL', async () => {
     const args = ['upload', '--project', project, '--version', '1.4.0', '--desc', 'x', '--dry-run'];
-    const local = await cli([...args, '--local'], {});
-    expect(local.code).toBe(EXIT.failed);
-    expect(local.err).toContain('template upload: needs WeChat.');
-    expect(local.err).toContain('the Open Platform emulator has no route to add a draft');
-    expect(local.err).toContain('`npm run template -- add-draft <draft_id> --local`');
-    const loopback = await cli(args, { ...ENV, BROKER_URL: 'http://127.0.0.1:18091/wx' });
-    expect(loopback.err).toContain('template upload: needs WeChat.');
+    const local = await cli([...args, '--local'], { BROKER_KEY_ID: 'k', BROKER_KEY_SECRET: KEY_SECRET, MP_APPID: FAKE_APPID });
+    expect(local.code).toBe(EXIT.usage);
+    expect(local.err).toContain(`--project has no ${path.join(project, 'app.json')}`);
+    expect(local.err).not.toContain('MP_PRIVATE_KEY_PATH');
+    const loopback = await cli(args, {
+      ...ENV,
+      BROKER_URL: 'http://localhost:18091/wx',
+      MP_APPID: FAKE_APPID,
+      EMULATOR_URL: 'nope',
+    });
+    expect(loopback.err).toContain('EMULATOR_URL is not an http(s) URL');
+    expect(loopback.err).not.toContain('MP_PRIVATE_KEY_PATH');
   });
 
   it('upload checks --robot and --wait', async () => {
@@ -294,6 +300,8 @@ describe('upload (miniprogram-ci and the draft box faked)', () => {
       upload: async (plan) => {
         uploads = [...uploads, plan];
       },
+      compile: () => Promise.reject(new Error('no compile for WeChat')),
+      playUpload: () => Promise.reject(new Error('no emulator for WeChat')),
     };
     return { deps, uploads: () => uploads };
   }
@@ -381,6 +389,64 @@ describe('upload (miniprogram-ci and the draft box faked)', () => {
     expect(result.err).toContain('-10008 invalid ip');
     expect(library.calls).toEqual([]);
   });
+
+  it('locally, the emulator plays the upload after the offline compile; the same broker path finds and adds its draft', async () => {
+    const library = new FakeLibrary();
+    const { deps, uploads } = world(library, 99);
+    const played: unknown[] = [];
+    const compiled: string[] = [];
+    const local: TemplateDeps = {
+      ...deps,
+      compile: async (root) => {
+        compiled.push(root);
+        return { files: 7, bytes: 267 };
+      },
+      playUpload: async (url, body) => {
+        played.push({ url, body });
+        // The emulator records its own 开发小程序 and clock: the draft is found by the draft_id it answers.
+        library.drafts = [
+          {
+            draft_id: 13,
+            user_version: body.userVersion,
+            user_desc: body.userDesc,
+            create_time: 1_700_000_000,
+            source_miniprogram_appid: 'wxdev0000000000001',
+          },
+        ];
+        return { draftId: 13 };
+      },
+    };
+    const localEnv = {
+      ...ENV,
+      BROKER_URL: 'http://127.0.0.1:18091/wx',
+      MP_APPID: FAKE_APPID,
+      EMULATOR_URL: 'http://127.0.0.1:18090/',
+    };
+    const fixture = path.resolve(__dirname, '../fixtures/template-app');
+    const result = await cli(['upload', '--project', fixture, '--version', '1.4.0', '--desc', 'new checkout'], localEnv, local);
+    expect(result.err).toBe('');
+    expect(result.code).toBe(EXIT.ok);
+    expect(uploads()).toEqual([]);
+    expect(compiled).toEqual([fixture]);
+    expect(played).toEqual([{ url: 'http://127.0.0.1:18090', body: { userVersion: '1.4.0', userDesc: 'new checkout' } }]);
+    expect(library.calls).toEqual([
+      'GET /wxa/gettemplatedraftlist',
+      'GET /wxa/gettemplatelist',
+      'POST /wxa/addtotemplate {"draft_id":13,"template_type":0}',
+      'GET /wxa/gettemplatelist',
+    ]);
+    expect(result.out.split('\n')).toEqual([
+      'template upload: local stack: the upload is played by the local emulator at http://127.0.0.1:18090 ' +
+        '(miniprogram-ci compiles the project offline; nothing goes to WeChat)',
+      `compiling ${fixture} offline as ${FAKE_APPID}, version 1.4.0`,
+      'compiled: 7 files, 267 bytes',
+      'the local emulator played the upload: draft 13 in its draft box; waiting for the draft',
+      'draft 13 (uploaded 2023-11-14 22:13:20 UTC); adding it to the template library',
+      'template 500 made from draft 13 (1.4.0, "new checkout")',
+      'library: 1 of 200 templates',
+      'template_id 500',
+    ]);
+  });
 });
 
 describe('rules', () => {
@@ -442,7 +508,8 @@ describe('the README’s "Shipping a code template"', () => {
     for (const args of commands) {
       const argv = [...args.matchAll(/"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2]);
       const at = argv.indexOf('--project');
-      if (at >= 0) argv[at + 1] = project; // the README's ../shop-template stands for any template app
+      // The README's ../shop-template stands for any template app; a local upload compiles it, so it must be one.
+      if (at >= 0) argv[at + 1] = argv.includes('--local') ? path.resolve(__dirname, '../fixtures/template-app') : project;
       const result = await cli([...argv, '--dry-run'], env);
       expect({ args, err: result.err, code: result.code }).toEqual({ args, err: '', code: EXIT.ok });
     }
