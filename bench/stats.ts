@@ -1,3 +1,5 @@
+import { seededRandom } from '../emulator/open-platform/state/random';
+
 /** Small statistics over latency samples (milliseconds). */
 
 export interface Summary {
@@ -65,18 +67,6 @@ export interface Interval {
 export function interquartileRange(values: readonly number[]): Interval {
   const sorted = [...values].sort((a, b) => a - b);
   return { low: percentile(sorted, 25), high: percentile(sorted, 75) };
-}
-
-/** A small seeded generator (mulberry32): the same samples always give the same interval. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
 }
 
 /**

@@ -21,19 +21,9 @@ import { Store, type CloudDb } from '../../../cloudfunctions/authorization/src/s
 import { Database } from '../../../emulator/cloud/sdk/database';
 import { DocumentStore } from '../../../emulator/cloud/sdk/store';
 import { Crash, FakeWeChat, LostReply, type Method } from './fakeWeChat';
+import { PLAN, VERSION } from './plan';
 
 const JOB = 'job-2026-12';
-const VERSION = '1.4.0';
-const PLAN: ShipPlan = {
-  templateId: 7,
-  userVersion: VERSION,
-  userDesc: '修复下单',
-  versionDesc: '测试账号见备注',
-  extJsonTemplate: { extAppid: '{{appid}}', ext: { shopName: '{{shopName}}' } },
-  release: 'auto',
-  grayPercentage: null,
-  privacyApiNotUse: false,
-};
 const silentLog = { info: () => undefined, warn: () => undefined };
 
 let dataDir: string;

@@ -20,20 +20,10 @@ import { SHIP_TRANSITIONS } from '../../../cloudfunctions/authorization/src/ship
 import { renderTransitionTable } from '../../../cloudfunctions/authorization/src/workflow/transitionTable';
 import { designTable } from '../../helpers/design-table';
 import { CLOCK_SKEW_MS, decide, MAX_ATTEMPTS, WAIT } from '../../../cloudfunctions/authorization/src/shipping/transitions';
+import { PLAN, VERSION } from './plan';
 
 const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
 const APPID = 'wxmerchant0000001';
-const VERSION = '1.4.0';
-const PLAN: ShipPlan = {
-  templateId: 7,
-  userVersion: VERSION,
-  userDesc: '修复下单',
-  versionDesc: '测试账号见备注',
-  extJsonTemplate: { extAppid: '{{appid}}', ext: { shopName: '{{shopName}}' } },
-  release: 'auto',
-  grayPercentage: null,
-  privacyApiNotUse: false,
-};
 const CATEGORY = { first_class: '餐饮', second_class: '点餐', first_id: 1, second_id: 2 };
 const PREPARED: Prepared = { extJson: '{"extAppid":"wxmerchant0000001"}', firstRelease: false, item: CATEGORY };
 const COMMITTED_AT = NOW - 3600_000;
