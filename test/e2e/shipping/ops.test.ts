@@ -10,7 +10,16 @@ import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
 import type { BulkAuthorization } from '../../../emulator/open-platform';
 import { seedAuthorizers } from '../../../emulator/scale-seed';
 import { brokerError, httpClient } from '../helpers/broker-stack';
-import { captureOutputOfFile, startRulesStack, type RulesStack } from '../helpers/rules-stack';
+import {
+  act,
+  ADMIN,
+  docById,
+  captureOutputOfFile,
+  dataOf,
+  MERCHANT,
+  startRulesStack,
+  type RulesStack,
+} from '../helpers/rules-stack';
 
 jest.setTimeout(180_000);
 const output = captureOutputOfFile();
@@ -136,6 +145,21 @@ test('a key scoped to ship runs a job: create, status, pause/resume, release on 
   expect(stack.openPlatform.authorizerCalls.length).toBe(calls);
   // Bad input is named; the action comes from the path only.
   await expect(brokerError(ops.status('nope'))).resolves.toMatchObject({ code: 'INVALID_INPUT' });
+
+  // The admin page's actions: the same job, for ADMIN_OPENIDS only.
+  const { jobs } = dataOf(await act(stack, ADMIN, 'shipJobs', {}));
+  expect(jobs.map((j: { userVersion: string }) => j.userVersion)).toEqual(['2.0.0', '1.0.0']);
+  expect(dataOf(await act(stack, ADMIN, 'shipJobStatus', { jobId }))).toMatchObject({ job: { state: 'done' }, problems: [] });
+  expect(dataOf(await act(stack, ADMIN, 'shipJobCommand', { jobId, action: 'rollback', appid: b }))).toMatchObject({
+    moved: 1,
+  });
+  // `b` had no earlier version: WeChat refuses the revert (87012); it stays online with the reason noted.
+  expect(code(b).online?.userVersion).toBe('2.0.0');
+  expect(await docById(stack, 'shipItems', `${jobId}:${b}`)).toMatchObject({ stage: 'released', note: { errcode: 87012 } });
+  for (const action of ['shipJobs', 'shipJobStatus', 'shipJobCommand'] as const) {
+    const input = action === 'shipJobs' ? {} : { jobId, action: 'resume' };
+    expect(await act(stack, MERCHANT, action, input as never)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+  }
 
   for (const key of Object.values(KEYS)) expect(output.text()).not.toContain(key.secret);
   expect(output.text()).not.toMatch(/access_token=/);
