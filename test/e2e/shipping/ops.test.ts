@@ -161,6 +161,10 @@ test('a key scoped to ship runs a job: create, status, pause/resume, release on 
     expect(await act(stack, MERCHANT, action, input as never)).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
   }
 
+  // Usage is counted per caller under the operation, refusals too.
+  expect(await docById(stack, 'brokerCallerUsage', 'http:releases:ship')).toMatchObject({ calls: expect.any(Number) });
+  expect(await docById(stack, 'brokerCallerUsage', 'http:lister:ship')).toMatchObject({ calls: 2, refused: 2 });
+
   for (const key of Object.values(KEYS)) expect(output.text()).not.toContain(key.secret);
   expect(output.text()).not.toMatch(/access_token=/);
 });
