@@ -222,8 +222,59 @@ export interface Actions {
   testAuthorizerCall: { input: { appid: string }; output: TestCallReport };
   /** Admin: the broker's callers (keys and function secrets, never a secret), their scopes and usage. */
   brokerCallers: { input: Record<string, never>; output: { callers: BrokerCallerView[] } };
+  /** Admin: the release jobs, newest first (issue 19). */
+  shipJobs: { input: { offset?: number; limit?: number }; output: { jobs: ShipJobView[] } };
+  /** Admin: one job, its merchants per stage, and a page of the ones that stopped with why and what to do. */
+  shipJobStatus: { input: { jobId: string; offset?: number }; output: ShipJobStatusView };
+  /** Admin: a command to a job (the same as the broker's `ship` operation). */
+  shipJobCommand: { input: ShipJobCommandInput; output: ShipCommandView };
   /** What wx.requestSubscribeMessage answered for the lapse notice; the notices still allowed. */
   subscribeLapseNotice: { input: { result: 'accept' | 'reject' | 'ban' | 'filter' }; output: { credits: number } };
+}
+
+/** A release job as the admin page shows it. */
+export interface ShipJobView {
+  jobId: string;
+  state: 'running' | 'paused' | 'done';
+  userVersion: string;
+  templateId: number;
+  release: 'auto' | 'command';
+  grayPercentage: number | null;
+  /** Why it is paused: WeChat's errcode (null: ours or the operator's), plain Chinese, what to do. */
+  pause: { errcode: number | null; message: string; action: string } | null;
+  targets: number;
+  openWave: number;
+  /** Merchants per stage (queued, submitted, audit_passed, released, failed …). */
+  counts: Record<string, number>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ShipJobStatusView {
+  job: ShipJobView;
+  problems: {
+    appid: string;
+    stage: 'failed' | 'rejected' | 'skipped';
+    errcode: number | null;
+    message: string;
+    action: string;
+  }[];
+  next: number | null;
+}
+
+export type ShipJobCommandInput =
+  | { jobId: string; action: 'pause'; reason: string }
+  | { jobId: string; action: 'resume' }
+  | { jobId: string; action: 'release'; appid?: string; percentage?: number | null }
+  | { jobId: string; action: 'rollback' | 'retry'; appid?: string };
+
+export interface ShipCommandView {
+  jobId: string;
+  state: 'running' | 'paused' | 'done';
+  /** Merchants the command moved; `busy`: held by a run in progress (send it again); `more`: over one batch. */
+  moved: number;
+  busy: number;
+  more: boolean;
 }
 
 /** One caller of the broker as the admin page shows it. */

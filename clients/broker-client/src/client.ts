@@ -1,4 +1,5 @@
 import type { WeChatAnswer } from './answer';
+import type { ShipClient } from './shipClient';
 import type { AuthorizerPage, IssuedToken, ProxyRequest } from './wire';
 
 /** What a caller can ask of the broker, whichever way in it uses. */
@@ -12,4 +13,6 @@ export interface BrokerClient {
   /** Calls a component-level API with the platform's component token. */
   componentCall(request: ProxyRequest): Promise<WeChatAnswer>;
   listAuthorizers(page?: { after?: string; limit?: number }): Promise<AuthorizerPage>;
+  /** Release jobs that ship the template to every merchant (scope: `ship`, appids "*"). */
+  readonly ship: ShipClient;
 }

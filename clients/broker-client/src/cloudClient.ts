@@ -1,6 +1,7 @@
 import { WeChatAnswer } from './answer';
 import type { BrokerClient } from './client';
 import { BrokerError } from './errors';
+import { shipClientOf, type ShipClient } from './shipClient';
 import type { BrokerCallEvent, BrokerCallResult, BrokerOp, BrokerOps, ProxyRequest } from './wire';
 
 /** The slice of wx-server-sdk's `cloud` object the client needs. */
@@ -17,10 +18,14 @@ export interface CloudClientOptions {
 
 /** The broker from another cloud function of the same environment (`cloud.callFunction`). */
 export class BrokerCloudClient implements BrokerClient {
+  readonly ship: ShipClient;
+
   constructor(
     private readonly cloud: CloudFunctionCaller,
     private readonly options: CloudClientOptions,
-  ) {}
+  ) {
+    this.ship = shipClientOf(async (input) => (await this.op('ship', input)) as never);
+  }
 
   token(appid: string) {
     return this.op('token', { appid });

@@ -1,6 +1,7 @@
 import { WeChatAnswer } from './answer';
 import type { BrokerClient } from './client';
 import { BrokerError } from './errors';
+import { shipClientOf, type ShipClient } from './shipClient';
 import { canonicalQuery, newNonce, sign } from './signing';
 import {
   BROKER_ERROR_HEADER,
@@ -39,9 +40,12 @@ const EMPTY = new Uint8Array(0);
 /** The broker from a server outside WeChat's cloud: signed HTTP requests to the function. */
 export class BrokerHttpClient implements BrokerClient {
   private readonly baseUrl: string;
+  readonly ship: ShipClient;
 
   constructor(private readonly options: HttpClientOptions) {
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    // POST /broker/ship/<action>, the rest of the input as the JSON body.
+    this.ship = shipClientOf(({ action, ...body }) => this.jsonOp(`${HTTP_ROUTES.ship}/${action}`, body));
   }
 
   async token(appid: string): Promise<IssuedToken> {

@@ -8,5 +8,6 @@ export type { BrokerClient } from './client';
 export { BrokerCloudClient, type CloudClientOptions, type CloudFunctionCaller } from './cloudClient';
 export { BrokerError, type WeChatErrorAnswer } from './errors';
 export { BrokerHttpClient, type HttpClientOptions } from './httpClient';
+export type { ShipClient } from './shipClient';
 export * from './signing';
 export * from './wire';

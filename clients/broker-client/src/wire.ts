@@ -58,7 +58,10 @@ export interface BrokerErrorBody {
  * call any API of that merchant: give it only to callers that need the raw token.
  */
 export interface BrokerScope {
-  /** Operations: token, call (an authorizer API), component (a platform API), list, report. */
+  /**
+   * Operations: token, call (an authorizer API), component (a platform API), list, report, ship
+   * (the release jobs that ship the template to every merchant; needs appids "*").
+   */
   ops: ScopeOperation[];
   /**
    * WeChat API path prefixes for `call` and `component`: `/cgi-bin/message/` covers every path
@@ -70,8 +73,8 @@ export interface BrokerScope {
   appids: '*' | string[];
 }
 
-export type ScopeOperation = 'token' | 'call' | 'component' | 'list' | 'report';
-export const SCOPE_OPERATIONS: readonly ScopeOperation[] = ['token', 'call', 'component', 'list', 'report'];
+export type ScopeOperation = 'token' | 'call' | 'component' | 'list' | 'report' | 'ship';
+export const SCOPE_OPERATIONS: readonly ScopeOperation[] = ['token', 'call', 'component', 'list', 'report', 'ship'];
 export type ScopePart = 'operation' | 'api' | 'appid';
 
 export interface IssuedToken {
@@ -119,6 +122,110 @@ export interface AuthorizerPage {
   next: string | null;
 }
 
+/** A new release job: the template version to ship, how, and to whom. */
+export interface ShipCreateInput {
+  /** The code template (`npm run template` prints it). */
+  templateId: number;
+  /** ≤ 64 characters; one job per version. */
+  userVersion: string;
+  userDesc: string;
+  /** Notes for WeChat's reviewers. */
+  versionDesc?: string;
+  /** JSON object; strings may hold `{{key}}` placeholders filled from each merchant's values (`{{appid}}` too). */
+  extJsonTemplate: Record<string, unknown>;
+  /** `auto` (default): released once approved; `command`: waits for the release command. */
+  release?: 'auto' | 'command';
+  /** 1–100: gray release for apps that already have an online version; null/absent: full. */
+  grayPercentage?: number | null;
+  privacyApiNotUse?: boolean;
+  /** `all`: every active mini-program that granted set 18; or these appids, in wave order. */
+  targets: 'all' | string[];
+  /** Merchants per wave, the canary first (the last size repeats); default one wave. */
+  waveSizes?: number[];
+  /** 0–1: a wave rejected more often than this pauses the job (default 0.5). */
+  rejectionThreshold?: number;
+  /** Quota units left untouched (default 0). */
+  quotaReserve?: number;
+}
+
+/** What `ship` can be asked: each action with its input (HTTP: POST /broker/ship/<action>, the rest as the JSON body). */
+export type ShipOpInput =
+  | ({ action: 'create' } & ShipCreateInput)
+  | { action: 'status'; jobId: string; offset?: number; limit?: number }
+  | { action: 'pause'; jobId: string; reason: string }
+  | { action: 'resume'; jobId: string }
+  | { action: 'release'; jobId: string; appid?: string; percentage?: number | null }
+  | { action: 'rollback'; jobId: string; appid?: string }
+  | { action: 'retry'; jobId: string; appid?: string }
+  | { action: 'values'; appid: string; values: Record<string, string> };
+export type ShipAction = ShipOpInput['action'];
+export const SHIP_ACTIONS: readonly ShipAction[] = [
+  'create',
+  'status',
+  'pause',
+  'resume',
+  'release',
+  'rollback',
+  'retry',
+  'values',
+];
+
+/** Why a merchant stopped: WeChat's errcode (null: ours), in plain Chinese, and what to do. */
+export interface ShipProblem {
+  appid: string;
+  stage: 'failed' | 'rejected' | 'skipped';
+  errcode: number | null;
+  message: string;
+  action: string;
+}
+
+export interface ShipJobSummary {
+  jobId: string;
+  state: 'running' | 'paused' | 'done';
+  userVersion: string;
+  templateId: number;
+  release: 'auto' | 'command';
+  grayPercentage: number | null;
+  /** Why it is paused (WeChat's reason, a rejected wave, or the operator's). */
+  pause: { errcode: number | null; message: string; action: string } | null;
+  targets: number;
+  /** The highest wave opened so far (-1: none yet). */
+  openWave: number;
+  /** Merchants per stage, counted now. */
+  counts: Record<string, number>;
+  createdAt: number;
+  updatedAt: number;
+}
+
+export interface ShipStatus {
+  job: ShipJobSummary;
+  /** One page of the merchants that stopped, in appid order. */
+  problems: ShipProblem[];
+  /** Pass as `offset` for the next page of problems; null at the end. */
+  next: number | null;
+}
+
+/** What a command did: the merchants it moved, and those held by a run in progress (ask again). */
+export interface ShipCommandResult {
+  jobId: string;
+  state: 'running' | 'paused' | 'done';
+  moved: number;
+  busy: number;
+  /** More merchants than one command moves (200): send it again. */
+  more: boolean;
+}
+
+export interface ShipAnswers {
+  create: { jobId: string; targets: number };
+  status: ShipStatus;
+  pause: ShipCommandResult;
+  resume: ShipCommandResult;
+  release: ShipCommandResult;
+  rollback: ShipCommandResult;
+  retry: ShipCommandResult;
+  values: { appid: string; keys: number };
+}
+
 /** Each operation with its input and its answer. */
 export interface BrokerOps {
   token: { input: { appid: string }; output: IssuedToken };
@@ -126,6 +233,7 @@ export interface BrokerOps {
   call: { input: ProxyRequest & { appid: string }; output: ProxyResponse };
   componentCall: { input: ProxyRequest; output: ProxyResponse };
   listAuthorizers: { input: { after?: string; limit?: number }; output: AuthorizerPage };
+  ship: { input: ShipOpInput; output: ShipAnswers[ShipAction] };
 }
 
 export type BrokerOp = keyof BrokerOps;
@@ -137,6 +245,7 @@ export const OP_SCOPE: { readonly [K in BrokerOp]: ScopeOperation } = {
   call: 'call',
   componentCall: 'component',
   listAuthorizers: 'list',
+  ship: 'ship',
 };
 
 /**
@@ -145,7 +254,7 @@ export const OP_SCOPE: { readonly [K in BrokerOp]: ScopeOperation } = {
  */
 export const BODY_LIMITS = { json: 64 * 1024, binary: 4 * 1024 * 1024 } as const;
 
-export const BROKER_OPS: readonly BrokerOp[] = ['token', 'reportRejected', 'call', 'componentCall', 'listAuthorizers'];
+export const BROKER_OPS: readonly BrokerOp[] = ['token', 'reportRejected', 'call', 'componentCall', 'listAuthorizers', 'ship'];
 
 /** The event a cloud function sends with `cloud.callFunction`: the `broker` key marks it. */
 export interface BrokerCallEvent<K extends BrokerOp = BrokerOp> {
@@ -164,6 +273,8 @@ export const HTTP_ROUTES = {
   call: '/broker/call',
   /** + `<wechat path>` */
   componentCall: '/broker/component',
+  /** + `/<action>` (POST, JSON body): release jobs, see ShipOpInput. */
+  ship: '/broker/ship',
 } as const;
 
 export const SIGNATURE_HEADERS = {

@@ -173,6 +173,8 @@ const scope = strictObject({
 }).check(
   // A platform API acts for every merchant at once (a template deleted is deleted for all).
   refine((s) => !s.ops.includes('component') || s.appids === '*', 'a scope with the component operation must have appids "*"'),
+  // A release job ships to every merchant it targets at once.
+  refine((s) => !s.ops.includes('ship') || s.appids === '*', 'a scope with the ship operation must have appids "*"'),
 );
 
 const brokerCredential = strictObject({

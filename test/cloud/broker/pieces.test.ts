@@ -159,6 +159,17 @@ describe('scopes', () => {
     expect(denial(() => checkScope(caller(LEGACY_SCOPE), 'listAuthorizers', {}))).toBe('allowed');
   });
 
+  test('ship needs the operation and every appid (a job spans merchants); it needs no API prefix', () => {
+    const status = { action: 'status', jobId: 'ship-000000000000000000000000' } as const;
+    expect(denial(() => checkScope(caller({ ops: ['ship'], apis: [], appids: '*' }), 'ship', status))).toBe('allowed');
+    expect(denial(() => checkScope(caller({ ops: ['list'], apis: [], appids: '*' }), 'ship', status))).toBe(
+      'SCOPE_DENIED:operation',
+    );
+    expect(denial(() => checkScope(caller({ ops: ['ship'], apis: [], appids: ['wx1111111111111111'] }), 'ship', status))).toBe(
+      'SCOPE_DENIED:appid',
+    );
+  });
+
   test('credential fields are blanked in JSON answers whatever their spelling or type; other answers pass byte for byte', () => {
     const answer = (body: string, contentType = 'application/json') => ({ status: 200, contentType, body: Buffer.from(body) });
     const leaky = JSON.stringify({ a: { AccessToken: 'x1', list: [{ refresh_token: ['x2'] }] }, jsapi_ticket: 'x3', errcode: 0 });

@@ -54,6 +54,7 @@ const submitted = (audit: object = {}) =>
   ({ ...base, stage: 'submitted', prepared: PREPARED, audit: { ...AUDIT, ...audit } }) as ShipItem;
 const passed = (o: object = {}) => ({ ...base, stage: 'audit_passed', prepared: PREPARED, auditid: 42, ...o }) as ShipItem;
 const FULL = { mode: 'full' } as const;
+const RETRY: ShipInput = { kind: 'retry_command' };
 const GRAY = { mode: 'gray', percentage: 10 } as const;
 const releasing = (release: object = FULL, o: object = {}) =>
   ({ ...base, stage: 'releasing', prepared: PREPARED, auditid: 42, release, releaseAttempts: 1, ...o }) as ShipItem;
@@ -195,6 +196,18 @@ const EXAMPLES: Record<string, [ShipItem, ShipInput]> = {
   'stop-in-review': [submitted(), { kind: 'rollback_command' }],
   'stop-queued': [queued(), { kind: 'rollback_command' }],
   'event-after-audit': [passed({ dueAt: NEVER }), event('weapp_audit_success')],
+  'retry-failed': [{ ...base, stage: 'failed', reason: { errcode: null, message: 'x', action: 'y' }, dueAt: NEVER }, RETRY],
+  'retry-not-failed': [
+    {
+      ...base,
+      stage: 'rejected',
+      auditid: 42,
+      reason: { errcode: null, message: 'x', action: 'y' },
+      screenshot: null,
+      dueAt: NEVER,
+    },
+    RETRY,
+  ],
   settled: [{ ...base, stage: 'skipped', reason: { errcode: null, message: 'x', action: 'y' }, dueAt: NEVER }, TURN],
 };
 

@@ -36,6 +36,9 @@ const EVERY_ACTION: Record<ActionName, true> = {
   authorizerUsage: true,
   testAuthorizerCall: true,
   brokerCallers: true,
+  shipJobs: true,
+  shipJobStatus: true,
+  shipJobCommand: true,
   setupDatabase: true,
   subscribeLapseNotice: true,
 };

@@ -10,6 +10,7 @@ import { toPermissionSets, withReasons } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
+import { jobStatus, listJobs, pauseJob, releaseJob, resumeJob, retryJob, rollbackJob } from '../shipping/jobActions';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 import { TimeBudget } from '../timer/budget';
 
@@ -131,6 +132,25 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
 
   testAuthorizerCall: (app, _caller, input) => testAuthorizerCall(app, input.appid),
   brokerCallers: (app) => brokerCallers(app),
+
+  async shipJobs(app, _caller, input) {
+    return { jobs: await listJobs(app.shipping, input.offset, input.limit) };
+  },
+  shipJobStatus: (app, _caller, input) => jobStatus(app.shipping, input.jobId, input.offset),
+  shipJobCommand: (app, _caller, input) => {
+    switch (input.action) {
+      case 'pause':
+        return pauseJob(app.shipping, input.jobId, input.reason);
+      case 'resume':
+        return resumeJob(app.shipping, input.jobId);
+      case 'release':
+        return releaseJob(app.shipping, input.jobId, input.appid, input.percentage ?? null);
+      case 'rollback':
+        return rollbackJob(app.shipping, input.jobId, input.appid);
+      case 'retry':
+        return retryJob(app.shipping, input.jobId, input.appid);
+    }
+  },
 
   async setupDatabase(app) {
     return setupDatabase(app.store.db);

@@ -4,6 +4,8 @@ import {
   int,
   literal,
   lte,
+  nullable,
+  union,
   maxLength,
   minLength,
   gte,
@@ -21,6 +23,7 @@ import type { ActionName } from '../../../../typings/api';
 
 const appid = string({ error: 'AppID 必须是字符串' }).check(regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'));
 const none = strictObject({});
+const jobId = string({ error: '任务 ID 必须是字符串' }).check(regex(/^ship-[0-9a-f]{24}$/, '任务 ID 格式不正确'));
 
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
 const KINDS = [
@@ -67,6 +70,22 @@ export const schemas = {
   authorizerUsage: strictObject({ appid }),
   testAuthorizerCall: strictObject({ appid }),
   brokerCallers: none,
+  shipJobs: strictObject({
+    offset: optional(int().check(gte(0), lte(100_000))),
+    limit: optional(int().check(gte(1), lte(100))),
+  }),
+  shipJobStatus: strictObject({ jobId, offset: optional(int().check(gte(0), lte(100_000))) }),
+  shipJobCommand: union([
+    strictObject({ jobId, action: literal('pause'), reason: string().check(minLength(1, '请填写暂停原因'), maxLength(200)) }),
+    strictObject({ jobId, action: literal('resume') }),
+    strictObject({
+      jobId,
+      action: literal('release'),
+      appid: optional(appid),
+      percentage: optional(nullable(int().check(gte(1), lte(100)))),
+    }),
+    strictObject({ jobId, action: literal(['rollback', 'retry']), appid: optional(appid) }),
+  ]),
   setupDatabase: none,
   // What wx.requestSubscribeMessage answered for the lapse notice's template.
   subscribeLapseNotice: strictObject({
@@ -83,6 +102,9 @@ export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
   'authorizerUsage',
   'testAuthorizerCall',
   'brokerCallers',
+  'shipJobs',
+  'shipJobStatus',
+  'shipJobCommand',
   'setupDatabase',
 ]);
 

@@ -1,6 +1,6 @@
 /**
  * The signed-HTTP way in, under PUBLIC_BASE_URL: `/broker/token`, `/broker/report`,
- * `/broker/authorizers`, and the proxy `/broker/call/<appid><wechat path>` and
+ * `/broker/authorizers`, `/broker/ship/<action>` (release jobs), and the proxy `/broker/call/<appid><wechat path>` and
  * `/broker/component/<wechat path>`, whose answers are WeChat's bytes with WeChat's content type.
  * Every request is authenticated before anything else, so an outsider learns nothing.
  */
@@ -59,6 +59,8 @@ function routeOf(method: string, path: string): { op: BrokerOp; input: (r: Route
   if (method === 'GET' && path === HTTP_ROUTES.listAuthorizers) {
     return { op: 'listAuthorizers', input: ({ query }) => listInput(query) };
   }
+  const ship = method === 'POST' ? path.match(/^\/broker\/ship\/([a-z]{1,16})$/) : null;
+  if (ship) return { op: 'ship', input: ({ body }) => shipInput(ship[1], parseJson(body)) };
   const proxied = path.match(/^\/broker\/call\/([^/]+)(\/.*)$/);
   if (proxied) return { op: 'call', input: (r) => ({ appid: proxied[1], ...proxyInput(proxied[2], r) }) };
   const component = path.match(/^\/broker\/component(\/.*)$/);
@@ -74,6 +76,14 @@ function proxyInput(path: string, { query, body, contentType, method }: RouteInp
     query,
     ...(withBody ? { body: { base64: body.toString('base64'), contentType: contentType || 'application/json' } } : {}),
   };
+}
+
+/** The action from the path; the body may not name another. */
+function shipInput(action: string, body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body))
+    throw refuse('INVALID_INPUT', 'body must be a JSON object');
+  if ('action' in body) throw refuse('INVALID_INPUT', 'the action is in the path: /broker/ship/<action>');
+  return { ...body, action };
 }
 
 function parseJson(body: Buffer): unknown {

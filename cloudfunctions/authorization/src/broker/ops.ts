@@ -3,8 +3,14 @@
  * fields are errors), then does one thing. Answers never contain a token except `token`'s own.
  */
 import {
+  array,
+  boolean,
+  discriminatedUnion,
   enum as oneOf,
   gte,
+  literal,
+  nullable,
+  union,
   int,
   lte,
   maxLength,
@@ -25,7 +31,9 @@ import {
   type BrokerOps,
   type BrokerScope,
   type ProxyResponse,
+  type ShipOpInput,
 } from '../../../../clients/broker-client/src/wire';
+import { runShipOp } from './shipOp';
 import type { BrokerDeps } from './deps';
 import { describeInputIssue, INPUT_PARSE } from '../actions/inputErrors';
 import { issuedToken } from './access';
@@ -62,6 +70,40 @@ const proxyFields = {
   ),
 };
 
+const jobId = string().check(regex(/^ship-[0-9a-f]{24}$/, 'jobId must be a job id from create'));
+const percentage = number().check(int(), gte(1), lte(100));
+
+/** The `ship` operation's actions (JSON bodies, so BODY_LIMITS.json applies over HTTP). */
+const shipSchema: ZodMiniType<ShipOpInput> = discriminatedUnion('action', [
+  strictObject({
+    action: literal('create'),
+    templateId: number().check(int(), gte(0)),
+    userVersion: string().check(minLength(1), maxLength(64)),
+    userDesc: string().check(maxLength(1024)),
+    versionDesc: optional(string().check(maxLength(1024))),
+    extJsonTemplate: record(string(), unknown()),
+    release: optional(oneOf(['auto', 'command'])),
+    grayPercentage: optional(nullable(percentage)),
+    privacyApiNotUse: optional(boolean()),
+    targets: union([literal('all'), array(appid).check(minLength(1), maxLength(1000))]),
+    waveSizes: optional(array(number().check(int(), gte(1))).check(maxLength(100))),
+    rejectionThreshold: optional(number().check(gte(0), lte(1))),
+    quotaReserve: optional(number().check(int(), gte(0))),
+  }),
+  strictObject({
+    action: literal('status'),
+    jobId,
+    offset: optional(number().check(int(), gte(0), lte(100_000))),
+    limit: optional(number().check(int(), gte(1), lte(100))),
+  }),
+  strictObject({ action: literal('pause'), jobId, reason: string().check(minLength(1), maxLength(200)) }),
+  strictObject({ action: literal('resume'), jobId }),
+  strictObject({ action: literal('release'), jobId, appid: optional(appid), percentage: optional(nullable(percentage)) }),
+  strictObject({ action: literal('rollback'), jobId, appid: optional(appid) }),
+  strictObject({ action: literal('retry'), jobId, appid: optional(appid) }),
+  strictObject({ action: literal('values'), appid, values: record(string(), string().check(maxLength(1024))) }),
+]);
+
 const SCHEMAS: { [K in BrokerOp]: ZodMiniType<BrokerOps[K]['input']> } = {
   token: strictObject({ appid }),
   reportRejected: strictObject({
@@ -75,6 +117,7 @@ const SCHEMAS: { [K in BrokerOp]: ZodMiniType<BrokerOps[K]['input']> } = {
     after: optional(string().check(regex(/^[A-Za-z0-9_-]{1,64}$/, 'after must be an appid from the previous page'))),
     limit: optional(number().check(int(), gte(1), lte(100))),
   }),
+  ship: shipSchema,
 };
 
 export function isBrokerOp(op: unknown): op is BrokerOp {
@@ -218,6 +261,8 @@ async function perform<K extends BrokerOp>(
       return services.proxy.forComponent(toWeChatCall(input as BrokerOps['componentCall']['input']));
     case 'listAuthorizers':
       return listAuthorizers(app, input as BrokerOps['listAuthorizers']['input'], caller.scope.appids);
+    case 'ship':
+      return runShipOp(app.shipping, input as ShipOpInput);
     default:
       throw refuse('INVALID_INPUT', 'unknown broker operation');
   }

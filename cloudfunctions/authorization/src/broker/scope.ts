@@ -45,6 +45,8 @@ export function checkScope<K extends BrokerOp>(caller: BrokerCaller, op: K, inpu
   const { scope } = caller;
   const operation = OP_SCOPE[op];
   if (!scope.ops.includes(operation)) throw denied(caller, 'operation', `may not use the "${operation}" operation`);
+  // A release job spans merchants (config refuses such a scope already; this holds if it ever changes).
+  if (operation === 'ship' && scope.appids !== '*') throw denied(caller, 'appid', 'may use "ship" only with appids "*"');
   const appid = (input as { appid?: unknown }).appid;
   if (typeof appid === 'string' && !appidAllowed(scope, appid)) throw denied(caller, 'appid', `may not act for ${appid}`);
   const path = (input as { path?: unknown }).path;

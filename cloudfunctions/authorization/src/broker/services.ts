@@ -33,6 +33,9 @@ export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody 
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')
     return { code: 'NOT_READY', message: 'not ready yet; retry shortly' };
+  // The release jobs' own refusals (a bad plan, no such job): messages written by us, for people.
+  if (error instanceof AppError && (error.code === 'INVALID_INPUT' || error.code === 'NOT_FOUND'))
+    return { code: 'INVALID_INPUT', message: error.message };
   if (isOpenApiError(error)) {
     app.log.warn('broker upstream error', { api: error.api, errcode: error.errcode, category: error.category });
     return { code: 'UPSTREAM', message: `WeChat refused: ${error.meaning}`, errcode: error.errcode };

@@ -84,6 +84,16 @@ export class ShipItemsRepository {
     return this.claims.release(id, token);
   }
 
+  /**
+   * Makes a failed item claimable again for the job's retry command (its stage is not touched:
+   * the command's input moves it). False when it is not failed any more.
+   */
+  async reopenFailed(id: string): Promise<boolean> {
+    const query = { _id: id, stage: 'failed', claimState: 'failed' };
+    const data = { claimState: 'in_progress', leaseOwner: '', leaseUntil: 0 };
+    return (await this.store.updateWhere(COLLECTIONS.shipItems, query, data)) === 1;
+  }
+
   /** Makes the queued items of a job's wave due now. */
   openWave(jobId: string, wave: number): Promise<number> {
     return this.store.updateWhere(COLLECTIONS.shipItems, { jobId, wave, stage: 'queued' }, { dueAt: this.now() });

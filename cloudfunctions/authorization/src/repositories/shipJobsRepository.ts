@@ -60,6 +60,17 @@ export class ShipJobsRepository {
     await this.store.update(COLLECTIONS.shipJobs, id, { counts: this.store.command.set(counts), updatedAt: this.now() });
   }
 
+  /** A finished job runs again (the retry command re-queued some of its merchants). */
+  async reopen(id: string): Promise<boolean> {
+    const data = { state: 'running', updatedAt: this.now() };
+    return (await this.store.updateWhere(COLLECTIONS.shipJobs, { _id: id, state: 'done' }, data)) === 1;
+  }
+
+  /** The newest jobs first, a page at a time. */
+  async newest(limit: number, skip = 0): Promise<ShipJobDoc[]> {
+    return this.store.find<ShipJobDoc>(COLLECTIONS.shipJobs, {}, { orderBy: ['createdAt', 'desc'], limit, skip });
+  }
+
   async finish(id: string): Promise<void> {
     await this.store.update(COLLECTIONS.shipJobs, id, { state: 'done', submitBudget: 0, updatedAt: this.now() });
   }

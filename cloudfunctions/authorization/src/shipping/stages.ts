@@ -230,6 +230,8 @@ export type ShipInput =
   | { kind: 'audit_event'; event: AuditEvent }
   | { kind: 'release_command'; percentage: number | null }
   | { kind: 'rollback_command' }
+  /** The job's retry: a failed item starts again from its readiness (WeChat's state is read first). */
+  | { kind: 'retry_command' }
   | { kind: 'preflight_answered'; readiness: Readiness }
   | { kind: 'commit_answered' }
   | { kind: 'privacy_answered'; withoutAuth: string[]; withoutConf: string[] }

@@ -769,5 +769,23 @@ export const SHIP_TRANSITIONS: readonly ShipTransitionRow[] = [
     steps: [],
     to: 'audit_passed',
   }),
+  row({
+    id: 'retry-failed',
+    from: 'failed',
+    input: 'retry_command',
+    when: '',
+    happens: "queued again, due now: preflight reads WeChat's state before any write",
+    steps: ['write'],
+    to: 'queued',
+  }),
+  row({
+    id: 'retry-not-failed',
+    from: 'rejected',
+    input: 'retry_command',
+    when: 'rejected or skipped',
+    happens: "nothing: a rejection needs a new version, a skip the merchant's fix",
+    steps: [],
+    to: 'rejected',
+  }),
   row({ id: 'settled', from: 'skipped', input: 'turn', when: '', happens: 'nothing', steps: [], to: 'skipped' }),
 ];

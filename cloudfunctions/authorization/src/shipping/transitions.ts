@@ -44,6 +44,8 @@ export function decide(item: ShipItem, input: ShipInput, now: number): ShipDecis
       return onReleaseCommand(item, input.percentage, now);
     case 'rollback_command':
       return onRollbackCommand(item, now);
+    case 'retry_command':
+      return item.stage === 'failed' ? retry(item, now) : NOTHING;
     case 'refused':
       return onRefused(item, input.call, input.errcode, now);
     default:
@@ -390,6 +392,16 @@ function onRollbackCommand(item: ShipItem, now: number): ShipDecision {
   }
   if (item.stage === 'rolling_back' || item.stage === 'rolled_back' || isSettled(item)) return NOTHING;
   return settle(item, 'skipped', REASONS.stopped);
+}
+
+/**
+ * The job's retry of a failed item: queued again and due now, so it starts from preflight, which
+ * reads WeChat's state before anything is written (an open audit skips it, our version online
+ * settles it); every WeChat write is counted again from its first attempt. Only `failed`: a
+ * rejected item needs a new version, a skipped one its merchant's fix and a new job.
+ */
+function retry(item: ShipItem, now: number): ShipDecision {
+  return write({ ...base(item), stage: 'queued', dueAt: now });
 }
 
 /**
