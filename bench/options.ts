@@ -27,6 +27,8 @@ export interface BenchOptions {
   only: BenchName[];
   /** Run the scale benchmark instead (issue 12): N authorizers at each of these sizes. */
   scale: number[] | null;
+  /** Run the fleet benchmark instead (issue 19): a shipping job over N mini-programs at each of these sizes. */
+  fleet: number[] | null;
 }
 
 export const BENCH_NAMES = ['push', 'tokens', 'auth', 'package', 'broker'] as const;
@@ -43,10 +45,17 @@ export const DEFAULT_OPTIONS: BenchOptions = {
   coldStarts: DEFAULT_COLD_START_PAIRS,
   only: [...BENCH_NAMES],
   scale: null,
+  fleet: null,
 };
 
 /** The sizes `--scale` runs unless `--sizes` says otherwise. */
 export const DEFAULT_SCALE_SIZES = [1_000, 10_000, 100_000];
+
+/**
+ * The sizes `--fleet` runs unless `--sizes` says otherwise. The issue asks for 1,000 and 10,000;
+ * 10,000 takes far more than ten minutes on a 2-core machine (see the README), so 1,000 and 2,000.
+ */
+export const DEFAULT_FLEET_SIZES = [1_000, 2_000];
 
 const NUMERIC = ['pushes', 'warmup', 'concurrency', 'instances', 'calls', 'authorizers', 'auths', 'coldStarts'] as const;
 
@@ -62,7 +71,9 @@ export const USAGE = `Usage: npm run bench -- [options]
   --only LIST       comma-separated subset of ${BENCH_NAMES.join(',')}
   --scale           instead: the scale benchmark (authorizers at ${DEFAULT_SCALE_SIZES.join(', ')}), recorded
                     under "scale" in bench/results.json
-  --sizes LIST      with --scale: comma-separated sizes (a run with other sizes is printed, not recorded)
+  --fleet           instead: the fleet benchmark (a shipping job over ${DEFAULT_FLEET_SIZES.join(', ')} mini-programs
+                    and a kill soak), recorded under "fleet" in bench/results.json
+  --sizes LIST      with --scale or --fleet: comma-separated sizes (a run with other sizes is printed, not recorded)
 Writes bench/results.json and bench/RESULTS.md only when every benchmark runs.`;
 
 export function parseOptions(argv: string[]): BenchOptions | 'help' {
@@ -79,6 +90,7 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
       'cold-starts': { type: 'string' },
       only: { type: 'string' },
       scale: { type: 'boolean' },
+      fleet: { type: 'boolean' },
       sizes: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -100,8 +112,10 @@ export function parseOptions(argv: string[]): BenchOptions | 'help' {
     if (raw[name] !== undefined) options[name] = positiveInteger(name, raw[name], name === 'warmup');
   }
   if (values.only !== undefined) options.only = benchList(values.only);
-  if (values.sizes !== undefined && !values.scale) throw new RangeError('--sizes goes with --scale');
+  if (values.sizes !== undefined && !values.scale && !values.fleet) throw new RangeError('--sizes goes with --scale or --fleet');
+  if (values.scale && values.fleet) throw new RangeError('--scale and --fleet run one at a time');
   if (values.scale) options.scale = values.sizes === undefined ? [...DEFAULT_SCALE_SIZES] : sizeList(values.sizes);
+  if (values.fleet) options.fleet = values.sizes === undefined ? [...DEFAULT_FLEET_SIZES] : sizeList(values.sizes);
   return options;
 }
 

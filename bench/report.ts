@@ -110,11 +110,11 @@ export function markdown(report: BenchReport): string {
   ].join('\n');
 }
 
-/** The scale run as the README shows it. */
-export function scaleMarkdown(scale: ScaleReport): string {
+/** The scale (or fleet) run as the README shows it. */
+export function scaleMarkdown(scale: ScaleReport, key: 'scale' | 'fleet' = 'scale'): string {
   return [
     `Measured ${scale.machine.date.slice(0, 10)} on ${describeMachine(scale.machine)}, in ${Math.round(scale.durationSeconds)} s,`,
-    `with \`npm run bench -- --scale\` (sizes ${scale.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}). Raw numbers: \`bench/results.json\` ("scale").`,
+    `with \`npm run bench -- --${key}\` (sizes ${scale.sizes.map((n) => n.toLocaleString('en-US')).join(', ')}). Raw numbers: \`bench/results.json\` ("${key}").`,
     '',
     ...figuresMarkdown(scale.figures),
   ].join('\n');
@@ -123,9 +123,9 @@ export function scaleMarkdown(scale: ScaleReport): string {
 export function writeReport(report: BenchReport, dir: string): { json: string; md: string } {
   const json = path.join(dir, 'results.json');
   const md = path.join(dir, 'RESULTS.md');
-  // The scale benchmark is run on its own (--scale): keep its last figures.
-  const scale = readScale(json);
-  fs.writeFileSync(json, `${JSON.stringify(scale ? { ...report, scale } : report, null, 2)}\n`);
+  // The scale and fleet benchmarks are run on their own (--scale, --fleet): keep their last figures.
+  const { scale, fleet } = readSeparate(json);
+  fs.writeFileSync(json, `${JSON.stringify({ ...report, ...(scale ? { scale } : {}), ...(fleet ? { fleet } : {}) }, null, 2)}\n`);
   fs.writeFileSync(md, markdown(report));
   return { json, md };
 }
@@ -139,15 +139,15 @@ export interface ScaleReport {
   details: unknown;
 }
 
-function readScale(json: string): ScaleReport | undefined {
-  if (!fs.existsSync(json)) return undefined;
-  return (JSON.parse(fs.readFileSync(json, 'utf8')) as { scale?: ScaleReport }).scale;
+function readSeparate(json: string): { scale?: ScaleReport; fleet?: ScaleReport } {
+  if (!fs.existsSync(json)) return {};
+  return JSON.parse(fs.readFileSync(json, 'utf8')) as { scale?: ScaleReport; fleet?: ScaleReport };
 }
 
-/** Puts the scale run into results.json under "scale", leaving the rest as it was. */
-export function recordScale(scale: ScaleReport, dir: string): string {
+/** Puts the scale (or fleet) run into results.json under its key, leaving the rest as it was. */
+export function recordScale(scale: ScaleReport, dir: string, key: 'scale' | 'fleet' = 'scale'): string {
   const json = path.join(dir, 'results.json');
   const current = fs.existsSync(json) ? (JSON.parse(fs.readFileSync(json, 'utf8')) as Record<string, unknown>) : {};
-  fs.writeFileSync(json, `${JSON.stringify({ ...current, scale }, null, 2)}\n`);
+  fs.writeFileSync(json, `${JSON.stringify({ ...current, [key]: scale }, null, 2)}\n`);
   return json;
 }

@@ -7,10 +7,19 @@ import path from 'node:path';
 import { buildFunction } from '../scripts/build-function';
 import { authorizationLatency } from './authorization-latency';
 import { brokerBench } from './broker';
+import { fleetBench } from './fleet';
 import type { BenchResult, Figure } from './figures';
 import { LogSink, say } from './log-sink';
 import { machineFacts } from './machine';
-import { BENCH_NAMES, DEFAULT_SCALE_SIZES, parseOptions, USAGE, type BenchName, type BenchOptions } from './options';
+import {
+  BENCH_NAMES,
+  DEFAULT_FLEET_SIZES,
+  DEFAULT_SCALE_SIZES,
+  parseOptions,
+  USAGE,
+  type BenchName,
+  type BenchOptions,
+} from './options';
 import { packageSize } from './package-size';
 import { pushPipeline } from './push-pipeline';
 import { intervalNotes, recordScale, scaleMarkdown, textTable, writeReport, type BenchReport } from './report';
@@ -42,6 +51,7 @@ async function main(): Promise<number> {
     );
   const sink = new LogSink(path.join(os.tmpdir(), `bench-${machine.date.replace(/[:.]/g, '-')}.log`));
   if (options.scale) return runScale(options.scale, machine, sink);
+  if (options.fleet) return runScale(options.fleet, machine, sink, 'fleet');
   const started = performance.now();
   const figures: Figure[] = [];
   const details: Record<string, unknown> = {};
@@ -86,26 +96,33 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-/** `--scale`: the scale benchmark alone; recorded when it ran the standard sizes. */
-async function runScale(sizes: number[], machine: ReturnType<typeof machineFacts>, sink: LogSink): Promise<number> {
+/** `--scale` or `--fleet`: that benchmark alone; recorded when it ran the standard sizes. */
+async function runScale(
+  sizes: number[],
+  machine: ReturnType<typeof machineFacts>,
+  sink: LogSink,
+  key: 'scale' | 'fleet' = 'scale',
+): Promise<number> {
   const started = performance.now();
-  let result: Awaited<ReturnType<typeof scaleBench>>;
+  const bench = key === 'fleet' ? fleetBench : scaleBench;
+  const unit = key === 'fleet' ? 'mini-programs' : 'authorizers';
+  let result: BenchResult;
   try {
     const { bytes } = await buildFunction();
     say(`function bundle built (${(bytes / 1024).toFixed(1)} KB); logs of the stack: ${sink.file}`);
-    say(`running Scale at ${sizes.join(', ')} authorizers…`);
-    result = await sink.capture(() => scaleBench(sizes, sink, say));
+    say(`running ${key === 'fleet' ? 'Fleet' : 'Scale'} at ${sizes.join(', ')} ${unit}…`);
+    result = await sink.capture(() => bench(sizes, sink, say));
   } finally {
     await sink.close();
   }
   say('');
   say(textTable(result.figures));
   say('');
-  const standard = sizes.join(',') === DEFAULT_SCALE_SIZES.join(',');
+  const standard = sizes.join(',') === (key === 'fleet' ? DEFAULT_FLEET_SIZES : DEFAULT_SCALE_SIZES).join(',');
   if (standard) {
     const scale = { machine, sizes, durationSeconds: (performance.now() - started) / 1000, ...result };
-    const written = recordScale(scale, __dirname);
-    say(`wrote "scale" in ${path.relative(process.cwd(), written)}; for the README:\n\n${scaleMarkdown(scale)}`);
+    const written = recordScale(scale, __dirname, key);
+    say(`wrote "${key}" in ${path.relative(process.cwd(), written)}; for the README:\n\n${scaleMarkdown(scale, key)}`);
   } else {
     say('other sizes than the standard ones: bench/results.json was left as it was');
   }

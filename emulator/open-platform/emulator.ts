@@ -89,7 +89,7 @@ export interface OpenPlatformEmulator {
    * Adds `count` synthetic accounts (realistic info, each kind's sets) and authorizes them all at
    * once, without pages or pushes: for scale tests. Each comes with its refresh and access token.
    */
-  bulkAuthorize(count: number, seed?: string): BulkAuthorization[];
+  bulkAuthorize(count: number, seed?: string, only?: (template: TestAccount) => boolean): BulkAuthorization[];
   /** Which appids are currently authorized, with their granted sets (read-only view). */
   authorizations(): { authorizerAppid: string; funcIds: number[]; authTime: number }[];
   /** Whether an authorizer access token would be accepted now (for tests of code that uses them). */
@@ -156,7 +156,7 @@ export function emulatorFacade(parts: {
       calls.length = 0;
       authorizerCalls.length = 0;
     },
-    bulkAuthorize: (count, seed) => bulkAuthorize(state, count, seed),
+    bulkAuthorize: (count, seed, only) => bulkAuthorize(state, count, seed, only),
     authorizations: () =>
       state.authorizations
         .list()

@@ -28,8 +28,8 @@ function digest(seed: string, index: number, purpose: string, length: number): s
 }
 
 /** Account `index` of a synthetic population: unique appid and user_name, realistic info. */
-export function syntheticAccount(seed: string, index: number): TestAccount {
-  const template = TEMPLATES[index % TEMPLATES.length];
+export function syntheticAccount(seed: string, index: number, templates = TEMPLATES): TestAccount {
+  const template = templates[index % templates.length];
   const number = index + 1;
   return {
     ...template,
@@ -47,11 +47,19 @@ export function syntheticAccount(seed: string, index: number): TestAccount {
 /**
  * Adds `count` synthetic accounts and authorizes each with every set it can grant: a refresh
  * token and an access token each, no push (the merchants confirmed before the test began).
+ * `only` keeps the fixture accounts modelled on to those it accepts (e.g. one kind of account).
  */
-export function bulkAuthorize(state: PlatformState, count: number, seed = 'bulk'): BulkAuthorization[] {
+export function bulkAuthorize(
+  state: PlatformState,
+  count: number,
+  seed = 'bulk',
+  only?: (template: TestAccount) => boolean,
+): BulkAuthorization[] {
   if (!Number.isInteger(count) || count < 1) throw new Error('count must be a positive integer');
+  const templates = only ? TEMPLATES.filter(only) : TEMPLATES;
+  if (templates.length === 0) throw new Error('no fixture account is accepted by `only`');
   const first = state.accounts.length;
-  const accounts = Array.from({ length: count }, (_, i) => syntheticAccount(seed, first + i));
+  const accounts = Array.from({ length: count }, (_, i) => syntheticAccount(seed, first + i, templates));
   state.addAccounts(accounts);
   return accounts.map((account) => {
     state.authorizations.grant(account.appid, account.grantableFuncIds);
