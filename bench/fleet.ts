@@ -414,10 +414,11 @@ export function fleetFigures(samples: FleetSample[], soak: SoakSample): Figure[]
     figure({
       id: 'fleet.soak.doubleSubmissions',
       benchmark: bench,
-      name: `Kill soak (${soak.merchants} merchants): double submissions`,
+      // Judged only when the job finished: a stalled job submits nothing, so its 0 proves nothing.
+      name: `Kill soak (${soak.merchants} merchants): double submissions${soak.done ? '' : ' (job did not finish: not judged)'}`,
       value: soak.doubleSubmissions,
       unit: 'merchants',
-      goal: { op: '=', target: 0 },
+      ...(soak.done ? { goal: { op: '=' as const, target: 0 } } : {}),
       note:
         `${soak.kills} instance kills over ${soak.runs} timer runs (a random DB operation of every other run); ` +
         `double commits: ${soak.doubleCommits}; job ${soak.done ? 'done' : 'NOT done'}: ${JSON.stringify(soak.counts)}`,
