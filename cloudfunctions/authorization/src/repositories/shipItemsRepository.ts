@@ -4,6 +4,7 @@ import {
   NEVER,
   RESTING_STAGES,
   SETTLED_STAGES,
+  SHIP_STAGES,
   type Prepared,
   type Queued,
   type ShipItem,
@@ -134,7 +135,7 @@ export class ShipItemsRepository {
   /** How many of a job's items (of one wave, if given) are in each stage. */
   async countByStage(jobId: string, wave?: number): Promise<Partial<Record<ShipStage, number>>> {
     const counts: Partial<Record<ShipStage, number>> = {};
-    for (const stage of ALL_STAGES) {
+    for (const stage of SHIP_STAGES) {
       const n = await this.store.count(COLLECTIONS.shipItems, { jobId, stage, ...(wave === undefined ? {} : { wave }) });
       if (n > 0) counts[stage] = n;
     }
@@ -152,24 +153,6 @@ export class ShipItemsRepository {
     return fields;
   }
 }
-
-const ALL_STAGES: readonly ShipStage[] = [
-  'queued',
-  'preflight',
-  'committing',
-  'committed',
-  'ready',
-  'submitting',
-  'submitted',
-  'audit_passed',
-  'releasing',
-  'released',
-  'rolling_back',
-  'rolled_back',
-  'rejected',
-  'skipped',
-  'failed',
-];
 
 const BASE_KEYS = new Set<string>(['id', 'jobId', 'appid', 'wave', 'plan', 'values', 'createdAt', 'dueAt', 'stage']);
 

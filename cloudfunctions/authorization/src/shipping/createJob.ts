@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { ShipCreateInput } from '../../../../clients/broker-client/src/wire';
 import { invalidInput } from '../errors';
 import type { ShipJobDoc } from '../model';
 import type { Repositories } from '../repositories';
@@ -6,26 +7,14 @@ import { CODE_MANAGEMENT_SET } from './answers';
 import { NEVER, shipItemIdFor, type ShipPlan } from './stages';
 import { waveOf } from './waves';
 
-/**
- * Starting a job (the next session's admin action calls this): the plan checked, the targets
- * resolved, one queued item per merchant with the values kept for it, then the job, running.
- * Items come first: the timer moves only the items of a job that exists.
+/*
+ * Starting a job (the broker's `ship` operation and the admin action call this): the plan
+ * checked, the targets resolved, one queued item per merchant with the values kept for it, then
+ * the job, running. Items come first: the timer moves only the items of a job that exists.
  */
-export interface ShipJobInput {
-  templateId: number;
-  userVersion: string;
-  userDesc: string;
-  versionDesc?: string;
-  extJsonTemplate: Record<string, unknown>;
-  release?: ShipPlan['release'];
-  grayPercentage?: number | null;
-  privacyApiNotUse?: boolean;
-  /** Every active mini-program that granted set 18, or these appids (in wave order). */
-  targets: 'all' | string[];
-  waveSizes?: number[];
-  rejectionThreshold?: number;
-  quotaReserve?: number;
-}
+
+/** The job as ops and the admin page ask for it (the broker's wire type is the contract). */
+export type ShipJobInput = ShipCreateInput;
 
 export interface CreateJobDeps {
   repositories: Pick<Repositories, 'authorizers' | 'shipItems' | 'shipJobs' | 'merchantShipValues'>;

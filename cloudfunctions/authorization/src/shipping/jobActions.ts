@@ -3,7 +3,7 @@ import { invalidInput, notFound } from '../errors';
 import type { ShipJobDoc } from '../model';
 import { createShipJob, type ShipJobInput } from './createJob';
 import type { Shipping } from './shipping';
-import { SETTLED_STAGES, shipItemIdFor, type ShipInput, type ShipReason, type ShipStage } from './stages';
+import { SETTLED_STAGES, SHIP_STAGES, shipItemIdFor, type ShipInput, type ShipReason, type ShipStage } from './stages';
 
 /**
  * The release job's operations, for every way in (the broker's `ship`, the admin actions): create,
@@ -79,7 +79,7 @@ export async function releaseJob(
 /** Rolls back one merchant or the whole job: released ones reverted, the others stopped. */
 export async function rollbackJob(shipping: Shipping, jobId: string, appid?: string): Promise<ShipCommandResult> {
   await jobOf(shipping, jobId);
-  const moving = ALL_STAGES.filter((stage) => !SETTLED_STAGES.includes(stage) && stage !== 'rolling_back');
+  const moving = SHIP_STAGES.filter((stage) => !SETTLED_STAGES.includes(stage) && stage !== 'rolling_back');
   return command(shipping, jobId, moving, { kind: 'rollback_command' }, appid);
 }
 
@@ -106,24 +106,6 @@ export async function setMerchantValues(shipping: Shipping, appid: string, value
   await shipping.deps.repositories.merchantShipValues.put(appid, Object.fromEntries(entries));
   return { appid, keys: entries.length };
 }
-
-const ALL_STAGES: ShipStage[] = [
-  'queued',
-  'preflight',
-  'committing',
-  'committed',
-  'ready',
-  'submitting',
-  'submitted',
-  'audit_passed',
-  'releasing',
-  'released',
-  'rolling_back',
-  'rolled_back',
-  'rejected',
-  'skipped',
-  'failed',
-];
 
 async function command(shipping: Shipping, jobId: string, stages: ShipStage[], input: ShipInput, appid?: string) {
   return moveAll(shipping, jobId, await idsFor(shipping, jobId, stages, appid), input);
