@@ -99,6 +99,9 @@ export interface FleetRow {
   online: string | null;
   /** The shopName in the ext_json WeChat holds for its 体验版 (null: nothing committed). */
   committedShopName: string | null;
+  /** Accepted submit_audit and release calls: a job spends one quota unit and releases once per merchant. */
+  submissions: number;
+  releases: number;
   problem?: ShipProblem;
 }
 
@@ -190,7 +193,9 @@ async function rehearse(options: FleetOptions): Promise<FleetResult> {
   });
   try {
     say(`Fleet rehearsal: one release job over ${merchants.length} mini-programs, on a fresh local stack (emulated clock)`);
-    say(`  stack        emulator ${stack.openPlatform.url}, function ${stack.publicBaseUrl}, data ${dataDir}`);
+    say(
+      `  stack        emulator ${stack.openPlatform.url}, function ${stack.publicBaseUrl}, data ${dataDir} (removed at the end)`,
+    );
     const started = stack.clock.nowSeconds();
     const since = () => stack.clock.nowSeconds() - started;
     const ship = new BrokerHttpClient({
@@ -371,6 +376,7 @@ async function follow(
   return status;
 }
 
+const RELEASE_PATH = '/wxa/release';
 /** What the timer asks WeChat about an audit whose event never came. */
 const POLL_PATH = '/wxa/get_auditstatus';
 
@@ -400,7 +406,8 @@ function verdict(
   printProblems(status, rows, say);
   printTable(status, rows, say);
   say('');
-  if (differences.length === 0) say(`OK: every merchant ended as expected (${countsText(status.job.counts)}).`);
+  if (differences.length === 0)
+    say(`OK: every merchant ended as expected (${countsText(status.job.counts)}), each submitted and released at most once.`);
   else {
     say(`FAILED: ${differences.length} difference${differences.length === 1 ? '' : 's'} from the plan:`);
     differences.forEach((d) => say(`  - ${d}`));
@@ -425,6 +432,10 @@ function rowsOf(stack: LocalStack, status: ShipStatus, merchants: readonly Fleet
       ended,
       online,
       committedShopName: committedShopName(code?.trial?.extJson),
+      submissions: code?.submissions ?? 0,
+      releases: stack.openPlatform.authorizerCalls.filter(
+        (c) => c.appid === account.appid && c.path === RELEASE_PATH && c.errcode === 0,
+      ).length,
       ...(problem ? { problem } : {}),
     };
   });
@@ -447,6 +458,10 @@ function differencesOf(status: ShipStatus, rows: FleetRow[], merchants: readonly
   for (const [i, row] of rows.entries()) {
     if (row.ended !== row.expected)
       differences.push(`${row.shopName} (${row.appid}): expected ${row.expected}, ended ${row.ended}`);
+    if (row.submissions > 1 || row.releases > 1)
+      differences.push(
+        `${row.shopName} (${row.appid}): ${row.submissions} submissions and ${row.releases} releases (one of each at most)`,
+      );
     const committed = row.committedShopName;
     if (committed !== null && (!merchants[i].values || committed !== row.shopName))
       differences.push(`${row.shopName} (${row.appid}): WeChat holds ext_json with shopName ${committed}`);

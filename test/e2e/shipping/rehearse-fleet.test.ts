@@ -4,6 +4,7 @@
  * whose expectation WeChat does not meet must fail with the difference named.
  */
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { FLEET, rehearseFleet, VERSION, type FleetResult } from '../../../scripts/ship/fleet-rehearsal';
@@ -31,19 +32,34 @@ test('the mixed job ends with each merchant where WeChat put it, printed as ops 
   expect(result.counts).toEqual({ released: 6, rejected: 1, skipped: 3 });
 
   for (const shop of ['青禾鲜花', '拾光花房', '一束花', '山茶小院', '南枝花坊', '云朵花束'])
-    expect(row(result, shop)).toMatchObject({ ended: 'released', online: VERSION, committedShopName: shop });
+    expect(row(result, shop)).toMatchObject({
+      ended: 'released',
+      online: VERSION,
+      committedShopName: shop,
+      // One quota unit and one release each, the event sent twice included.
+      submissions: 1,
+      releases: 1,
+    });
   expect(row(result, '花间小铺')).toMatchObject({
     ended: 'rejected',
     online: null,
+    submissions: 1,
+    releases: 0,
     problem: { stage: 'rejected', message: expect.stringContaining('名称与实际提供的服务不符'), action: expect.any(String) },
   });
   expect(row(result, '木槿花艺')).toMatchObject({
     ended: 'skipped',
     committedShopName: null,
+    submissions: 0,
     problem: { errcode: null, message: expect.stringContaining('shopName') },
   });
   for (const shop of ['向阳花铺', '月见草'])
-    expect(row(result, shop)).toMatchObject({ ended: 'skipped', committedShopName: null, problem: { errcode: 61007 } });
+    expect(row(result, shop)).toMatchObject({
+      ended: 'skipped',
+      committedShopName: null,
+      submissions: 0,
+      problem: { errcode: 61007 },
+    });
 
   // The canary decides before the second wave opens; the lost event is found by polling.
   const at = (needle: string) => {
@@ -57,12 +73,22 @@ test('the mixed job ends with each merchant where WeChat put it, printed as ops 
   at('for 山茶小院 — delivered twice');
   at('to do: 按审核意见修改后重新提审');
   expect(text).toMatch(/✔ 花间小铺 +wx[0-9a-f]{16} +fail \(merchant-fixable\) +rejected +rejected/);
-  expect(text.trimEnd().split('\n').pop()).toBe('OK: every merchant ended as expected (released 6 · skipped 3 · rejected 1).');
+  expect(text.trimEnd().split('\n').pop()).toBe(
+    'OK: every merchant ended as expected (released 6 · skipped 3 · rejected 1), each submitted and released at most once.',
+  );
   // Quiet: none of the function's JSON log lines, no key secret, no token.
   expect(text).not.toContain('"level"');
   expect(text).not.toMatch(/[0-9a-f]{48}/);
   expect(text).not.toMatch(/access_token/);
   expect(functionOutput.text()).not.toMatch(/access_token=/);
+
+  // README's excerpt is this output, line for line (some lines left out).
+  const readme = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+  const block = readme.slice(readme.indexOf('<!-- rehearse-fleet -->'), readme.indexOf('<!-- /rehearse-fleet -->'));
+  const excerpt = block.split('\n').filter((line) => line.trim() && !line.startsWith('<!--') && !line.startsWith('```'));
+  expect(excerpt.length).toBeGreaterThan(10);
+  const printed = new Set(text.split('\n'));
+  expect(excerpt.filter((line) => !printed.has(line))).toEqual([]);
 });
 
 test('a merchant WeChat rejects against the plan: the difference is printed, exit 1', async () => {
