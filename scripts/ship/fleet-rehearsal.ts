@@ -328,7 +328,7 @@ async function uploadTemplate(stack: LocalStack, secret: string, say: (line: str
   return templateId;
 }
 
-/** Timer runs on the emulated clock until the job is done (or stuck), printing each change. */
+/** Timer runs on the emulated clock until the job is no longer running (or stuck), printing each change. */
 async function follow(
   stack: LocalStack,
   ship: ShipClient,
@@ -337,43 +337,56 @@ async function follow(
   since: () => number,
   say: (line: string) => void,
 ): Promise<ShipStatus> {
-  const name = new Map(accounts.map((a) => [a.appid, a.nickName]));
-  const seen = new Set<string>();
-  let eventsShown = 0;
-  let callsSeen = stack.openPlatform.authorizerCalls.length;
-  let last = '';
-  let wave = -1;
+  const watch = watcher(stack, accounts, (line) => say(`  ${clockText(since())}  ${line}`));
   let status = await ship.status(jobId);
   while (since() <= MAX_HOURS * 3600) {
     const report = (await stack.cloud.triggerTimer('authorization')) as Record<string, { ok: boolean; error?: string }>;
-    if (report.shipping && !report.shipping.ok)
-      say(`  ${clockText(since())}  the timer's shipping run failed: ${report.shipping.error ?? '?'}`);
-    const events = stack.openPlatform.codeManagement.events();
-    for (const event of events.slice(eventsShown)) say(`  ${clockText(since())}  ${eventLine(event, name)}`);
-    eventsShown = events.length;
-    const calls = stack.openPlatform.authorizerCalls.slice(callsSeen);
-    callsSeen += calls.length;
-    for (const call of calls.filter((c) => c.path === POLL_PATH && c.errcode === 0))
-      say(
-        `  ${clockText(since())}  no audit event for ${name.get(call.appid!) ?? call.appid} in 30 minutes: the timer asked ${POLL_PATH}`,
-      );
+    if (report.shipping && !report.shipping.ok) watch.say(`the timer's shipping run failed: ${report.shipping.error ?? '?'}`);
+    watch.wechat();
     status = await ship.status(jobId, { limit: 100 });
-    if (status.job.openWave !== wave) {
-      wave = status.job.openWave;
-      say(`  ${clockText(since())}  wave ${wave + 1} opened${wave === 0 ? ' (the canary)' : ''}`);
-    }
-    const line = `${status.job.state}: ${countsText(status.job.counts)}`;
-    if (line !== last) say(`  ${clockText(since())}  ${line}`);
-    last = line;
-    for (const p of status.problems.filter((p) => !seen.has(p.appid))) {
-      seen.add(p.appid);
-      say(`  ${clockText(since())}  ${name.get(p.appid)} ${p.stage}: ${p.message}（${p.action}）`);
-    }
+    watch.job(status);
     if (status.job.state !== 'running') break;
     stack.clock.advance(TICK_SECONDS);
     await stack.openPlatform.codeManagement.settle();
   }
   return status;
+}
+
+/** Prints what is new since the last look: WeChat's side (events sent or lost, polls answered) and the job's. */
+function watcher(stack: LocalStack, accounts: TestAccount[], say: (line: string) => void) {
+  const name = new Map(accounts.map((a) => [a.appid, a.nickName]));
+  const shop = (appid: string | null) => (appid === null ? '?' : (name.get(appid) ?? appid));
+  const problemsSeen = new Set<string>();
+  let eventsSeen = 0;
+  let callsSeen = stack.openPlatform.authorizerCalls.length;
+  let wave = -1;
+  let last = '';
+  return {
+    say,
+    wechat(): void {
+      const events = stack.openPlatform.codeManagement.events().slice(eventsSeen);
+      eventsSeen += events.length;
+      events.forEach((event) => say(eventLine(event, shop(event.appid))));
+      const calls = stack.openPlatform.authorizerCalls.slice(callsSeen);
+      callsSeen += calls.length;
+      for (const call of calls.filter((c) => c.path === POLL_PATH && c.errcode === 0))
+        say(`no audit event for ${shop(call.appid)} in 30 minutes: the timer asked ${POLL_PATH}`);
+    },
+    job(status: ShipStatus): void {
+      if (status.job.openWave !== wave) {
+        wave = status.job.openWave;
+        say(`wave ${wave + 1} opened${wave === 0 ? ' (the canary)' : ''}`);
+      }
+      const line = `${status.job.state}: ${countsText(status.job.counts)}`;
+      if (line !== last) say(line);
+      last = line;
+      if (status.job.pause) say(`paused: ${status.job.pause.message}（${status.job.pause.action}）`);
+      for (const p of status.problems.filter((p) => !problemsSeen.has(p.appid))) {
+        problemsSeen.add(p.appid);
+        say(`${shop(p.appid)} ${p.stage}: ${p.message}（${p.action}）`);
+      }
+    },
+  };
 }
 
 const RELEASE_PATH = '/wxa/release';
@@ -386,8 +399,8 @@ const EVENT_WORDS: Record<string, string> = {
   weapp_audit_delay: '审核延后',
 };
 
-function eventLine(event: AuditEventRecord, name: Map<string, string>): string {
-  const what = `WeChat event ${event.event}（${EVENT_WORDS[event.event] ?? event.event}）for ${name.get(event.appid) ?? event.appid}`;
+function eventLine(event: AuditEventRecord, shop: string): string {
+  const what = `WeChat event ${event.event}（${EVENT_WORDS[event.event] ?? event.event}）for ${shop}`;
   const reason = typeof event.fields.Reason === 'string' && event.fields.Reason ? `: ${event.fields.Reason}` : '';
   const fate = event.dropped ? ' — lost on the way (never delivered)' : event.duplicated ? ' — delivered twice' : '';
   return `${what}${reason}${fate}`;
@@ -454,7 +467,9 @@ function committedShopName(extJson: string | undefined): string | null {
 
 function differencesOf(status: ShipStatus, rows: FleetRow[], merchants: readonly FleetMerchant[]): string[] {
   const differences: string[] = [];
-  if (status.job.state !== 'done') differences.push(`the job is ${status.job.state}, not done, after ${MAX_HOURS} hours`);
+  const { state, pause } = status.job;
+  if (state === 'running') differences.push(`the job is still running after ${MAX_HOURS} hours of emulated time`);
+  if (state === 'paused') differences.push(`the job paused: ${pause?.message ?? '?'}（${pause?.action ?? ''}）`);
   for (const [i, row] of rows.entries()) {
     if (row.ended !== row.expected)
       differences.push(`${row.shopName} (${row.appid}): expected ${row.expected}, ended ${row.ended}`);
