@@ -2,7 +2,7 @@
  * `npm run rehearse:fleet`: a release job over a handful of mini-programs, rehearsed. See `--help`.
  */
 import { parseArgs } from 'node:util';
-import { CANARY, FLEET, MAX_HOURS, rehearseFleet, TICK_SECONDS, VERSION } from './ship/fleet-rehearsal';
+import { CANARY, describePlan, FLEET, MAX_HOURS, rehearseFleet, TICK_SECONDS, VERSION } from './ship/fleet-rehearsal';
 
 const HELP = `npm run rehearse:fleet [-- --help]
 
@@ -26,29 +26,34 @@ within ${MAX_HOURS} emulated hours; otherwise prints what differed and exits 1 (
 itself could not run). Takes seconds.
 
 Options:
+  --dry-run    print the plan (merchants, scripts, expected ends) and exit; nothing is started
   --verbose    also print the function's own log lines (JSON) at the end (by default only its
                warnings, and only when the rehearsal fails)
   -h, --help   this text
 `;
 
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+  const { values } = parseArgs({
+    options: { 'dry-run': { type: 'boolean' }, verbose: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  });
   if (values.help) {
     process.stdout.write(HELP);
     return 0;
   }
-  const result = await rehearseFleet({
-    build: true,
-    verbose: values.verbose === true,
-    out: (line) => process.stdout.write(`${line}\n`),
-  });
+  const out = (line: string) => void process.stdout.write(`${line}\n`);
+  if (values['dry-run']) {
+    describePlan(out);
+    return 0;
+  }
+  const result = await rehearseFleet({ build: true, verbose: values.verbose === true, out });
   return result.code;
 }
 
 main().then(
   (code) => process.stdout.write('', () => process.exit(code)),
   (error: unknown) => {
-    process.stderr.write(`rehearse:fleet: ${error instanceof Error ? error.message : String(error)}\n`);
+    const why = error instanceof Error ? error.message : String(error);
+    process.stderr.write(`rehearse:fleet: ${why}\nRun \`npm run rehearse:fleet -- --help\` for the options.\n`);
     process.exit(2);
   },
 );

@@ -156,6 +156,22 @@ export function countsText(counts: Record<string, number>): string {
   return [...known, ...other].map((s) => `${s} ${counts[s]}`).join(' · ') || 'none';
 }
 
+/** `--dry-run`: the plan, offline (no stack is started). */
+export function describePlan(out: (line: string) => void, merchants: readonly FleetMerchant[] = FLEET): void {
+  out(`Fleet rehearsal plan (dry run, nothing started): ${merchants.length} mini-programs, template ${VERSION}`);
+  out(
+    `waves: a canary of ${CANARY}, then ${merchants.length - CANARY}; the timer every ${TICK_SECONDS / 60} minutes of emulated time`,
+  );
+  const widths = [10, 8, 18, 25, 0];
+  out(
+    `  ${['merchant', 'set 18', 'ext_json values', 'scripted', 'expected'].map((c, i) => pad(c, widths[i])).join('')}`.trimEnd(),
+  );
+  for (const m of merchants) {
+    const cells = [m.shopName, m.grant18 ? 'yes' : 'no', m.values ? 'shopName' : '-', m.scripted, m.expect];
+    out(`  ${cells.map((c, i) => pad(c, widths[i])).join('')}`.trimEnd());
+  }
+}
+
 /** The function runs in this process and logs with console.log: kept apart from the rehearsal's own lines. */
 export async function rehearseFleet(options: FleetOptions): Promise<FleetResult> {
   const functionLog: string[] = [];

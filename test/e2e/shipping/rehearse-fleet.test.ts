@@ -107,16 +107,17 @@ test('a merchant WeChat rejects against the plan: the difference is printed, exi
   expect(text).toContain(`  - 云朵花束 (${appid}): expected released, ended rejected`);
 });
 
-test('--help describes it and exits 0 (the package script runs the file)', async () => {
-  const pkg = (await import(path.join(ROOT, 'package.json'))) as { scripts: Record<string, string> };
+test('--help and --dry-run (the plan, nothing started) exit 0; the package script runs the file', async () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
   expect(pkg.scripts['rehearse:fleet']).toBe('tsx scripts/rehearse-fleet.ts');
-  const { stdout } = await promisify(execFile)(
-    path.join(ROOT, 'node_modules/.bin/tsx'),
-    ['scripts/rehearse-fleet.ts', '--help'],
-    {
-      cwd: ROOT,
-    },
-  );
-  expect(stdout).toContain('npm run rehearse:fleet');
-  expect(stdout).toContain('--verbose');
+  const tsx = (...args: string[]) =>
+    promisify(execFile)(path.join(ROOT, 'node_modules/.bin/tsx'), ['scripts/rehearse-fleet.ts', ...args], { cwd: ROOT });
+  const help = await tsx('--help');
+  expect(help.stdout).toContain('npm run rehearse:fleet');
+  expect(help.stdout).toContain('--verbose');
+  const plan = (await tsx('--dry-run')).stdout.split('\n');
+  expect(plan[0]).toBe(`Fleet rehearsal plan (dry run, nothing started): ${FLEET.length} mini-programs, template ${VERSION}`);
+  expect(plan).toContain('  花间小铺  yes     shopName          fail (merchant-fixable)  rejected');
+  expect(plan).toContain('  向阳花铺  no      shopName          no set 18                skipped');
+  await expect(tsx('--bogus')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining("Unknown option '--bogus'") });
 });
