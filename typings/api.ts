@@ -248,6 +248,9 @@ export interface ShipJobView {
   counts: Record<string, number>;
   createdAt: number;
   updatedAt: number;
+  /** The gray steps the timer raises (null: none), and when the next one of a merchant is due. */
+  graySchedule: { steps: number[]; intervalMinutes: number } | null;
+  nextGrayStepAt: number | null;
 }
 
 export interface ShipJobStatusView {
@@ -260,6 +263,10 @@ export interface ShipJobStatusView {
     action: string;
   }[];
   next: number | null;
+  /** Merchants left in place with a reason (a delayed audit, a refused release or rollback). */
+  notes: { appid: string; stage: 'submitted' | 'releasing' | 'released'; errcode: number | null; message: string; action: string }[];
+  /** Released (or releasing) merchants with their share of users and their next gray step. */
+  releases: { appid: string; stage: 'releasing' | 'released'; percentage: number; nextStepAt: number | null }[];
 }
 
 export type ShipJobCommandInput =

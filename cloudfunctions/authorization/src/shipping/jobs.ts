@@ -81,7 +81,8 @@ async function reviewJob(shipping: Shipping, id: string, report: ShipJobsReport)
   if (!job || job.state !== 'running') return;
   const counts = await shipItems.countByStage(id);
   await shipJobs.saveCounts(id, counts);
-  if (allDone(counts)) {
+  // A released merchant waiting for its next gray step keeps the job running.
+  if (allDone(counts) && (await shipItems.nextGrayStepAt(id)) === null) {
     await shipJobs.finish(id);
     report.finished += 1;
     return;
