@@ -264,7 +264,13 @@ export interface ShipJobStatusView {
   }[];
   next: number | null;
   /** Merchants left in place with a reason (a delayed audit, a refused release or rollback). */
-  notes: { appid: string; stage: 'submitted' | 'releasing' | 'released'; errcode: number | null; message: string; action: string }[];
+  notes: {
+    appid: string;
+    stage: 'submitted' | 'releasing' | 'released';
+    errcode: number | null;
+    message: string;
+    action: string;
+  }[];
   /** Released (or releasing) merchants with their share of users and their next gray step. */
   releases: { appid: string; stage: 'releasing' | 'released'; percentage: number; nextStepAt: number | null }[];
 }

@@ -201,7 +201,8 @@ function stagedOf(doc: ShipItemDoc, base: ShipItemBase): ShipItem | null {
   if (doc.stage === 'committing') {
     return { ...base, stage: 'committing', prepared: doc.prepared, commitAttempts: doc.commitAttempts ?? 0 };
   }
-  if (doc.stage === 'submitted' && doc.audit) return { ...base, stage: 'submitted', prepared: doc.prepared, audit: doc.audit, note: doc.note ?? null };
+  if (doc.stage === 'submitted' && doc.audit)
+    return { ...base, stage: 'submitted', prepared: doc.prepared, audit: doc.audit, note: doc.note ?? null };
   return committedOf(doc, base, doc.prepared) ?? releaseOf(doc, base);
 }
 
