@@ -454,7 +454,7 @@ describe('the gray schedule and the notes', () => {
 
   test('the last step below 100, or no schedule: released for good (never due)', () => {
     const partial = withPlan({ graySchedule: { steps: [10, 50], intervalMs: INTERVAL_MS } });
-    const last = { ...releasing({ mode: 'gray', percentage: 50 }), ...partial } as ShipItem;
+    const last = { ...releasing({ mode: 'gray', percentage: 50 }), ...partial };
     expect(writtenOf(decide(last, { kind: 'release_answered' }, NOW))).toMatchObject({ stage: 'released', dueAt: NEVER });
     expect(writtenOf(decide(releasing(GRAY), { kind: 'release_answered' }, NOW))).toMatchObject({ dueAt: NEVER });
   });
@@ -472,7 +472,7 @@ describe('the gray schedule and the notes', () => {
   });
 
   test('a scheduled release on command to a first release is full (85079 otherwise)', () => {
-    const first = { ...passed({ prepared: { ...PREPARED, firstRelease: true } }), ...withPlan(SCHEDULED) } as ShipItem;
+    const first = { ...passed({ prepared: { ...PREPARED, firstRelease: true } }), ...withPlan(SCHEDULED) };
     expect(decide(first, { kind: 'release_command', percentage: null }, NOW).ask).toEqual({ ask: 'release', appid: APPID });
   });
 
