@@ -262,7 +262,6 @@ export interface ShipJobStatusView {
     message: string;
     action: string;
   }[];
-  next: number | null;
   /** Merchants left in place with a reason (a delayed audit, a refused release or rollback). */
   notes?: {
     appid: string;
@@ -273,6 +272,7 @@ export interface ShipJobStatusView {
   }[];
   /** Released (or releasing) merchants with their share of users and their next gray step. */
   releases?: { appid: string; stage: 'releasing' | 'released'; percentage: number; nextStepAt: number | null }[];
+  next: number | null;
 }
 
 export type ShipJobCommandInput =
