@@ -139,11 +139,16 @@ test('a gray schedule rises by the timer, holds while the job is paused, ends on
   );
 
   // Paused: the step's time passes and nothing rises; resumed (on command), the timer raises it.
+  // An operator's pause lasts until the resume command: the timer never resumes it.
   await ops.pause(jobId, '观察灰度数据');
   stack.clock.advance(HOUR_S + 1);
   await timer();
+  await timer();
   expect(code(a).grayPlan?.percentage).toBe(10);
-  expect((await ops.status(jobId)).job).toMatchObject({ state: 'paused', pause: { message: '人工暂停：观察灰度数据' } });
+  expect((await ops.status(jobId)).job).toMatchObject({
+    state: 'paused',
+    pause: { message: '人工暂停：观察灰度数据', action: expect.stringContaining('不会自动恢复') },
+  });
   await ops.resume(jobId);
   await timer();
   for (const appid of [a, b]) expect(code(appid).grayPlan?.percentage).toBe(50);

@@ -115,7 +115,7 @@ export async function pauseJob(shipping: Shipping, jobId: string, reason: string
   await jobOf(shipping, jobId);
   const text = reason.trim();
   if (!text) throw invalidInput('请填写暂停原因');
-  const pause: ShipReason = { errcode: null, message: `人工暂停：${text}`, action: '处理后恢复任务' };
+  const pause: ShipReason = { errcode: null, message: `人工暂停：${text}`, action: '处理后手动恢复任务（不会自动恢复）' };
   if (!(await shipping.deps.repositories.shipJobs.pause(jobId, pause))) throw invalidInput('任务不在运行中，无法暂停');
   return result(shipping, jobId, 0, 0, false);
 }

@@ -158,6 +158,6 @@ function rejectedWave(wave: number, rate: number): ShipReason {
   return {
     errcode: null,
     message: `第 ${wave + 1} 批审核驳回率 ${Math.round(rate * 100)}% 超过阈值`,
-    action: '按审核意见修改模板后重新发布',
+    action: '按审核意见修改模板后用新版本重新发布；确认无需修改时手动恢复任务（不会自动恢复）',
   };
 }
