@@ -485,6 +485,12 @@ describe('the gray schedule and the notes', () => {
     expect(writtenOf(decide(resent, { kind: 'release_answered' }, NOW)).note).toBeNull();
   });
 
+  test('a rollback WeChat refuses leaves the merchant at its step, noted, its schedule stopped', () => {
+    const rolling = { ...rollingBack(GRAY), ...withPlan(SCHEDULED) } as ShipItem;
+    const after = writtenOf(decide(rolling, refused('revert_gray_release', 87012), NOW));
+    expect(after).toMatchObject({ stage: 'released', release: GRAY, note: { errcode: 87012 }, dueAt: NEVER });
+  });
+
   test('a delayed audit (event or poll) is noted with WeChat’s words; a fresh audit has no note', () => {
     const byEvent = writtenOf(decide(submitted(), event('weapp_audit_delay', NOW - 1000, '需要更多时间'), NOW));
     expect(byEvent.note).toEqual({
