@@ -486,7 +486,7 @@ describe('the gray schedule and the notes', () => {
   });
 
   test('a rollback WeChat refuses leaves the merchant at its step, noted, its schedule stopped', () => {
-    const rolling = { ...rollingBack(GRAY), ...withPlan(SCHEDULED) } as ShipItem;
+    const rolling = { ...rollingBack(GRAY), ...withPlan(SCHEDULED) };
     const after = writtenOf(decide(rolling, refused('revert_gray_release', 87012), NOW));
     expect(after).toMatchObject({ stage: 'released', release: GRAY, note: { errcode: 87012 }, dueAt: NEVER });
   });
