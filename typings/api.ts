@@ -248,6 +248,9 @@ export interface ShipJobView {
   counts: Record<string, number>;
   createdAt: number;
   updatedAt: number;
+  /** The gray steps the timer raises (null: none), and when the next one of a merchant is due (always sent; optional for older views). */
+  graySchedule?: { steps: number[]; intervalMinutes: number } | null;
+  nextGrayStepAt?: number | null;
 }
 
 export interface ShipJobStatusView {
@@ -259,6 +262,16 @@ export interface ShipJobStatusView {
     message: string;
     action: string;
   }[];
+  /** Merchants left in place with a reason (a delayed audit, a refused release or rollback). */
+  notes?: {
+    appid: string;
+    stage: 'submitted' | 'releasing' | 'released';
+    errcode: number | null;
+    message: string;
+    action: string;
+  }[];
+  /** Released (or releasing) merchants with their share of users and their next gray step. */
+  releases?: { appid: string; stage: 'releasing' | 'released'; percentage: number; nextStepAt: number | null }[];
   next: number | null;
 }
 

@@ -3,7 +3,7 @@
  * the function's broker (`/broker/component/<wechat path>`, signed HTTP): ops hold a broker key
  * whose scope names these four paths, never the component secret or token.
  */
-import { BrokerError, type ProxyRequest, type WeChatAnswer } from '../../clients/broker-client/src';
+import { BrokerError, type ProxyRequest, type ShipTemplateInUse, type WeChatAnswer } from '../../clients/broker-client/src';
 import { ShipError } from './errors';
 
 /** The four WeChat paths the commands call, in the order a key's scope lists them. */
@@ -201,7 +201,7 @@ export interface PruneRule {
   keep?: number;
   /** Delete only templates created before this (unix seconds). */
   olderThan?: number;
-  /** Never deleted (templates a running job uses). */
+  /** Never deleted (--protect, and the templates running or paused jobs ship). */
   protect: Set<number>;
 }
 
@@ -219,4 +219,33 @@ export function pruneSelection(templates: Template[], rule: PruneRule): { remove
     (beyondKeep && oldEnough && !rule.protect.has(t.templateId) ? remove : keep).push(t);
   });
   return { remove, keep };
+}
+
+/** Reads which templates running and paused release jobs ship (the broker's `ship/templates`). */
+export interface JobTemplates {
+  templates(): Promise<{ templates: ShipTemplateInUse[] }>;
+}
+
+/** Why a template is never deleted: the jobs that ship it, in words. */
+export function inUseText(use: ShipTemplateInUse): string {
+  return use.jobs.map((job) => `${job.state} job ${job.jobId} (${job.userVersion})`).join(', ');
+}
+
+/**
+ * The templates release jobs ship, read before anything is deleted; without them nothing is
+ * deleted (a job whose template is gone fails its next commit with 85014).
+ */
+export async function templatesInUse(jobs: JobTemplates, brokerUrl: string): Promise<Map<number, ShipTemplateInUse>> {
+  try {
+    const { templates } = await jobs.templates();
+    return new Map(templates.map((use) => [use.templateId, use]));
+  } catch (error) {
+    const why =
+      error instanceof BrokerError && error.code === 'SCOPE_DENIED'
+        ? 'the broker refused (SCOPE_DENIED): add "ship" to the key\'s "ops" in BROKER_CLIENT_KEYS (its "appids" must be "*")'
+        : error instanceof BrokerError && error.code === 'TRANSPORT'
+          ? `the broker at ${brokerUrl} cannot be reached`
+          : (error as Error).message;
+    throw new ShipError('cannot read which templates release jobs use, so nothing was deleted.', [why]);
+  }
 }

@@ -9,7 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { BrokerHttpClient, HTTP_ROUTES } from '../../clients/broker-client/src';
+import { BrokerHttpClient, HTTP_ROUTES, type ShipTemplateInUse } from '../../clients/broker-client/src';
 import { explainCiError, miniprogramCi } from './ci';
 import { EXIT, npmRun, numberOption, runCommand, stringOption, type Command, type Io } from './cli';
 import { COMPILE_SETTING, compileMiniprogram } from './compile';
@@ -21,14 +21,17 @@ import {
   addBody,
   deleteBody,
   findUploadedDraft,
+  inUseText,
   newestFirst,
   pruneSelection,
   TEMPLATE_APIS,
   TEMPLATE_CAP,
   TemplateApiError,
   TemplateLibrary,
+  templatesInUse,
   type ComponentCaller,
   type Draft,
+  type JobTemplates,
   type PruneRule,
   type Template,
 } from './template-library';
@@ -68,6 +71,8 @@ export interface TemplateDeps {
   sleep(ms: number): Promise<void>;
   /** The broker client (default: BrokerHttpClient, signed HTTP). */
   broker(inputs: BrokerInputs): ComponentCaller;
+  /** The broker's `ship` operation, for the templates release jobs use (default: BrokerHttpClient's). */
+  jobs(inputs: BrokerInputs): JobTemplates;
   /** miniprogram-ci upload of the plan (default: the real one). */
   upload(plan: UploadPlan, log: string[]): Promise<void>;
   /** Offline miniprogram-ci compile of a project folder, as the upload compiles it (local upload). */
@@ -107,6 +112,7 @@ export const DEFAULT_DEPS: TemplateDeps = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   broker: (inputs) => new BrokerHttpClient({ baseUrl: inputs.url, keyId: inputs.keyId, secret: inputs.secret }),
+  jobs: (inputs) => new BrokerHttpClient({ baseUrl: inputs.url, keyId: inputs.keyId, secret: inputs.secret }).ship,
   upload: ciUpload,
   compile: offlineCompile,
   playUpload: emulatorUpload,
@@ -156,8 +162,9 @@ const OPTIONS = {
 
 const ENV_NOTE =
   `Environment: ${BROKER_ENV.url} (the function's PUBLIC_BASE_URL; --local: ${LOCAL_BROKER_URL}), ${BROKER_ENV.keyId} and ` +
-  `${BROKER_ENV.secret} (a key of the function's BROKER_CLIENT_KEYS whose scope has "ops": ["component"], "appids": "*" ` +
-  `and "apis" naming ${Object.values(TEMPLATE_APIS).join(', ')}). The secret is never printed.`;
+  `${BROKER_ENV.secret} (a key of the function's BROKER_CLIENT_KEYS whose scope has "ops": ["component", "ship"], "appids": "*" ` +
+  `and "apis" naming ${Object.values(TEMPLATE_APIS).join(', ')}; "ship" lets prune and delete read the templates release ` +
+  'jobs use). The secret is never printed.';
 
 interface Context {
   env: Env;
@@ -581,7 +588,18 @@ async function deleteEach(lib: TemplateLibrary, remove: Template[], io: Io): Pro
         throw new ShipError(`${PRUNE}: stopped after deleting ${deleted} of ${remove.length}.`, [(error as Error).message]);
     }
     deleted += 1;
-    io.out(`  deleted ${t.templateId} (draft ${t.draftId}, ${t.userVersion}, created ${utc(t.createTime)} UTC)`);
+    io.out(`  deleted ${templateLine(t)}`);
+  }
+}
+
+const templateLine = (t: Template) => `${t.templateId} (draft ${t.draftId}, ${t.userVersion}, created ${utc(t.createTime)} UTC)`;
+
+/** The templates the rule would have deleted but keeps: a job ships them, or --protect names them. */
+function printKept(keep: Template[], rule: PruneRule, inUse: Map<number, ShipTemplateInUse>, io: Io): void {
+  for (const t of keep) {
+    const use = inUse.get(t.templateId);
+    if (use) io.out(`  kept ${t.templateId}: in use by ${inUseText(use)}`);
+    else if (rule.protect.has(t.templateId)) io.out(`  kept ${t.templateId}: --protect`);
   }
 }
 
@@ -592,9 +610,11 @@ function pruneCommand(deps: TemplateDeps): Command {
       `Delete old templates to keep the library under WeChat's ${TEMPLATE_CAP}: those beyond the newest --keep, and/or created more ` +
       'than --older-than days ago (both given: only templates matching both); never one listed in --protect.',
     notes: [
-      'Newest first by create_time, then by template_id. A protected template is kept besides the newest --keep. Until release ' +
-        'jobs record the templates they use, list those in --protect: a job whose template is deleted fails its next commit (85014).',
-      '--dry-run is offline, so it cannot know the list: it prints the rule and the requests; `npm run template -- list` shows the templates.',
+      'Newest first by create_time, then by template_id. A protected template is kept besides the newest --keep. The templates ' +
+        "running and paused release jobs ship are read first (the broker's ship/templates) and never deleted: a job whose " +
+        'template is gone fails its next commit (85014); when they cannot be read, nothing is deleted.',
+      '--dry-run reads the library and the jobs (reads only), then prints which templates would be deleted and which are kept ' +
+        'and why; nothing is deleted.',
       ENV_NOTE,
     ],
     options: {
@@ -606,16 +626,20 @@ function pruneCommand(deps: TemplateDeps): Command {
     async run(values, io) {
       const { rule, text } = pruneRule(values, deps.now());
       const ctx = context(PRUNE, values, io);
-      if (values['dry-run']) {
-        dryRunHeader(PRUNE, io, ctx.broker);
-        io.out(`  1. ${GET(TEMPLATE_APIS.templateList)}`);
-        io.out(`  2. ${POST(TEMPLATE_APIS.deleteTemplate, { template_id: '<id>' })}  for each template ${text}`);
-        return EXIT.ok;
-      }
+      const inUse = await templatesInUse(deps.jobs(ctx.broker), ctx.broker.url);
       const lib = library(ctx, deps);
       const all = await lib.templates();
-      const { remove, keep } = pruneSelection(all, rule);
-      io.out(`template library: ${all.length} of ${TEMPLATE_CAP}; deleting ${remove.length} (${text})`);
+      const { remove, keep } = pruneSelection(all, { ...rule, protect: new Set([...rule.protect, ...inUse.keys()]) });
+      const dryRun = values['dry-run'] === true;
+      io.out(
+        `template library: ${all.length} of ${TEMPLATE_CAP}; ${dryRun ? 'would delete' : 'deleting'} ${remove.length} (${text})`,
+      );
+      printKept(keep, rule, inUse, io);
+      if (dryRun) {
+        remove.forEach((t) => io.out(`  would delete ${templateLine(t)}`));
+        io.out(`dry run: nothing deleted (each would be ${POST(TEMPLATE_APIS.deleteTemplate, { template_id: '<id>' })})`);
+        return EXIT.ok;
+      }
       await deleteEach(lib, remove, io);
       io.out(`template library: ${keep.length} of ${TEMPLATE_CAP} templates`);
       return EXIT.ok;
@@ -630,6 +654,8 @@ function deleteCommand(deps: TemplateDeps): Command {
     summary: 'Delete templates from the template library by template_id.',
     notes: [
       'A mini-program already committed from a template keeps its code; a later commit with that id fails (85014).',
+      "A template running or paused release jobs ship is never deleted: the command reads them first (the broker's " +
+        'ship/templates) and, when one of the ids is in use, deletes none.',
       ENV_NOTE,
     ],
     options: { ...OPTIONS },
@@ -642,6 +668,12 @@ function deleteCommand(deps: TemplateDeps): Command {
         ids.forEach((id, i) => io.out(`  ${i + 1}. ${POST(TEMPLATE_APIS.deleteTemplate, deleteBody(id))}`));
         return EXIT.ok;
       }
+      const inUse = await templatesInUse(deps.jobs(ctx.broker), ctx.broker.url);
+      const used = ids.flatMap((id) => {
+        const use = inUse.get(id);
+        return use ? [`${id}: in use by ${inUseText(use)}`] : [];
+      });
+      if (used.length > 0) throw new ShipError(`${remove.name}: nothing deleted; release jobs ship these templates.`, used);
       const lib = library(ctx, deps);
       for (const id of ids) {
         await lib.deleteTemplate(id);

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { BrokerError } from '../../clients/broker-client/src';
 import { EXIT } from '../../scripts/ship/cli';
 import { ShipError } from '../../scripts/ship/errors';
 import { DEFAULT_DEPS, type TemplateDeps, type UploadPlan } from '../../scripts/ship/template';
@@ -43,6 +44,7 @@ const offline: TemplateDeps = {
   now: () => NOW,
   sleep: () => Promise.reject(new Error('no sleeping offline')),
   broker: () => ({ componentCall: () => Promise.reject(new Error('no network in a dry run')) }),
+  jobs: () => ({ templates: () => Promise.reject(new BrokerError({ code: 'TRANSPORT', message: 'offline' })) }),
   upload: () => Promise.reject(new Error('no upload in a dry run')),
 };
 
@@ -133,15 +135,12 @@ describe('--dry-run prints exactly what would be sent, offline', () => {
     ]);
   });
 
-  it('prune', async () => {
+  it('prune is the exception: its dry run reads the jobs and the library, so offline it stops before any delete', async () => {
     const result = await cli(['prune', '--keep', '150', '--older-than', '30', '--protect', '412, 415', '--dry-run']);
-    expect(result.code).toBe(EXIT.ok);
-    expect(result.out.split('\n')).toEqual([
-      ...head('prune'),
-      '  1. GET  /broker/component/wxa/gettemplatelist',
-      '  2. POST /broker/component/wxa/deletetemplate {"template_id":"<id>"}  for each template beyond the newest 150 and ' +
-        'created before 2026-11-01 00:00:00 UTC (30 days ago); never 412, 415',
-    ]);
+    expect(result.code).toBe(EXIT.failed);
+    expect(result.out).toBe('');
+    expect(result.err).toContain('cannot read which templates release jobs use, so nothing was deleted.');
+    expect(result.err).toContain(`the broker at ${BROKER} cannot be reached`);
   });
 
   it('upload', async () => {
@@ -297,6 +296,7 @@ describe('upload (miniprogram-ci and the draft box faked)', () => {
           ];
       },
       broker: () => library,
+      jobs: () => ({ templates: () => Promise.reject(new Error('no jobs in an upload')) }),
       upload: async (plan) => {
         uploads = [...uploads, plan];
       },
@@ -510,14 +510,21 @@ describe('the README’s "Shipping a code template"', () => {
       const at = argv.indexOf('--project');
       // The README's ../shop-template stands for any template app; a local upload compiles it, so it must be one.
       if (at >= 0) argv[at + 1] = argv.includes('--local') ? path.resolve(__dirname, '../fixtures/template-app') : project;
-      const result = await cli([...argv, '--dry-run'], env);
+      // prune's dry run reads the library and the jobs: WeChat's library faked, no job running
+      // (template-stack.test.ts and e2e/shipping/schedule.test.ts read both for real).
+      const reads: TemplateDeps = {
+        ...offline,
+        broker: () => new FakeLibrary(),
+        jobs: () => ({ templates: async () => ({ templates: [] }) }),
+      };
+      const result = await cli([...argv, '--dry-run'], env, argv[0] === 'prune' ? reads : offline);
       expect({ args, err: result.err, code: result.code }).toEqual({ args, err: '', code: EXIT.ok });
     }
   });
 
   it('the scope it gives names exactly the four APIs the commands call, and the local key has that scope', () => {
     const scope = JSON.parse(/```json\n(.*)\n```/.exec(section)?.[1] ?? 'null') as unknown;
-    expect(scope).toEqual({ ops: ['component'], apis: Object.values(TEMPLATE_APIS), appids: '*' });
+    expect(scope).toEqual({ ops: ['component', 'ship'], apis: Object.values(TEMPLATE_APIS), appids: '*' });
     const keys = JSON.parse(/BROKER_CLIENT_KEYS=(\[.*\])'/.exec(section)?.[1] ?? '[]') as Array<{ scope: unknown }>;
     expect(keys.map((k) => k.scope)).toEqual([scope]);
   });

@@ -15,6 +15,8 @@ export interface ShipClient {
   retry(jobId: string, options?: { appid?: string }): Promise<ShipAnswers['retry']>;
   /** Replaces one merchant's values for the ext_json templates. */
   values(appid: string, values: Record<string, string>): Promise<ShipAnswers['values']>;
+  /** The templates running and paused jobs ship (never to be deleted while they run). */
+  templates(): Promise<ShipAnswers['templates']>;
 }
 
 export type ShipSender = <A extends ShipAction>(input: Extract<ShipOpInput, { action: A }>) => Promise<ShipAnswers[A]>;
@@ -29,5 +31,6 @@ export function shipClientOf(send: ShipSender): ShipClient {
     rollback: (jobId, options = {}) => send({ action: 'rollback', jobId, ...options }),
     retry: (jobId, options = {}) => send({ action: 'retry', jobId, ...options }),
     values: (appid, values) => send({ action: 'values', appid, values }),
+    templates: () => send({ action: 'templates' }),
   };
 }

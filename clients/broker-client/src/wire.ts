@@ -137,6 +137,12 @@ export interface ShipCreateInput {
   release?: 'auto' | 'command';
   /** 1–100: gray release for apps that already have an online version; null/absent: full. */
   grayPercentage?: number | null;
+  /**
+   * Rising gray percentages the timer raises by itself, `intervalMinutes` after each merchant's
+   * previous step (at most 10 steps, 1–100, ending within 14 days; 100 completes WeChat's plan).
+   * The first step is the gray percentage; merchants without an online version are released in full.
+   */
+  graySchedule?: ShipGraySchedule | null;
   privacyApiNotUse?: boolean;
   /** `all`: every active mini-program that granted set 18; or these appids, in wave order. */
   targets: 'all' | string[];
@@ -148,6 +154,11 @@ export interface ShipCreateInput {
   quotaReserve?: number;
 }
 
+export interface ShipGraySchedule {
+  steps: number[];
+  intervalMinutes: number;
+}
+
 /** What `ship` can be asked: each action with its input (HTTP: POST /broker/ship/<action>, the rest as the JSON body). */
 export type ShipOpInput =
   | ({ action: 'create' } & ShipCreateInput)
@@ -157,7 +168,9 @@ export type ShipOpInput =
   | { action: 'release'; jobId: string; appid?: string; percentage?: number | null }
   | { action: 'rollback'; jobId: string; appid?: string }
   | { action: 'retry'; jobId: string; appid?: string }
-  | { action: 'values'; appid: string; values: Record<string, string> };
+  | { action: 'values'; appid: string; values: Record<string, string> }
+  /** The templates running and paused jobs ship (a template deleted under them fails their commits). */
+  | { action: 'templates' };
 export type ShipAction = ShipOpInput['action'];
 export const SHIP_ACTIONS: readonly ShipAction[] = [
   'create',
@@ -168,6 +181,7 @@ export const SHIP_ACTIONS: readonly ShipAction[] = [
   'rollback',
   'retry',
   'values',
+  'templates',
 ];
 
 /** Why a merchant stopped: WeChat's errcode (null: ours), in plain Chinese, and what to do. */
@@ -179,6 +193,30 @@ export interface ShipProblem {
   action: string;
 }
 
+/** A merchant left in place with a reason: an audit WeChat delayed, a release or a rollback it refused. */
+export interface ShipNote {
+  appid: string;
+  stage: 'submitted' | 'releasing' | 'released';
+  errcode: number | null;
+  message: string;
+  action: string;
+}
+
+/** A merchant released or being released: its share of users now (100: everyone), its next gray step. */
+export interface ShipGrayState {
+  appid: string;
+  stage: 'releasing' | 'released';
+  percentage: number;
+  /** When the timer raises it to the schedule's next step; null: no step left (or full release). */
+  nextStepAt: number | null;
+}
+
+/** A template a running or paused job ships: deleting it would fail the job's commits. */
+export interface ShipTemplateInUse {
+  templateId: number;
+  jobs: { jobId: string; state: 'running' | 'paused'; userVersion: string }[];
+}
+
 export interface ShipJobSummary {
   jobId: string;
   state: 'running' | 'paused' | 'done';
@@ -186,6 +224,10 @@ export interface ShipJobSummary {
   templateId: number;
   release: 'auto' | 'command';
   grayPercentage: number | null;
+  /** The gray steps the timer raises, null: none. */
+  graySchedule: ShipGraySchedule | null;
+  /** When the next gray step of a merchant is due; null: none waits for one. */
+  nextGrayStepAt: number | null;
   /** Why it is paused (WeChat's reason, a rejected wave, or the operator's). */
   pause: { errcode: number | null; message: string; action: string } | null;
   targets: number;
@@ -201,7 +243,11 @@ export interface ShipStatus {
   job: ShipJobSummary;
   /** One page of the merchants that stopped, in appid order. */
   problems: ShipProblem[];
-  /** Pass as `offset` for the next page of problems; null at the end. */
+  /** The same page of the merchants left in place with a reason (shown next to the problems). */
+  notes: ShipNote[];
+  /** The same page of the released (and releasing) merchants, with their percentage. */
+  releases: ShipGrayState[];
+  /** Pass as `offset` for the next page of problems, notes and releases; null once all three ended. */
   next: number | null;
 }
 
@@ -224,6 +270,7 @@ export interface ShipAnswers {
   rollback: ShipCommandResult;
   retry: ShipCommandResult;
   values: { appid: string; keys: number };
+  templates: { templates: ShipTemplateInUse[] };
 }
 
 /** Each operation with its input and its answer. */

@@ -286,7 +286,7 @@ export interface ShipItemDoc extends ClaimFields {
   releaseAttempts?: number;
   releasedAt?: number | null;
   rollbackAttempts?: number;
-  /** released: a rollback WeChat refused. */
+  /** submitted: WeChat delayed the audit; releasing: a release refused for now; released: a rollback refused. */
   note?: ShipReason | null;
   /** rejected, skipped, failed: WeChat's errcode, plain Chinese, what to do. */
   reason?: ShipReason | null;

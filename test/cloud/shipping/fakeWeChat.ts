@@ -119,9 +119,14 @@ export class FakeWeChat implements ShipApi {
     const app = this.app(appid);
     const approved = [...app.audits].reverse().find((a) => a.status === 0);
     if (!app.releaseVersion) throw new ShipRefusal(85079);
-    if (!approved) throw new ShipRefusal(85080);
+    // Already online (a plan completed by 100): no approved version left to release (spec §5.2).
+    if (!approved || app.releaseVersion === approved.userVersion) throw new ShipRefusal(85080);
     if (app.gray && app.gray.percentage >= percentage) throw new ShipRefusal(85082);
     app.gray = { version: approved.userVersion, percentage };
+    if (percentage === 100) {
+      app.history.push(app.releaseVersion);
+      app.releaseVersion = approved.userVersion;
+    }
     return this.done('grayRelease', appid, undefined);
   }
 

@@ -11,6 +11,7 @@ import { ShipItemsRepository } from '../../../cloudfunctions/authorization/src/r
 import { ShipJobsRepository } from '../../../cloudfunctions/authorization/src/repositories/shipJobsRepository';
 import { moveShipItem, type ShipRunnerDeps } from '../../../cloudfunctions/authorization/src/shipping/runner';
 import {
+  NEVER,
   shipItemIdFor,
   type AuditEvent,
   type ShipPlan,
@@ -306,4 +307,39 @@ test('the finders: an open audit by app; silent audits by the time WeChat last s
   const heardAt = (await items.get(id))!.record.stage === 'submitted' ? now : 0;
   expect(await items.findSilentAudits(heardAt - WAIT.pollMs, 10)).toEqual([id]);
   expect(await items.countByStage(id.split(':')[0])).toEqual({ submitted: 1 });
+});
+
+describe('a gray schedule: each step sent once, 100 completes the plan, whatever is lost or crashes', () => {
+  const SCHEDULE: Partial<ShipPlan> = { grayPercentage: 10, graySchedule: { steps: [10, 50, 100], intervalMs: 3600_000 } };
+  const completed = async (appid: string, id: string) => {
+    expect(await items.get(id)).toMatchObject({ record: { stage: 'released', release: { mode: 'full' }, dueAt: NEVER } });
+    expect(wechat.app(appid)).toMatchObject({ releaseVersion: VERSION, gray: { percentage: 100 }, history: ['1.2.0', '1.3.0'] });
+    expect(wechat.count('release', appid)).toBe(0);
+  };
+
+  test.each([0, 1, 2].flatMap((nth) => (['lost', 'crash'] as const).map((kind) => [nth, kind] as const)))(
+    'grayrelease #%i %s',
+    async (nth, kind) => {
+      const { appid, id } = await enqueue(SCHEDULE);
+      wechat.failAfter('grayRelease', nth, kind);
+      await drive(id, []);
+      await completed(appid, id);
+      // A step below 100 sent again answers 85082 (landed); 100 is checked with getversioninfo first.
+      expect(wechat.count('grayRelease', appid)).toBe(3);
+    },
+  );
+
+  test('a paused job holds its merchants at their step; resumed, the due steps follow', async () => {
+    const { jobId, appid, id } = await enqueue(SCHEDULE);
+    await drive(id, ['released']);
+    const step = (await items.get(id))!.record;
+    expect(step).toMatchObject({ release: { mode: 'gray', percentage: 10 } });
+    expect(step.stage === 'released' && step.dueAt - step.releasedAt).toBe(3600_000);
+    await jobs.pause(jobId, { errcode: null, message: '人工暂停：观察', action: '处理后恢复任务' });
+    await drive(id, []);
+    expect(wechat.app(appid).gray).toEqual({ version: VERSION, percentage: 10 });
+    expect(await jobs.resume(jobId)).toBe(true);
+    await drive(id, []);
+    await completed(appid, id);
+  });
 });

@@ -56,6 +56,9 @@ const passed = (o: object = {}) => ({ ...base, stage: 'audit_passed', prepared: 
 const FULL = { mode: 'full' } as const;
 const RETRY: ShipInput = { kind: 'retry_command' };
 const GRAY = { mode: 'gray', percentage: 10 } as const;
+const GRAY_100 = { mode: 'gray', percentage: 100 } as const;
+const INTERVAL_MS = 3600_000;
+const SCHEDULED: Partial<ShipPlan> = { grayPercentage: 10, graySchedule: { steps: [10, 50, 100], intervalMs: INTERVAL_MS } };
 const releasing = (release: object = FULL, o: object = {}) =>
   ({ ...base, stage: 'releasing', prepared: PREPARED, auditid: 42, release, releaseAttempts: 1, ...o }) as ShipItem;
 const released = (release: object = FULL) =>
@@ -186,6 +189,18 @@ const EXAMPLES: Record<string, [ShipItem, ShipInput]> = {
   'gray-first-release': [releasing(GRAY), refused('gray_release', 85079)],
   'release-reconcile': [releasing(), refused('release', 85020)],
   'gray-raise': [released(GRAY), { kind: 'release_command', percentage: 50 }],
+  'gray-step': [{ ...released(GRAY), ...withPlan(SCHEDULED), dueAt: NOW }, TURN],
+  'gray-step-not-due': [{ ...released(GRAY), ...withPlan(SCHEDULED), dueAt: NOW + 1 }, TURN],
+  'gray-scheduled': [{ ...releasing(GRAY), ...withPlan(SCHEDULED) }, { kind: 'release_answered' }],
+  'gray-step-landed': [{ ...releasing(GRAY), ...withPlan(SCHEDULED) }, refused('gray_release', 85082)],
+  'gray-complete': [releasing(GRAY_100), { kind: 'release_answered' }],
+  'gray-complete-check': [releasing(GRAY_100), TURN],
+  'gray-complete-resend': [releasing(GRAY_100), version(VERSION, '1.3.0')],
+  'gray-complete-refused': [releasing(GRAY_100), refused('gray_release', 85081)],
+  'release-command-scheduled': [
+    { ...passed({ dueAt: NEVER }), ...withPlan({ ...SCHEDULED, release: 'command' }) },
+    { kind: 'release_command', percentage: null },
+  ],
   rollback: [released(), { kind: 'rollback_command' }],
   'rollback-gray': [released(GRAY), { kind: 'rollback_command' }],
   'revert-check': [rollingBack(), TURN],
@@ -418,5 +433,73 @@ describe('ext_json rendering', () => {
     const decision = decide(queued({ values: {} }), TURN, NOW);
     expect(decision.ask).toBeUndefined();
     expect(writtenOf(decision)).toMatchObject({ stage: 'skipped', reason: { message: '缺少商家配置项：shopName' } });
+  });
+});
+
+describe('the gray schedule and the notes', () => {
+  const scheduled = (o: object) => ({ ...o, ...withPlan(SCHEDULED) }) as ShipItem;
+
+  test('a landed step is due one interval later; the due step asked is the next higher one', () => {
+    const after = writtenOf(decide(scheduled(releasing(GRAY)), { kind: 'release_answered' }, NOW));
+    expect(after).toMatchObject({ stage: 'released', release: GRAY, releasedAt: NOW, dueAt: NOW + INTERVAL_MS });
+    const step = decide({ ...after, dueAt: NOW + INTERVAL_MS }, TURN, NOW + INTERVAL_MS);
+    expect(step.ask).toEqual({ ask: 'gray_release', appid: APPID, percentage: 50 });
+    expect(writtenOf(step)).toMatchObject({ stage: 'releasing', release: { mode: 'gray', percentage: 50 }, releaseAttempts: 1 });
+  });
+
+  test('a percentage raised by command past a step goes on from the next higher step', () => {
+    const after = writtenOf(decide(scheduled(releasing({ mode: 'gray', percentage: 70 })), { kind: 'release_answered' }, NOW));
+    expect(decide(after, TURN, after.dueAt).ask).toEqual({ ask: 'gray_release', appid: APPID, percentage: 100 });
+  });
+
+  test('the last step below 100, or no schedule: released for good (never due)', () => {
+    const partial = withPlan({ graySchedule: { steps: [10, 50], intervalMs: INTERVAL_MS } });
+    const last = { ...releasing({ mode: 'gray', percentage: 50 }), ...partial };
+    expect(writtenOf(decide(last, { kind: 'release_answered' }, NOW))).toMatchObject({ stage: 'released', dueAt: NEVER });
+    expect(writtenOf(decide(releasing(GRAY), { kind: 'release_answered' }, NOW))).toMatchObject({ dueAt: NEVER });
+  });
+
+  test('gray 100 lands as a full release: a rollback then checks the online version before revertcoderelease', () => {
+    const after = writtenOf(decide(scheduled(releasing(GRAY_100)), { kind: 'release_answered' }, NOW));
+    expect(after).toMatchObject({ stage: 'released', release: FULL, dueAt: NEVER });
+    expect(decide(after, { kind: 'rollback_command' }, NOW).ask).toEqual({ ask: 'version_info', appid: APPID });
+  });
+
+  test('gray 100 in flight and already online: released without a second send', () => {
+    const decision = decide(releasing(GRAY_100), version(VERSION, VERSION), NOW);
+    expect(decision.ask).toBeUndefined();
+    expect(writtenOf(decision)).toMatchObject({ stage: 'released', release: FULL });
+  });
+
+  test('a scheduled release on command to a first release is full (85079 otherwise)', () => {
+    const first = { ...passed({ prepared: { ...PREPARED, firstRelease: true } }), ...withPlan(SCHEDULED) };
+    expect(decide(first, { kind: 'release_command', percentage: null }, NOW).ask).toEqual({ ask: 'release', appid: APPID });
+  });
+
+  test('a release WeChat refuses for now carries the reason until it lands; the resend keeps it', () => {
+    const waiting = writtenOf(decide(releasing(), refused('release', 85020), NOW));
+    expect(waiting).toMatchObject({ stage: 'releasing', dueAt: NOW + WAIT.retryMs, note: { errcode: 85020 } });
+    expect(waiting.note.message).toContain('当前状态不能发布');
+    const resent = writtenOf(decide({ ...waiting, release: GRAY }, TURN, NOW + WAIT.retryMs));
+    expect(resent.note).toEqual(waiting.note);
+    expect(writtenOf(decide(resent, { kind: 'release_answered' }, NOW)).note).toBeNull();
+  });
+
+  test('a rollback WeChat refuses leaves the merchant at its step, noted, its schedule stopped', () => {
+    const rolling = { ...rollingBack(GRAY), ...withPlan(SCHEDULED) };
+    const after = writtenOf(decide(rolling, refused('revert_gray_release', 87012), NOW));
+    expect(after).toMatchObject({ stage: 'released', release: GRAY, note: { errcode: 87012 }, dueAt: NEVER });
+  });
+
+  test('a delayed audit (event or poll) is noted with WeChat’s words; a fresh audit has no note', () => {
+    const byEvent = writtenOf(decide(submitted(), event('weapp_audit_delay', NOW - 1000, '需要更多时间'), NOW));
+    expect(byEvent.note).toEqual({
+      errcode: null,
+      message: '微信审核延期：需要更多时间',
+      action: '无需处理，等待微信的审核结果',
+    });
+    expect(writtenOf(decide(submitted(), status(4), NOW)).note.message).toBe('微信审核延期');
+    const opened = writtenOf(decide(submitting(), { kind: 'submit_answered', auditid: 43 }, NOW));
+    expect(opened).toMatchObject({ stage: 'submitted', note: null });
   });
 });

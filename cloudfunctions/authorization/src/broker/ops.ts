@@ -84,6 +84,9 @@ const shipSchema: ZodMiniType<ShipOpInput> = discriminatedUnion('action', [
     extJsonTemplate: record(string(), unknown()),
     release: optional(oneOf(['auto', 'command'])),
     grayPercentage: optional(nullable(percentage)),
+    graySchedule: optional(
+      nullable(strictObject({ steps: array(percentage).check(maxLength(10)), intervalMinutes: number().check(int(), gte(1)) })),
+    ),
     privacyApiNotUse: optional(boolean()),
     targets: union([literal('all'), array(appid).check(minLength(1), maxLength(1000))]),
     waveSizes: optional(array(number().check(int(), gte(1))).check(maxLength(100))),
@@ -102,6 +105,7 @@ const shipSchema: ZodMiniType<ShipOpInput> = discriminatedUnion('action', [
   strictObject({ action: literal('rollback'), jobId, appid: optional(appid) }),
   strictObject({ action: literal('retry'), jobId, appid: optional(appid) }),
   strictObject({ action: literal('values'), appid, values: record(string(), string().check(maxLength(1024))) }),
+  strictObject({ action: literal('templates') }),
 ]);
 
 const SCHEMAS: { [K in BrokerOp]: ZodMiniType<BrokerOps[K]['input']> } = {

@@ -8,6 +8,7 @@ import {
   retryJob,
   rollbackJob,
   setMerchantValues,
+  templatesInUse,
 } from '../shipping/jobActions';
 import type { Shipping } from '../shipping/shipping';
 
@@ -32,5 +33,7 @@ export async function runShipOp(shipping: Shipping, input: ShipOpInput): Promise
       return retryJob(shipping, input.jobId, input.appid);
     case 'values':
       return setMerchantValues(shipping, input.appid, input.values);
+    case 'templates':
+      return templatesInUse(shipping);
   }
 }

@@ -132,6 +132,21 @@ export class ShipItemsRepository {
     return ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { orderBy: ['_id', 'asc'], limit, skip }));
   }
 
+  /** A job's items left in place with a reason (a delayed audit, a release or rollback WeChat refused). */
+  async findNoted(jobId: string, limit: number, skip = 0): Promise<string[]> {
+    const _ = this.store.command;
+    // Stored flat: a note is read only in the stages that write it.
+    const query = { jobId, stage: _.in(NOTED_STAGES), note: _.neq(null) };
+    return ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { orderBy: ['_id', 'asc'], limit, skip }));
+  }
+
+  /** When the job's next gray step is due (a released merchant waiting for it); null: none waits. */
+  async nextGrayStepAt(jobId: string): Promise<number | null> {
+    const query = { jobId, stage: 'released', dueAt: this.store.command.lt(NEVER) };
+    const [doc] = await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { orderBy: ['dueAt', 'asc'], limit: 1 });
+    return doc ? doc.dueAt : null;
+  }
+
   /** How many of a job's items (of one wave, if given) are in each stage. */
   async countByStage(jobId: string, wave?: number): Promise<Partial<Record<ShipStage, number>>> {
     const counts: Partial<Record<ShipStage, number>> = {};
@@ -162,6 +177,7 @@ function ownFields(record: ShipItem): Record<string, unknown> {
 }
 
 const ids = (docs: ShipItemDoc[]) => docs.map((doc) => doc._id);
+const NOTED_STAGES: ShipStage[] = ['submitted', 'releasing', 'released'];
 
 /** The typed item a stored document holds; a document missing its stage's fields reads as failed. */
 export function shipItemOf(doc: ShipItemDoc): ShipItem {
@@ -185,7 +201,8 @@ function stagedOf(doc: ShipItemDoc, base: ShipItemBase): ShipItem | null {
   if (doc.stage === 'committing') {
     return { ...base, stage: 'committing', prepared: doc.prepared, commitAttempts: doc.commitAttempts ?? 0 };
   }
-  if (doc.stage === 'submitted' && doc.audit) return { ...base, stage: 'submitted', prepared: doc.prepared, audit: doc.audit };
+  if (doc.stage === 'submitted' && doc.audit)
+    return { ...base, stage: 'submitted', prepared: doc.prepared, audit: doc.audit, note: doc.note ?? null };
   return committedOf(doc, base, doc.prepared) ?? releaseOf(doc, base);
 }
 
@@ -206,7 +223,15 @@ function releaseOf(doc: ShipItemDoc, base: ShipItemBase): ShipItem | null {
   if (doc.stage === 'audit_passed') return { ...base, stage: 'audit_passed', prepared, auditid };
   if (!release) return null;
   if (doc.stage === 'releasing')
-    return { ...base, stage: 'releasing', prepared, auditid, release, releaseAttempts: doc.releaseAttempts ?? 0 };
+    return {
+      ...base,
+      stage: 'releasing',
+      prepared,
+      auditid,
+      release,
+      releaseAttempts: doc.releaseAttempts ?? 0,
+      note: doc.note ?? null,
+    };
   if (doc.stage === 'released') {
     return { ...base, stage: 'released', prepared, auditid, release, releasedAt: doc.releasedAt ?? 0, note: doc.note ?? null };
   }

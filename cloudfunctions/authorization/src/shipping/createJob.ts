@@ -5,7 +5,7 @@ import type { ShipJobDoc } from '../model';
 import type { Repositories } from '../repositories';
 import { CODE_MANAGEMENT_SET } from './answers';
 import { NEVER, shipItemIdFor, type ShipPlan } from './stages';
-import { waveOf } from './waves';
+import { grayScheduleOf, waveOf } from './waves';
 
 /*
  * Starting a job (the broker's `ship` operation and the admin action call this): the plan
@@ -73,6 +73,7 @@ function planOf(input: ShipJobInput): ShipPlan {
     extJsonTemplate,
     release: input.release === 'command' ? 'command' : 'auto',
     grayPercentage: grayOf(input.grayPercentage),
+    ...grayScheduleOf(input),
     privacyApiNotUse: input.privacyApiNotUse === true,
   };
 }

@@ -1,9 +1,26 @@
-import type { ShipCommandResult, ShipJobSummary, ShipProblem, ShipStatus } from '../../../../clients/broker-client/src/wire';
+import type {
+  ShipCommandResult,
+  ShipGrayState,
+  ShipJobSummary,
+  ShipNote,
+  ShipProblem,
+  ShipStatus,
+  ShipTemplateInUse,
+} from '../../../../clients/broker-client/src/wire';
 import { invalidInput, notFound } from '../errors';
 import type { ShipJobDoc } from '../model';
 import { createShipJob, type ShipJobInput } from './createJob';
 import type { Shipping } from './shipping';
-import { SETTLED_STAGES, SHIP_STAGES, shipItemIdFor, type ShipInput, type ShipReason, type ShipStage } from './stages';
+import {
+  NEVER,
+  SETTLED_STAGES,
+  SHIP_STAGES,
+  shipItemIdFor,
+  type ShipInput,
+  type ShipItem,
+  type ShipReason,
+  type ShipStage,
+} from './stages';
 
 /**
  * The release job's operations, for every way in (the broker's `ship`, the admin actions): create,
@@ -14,6 +31,9 @@ import { SETTLED_STAGES, SHIP_STAGES, shipItemIdFor, type ShipInput, type ShipRe
 /** Merchants one command moves; a bigger job answers `more` and the command is sent again. */
 export const COMMAND_BATCH = 200;
 const PROBLEM_STAGES: ShipProblem['stage'][] = ['failed', 'rejected', 'skipped'];
+const RELEASE_STAGES: ShipGrayState['stage'][] = ['releasing', 'released'];
+/** Running and paused jobs read for the templates in use (far more than ever run at once). */
+const MAX_ACTIVE_JOBS = 1000;
 const APPID = /^wx[0-9a-zA-Z]{16}$/;
 const MAX_VALUES = 50;
 
@@ -21,26 +41,73 @@ export function createJob(shipping: Shipping, input: ShipJobInput) {
   return createShipJob(shipping.deps, input);
 }
 
-/** The job, its merchants per stage counted now, and one page of the ones that stopped with why. */
+/**
+ * The job, its merchants per stage counted now, and one page each of the ones that stopped with
+ * why, the ones left in place with a reason (notes), and the released ones with their percentage.
+ */
 export async function jobStatus(shipping: Shipping, jobId: string, offset = 0, limit = 50): Promise<ShipStatus> {
   const { shipItems } = shipping.deps.repositories;
   const job = await jobOf(shipping, jobId);
   const counts = await shipItems.countByStage(jobId);
-  const ids = await shipItems.findInJob(jobId, PROBLEM_STAGES, limit + 1, offset);
-  const problems: ShipProblem[] = [];
-  for (const id of ids.slice(0, limit)) {
-    const record = (await shipItems.get(id))?.record;
-    if (record && (record.stage === 'failed' || record.stage === 'rejected' || record.stage === 'skipped')) {
-      problems.push({ appid: record.appid, stage: record.stage, ...record.reason });
+  const pages = [
+    await shipItems.findInJob(jobId, PROBLEM_STAGES, limit + 1, offset),
+    await shipItems.findNoted(jobId, limit + 1, offset),
+    await shipItems.findInJob(jobId, RELEASE_STAGES, limit + 1, offset),
+  ];
+  const [problems, notes, releases] = await Promise.all(pages.map((ids) => recordsOf(shipping, ids.slice(0, limit))));
+  return {
+    job: summaryOf(job, counts, await shipItems.nextGrayStepAt(jobId)),
+    problems: problems.flatMap(problemOf),
+    notes: notes.flatMap(noteOf),
+    releases: releases.flatMap(releaseOf),
+    next: pages.some((ids) => ids.length > limit) ? offset + limit : null,
+  };
+}
+
+/** The templates that running and paused jobs ship, so `npm run template -- prune` keeps them. */
+export async function templatesInUse(shipping: Shipping): Promise<{ templates: ShipTemplateInUse[] }> {
+  const { shipJobs } = shipping.deps.repositories;
+  const byTemplate = new Map<number, ShipTemplateInUse>();
+  for (const state of ['running', 'paused'] as const) {
+    for (const id of await shipJobs.idsInState(state, MAX_ACTIVE_JOBS)) {
+      const job = await shipJobs.get(id);
+      if (job?.state !== state) continue;
+      const entry = byTemplate.get(job.plan.templateId) ?? { templateId: job.plan.templateId, jobs: [] };
+      entry.jobs.push({ jobId: job._id, state, userVersion: job.plan.userVersion });
+      byTemplate.set(job.plan.templateId, entry);
     }
   }
-  return { job: summaryOf(job, counts), problems, next: ids.length > limit ? offset + limit : null };
+  return { templates: [...byTemplate.values()].sort((a, b) => a.templateId - b.templateId) };
+}
+
+async function recordsOf(shipping: Shipping, ids: string[]): Promise<ShipItem[]> {
+  const stored = await Promise.all(ids.map((id) => shipping.deps.repositories.shipItems.get(id)));
+  return stored.flatMap((item) => (item ? [item.record] : []));
+}
+
+function problemOf(record: ShipItem): ShipProblem[] {
+  if (record.stage !== 'failed' && record.stage !== 'rejected' && record.stage !== 'skipped') return [];
+  return [{ appid: record.appid, stage: record.stage, ...record.reason }];
+}
+
+function noteOf(record: ShipItem): ShipNote[] {
+  if (record.stage !== 'submitted' && record.stage !== 'releasing' && record.stage !== 'released') return [];
+  return record.note ? [{ appid: record.appid, stage: record.stage, ...record.note }] : [];
+}
+
+/** Releasing: the percentage being sent; released: the share online now (a full release: 100). */
+function releaseOf(record: ShipItem): ShipGrayState[] {
+  if (record.stage !== 'releasing' && record.stage !== 'released') return [];
+  const percentage = record.release.mode === 'full' ? 100 : record.release.percentage;
+  const nextStepAt = record.stage === 'released' && record.dueAt < NEVER ? record.dueAt : null;
+  return [{ appid: record.appid, stage: record.stage, percentage, nextStepAt }];
 }
 
 /** The newest jobs first (the admin page's list). */
 export async function listJobs(shipping: Shipping, offset = 0, limit = 20): Promise<ShipJobSummary[]> {
   const jobs = await shipping.deps.repositories.shipJobs.newest(limit, offset);
-  return jobs.map((job) => summaryOf(job, job.counts));
+  const { shipItems } = shipping.deps.repositories;
+  return Promise.all(jobs.map(async (job) => summaryOf(job, job.counts, await shipItems.nextGrayStepAt(job._id))));
 }
 
 /** The operator pauses a running job: the timer leaves its merchants alone until it is resumed. */
@@ -48,7 +115,7 @@ export async function pauseJob(shipping: Shipping, jobId: string, reason: string
   await jobOf(shipping, jobId);
   const text = reason.trim();
   if (!text) throw invalidInput('请填写暂停原因');
-  const pause: ShipReason = { errcode: null, message: `人工暂停：${text}`, action: '处理后恢复任务' };
+  const pause: ShipReason = { errcode: null, message: `人工暂停：${text}`, action: '处理后手动恢复任务（不会自动恢复）' };
   if (!(await shipping.deps.repositories.shipJobs.pause(jobId, pause))) throw invalidInput('任务不在运行中，无法暂停');
   return result(shipping, jobId, 0, 0, false);
 }
@@ -146,7 +213,7 @@ async function jobOf(shipping: Shipping, jobId: string): Promise<ShipJobDoc> {
   return job;
 }
 
-function summaryOf(job: ShipJobDoc, counts: Partial<Record<ShipStage, number>>): ShipJobSummary {
+function summaryOf(job: ShipJobDoc, counts: Partial<Record<ShipStage, number>>, nextGrayStepAt: number | null): ShipJobSummary {
   return {
     jobId: job._id,
     state: job.state,
@@ -154,6 +221,10 @@ function summaryOf(job: ShipJobDoc, counts: Partial<Record<ShipStage, number>>):
     templateId: job.plan.templateId,
     release: job.plan.release,
     grayPercentage: job.plan.grayPercentage,
+    graySchedule: job.plan.graySchedule
+      ? { steps: job.plan.graySchedule.steps, intervalMinutes: job.plan.graySchedule.intervalMs / 60_000 }
+      : null,
+    nextGrayStepAt,
     pause: job.pause,
     targets: job.targets.length,
     openWave: job.openWave,

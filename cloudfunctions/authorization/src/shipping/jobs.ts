@@ -81,7 +81,8 @@ async function reviewJob(shipping: Shipping, id: string, report: ShipJobsReport)
   if (!job || job.state !== 'running') return;
   const counts = await shipItems.countByStage(id);
   await shipJobs.saveCounts(id, counts);
-  if (allDone(counts)) {
+  // A released merchant waiting for its next gray step keeps the job running.
+  if (allDone(counts) && (await shipItems.nextGrayStepAt(id)) === null) {
     await shipJobs.finish(id);
     report.finished += 1;
     return;
@@ -157,6 +158,6 @@ function rejectedWave(wave: number, rate: number): ShipReason {
   return {
     errcode: null,
     message: `第 ${wave + 1} 批审核驳回率 ${Math.round(rate * 100)}% 超过阈值`,
-    action: '按审核意见修改模板后重新发布',
+    action: '按审核意见修改模板后用新版本重新发布；确认无需修改时手动恢复任务（不会自动恢复）',
   };
 }

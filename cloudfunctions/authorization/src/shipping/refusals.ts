@@ -41,7 +41,8 @@ const ENTRIES: Readonly<Record<number, Entry>> = {
   40001: entry('retry', '授权方令牌失效', '刷新令牌后自动重试'),
   42001: entry('retry', '授权方令牌过期', '刷新令牌后自动重试'),
   40014: entry('retry', '授权方令牌不合法', '刷新令牌后自动重试'),
-  45009: entry('pause', '今日接口调用次数已用完', '次日自动恢复'),
+  // Only 85085 resumes by itself (jobs.ts): every other pause waits for the operator's resume.
+  45009: entry('pause', '今日接口调用次数已用完', '次日调用额度恢复后，手动恢复任务'),
   61004: entry('pause', '服务器 IP 不在第三方平台白名单', '在开放平台添加出口 IP 后恢复任务'),
   85085: entry('pause', '本月提审额度已用完', '额度恢复或申请临时额度后任务自动恢复'),
   86008: entry('pause', '服务商被处罚，暂停所有提审', '处理违规后恢复任务'),

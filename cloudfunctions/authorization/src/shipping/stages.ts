@@ -27,9 +27,23 @@ export interface ShipPlan {
   release: 'auto' | 'command';
   /** Gray release percentage (1–100) for apps that already have an online version; null: full release. */
   grayPercentage: number | null;
+  /** Rising gray steps the timer takes by itself (the first is `grayPercentage`); absent: by command only. */
+  graySchedule?: GraySchedule | null;
   /** Submit with `privacy_api_not_use`: the template really uses none of the APIs the scan flags. */
   privacyApiNotUse: boolean;
 }
+
+/**
+ * Gray steps raised by the timer: each merchant's next step is due `intervalMs` after its last one.
+ * 100 is `grayrelease` 100, which completes WeChat's plan: the version is online for everyone.
+ */
+export interface GraySchedule {
+  /** Rising percentages, 1–100, at most MAX_GRAY_STEPS. */
+  steps: number[];
+  intervalMs: number;
+}
+
+export const MAX_GRAY_STEPS = 10;
 
 /** One `item_list` entry of `submit_audit` (spec §4.1), from the merchant's configured categories. */
 export interface AuditItem {
@@ -100,6 +114,8 @@ export type Submitted = ShipItemBase & {
   stage: 'submitted';
   prepared: Prepared;
   audit: OpenAudit;
+  /** WeChat delayed the audit: shown in the job's status. */
+  note: ShipReason | null;
 };
 export interface OpenAudit {
   auditid: number;
@@ -120,6 +136,8 @@ export type Releasing = ShipItemBase & {
   auditid: number;
   release: ReleaseKind;
   releaseAttempts: number;
+  /** WeChat refused it for now (85019, 85020 …): it is tried again; shown in the job's status. */
+  note: ShipReason | null;
 };
 export type ReleaseKind = { mode: 'full' } | { mode: 'gray'; percentage: number };
 /** Online (gray: for that share of users). Done for the job unless a command moves it on. */

@@ -20,6 +20,7 @@ import {
   type ShipInput,
   type ShipItem,
   type ShipItemBase,
+  type ShipPlan,
   type ShipQuestion,
   type ShipReason,
   type ShipStep,
@@ -111,6 +112,17 @@ export const reasonFor = {
     message: `${what}多次未成功`,
     action: '请开发人员检查后重新发布',
   }),
+  auditDelayed: (text: string | null): ShipReason => ({
+    errcode: null,
+    message: `微信审核延期${text ? `：${text}` : ''}`,
+    action: '无需处理，等待微信的审核结果',
+  }),
+  /** WeChat refused the release for now (85019, 85020, 85080): it is sent again after a wait. */
+  releaseWaiting: (refusal: ShipReason): ShipReason => ({
+    errcode: refusal.errcode,
+    message: `发布暂未成功：${refusal.message}`,
+    action: '稍后自动重试；如一直如此，请在小程序后台核对审核和发布状态',
+  }),
 };
 
 const NOTHING: ShipDecision = { steps: [] };
@@ -140,6 +152,8 @@ function onTurn(item: ShipItem, now: number): ShipDecision {
       return resumeRelease(item, now);
     case 'rolling_back':
       return resumeRollback(item, now);
+    case 'released':
+      return grayStep(item, now);
     default:
       return NOTHING;
   }
@@ -245,7 +259,8 @@ function submit(item: Ready | Submitting, attempts: number, now: number): ShipDe
 /** The audit WeChat opened for this item: the one audit its events speak of. */
 function opened(item: Submitting, auditid: number, submittedAt: number, now: number, delayed: boolean): ShipDecision {
   const audit = { auditid, submittedAt, delayed, lastEventAt: 0, lastEvent: null, heardAt: now };
-  const next: Submitted = { ...base(item), stage: 'submitted', prepared: item.prepared, audit, dueAt: now + WAIT.pollMs };
+  const note = delayed ? reasonFor.auditDelayed(null) : null;
+  const next: Submitted = { ...base(item), stage: 'submitted', prepared: item.prepared, audit, note, dueAt: now + WAIT.pollMs };
   return write(next);
 }
 
@@ -283,7 +298,7 @@ function onEvent(item: Submitted, event: AuditEvent, now: number): ShipDecision 
   if (event.event === 'weapp_audit_success') return passed(item, audit.auditid, now);
   if (event.event === 'weapp_audit_fail') return rejected(item, audit.auditid, event.reason, event.screenshot);
   const delayed = { ...audit, delayed: true, lastEventAt: event.createdAt, lastEvent: event.event, heardAt: now };
-  return write({ ...item, audit: delayed, dueAt: now + WAIT.pollMs });
+  return write({ ...item, audit: delayed, note: reasonFor.auditDelayed(event.reason), dueAt: now + WAIT.pollMs });
 }
 
 /** The poll's answer (spec §1.2): 0 approved, 1 rejected, 2 in review, 3 withdrawn, 4 delayed. */
@@ -292,7 +307,8 @@ function auditStatus(item: Submitted, status: number, reason: string | null, scr
   if (status === 1) return rejected(item, item.audit.auditid, reason, screenshot);
   if (status === 3) return settle(item, 'skipped', REASONS.withdrawn);
   const audit = { ...item.audit, delayed: status === 4, heardAt: now };
-  return write({ ...item, audit, dueAt: now + WAIT.pollMs });
+  const note = status === 4 ? (item.note ?? reasonFor.auditDelayed(reason)) : item.note;
+  return write({ ...item, audit, note, dueAt: now + WAIT.pollMs });
 }
 
 /** Approved: released at once (auto), or waiting for the job's command. */
@@ -323,6 +339,8 @@ function release(item: AuditPassed | Releasing | Released, kind: ReleaseKind, at
     auditid,
     release: kind,
     releaseAttempts: attempts,
+    // A resend keeps the reason of the last refusal until WeChat answers.
+    note: item.stage === 'releasing' ? item.note : null,
     dueAt: now,
   };
   const question: ShipQuestion =
@@ -332,16 +350,41 @@ function release(item: AuditPassed | Releasing | Released, kind: ReleaseKind, at
   return { steps: [{ do: 'write', record: next }], ask: question };
 }
 
-/** A gray release is repeatable (a second one answers 85082: done); a full one is checked first. */
+/**
+ * A gray release below 100 is repeatable (a second one answers 85082: done); a full one, and gray
+ * 100 (it completes the plan, after which WeChat answers 85080), are checked against the online
+ * version first.
+ */
 function resumeRelease(item: Releasing, now: number): ShipDecision {
-  if (item.release.mode === 'gray') return release(item, item.release, item.releaseAttempts + 1, now);
+  if (!putsOnline(item.release)) return release(item, item.release, item.releaseAttempts + 1, now);
   return ask({ ask: 'version_info', appid: item.appid });
 }
 
+/** Full, or gray 100: the version is online for everyone once it lands (spec §5.2). */
+const putsOnline = (kind: ReleaseKind) => kind.mode === 'full' || kind.percentage === 100;
+
+/**
+ * Released: gray 100 counts as full from now on (WeChat's plan is complete, a rollback is
+ * `revertcoderelease`); a gray release with a later step of the job's schedule is due again then.
+ */
 function released(item: Releasing, now: number): ShipDecision {
-  const { prepared, auditid, release: kind } = item;
+  const { prepared, auditid } = item;
+  const kind: ReleaseKind = putsOnline(item.release) ? { mode: 'full' } : item.release;
   const next: Released = { ...base(item), stage: 'released', prepared, auditid, release: kind, releasedAt: now, note: null };
-  return write({ ...next, dueAt: NEVER });
+  const step = nextGrayStep(item.plan, kind);
+  return write({ ...next, dueAt: step === null ? NEVER : now + (item.plan.graySchedule?.intervalMs ?? 0) });
+}
+
+/** The schedule's first step above the merchant's percentage; null: none (or no schedule, or full). */
+export function nextGrayStep(plan: ShipPlan, kind: ReleaseKind): number | null {
+  if (kind.mode !== 'gray' || !plan.graySchedule) return null;
+  return plan.graySchedule.steps.find((step) => step > kind.percentage) ?? null;
+}
+
+/** The timer's turn of a released merchant: the schedule's next step, counted then sent. */
+function grayStep(item: Released, now: number): ShipDecision {
+  const step = nextGrayStep(item.plan, item.release);
+  return step === null ? NOTHING : release(item, { mode: 'gray', percentage: step }, 1, now);
 }
 
 function afterVersion(item: ShipItem, expVersion: string | null, onlineVersion: string | null, now: number): ShipDecision {
@@ -349,7 +392,7 @@ function afterVersion(item: ShipItem, expVersion: string | null, onlineVersion: 
   if (item.stage === 'committing') {
     return expVersion === ours ? committed(item, now) : commit(item, item.prepared, item.commitAttempts + 1, now);
   }
-  if (item.stage === 'releasing' && item.release.mode === 'full') {
+  if (item.stage === 'releasing' && putsOnline(item.release)) {
     return onlineVersion === ours ? released(item, now) : release(item, item.release, item.releaseAttempts + 1, now);
   }
   if (item.stage === 'rolling_back') {
@@ -361,6 +404,8 @@ function afterVersion(item: ShipItem, expVersion: string | null, onlineVersion: 
 /** The job's release command: an approved item waiting for it, or a gray release raised (100: everyone). */
 function onReleaseCommand(item: ShipItem, percentage: number | null, now: number): ShipDecision {
   if (item.stage === 'audit_passed') {
+    // A job with a gray schedule starts it (its first step) unless the command names a percentage.
+    if (percentage === null && item.plan.graySchedule) return release(item, defaultRelease(item), 1, now);
     const kind: ReleaseKind = percentage === null || item.prepared.firstRelease ? { mode: 'full' } : { mode: 'gray', percentage };
     return release(item, kind, 1, now);
   }
@@ -519,7 +564,11 @@ function refusedRelease(item: Releasing, refusal: Classified, now: number): Ship
   if (refusal.class === 'done') return released(item, now);
   // 85079: no online version, so no gray release: a full one.
   if (refusal.reason.errcode === 85079) return release(item, { mode: 'full' }, item.releaseAttempts + 1, now);
-  if (refusal.class === 'reconcile') return write({ ...item, dueAt: now + WAIT.retryMs });
+  // 85081 on 100: this WeChat does not finish a plan with grayrelease 100: `release {}` does (spec §5.2).
+  if (refusal.reason.errcode === 85081 && putsOnline(item.release))
+    return release(item, { mode: 'full' }, item.releaseAttempts + 1, now);
+  if (refusal.class === 'reconcile')
+    return write({ ...item, note: reasonFor.releaseWaiting(refusal.reason), dueAt: now + WAIT.retryMs });
   return refusedBefore(item, refusal, item, now);
 }
 
