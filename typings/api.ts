@@ -248,7 +248,10 @@ export interface ShipJobView {
   counts: Record<string, number>;
   createdAt: number;
   updatedAt: number;
-  /** The gray steps the timer raises (null: none), and when the next one of a merchant is due (always sent; optional for older views). */
+  /**
+   * The gray steps the timer raises (null: none), and when the next one of a merchant is due
+   * (always sent; optional for older views).
+   */
   graySchedule?: { steps: number[]; intervalMinutes: number } | null;
   nextGrayStepAt?: number | null;
 }
