@@ -372,6 +372,16 @@ function sizeFigures(bench: string, s: FleetSample): Figure[] {
         `${fmt(s.timer.roundTrips)}, audit events ${fmt(s.eventRoundTrips)}; the most in one run: ${fmt(s.timer.maxRunRoundTrips)}`,
     }),
     figure({
+      id: id('tokenCalls'),
+      benchmark: bench,
+      name: `${label}: api_authorizer_token calls per merchant`,
+      value: Math.round((s.tokenCalls / s.n) * 100) / 100,
+      unit: 'calls',
+      note:
+        `${fmt(s.tokenCalls)} in all; every seeded token was issued at the same moment, valid 2 h; ` +
+        `a job's calls refresh a token only when it is used with less than a minute left, and are not uses (no hot set)`,
+    }),
+    figure({
       id: id('timerLongest'),
       benchmark: bench,
       name: `${label}: longest timer run, share of the ${TIMEOUT_SECONDS} s timeout`,
