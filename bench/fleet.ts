@@ -33,6 +33,9 @@ const SOAK_MAX_RUNS = 120;
 /** A killed instance's claims run out (the longest is 20 s) before anyone tries again. */
 const CLAIMS_RUN_OUT_SECONDS = 21;
 const MAX_RUNS = 5_000;
+/** The limited-quota case: a job over more merchants than the month allows. */
+const QUOTA_MERCHANTS = 1_000;
+const QUOTA = 600;
 const UNSUBMITTED = ['queued', 'preflight', 'committing', 'committed', 'ready'];
 /** The shared calls a job makes (not any one merchant's step). */
 const SHARED_PATHS = ['/wxa/queryquota'];
@@ -63,6 +66,19 @@ export interface FleetSample {
   counts: Record<string, number>;
   seedSeconds: number;
   realSeconds: number;
+}
+
+export interface QuotaSample {
+  n: number;
+  /** Submissions the month allows (queryquota's rest at the start, and again after the month turns). */
+  quota: number;
+  /** Merchants submitted when the month's quota was spent, and the simulated seconds it took. */
+  submittedOnQuota: number;
+  spentSeconds: number | null;
+  /** Simulated seconds from the quota's return (the month turned) to every merchant submitted. */
+  restSeconds: number | null;
+  runs: number;
+  pausedFor85085: boolean;
 }
 
 export interface SoakSample {
@@ -277,6 +293,66 @@ function countCalls(stack: LocalStack, callsBefore: number, appids: string[], lo
   };
 }
 
+/** Runs without a new submission before the quota is taken as spent. */
+const STILL_RUNS = 3;
+
+/** How many calls in a row were given the same value. */
+function stillCounter(): (value: number) => number {
+  let last: number | null = null;
+  let still = 0;
+  return (value) => {
+    still = value === last ? still + 1 : 0;
+    last = value;
+    return still;
+  };
+}
+
+/**
+ * A job over more merchants than the month's quota: the timer submits what the quota allows and
+ * the rest wait (ready) until `queryquota` shows quota again; then the month turns (the emulator's
+ * quota set back) and the rest go. Every merchant passes, every event arrives.
+ */
+export async function quotaSample(n: number, quota: number, sink: LogSink): Promise<QuotaSample> {
+  return withBenchStack(`fleet-quota-${n}`, sink, stackOptions, async (stack) => {
+    const appids = await seedMerchants(stack, n, `fleet-quota-${n}`);
+    const app = inProcessApp(stack, { roundTrips: 0 });
+    await putValues(app, appids);
+    const cm = stack.openPlatform.codeManagement;
+    cm.setQuota({ limit: quota, rest: quota });
+    stack.openPlatform.faults.inject({ api: '*', delayMs: WECHAT_LATENCY_MS });
+    const startedAt = stack.clock.now();
+    const { jobId } = await createShipJob(app, plan(stack, appids, `9.quota.${n}`));
+    const elapsed = () => (stack.clock.now() - startedAt) / 1000;
+    let runs = 0;
+    let spent: { seconds: number; submitted: number } | null = null;
+    let turnedAt = 0;
+    const stillFor = stillCounter();
+    for (; runs < MAX_RUNS; runs++) {
+      stack.clock.advance(TIMER_PERIOD_SECONDS);
+      await stack.cloud.triggerTimer(FUNCTION_NAME);
+      await cm.settle();
+      const left = await unsubmitted(stack, jobId);
+      if (left === 0) break;
+      if (!spent && stillFor(left) >= STILL_RUNS && cm.quota().rest === 0) {
+        spent = { seconds: elapsed() - STILL_RUNS * TIMER_PERIOD_SECONDS, submitted: n - left };
+        // The month turns: the same quota again.
+        cm.setQuota({ limit: quota, rest: quota });
+        turnedAt = elapsed();
+      }
+    }
+    const restSeconds = spent && runs < MAX_RUNS ? elapsed() - turnedAt : null;
+    return {
+      n,
+      quota,
+      submittedOnQuota: spent?.submitted ?? 0,
+      spentSeconds: spent?.seconds ?? null,
+      restSeconds,
+      runs: runs + 1,
+      pausedFor85085: (await jobDoc(stack, jobId)).pause?.errcode === 85085,
+    };
+  });
+}
+
 /** A job whose timer runs lose their warm instance at a random database operation, every other run. */
 export async function killSoak(merchants: number, sink: LogSink, seed = 19): Promise<SoakSample> {
   let state = seed;
@@ -403,7 +479,23 @@ function sizeFigures(bench: string, s: FleetSample): Figure[] {
   ];
 }
 
-export function fleetFigures(samples: FleetSample[], soak: SoakSample): Figure[] {
+function quotaFigure(bench: string, q: QuotaSample): Figure {
+  const hours = (seconds: number | null) => (seconds === null ? 'never' : `${(seconds / 3600).toFixed(2)} h`);
+  return figure({
+    id: `fleet.quota.${q.n}.submitted`,
+    benchmark: bench,
+    name: `N = ${fmt(q.n)}, a month's quota of ${fmt(q.quota)}: merchants submitted before it ran out`,
+    value: q.submittedOnQuota,
+    unit: 'merchants',
+    goal: { op: '=', target: q.quota, text: 'the whole quota' },
+    note:
+      `quota spent ${hours(q.spentSeconds)} after the job's start; the other ${fmt(q.n - q.submittedOnQuota)} waited ` +
+      `(ready) and were all submitted ${hours(q.restSeconds)} after the quota came back; ` +
+      `85085 pause: ${q.pausedFor85085 ? 'yes' : 'none'}; ${q.runs} timer runs`,
+  });
+}
+
+export function fleetFigures(samples: FleetSample[], soak: SoakSample, quota?: QuotaSample): Figure[] {
   const bench = 'Fleet';
   const figures = samples.flatMap((s) => sizeFigures(bench, s));
   const [small, large] = [samples[0], samples[samples.length - 1]];
@@ -422,6 +514,7 @@ export function fleetFigures(samples: FleetSample[], soak: SoakSample): Figure[]
       }),
     );
   }
+  if (quota) figures.push(quotaFigure(bench, quota));
   figures.push(
     figure({
       id: 'fleet.soak.doubleSubmissions',
@@ -445,8 +538,11 @@ export async function fleetBench(sizes: readonly number[], sink: LogSink, say: (
     samples.push(await fleetSample(n, sink));
     say(`  N = ${n}: ${samples[samples.length - 1].realSeconds.toFixed(1)} s`);
   }
-  const started = performance.now();
+  let started = performance.now();
+  const quota = await quotaSample(QUOTA_MERCHANTS, QUOTA, sink);
+  say(`  limited quota: ${((performance.now() - started) / 1000).toFixed(1)} s`);
+  started = performance.now();
   const soak = await killSoak(SOAK_MERCHANTS, sink);
   say(`  kill soak: ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  return { figures: fleetFigures(samples, soak), details: { samples, soak } };
+  return { figures: fleetFigures(samples, soak, quota), details: { samples, quota, soak } };
 }
