@@ -106,9 +106,17 @@ export class ShipItemsRepository {
     return (await this.store.updateWhere(COLLECTIONS.shipItems, query, data)) === 1;
   }
 
-  /** Makes the queued items of a job's wave due now. */
-  openWave(jobId: string, wave: number): Promise<number> {
-    return this.store.updateWhere(COLLECTIONS.shipItems, { jobId, wave, stage: 'queued' }, { dueAt: this.now() });
+  /**
+   * Makes up to a page of the queued items of a job's open wave due now (those not due yet); how
+   * many. A page per write keeps each write small: a wave of 9,000 made due in one write is one
+   * long operation no run's budget bounds.
+   */
+  async openWavePage(jobId: string, wave: number): Promise<number> {
+    const waiting = { jobId, wave, stage: 'queued', dueAt: NEVER };
+    const page = ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, waiting, { limit: PAGE }));
+    if (page.length === 0) return 0;
+    const query = { ...waiting, _id: this.store.command.in(page) };
+    return this.store.updateWhere(COLLECTIONS.shipItems, query, { dueAt: this.now() });
   }
 
   /** Items of running jobs due for a turn that nobody holds: their time came, or their holder died. */

@@ -54,6 +54,7 @@ export async function runShipJobs(
   const running = await shipJobs.idsInState('running', jobsPerRun);
   for (const id of running) {
     if (budget.allows()) await reviewJob(shipping, id, report);
+    await makeWaveDue(shipping, id, budget);
   }
   if (running.length > 0) {
     report.moved = await moveAll(shipping, new Feed((limit) => shipItems.findDue(running, limit)), budget, concurrency);
@@ -108,6 +109,16 @@ async function moveAll(shipping: Shipping, feed: Feed, budget: TimeBudget, concu
   return moved;
 }
 
+/**
+ * The open wave's queued items made due a page at a time while the budget allows (the rest in the
+ * next run). Also what finishes an opening that died between the job's write and its items'.
+ */
+async function makeWaveDue(shipping: Shipping, id: string, budget: TimeBudget): Promise<void> {
+  const job = await shipping.deps.repositories.shipJobs.get(id);
+  if (job?.state !== 'running' || job.openWave < 0) return;
+  while (budget.allows() && (await shipping.deps.repositories.shipItems.openWavePage(id, job.openWave)) > 0);
+}
+
 /** Counts saved; finished when every merchant is done; else the open wave judged, the next one opened. */
 async function reviewJob(shipping: Shipping, id: string, report: ShipJobsReport): Promise<void> {
   const { shipJobs, shipItems } = shipping.deps.repositories;
@@ -142,8 +153,8 @@ async function openNextWave(shipping: Shipping, job: ShipJobDoc): Promise<boolea
   if (merchants === 0) return false;
   const quota = await quotaFor(shipping, job);
   if (!quota) return false;
+  // Its items are made due right after, a page at a time (makeWaveDue).
   if (!(await shipJobs.openWave(job._id, wave, submitBudget(quota.rest, job.quotaReserve, merchants)))) return false;
-  await shipItems.openWave(job._id, wave);
   shipping.deps.log.info('ship wave opened', { jobId: job._id, wave, merchants, quotaRest: quota.rest });
   return true;
 }
