@@ -15,7 +15,8 @@ import type { LogSink } from './log-sink';
  * call and the function's 20 s timeout. The job is created with the function's own code in this
  * process; the five-minute timer (through the runtime) moves it on a simulated clock, and the
  * emulator's audit events are delivered to the message URL after each run. 2 % of the merchants
- * lose their audit event, 1 % are rejected by the audit. A second, smaller job runs with the
+ * lose their audit event, 1 % are rejected by the audit. A job over more merchants than the
+ * month's quota shows what waits for the next month, and a second, smaller job runs with the
  * warm instance killed at a random database operation in every other timer run.
  */
 
