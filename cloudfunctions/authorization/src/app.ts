@@ -100,7 +100,12 @@ export function createApp(input: {
     now,
   });
   const lapseNotices = new LapseNotices({ repositories, config: config.lapseNotice, openapi: input.openapi ?? null, log, now });
-  const api = new WeChatShipApi({ authorizerTokens, apiBaseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs });
+  // A job's calls are not uses: thousands of merchants touched once stay out of the hot set.
+  const shipTokens = {
+    token: (appid: string) => authorizerTokens.batchToken(appid),
+    invalidateIfCurrent: authorizerTokens.invalidateIfCurrent.bind(authorizerTokens),
+  };
+  const api = new WeChatShipApi({ authorizerTokens: shipTokens, apiBaseUrl: config.apiBaseUrl, timeoutMs: config.apiTimeoutMs });
   const shipping = new Shipping({ repositories, api, log, now });
   return {
     config,

@@ -22,7 +22,7 @@ export interface CloudCollection extends CloudQuery {
     update(options: { data: Query }): Promise<{ stats: { updated: number } }>;
     remove(): Promise<{ stats: { removed: number } }>;
   };
-  add(options: { data: Query }): Promise<{ _id: string | number }>;
+  add(options: { data: Query | Query[] }): Promise<{ _id?: string | number; _ids?: Array<string | number> }>;
 }
 
 export interface CloudCommand {
@@ -104,6 +104,21 @@ export class Store {
   async create(collection: CollectionName, doc: { _id: string } & Query): Promise<boolean> {
     try {
       await this.db.collection(collection).add({ data: doc });
+      return true;
+    } catch (error) {
+      if (isDuplicateKey(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Adds several documents with chosen `_id`s in one call, all or none; false when one of them
+   * exists already (then none was added).
+   */
+  async createMany(collection: CollectionName, docs: Array<{ _id: string } & Query>): Promise<boolean> {
+    if (docs.length === 0) return true;
+    try {
+      await this.db.collection(collection).add({ data: docs });
       return true;
     } catch (error) {
       if (isDuplicateKey(error)) return false;

@@ -151,6 +151,10 @@ test('a job over mixed merchants: passed, rejected, delayed, a lost event polled
   expect(callsTo(passes, '/wxa/release')).toHaveLength(1);
   for (const appid of [passes, delayed, lost]) expect(code(appid).online?.userVersion).toBe('2.0.0');
   expect(code(fails).online).toBeUndefined();
+  // A job's calls are not uses: its merchants do not join the hot set the timer keeps refreshing.
+  for (const appid of [passes, fails, delayed, lost]) {
+    expect(await docById(stack, 'authorizerTokens', appid)).not.toHaveProperty('lastUsedAt');
+  }
   expect(output.text()).not.toMatch(/access_token=/);
   for (const grant of grants) expect(output.text()).not.toContain(grant.accessToken);
 });
@@ -219,4 +223,63 @@ test('a wave rejected beyond the threshold stops the job before the next wave', 
     expect(await item(jobId, appid)).toMatchObject({ stage: 'queued' });
     expect(code(appid)?.commits ?? 0).toBe(0);
   }
+});
+
+/** The stack's database, except that the `failAt`-th batch write of ship items fails (the network dropped it). */
+function failingItemWrites(failAt: number): CloudDb {
+  const db = stack.cloud.db as unknown as CloudDb;
+  let adds = 0;
+  return {
+    command: db.command,
+    collection: (name) => {
+      const collection = db.collection(name);
+      if (name !== 'shipItems') return collection;
+      return Object.assign(Object.create(collection) as typeof collection, {
+        add: (options: Parameters<typeof collection.add>[0]) => {
+          if (Array.isArray(options.data) && ++adds === failAt) return Promise.reject(new Error('network error'));
+          return collection.add(options);
+        },
+      });
+    },
+  };
+}
+
+test('a creation that failed half-way is finished by the same call again: every merchant once, in its wave', async () => {
+  stack = await startRulesStack();
+  const app = inProcessApp();
+  const appids = (await merchants(250)).map((g) => g.account.appid);
+  for (const appid of appids) await app.repositories.merchantShipValues.put(appid, { shopName: `店${appid.slice(-4)}` });
+  const input = { ...plan(appids, '5.0.0'), waveSizes: [25, 225] };
+  const broken = createApp({
+    env: stack.functionEnv,
+    db: failingItemWrites(2),
+    now: () => stack.clock.now(),
+    log: createLogger(() => undefined),
+  });
+  await expect(createShipJob(broken, input)).rejects.toThrow('network error');
+  expect((await stack.cloud.db.collection('shipItems').count()).total).toBe(100);
+
+  const { jobId, targets } = await createShipJob(app, input);
+  expect(targets).toBe(250);
+  expect((await stack.cloud.db.collection('shipItems').count()).total).toBe(250);
+  expect(await job(jobId)).toMatchObject({ state: 'running', counts: { queued: 250 } });
+  expect(await item(jobId, appids[24])).toMatchObject({ wave: 0, values: { shopName: `店${appids[24].slice(-4)}` } });
+  expect(await item(jobId, appids[25])).toMatchObject({ wave: 1 });
+  expect(await item(jobId, appids[249])).toMatchObject({ wave: 1, stage: 'queued' });
+  await expect(createShipJob(app, input)).rejects.toThrow(/已有发布任务/);
+});
+
+test('a wave opened on the job whose items were not made due yet (a crash between) is made due by the next run', async () => {
+  stack = await startRulesStack();
+  const app = inProcessApp();
+  const appids = (await merchants(3)).map((g) => g.account.appid);
+  for (const appid of appids) await app.repositories.merchantShipValues.put(appid, { shopName: '花店' });
+  const { jobId } = await createShipJob(app, plan(appids, '6.0.0'));
+  // The run that opened the wave died right after writing the job.
+  expect(await app.repositories.shipJobs.openWave(jobId, 0, 3)).toBe(true);
+  for (const appid of appids) expect(await item(jobId, appid)).toMatchObject({ stage: 'queued' });
+
+  const report = await timer();
+  expect(report.shipping.detail).toMatchObject({ wavesOpened: 0, moved: 3 });
+  for (const appid of appids) expect(await item(jobId, appid)).toMatchObject({ stage: 'committed' });
 });

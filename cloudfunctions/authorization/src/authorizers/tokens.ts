@@ -87,6 +87,15 @@ export class AuthorizerTokens {
   }
 
   /**
+   * The access token for one call of a batch (a ship job): refreshed now if needed, but not a use.
+   * A job touches thousands of merchants once or twice; noting those uses would put them all in
+   * the hot set, whose tokens the timer then refreshes ahead of expiry for a day, used or not.
+   */
+  batchToken(appid: string, minRemainingMs = MIN_REMAINING_MS): Promise<string> {
+    return this.fresh(appid, minRemainingMs);
+  }
+
+  /**
    * The timer's share: refresh ahead of expiry the tokens of authorizers used recently (the hot
    * set), most urgent first, a few at once, until none is due or the budget runs out. An idle
    * authorizer costs nothing here: its token is refreshed when it is next used.

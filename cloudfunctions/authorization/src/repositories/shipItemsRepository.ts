@@ -25,6 +25,9 @@ export interface StoredShipItem {
   claim: ClaimFields;
 }
 
+/** The database's page: one read returns at most this many. */
+const PAGE = 100;
+
 const UNKNOWN: ShipReason = { errcode: null, message: '记录不完整', action: '请开发人员检查' };
 
 export class ShipItemsRepository {
@@ -40,14 +43,22 @@ export class ShipItemsRepository {
 
   /** Creates a queued item, unclaimed; false when the job already has one for this merchant. */
   enqueue(item: Queued): Promise<boolean> {
-    const { id, ...fields } = item;
-    return this.store.create(COLLECTIONS.shipItems, {
-      _id: id,
-      ...fields,
-      leaseOwner: '',
-      leaseUntil: 0,
-      claimState: 'in_progress',
-    });
+    return this.store.create(COLLECTIONS.shipItems, queuedDoc(item));
+  }
+
+  /**
+   * Creates up to 100 queued items in one write (two more when some exist: a creation retried
+   * after a crash adds only the missing ones). How many were added.
+   */
+  async enqueueMany(items: Queued[]): Promise<number> {
+    if (items.length > PAGE) throw new RangeError(`enqueueMany writes at most ${PAGE} items`);
+    const docs = items.map(queuedDoc);
+    if (await this.store.createMany(COLLECTIONS.shipItems, docs)) return docs.length;
+    const query = { _id: this.store.command.in(docs.map((doc) => doc._id)) };
+    const have = new Set(ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { limit: PAGE })));
+    const missing = docs.filter((doc) => !have.has(doc._id));
+    if (await this.store.createMany(COLLECTIONS.shipItems, missing)) return missing.length;
+    throw new Error('ship items were being created by another call at the same time');
   }
 
   async get(id: string): Promise<StoredShipItem | null> {
@@ -95,9 +106,17 @@ export class ShipItemsRepository {
     return (await this.store.updateWhere(COLLECTIONS.shipItems, query, data)) === 1;
   }
 
-  /** Makes the queued items of a job's wave due now. */
-  openWave(jobId: string, wave: number): Promise<number> {
-    return this.store.updateWhere(COLLECTIONS.shipItems, { jobId, wave, stage: 'queued' }, { dueAt: this.now() });
+  /**
+   * Makes up to a page of the queued items of a job's open wave due now (those not due yet); how
+   * many. A page per write keeps each write small: a wave of 9,000 made due in one write is one
+   * long operation no run's budget bounds.
+   */
+  async openWavePage(jobId: string, wave: number): Promise<number> {
+    const waiting = { jobId, wave, stage: 'queued', dueAt: NEVER };
+    const page = ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, waiting, { limit: PAGE }));
+    if (page.length === 0) return 0;
+    const query = { ...waiting, _id: this.store.command.in(page) };
+    return this.store.updateWhere(COLLECTIONS.shipItems, query, { dueAt: this.now() });
   }
 
   /** Items of running jobs due for a turn that nobody holds: their time came, or their holder died. */
@@ -178,6 +197,12 @@ function ownFields(record: ShipItem): Record<string, unknown> {
 
 const ids = (docs: ShipItemDoc[]) => docs.map((doc) => doc._id);
 const NOTED_STAGES: ShipStage[] = ['submitted', 'releasing', 'released'];
+
+/** A queued item as stored: unclaimed, nobody's lease. */
+function queuedDoc(item: Queued) {
+  const { id, ...fields } = item;
+  return { _id: id, ...fields, leaseOwner: '', leaseUntil: 0, claimState: 'in_progress' };
+}
 
 /** The typed item a stored document holds; a document missing its stage's fields reads as failed. */
 export function shipItemOf(doc: ShipItemDoc): ShipItem {

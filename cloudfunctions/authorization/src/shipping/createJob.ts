@@ -9,8 +9,10 @@ import { grayScheduleOf, waveOf } from './waves';
 
 /*
  * Starting a job (the broker's `ship` operation and the admin action call this): the plan
- * checked, the targets resolved, one queued item per merchant with the values kept for it, then
- * the job, running. Items come first: the timer moves only the items of a job that exists.
+ * checked, the targets resolved, one queued item per merchant with the values kept for it (a
+ * page of merchants per read and per write), then the job, running. Items come first: the timer
+ * moves only the items of a job that exists, and a creation that died half-way is finished by
+ * the same call again (the job id comes from userVersion; items already written are kept).
  */
 
 /** The job as ops and the admin page ask for it (the broker's wire type is the contract). */
@@ -38,20 +40,22 @@ export async function createShipJob(deps: CreateJobDeps, input: ShipJobInput): P
   if (targets.length === 0) throw invalidInput('没有可发布的小程序');
   const waveSizes = input.waveSizes?.length ? input.waveSizes.map((n) => Math.max(1, Math.floor(n))) : [targets.length];
   const now = deps.now();
-  for (const [index, appid] of targets.entries()) {
-    const values = await merchantShipValues.get(appid);
-    const wave = waveOf(index, waveSizes);
-    await shipItems.enqueue({
+  // A page of merchants at a time: their values in one read, their items in one write.
+  for (let start = 0; start < targets.length; start += PAGE) {
+    const page = targets.slice(start, start + PAGE);
+    const values = await merchantShipValues.getMany(page);
+    const items = page.map((appid, i) => ({
       id: shipItemIdFor(jobId, appid),
       jobId,
       appid,
-      wave,
+      wave: waveOf(start + i, waveSizes),
       plan,
-      values,
+      values: values.get(appid) ?? {},
       createdAt: now,
       dueAt: NEVER,
-      stage: 'queued',
-    });
+      stage: 'queued' as const,
+    }));
+    await shipItems.enqueueMany(items);
   }
   if (!(await shipJobs.create(jobDoc(jobId, plan, targets, waveSizes, input, now))))
     throw invalidInput(`版本号 ${plan.userVersion} 已有发布任务`);
@@ -97,8 +101,9 @@ async function everyShippable(deps: CreateJobDeps): Promise<string[]> {
   const appids: string[] = [];
   for (let after = ''; appids.length < MAX_TARGETS;) {
     const page = await deps.repositories.authorizers.activeWithSet('mini_program', CODE_MANAGEMENT_SET, after, PAGE);
+    // The last page is the empty one: a short page may only be the database's cap (spec §3).
+    if (page.length === 0) break;
     appids.push(...page.map((doc) => doc._id));
-    if (page.length < PAGE) break;
     after = page[page.length - 1]._id;
   }
   return appids;

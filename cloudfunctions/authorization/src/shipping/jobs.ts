@@ -1,5 +1,5 @@
 import type { ShipJobDoc } from '../model';
-import { eachWithin, type TimeBudget } from '../timer/budget';
+import type { TimeBudget } from '../timer/budget';
 import type { Quota } from './api';
 import type { Shipping } from './shipping';
 import { SETTLED_STAGES, type ShipReason, type ShipStage } from './stages';
@@ -17,8 +17,7 @@ export interface ShipJobsOptions {
   silentAuditMs?: number;
   /** Jobs looked at per run. */
   jobsPerRun?: number;
-  /** Items moved per run, and at once. */
-  itemsPerRun?: number;
+  /** Items moved at once (each move is a few WeChat calls, mostly waiting on the network). */
   concurrency?: number;
 }
 
@@ -38,6 +37,8 @@ const DONE_STAGES: readonly ShipStage[] = [...SETTLED_STAGES, 'released'];
 const UNSUBMITTED: readonly ShipStage[] = ['queued', 'preflight', 'committing', 'committed', 'ready'];
 /** Targets tried for `queryquota` (provider-wide, asked with any authorizer's token). */
 const QUOTA_ASKERS = 3;
+/** Items asked for per read: the database's page (spec cloud-runtime §3). */
+const PAGE = 100;
 
 export async function runShipJobs(
   shipping: Shipping,
@@ -45,7 +46,7 @@ export async function runShipJobs(
   options: ShipJobsOptions = {},
 ): Promise<ShipJobsReport> {
   const { shipJobs, shipItems } = shipping.deps.repositories;
-  const { jobsPerRun = 20, itemsPerRun = 50, concurrency = 4, silentAuditMs = WAIT.pollMs } = options;
+  const { jobsPerRun = 20, concurrency = 16, silentAuditMs = WAIT.pollMs } = options;
   const report: ShipJobsReport = { resumed: 0, wavesOpened: 0, stopped: 0, moved: 0, polled: 0, finished: 0 };
   for (const id of await shipJobs.idsInState('paused', jobsPerRun)) {
     if (budget.allows()) report.resumed += Number(await resumeForQuota(shipping, id));
@@ -53,25 +54,69 @@ export async function runShipJobs(
   const running = await shipJobs.idsInState('running', jobsPerRun);
   for (const id of running) {
     if (budget.allows()) await reviewJob(shipping, id, report);
+    await makeWaveDue(shipping, id, budget);
   }
-  const due = await shipItems.findDue(running, itemsPerRun);
-  report.moved = await moveAll(shipping, due, budget, concurrency);
-  const silent = await shipItems.findSilentAudits(shipping.deps.now() - silentAuditMs, itemsPerRun);
+  if (running.length > 0) {
+    report.moved = await moveAll(shipping, new Feed((limit) => shipItems.findDue(running, limit)), budget, concurrency);
+  }
+  const silent = new Feed((limit) => shipItems.findSilentAudits(shipping.deps.now() - silentAuditMs, limit));
   report.polled = await moveAll(shipping, silent, budget, concurrency);
   return report;
 }
 
-async function moveAll(shipping: Shipping, ids: string[], budget: TimeBudget, concurrency: number): Promise<number> {
-  let moved = 0;
-  await eachWithin(ids, concurrency, budget, async (id) => {
-    try {
-      if (await shipping.move(id)) moved += 1;
-    } catch (error) {
-      // A transient failure: the claim's time runs out and a later run carries on.
-      shipping.deps.log.warn('ship item not moved', { id, error: error instanceof Error ? error.message : String(error) });
+/**
+ * Item ids a page at a time, each once per run: the next page is read when a lane finds the
+ * queue empty (items being moved are claimed, so the query no longer returns them).
+ */
+class Feed {
+  private readonly queue: string[] = [];
+  private readonly seen = new Set<string>();
+  private reading: Promise<void> | null = null;
+  private ended = false;
+
+  constructor(private readonly read: (limit: number) => Promise<string[]>) {}
+
+  async next(): Promise<string | null> {
+    while (this.queue.length === 0 && !this.ended) {
+      this.reading ??= this.readPage().finally(() => (this.reading = null));
+      await this.reading;
     }
-  });
+    return this.queue.shift() ?? null;
+  }
+
+  private async readPage(): Promise<void> {
+    const fresh = (await this.read(PAGE)).filter((id) => !this.seen.has(id));
+    fresh.forEach((id) => this.seen.add(id));
+    if (fresh.length === 0) this.ended = true;
+    this.queue.push(...fresh);
+  }
+}
+
+/** Moves the feed's items, `concurrency` at once, starting none once the budget has run out. */
+async function moveAll(shipping: Shipping, feed: Feed, budget: TimeBudget, concurrency: number): Promise<number> {
+  let moved = 0;
+  const lane = async () => {
+    for (let id = budget.allows() ? await feed.next() : null; id !== null; id = budget.allows() ? await feed.next() : null) {
+      try {
+        if (await shipping.move(id)) moved += 1;
+      } catch (error) {
+        // A transient failure: the claim's time runs out and a later run carries on.
+        shipping.deps.log.warn('ship item not moved', { id, error: error instanceof Error ? error.message : String(error) });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, lane));
   return moved;
+}
+
+/**
+ * The open wave's queued items made due a page at a time while the budget allows (the rest in the
+ * next run). Also what finishes an opening that died between the job's write and its items'.
+ */
+async function makeWaveDue(shipping: Shipping, id: string, budget: TimeBudget): Promise<void> {
+  const job = await shipping.deps.repositories.shipJobs.get(id);
+  if (job?.state !== 'running' || job.openWave < 0) return;
+  while (budget.allows() && (await shipping.deps.repositories.shipItems.openWavePage(id, job.openWave)) > 0);
 }
 
 /** Counts saved; finished when every merchant is done; else the open wave judged, the next one opened. */
@@ -109,8 +154,8 @@ async function openNextWave(shipping: Shipping, job: ShipJobDoc): Promise<boolea
   if (merchants === 0) return false;
   const quota = await quotaFor(shipping, job);
   if (!quota) return false;
+  // Its items are made due right after, a page at a time (makeWaveDue).
   if (!(await shipJobs.openWave(job._id, wave, submitBudget(quota.rest, job.quotaReserve, merchants)))) return false;
-  await shipItems.openWave(job._id, wave);
   shipping.deps.log.info('ship wave opened', { jobId: job._id, wave, merchants, quotaRest: quota.rest });
   return true;
 }
