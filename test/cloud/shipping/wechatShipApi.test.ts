@@ -100,7 +100,11 @@ test('get_latest_auditstatus: seconds become ms, ScreenShot is read, no audit ev
 test('release and getversioninfo send {}; empty versions are null', async () => {
   const { api } = apiWith();
   answers['/wxa/getversioninfo'] = [
-    { errcode: 0, exp_info: { exp_version: '1.0.0', exp_desc: '上新', exp_time: 1700000000 }, release_info: { release_version: '' } },
+    {
+      errcode: 0,
+      exp_info: { exp_version: '1.0.0', exp_desc: '上新', exp_time: 1700000000 },
+      release_info: { release_version: '' },
+    },
   ];
   expect(await api.getVersionInfo(APPID)).toEqual({
     expVersion: '1.0.0',

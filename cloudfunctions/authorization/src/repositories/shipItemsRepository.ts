@@ -128,7 +128,11 @@ export class ShipItemsRepository {
 
   /** The app's newest shipment (any job, any stage): what the merchant's account page shows of shipping. */
   async findNewestFor(appid: string): Promise<StoredShipItem | null> {
-    const docs = await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, { appid }, { orderBy: ['createdAt', 'desc'], limit: 1 });
+    const docs = await this.store.find<ShipItemDoc>(
+      COLLECTIONS.shipItems,
+      { appid },
+      { orderBy: ['createdAt', 'desc'], limit: 1 },
+    );
     return docs[0] ? { record: shipItemOf(docs[0]), claim: docs[0] } : null;
   }
 

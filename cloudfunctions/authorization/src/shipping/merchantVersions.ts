@@ -123,10 +123,6 @@ function empty(appid: string, availability: Unavailable, checkedAt: number) {
 }
 
 /** Known without asking WeChat: nothing is cached, nothing is called. */
-function unavailable(
-  deps: MerchantVersionsDeps,
-  appid: string,
-  availability: Unavailable,
-): MiniProgramVersions {
+function unavailable(deps: MerchantVersionsDeps, appid: string, availability: Unavailable): MiniProgramVersions {
   return empty(appid, availability, deps.now());
 }
