@@ -265,6 +265,26 @@ export interface ShipJobStatusView {
     action: string;
   }[];
   next: number | null;
+  /** The admin page's look ahead: quota needed and left, the next wave. */
+  outlook: ShipJobOutlook;
+}
+
+/** A job's road ahead, for the admin page. */
+export interface ShipJobOutlook {
+  /** Merchants not yet submitted: each will spend one unit of the provider's monthly audit quota. */
+  quotaNeeded: number;
+  /** `queryquota` now (provider-wide); null when the job needs none or WeChat could not be asked. */
+  quota: { rest: number; limit: number } | null;
+  /** Units the job leaves untouched for other work. */
+  reserve: number;
+  /** Submissions the open wave may still spend. */
+  submitBudget: number;
+  /** How many waves the job's merchants make (the first is the canary). */
+  waves: number;
+  /** The next wave (0-based index) and its merchants; null when the last wave is open. */
+  nextWave: { index: number; merchants: number } | null;
+  /** A wave whose share of rejected audits passes this (0–1) pauses the job. */
+  rejectionThreshold: number;
 }
 
 export type ShipJobCommandInput =

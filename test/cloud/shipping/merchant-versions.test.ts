@@ -194,3 +194,32 @@ test('set 18 missing, WeChat refusing it, or the authorization lapsed: a plain n
     .update({ data: { status: 'needs_reauth' } });
   expect(await versions(OWNER, noSet.account.appid)).toMatchObject({ availability: 'reauthorize' });
 });
+
+test("the admin's job status looks ahead: quota needed against WeChat's, the open wave's budget, the next wave", async () => {
+  stack = await startRulesStack({ functionEnv: { BROKER_CLIENT_KEYS: JSON.stringify([SHIP_KEY]) } });
+  const apps = (await miniPrograms(3)).map((g) => g.account.appid);
+  stack.openPlatform.codeManagement.setQuota({ rest: 40, limit: 50 });
+  const { jobId } = await httpClient(stack, SHIP_KEY).ship.create({ ...plan('1.0.0', apps), waveSizes: [1, 1], quotaReserve: 5 });
+
+  // Nothing opened yet: three merchants to submit, the first wave (the canary) next.
+  const created = dataOf(await act(stack, ADMIN, 'shipJobStatus', { jobId }));
+  expect(created.outlook).toEqual({
+    quotaNeeded: 3,
+    quota: { rest: 40, limit: 50 },
+    reserve: 5,
+    submitBudget: 0,
+    waves: 3,
+    nextWave: { index: 0, merchants: 1 },
+    rejectionThreshold: expect.any(Number),
+  });
+
+  // The canary is submitted: two merchants left to submit, the second wave next.
+  await timer();
+  stack.clock.advance(61);
+  await timer();
+  await timer();
+  const opened = dataOf(await act(stack, ADMIN, 'shipJobStatus', { jobId }));
+  expect(opened.outlook).toMatchObject({ quotaNeeded: 2, waves: 3, nextWave: { index: 1, merchants: 1 } });
+  expect(opened.outlook.quota.rest).toBeLessThan(40);
+  expect(await act(stack, OWNER, 'shipJobStatus', { jobId })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+});

@@ -10,6 +10,7 @@ import { toPermissionSets, withReasons } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
+import { jobOutlook } from '../shipping/jobOutlook';
 import { merchantVersions } from '../shipping/merchantVersions';
 import { jobStatus, listJobs, pauseJob, releaseJob, resumeJob, retryJob, rollbackJob } from '../shipping/jobActions';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
@@ -137,7 +138,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   async shipJobs(app, _caller, input) {
     return { jobs: await listJobs(app.shipping, input.offset, input.limit) };
   },
-  shipJobStatus: (app, _caller, input) => jobStatus(app.shipping, input.jobId, input.offset),
+  async shipJobStatus(app, _caller, input) {
+    const status = await jobStatus(app.shipping, input.jobId, input.offset);
+    return { ...status, outlook: await jobOutlook(app.shipping, input.jobId) };
+  },
   shipJobCommand: (app, _caller, input) => {
     switch (input.action) {
       case 'pause':
