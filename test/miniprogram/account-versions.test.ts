@@ -80,6 +80,9 @@ test.each([
   const page = await open(answering(() => ok<'getMiniProgramVersions'>(answer)));
   expect(textOf(page, '#versions-notice')).toContain(notice);
   expect(exists(page, '.version-row')).toBe(false);
+  // Refreshing helps only when WeChat may answer next time; the merchant must act on a missing set first.
+  expect(exists(page, '#refresh-versions')).toBe(availability === 'unreachable');
+  expect(exists(page, '#versions-checked')).toBe(availability === 'unreachable');
   expect(textOf(page, '#header')).toContain('青禾鲜花预订');
   expect(exists(page, '#error')).toBe(false);
 });

@@ -20,7 +20,10 @@ export interface VersionsView {
   advice: { merchant: boolean; title: string; message: string; action: string } | null;
   /** The provider's newest shipment to this app, in a line; '' when none. */
   shipment: string;
+  /** When WeChat was read; '' when it was not (the app cannot be read until the merchant acts). */
   checked: string;
+  /** Refreshing can change the answer (WeChat was read, or may answer next time). */
+  refreshable: boolean;
 }
 
 function slotDetail(slot: VersionSlot, when: string): string {
@@ -53,6 +56,7 @@ function rowsOf(versions: MiniProgramVersions): VersionRow[] {
 export function versionsView(versions: MiniProgramVersions): VersionsView {
   const { advice, shipment } = versions;
   const ok = versions.availability === 'ok';
+  const refreshable = ok || versions.availability === 'unreachable';
   return {
     notice: ok ? '' : (versions.notice ?? ''),
     rows: ok ? rowsOf(versions) : [],
@@ -65,6 +69,7 @@ export function versionsView(versions: MiniProgramVersions): VersionsView {
     shipment: shipment
       ? `服务商发布的 ${shipment.version}：${stageLook(shipment.stage).label}（${formatTime(shipment.startedAt)} 开始）`
       : '',
-    checked: `微信数据更新于 ${formatTime(versions.checkedAt)}，一分钟内刷新显示同样的结果`,
+    checked: refreshable ? `微信数据更新于 ${formatTime(versions.checkedAt)}，一分钟内刷新显示同样的结果` : '',
+    refreshable,
   };
 }

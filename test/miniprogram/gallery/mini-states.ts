@@ -309,7 +309,15 @@ const DETAIL_PAGE: MiniState[] = [
       };
       const page = await detailPage(
         {
-          getAuthorizer: () => ok<'getAuthorizer'>({ authorizer: detail({ ...mini, grantedSets: [], history: [] }) }),
+          getAuthorizer: () =>
+            ok<'getAuthorizer'>({
+              authorizer: detail({
+                ...mini,
+                grantedSets: [],
+                missingSets: [{ ...CODE_SET, reason: '为你的小程序发布新版本' }],
+                history: [],
+              }),
+            }),
           getMiniProgramVersions: () => ok<'getMiniProgramVersions'>(answer),
         },
         mini.appid,
