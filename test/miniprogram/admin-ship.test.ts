@@ -183,7 +183,7 @@ test('retry one failed merchant from its row; roll back the whole job; a refused
   const page = await openJob(fake);
 
   await tap(vantInner(page, 'ship-retry-wx0a1b2c3d4e5f6a7b', '.van-button'), page);
-  expect(await dialogText(page)).toContain('商家 wx0a1b2c3d4e5f6a7b会从检查开始重新发布，每个商家会再用一次提审额度');
+  expect(await dialogText(page)).toContain('商家 wx0a1b2c3d4e5f6a7b 会从检查开始重新发布，每个商家会再用一次提审额度');
   expect(exists(page, '#ship-appid')).toBe(false);
   await tap(dialogButton(page, 'confirm'), page);
   expect(fake.payloadsOf('shipJobCommand')).toEqual([{ jobId: JOB_ID, action: 'retry', appid: 'wx0a1b2c3d4e5f6a7b' }]);

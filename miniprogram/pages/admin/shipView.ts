@@ -141,7 +141,7 @@ export function dialogFor(command: ShipCommand, job: ShipJobRow, appid = ''): Sh
       return {
         ...base,
         title: '重试失败的商家',
-        message: `${job.title}：${one || '失败的商家'}会从检查开始重新发布，每个商家会再用一次提审额度。`,
+        message: `${job.title}：${one ? `${one} ` : '失败的商家'}会从检查开始重新发布，每个商家会再用一次提审额度。`,
         appid: !appid,
       };
     case 'rollback':
