@@ -103,6 +103,19 @@ test('refresh asks again; a failure stays inside the card with a retry that work
   expect(textOf(page, '#version-advice')).toContain('需要你处理');
 });
 
+test('staff opening it from the admin page also see which job the shipment belongs to', async () => {
+  const fake = fakeCloud({
+    getAuthorizer: () => ok<'getAuthorizer'>({ authorizer: MINI }),
+    getMiniProgramVersions: () => ok<'getMiniProgramVersions'>(versionsAnswer()),
+    authorizerUsage: () => ok<'authorizerUsage'>({ usage: [] }),
+  });
+  const merchant = await open(fake);
+  expect(textOf(merchant, '#version-shipment')).not.toContain('任务');
+  unloadAllPages();
+  const staff = await loadPage(PAGE, { wxShims: { cloud: fake.cloud }, query: { appid: MINI_APPID, admin: '1' } });
+  expect(textOf(staff, '#version-shipment')).toContain('任务 ship-0123456789abcdef01234567');
+});
+
 test('other kinds and lapsed mini-programs ask nothing and show no card', async () => {
   const official = fakeCloud({ getAuthorizer: () => ok<'getAuthorizer'>({ authorizer: detail() }) });
   const page = await open(official, detail().appid);

@@ -72,7 +72,7 @@ Component({
       this.setData({ versionsState: 'loading', versionsError: '' });
       try {
         const answer = await backend().call('getMiniProgramVersions', { appid: appids.get(this) ?? '' });
-        if (isLatest()) this.setData({ versionsState: 'ready', versions: versionsView(answer) });
+        if (isLatest()) this.setData({ versionsState: 'ready', versions: versionsView(answer, this.data.admin) });
       } catch (error) {
         if (isLatest()) this.setData({ versionsState: 'error', versionsError: errorMessage(error) });
       }

@@ -53,7 +53,8 @@ function rowsOf(versions: MiniProgramVersions): VersionRow[] {
   return rows;
 }
 
-export function versionsView(versions: MiniProgramVersions): VersionsView {
+/** `admin`: staff also see which job the shipment belongs to. */
+export function versionsView(versions: MiniProgramVersions, admin = false): VersionsView {
   const { advice, shipment } = versions;
   const ok = versions.availability === 'ok';
   const refreshable = ok || versions.availability === 'unreachable';
@@ -67,7 +68,7 @@ export function versionsView(versions: MiniProgramVersions): VersionsView {
       action: advice.action,
     },
     shipment: shipment
-      ? `服务商发布的 ${shipment.version}：${stageLook(shipment.stage).label}（${formatTime(shipment.startedAt)} 开始）`
+      ? `服务商发布的 ${shipment.version}：${stageLook(shipment.stage).label}（${formatTime(shipment.startedAt)} 开始${admin ? `，任务 ${shipment.jobId}` : ''}）`
       : '',
     checked: refreshable ? `微信数据更新于 ${formatTime(versions.checkedAt)}，一分钟内刷新显示同样的结果` : '',
     refreshable,
