@@ -230,6 +230,11 @@ export interface Actions {
   shipJobCommand: { input: ShipJobCommandInput; output: ShipCommandView };
   /** What wx.requestSubscribeMessage answered for the lapse notice; the notices still allowed. */
   subscribeLapseNotice: { input: { result: 'accept' | 'reject' | 'ban' | 'filter' }; output: { credits: number } };
+  /**
+   * The merchant's own mini-program (or any, for an admin): its versions as WeChat reports them,
+   * the latest audit and who must fix a rejection, and what the provider's shipping knows (issue 19).
+   */
+  getMiniProgramVersions: { input: { appid: string }; output: MiniProgramVersions };
 }
 
 /** A release job as the admin page shows it. */
@@ -276,6 +281,26 @@ export interface ShipJobStatusView {
   /** Released (or releasing) merchants with their share of users and their next gray step. */
   releases?: { appid: string; stage: 'releasing' | 'released'; percentage: number; nextStepAt: number | null }[];
   next: number | null;
+  /** The admin page's look ahead: quota needed and left, the next wave. */
+  outlook: ShipJobOutlook;
+}
+
+/** A job's road ahead, for the admin page. */
+export interface ShipJobOutlook {
+  /** Merchants not yet submitted: each will spend one unit of the provider's monthly audit quota. */
+  quotaNeeded: number;
+  /** `queryquota` now (provider-wide); null when the job needs none or WeChat could not be asked. */
+  quota: { rest: number; limit: number } | null;
+  /** Units the job leaves untouched for other work. */
+  reserve: number;
+  /** Submissions the open wave may still spend. */
+  submitBudget: number;
+  /** How many waves the job's merchants make (the first is the canary). */
+  waves: number;
+  /** The next wave (0-based index) and its merchants; null when the last wave is open. */
+  nextWave: { index: number; merchants: number } | null;
+  /** A wave whose share of rejected audits passes this (0–1) pauses the job. */
+  rejectionThreshold: number;
 }
 
 export type ShipJobCommandInput =
@@ -336,6 +361,55 @@ export interface TestCallReport {
   /** From /cgi-bin/account/getaccountbasicinfo on success. */
   nickname?: string;
   principalName?: string;
+}
+
+/** One version slot of a mini-program (online or trial), as `getversioninfo` reports it. */
+export interface VersionSlot {
+  version: string;
+  description: string;
+  /** ms since the epoch; null when WeChat gave no time. */
+  at: number | null;
+}
+
+/** Audit status (spec §1.2), by name. */
+export type AuditState = 'approved' | 'rejected' | 'reviewing' | 'withdrawn' | 'delayed';
+
+/** What the merchant is told about a refused audit or a shipment that stopped for them. */
+export interface VersionAdvice {
+  /** `merchant`: only they can fix it (category, privacy, name …); `provider`: the provider handles it. */
+  fixer: 'merchant' | 'provider';
+  /** Plain Chinese: what went wrong. */
+  message: string;
+  /** Plain Chinese: what to do (where in 小程序后台), or that the provider handles it. */
+  action: string;
+}
+
+/** `getMiniProgramVersions`: never an error for WeChat's refusals; `availability` says why nothing is shown. */
+export interface MiniProgramVersions {
+  appid: string;
+  /**
+   * `ok`: read from WeChat; `missing_set`: code management (set 18) not granted; `not_mini_program`;
+   * `reauthorize`: WeChat no longer accepts the authorization; `unreachable`: WeChat did not answer or refused the read.
+   */
+  availability: 'ok' | 'missing_set' | 'not_mini_program' | 'reauthorize' | 'unreachable';
+  /** Plain Chinese when not `ok`: what it means and what to do. */
+  notice: string | null;
+  live: VersionSlot | null;
+  trial: VersionSlot | null;
+  /** The latest audit (`get_latest_auditstatus`); null when the app never had one. */
+  audit: {
+    version: string;
+    submittedAt: number;
+    state: AuditState;
+    /** WeChat's reviewer text, `<br>` made into separators; null when none. */
+    reason: string | null;
+  } | null;
+  /** When the latest audit was refused, or the provider's shipment stopped for this app: who fixes it and how. */
+  advice: VersionAdvice | null;
+  /** The provider's newest shipment to this app: the job, the version and where it stands. */
+  shipment: { jobId: string; version: string; stage: string; startedAt: number } | null;
+  /** When WeChat was read (answers come from a short cache: tapping refresh costs no call). */
+  checkedAt: number;
 }
 
 export type ActionName = keyof Actions;

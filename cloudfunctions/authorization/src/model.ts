@@ -5,6 +5,7 @@ import type {
   AuthorizerKind,
   AuthorizerStatus,
   AuthType,
+  MiniProgramVersions,
   SessionStatus,
 } from '../../../typings/api';
 import type { BrokerErrorCode } from '../../../clients/broker-client/src/wire';
@@ -327,4 +328,13 @@ export interface MerchantShipValuesDoc {
   _id: string;
   values: Record<string, string>;
   updatedAt: number;
+}
+
+/** What WeChat last said of one merchant mini-program's versions (the account page's 60 s cache). */
+export interface MerchantVersionsDoc {
+  /** The mini-program's appid. */
+  _id: string;
+  /** The answer as the page gets it (no token, no errmsg). */
+  view: MiniProgramVersions;
+  checkedAt: number;
 }

@@ -72,6 +72,8 @@ export const COLLECTIONS = {
   shipJobs: 'shipJobs',
   shipItems: 'shipItems',
   merchantShipValues: 'merchantShipValues',
+  /** Issue 19: what WeChat last said of a merchant's versions, a short cache for the account page. */
+  merchantVersions: 'merchantVersions',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -7,6 +7,7 @@ import { goBack, openPage } from '../../utils/navigation';
 import { ROUTES } from '../../utils/routes';
 import { detailView, type DetailView } from './detailView';
 import { testCallView, usageRows, type TestCallView, type UsageRow } from './usageView';
+import { versionsView, type VersionsView } from './versionsView';
 
 const DEFAULT_TITLE = '账号详情';
 
@@ -25,6 +26,10 @@ Component({
     usageError: '',
     testing: false,
     testResult: null as TestCallView | null,
+    /** A mini-program's versions (issue 19): 'idle' for other accounts, which have none. */
+    versionsState: 'idle' as 'idle' | 'loading' | 'ready' | 'error',
+    versions: null as VersionsView | null,
+    versionsError: '',
   },
 
   methods: {
@@ -50,8 +55,31 @@ Component({
       const account = found ? detailView(found.authorizer) : null;
       if (account) this.setData({ state: 'ready', account });
       if (account && this.data.admin) void this.loadUsage();
+      // A lapsed or revoked account has nothing to read with: its notice already says to re-authorize.
+      if (account?.kind === 'mini_program' && (account.state === 'ok' || account.state === 'needs_permissions'))
+        void this.loadVersions();
       // A quiet failure keeps the account shown, and its title.
       if (account || this.data.state !== 'ready') void wx.setNavigationBarTitle({ title: account?.name ?? DEFAULT_TITLE });
+    },
+
+    /**
+     * The mini-program's versions from WeChat. The backend answers from a one-minute cache, so
+     * refreshing costs no WeChat call; a failure stays inside the card with a retry.
+     */
+    async loadVersions() {
+      if (this.data.versionsState === 'loading') return;
+      const isLatest = this.beginLatest('versions');
+      this.setData({ versionsState: 'loading', versionsError: '' });
+      try {
+        const answer = await backend().call('getMiniProgramVersions', { appid: appids.get(this) ?? '' });
+        if (isLatest()) this.setData({ versionsState: 'ready', versions: versionsView(answer, this.data.admin) });
+      } catch (error) {
+        if (isLatest()) this.setData({ versionsState: 'error', versionsError: errorMessage(error) });
+      }
+    },
+
+    onRefreshVersions() {
+      void this.loadVersions();
     },
 
     /** Admin: the broker's calls for this account. */

@@ -10,6 +10,7 @@ import { KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS } from '.
 import { healthView, type HealthView } from './healthView';
 import { releaseView, type ReleaseView } from './releaseView';
 import { callerRows, type CallerRow } from './brokerView';
+import { shipCard } from './shipView';
 
 type PageState = 'checking' | 'forbidden' | 'error' | 'ready';
 type PartState = 'loading' | 'ready' | 'error';
@@ -21,7 +22,7 @@ type SelectEvent = WechatMiniprogram.CustomEvent<{ appid?: string }>;
 type ValueEvent = { detail: unknown };
 
 Component({
-  behaviors: [pageLoad],
+  behaviors: [pageLoad, shipCard],
 
   data: {
     state: 'checking' as PageState,

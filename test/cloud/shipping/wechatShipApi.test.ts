@@ -99,8 +99,21 @@ test('get_latest_auditstatus: seconds become ms, ScreenShot is read, no audit ev
 
 test('release and getversioninfo send {}; empty versions are null', async () => {
   const { api } = apiWith();
-  answers['/wxa/getversioninfo'] = [{ errcode: 0, exp_info: { exp_version: '1.0.0' } }];
-  expect(await api.getVersionInfo(APPID)).toEqual({ expVersion: '1.0.0', releaseVersion: null });
+  answers['/wxa/getversioninfo'] = [
+    {
+      errcode: 0,
+      exp_info: { exp_version: '1.0.0', exp_desc: '上新', exp_time: 1700000000 },
+      release_info: { release_version: '' },
+    },
+  ];
+  expect(await api.getVersionInfo(APPID)).toEqual({
+    expVersion: '1.0.0',
+    releaseVersion: null,
+    expDesc: '上新',
+    expAt: 1700000000_000,
+    releaseDesc: null,
+    releaseAt: null,
+  });
   await api.release(APPID);
   expect(seen.map((s) => [s.path, s.body])).toEqual([
     ['/wxa/getversioninfo', '{}'],

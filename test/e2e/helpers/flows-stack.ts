@@ -25,6 +25,7 @@ import type {
   RateLimitDoc,
   SessionDoc,
   MerchantShipValuesDoc,
+  MerchantVersionsDoc,
   ShipItemDoc,
   ShipJobDoc,
 } from '../../../cloudfunctions/authorization/src/model';
@@ -48,6 +49,7 @@ export interface CollectionDocs {
   shipJobs: ShipJobDoc;
   shipItems: ShipItemDoc;
   merchantShipValues: MerchantShipValuesDoc;
+  merchantVersions: MerchantVersionsDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

@@ -41,6 +41,7 @@ const EVERY_ACTION: Record<ActionName, true> = {
   shipJobCommand: true,
   setupDatabase: true,
   subscribeLapseNotice: true,
+  getMiniProgramVersions: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

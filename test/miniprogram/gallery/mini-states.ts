@@ -19,6 +19,7 @@ import {
 import { AVATAR_DATA_URL } from '../../gallery/avatar';
 import { loadPage, tap, type LoadedPage } from '../harness';
 import { toAccountCard } from '../../../miniprogram/pages/authorize/accountCard';
+import { JOB_ID, jobStatus, pausedForQuota, rejectedForCategory, shipJob, versionsAnswer } from '../ship-fixtures';
 
 export interface MiniState {
   /** File name of the picture. */
@@ -282,6 +283,49 @@ const DETAIL_PAGE: MiniState[] = [
       }),
   },
   {
+    name: 'account-detail-versions',
+    title: '账号详情：小程序版本，审核因类目未通过（商家处理）',
+    async open() {
+      const mini = ACCOUNTS[1];
+      const page = await detailPage(
+        {
+          getAuthorizer: () => ok<'getAuthorizer'>({ authorizer: detail({ ...mini, missingSets: [], history: [] }) }),
+          getMiniProgramVersions: () => ok<'getMiniProgramVersions'>({ ...rejectedForCategory(), appid: mini.appid }),
+        },
+        mini.appid,
+      );
+      return until(page, () => page.root.data.versionsState === 'ready', 'the versions card');
+    },
+  },
+  {
+    name: 'account-detail-versions-missing-set',
+    title: '账号详情：小程序版本，未授予开发管理权限',
+    async open() {
+      const mini = ACCOUNTS[1];
+      const answer = {
+        ...versionsAnswer({ appid: mini.appid, live: null, audit: null, trial: null, shipment: null }),
+        availability: 'missing_set' as const,
+        notice: '你还没有授予服务商“开发管理”权限，服务商无法为你发布新版本，也看不到版本信息。请重新授权并勾选开发管理权限。',
+      };
+      const page = await detailPage(
+        {
+          getAuthorizer: () =>
+            ok<'getAuthorizer'>({
+              authorizer: detail({
+                ...mini,
+                grantedSets: [],
+                missingSets: [{ ...CODE_SET, reason: '为你的小程序发布新版本' }],
+                history: [],
+              }),
+            }),
+          getMiniProgramVersions: () => ok<'getMiniProgramVersions'>(answer),
+        },
+        mini.appid,
+      );
+      return until(page, () => page.root.data.versionsState === 'ready', 'the versions card');
+    },
+  },
+  {
     name: 'account-detail-not-found',
     title: '账号详情：未找到',
     open: () => detailPage({ getAuthorizer: () => fail('NOT_FOUND', '没有找到这个账号') }),
@@ -420,6 +464,30 @@ const ADMIN_PAGE: MiniState[] = [
       });
       await tap(page.root.querySelector('#load-callers')?.querySelector('.van-button'), page);
       return until(page, () => page.root.data.callersState === 'ready', 'the callers card');
+    },
+  },
+  {
+    name: 'admin-ship',
+    title: '平台管理：发布到全部商家（展开一个任务，发布结果）',
+    async open() {
+      const page = await adminPage({
+        platformHealth: () => ok<'platformHealth'>(healthyPlatform()),
+        shipJobs: () => ok<'shipJobs'>({ jobs: [shipJob(), pausedForQuota()] }),
+        shipJobStatus: () => ok<'shipJobStatus'>(jobStatus()),
+        shipJobCommand: () => ok<'shipJobCommand'>({ jobId: JOB_ID, state: 'running', moved: 38, busy: 2, more: false }),
+      });
+      await tap(page.root.querySelector('#load-ship')?.querySelector('.van-button'), page);
+      await until(page, () => page.root.data.shipState === 'ready', 'the shipping card');
+      await tap(page.root.querySelector(`#ship-cell-${JOB_ID}`)?.querySelector('.van-cell'), page);
+      await until(page, () => page.root.data.shipDetailState === 'ready', "the job's details");
+      await tap(page.root.querySelector('#ship-release')?.querySelector('.van-button'), page);
+      const confirm = page.root.querySelector('#ship-dialog')?.querySelectorAll('.van-dialog__button')[1];
+      await tap(confirm?.querySelector('.van-button'), page);
+      await until(page, () => page.root.data.shipResult !== null && !page.root.data.shipBusy, 'the result');
+      // The dialog's leave transition (300 ms) ends before the picture.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await page.flush();
+      return page;
     },
   },
   {

@@ -10,6 +10,8 @@ import { toPermissionSets, withReasons } from '../permissions';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
+import { jobOutlook } from '../shipping/jobOutlook';
+import { merchantVersions } from '../shipping/merchantVersions';
 import { jobStatus, listJobs, pauseJob, releaseJob, resumeJob, retryJob, rollbackJob } from '../shipping/jobActions';
 import { h5AuthorizeUrl, callbackUrl, pcEntryUrl } from '../sessions/links';
 import { TimeBudget } from '../timer/budget';
@@ -136,7 +138,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   async shipJobs(app, _caller, input) {
     return { jobs: await listJobs(app.shipping, input.offset, input.limit) };
   },
-  shipJobStatus: (app, _caller, input) => jobStatus(app.shipping, input.jobId, input.offset),
+  async shipJobStatus(app, _caller, input) {
+    const status = await jobStatus(app.shipping, input.jobId, input.offset);
+    return { ...status, outlook: await jobOutlook(app.shipping, input.jobId) };
+  },
   shipJobCommand: (app, _caller, input) => {
     switch (input.action) {
       case 'pause':
@@ -160,6 +165,14 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   async subscribeLapseNotice(app, caller, input) {
     if (!app.lapseNotices.enabled) throw notReady('服务商尚未开通授权失效提醒');
     return { credits: await app.lapseNotices.consent(caller.openid, input.result === 'accept') };
+  },
+
+  /** The owner's (or an admin's) mini-program versions; another merchant's appid is not found, as in getAuthorizer. */
+  async getMiniProgramVersions(app, caller, { appid }) {
+    const doc = await app.authorizers.get(appid);
+    if (!doc || !(doc.owners.includes(caller.openid) || caller.isAdmin)) throw notFound('没有找到这个账号');
+    const { repositories, shipping, log, now } = app;
+    return merchantVersions({ repositories, api: shipping.deps.api, log, now }, doc);
   },
 };
 

@@ -91,6 +91,7 @@ export const schemas = {
   subscribeLapseNotice: strictObject({
     result: literal(['accept', 'reject', 'ban', 'filter'], { error: '订阅结果必须是 accept、reject、ban 或 filter' }),
   }),
+  getMiniProgramVersions: strictObject({ appid }),
 } satisfies Record<ActionName, ZodMiniType>;
 
 export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([

@@ -12,6 +12,7 @@ import { RateLimitsRepository } from './rateLimitsRepository';
 import { ReleaseJobsRepository } from './releaseJobsRepository';
 import { ReleaseTestAccountsRepository } from './releaseTestAccountsRepository';
 import { MerchantShipValuesRepository } from './merchantShipValuesRepository';
+import { MerchantVersionsRepository } from './merchantVersionsRepository';
 import { SessionsRepository } from './sessionsRepository';
 import { ShipItemsRepository } from './shipItemsRepository';
 import { ShipJobsRepository } from './shipJobsRepository';
@@ -38,6 +39,7 @@ export interface Repositories {
   shipJobs: ShipJobsRepository;
   shipItems: ShipItemsRepository;
   merchantShipValues: MerchantShipValuesRepository;
+  merchantVersions: MerchantVersionsRepository;
 }
 
 /** `holder` names this instance in the ship items' claims; `now` is the wiring's clock. */
@@ -60,5 +62,6 @@ export function createRepositories(store: Store, holder = 'instance', now: () =>
     shipJobs: new ShipJobsRepository(store, now),
     shipItems: new ShipItemsRepository(store, holder, now),
     merchantShipValues: new MerchantShipValuesRepository(store, now),
+    merchantVersions: new MerchantVersionsRepository(store),
   };
 }

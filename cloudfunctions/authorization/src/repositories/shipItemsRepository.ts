@@ -145,6 +145,16 @@ export class ShipItemsRepository {
     return ids(docs);
   }
 
+  /** The app's newest shipment (any job, any stage): what the merchant's account page shows of shipping. */
+  async findNewestFor(appid: string): Promise<StoredShipItem | null> {
+    const docs = await this.store.find<ShipItemDoc>(
+      COLLECTIONS.shipItems,
+      { appid },
+      { orderBy: ['createdAt', 'desc'], limit: 1 },
+    );
+    return docs[0] ? { record: shipItemOf(docs[0]), claim: docs[0] } : null;
+  }
+
   /** A job's items in these stages (commands: release those approved, roll back those released). */
   async findInJob(jobId: string, stages: ShipStage[], limit: number, skip = 0): Promise<string[]> {
     const query = { jobId, stage: this.store.command.in(stages) };

@@ -47,6 +47,7 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
     ['jobId', 'stage'],
   ],
   [COLLECTIONS.merchantShipValues]: [],
+  [COLLECTIONS.merchantVersions]: [],
 };
 
 /** The Deploy guide's table of collections and indexes (README.md, checked by a test). */

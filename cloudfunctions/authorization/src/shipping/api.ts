@@ -64,6 +64,11 @@ export interface AuditStatus {
 export interface VersionInfo {
   expVersion: string | null;
   releaseVersion: string | null;
+  /** Descriptions and times (ms) of the two slots, for the merchant's page; the workflow reads only the versions. */
+  expDesc?: string | null;
+  expAt?: number | null;
+  releaseDesc?: string | null;
+  releaseAt?: number | null;
 }
 
 export interface Quota {

@@ -63,9 +63,15 @@ export class WeChatShipApi implements ShipApi {
 
   async getVersionInfo(appid: string): Promise<VersionInfo> {
     const answer = await this.post(appid, '/wxa/getversioninfo', {});
+    const exp = objectOf(answer.exp_info);
+    const online = objectOf(answer.release_info);
     return {
-      expVersion: text(objectOf(answer.exp_info).exp_version),
-      releaseVersion: text(objectOf(answer.release_info).release_version),
+      expVersion: text(exp.exp_version),
+      releaseVersion: text(online.release_version),
+      expDesc: text(exp.exp_desc),
+      expAt: secondsToMs(exp.exp_time),
+      releaseDesc: text(online.release_desc),
+      releaseAt: secondsToMs(online.release_time),
     };
   }
 
@@ -172,6 +178,12 @@ function str(value: unknown): string {
 /** Absent or empty is null. */
 function text(value: unknown): string | null {
   return typeof value === 'string' && value !== '' ? value : null;
+}
+
+/** WeChat's Unix seconds as ms; absent or not a positive number is null. */
+function secondsToMs(value: unknown): number | null {
+  const seconds = Number(value);
+  return Number.isFinite(seconds) && seconds > 0 ? seconds * 1000 : null;
 }
 
 /** The field table says `screenshot`, the example `ScreenShot` (spec §4.2): both are read. */
