@@ -111,6 +111,8 @@ export interface CloudRuntime {
   readonly subscribeMessages: SubscribeMessageOutbox;
   /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
+  /** Declares a compound index (fields in order) that sorted, filtered reads walk instead of sorting. */
+  ensureOrderedIndex(collection: string, fields: readonly string[]): Promise<void>;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
   close(): Promise<void>;
 }
@@ -396,6 +398,7 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     dbCalls: () => service.calls(),
     subscribeMessages: outbox,
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
+    ensureOrderedIndex: (collection, fields) => store.ensureOrderedIndex(collection, fields),
     async close() {
       await scheduler.stop();
       await server.close();
