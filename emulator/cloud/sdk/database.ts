@@ -98,11 +98,16 @@ export class Query {
     return serve(this.context, 'collection.get', this.collectionName, 'read', undefined, async () => {
       // The server caps a page whatever limit() asked for.
       const limit = Math.min(this.spec.limit, this.context.service.maxGetLimit);
-      const data = await findDocuments(this.context.store, this.collectionName, {
-        ...this.spec,
-        limit,
-        query: this.storeQuery(),
-      }, this.notePlan);
+      const data = await findDocuments(
+        this.context.store,
+        this.collectionName,
+        {
+          ...this.spec,
+          limit,
+          query: this.storeQuery(),
+        },
+        this.notePlan,
+      );
       return { data, errMsg: 'collection.get:ok' };
     });
   }

@@ -94,7 +94,9 @@ export async function countDocuments(
     return store.readIndexed(collection, async () => plan.index.size(plan.range));
   }
   // Counting a whole collection reads its metadata, not its documents.
-  onPlan?.(Object.keys(query).length === 0 ? { indexed: true, detail: 'collection size' } : scanReport(store, collection, query, []));
+  onPlan?.(
+    Object.keys(query).length === 0 ? { indexed: true, detail: 'collection size' } : scanReport(store, collection, query, []),
+  );
   return datastore.countAsync(query);
 }
 
@@ -164,7 +166,7 @@ export async function removeDocuments(
     // The removed ids, for the indexes: the same documents nedb would pick.
     let cursor = datastore.findAsync(query);
     if (!multi) cursor = cursor.limit(1);
-    const removed = idsOf((await cursor) as unknown as Doc[]);
+    const removed = idsOf(await cursor);
     const count = await datastore.removeAsync({ _id: { $in: removed } }, { multi: true });
     store.reindex(collection, datastore, removed);
     return count;

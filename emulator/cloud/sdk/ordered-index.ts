@@ -82,7 +82,8 @@ export class OrderedIndex {
       const value = fieldValue(doc, field);
       if (Array.isArray(value) && value.length > 0) {
         this.arrayFields.add(field);
-        const elements = [...new Map(value.map((item) => [JSON.stringify(item), item])).values()];
+        const items = value as unknown[];
+        const elements = [...new Map(items.map((item) => [JSON.stringify(item), item])).values()];
         keys = keys.flatMap((key) => elements.map((element) => [...key, element]));
       } else {
         keys = keys.map((key) => [...key, value]);
@@ -118,7 +119,11 @@ export class OrderedIndex {
     }
     if (stale.size === 0 && fresh.length === 0) return;
     if (stale.size === 0 && fresh.length === 1) {
-      this.entries.splice(lowerBound(this.entries, (entry) => compareEntries(entry, fresh[0]) < 0), 0, fresh[0]);
+      this.entries.splice(
+        lowerBound(this.entries, (entry) => compareEntries(entry, fresh[0]) < 0),
+        0,
+        fresh[0],
+      );
       return;
     }
     const kept = stale.size > 0 ? this.entries.filter((entry) => !stale.has(entry.id)) : this.entries;

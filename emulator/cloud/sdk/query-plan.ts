@@ -50,27 +50,33 @@ function rangeOf(condition: unknown): Pick<IndexRange, 'lower' | 'upper'> | null
   return range;
 }
 
+/** Whether walking `index` after `p` equalities gives `sort`'s order, and in which direction. */
+function walkOrder(index: OrderedIndex, p: number, sort: Sort): { descending: boolean } | null {
+  const fields = index.fields;
+  const fixed = new Set(fields.slice(0, p));
+  let order = sort.filter(([field]) => !fixed.has(field));
+  const directions = new Set(order.map(([, direction]) => direction));
+  if (directions.size > 1) return null;
+  const endsWithId = order.length > 0 && order[order.length - 1][0] === '_id';
+  if (endsWithId) order = order.slice(0, -1);
+  if (order.some(([field], i) => fields[p + i] !== field || index.arrayFields.has(field))) return null;
+  if (endsWithId && p + order.length !== fields.length) return null;
+  return { descending: directions.has(-1) };
+}
+
 /** The index that serves `query` sorted by `sort`, or null (a scan). */
 function planWith(index: OrderedIndex, query: StoreQuery, sort: Sort): (IndexPlan & { score: number }) | null {
   const fields = index.fields;
   const equal: unknown[] = [];
   while (equal.length < fields.length && isKeyValue(query[fields[equal.length]])) equal.push(query[fields[equal.length]]);
   const p = equal.length;
-  const fixed = new Set(fields.slice(0, p));
-  let order = sort.filter(([field]) => !fixed.has(field));
-  const directions = new Set(order.map(([, direction]) => direction));
-  if (directions.size > 1) return null;
-  const descending = directions.has(-1);
-  const endsWithId = order.length > 0 && order[order.length - 1][0] === '_id';
-  if (endsWithId) order = order.slice(0, -1);
-  if (order.some(([field], i) => fields[p + i] !== field)) return null;
-  if (endsWithId && p + order.length !== fields.length) return null;
-  if (order.some(([field]) => index.arrayFields.has(field))) return null;
+  const order = walkOrder(index, p, sort);
+  if (!order) return null;
   const range = p < fields.length && !index.arrayFields.has(fields[p]) ? rangeOf(query[fields[p]]) : null;
   if (p === 0 && !range && sort.length === 0) return null;
-  const used = new Set([...fixed, ...(range ? [fields[p]] : [])]);
+  const used = new Set([...fields.slice(0, p), ...(range ? [fields[p]] : [])]);
   const covered = Object.keys(query).every((key) => used.has(key)) && fields.every((field) => !index.arrayFields.has(field));
-  return { index, range: { equal, ...range }, descending, covered, score: p * 2 + (range ? 1 : 0) };
+  return { index, range: { equal, ...range }, ...order, covered, score: p * 2 + (range ? 1 : 0) };
 }
 
 export function planQuery(indexes: readonly OrderedIndex[], query: StoreQuery, sort: Sort): IndexPlan | null {

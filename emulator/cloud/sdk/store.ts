@@ -5,7 +5,6 @@ import { keepAppendHandleOpen } from './append-handle';
 import { DB_ERROR, DbFault } from './errors';
 import { Mutex } from './mutex';
 import { OrderedIndex, storedDocument } from './ordered-index';
-import type { Doc } from './translate';
 
 export interface DocumentStoreOptions {
   /** Folder holding one `<collection>.db` file per collection. */
@@ -99,7 +98,7 @@ export class DocumentStore {
       const indexes = this.orderedIndexes.get(name) ?? [];
       if (indexes.some((index) => index.fields.join('\u0000') === fields.join('\u0000'))) return;
       const index = new OrderedIndex([...fields]);
-      index.rebuild(datastore.getAllData() as Doc[]);
+      index.rebuild(datastore.getAllData());
       this.orderedIndexes.set(name, [...indexes, index]);
     });
   }

@@ -91,9 +91,22 @@ function comparison(path: string, command: QueryCommand, now: number): StoreQuer
   }
 }
 
+const BOUNDS = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/** `_.gte(a).and(_.lt(b))` on one field: one range object, as the server reads it (an index can use it). */
+function rangeCondition(path: string, value: LogicCommand, now: number): StoreQuery | null {
+  if (value.operator !== 'and') return null;
+  const bounds = value.operands.map((operand) => (operand instanceof QueryCommand ? operand.operator : ''));
+  if (!bounds.every((op) => BOUNDS.has(op)) || new Set(bounds).size !== bounds.length) return null;
+  const operands = value.operands as QueryCommand[];
+  return { [path]: Object.fromEntries(operands.map((operand) => [`$${operand.operator}`, queryValue(operand.operand, now)])) };
+}
+
 function fieldCondition(path: string, value: unknown, now: number): StoreQuery {
   if (value instanceof QueryCommand) return comparison(path, value, now);
   if (value instanceof LogicCommand) {
+    const range = rangeCondition(path, value, now);
+    if (range) return range;
     return { [`$${value.operator}`]: value.operands.map((operand) => fieldCondition(path, operand, now)) };
   }
   if (value instanceof UpdateCommand) throw invalid(`update command _.${value.operator}() cannot be used in a query`);
