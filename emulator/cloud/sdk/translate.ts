@@ -82,8 +82,10 @@ function comparison(path: string, command: QueryCommand, now: number): StoreQuer
     case 'neq':
       return { [path]: { $ne: queryValue(operand, now) } };
     case 'in':
+      return { [path]: { $in: (operand as unknown[]).map((item) => queryValue(item, now)) } };
     case 'nin':
-      return { [path]: { [`$${command.operator}`]: (operand as unknown[]).map((item) => queryValue(item, now)) } };
+      // On an array the server asks that no element is listed; nedb's $nin asks it of one element only.
+      return { $not: { [path]: { $in: (operand as unknown[]).map((item) => queryValue(item, now)) } } };
     case 'exists':
       return { [path]: { $exists: operand } };
     default:
@@ -122,7 +124,8 @@ function allOf(parts: StoreQuery[]): StoreQuery {
   if (parts.length === 0) return {};
   if (parts.length === 1) return parts[0];
   const keys = parts.flatMap((part) => Object.keys(part));
-  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$'));
+  // One `$not` (a `nin`) may sit beside the fields; more, or other operators, go under `$and`.
+  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$') || key === '$not');
   if (!distinctFields) return { $and: parts };
   const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id'))) as StoreQuery;
   const byId = parts.find((part) => Object.hasOwn(part, '_id'));
