@@ -113,6 +113,10 @@ export interface CloudRuntime {
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
   /** Declares a compound index (fields in order) that sorted, filtered reads walk instead of sorting. */
   ensureOrderedIndex(collection: string, fields: readonly string[]): Promise<void>;
+  /** Benchmarks: false serves every read by scanning (and sorting in memory), as before the ordered indexes. */
+  useOrderedIndexes(on: boolean): void;
+  /** Benchmarks: a database client slowed and counted like the functions' (for their code run in process). */
+  functionDatabase(): Database;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
   close(): Promise<void>;
 }
@@ -399,6 +403,8 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     subscribeMessages: outbox,
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
     ensureOrderedIndex: (collection, fields) => store.ensureOrderedIndex(collection, fields),
+    useOrderedIndexes: (on) => store.useOrderedIndexes(on),
+    functionDatabase: () => new Database({ store, now: () => clock.now(), service }),
     async close() {
       await scheduler.stop();
       await server.close();

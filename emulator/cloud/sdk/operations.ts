@@ -162,7 +162,7 @@ export async function removeDocuments(
   multi: boolean,
 ): Promise<number> {
   return store.write(collection, async (datastore) => {
-    if (store.orderedIndexesOf(collection).length === 0) return datastore.removeAsync(query, { multi });
+    if (!store.keepsOrderedIndexes(collection)) return datastore.removeAsync(query, { multi });
     // The removed ids, for the indexes: the same documents nedb would pick.
     let cursor = datastore.findAsync(query);
     if (!multi) cursor = cursor.limit(1);

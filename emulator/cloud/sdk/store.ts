@@ -28,6 +28,7 @@ export class DocumentStore {
   private readonly locks = new Map<string, Mutex>();
   /** Compound ordered indexes per collection (ordered-index.ts), kept up to date by every write. */
   private readonly orderedIndexes = new Map<string, OrderedIndex[]>();
+  private indexesServe = true;
   /** Transactions run one at a time. */
   readonly transactions = new Mutex();
   private closed = false;
@@ -105,7 +106,17 @@ export class DocumentStore {
 
   /** The ordered indexes of a collection (none: every sorted read scans and sorts). */
   orderedIndexesOf(name: string): readonly OrderedIndex[] {
-    return this.orderedIndexes.get(name) ?? [];
+    return this.indexesServe ? (this.orderedIndexes.get(name) ?? []) : [];
+  }
+
+  /** Whether writes to the collection must keep ordered indexes up to date. */
+  keepsOrderedIndexes(name: string): boolean {
+    return this.orderedIndexes.has(name);
+  }
+
+  /** Benchmarks: false leaves reads to the scan (the indexes are still kept up to date). */
+  useOrderedIndexes(on: boolean): void {
+    this.indexesServe = on;
   }
 
   /** After a write under the lock: the written documents' index entries follow. */
