@@ -94,9 +94,13 @@ export async function countDocuments(
     return store.readIndexed(collection, async () => plan.index.size(plan.range));
   }
   // Counting a whole collection reads its metadata, not its documents.
-  onPlan?.(
-    Object.keys(query).length === 0 ? { indexed: true, detail: 'collection size' } : scanReport(store, collection, query, []),
-  );
+  if (Object.keys(query).length === 0) {
+    onPlan?.({ indexed: true, detail: 'collection size' });
+    const [index] = store.orderedIndexesOf(collection);
+    if (index) return store.readIndexed(collection, async () => index.documentCount);
+    return datastore.countAsync(query);
+  }
+  onPlan?.(scanReport(store, collection, query, []));
   return datastore.countAsync(query);
 }
 

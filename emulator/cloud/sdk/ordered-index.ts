@@ -144,6 +144,11 @@ export class OrderedIndex {
     }
   }
 
+  /** How many documents the index holds (each has at least one entry): the collection's size. */
+  get documentCount(): number {
+    return this.keysOf.size;
+  }
+
   /** How many entries the range holds (documents, when no array field is involved). */
   size(range: IndexRange): number {
     const [start, end] = this.bounds(range);

@@ -94,12 +94,20 @@ async function writeHistory(seed: number): Promise<void> {
         await both((db) => db.collection('items').doc(id).remove());
         break;
       case 2: // a conditional update of many, moving the equality prefix
-        await both((db) => db.collection('items').where({ rank: _.gte(rank), status }).update({ data: { status: 'revoked' } }));
+        await both((db) =>
+          db
+            .collection('items')
+            .where({ rank: _.gte(rank), status })
+            .update({ data: { status: 'revoked' } }),
+        );
         break;
       case 3: // a transaction that commits: set replaces the whole document
         await both((db) =>
           db.runTransaction(async (t) => {
-            await t.collection('items').doc(id).set({ data: { kind: 'mini', status, rank, owners: ['o9'], name: '新店' } });
+            await t
+              .collection('items')
+              .doc(id)
+              .set({ data: { kind: 'mini', status, rank, owners: ['o9'], name: '新店' } });
           }),
         );
         break;
@@ -107,7 +115,10 @@ async function writeHistory(seed: number): Promise<void> {
         await both((db) =>
           db
             .runTransaction(async (t) => {
-              await t.collection('items').doc(id).update({ data: { rank: 99, status: 'active' } });
+              await t
+                .collection('items')
+                .doc(id)
+                .update({ data: { rank: 99, status: 'active' } });
               await t.collection('items').add({ data: { _id: `tx-${step}`, kind: 'mini', status: 'active', rank: 99 } });
               await t.rollback('no');
             })
@@ -115,7 +126,12 @@ async function writeHistory(seed: number): Promise<void> {
         );
         break;
       default:
-        await both((db) => db.collection('items').where({ owners: `o${step % 5}`, rank: _.lt(3) }).remove());
+        await both((db) =>
+          db
+            .collection('items')
+            .where({ owners: `o${step % 5}`, rank: _.lt(3) })
+            .remove(),
+        );
     }
   }
 }
@@ -137,15 +153,36 @@ function reads(db: Database): Record<string, Read> {
         .limit(10)
         .get(),
     residualFilter: (d) =>
-      d.collection('items').where({ status: 'active', name: _.neq('店铺3') }).orderBy('rank', 'asc').limit(30).get(),
+      d
+        .collection('items')
+        .where({ status: 'active', name: _.neq('店铺3') })
+        .orderBy('rank', 'asc')
+        .limit(30)
+        .get(),
     ownerByRank: (d) => d.collection('items').where({ owners: 'o2' }).orderBy('rank', 'desc').limit(1000).get(),
     tiesAfterCursor: (d) =>
-      d.collection('items').where({ rank: 5, _id: _.lt('id-0080') }).orderBy('rank', 'desc').orderBy('_id', 'desc').limit(1000).get(),
+      d
+        .collection('items')
+        .where({ rank: 5, _id: _.lt('id-0080') })
+        .orderBy('rank', 'desc')
+        .orderBy('_id', 'desc')
+        .limit(1000)
+        .get(),
     namePrefix: (d) =>
-      d.collection('items').where({ name: _.gte('店铺1').and(_.lt('店铺1\uffff')) }).orderBy('name', 'asc').limit(1000).get(),
+      d
+        .collection('items')
+        .where({ name: _.gte('店铺1').and(_.lt('店铺1\uffff')) })
+        .orderBy('name', 'asc')
+        .limit(1000)
+        .get(),
     projected: (d) => d.collection('items').where({ status: 'needs_reauth' }).orderBy('rank', 'asc').field({ rank: true }).get(),
     countPrefix: (d) => d.collection('items').where({ kind: 'official', status: 'active' }).count(),
-    countRange: (d) => d.collection('items').where({ status: 'active', rank: _.gte(4) }).count(),
+    countAll: (d) => d.collection('items').count(),
+    countRange: (d) =>
+      d
+        .collection('items')
+        .where({ status: 'active', rank: _.gte(4) })
+        .count(),
   };
 }
 
@@ -156,8 +193,18 @@ test('every sorted, filtered read answers as the scan does, after updates, delet
       const [fromIndex, fromScan] = await both(read);
       expect({ name, seed, result: fromIndex }).toEqual({ name, seed, result: fromScan });
     }
-    await both((db) => db.collection('items').where({ rank: db.command.gte(-1) }).remove());
-    await both((db) => db.collection('items').where({ rank: db.command.exists(false) }).remove());
+    await both((db) =>
+      db
+        .collection('items')
+        .where({ rank: db.command.gte(-1) })
+        .remove(),
+    );
+    await both((db) =>
+      db
+        .collection('items')
+        .where({ rank: db.command.exists(false) })
+        .remove(),
+    );
   }
   const sorted = (await indexed.db.collection('items').limit(1).get()).data;
   expect(sorted).toEqual([]);
@@ -186,7 +233,8 @@ test('the indexed store reports its reads as indexed; a read no index fits is re
   expect(calls.unindexedReads).toBe(1);
   expect(calls.unindexed).toEqual(['items: scan where {kind} sorted by label desc']);
   for (const read of Object.values(reads(plain.db))) await read(plain.db);
-  expect(plain.service.calls().unindexedReads).toBe(Object.keys(reads(plain.db)).length);
+  // All but the count of the whole collection, which is its size, not a scan.
+  expect(plain.service.calls().unindexedReads).toBe(Object.keys(reads(plain.db)).length - 1);
 });
 
 test('an index declared on a collection that already holds documents is built from them', async () => {

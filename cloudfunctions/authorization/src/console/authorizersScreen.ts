@@ -119,6 +119,9 @@ function row(account: AuthorizerSummary, links: AuthorizersLinks): string {
 </tr>`;
 }
 
+const countText = (total: number | null) => (total === null ? '' : ` ${total.toLocaleString('zh-CN')} 个`);
+const totalText = (total: number | null) => (total === null ? '缺少权限集的筛选不统计总数' : `共${countText(total)}`);
+
 function pager(page: AuthorizersPage, links: AuthorizersLinks): string {
   const link = (cursor: string | undefined, label: string, rel: string) =>
     cursor
@@ -126,7 +129,7 @@ function pager(page: AuthorizersPage, links: AuthorizersLinks): string {
       : `<span class="disabled">${e(label)}</span>`;
   const exportLink = href(links.exportCsv, queryParams(page.query, { cursor: undefined }));
   return `<nav class="console-pager">${link(page.previous, '上一页', 'prev')} ${link(page.next, '下一页', 'next')}
-  <a class="console-export" href="${exportLink}" download>导出 CSV（当前筛选的全部 ${page.total.toLocaleString('zh-CN')} 个）</a></nav>`;
+  <a class="console-export" href="${exportLink}" download>导出 CSV（当前筛选的全部${countText(page.total)}）</a></nav>`;
 }
 
 /** The list: search and filters, the table with sortable columns, pages, the export link. */
@@ -147,7 +150,7 @@ export async function authorizersScreen(deps: AuthorizersScreenDeps, params: URL
       ? `<table class="console-table"><thead>${header(page, links)}</thead><tbody>${page.rows.map((r) => row(r, links)).join('')}</tbody></table>`
       : '<p class="console-empty">没有符合条件的账号</p>';
   const html = `<section class="console-authorizers">
-<h1>授权账号 <small>共 ${page.total.toLocaleString('zh-CN')} 个</small></h1>
+<h1>授权账号 <small>${totalText(page.total)}</small></h1>
 ${searchForm(query, deps, links)}
 ${searchNote(page)}
 ${body}
