@@ -22,6 +22,9 @@ export const compareValues = (a: unknown, b: unknown): number => model.compareTh
 export const matchesQuery = (doc: Doc, query: StoreQuery): boolean => model.match(doc, query);
 export const fieldValue = (doc: Doc, field: string): unknown => model.getDotValue(doc, field);
 
+/** Up to this many entries are moved one by one; more are merged in one pass. */
+const FEW = 16;
+
 interface Entry {
   key: unknown[];
   id: string;
@@ -106,10 +109,10 @@ export class OrderedIndex {
    * (null once removed). Many at once are merged in one pass rather than inserted one by one.
    */
   refresh(ids: Iterable<string>, current: (id: string) => Doc | null): void {
-    const stale = new Set<string>();
+    const stale: Entry[] = [];
     const fresh: Entry[] = [];
     for (const id of ids) {
-      if (this.keysOf.has(id)) stale.add(id);
+      stale.push(...(this.keysOf.get(id) ?? []));
       const doc = current(id);
       if (doc) {
         const entries = this.entriesFor(doc);
@@ -117,17 +120,27 @@ export class OrderedIndex {
         fresh.push(...entries);
       } else this.keysOf.delete(id);
     }
-    if (stale.size === 0 && fresh.length === 0) return;
-    if (stale.size === 0 && fresh.length === 1) {
-      this.entries.splice(
-        lowerBound(this.entries, (entry) => compareEntries(entry, fresh[0]) < 0),
-        0,
-        fresh[0],
-      );
+    if (stale.length + fresh.length === 0) return;
+    // A few entries (one document written): found and moved by binary search, no full pass.
+    if (stale.length + fresh.length <= FEW && stale.every((entry) => this.removeOne(entry))) {
+      for (const entry of fresh) this.entries.splice(this.positionOf(entry), 0, entry);
       return;
     }
-    const kept = stale.size > 0 ? this.entries.filter((entry) => !stale.has(entry.id)) : this.entries;
+    const staleIds = new Set(stale.map((entry) => entry.id));
+    const kept = staleIds.size > 0 ? this.entries.filter((entry) => !staleIds.has(entry.id)) : this.entries;
     this.entries = mergeSorted(kept, fresh.sort(compareEntries));
+  }
+
+  private positionOf(entry: Entry): number {
+    return lowerBound(this.entries, (other) => compareEntries(other, entry) < 0);
+  }
+
+  /** Removes this very entry; false if it is not where its key says (then a full pass does it). */
+  private removeOne(entry: Entry): boolean {
+    const at = this.positionOf(entry);
+    if (this.entries[at] !== entry) return false;
+    this.entries.splice(at, 1);
+    return true;
   }
 
   /** Document ids in the range, in index order (or reversed), without repeats. */
