@@ -187,7 +187,7 @@ export function consoleFigures(n: number, s: ConsoleSample): Figure[] {
       note:
         `${large.heapMiB.toFixed(1)} MiB for ${large.rows.toLocaleString('en-US')} rows, ${small.heapMiB.toFixed(1)} MiB for ${small.rows.toLocaleString('en-US')}: ` +
         'after a full garbage collection, sampled every 2 ms and at every chunk, in the process that also runs the stack; ' +
-        'an export that kept its rows would grow about tenfold',
+        'rows kept in memory would add to it in proportion to their number',
     }),
   ];
 }
