@@ -160,8 +160,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
  */
 export async function prepareDatabase(cloud: CloudRuntime): Promise<void> {
   await setupDatabase(cloud.db);
-  // The local store has single-field indexes only: each field of each index gets one.
+  // Each index as declared (sorted pages walk it), and each of its fields on its own (nedb's own
+  // single-field indexes, which unsorted lookups use).
   for (const [collection, specs] of Object.entries(COLLECTION_INDEXES)) {
+    for (const spec of specs) await cloud.ensureOrderedIndex(collection, spec);
     for (const field of new Set(specs.flat())) await cloud.ensureIndex(collection, field);
   }
 }

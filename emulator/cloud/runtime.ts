@@ -111,6 +111,12 @@ export interface CloudRuntime {
   readonly subscribeMessages: SubscribeMessageOutbox;
   /** Declares an index on a collection, e.g. `{ unique: true }` (the server sdk has no such call). */
   ensureIndex(collection: string, fieldName: string, options?: { unique?: boolean; sparse?: boolean }): Promise<void>;
+  /** Declares a compound index (fields in order) that sorted, filtered reads walk instead of sorting. */
+  ensureOrderedIndex(collection: string, fields: readonly string[]): Promise<void>;
+  /** Benchmarks: false serves every read by scanning (and sorting in memory), as before the ordered indexes. */
+  useOrderedIndexes(on: boolean): void;
+  /** Benchmarks: a database client slowed and counted like the functions' (for their code run in process). */
+  functionDatabase(): Database;
   /** Stops timers and the HTTP server, then compacts and closes the database files. */
   close(): Promise<void>;
 }
@@ -396,6 +402,9 @@ export async function startCloudRuntime(options: CloudRuntimeOptions): Promise<C
     dbCalls: () => service.calls(),
     subscribeMessages: outbox,
     ensureIndex: (collection, fieldName, indexOptions) => store.ensureIndex(collection, fieldName, indexOptions),
+    ensureOrderedIndex: (collection, fields) => store.ensureOrderedIndex(collection, fields),
+    useOrderedIndexes: (on) => store.useOrderedIndexes(on),
+    functionDatabase: () => new Database({ store, now: () => clock.now(), service }),
     async close() {
       await scheduler.stop();
       await server.close();

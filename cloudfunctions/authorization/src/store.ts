@@ -33,6 +33,7 @@ export interface CloudCommand {
   gt(v: unknown): unknown;
   gte(v: unknown): unknown;
   in(v: unknown[]): unknown;
+  nin(v: unknown[]): unknown;
   exists(v: boolean): unknown;
   or(...conditions: unknown[]): Query;
   and(...conditions: unknown[]): Query;
@@ -80,6 +81,8 @@ export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
 
 export interface FindOptions {
   orderBy?: [string, 'asc' | 'desc'];
+  /** Then by `_id` in the same direction: a stable order for keyset paging. */
+  thenById?: boolean;
   skip?: number;
   limit?: number;
 }
@@ -147,6 +150,7 @@ export class Store {
   async find<T>(collection: CollectionName, query: Query, options: FindOptions = {}): Promise<T[]> {
     let q = this.db.collection(collection).where(query);
     if (options.orderBy) q = q.orderBy(...options.orderBy);
+    if (options.orderBy && options.thenById) q = q.orderBy('_id', options.orderBy[1]);
     if (options.skip) q = q.skip(options.skip);
     q = q.limit(options.limit ?? 100);
     const { data } = await q.get();

@@ -2,6 +2,7 @@ import { createCommand, ServerDate, type Command } from './commands';
 import type { CrashSwitch } from './crash';
 import { asApi, cloudSdkError, DB_ERROR, DbFault } from './errors';
 import { countDocuments, findDocuments, insertDocuments, removeDocuments, replaceDocument, updateDocuments } from './operations';
+import type { PlanReport } from './query-plan';
 import { DEFAULT_GET_LIMIT, DbService, type CallKind } from './service';
 import type { DocumentStore } from './store';
 import type { DbContext } from './db-context';
@@ -87,6 +88,8 @@ export class Query {
     return this.with({ projection: toProjection(projection) });
   }
 
+  private readonly notePlan = (report: PlanReport) => this.context.service.notePlan(this.collectionName, report);
+
   private storeQuery() {
     return toStoreQuery(this.spec.condition, this.context.now());
   }
@@ -95,18 +98,23 @@ export class Query {
     return serve(this.context, 'collection.get', this.collectionName, 'read', undefined, async () => {
       // The server caps a page whatever limit() asked for.
       const limit = Math.min(this.spec.limit, this.context.service.maxGetLimit);
-      const data = await findDocuments(this.context.store, this.collectionName, {
-        ...this.spec,
-        limit,
-        query: this.storeQuery(),
-      });
+      const data = await findDocuments(
+        this.context.store,
+        this.collectionName,
+        {
+          ...this.spec,
+          limit,
+          query: this.storeQuery(),
+        },
+        this.notePlan,
+      );
       return { data, errMsg: 'collection.get:ok' };
     });
   }
 
   count(): Promise<{ total: number; errMsg: string }> {
     return serve(this.context, 'collection.count', this.collectionName, 'read', undefined, async () => {
-      const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery());
+      const total = await countDocuments(this.context.store, this.collectionName, this.storeQuery(), this.notePlan);
       return { total, errMsg: 'collection.count:ok' };
     });
   }

@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
+import type Nedb from '@seald-io/nedb';
+import { matchesQuery, storedDocument } from './ordered-index';
+import { byPrimaryKey, describeScan, planQuery, type IndexPlan, type PlanReport } from './query-plan';
 import { copyOut, type Doc, type StoreQuery, type StoreUpdate } from './translate';
 import type { DocumentStore } from './store';
 
@@ -21,12 +24,56 @@ export function newDocumentId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export async function findDocuments(store: DocumentStore, collection: string, spec: FindSpec): Promise<Doc[]> {
+/** Told how each read was served (service.ts counts reads that were not indexed). */
+export type PlanListener = (report: PlanReport) => void;
+
+export async function findDocuments(
+  store: DocumentStore,
+  collection: string,
+  spec: FindSpec,
+  onPlan?: PlanListener,
+): Promise<Doc[]> {
   const datastore = await store.collection(collection);
+  const plan = spec.sort.length > 0 ? planQuery(store.orderedIndexesOf(collection), spec.query, spec.sort) : null;
+  if (plan && !byPrimaryKey(spec.query)) {
+    onPlan?.({ indexed: true, detail: plan.index.name });
+    return store.readIndexed(collection, (locked) => walkIndex(locked, plan, spec));
+  }
+  onPlan?.(scanReport(store, collection, spec.query, spec.sort));
   let cursor = datastore.findAsync(spec.query, spec.projection ?? {});
-  if (spec.sort.length > 0) cursor = cursor.sort(Object.fromEntries(spec.sort));
+  if (spec.sort.length > 0) cursor = cursor.sort(Object.fromEntries(withTieBreak(spec.sort)));
   const found = (await cursor.skip(spec.skip).limit(spec.limit)) as unknown as Doc[];
   return found.map((doc) => copyOut(doc));
+}
+
+/** Ties are ordered by `_id` in the direction of the last sort field, as an index walk orders them. */
+function withTieBreak(sort: Array<[string, 1 | -1]>): Array<[string, 1 | -1]> {
+  if (sort.some(([field]) => field === '_id')) return sort;
+  return [...sort, ['_id', sort[sort.length - 1][1]]];
+}
+
+function scanReport(store: DocumentStore, collection: string, query: StoreQuery, sort: FindSpec['sort']): PlanReport {
+  if (byPrimaryKey(query)) return { indexed: true, detail: '_id' };
+  const plan = planQuery(store.orderedIndexesOf(collection), query, sort);
+  return plan ? { indexed: true, detail: plan.index.name } : { indexed: false, detail: describeScan(query, sort) };
+}
+
+/** A sorted page from an index: walk it from the range's start, keep what matches, stop at the limit. */
+async function walkIndex(datastore: Nedb, plan: IndexPlan, spec: FindSpec): Promise<Doc[]> {
+  const ids: string[] = [];
+  let skipped = 0;
+  for (const id of plan.index.walk(plan.range, plan.descending)) {
+    const doc = storedDocument(datastore, id);
+    if (!doc || !matchesQuery(doc, spec.query)) continue;
+    if (skipped < spec.skip) skipped += 1;
+    else ids.push(id);
+    if (ids.length >= spec.limit) break;
+  }
+  if (ids.length === 0) return [];
+  // nedb projects the page; the index gave its order.
+  const page = (await datastore.findAsync({ _id: { $in: ids } }, spec.projection ?? {})) as unknown as Doc[];
+  const byId = new Map(page.map((doc) => [doc._id, doc]));
+  return ids.flatMap((id) => (byId.has(id) ? [copyOut(byId.get(id) as Doc)] : []));
 }
 
 export async function findById(store: DocumentStore, collection: string, id: string): Promise<Doc | null> {
@@ -34,14 +81,35 @@ export async function findById(store: DocumentStore, collection: string, id: str
   return found ?? null;
 }
 
-export async function countDocuments(store: DocumentStore, collection: string, query: StoreQuery): Promise<number> {
+export async function countDocuments(
+  store: DocumentStore,
+  collection: string,
+  query: StoreQuery,
+  onPlan?: PlanListener,
+): Promise<number> {
   const datastore = await store.collection(collection);
+  const plan = planQuery(store.orderedIndexesOf(collection), query, []);
+  if (plan?.covered) {
+    onPlan?.({ indexed: true, detail: plan.index.name });
+    return store.readIndexed(collection, async () => plan.index.size(plan.range));
+  }
+  // Counting a whole collection reads its metadata, not its documents.
+  if (Object.keys(query).length === 0) {
+    onPlan?.({ indexed: true, detail: 'collection size' });
+    const [index] = store.orderedIndexesOf(collection);
+    if (index) return store.readIndexed(collection, async () => index.documentCount);
+    return datastore.countAsync(query);
+  }
+  onPlan?.(scanReport(store, collection, query, []));
   return datastore.countAsync(query);
 }
 
 export async function insertDocuments(store: DocumentStore, collection: string, docs: Doc[]): Promise<string[]> {
   const withIds = docs.map((doc) => ({ ...doc, _id: doc._id ?? newDocumentId() }));
-  await store.write(collection, (datastore) => datastore.insertAsync(withIds));
+  await store.write(collection, async (datastore) => {
+    await datastore.insertAsync(withIds);
+    store.reindex(collection, datastore, idsOf(withIds));
+  });
   return withIds.map((doc) => doc._id as string);
 }
 
@@ -58,12 +126,13 @@ export async function updateDocuments(
     if (!multi) cursor = cursor.limit(1);
     const before = (await cursor) as unknown as Doc[];
     if (before.length === 0) return { matched: 0, updated: 0 };
-    const ids = before.map((doc) => doc._id);
+    const ids = idsOf(before);
     const { affectedDocuments } = await datastore.updateAsync({ _id: { $in: ids } }, update, {
       multi: true,
       returnUpdatedDocs: true,
     });
     const after = new Map(((affectedDocuments ?? []) as Doc[]).map((doc) => [doc._id, doc]));
+    store.reindex(collection, datastore, ids);
     const updated = before.filter((doc) => !isDeepStrictEqual(doc, after.get(doc._id))).length;
     return { matched: before.length, updated };
   });
@@ -81,9 +150,11 @@ export async function replaceDocument(
     const existing = (await datastore.findOneAsync({ _id: id })) as unknown as Doc | null;
     if (!existing) {
       await datastore.insertAsync(replacement);
+      store.reindex(collection, datastore, [id]);
       return { updated: 0, created: 1 };
     }
     await datastore.updateAsync({ _id: id }, replacement, {});
+    store.reindex(collection, datastore, [id]);
     return { updated: isDeepStrictEqual(existing, replacement) ? 0 : 1, created: 0 };
   });
 }
@@ -94,5 +165,16 @@ export async function removeDocuments(
   query: StoreQuery,
   multi: boolean,
 ): Promise<number> {
-  return store.write(collection, (datastore) => datastore.removeAsync(query, { multi }));
+  return store.write(collection, async (datastore) => {
+    if (!store.keepsOrderedIndexes(collection)) return datastore.removeAsync(query, { multi });
+    // The removed ids, for the indexes: the same documents nedb would pick.
+    let cursor = datastore.findAsync(query);
+    if (!multi) cursor = cursor.limit(1);
+    const removed = idsOf(await cursor);
+    const count = await datastore.removeAsync({ _id: { $in: removed } }, { multi: true });
+    store.reindex(collection, datastore, removed);
+    return count;
+  });
 }
+
+const idsOf = (docs: Doc[]): string[] => docs.map((doc) => doc._id as string);

@@ -26,12 +26,18 @@ export interface DbCallCounts {
   writes: number;
   /** The same, per collection. */
   byCollection: Record<string, { reads: number; writes: number }>;
+  /** Reads (`get`, `count`) that no index served: they scanned, and a sorted one sorted in memory. */
+  unindexedReads: number;
+  /** The latest of those (at most 50): collection and what was scanned. */
+  unindexed: string[];
 }
+
+const UNINDEXED_KEPT = 50;
 
 export class DbService {
   readonly maxGetLimit: number;
   readonly latencyMs: number;
-  private readonly counts: DbCallCounts = { reads: 0, writes: 0, byCollection: {} };
+  private readonly counts: DbCallCounts = { reads: 0, writes: 0, byCollection: {}, unindexedReads: 0, unindexed: [] };
 
   constructor(options: DbServiceOptions = {}) {
     const max = options.maxGetLimit ?? STRICT_MAX_GET_LIMIT;
@@ -55,6 +61,14 @@ export class DbService {
       perCollection.writes += 1;
     }
     if (this.latencyMs > 0) await new Promise<void>((resolve) => setTimeout(resolve, this.latencyMs));
+  }
+
+  /** How a read was served (operations.ts): one that no index served is counted and described. */
+  notePlan(collection: string, report: { indexed: boolean; detail: string }): void {
+    if (report.indexed) return;
+    this.counts.unindexedReads += 1;
+    this.counts.unindexed.push(`${collection}: ${report.detail}`);
+    if (this.counts.unindexed.length > UNINDEXED_KEPT) this.counts.unindexed.shift();
   }
 
   /** The calls so far (a copy). */

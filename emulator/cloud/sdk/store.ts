@@ -4,6 +4,7 @@ import Nedb from '@seald-io/nedb';
 import { keepAppendHandleOpen } from './append-handle';
 import { DB_ERROR, DbFault } from './errors';
 import { Mutex } from './mutex';
+import { OrderedIndex, storedDocument } from './ordered-index';
 
 export interface DocumentStoreOptions {
   /** Folder holding one `<collection>.db` file per collection. */
@@ -25,6 +26,9 @@ const COLLECTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 export class DocumentStore {
   private readonly datastores = new Map<string, Promise<Nedb>>();
   private readonly locks = new Map<string, Mutex>();
+  /** Compound ordered indexes per collection (ordered-index.ts), kept up to date by every write. */
+  private readonly orderedIndexes = new Map<string, OrderedIndex[]>();
+  private indexesServe = true;
   /** Transactions run one at a time. */
   readonly transactions = new Mutex();
   private closed = false;
@@ -83,12 +87,61 @@ export class DocumentStore {
     await datastore.ensureIndexAsync({ fieldName, ...options });
   }
 
+  /**
+   * Declares a compound index (fields in order), as the cloud console does: sorted, filtered pages
+   * that fit it walk it instead of sorting every document. Built from the documents already stored.
+   */
+  async ensureOrderedIndex(name: string, fields: readonly string[]): Promise<void> {
+    this.assertUsable(name);
+    if (fields.length === 0) throw new DbFault(DB_ERROR.invalidParam, 'an index needs at least one field');
+    const datastore = await this.open(name);
+    await this.lockOf(name).run(async () => {
+      const indexes = this.orderedIndexes.get(name) ?? [];
+      if (indexes.some((index) => index.fields.join('\u0000') === fields.join('\u0000'))) return;
+      const index = new OrderedIndex([...fields]);
+      index.rebuild(datastore.getAllData());
+      this.orderedIndexes.set(name, [...indexes, index]);
+    });
+  }
+
+  /** The ordered indexes of a collection (none: every sorted read scans and sorts). */
+  orderedIndexesOf(name: string): readonly OrderedIndex[] {
+    return this.indexesServe ? (this.orderedIndexes.get(name) ?? []) : [];
+  }
+
+  /** Whether writes to the collection must keep ordered indexes up to date. */
+  keepsOrderedIndexes(name: string): boolean {
+    return this.orderedIndexes.has(name);
+  }
+
+  /** Benchmarks: false leaves reads to the scan (the indexes are still kept up to date). */
+  useOrderedIndexes(on: boolean): void {
+    this.indexesServe = on;
+  }
+
+  /** After a write under the lock: the written documents' index entries follow. */
+  reindex(name: string, datastore: Nedb, ids: Iterable<string>): void {
+    const indexes = this.orderedIndexes.get(name);
+    if (!indexes) return;
+    const list = [...ids];
+    for (const index of indexes) index.refresh(list, (id) => storedDocument(datastore, id));
+  }
+
+  private lockOf(name: string): Mutex {
+    let lock = this.locks.get(name);
+    if (!lock) this.locks.set(name, (lock = new Mutex()));
+    return lock;
+  }
+
   /** Runs a write under the collection's lock. */
   async write<T>(name: string, work: (datastore: Nedb) => Promise<T>): Promise<T> {
     const datastore = await this.collection(name);
-    let lock = this.locks.get(name);
-    if (!lock) this.locks.set(name, (lock = new Mutex()));
-    return lock.run(() => work(datastore));
+    return this.lockOf(name).run(() => work(datastore));
+  }
+
+  /** A read that walks an ordered index: under the lock, so it never sees a write half-indexed. */
+  async readIndexed<T>(name: string, work: (datastore: Nedb) => Promise<T>): Promise<T> {
+    return this.write(name, work);
   }
 
   /** Compacts every data file (so each holds one line per document) and refuses further calls. */

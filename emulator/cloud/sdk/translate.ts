@@ -82,8 +82,10 @@ function comparison(path: string, command: QueryCommand, now: number): StoreQuer
     case 'neq':
       return { [path]: { $ne: queryValue(operand, now) } };
     case 'in':
+      return { [path]: { $in: (operand as unknown[]).map((item) => queryValue(item, now)) } };
     case 'nin':
-      return { [path]: { [`$${command.operator}`]: (operand as unknown[]).map((item) => queryValue(item, now)) } };
+      // On an array the server asks that no element is listed; nedb's $nin asks it of one element only.
+      return { $not: { [path]: { $in: (operand as unknown[]).map((item) => queryValue(item, now)) } } };
     case 'exists':
       return { [path]: { $exists: operand } };
     default:
@@ -91,9 +93,22 @@ function comparison(path: string, command: QueryCommand, now: number): StoreQuer
   }
 }
 
+const BOUNDS = new Set(['gt', 'gte', 'lt', 'lte']);
+
+/** `_.gte(a).and(_.lt(b))` on one field: one range object, as the server reads it (an index can use it). */
+function rangeCondition(path: string, value: LogicCommand, now: number): StoreQuery | null {
+  if (value.operator !== 'and') return null;
+  const bounds = value.operands.map((operand) => (operand instanceof QueryCommand ? operand.operator : ''));
+  if (!bounds.every((op) => BOUNDS.has(op)) || new Set(bounds).size !== bounds.length) return null;
+  const operands = value.operands as QueryCommand[];
+  return { [path]: Object.fromEntries(operands.map((operand) => [`$${operand.operator}`, queryValue(operand.operand, now)])) };
+}
+
 function fieldCondition(path: string, value: unknown, now: number): StoreQuery {
   if (value instanceof QueryCommand) return comparison(path, value, now);
   if (value instanceof LogicCommand) {
+    const range = rangeCondition(path, value, now);
+    if (range) return range;
     return { [`$${value.operator}`]: value.operands.map((operand) => fieldCondition(path, operand, now)) };
   }
   if (value instanceof UpdateCommand) throw invalid(`update command _.${value.operator}() cannot be used in a query`);
@@ -109,7 +124,8 @@ function allOf(parts: StoreQuery[]): StoreQuery {
   if (parts.length === 0) return {};
   if (parts.length === 1) return parts[0];
   const keys = parts.flatMap((part) => Object.keys(part));
-  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$'));
+  // One `$not` (a `nin`) may sit beside the fields; more, or other operators, go under `$and`.
+  const distinctFields = new Set(keys).size === keys.length && keys.every((key) => !key.startsWith('$') || key === '$not');
   if (!distinctFields) return { $and: parts };
   const merged: StoreQuery = Object.assign({}, ...parts.filter((part) => !Object.hasOwn(part, '_id'))) as StoreQuery;
   const byId = parts.find((part) => Object.hasOwn(part, '_id'));

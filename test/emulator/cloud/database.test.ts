@@ -223,6 +223,8 @@ describe('queries', () => {
     expect(await find({ age: _.lte(25) })).toEqual(['bob', 'dan']);
     expect(await find({ name: _.in(['ann', 'dan', 'zed']) })).toEqual(['ann', 'dan']);
     expect(await find({ name: _.nin(['ann', 'dan']) })).toEqual(['bob', 'cid']);
+    // On an array, as the server reads it: no element may be listed (not just one element unlisted).
+    expect(await find({ tags: _.nin(['a']) })).toEqual(['bob', 'cid', 'dan']);
     expect(await find({ tags: _.exists(true) })).toEqual(['ann', 'bob']);
     expect(await find({ tags: _.exists(false) })).toEqual(['cid', 'dan']);
     expect(await find({ nick: _.exists(true) })).toEqual(['dan']);

@@ -23,6 +23,35 @@ export interface Revocation {
   onlyOverOlder?: boolean;
 }
 
+/** The console's orders: every one has an index per filter (setup/collections.ts), ties by `_id`. */
+export type ConsoleSortField = 'updatedAt' | 'name' | 'authorizedAt';
+
+/**
+ * What the console lists. Each search is one an index can answer: an AppID (`_id`), an original
+ * ID (`userName`), a merchant's OPENID (`owners`) or the start of the name (a range on `name`).
+ */
+export interface ConsoleFilter {
+  kind?: AuthorizerKind;
+  status?: AuthorizerStatus;
+  /** Accounts whose granted sets lack this one (checked on each account the index walk reaches). */
+  missingSet?: number;
+  appid?: string;
+  userName?: string;
+  owner?: string;
+  namePrefix?: string;
+}
+
+export interface ConsoleOrder {
+  field: ConsoleSortField;
+  descending: boolean;
+}
+
+/** Where a page starts: after this account (its sort value and `_id`), exclusive. */
+export interface ConsoleKey {
+  value: string | number;
+  id: string;
+}
+
 /** `updatedAt` doubles as the version of optimistic writes: it always moves forward. */
 const nextVersion = (before: AuthorizerDoc, now: number) => Math.max(now, before.updatedAt + 1);
 
@@ -106,6 +135,56 @@ export class AuthorizersRepository {
     return { total, docs };
   }
 
+  /** How many accounts the console's filter holds (an indexed count when it names only kind and status). */
+  countForConsole(filter: ConsoleFilter): Promise<number> {
+    return this.store.count(COLLECTIONS.authorizers, this.consoleQuery(filter));
+  }
+
+  /**
+   * Up to `limit` accounts in `order`, after `after` when given. Keyset paging: the accounts that
+   * tie with `after` on the sort value come first (those past its `_id`), then the ones beyond
+   * that value: two reads, run together, each a walk of one index from where it starts.
+   */
+  async pageForConsole(filter: ConsoleFilter, order: ConsoleOrder, limit: number, after?: ConsoleKey): Promise<AuthorizerDoc[]> {
+    const _ = this.store.command;
+    const find = (query: Query) =>
+      this.store.find<AuthorizerDoc>(COLLECTIONS.authorizers, query, {
+        orderBy: [order.field, order.descending ? 'desc' : 'asc'],
+        thenById: true,
+        limit: Math.min(limit, PAGE),
+      });
+    const base = this.consoleQuery(filter);
+    if (!after) return find(base);
+    const beyond = order.descending ? _.lt(after.value) : _.gt(after.value);
+    const [ties, rest] = await Promise.all([
+      find({ ...base, [order.field]: after.value, _id: order.descending ? _.lt(after.id) : _.gt(after.id) }),
+      find({ ...base, [order.field]: this.withinPrefix(filter, order, beyond) }),
+    ]);
+    return [...ties, ...rest].slice(0, limit);
+  }
+
+  /** A name search keeps its other end when a page starts past a key. */
+  private withinPrefix(filter: ConsoleFilter, order: ConsoleOrder, beyond: unknown): unknown {
+    const _ = this.store.command;
+    if (filter.namePrefix === undefined || order.field !== 'name') return beyond;
+    return order.descending ? _.and(_.gte(filter.namePrefix), beyond) : _.and(beyond, _.lt(nameRangeEnd(filter.namePrefix)));
+  }
+
+  private consoleQuery(filter: ConsoleFilter): Query {
+    const _ = this.store.command;
+    const query: Query = {};
+    if (filter.kind) query.kind = filter.kind;
+    if (filter.status) query.status = filter.status;
+    if (filter.appid !== undefined) query._id = filter.appid;
+    if (filter.userName !== undefined) query.userName = filter.userName;
+    if (filter.owner !== undefined) query.owners = filter.owner;
+    if (filter.namePrefix !== undefined) {
+      query.name = _.and(_.gte(filter.namePrefix), _.lt(nameRangeEnd(filter.namePrefix)));
+    }
+    if (filter.missingSet !== undefined) query.grantedSets = _.nin([filter.missingSet]);
+    return query;
+  }
+
   /** In appid order: after a cursor, or only the given appids. */
   inAppidOrder(from: { after?: string; only?: string[] }, limit: number): Promise<AuthorizerDoc[]> {
     const _ = this.store.command;
@@ -174,6 +253,9 @@ export class AuthorizersRepository {
     );
   }
 }
+
+/** Every name that starts with `prefix` sorts below this (U+FFFF is no character a name holds). */
+const nameRangeEnd = (prefix: string) => `${prefix}\uffff`;
 
 /** `_id in [...]` lookups, at most one database page each, run together. */
 export async function byIds<T extends { _id: string }>(

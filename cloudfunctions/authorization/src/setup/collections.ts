@@ -9,7 +9,7 @@ export type IndexSpec = readonly string[];
  * -502005 on a collection that does not exist. Each lists the indexes its queries need: equality
  * fields first, then the sort field, then ranges, so that a sorted page never sorts in memory
  * (the cloud refuses large in-memory sorts). The Deploy guide's table is generated from this and
- * checked by a test; the local stack indexes each field on its own.
+ * checked by a test; the local stack declares the same indexes (emulator/cloud/sdk/ordered-index.ts).
  */
 export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexSpec[]>> = {
   [COLLECTIONS.platform]: [],
@@ -19,7 +19,18 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
     ['status', 'updatedAt'],
     ['kind', 'updatedAt'],
     ['updatedAt'],
-    ['userName'],
+    ['userName', 'updatedAt'],
+    // The console's list (console/authorizersQuery.ts): each order under each filter, and the name
+    // search (a range on `name`, after the filters' equalities).
+    ['kind', 'status', 'updatedAt'],
+    ['name'],
+    ['kind', 'name'],
+    ['status', 'name'],
+    ['kind', 'status', 'name'],
+    ['authorizedAt'],
+    ['kind', 'authorizedAt'],
+    ['status', 'authorizedAt'],
+    ['kind', 'status', 'authorizedAt'],
   ],
   [COLLECTIONS.authorizerTokens]: [['expiresAt', 'lastUsedAt']],
   [COLLECTIONS.authCodes]: [
