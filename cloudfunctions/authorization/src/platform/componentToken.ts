@@ -3,7 +3,7 @@ import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { OpenApiClient } from '../openapi/client';
 import type { PlatformRepository } from '../repositories/platformRepository';
-import { ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
+import { clearUpstreamError, ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
 
 export interface ComponentTokenDeps {
   platform: PlatformRepository;
@@ -74,6 +74,7 @@ export class ComponentTokens {
       throw error;
     });
     await platform.saveComponentToken(config.componentAppId, result.component_access_token, issuedAt + result.expires_in * 1000);
+    await clearUpstreamError(platform, config.componentAppId, issuedAt);
     return result.component_access_token;
   }
 
