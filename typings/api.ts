@@ -220,7 +220,10 @@ export interface Actions {
    * `counts`: accounts per status under the same kind filter, read with the page, so the counts
    * and the list under them agree (`total` is the count of the status filtered on).
    */
-  listAuthorizers: { input: AuthorizerFilter; output: { total: number; authorizers: AuthorizerSummary[]; counts?: StatusCounts } };
+  listAuthorizers: {
+    input: AuthorizerFilter;
+    output: { total: number; authorizers: AuthorizerSummary[]; counts?: StatusCounts };
+  };
   platformHealth: { input: Record<string, never>; output: PlatformHealth };
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */

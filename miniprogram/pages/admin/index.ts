@@ -118,7 +118,12 @@ Component({
       try {
         const page = await backend().call('listAuthorizers', listQuery(this.data.kind, this.data.status, 0));
         if (!isLatest()) return;
-        this.setData({ listState: 'ready', authorizers: page.authorizers, total: page.total, counts: this.countsOf(page.counts) });
+        this.setData({
+          listState: 'ready',
+          authorizers: page.authorizers,
+          total: page.total,
+          counts: this.countsOf(page.counts),
+        });
       } catch (error) {
         if (!isLatest()) return;
         this.setData({ listState: 'error', listError: errorMessage(error) });

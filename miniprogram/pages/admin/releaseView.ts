@@ -48,7 +48,8 @@ function lastTest(status: ReleaseStatus): string {
     ...status.messages.filter((m) => m.releaseTest).map((m) => m.lastAt),
   ];
   const latest = Math.max(0, ...times);
-  if (latest === 0) return '还没有收到微信检测账号的推送：在开放平台提交全网发布检测（或运行 npm run rehearse）后，这里会显示结果。';
+  if (latest === 0)
+    return '还没有收到微信检测账号的推送：在开放平台提交全网发布检测（或运行 npm run rehearse）后，这里会显示结果。';
   const { done, pending, failed } = status.jobs;
   const replies = failed ? `${failed} 条回复失败` : pending ? `${pending} 条回复进行中` : `${done} 条回复全部成功`;
   return `最近一次检测 ${formatTime(latest)}：${status.testAccounts.length} 个检测账号，客服消息 ${replies}`;
