@@ -491,21 +491,23 @@ function everythingWrong(): PlatformHealth {
 }
 
 describe('one count of what needs attention', () => {
-  const cases: [string, PlatformHealth][] = [
-    ['healthy', healthyPlatform()],
-    ['everything wrong', everythingWrong()],
-    ['only the whitelist', healthyPlatform({ lastUpstreamError: everythingWrong().lastUpstreamError })],
-    ['only push failures', healthyPlatform({ recentPushFailures: everythingWrong().recentPushFailures })],
+  const cases: [string, PlatformHealth, number][] = [
+    ['healthy', healthyPlatform(), 0],
+    ['everything wrong', everythingWrong(), 7],
+    ['only the whitelist', healthyPlatform({ lastUpstreamError: everythingWrong().lastUpstreamError }), 1],
+    ['only push failures', healthyPlatform({ recentPushFailures: everythingWrong().recentPushFailures }), 1],
     [
       'only accounts',
       healthyPlatform({ authorizers: { total: 3, active: 2, needsReauth: 1, revoked: 0 }, needsAttention: [account(3)] }),
+      1,
     ],
   ];
 
-  test.each(cases)('%s: the banner counts and lists exactly the red and orange blocks', async (_name, health) => {
+  test.each(cases)('%s: the banner counts and lists exactly the red and orange blocks', async (_name, health, expected) => {
     const page = await open(admin({ platformHealth: () => ok<'platformHealth'>(health) }));
     const blocks = page.root.querySelectorAll('.problem-block').length;
     const lines = page.root.querySelectorAll('.problem-line').length;
+    expect(blocks).toBe(expected);
     expect(lines).toBe(blocks);
     expect(textOf(page, '#health-summary')).toBe(blocks ? `有 ${blocks} 项需要处理` : '平台运行正常');
   });
