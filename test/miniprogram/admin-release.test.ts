@@ -145,3 +145,11 @@ test('a failure shows the message and a retry that works', async () => {
   await tap(vantInner(page, 'retry-release', '.van-button'), page);
   expect(textOf(page, '#release-summary')).toContain('尚未全网发布');
 });
+
+test('a release not yet ready is blue, not red: the health banner counts every red block, and this is go-live work', async () => {
+  const page = await open(admin(() => ok<'releaseStatus'>(status())));
+  const classes = Array.from(page.root.querySelector('#release-summary')?.dom?.classList ?? []).join(' ');
+  expect(classes).toContain('summary--info');
+  expect(classes).not.toContain('summary--bad');
+  expect(textOf(page, '#health-summary')).toBe('平台运行正常');
+});

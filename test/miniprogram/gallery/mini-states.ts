@@ -297,10 +297,17 @@ const adminPage = (handlers: Handlers) =>
   loadPage('pages/admin/index', {
     wxShims: cloudOf({
       getAppConfig: () => ok<'getAppConfig'>(appConfig(true)),
-      listAuthorizers: () => ok<'listAuthorizers'>({ total: ACCOUNTS.length, authorizers: ACCOUNTS }),
+      listAuthorizers: () => ok<'listAuthorizers'>({ total: ACCOUNTS.length, authorizers: ACCOUNTS, counts: ACCOUNT_COUNTS }),
+      releaseStatus: () => ok<'releaseStatus'>(RELEASE),
       ...handlers,
     }),
   });
+
+const ACCOUNT_COUNTS = {
+  active: ACCOUNTS.filter((a) => a.status === 'active').length,
+  needsReauth: ACCOUNTS.filter((a) => a.status === 'needs_reauth').length,
+  revoked: ACCOUNTS.filter((a) => a.status === 'revoked').length,
+};
 
 const UNHEALTHY = healthyPlatform({
   ok: false,
@@ -308,7 +315,9 @@ const UNHEALTHY = healthyPlatform({
   componentToken: { ok: false, expiresAt: null },
   authorizers: { total: 3, active: 1, needsReauth: 1, revoked: 1 },
   needsAttention: [ACCOUNTS[2]],
-  recentPushFailures: [{ at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010' }],
+  recentPushFailures: [
+    { at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010', errcode: 61010 },
+  ],
   lastUpstreamError: {
     at: Date.UTC(2026, 10, 23, 4, 0),
     errcode: 61004,
@@ -399,14 +408,24 @@ const ADMIN_PAGE: MiniState[] = [
   },
   {
     name: 'admin-release',
-    title: '平台管理：全网发布（展开）',
+    title: '平台管理：全网发布（详情展开）',
+    async open() {
+      const page = await adminPage({ platformHealth: () => ok<'platformHealth'>(healthyPlatform()) });
+      await until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+      await tap(page.root.querySelector('#toggle-release-details')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.releaseDetails === true, 'the 全网发布 details');
+    },
+  },
+  {
+    name: 'admin-reconciled',
+    title: '平台管理：对账结果留在页面上',
     async open() {
       const page = await adminPage({
         platformHealth: () => ok<'platformHealth'>(healthyPlatform()),
-        releaseStatus: () => ok<'releaseStatus'>(RELEASE),
+        reconcile: () => ok<'reconcile'>({ listed: 4, restored: 1, markedRevoked: 1 }),
       });
-      await tap(page.root.querySelector('#load-release')?.querySelector('.van-button'), page);
-      return until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+      await tap(page.root.querySelector('#reconcile')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.reconcileResult !== null, 'the reconcile result');
     },
   },
   {
