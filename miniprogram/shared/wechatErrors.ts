@@ -28,7 +28,7 @@ export const ERRCODE_ADVICE: Readonly<Record<number, ErrcodeAdvice>> = {
   61004: WHITELIST,
   61005: {
     title: '验证票据（component_verify_ticket）已过期',
-    fix: '检查「授权事件接收 URL」能否收到微信的推送，并请微信重新推送 ticket。',
+    fix: '检查「授权事件接收 URL」能否收到微信的推送，然后点「请微信重新推送验证票据」（api_start_push_ticket）。',
   },
   61006: {
     title: '验证票据（component_verify_ticket）无效',
