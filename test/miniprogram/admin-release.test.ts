@@ -153,3 +153,16 @@ test('a release not yet ready is blue, not red: the health banner counts every r
   expect(classes).not.toContain('summary--bad');
   expect(textOf(page, '#health-summary')).toBe('平台运行正常');
 });
+
+test('coming back to the page rereads the summary (the test list may have been fixed meanwhile)', async () => {
+  const fake = admin(() => ok<'releaseStatus'>(status()));
+  const page = await open(fake);
+  expect(textOf(page, '#release-summary')).toBe('尚未全网发布：还有 1 项要处理');
+
+  const authorized = status().testList.map((entry) => ({ ...entry, authorizedAppid: 'wx8c41f2a9e6d07b13' }));
+  fake.answer({ releaseStatus: () => ok<'releaseStatus'>(status({ testList: authorized })) });
+  await (page.root.instance.reload as (quiet: boolean) => Promise<void>)(true);
+  await page.flush();
+  expect(fake.requests.filter((r) => r.action === 'releaseStatus')).toHaveLength(2);
+  expect(textOf(page, '#release-summary')).toBe('尚未全网发布：可以在开放平台提交全网发布检测');
+});

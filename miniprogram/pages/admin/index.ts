@@ -70,9 +70,12 @@ Component({
       }
     },
 
-    /** pageLoad's retry and its quiet refresh on coming back: only the health panel, so the list stays as it was left. */
+    /**
+     * pageLoad's retry and its quiet refresh on coming back: health and 全网发布 (fixed on the platform
+     * meanwhile, perhaps); the list and its counts stay as they were left, read together.
+     */
     async reload(quiet: boolean) {
-      if (quiet && this.data.state === 'ready') await this.loadHealth();
+      if (quiet && this.data.state === 'ready') await Promise.all([this.loadHealth(), this.loadRelease()]);
       else await this.checkAccess();
     },
 
