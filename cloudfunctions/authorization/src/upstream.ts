@@ -77,7 +77,8 @@ export class Upstream {
 
   /** WeChat accepted a call: the recorded configuration error is fixed, the health page stops showing it. */
   private async cleared<T>(result: T, startedAt: number): Promise<T> {
-    await clearUpstreamError(this.deps.platform, this.deps.config.componentAppId, startedAt);
+    const { componentTokens, platform, config } = this.deps;
+    if (componentTokens.errorOnRecord) await clearUpstreamError(platform, config.componentAppId, startedAt);
     return result;
   }
 

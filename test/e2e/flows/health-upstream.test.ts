@@ -37,6 +37,20 @@ test('61004 is recorded in plain words, and cleared once a later call succeeds',
   expect((await flow.ok(ADMIN, 'platformHealth', {})).lastUpstreamError).toBeNull();
 });
 
+test('a 61004 on fetching the component token clears once a token is fetched', async () => {
+  // The stored token is rejected, and fetching a new one meets the whitelist.
+  flow.stack.openPlatform.faults.inject({ api: 'api_create_preauthcode', errcode: 40001, times: 1 });
+  flow.stack.openPlatform.faults.inject({ api: 'api_component_token', errcode: 61004, times: 1 });
+  expect(await flow.call(MERCHANT, 'createAuthSession', { authType: 1, channel: 'plugin' })).toMatchObject({ ok: false });
+  expect((await flow.ok(ADMIN, 'platformHealth', {})).lastUpstreamError).toMatchObject({ errcode: 61004 });
+  expect((await flow.ok(ADMIN, 'platformHealth', {})).componentToken.expiresAt).toBeNull();
+
+  await flow.ok(MERCHANT, 'createAuthSession', { authType: 1, channel: 'plugin' });
+  const health = await flow.ok(ADMIN, 'platformHealth', {});
+  expect(health.componentToken.ok).toBe(true);
+  expect(health.lastUpstreamError).toBeNull();
+});
+
 test('the list answer carries the counts per status under its kind filter, and its total is one of them', async () => {
   const all = await flow.ok(ADMIN, 'listAuthorizers', {});
   expect(all.counts).toBeDefined();
