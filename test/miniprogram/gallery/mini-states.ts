@@ -297,23 +297,29 @@ const adminPage = (handlers: Handlers) =>
   loadPage('pages/admin/index', {
     wxShims: cloudOf({
       getAppConfig: () => ok<'getAppConfig'>(appConfig(true)),
-      listAuthorizers: () => ok<'listAuthorizers'>({ total: ACCOUNTS.length, authorizers: ACCOUNTS, counts: ACCOUNT_COUNTS }),
+      // A healthy platform's list has no account to re-authorize: the health and the list agree.
+      listAuthorizers: listOf(ACCOUNTS.filter((a) => a.status !== 'needs_reauth')),
       releaseStatus: () => ok<'releaseStatus'>(RELEASE),
       ...handlers,
     }),
   });
 
-const ACCOUNT_COUNTS = {
-  active: ACCOUNTS.filter((a) => a.status === 'active').length,
-  needsReauth: ACCOUNTS.filter((a) => a.status === 'needs_reauth').length,
-  revoked: ACCOUNTS.filter((a) => a.status === 'revoked').length,
-};
+/** The admin list's answer over these accounts, with its counts. */
+function listOf(accounts: AuthorizerSummary[]) {
+  const count = (status: AuthorizerSummary['status']) => accounts.filter((a) => a.status === status).length;
+  return () =>
+    ok<'listAuthorizers'>({
+      total: accounts.length,
+      authorizers: accounts,
+      counts: { active: count('active'), needsReauth: count('needs_reauth'), revoked: count('revoked') },
+    });
+}
 
 const UNHEALTHY = healthyPlatform({
   ok: false,
   ticket: { ok: false, receivedAt: null, ageSeconds: null },
   componentToken: { ok: false, expiresAt: null },
-  authorizers: { total: 3, active: 1, needsReauth: 1, revoked: 1 },
+  authorizers: { total: 4, active: 2, needsReauth: 1, revoked: 1 },
   needsAttention: [ACCOUNTS[2]],
   recentPushFailures: [
     { at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010', errcode: 61010 },
@@ -404,7 +410,7 @@ const ADMIN_PAGE: MiniState[] = [
   {
     name: 'admin-unhealthy',
     title: '平台状态：异常',
-    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }),
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY), listAuthorizers: listOf(ACCOUNTS) }),
   },
   {
     name: 'admin-release',
