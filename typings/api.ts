@@ -130,10 +130,19 @@ export interface AuthorizerFilter {
   limit?: number;
 }
 
+/** Accounts per stored status. */
+export interface StatusCounts {
+  active: number;
+  needsReauth: number;
+  revoked: number;
+}
+
 export interface PushFailureView {
   at: number;
   infoType: string;
   outcome: string;
+  /** WeChat's errcode behind the failure, when it came from WeChat: the page words it. */
+  errcode?: number;
 }
 
 export interface PlatformHealth {
@@ -207,7 +216,14 @@ export interface Actions {
   getAuthSession: { input: { sessionId: string }; output: AuthSessionView };
   listMyAuthorizers: { input: Record<string, never>; output: { authorizers: AuthorizerSummary[] } };
   getAuthorizer: { input: { appid: string }; output: { authorizer: AuthorizerDetail } };
-  listAuthorizers: { input: AuthorizerFilter; output: { total: number; authorizers: AuthorizerSummary[] } };
+  /**
+   * `counts`: accounts per status under the same kind filter, read with the page, so the counts
+   * and the list under them agree (`total` is the count of the status filtered on).
+   */
+  listAuthorizers: {
+    input: AuthorizerFilter;
+    output: { total: number; authorizers: AuthorizerSummary[]; counts?: StatusCounts };
+  };
   platformHealth: { input: Record<string, never>; output: PlatformHealth };
   reconcile: { input: Record<string, never>; output: ReconcileReport };
   /** Asks WeChat to restart the ticket push (api_start_push_ticket) when no ticket arrives. */

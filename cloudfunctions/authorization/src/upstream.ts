@@ -10,7 +10,7 @@ import type {
   StartPushTicketResponse,
 } from './openapi/types';
 import type { ComponentTokens } from './platform/componentToken';
-import { recordUpstreamError } from './platform/platformState';
+import { clearUpstreamError, recordUpstreamError } from './platform/platformState';
 import type { PlatformRepository } from './repositories/platformRepository';
 
 export interface UpstreamDeps {
@@ -59,19 +59,27 @@ export class Upstream {
   /** Supplies the shared token, retries once on its rejection, notes errors for the health page. */
   private async withComponentToken<T>(call: (componentToken: string) => Promise<T>): Promise<T> {
     const { componentTokens } = this.deps;
+    const startedAt = this.deps.now();
     const token = await componentTokens.token();
     try {
-      return await call(token);
+      return await this.cleared(await call(token), startedAt);
     } catch (error) {
       if (!isTokenError(error)) throw await this.noted(error);
       await componentTokens.invalidate(token);
     }
     const fresh = await componentTokens.token();
     try {
-      return await call(fresh);
+      return await this.cleared(await call(fresh), startedAt);
     } catch (error) {
       throw await this.noted(error);
     }
+  }
+
+  /** WeChat accepted a call: the recorded configuration error is fixed, the health page stops showing it. */
+  private async cleared<T>(result: T, startedAt: number): Promise<T> {
+    const { componentTokens, platform, config } = this.deps;
+    if (componentTokens.errorOnRecord) await clearUpstreamError(platform, config.componentAppId, startedAt);
+    return result;
   }
 
   private componentApi(kept?: KeptToken): ComponentApi {

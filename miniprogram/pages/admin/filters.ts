@@ -1,4 +1,4 @@
-import type { AuthorizerFilter, AuthorizerKind, AuthorizerStatus } from '../../../typings/api';
+import type { AuthorizerFilter, AuthorizerKind, AuthorizerStatus, StatusCounts } from '../../../typings/api';
 import { KIND_LABEL } from '../../shared/constants';
 import { ACCOUNT_STATE } from '../../shared/status';
 
@@ -50,4 +50,30 @@ export function pickStatus(value: unknown): AuthorizerStatus | '' {
 /** The listAuthorizers input: filters only when set (the backend rejects unknown values). */
 export function listQuery(kind: AuthorizerKind | '', status: AuthorizerStatus | '', offset: number): AuthorizerFilter {
   return { ...(kind ? { kind } : {}), ...(status ? { status } : {}), offset, limit: PAGE_SIZE };
+}
+
+/** One cell of the counts card: a status, its count, and whether the list is filtered on it. */
+export interface CountCell {
+  status: AuthorizerStatus | '';
+  label: string;
+  value: number;
+  tone: 'plain' | 'ok' | 'danger' | 'muted';
+  selected: boolean;
+}
+
+/** The counts card over the list: 全部 is their sum, so it equals the list's total when unfiltered. */
+export function countCells(counts: StatusCounts, selected: AuthorizerStatus | ''): CountCell[] {
+  const cell = (status: AuthorizerStatus | '', value: number, tone: CountCell['tone']): CountCell => ({
+    status,
+    label: status ? STATUS_LABEL[status] : '全部',
+    value,
+    tone,
+    selected: status === selected,
+  });
+  return [
+    cell('', counts.active + counts.needsReauth + counts.revoked, 'plain'),
+    cell('active', counts.active, 'ok'),
+    cell('needs_reauth', counts.needsReauth, counts.needsReauth ? 'danger' : 'plain'),
+    cell('revoked', counts.revoked, 'muted'),
+  ];
 }

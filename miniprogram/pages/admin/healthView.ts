@@ -1,4 +1,5 @@
-import type { AuthorizerSummary, PlatformHealth } from '../../../typings/api';
+import type { AuthorizerSummary, PlatformHealth, PushFailureView, ReconcileReport } from '../../../typings/api';
+import { errcodeAdvice, errcodeNote, isPlainWords, isWhitelistError, pushLabel } from '../../shared/wechatErrors';
 import { formatTime } from '../../utils/labels';
 
 /** One line of the health card: green when ok, red with what to do otherwise. */
@@ -11,10 +12,16 @@ export interface HealthCheck {
   hint: string;
 }
 
+/** One red or orange block of the page, as the banner lists and counts it. */
+export interface Problem {
+  key: string;
+  title: string;
+}
+
 export interface UpstreamErrorView {
   title: string;
-  meaning: string;
-  time: string;
+  /** When it last happened, the errcode as a secondary detail. */
+  meta: string;
   /** The caller IP WeChat saw (61004); '' when unknown. */
   requestIp: string;
   fix: string;
@@ -22,16 +29,21 @@ export interface UpstreamErrorView {
 
 export interface PushFailureItem {
   key: string;
-  infoType: string;
-  outcome: string;
+  title: string;
+  reason: string;
   time: string;
 }
 
 export interface HealthView {
   ok: boolean;
   summary: string;
+  /** Every red or orange block below, in page order: the banner's count is its length. */
+  problems: Problem[];
+  checkedAt: string;
   checks: HealthCheck[];
-  counts: PlatformHealth['authorizers'];
+  attentionTitle: string;
+  /** More need re-authorization than are shown (the latest 20). */
+  attentionTruncated: boolean;
   needsAttention: AuthorizerSummary[];
   pushFailures: PushFailureItem[];
   upstream: UpstreamErrorView | null;
@@ -54,8 +66,8 @@ export function durationLabel(ms: number): string {
 }
 
 const TICKET_HINT =
-  '微信每 10 分钟推送一次 component_verify_ticket。请确认第三方平台的「授权事件接收 URL」是本云函数的 HTTP 访问地址，' +
-  '且收到推送后立即回复 success；然后调用 api_start_push_ticket 让微信重新开始推送。';
+  '微信每 10 分钟推送一次验证票据。请确认第三方平台的「授权事件接收 URL」是本云函数的 HTTP 访问地址，' +
+  '且收到推送后立即回复 success；然后点下面的按钮，请微信重新推送（api_start_push_ticket）。';
 
 function ticketCheck(ticket: PlatformHealth['ticket']): HealthCheck {
   const title = '验证票据（component_verify_ticket）';
@@ -83,7 +95,7 @@ function tokenCheck(token: PlatformHealth['componentToken'], now: number): Healt
     title,
     ok: false,
     value: `已于 ${until} 过期`,
-    hint: '令牌会在到期前自动刷新。没有刷新说明票据或网络有问题，请查看验证票据和下方的上游错误。',
+    hint: '令牌会在到期前自动刷新。没有刷新说明票据或网络有问题，请查看验证票据和下方的微信接口错误。',
   };
 }
 
@@ -100,18 +112,16 @@ function timerCheck(timer: PlatformHealth['timer']): HealthCheck {
     : { key: 'timer', title, ok: false, value: `${value}，已停止`, hint: TIMER_HINT };
 }
 
-const WHITELIST_FIX =
-  '把该 IP 加入第三方平台的白名单（微信开放平台中第三方平台的「白名单 IP 地址列表」）。云函数需要固定的出口 IP，否则每次出口变化都会再次报错。';
-
 function upstreamView(error: PlatformHealth['lastUpstreamError']): UpstreamErrorView | null {
   if (!error) return null;
-  const isWhitelist = error.errcode === 61004 || Boolean(error.requestIp);
+  const advice = errcodeAdvice(error.errcode);
+  const whitelist = isWhitelistError(error.errcode);
+  const ipUnknown = whitelist && !error.requestIp ? '微信没有给出 IP：请在云开发控制台查看云函数的出口 IP。' : '';
   return {
-    title: isWhitelist ? `调用方 IP 不在白名单中（${error.errcode}）` : `上游错误 ${error.errcode}`,
-    meaning: error.meaning,
-    time: formatTime(error.at),
+    title: advice.title,
+    meta: `最近一次 ${formatTime(error.at)}${errcodeNote(error.errcode)} · 下一次调用微信成功后，这条提示会自动消失`,
     requestIp: error.requestIp ?? '',
-    fix: isWhitelist ? WHITELIST_FIX : '请按错误说明检查第三方平台的配置。',
+    fix: `${advice.fix}${ipUnknown}`,
   };
 }
 
@@ -129,6 +139,30 @@ function brokerCheck(broker: PlatformHealth['broker']): HealthCheck {
   return { key: 'broker', title, ok: true, value, hint: '' };
 }
 
+/** A push that failed, in words: WeChat's code mapped, an error written for people kept, anything else explained. */
+function pushFailureItem(failure: PushFailureView, index: number): PushFailureItem {
+  let reason = '处理时出错：请在云函数日志中按时间查看详细信息。';
+  if (failure.errcode !== undefined) {
+    const advice = errcodeAdvice(failure.errcode);
+    reason = `${advice.title}：${advice.fix}${errcodeNote(failure.errcode)}`;
+  } else if (isPlainWords(failure.outcome)) {
+    reason = failure.outcome;
+  }
+  return { key: `${failure.at}-${index}`, title: `${pushLabel(failure.infoType)}处理失败`, reason, time: formatTime(failure.at) };
+}
+
+const CHECK_PROBLEM: Readonly<Record<HealthCheck['key'], string>> = {
+  ticket: '没有按时收到验证票据',
+  token: '平台令牌不可用',
+  timer: '定时任务没有按时运行',
+  broker: '有调用方密钥没有配置权限范围',
+};
+
+/** The shown accounts are the latest 20 of those needing re-authorization. */
+function attentionTitle(total: number, shown: number): string {
+  return total > shown ? `需要重新授权（共 ${total} 个，显示最近 ${shown} 个）` : `需要重新授权（${total}）`;
+}
+
 export function healthView(health: PlatformHealth, now: number): HealthView {
   const checks = [
     ticketCheck(health.ticket),
@@ -136,24 +170,46 @@ export function healthView(health: PlatformHealth, now: number): HealthView {
     timerCheck(health.timer),
     brokerCheck(health.broker),
   ];
-  // The last upstream error is shown but not counted: it stays recorded after the fix.
-  const problems =
-    checks.filter((check) => !check.ok).length +
-    (health.authorizers.needsReauth > 0 ? 1 : 0) +
-    (health.recentPushFailures.length > 0 ? 1 : 0);
-  const ok = health.ok && problems === 0;
+  const upstream = upstreamView(health.lastUpstreamError);
+  const { needsReauth } = health.authorizers;
+  const pushFailures = health.recentPushFailures.map(pushFailureItem);
+  // One list: every block the page paints red or orange is here, so the banner's count is theirs.
+  const problems: Problem[] = [
+    ...checks.filter((check) => !check.ok).map((check) => ({ key: check.key, title: CHECK_PROBLEM[check.key] })),
+    ...(upstream ? [{ key: 'upstream', title: upstream.title }] : []),
+    ...(needsReauth > 0 ? [{ key: 'attention', title: `${needsReauth} 个账号需要重新授权` }] : []),
+    ...(pushFailures.length > 0 ? [{ key: 'push', title: `最近有 ${pushFailures.length} 条微信推送处理失败` }] : []),
+  ];
+  const ok = problems.length === 0;
   return {
     ok,
-    summary: ok ? '平台运行正常' : problems > 0 ? `有 ${problems} 项需要处理` : '平台状态异常',
+    summary: ok ? '平台运行正常' : `有 ${problems.length} 项需要处理`,
+    problems,
+    checkedAt: `检查于 ${formatTime(now)}`,
     checks,
-    counts: health.authorizers,
-    needsAttention: health.needsAttention,
-    pushFailures: health.recentPushFailures.map((failure, index) => ({
-      key: `${failure.at}-${index}`,
-      infoType: failure.infoType,
-      outcome: failure.outcome,
-      time: formatTime(failure.at),
-    })),
-    upstream: upstreamView(health.lastUpstreamError),
+    attentionTitle: attentionTitle(needsReauth, health.needsAttention.length),
+    attentionTruncated: needsReauth > health.needsAttention.length,
+    needsAttention: needsReauth > 0 ? health.needsAttention : [],
+    pushFailures,
+    upstream,
   };
+}
+
+/** The outcome of "立即对账", kept on the page until the next one. */
+export interface ReconcileResult {
+  tone: 'ok' | 'progress' | 'bad';
+  title: string;
+  detail: string;
+  time: string;
+}
+
+export function reconcileResult(outcome: { report: ReconcileReport } | { error: string }, now: number): ReconcileResult {
+  const time = `${formatTime(now)} 发起`;
+  if ('error' in outcome) return { tone: 'bad', title: '对账没有完成', detail: outcome.error, time };
+  const { listed, restored, markedRevoked, inProgress } = outcome.report;
+  const detail = `微信列出 ${listed} 个账号；恢复 ${restored} 个本地缺少的账号，把 ${markedRevoked} 个微信已不再列出的账号标为已取消。`;
+  // A large platform's pass spans several runs; the timer carries it on.
+  return inProgress
+    ? { tone: 'progress', title: '对账进行中：定时任务会继续完成', detail: `到目前为止：${detail}`, time }
+    : { tone: 'ok', title: '对账完成', detail, time };
 }

@@ -1,20 +1,20 @@
 // Platform administration (provider staff only): health of tickets, tokens and pushes, every
-// authorizer with filters and paging, a manual reconcile, and the 全网发布 status on demand. Merchants get "没有权限" and the
-// page makes no admin call for them.
-import type { AuthorizerKind, AuthorizerStatus, AuthorizerSummary } from '../../../typings/api';
+// authorizer with filters and paging (its counts read with it), a manual reconcile whose result stays on the page, and the
+// 全网发布 summary (details on a tap). Merchants get "没有权限" and the page makes no admin call for them.
+import type { AuthorizerKind, AuthorizerStatus, AuthorizerSummary, ReconcileReport, StatusCounts } from '../../../typings/api';
 import { pageLoad } from '../../behaviors/pageLoad';
 import { backend, errorMessage } from '../../services/index';
 import { openPage } from '../../utils/navigation';
 import { accountDetailUrl } from '../../utils/routes';
-import { KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS } from './filters';
-import { healthView, type HealthView } from './healthView';
+import { countCells, KIND_OPTIONS, listQuery, pickKind, pickStatus, STATUS_OPTIONS, type CountCell } from './filters';
+import { healthView, reconcileResult, type HealthView, type ReconcileResult } from './healthView';
 import { releaseView, type ReleaseView } from './releaseView';
 import { callerRows, type CallerRow } from './brokerView';
 import { shipCard } from './shipView';
 
 type PageState = 'checking' | 'forbidden' | 'error' | 'ready';
 type PartState = 'loading' | 'ready' | 'error';
-/** The release card loads on demand: it matters at go-live, not on every visit. */
+/** Cards loaded on demand (the callers): 'idle' until asked. */
 type ReleasePartState = 'idle' | PartState;
 
 type SelectEvent = WechatMiniprogram.CustomEvent<{ appid?: string }>;
@@ -39,14 +39,18 @@ Component({
     listError: '',
     authorizers: [] as AuthorizerSummary[],
     total: 0,
+    /** Per status under the kind filter, from the same answer as the list. */
+    counts: [] as CountCell[],
     loadingMore: false,
 
     reconciling: false,
+    reconcileResult: null as ReconcileResult | null,
     restartingTicket: false,
 
-    releaseState: 'idle' as ReleasePartState,
+    releaseState: 'loading' as PartState,
     releaseError: '',
     release: null as ReleaseView | null,
+    releaseDetails: false,
 
     callersState: 'idle' as ReleasePartState,
     callersError: '',
@@ -67,9 +71,12 @@ Component({
       }
     },
 
-    /** pageLoad's retry and its quiet refresh on coming back: only the health panel, so the list stays as it was left. */
+    /**
+     * pageLoad's retry and its quiet refresh on coming back: health and 全网发布 (fixed on the platform
+     * meanwhile, perhaps); the list and its counts stay as they were left, read together.
+     */
     async reload(quiet: boolean) {
-      if (quiet && this.data.state === 'ready') await this.loadHealth();
+      if (quiet && this.data.state === 'ready') await Promise.all([this.loadHealth(), this.loadRelease()]);
       else await this.checkAccess();
     },
 
@@ -91,7 +98,7 @@ Component({
     },
 
     async refreshAll() {
-      await Promise.all([this.loadHealth(), this.loadFirstPage()]);
+      await Promise.all([this.loadHealth(), this.loadFirstPage(), this.loadRelease()]);
     },
 
     async loadHealth() {
@@ -115,7 +122,12 @@ Component({
       try {
         const page = await backend().call('listAuthorizers', listQuery(this.data.kind, this.data.status, 0));
         if (!isLatest()) return;
-        this.setData({ listState: 'ready', authorizers: page.authorizers, total: page.total });
+        this.setData({
+          listState: 'ready',
+          authorizers: page.authorizers,
+          total: page.total,
+          counts: this.countsOf(page.counts),
+        });
       } catch (error) {
         if (!isLatest()) return;
         this.setData({ listState: 'error', listError: errorMessage(error) });
@@ -130,7 +142,12 @@ Component({
         const offset = this.data.authorizers.length;
         const page = await backend().call('listAuthorizers', listQuery(this.data.kind, this.data.status, offset));
         if (!isLatest()) return;
-        this.setData({ authorizers: [...this.data.authorizers, ...page.authorizers], total: page.total, loadingMore: false });
+        this.setData({
+          authorizers: [...this.data.authorizers, ...page.authorizers],
+          total: page.total,
+          counts: this.countsOf(page.counts),
+          loadingMore: false,
+        });
       } catch (error) {
         if (!isLatest()) return;
         this.setData({ loadingMore: false });
@@ -146,10 +163,23 @@ Component({
     },
 
     onStatusChange(event: ValueEvent) {
-      const status = pickStatus(event.detail);
+      this.filterStatus(pickStatus(event.detail));
+    },
+
+    /** A count is a filter: tapping it lists those accounts. */
+    onCountTap(event: WechatMiniprogram.BaseEvent) {
+      this.filterStatus(pickStatus((event.currentTarget.dataset as { status?: unknown }).status));
+    },
+
+    filterStatus(status: AuthorizerStatus | '') {
       if (status === this.data.status) return;
       this.setData({ status });
       void this.loadFirstPage();
+    },
+
+    /** The counts card's cells for this answer (an older backend sends none). */
+    countsOf(counts: StatusCounts | undefined): CountCell[] {
+      return counts ? countCells(counts, this.data.status) : [];
     },
 
     onRetryList() {
@@ -159,21 +189,16 @@ Component({
     async onReconcileTap() {
       if (this.data.reconciling) return;
       this.setData({ reconciling: true });
+      // The result stays on the page (with its time) until the next reconcile: a toast is gone in 3 seconds.
+      let report: ReconcileReport;
       try {
-        const report = await backend().call('reconcile', {});
-        // A large platform's pass spans several runs; the timer carries it on.
-        const state = report.inProgress ? '对账进行中（定时任务会继续）' : '对账完成';
-        void wx.showToast({
-          title: `${state}：微信列出 ${report.listed} 个账号，恢复 ${report.restored} 个，标记取消 ${report.markedRevoked} 个`,
-          icon: 'none',
-          duration: 3000,
-        });
-        this.setData({ reconciling: false });
-        await this.refreshAll();
+        report = await backend().call('reconcile', {});
       } catch (error) {
-        this.setData({ reconciling: false });
-        void wx.showToast({ title: errorMessage(error), icon: 'none' });
+        this.setData({ reconciling: false, reconcileResult: reconcileResult({ error: errorMessage(error) }, Date.now()) });
+        return;
       }
+      this.setData({ reconciling: false, reconcileResult: reconcileResult({ report }, Date.now()) });
+      await this.refreshAll();
     },
 
     /** api_start_push_ticket through the backend; the new ticket shows on the next refresh. */
@@ -189,16 +214,29 @@ Component({
       this.setData({ restartingTicket: false });
     },
 
-    /** 全网发布 status: the switch and test list, which sets trigger which items, what the test did. */
-    async onLoadReleaseTap() {
-      if (this.data.releaseState === 'loading') return;
-      this.setData({ releaseState: 'loading', releaseError: '' });
+    /** 全网发布 status, read with the rest: its summary shows at once, the details on a tap. */
+    async loadRelease() {
+      if (this.data.releaseState !== 'ready') this.setData({ releaseState: 'loading', releaseError: '' });
       try {
         const status = await backend().call('releaseStatus', {});
         this.setData({ releaseState: 'ready', release: releaseView(status) });
       } catch (error) {
         this.setData({ releaseState: 'error', releaseError: errorMessage(error) });
       }
+    },
+
+    onRetryRelease() {
+      void this.loadRelease();
+    },
+
+    /** The switch and test list, which sets trigger which items, what the test did. */
+    onToggleReleaseDetails() {
+      this.setData({ releaseDetails: !this.data.releaseDetails });
+    },
+
+    /** "在列表中查看全部": more accounts need re-authorization than the attention card shows. */
+    onShowAttentionInList() {
+      this.filterStatus('needs_reauth');
     },
 
     /** The broker's callers: each key's scope and what it did (on demand, like the release card). */

@@ -341,18 +341,33 @@ const adminPage = (handlers: Handlers) =>
   loadPage('pages/admin/index', {
     wxShims: cloudOf({
       getAppConfig: () => ok<'getAppConfig'>(appConfig(true)),
-      listAuthorizers: () => ok<'listAuthorizers'>({ total: ACCOUNTS.length, authorizers: ACCOUNTS }),
+      // A healthy platform's list has no account to re-authorize: the health and the list agree.
+      listAuthorizers: listOf(ACCOUNTS.filter((a) => a.status !== 'needs_reauth')),
+      releaseStatus: () => ok<'releaseStatus'>(RELEASE),
       ...handlers,
     }),
   });
+
+/** The admin list's answer over these accounts, with its counts. */
+function listOf(accounts: AuthorizerSummary[]) {
+  const count = (status: AuthorizerSummary['status']) => accounts.filter((a) => a.status === status).length;
+  return () =>
+    ok<'listAuthorizers'>({
+      total: accounts.length,
+      authorizers: accounts,
+      counts: { active: count('active'), needsReauth: count('needs_reauth'), revoked: count('revoked') },
+    });
+}
 
 const UNHEALTHY = healthyPlatform({
   ok: false,
   ticket: { ok: false, receivedAt: null, ageSeconds: null },
   componentToken: { ok: false, expiresAt: null },
-  authorizers: { total: 3, active: 1, needsReauth: 1, revoked: 1 },
+  authorizers: { total: 4, active: 2, needsReauth: 1, revoked: 1 },
   needsAttention: [ACCOUNTS[2]],
-  recentPushFailures: [{ at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010' }],
+  recentPushFailures: [
+    { at: Date.UTC(2026, 10, 22, 1, 0), infoType: 'authorized', outcome: 'api_query_auth failed: 61010', errcode: 61010 },
+  ],
   lastUpstreamError: {
     at: Date.UTC(2026, 10, 23, 4, 0),
     errcode: 61004,
@@ -439,18 +454,28 @@ const ADMIN_PAGE: MiniState[] = [
   {
     name: 'admin-unhealthy',
     title: '平台状态：异常',
-    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY) }),
+    open: () => adminPage({ platformHealth: () => ok<'platformHealth'>(UNHEALTHY), listAuthorizers: listOf(ACCOUNTS) }),
   },
   {
     name: 'admin-release',
-    title: '平台管理：全网发布（展开）',
+    title: '平台管理：全网发布（详情展开）',
+    async open() {
+      const page = await adminPage({ platformHealth: () => ok<'platformHealth'>(healthyPlatform()) });
+      await until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+      await tap(page.root.querySelector('#toggle-release-details')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.releaseDetails === true, 'the 全网发布 details');
+    },
+  },
+  {
+    name: 'admin-reconciled',
+    title: '平台管理：对账结果留在页面上',
     async open() {
       const page = await adminPage({
         platformHealth: () => ok<'platformHealth'>(healthyPlatform()),
-        releaseStatus: () => ok<'releaseStatus'>(RELEASE),
+        reconcile: () => ok<'reconcile'>({ listed: 4, restored: 1, markedRevoked: 1 }),
       });
-      await tap(page.root.querySelector('#load-release')?.querySelector('.van-button'), page);
-      return until(page, () => page.root.data.releaseState === 'ready', 'the 全网发布 card');
+      await tap(page.root.querySelector('#reconcile')?.querySelector('.van-button'), page);
+      return until(page, () => page.root.data.reconcileResult !== null, 'the reconcile result');
     },
   },
   {

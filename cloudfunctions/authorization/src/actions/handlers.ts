@@ -1,4 +1,4 @@
-import type { Actions, ActionName, AuthSessionView } from '../../../../typings/api';
+import type { Actions, ActionName, AuthSessionView, AuthorizerStatus } from '../../../../typings/api';
 import type { App } from '../app';
 import { reconcileStep } from '../authorizers/reconcile';
 import { toDetail, toSummary } from '../authorizers/views';
@@ -96,8 +96,21 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
   },
 
   async listAuthorizers(app, _caller, filter) {
-    const { total, docs } = await app.authorizers.page({ ...filter, offset: filter.offset ?? 0, limit: filter.limit ?? 20 });
-    return { total, authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)) };
+    // The counts per status come with the page, under its kind filter: the admin page shows both.
+    const count = (status: AuthorizerStatus) => app.authorizers.countWithStatus(status, filter.kind);
+    const [{ docs }, active, needsReauth, revoked] = await Promise.all([
+      app.authorizers.page({ ...filter, offset: filter.offset ?? 0, limit: filter.limit ?? 20 }),
+      count('active'),
+      count('needs_reauth'),
+      count('revoked'),
+    ]);
+    const byStatus: Record<AuthorizerStatus, number> = { active, needs_reauth: needsReauth, revoked };
+    return {
+      // The same numbers as the counts, so "全部账号（N）" never disagrees with them.
+      total: filter.status ? byStatus[filter.status] : active + needsReauth + revoked,
+      authorizers: docs.map((d) => toSummary(d, app.config.requiredCategoryIds)),
+      counts: { active, needsReauth, revoked },
+    };
   },
 
   async platformHealth(app) {

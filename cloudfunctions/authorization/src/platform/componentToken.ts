@@ -3,7 +3,7 @@ import { notReady } from '../errors';
 import { freshValue, type LeaseSpec } from '../lease';
 import type { OpenApiClient } from '../openapi/client';
 import type { PlatformRepository } from '../repositories/platformRepository';
-import { ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
+import { clearUpstreamError, ensurePlatform, readPlatform, recordUpstreamError } from './platformState';
 
 export interface ComponentTokenDeps {
   platform: PlatformRepository;
@@ -23,6 +23,11 @@ const MIN_REMAINING_MS = 60_000;
 export class ComponentTokens {
   /** The platform document exists from the first call of this instance on: check it once. */
   private platformEnsured = false;
+  /**
+   * The platform document read last had an upstream error on record: a call that then succeeds
+   * clears it (Upstream), and only then, so a healthy platform pays no write per call.
+   */
+  errorOnRecord = false;
 
   constructor(private readonly deps: ComponentTokenDeps) {}
 
@@ -60,6 +65,7 @@ export class ComponentTokens {
 
   private async storedToken(minRemainingMs: number): Promise<string | null> {
     const doc = await readPlatform(this.deps.platform, this.deps.config.componentAppId);
+    this.errorOnRecord = Boolean(doc?.lastUpstreamError);
     if (!doc?.componentToken) return null;
     return doc.componentTokenExpiresAt - this.deps.now() > minRemainingMs ? doc.componentToken : null;
   }
@@ -74,6 +80,7 @@ export class ComponentTokens {
       throw error;
     });
     await platform.saveComponentToken(config.componentAppId, result.component_access_token, issuedAt + result.expires_in * 1000);
+    if (doc.lastUpstreamError) await clearUpstreamError(platform, config.componentAppId, issuedAt);
     return result.component_access_token;
   }
 

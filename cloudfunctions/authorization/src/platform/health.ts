@@ -1,26 +1,15 @@
-import type { PlatformHealth } from '../../../../typings/api';
+import type { PlatformHealth, PushFailureView } from '../../../../typings/api';
 import { toSummary } from '../authorizers/views';
-import type { PlatformDoc, UpstreamErrorNote } from '../model';
+import type { PlatformDoc, PushLogDoc, UpstreamErrorNote } from '../model';
 import type { Repositories } from '../repositories';
 import type { BrokerCredential } from '../config';
+import { errcodeAdvice } from '../../../../miniprogram/shared/wechatErrors';
 
 /** WeChat pushes a ticket every 10 minutes; missing two in a row means something is wrong. */
 const TICKET_STALE_MS = 25 * 60_000;
 const TICKET_LIFETIME_MS = 12 * 3600_000;
 /** The timer fires every 5 minutes: three missed runs mean it is not firing (or cannot finish). */
 const TIMER_STALE_MS = 16 * 60_000;
-
-/** What the provider's staff should do about the configuration errors they will meet (spec §8). */
-const ADVICE: Readonly<Record<number, string>> = {
-  61004: '调用方 IP 不在第三方平台的白名单中：把云函数的固定出口 IP 加入「白名单IP地址列表」',
-  61005: 'component_verify_ticket 已过期：检查授权事件接收URL能否收到推送，可调用 api_start_push_ticket 重启推送',
-  61006: 'component_verify_ticket 无效：检查消息校验Token 与 EncodingAESKey 是否与开放平台一致',
-  40013: 'AppID 无效：检查 COMPONENT_APPID',
-  40125: 'AppSecret 无效：检查 COMPONENT_APPSECRET（重置后需同步更新）',
-  41004: '缺少 AppSecret：检查 COMPONENT_APPSECRET',
-  61011: '第三方平台无效：检查 COMPONENT_APPID 是否为第三方平台的 AppID',
-  40164: '调用方 IP 不在白名单中：把云函数的固定出口 IP 加入白名单',
-};
 
 export async function platformHealth(deps: {
   repositories: Pick<Repositories, 'platform' | 'authorizers' | 'pushLog'>;
@@ -48,7 +37,7 @@ export async function platformHealth(deps: {
     timer: timerHealth(platform, at),
     authorizers: { total: active + needsReauth + revoked, active, needsReauth, revoked },
     needsAttention: attention.map((doc) => toSummary(doc, requiredIds)),
-    recentPushFailures: failures.map((f) => ({ at: f.receivedAt, infoType: f.infoType, outcome: f.detail ?? f.outcome })),
+    recentPushFailures: failures.map((f) => pushFailureView(f)),
     lastUpstreamError: upstreamErrorView(platform?.lastUpstreamError ?? null),
     broker: {
       httpKeys: brokerCallers.http.length,
@@ -77,6 +66,17 @@ function tokenHealth(platform: PlatformDoc | null, at: number): PlatformHealth['
 
 function upstreamErrorView(error: UpstreamErrorNote | null): PlatformHealth['lastUpstreamError'] {
   if (!error) return null;
-  const { at, errcode, meaning, requestIp } = error;
-  return { at, errcode, meaning: ADVICE[errcode] ?? meaning, ...(requestIp ? { requestIp } : {}) };
+  const { at, errcode, requestIp } = error;
+  const advice = errcodeAdvice(errcode);
+  return { at, errcode, meaning: `${advice.title}：${advice.fix}`, ...(requestIp ? { requestIp } : {}) };
+}
+
+/** An OpenApiError's message ("api_query_auth failed: errcode 61010 …") carries WeChat's code. */
+const FAILED_ERRCODE = /\bfailed: (?:errcode )?(-?\d+)\b/;
+
+/** The stored detail is an error's message or name; the page words it from the errcode when there is one. */
+function pushFailureView(log: PushLogDoc): PushFailureView {
+  const outcome = log.detail ?? log.outcome;
+  const errcode = FAILED_ERRCODE.exec(outcome)?.[1];
+  return { at: log.receivedAt, infoType: log.infoType, outcome, ...(errcode ? { errcode: Number(errcode) } : {}) };
 }

@@ -44,6 +44,11 @@ export async function recordUpstreamError(
   await platform.noteUpstreamError(appId, note).catch(() => undefined);
 }
 
+/** A call to WeChat that started at `startedAt` succeeded: the recorded error is fixed (best effort). */
+export async function clearUpstreamError(platform: PlatformRepository, appId: string, startedAt: number): Promise<void> {
+  await platform.clearUpstreamErrorBefore(appId, startedAt).catch(() => undefined);
+}
+
 /** The timer's heartbeat, shown on the health page. */
 export async function recordTimerRun(platform: PlatformRepository, appId: string, at: number): Promise<void> {
   await platform.ensure(appId);

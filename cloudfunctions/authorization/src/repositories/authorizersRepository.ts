@@ -211,8 +211,8 @@ export class AuthorizersRepository {
     return this.store.count(COLLECTIONS.authorizers, { status: this.store.command.in(['active', 'needs_reauth']) });
   }
 
-  countWithStatus(status: AuthorizerStatus): Promise<number> {
-    return this.store.count(COLLECTIONS.authorizers, { status });
+  countWithStatus(status: AuthorizerStatus, kind?: AuthorizerKind): Promise<number> {
+    return this.store.count(COLLECTIONS.authorizers, { status, ...(kind ? { kind } : {}) });
   }
 
   /** The accounts that need re-authorization, latest first. */

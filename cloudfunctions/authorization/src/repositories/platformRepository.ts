@@ -65,6 +65,19 @@ export class PlatformRepository {
     await this.store.update(COLLECTIONS.platform, appId, { lastUpstreamError: this.store.command.set(note) });
   }
 
+  /**
+   * A call that started at `startedAt` succeeded: the error recorded before it no longer holds
+   * (the IP was whitelisted, the secret fixed). One recorded after it started stays.
+   */
+  async clearUpstreamErrorBefore(appId: string, startedAt: number): Promise<void> {
+    const _ = this.store.command;
+    await this.store.updateWhere(
+      COLLECTIONS.platform,
+      { _id: appId, lastUpstreamError: { at: _.lt(startedAt) } },
+      { lastUpstreamError: null },
+    );
+  }
+
   async noteTimerRun(appId: string, at: number): Promise<void> {
     await this.store.update(COLLECTIONS.platform, appId, { lastTimerRunAt: at });
   }
