@@ -72,6 +72,10 @@ export const COLLECTIONS = {
   shipJobs: 'shipJobs',
   shipItems: 'shipItems',
   merchantShipValues: 'merchantShipValues',
+  /** Issue 20: the PC console's sign-in tickets, sessions, and the audit log of admin changes. */
+  consoleTickets: 'consoleTickets',
+  consoleSessions: 'consoleSessions',
+  consoleAudit: 'consoleAudit',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

@@ -12,6 +12,9 @@ import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
 import type {
   AuthCodeDoc,
+  ConsoleAuditDoc,
+  ConsoleSessionDoc,
+  ConsoleTicketDoc,
   CallerUsageDoc,
   LapseNoticeDoc,
   MessageStatDoc,
@@ -48,6 +51,9 @@ export interface CollectionDocs {
   shipJobs: ShipJobDoc;
   shipItems: ShipItemDoc;
   merchantShipValues: MerchantShipValuesDoc;
+  consoleTickets: ConsoleTicketDoc;
+  consoleSessions: ConsoleSessionDoc;
+  consoleAudit: ConsoleAuditDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

@@ -41,6 +41,8 @@ const EVERY_ACTION: Record<ActionName, true> = {
   shipJobCommand: true,
   setupDatabase: true,
   subscribeLapseNotice: true,
+  consoleSignInPreview: true,
+  consoleSignInConfirm: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

@@ -7,6 +7,7 @@ import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
 import { toPermissionSets, withReasons } from '../permissions';
+import { confirmTicket, previewTicket } from '../console/signin';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
@@ -161,6 +162,10 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
     if (!app.lapseNotices.enabled) throw notReady('服务商尚未开通授权失效提醒');
     return { credits: await app.lapseNotices.consent(caller.openid, input.result === 'accept') };
   },
+
+  /** The admin page's scan of a console sign-in QR (issue 20): first see who asks, then answer. */
+  consoleSignInPreview: (app, caller, input) => previewTicket(app, caller.openid, input.ticket),
+  consoleSignInConfirm: (app, caller, input) => confirmTicket(app, caller.openid, input.ticket, input.approve),
 };
 
 /** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */

@@ -15,6 +15,9 @@ import { MerchantShipValuesRepository } from './merchantShipValuesRepository';
 import { SessionsRepository } from './sessionsRepository';
 import { ShipItemsRepository } from './shipItemsRepository';
 import { ShipJobsRepository } from './shipJobsRepository';
+import { ConsoleAuditRepository } from './consoleAuditRepository';
+import { ConsoleSessionsRepository } from './consoleSessionsRepository';
+import { ConsoleTicketsRepository } from './consoleTicketsRepository';
 
 /**
  * One repository per collection: the only code that speaks the database's query language (with
@@ -38,6 +41,9 @@ export interface Repositories {
   shipJobs: ShipJobsRepository;
   shipItems: ShipItemsRepository;
   merchantShipValues: MerchantShipValuesRepository;
+  consoleTickets: ConsoleTicketsRepository;
+  consoleSessions: ConsoleSessionsRepository;
+  consoleAudit: ConsoleAuditRepository;
 }
 
 /** `holder` names this instance in the ship items' claims; `now` is the wiring's clock. */
@@ -60,5 +66,8 @@ export function createRepositories(store: Store, holder = 'instance', now: () =>
     shipJobs: new ShipJobsRepository(store, now),
     shipItems: new ShipItemsRepository(store, holder, now),
     merchantShipValues: new MerchantShipValuesRepository(store, now),
+    consoleTickets: new ConsoleTicketsRepository(store),
+    consoleSessions: new ConsoleSessionsRepository(store),
+    consoleAudit: new ConsoleAuditRepository(store),
   };
 }

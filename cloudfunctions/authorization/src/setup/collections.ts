@@ -47,6 +47,9 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
     ['jobId', 'stage'],
   ],
   [COLLECTIONS.merchantShipValues]: [],
+  [COLLECTIONS.consoleTickets]: [['expiresAt']],
+  [COLLECTIONS.consoleSessions]: [['expiresAt']],
+  [COLLECTIONS.consoleAudit]: [['at']],
 };
 
 /** The Deploy guide's table of collections and indexes (README.md, checked by a test). */
