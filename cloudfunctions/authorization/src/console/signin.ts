@@ -22,6 +22,8 @@ export const SESSION_IDLE_MS = 30 * 60_000;
 const TOUCH_EVERY_MS = 60_000;
 /** New QR codes per requesting IP and minute: a flood costs a bounded number of documents. */
 export const TICKETS_PER_IP_PER_MINUTE = 10;
+/** And of all addresses together: addresses are cheap for an attacker, documents are not free. */
+export const TICKETS_PER_MINUTE = 600;
 
 /** 128 random bits, hex: what the QR carries (the mini-program checks the same shape). */
 export const TICKET_PATTERN = /^[0-9a-f]{32}$/;
@@ -58,7 +60,8 @@ function sameHash(a: string, b: string): boolean {
 
 /** A new ticket for this browser: the ticket for the QR, the pre-session cookie's value; null when rate-limited. */
 export async function createTicket(deps: SignInDeps, who: Requester): Promise<{ ticket: string; binding: string } | null> {
-  if (!(await deps.limits.take({ key: `console-ticket:${who.ip}`, max: TICKETS_PER_IP_PER_MINUTE, windowMs: 60_000 }))) return null;
+  if (!(await deps.limits.take({ key: `console-ticket:${who.ip}`, max: TICKETS_PER_IP_PER_MINUTE, windowMs: 60_000 })))
+    return null;
   const ticket = random(16);
   const secret = random(32);
   const at = deps.now();
@@ -140,10 +143,17 @@ export async function previewTicket(deps: SignInDeps, openid: string, ticket: st
 }
 
 /** The admin's answer, after a preview; a second answer is refused, never applied. */
-export async function confirmTicket(deps: SignInDeps, openid: string, ticket: string, approve: boolean): Promise<{ approved: boolean }> {
+export async function confirmTicket(
+  deps: SignInDeps,
+  openid: string,
+  ticket: string,
+  approve: boolean,
+): Promise<{ approved: boolean }> {
   const doc = await openTicket(deps, ticket);
   if (doc.scannedBy !== openid) {
-    throw doc.scannedBy ? forbidden('这个登录请求已被另一位管理员扫码') : new AppError('CONFLICT', '请先扫码查看登录请求，再确认');
+    throw doc.scannedBy
+      ? forbidden('这个登录请求已被另一位管理员扫码')
+      : new AppError('CONFLICT', '请先扫码查看登录请求，再确认');
   }
   const at = deps.now();
   if (!(await deps.repositories.consoleTickets.decide(doc._id, openid, approve, at, at + COLLECT_WINDOW_MS))) {

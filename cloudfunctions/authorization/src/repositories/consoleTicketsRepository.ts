@@ -26,7 +26,13 @@ export class ConsoleTicketsRepository {
       { state: 'scanned', scannedBy: openid, scannedAt: at },
     );
     if (first === 1) return true;
-    return (await this.store.updateWhere(COLLECTIONS.consoleTickets, { ...open, state: 'scanned', scannedBy: openid }, { scannedAt: at })) === 1;
+    return (
+      (await this.store.updateWhere(
+        COLLECTIONS.consoleTickets,
+        { ...open, state: 'scanned', scannedBy: openid },
+        { scannedAt: at },
+      )) === 1
+    );
   }
 
   /** scanned by this admin → approved or denied, once; approval leaves `collectUntil` to collect. */
@@ -40,7 +46,13 @@ export class ConsoleTicketsRepository {
   /** approved → used: the one collection of the session. */
   async collect(id: string, at: number): Promise<boolean> {
     const _ = this.store.command;
-    return (await this.store.updateWhere(COLLECTIONS.consoleTickets, { _id: id, state: 'approved', expiresAt: _.gt(at) }, { state: 'used' })) === 1;
+    return (
+      (await this.store.updateWhere(
+        COLLECTIONS.consoleTickets,
+        { _id: id, state: 'approved', expiresAt: _.gt(at) },
+        { state: 'used' },
+      )) === 1
+    );
   }
 
   removeExpiredBefore(at: number): Promise<number> {
