@@ -83,7 +83,8 @@ const PROTECT = {
   'content-security-policy': CSP,
   'x-frame-options': 'DENY',
   'x-content-type-options': 'nosniff',
-  'referrer-policy': 'no-referrer',
+  // Not no-referrer: with it a form's POST carries `Origin: null` (Fetch spec), and the origin check needs ours.
+  'referrer-policy': 'same-origin',
 };
 
 export function page(status: number, html: string, cookie?: string): HttpResponse {
