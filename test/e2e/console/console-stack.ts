@@ -25,17 +25,18 @@ export interface ConsoleStack {
 
 export async function startConsoleStack(): Promise<ConsoleStack> {
   const browser = await launchChromium();
-  let flow: FlowStack | undefined;
+  const started: { flow?: FlowStack } = {};
   // The launcher first: the function's environment names its scan page.
   const launcher = await startLauncher({
     port: 0,
     merchant: ADMIN,
-    call: (openid, action, payload) => flow!.stack.call(openid, action, payload),
+    call: (openid, action, payload) => started.flow!.stack.call(openid, action, payload),
   });
-  flow = await startFlowStack({
+  const flow = await startFlowStack({
     adminOpenIds: [ADMIN, OTHER_ADMIN],
     functionEnv: { CONSOLE_LOCAL_SCANNER_URL: new URL(CONSOLE_SCAN_PATH, launcher.url).toString() },
   });
+  started.flow = flow;
   const root = `${flow.stack.publicBaseUrl}/console`;
   const contexts: BrowserContext[] = [];
   return {
@@ -57,7 +58,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
       for (const context of contexts) await context.close().catch(() => undefined);
       await browser.close();
       await launcher.close();
-      await flow!.close();
+      await flow.close();
     },
   };
 }
