@@ -100,15 +100,13 @@ describe('sign-in by scanning, end to end', () => {
 
     await page.locator('#nav-audit').click();
     await page.locator('#audit-log').waitFor();
-    const rows = await page
-      .locator('#audit-log tbody tr')
-      .evaluateAll((trs) =>
-        trs.map((tr) => ({
-          action: tr.getAttribute('data-action'),
-          outcome: tr.getAttribute('data-outcome'),
-          text: tr.textContent,
-        })),
-      );
+    const rows = await page.locator('#audit-log tbody tr').evaluateAll((trs) =>
+      trs.map((tr) => ({
+        action: tr.getAttribute('data-action'),
+        outcome: tr.getAttribute('data-outcome'),
+        text: tr.textContent,
+      })),
+    );
     expect(rows[0]).toMatchObject({ action: 'reconcile', outcome: 'ok' });
     expect(rows[0].text).toContain(ADMIN);
     expect(rows[0].text).toContain('电脑版控制台');
