@@ -103,7 +103,7 @@ describe('QR sign-in attacks', () => {
       const answer = await stack.flow.call(MERCHANT, action, {
         ticket: desk.ticket,
         ...(action === 'consoleSignInConfirm' ? { approve: true } : {}),
-      } as never);
+      });
       expect(answer).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
     }
     await stack.flow.ok(ADMIN, 'consoleSignInPreview', { ticket: desk.ticket });
