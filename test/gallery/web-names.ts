@@ -11,6 +11,9 @@ export const WEB_STATE_NAMES = [
   'emulator-used-code',
   'launcher',
   'web-link-expired',
+  'console-login',
+  'console-health',
+  'console-audit',
 ] as const;
 
 export type WebStateName = (typeof WEB_STATE_NAMES)[number];

@@ -48,7 +48,7 @@ a{color:#1677ff;text-decoration:none}a:hover{text-decoration:underline}
 .shell{display:grid;grid-template-columns:208px 1fr;min-height:100vh}
 .side{background:#1f2329;color:#c9cdd4;padding:20px 0}
 .side h1{font-size:16px;color:#fff;margin:0 20px 20px}
-.side nav a{display:block;padding:10px 20px;color:#c9cdd4}
+.side nav a{display:block;padding:11px 20px;color:#c9cdd4}
 .side nav a[aria-current=page]{background:#07c160;color:#fff}
 .side nav a:hover{text-decoration:none;background:#2f3540}
 .main{padding:0 32px 40px}
@@ -56,7 +56,8 @@ a{color:#1677ff;text-decoration:none}a:hover{text-decoration:underline}
 .top h2{margin:0;font-size:20px}
 .who{display:flex;gap:12px;align-items:center;color:#646a73}
 .who form{margin:0}
-button,.button{font:inherit;border:1px solid #c9cdd4;background:#fff;color:#1f2329;border-radius:6px;padding:6px 14px;cursor:pointer}
+button,.button{font:inherit;min-height:44px;border:1px solid #c9cdd4;background:#fff;color:#1f2329;border-radius:6px;padding:6px 16px;cursor:pointer}
+.pager a,.login a{display:inline-flex;align-items:center;min-height:44px}
 button.primary{background:#07c160;border-color:#07c160;color:#fff}
 .summary{padding:16px 20px;border-radius:8px;margin-bottom:20px;font-size:16px;background:#e8f8ef;color:#0a7a3e}
 .summary.attention{background:#fff3e8;color:#b35900}
