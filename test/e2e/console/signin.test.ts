@@ -162,3 +162,15 @@ describe('sessions end', () => {
     expect((await raw(`${stack.root}/health`, { cookie })).status).toBe(303);
   });
 });
+
+describe('the timer', () => {
+  test('forgets ended tickets and sessions, keeps the audit log', async () => {
+    expect((await stack.flow.docs('consoleTickets')).length).toBeGreaterThan(0);
+    const audit = (await stack.flow.docs('consoleAudit')).length;
+    stack.flow.stack.clock.advance(9 * 3600);
+    await stack.flow.stack.cloud.triggerTimer('authorization');
+    expect(await stack.flow.docs('consoleTickets')).toEqual([]);
+    expect(await stack.flow.docs('consoleSessions')).toEqual([]);
+    expect(await stack.flow.docs('consoleAudit')).toHaveLength(audit);
+  });
+});
