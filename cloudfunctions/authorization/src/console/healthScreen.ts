@@ -134,6 +134,13 @@ function whitelistCard(error: UpstreamError | null): HealthCard {
 function brokerCard(health: PlatformHealth): HealthCard {
   const base = { id: 'broker', title: '接口代理' };
   const { legacyScope, httpKeys, functionSecrets } = health.broker;
+  if (httpKeys + functionSecrets === 0) {
+    return {
+      ...base,
+      tone: 'ok',
+      text: '没有配置调用方密钥（BROKER_CLIENT_KEYS、BROKER_FUNCTION_SECRETS 为空）：接口代理没有开放给其他服务。',
+    };
+  }
   if (legacyScope.length === 0) {
     return {
       ...base,
