@@ -2,7 +2,7 @@
 import { escapeHtml } from '../http/html';
 import type { ConsoleAuditDoc } from '../model';
 import { formatTime } from './layout';
-import type { ScreenContext } from './screens';
+import type { ScreenContext } from './screen';
 
 const PAGE_SIZE = 50;
 

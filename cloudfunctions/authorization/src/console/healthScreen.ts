@@ -9,7 +9,7 @@ import { escapeHtml } from '../http/html';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { csrfField, formatTime } from './layout';
-import type { ScreenContext } from './screens';
+import type { ScreenContext } from './screen';
 
 export type Tone = 'ok' | 'warn' | 'bad';
 

@@ -4,26 +4,9 @@
  * escape every value with `escapeHtml`; no inline script or style). Screens read through the App
  * like the admin actions do; changes go through `CONSOLE_ACTIONS` (route.ts), never a GET.
  */
-import type { App } from '../app';
 import { renderAudit } from './auditScreen';
 import { renderHealth } from './healthScreen';
-import type { ConsoleSite } from './http';
-import type { ConsoleSession } from './signin';
-
-export interface ScreenContext {
-  app: App;
-  session: ConsoleSession;
-  site: ConsoleSite;
-  query: Record<string, string | undefined>;
-  /** The result of the change just made (HTML, escaped), or ''. */
-  notice: string;
-}
-
-export interface Screen {
-  path: string;
-  title: string;
-  render(ctx: ScreenContext): Promise<string>;
-}
+import type { Screen } from './screen';
 
 /** A screen still to build: says so, and where to do it meanwhile. */
 const placeholder = (what: string) => async () =>
