@@ -4,7 +4,7 @@
  * approved twice, expired and guessed tickets, a non-admin (or a second admin) scanning, flooding
  * the QR page, and cross-site or token-less changes (CSRF).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   ADMIN,
   cookieHeader,
@@ -192,6 +192,37 @@ describe('CSRF on console changes', () => {
     expect(asset.status).toBe(200);
     expect(asset.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
     expect((await raw(`${stack.root}/assets/console.000000000000.js`)).status).toBe(404);
+  });
+});
+
+describe('the local stand-in for the phone', () => {
+  test('approves only from its own page: a POST from another origin is refused and the ticket stays open', async () => {
+    const desk = await openLogin();
+    const scan = new URL(`console-scan?t=${desk.ticket}&approve=1`, stack.launcher.url).toString();
+    const foreign = await raw(scan, { method: 'POST', origin: 'http://127.0.0.1:1' });
+    expect(foreign.status).toBe(403);
+    const stored = await stack.flow.doc('consoleTickets', createHash('sha256').update(desk.ticket).digest('hex'));
+    expect(stored?.state).toBe('pending');
+    // Its own page: preview, then the POST with its origin, as the browser test does by clicking.
+    expect((await raw(`${stack.launcher.url}console-scan?t=${desk.ticket}`)).text).toContain('确认登录电脑版控制台');
+    const own = await raw(scan, { method: 'POST', origin: new URL(stack.launcher.url).origin });
+    expect(own.status).toBe(200);
+    await desk.page.waitForURL((url) => url.pathname.endsWith('/console/health'));
+  });
+});
+
+describe('the placeholder screens', () => {
+  test('each answers with a page that says where to work meanwhile', async () => {
+    // The browsers here send no X-Forwarded-For: they share one address's ten QR codes a minute.
+    stack.flow.stack.clock.advance(61);
+    const desk = await stack.newDesk();
+    const page = await desk.newPage();
+    await signInByActions(stack, page);
+    for (const screen of ['authorizers', 'proxy', 'release', 'shipping']) {
+      await page.locator(`#nav-${screen}`).click();
+      await page.waitForURL((url) => url.pathname.endsWith(`/console/${screen}`));
+      expect(await page.locator('#placeholder').textContent()).toContain('管理」页');
+    }
   });
 });
 

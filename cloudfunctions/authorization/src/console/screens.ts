@@ -15,7 +15,8 @@ const placeholder = (what: string) => async () =>
 export const SCREENS: readonly Screen[] = [
   { path: 'health', title: '健康', render: renderHealth },
   { path: 'authorizers', title: '授权账号', render: placeholder('授权账号') },
-  { path: 'broker', title: '代理调用', render: placeholder('代理调用') },
+  // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
+  { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
   { path: 'release', title: '全网发布', render: placeholder('全网发布') },
   { path: 'shipping', title: '发布到商家', render: placeholder('发布到商家') },
   { path: 'audit', title: '操作记录', render: renderAudit },

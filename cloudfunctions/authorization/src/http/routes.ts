@@ -43,7 +43,7 @@ const broker: HttpRoute<string> = {
 
 const CONSOLE_SEGMENT = /\/console(\/|$)/;
 
-const console: HttpRoute<string> = {
+const staffConsole: HttpRoute<string> = {
   // The provider's PC console (issue 20), any method; the handler gets the path from `/console` on.
   audience: 'console',
   match: ({ path }) => {
@@ -82,7 +82,7 @@ const pushes: HttpRoute<true> = {
 };
 
 /** In order: the first group that matches answers. */
-const ROUTES: readonly HttpRoute<unknown>[] = [broker, console, pages, messages, pushes];
+const ROUTES: readonly HttpRoute<unknown>[] = [broker, staffConsole, pages, messages, pushes];
 
 export async function handleHttp(deps: HttpDeps, event: HttpEvent): Promise<HttpResponse> {
   for (const route of ROUTES) {
