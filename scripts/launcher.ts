@@ -17,6 +17,8 @@ export interface LauncherOptions {
   /** callFunction of the function as that merchant (the stack's `call`). */
   call(openid: string, action: string, payload?: unknown): Promise<unknown>;
   log?: (line: string) => void;
+  /** The console's sign-in page: offered on the first page, with this launcher standing in for the admin's phone. */
+  consoleUrl?: string;
 }
 
 export interface Launcher {
@@ -77,7 +79,10 @@ function choices<T extends string | number>(
     .join('\n');
 }
 
-export function choicePage(merchant: string): string {
+/** The path the function's console sign-in page links to on the local stack (CONSOLE_LOCAL_SCANNER_URL). */
+export const CONSOLE_SCAN_PATH = '/console-scan';
+
+export function choicePage(merchant: string, consoleUrl?: string): string {
   return page(
     '授权一个测试账号',
     `<h1>授权一个测试账号</h1>
@@ -90,7 +95,11 @@ ${choices('channel', CHANNELS, DEFAULT_CHANNEL)}
 ${choices('auth_type', AUTH_TYPES, DEFAULT_AUTH_TYPE)}
 </fieldset>
 <button id="start" type="submit">开始授权</button>
-</form>`,
+</form>${
+      consoleUrl
+        ? `<p class="muted" id="console">服务商的电脑版控制台：<a id="console-link" href="${escapeHtml(consoleUrl)}">打开并扫码登录</a>。本地没有手机时，登录页上有「用本地管理员身份扫码」，由本页代替手机确认（${escapeHtml(merchant)} 在本地是管理员）。</p>`
+        : ''
+    }`,
   );
 }
 
@@ -150,12 +159,58 @@ async function start(options: LauncherOptions, query: URLSearchParams): Promise<
   return { status: 302, location };
 }
 
+interface ScanAnswer {
+  ok: boolean;
+  data?: { browser?: string; ip?: string; requestedAt?: number; approved?: boolean };
+  error?: { message?: string };
+}
+
+/**
+ * The local stand-in for the admin's phone: what the mini-program's console-signin page does after
+ * wx.scanCode (preview, then confirm), as the local admin through the emulator's callFunction. A
+ * deployment has no such way in: only WeChat's client calls a function with an admin's OPENID.
+ */
+async function consoleScan(options: LauncherOptions, req: http.IncomingMessage, query: URLSearchParams): Promise<Reply> {
+  const ticket = query.get('t') ?? '';
+  if (req.method === 'POST') {
+    // Only this page's own form (a page elsewhere cannot make the local admin approve its ticket).
+    if (req.headers.origin !== `http://${req.headers.host}`) {
+      return { status: 403, html: problemPage('not-allowed', '请求无效', '请在本页面上点确认。') };
+    }
+    const approve = query.get('approve') === '1';
+    const answer = (await options.call(options.merchant, 'consoleSignInConfirm', { ticket, approve })) as ScanAnswer;
+    if (!answer.ok) return { status: 409, html: problemPage('scan-failed', '没有完成', answer.error?.message ?? '请重新扫码。') };
+    const done = approve ? '已允许登录：回到控制台的登录页，它会自动进入。' : '已拒绝这次登录。';
+    return { status: 200, html: page('已处理', `<section id="scan-done"><h1>已处理</h1><p>${escapeHtml(done)}</p></section>`) };
+  }
+  const answer = (await options.call(options.merchant, 'consoleSignInPreview', { ticket })) as ScanAnswer;
+  if (!answer.ok || !answer.data) {
+    return { status: 409, html: problemPage('scan-failed', '无法登录', answer.error?.message ?? '请重新扫码。') };
+  }
+  const { browser = '', ip = '', requestedAt = 0 } = answer.data;
+  const action = (approve: 0 | 1) => `${CONSOLE_SCAN_PATH}?t=${encodeURIComponent(ticket)}&approve=${approve}`;
+  const when = new Date(requestedAt + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
+  return {
+    status: 200,
+    html: page(
+      '确认登录电脑版控制台',
+      `<section id="scan-preview"><h1>确认登录电脑版控制台</h1>
+<p>以本地管理员（${escapeHtml(options.merchant)}）的身份，允许下面这个浏览器登录：</p>
+<p id="scan-browser">浏览器：${escapeHtml(browser)}<br>地址：${escapeHtml(ip)}<br>时间：${when}（北京时间）</p>
+<p class="muted">不是你自己刚打开的登录页，就点拒绝。</p>
+<form method="post" action="${action(1)}"><button id="approve" type="submit">允许登录</button></form>
+<form method="post" action="${action(0)}"><button id="deny" type="submit" class="plain">拒绝</button></form></section>`,
+    ),
+  };
+}
+
 async function route(options: LauncherOptions, req: http.IncomingMessage): Promise<Reply> {
   const url = new URL(req.url ?? '/', 'http://launcher');
+  if (url.pathname === CONSOLE_SCAN_PATH) return consoleScan(options, req, url.searchParams);
   if (req.method !== 'GET' && req.method !== 'HEAD') {
     return { status: 405, html: problemPage('not-allowed', '不支持的请求', '请在浏览器中打开本页面。') };
   }
-  if (url.pathname === '/') return { status: 200, html: choicePage(options.merchant) };
+  if (url.pathname === '/') return { status: 200, html: choicePage(options.merchant, options.consoleUrl) };
   if (url.pathname === '/start') return start(options, url.searchParams);
   return { status: 404, html: problemPage('not-found', '页面不存在', '请从启动页开始。') };
 }

@@ -1,4 +1,4 @@
-import { startLauncher } from './launcher';
+import { CONSOLE_SCAN_PATH, startLauncher } from './launcher';
 import path from 'node:path';
 import { startLocalStack, type LocalStack } from '../emulator/stack';
 import { buildFunction } from './build-function';
@@ -40,11 +40,19 @@ async function main(): Promise<void> {
         { id: 'miniapp', name: '小程序代开发', categoryIds: [17, 18, 30] },
       ]),
       ...env.functionEnv,
+      // The console's sign-in page links to the launcher, which confirms as the local admin (README "The console").
+      CONSOLE_LOCAL_SCANNER_URL: `http://127.0.0.1:${LAUNCHER_PORT}${CONSOLE_SCAN_PATH}`,
     },
     otherFunctionEnv: { [EXAMPLE_FUNCTION]: env.exampleEnv },
     openPlatform: { ticketPushIntervalSeconds: TICKET_PERIOD_SECONDS },
   });
-  const launcher = await startLauncher({ port: LAUNCHER_PORT, merchant: LOCAL_MERCHANT, call: stack.call, log: console.error });
+  const launcher = await startLauncher({
+    port: LAUNCHER_PORT,
+    merchant: LOCAL_MERCHANT,
+    call: stack.call,
+    log: console.error,
+    consoleUrl: `${stack.publicBaseUrl}/console/login`,
+  });
   printEnvironment(env.passed, env.ignored);
   printSummary(stack);
 
@@ -67,6 +75,10 @@ function printSummary(stack: LocalStack): void {
     ],
     ['Cloud runtime', `${stack.cloud.url}   (callFunction: POST ${stack.cloud.url}/callFunction)`],
     ['Function HTTP access', `${stack.publicBaseUrl}   (push URL ${stack.publicBaseUrl}/push, pages /entry and /callback)`],
+    [
+      'Console (PC, staff)',
+      `${stack.publicBaseUrl}/console/login   (sign in by scanning; locally the launcher stands in for the phone)`,
+    ],
     ['PC entry page', `${stack.publicBaseUrl}/entry?sid=…   (the launcher creates one per visit)`],
     ['Local merchant OPENID', `${LOCAL_MERCHANT}   (also an admin locally)`],
     [

@@ -251,6 +251,21 @@ export interface Actions {
    * the latest audit and who must fix a rejection, and what the provider's shipping knows (issue 19).
    */
   getMiniProgramVersions: { input: { appid: string }; output: MiniProgramVersions };
+  /** Admin: a scanned console sign-in QR: which browser asks, from where, when (issue 20). */
+  consoleSignInPreview: { input: { ticket: string }; output: ConsoleSignInPreview };
+  /** Admin: lets that browser in (approve) or turns it away; once per ticket. */
+  consoleSignInConfirm: { input: { ticket: string; approve: boolean }; output: { approved: boolean } };
+}
+
+/** What the admin's phone shows before a console sign-in is confirmed. */
+export interface ConsoleSignInPreview {
+  /** e.g. "Chrome 143 · Windows". */
+  browser: string;
+  userAgent: string;
+  /** Where the request came from, as the HTTP gateway reports it ('未知' when it does not). */
+  ip: string;
+  requestedAt: number;
+  expiresAt: number;
 }
 
 /** A release job as the admin page shows it. */
@@ -439,7 +454,9 @@ export type ErrorCode =
   | 'RATE_LIMITED'
   | 'UPSTREAM'
   | 'CONFIGURATION'
-  | 'INTERNAL';
+  | 'INTERNAL'
+  /** The thing was already done (a console sign-in confirmed twice). */
+  | 'CONFLICT';
 
 export interface ActionError {
   code: ErrorCode;

@@ -7,6 +7,7 @@ export const ROUTES = {
   accountDetail: '/pages/account-detail/index',
   link: '/pages/link/index',
   admin: '/pages/admin/index',
+  consoleSignIn: '/pages/console-signin/index',
 } as const;
 
 /** Each page's one name: its title bar and every entry that leads to it say the same. */
@@ -16,6 +17,7 @@ export const PAGE_NAME = {
   accountDetail: '账号详情',
   link: '在其他设备上授权',
   admin: '平台管理',
+  consoleSignIn: '登录电脑版控制台',
 } as const;
 
 /** What the merchant reads when a page cannot be opened at all. */

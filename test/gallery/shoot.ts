@@ -16,7 +16,7 @@ import { pushesSettled, startFlowStack } from '../e2e/helpers/flows-stack';
 import { galleryIndex, type Shot, type MiniManifestEntry } from './report';
 import { CJK_FONT_ORIGIN as FONT_ORIGIN } from '../../scripts/browser/cjk-font';
 import { WEB_STATE_NAMES } from './web-names';
-import { WEB_STATES } from './web-states';
+import { GALLERY_ADMIN, WEB_STATES } from './web-states';
 
 const VIEWPORT = { width: 375, height: 667 };
 /** Where the mini-program documents are served from (routed, no network). */
@@ -56,7 +56,12 @@ async function serveGallery(context: BrowserContext, htmlDir: string): Promise<v
  * policy; the policy only gains what the pictures add, the CJK font's style block (by its hash) and
  * its files' origin. Playwright routes never see a redirect's later hops, hence the second drawing.
  */
-async function redrawUnderItsCsp(context: BrowserContext, page: Page, policy: string | undefined): Promise<Page> {
+async function redrawUnderItsCsp(
+  context: BrowserContext,
+  page: Page,
+  policy: string | undefined,
+  viewport?: { width: number; height: number },
+): Promise<Page> {
   const fontStyle = `'sha256-${createHash('sha256').update(cjkFontCss()).digest('base64')}'`;
   const headers: Record<string, string> = { 'content-type': 'text/html; charset=utf-8' };
   if (policy)
@@ -64,6 +69,7 @@ async function redrawUnderItsCsp(context: BrowserContext, page: Page, policy: st
       `${policy.replace(/style-src ([^;]+)/, `style-src $1 ${fontStyle}`)}; font-src ${FONT_ORIGIN}`;
   const html = await page.content();
   const redraw = await context.newPage();
+  if (viewport) await redraw.setViewportSize(viewport);
   let served = false;
   // The page itself, once; its own moves (the entry page's script, a refresh) are kept from leaving.
   await redraw.route('**/*', (route) => {
@@ -116,11 +122,18 @@ async function main(outDir: string): Promise<void> {
     // succeeds: WeChat's answer (12 s there) may take that long without the call timing out.
     const flow = await startFlowStack({
       // The result pages then offer 「返回小程序」, as a deployment with a URL Scheme does.
-      functionEnv: { API_TIMEOUT_MS: '20000', MINIPROGRAM_LINK: 'weixin://dl/business/?appid=wx1234567890abcdef' },
+      functionEnv: {
+        API_TIMEOUT_MS: '20000',
+        MINIPROGRAM_LINK: 'weixin://dl/business/?appid=wx1234567890abcdef',
+        // The console's sign-in page as `npm start` shows it (the local link), and its admin.
+        CONSOLE_LOCAL_SCANNER_URL: 'http://127.0.0.1:8092/console-scan',
+      },
+      adminOpenIds: [GALLERY_ADMIN],
     });
     try {
       for (const state of WEB_STATES) {
         const page = await context.newPage();
+        if (state.viewport) await page.setViewportSize(state.viewport);
         const policy = watchPolicy(page);
         await state.open(page, flow).catch(async (error: unknown) => {
           await page.screenshot({ path: path.join(outDir, `${state.name}.failed.png`) }).catch(() => undefined);
@@ -128,7 +141,7 @@ async function main(outDir: string): Promise<void> {
         });
         const heading = (await page.locator('h1').first().textContent())?.trim();
         if (heading !== state.heading) throw new Error(`${state.name}: the page shows "${heading}", expected "${state.heading}"`);
-        const redraw = await redrawUnderItsCsp(context, page, policy());
+        const redraw = await redrawUnderItsCsp(context, page, policy(), state.viewport);
         shots.push(await shoot(redraw, outDir, { name: state.name, title: state.title, group: 'web' }));
         await redraw.close();
         await page.close();

@@ -15,6 +15,8 @@ export interface WebState {
   heading: string;
   /** Leaves `page` showing the state. */
   open(page: Page, flow: FlowStack): Promise<void>;
+  /** Desk pages (the console) are drawn at this size instead of the phone's. */
+  viewport?: { width: number; height: number };
   /** After every picture: waits for what the state left running, so the stack closes idle. */
   settle?(flow: FlowStack): Promise<void>;
 }
@@ -113,6 +115,50 @@ function launcherState(): WebState {
   };
 }
 
+/** The provider's PC console (issue 20), at desk width, signed in as the gallery's admin. */
+export const GALLERY_ADMIN = 'o-gallery-admin';
+const DESK = { width: 1280, height: 800 };
+
+function consoleStates(): WebState[] {
+  const login = (flow: FlowStack) => `${flow.stack.publicBaseUrl}/console/login`;
+  async function signedIn(page: Page, flow: FlowStack): Promise<void> {
+    await page.goto(login(flow));
+    if (new URL(page.url()).pathname.endsWith('/console/health')) return;
+    const href = await page.locator('#local-scan').getAttribute('href');
+    const ticket = new URL(href!).searchParams.get('t')!;
+    await flow.ok(GALLERY_ADMIN, 'consoleSignInPreview', { ticket });
+    await flow.ok(GALLERY_ADMIN, 'consoleSignInConfirm', { ticket, approve: true });
+    await page.waitForURL((url) => url.pathname.endsWith('/console/health'));
+  }
+  return [
+    {
+      name: 'console-login',
+      title: '电脑版控制台：扫码登录',
+      heading: '扫码登录电脑版控制台',
+      viewport: DESK,
+      open: async (page, flow) => void (await page.goto(login(flow))),
+    },
+    {
+      name: 'console-health',
+      title: '电脑版控制台：健康',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      open: signedIn,
+    },
+    {
+      name: 'console-audit',
+      title: '电脑版控制台：操作记录',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/audit`);
+        await page.locator('#audit-log').waitFor();
+      },
+    },
+  ];
+}
+
 export const WEB_STATES: WebState[] = [
   processingState(),
   {
@@ -194,4 +240,5 @@ export const WEB_STATES: WebState[] = [
       await page.goto(url);
     },
   },
+  ...consoleStates(),
 ];

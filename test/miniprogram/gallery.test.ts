@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { MiniManifestEntry, Shot } from '../gallery/report';
-import { WEB_STATE_NAMES } from '../gallery/web-names';
+import { DESK_STATE_NAMES, WEB_STATE_NAMES } from '../gallery/web-names';
 import { MINI_STATES } from './gallery/mini-states';
 import { clearStyles, pageDocument } from './gallery/snapshot';
 import { useWeChatRpx } from './gallery/wxss';
@@ -60,7 +60,8 @@ test('in Chromium at 375 px every page fits, shows all its text and images, and 
   const shots = JSON.parse(fs.readFileSync(path.join(OUT, 'report.json'), 'utf8')) as Shot[];
   expect(shots.map((shot) => shot.name)).toEqual([...MINI_STATES.map((state) => state.name), ...WEB_STATE_NAMES]);
   for (const shot of shots) {
-    expect(pngSize(path.join(OUT, `${shot.name}.png`))).toEqual({ width: 375, height: shot.height });
+    const width = shot.group === 'web' && DESK_STATE_NAMES.has(shot.name) ? 1280 : 375;
+    expect(pngSize(path.join(OUT, `${shot.name}.png`))).toEqual({ width, height: shot.height });
   }
   expect(fs.readFileSync(path.join(OUT, 'index.html'), 'utf8')).toContain(`${shots[0].name}.png`);
   expect(shots.filter((shot) => shot.problems.length > 0).map(({ name, problems }) => ({ name, problems }))).toEqual([]);

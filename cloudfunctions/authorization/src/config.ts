@@ -91,6 +91,11 @@ export interface Config {
   authorizerRefreshAheadMs: number;
   /** How long one timer run may work (well inside the function's timeout). */
   timerBudgetMs: number;
+  /**
+   * The local stack's stand-in for the admin's phone (the launcher's scan page), linked from the
+   * console's sign-in page; null in a deployment: accepted only when PUBLIC_BASE_URL is loopback.
+   */
+  consoleLocalScannerUrl: string | null;
 }
 
 /** One caller of the broker: its name, its secret, and what it may do. */
@@ -275,6 +280,7 @@ const schema = object({
   // each minute earlier costs calls.
   AUTHORIZER_REFRESH_AHEAD_SECONDS: _default(coerce.number().check(int(), gte(120), lte(3600)), 420),
   TIMER_BUDGET_SECONDS: _default(coerce.number().check(int(), gte(1), lte(60)), 8),
+  CONSOLE_LOCAL_SCANNER_URL: optional(httpUrl),
 });
 
 /** Every variable the function reads, for deploy checklists (names only). */
@@ -333,7 +339,19 @@ export function loadConfig(env: Record<string, string | undefined>): Config {
     tokenHotWindowMs: e.TOKEN_HOT_WINDOW_HOURS * 3600_000,
     authorizerRefreshAheadMs: e.AUTHORIZER_REFRESH_AHEAD_SECONDS * 1000,
     timerBudgetMs: e.TIMER_BUDGET_SECONDS * 1000,
+    consoleLocalScannerUrl: localScanner(e.CONSOLE_LOCAL_SCANNER_URL, e.PUBLIC_BASE_URL),
   };
+}
+
+const isLoopback = (url: string): boolean => ['127.0.0.1', 'localhost', '[::1]'].includes(new URL(url).hostname);
+
+/** Only a stack on this machine may point its sign-in page at a local stand-in for the phone. */
+function localScanner(scanner: string | undefined, publicBaseUrl: string): string | null {
+  if (scanner === undefined) return null;
+  if (!isLoopback(publicBaseUrl) || !isLoopback(scanner)) {
+    throw new ConfigError(['CONSOLE_LOCAL_SCANNER_URL is for the local stack only: it and PUBLIC_BASE_URL must be loopback addresses']);
+  }
+  return scanner;
 }
 
 type CredentialInput = core.output<typeof brokerCredential>;

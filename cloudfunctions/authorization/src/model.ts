@@ -338,3 +338,49 @@ export interface MerchantVersionsDoc {
   view: MiniProgramVersions;
   checkedAt: number;
 }
+
+/** The PC console (issue 20): a sign-in QR's ticket, by the SHA-256 of the ticket (never the ticket). */
+export interface ConsoleTicketDoc {
+  _id: string;
+  /** SHA-256 of the pre-session cookie of the browser that asked: only it may collect the session. */
+  bindingHash: string;
+  state: 'pending' | 'scanned' | 'approved' | 'denied' | 'used';
+  createdAt: number;
+  /** Scanning and confirming must happen before; approving leaves the browser a short time to collect. */
+  expiresAt: number;
+  /** What the admin is shown before confirming: the asking browser and where it asked from. */
+  userAgent: string;
+  ip: string;
+  scannedBy: string | null;
+  scannedAt: number | null;
+  decidedAt: number | null;
+}
+
+/** A signed-in console browser, by the SHA-256 of its cookie's value. */
+export interface ConsoleSessionDoc {
+  _id: string;
+  openid: string;
+  createdAt: number;
+  /** Absolute end; `lastSeenAt` + the idle timeout ends it earlier. */
+  expiresAt: number;
+  lastSeenAt: number;
+  /** The synchronizer token every change (POST) must carry. */
+  csrf: string;
+  revokedAt: number | null;
+  userAgent: string;
+  ip: string;
+}
+
+/** One change made from the console or the admin page: who, when, what, on what, and how it ended. */
+export interface ConsoleAuditDoc {
+  _id: string;
+  at: number;
+  openid: string;
+  source: 'console' | 'miniprogram';
+  action: string;
+  target: string;
+  /** `started` stays when the run ended before it could say (a crash, a timeout): outcome unknown. */
+  outcome: 'started' | 'ok' | 'failed';
+  /** The failure's plain message (never a secret: AppError messages only). */
+  detail: string | null;
+}

@@ -75,6 +75,10 @@ export const COLLECTIONS = {
   merchantShipValues: 'merchantShipValues',
   /** Issue 19: what WeChat last said of a merchant's versions, a short cache for the account page. */
   merchantVersions: 'merchantVersions',
+  /** Issue 20: the PC console's sign-in tickets, sessions, and the audit log of admin changes. */
+  consoleTickets: 'consoleTickets',
+  consoleSessions: 'consoleSessions',
+  consoleAudit: 'consoleAudit',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

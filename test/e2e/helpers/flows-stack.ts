@@ -12,6 +12,9 @@ import { allDocs } from './all-docs';
 import type { ActionName, ActionResult, Actions } from '../../../typings/api';
 import type {
   AuthCodeDoc,
+  ConsoleAuditDoc,
+  ConsoleSessionDoc,
+  ConsoleTicketDoc,
   CallerUsageDoc,
   LapseNoticeDoc,
   MessageStatDoc,
@@ -50,6 +53,9 @@ export interface CollectionDocs {
   shipItems: ShipItemDoc;
   merchantShipValues: MerchantShipValuesDoc;
   merchantVersions: MerchantVersionsDoc;
+  consoleTickets: ConsoleTicketDoc;
+  consoleSessions: ConsoleSessionDoc;
+  consoleAudit: ConsoleAuditDoc;
 }
 
 /** Something the server sent to a client: an action answer or a page. */

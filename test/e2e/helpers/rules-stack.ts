@@ -42,6 +42,8 @@ const EVERY_ACTION: Record<ActionName, true> = {
   setupDatabase: true,
   subscribeLapseNotice: true,
   getMiniProgramVersions: true,
+  consoleSignInPreview: true,
+  consoleSignInConfirm: true,
 };
 export const ACTION_NAMES = Object.keys(EVERY_ACTION) as ActionName[];
 

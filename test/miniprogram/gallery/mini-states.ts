@@ -583,4 +583,44 @@ const LINK_PAGE: MiniState[] = [
   { name: 'link-h5', title: '链接授权：手机链接', open: () => linkReady('h5') },
 ];
 
-export const MINI_STATES: MiniState[] = [...AUTHORIZE, ...ACCOUNTS_PAGE, ...DETAIL_PAGE, ...ADMIN_PAGE, ...LINK_PAGE];
+/** The admin's side of the PC console's sign-in (issue 20): scanned, the browser shown, confirmed. */
+async function consoleSignIn(then?: 'approve'): Promise<LoadedPage> {
+  const ticket = 'e'.repeat(32);
+  const scanCode = (options: { success?: (r: { result: string }) => void }) =>
+    setTimeout(() => options.success?.({ result: `https://env-7g3k.service.tcloudbase.com/wx/console/scan?t=${ticket}` }), 0);
+  const page = await loadPage('pages/console-signin/index', {
+    wxShims: {
+      scanCode,
+      ...cloudOf({
+        consoleSignInPreview: () =>
+          ok<'consoleSignInPreview'>({
+            browser: 'Chrome 143 · Windows',
+            userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) Chrome/143.0.0.0',
+            ip: '203.0.113.7',
+            requestedAt: new Date(2026, 11, 4, 11, 20).getTime(),
+            expiresAt: new Date(2026, 11, 4, 11, 22).getTime(),
+          }),
+        consoleSignInConfirm: () => ok<'consoleSignInConfirm'>({ approved: true }),
+      }),
+    },
+  });
+  await tap(page.root.querySelector('#scan')?.querySelector('.van-button'), page);
+  await until(page, () => Boolean(page.root.querySelector('#preview')), 'the preview');
+  if (!then) return page;
+  await tap(page.root.querySelector('#approve')?.querySelector('.van-button'), page);
+  return until(page, () => Boolean(page.root.querySelector('#approved')), 'the confirmation');
+}
+
+const CONSOLE_SIGNIN_PAGE: MiniState[] = [
+  { name: 'console-signin-preview', title: '登录电脑版控制台：核对浏览器', open: () => consoleSignIn() },
+  { name: 'console-signin-approved', title: '登录电脑版控制台：已确认', open: () => consoleSignIn('approve') },
+];
+
+export const MINI_STATES: MiniState[] = [
+  ...AUTHORIZE,
+  ...ACCOUNTS_PAGE,
+  ...DETAIL_PAGE,
+  ...ADMIN_PAGE,
+  ...LINK_PAGE,
+  ...CONSOLE_SIGNIN_PAGE,
+];

@@ -7,6 +7,7 @@ import { MIN_PLUGIN_VERSION } from '../config';
 import { invalidInput, notFound, notReady } from '../errors';
 import type { SessionDoc } from '../model';
 import { toPermissionSets, withReasons } from '../permissions';
+import { confirmTicket, previewTicket } from '../console/signin';
 import { platformHealth } from '../platform/health';
 import { releaseStatus } from '../release/status';
 import { setupDatabase } from '../setup/collections';
@@ -187,6 +188,9 @@ export const handlers: { [A in ActionName]: Handler<A> } = {
     const { repositories, shipping, log, now } = app;
     return merchantVersions({ repositories, api: shipping.deps.api, log, now }, doc);
   },
+  /** The admin page's scan of a console sign-in QR (issue 20): first see who asks, then answer. */
+  consoleSignInPreview: (app, caller, input) => previewTicket(app, caller.openid, input.ticket),
+  consoleSignInConfirm: (app, caller, input) => confirmTicket(app, caller.openid, input.ticket, input.approve),
 };
 
 /** The poll is an input of the state machine too: what WeChat signed for this session and nobody finishes, it finishes. */

@@ -4,7 +4,8 @@ import { AppError, forbidden } from '../errors';
 import { isConfigurationError, isOpenApiError, isTicketError } from '../openapi/errors';
 import { handlers, type Caller } from './handlers';
 import { describeInputIssue, INPUT_PARSE } from './inputErrors';
-import { ADMIN_ACTIONS, isActionName, schemas } from './schemas';
+import { audited, auditTarget } from '../console/audit';
+import { ADMIN_ACTIONS, ADMIN_CHANGE_ACTIONS, isActionName, schemas } from './schemas';
 
 /**
  * callFunction entry: `{ action, payload }` in, `{ ok, data | error }` out. The caller's identity
@@ -20,7 +21,11 @@ export async function handleAction(app: App, event: unknown, openid: string | un
     const parsed = schemas[action].safeParse(payload ?? {}, INPUT_PARSE);
     if (!parsed.success) throw new AppError('INVALID_INPUT', describeInputIssue(parsed.error.issues[0]));
     const handler = handlers[action] as (app: App, caller: Caller, input: unknown) => Promise<unknown>;
-    const data = await handler(app, caller, parsed.data);
+    const run = () => handler(app, caller, parsed.data);
+    // Admin changes land in the audit log (the console's 操作记录), whoever makes them and from where.
+    const data = ADMIN_CHANGE_ACTIONS.has(action)
+      ? await audited(app, { openid, source: 'miniprogram', action, target: auditTarget(action, parsed.data) }, run)
+      : await run();
     return { ok: true, data } as ActionResult<ActionName>;
   } catch (error) {
     return { ok: false, error: toActionError(app, error) };

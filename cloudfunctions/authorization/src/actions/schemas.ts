@@ -1,6 +1,7 @@
 // zod/mini with named imports: the bundle keeps only what is used (about 16 KiB instead of 450).
 import {
   array,
+  boolean,
   int,
   literal,
   lte,
@@ -23,6 +24,7 @@ import type { ActionName } from '../../../../typings/api';
 
 const appid = string({ error: 'AppID 必须是字符串' }).check(regex(APPID_PATTERN, 'AppID 格式不正确（应为 wx 开头的 18 位字符）'));
 const none = strictObject({});
+const consoleTicket = string({ error: '登录二维码内容不正确' }).check(regex(/^[0-9a-f]{32}$/, '这不是电脑版控制台的登录二维码'));
 const jobId = string({ error: '任务 ID 必须是字符串' }).check(regex(/^ship-[0-9a-f]{24}$/, '任务 ID 格式不正确'));
 
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
@@ -92,6 +94,8 @@ export const schemas = {
     result: literal(['accept', 'reject', 'ban', 'filter'], { error: '订阅结果必须是 accept、reject、ban 或 filter' }),
   }),
   getMiniProgramVersions: strictObject({ appid }),
+  consoleSignInPreview: strictObject({ ticket: consoleTicket }),
+  consoleSignInConfirm: strictObject({ ticket: consoleTicket, approve: boolean({ error: 'approve 必须是 true 或 false' }) }),
 } satisfies Record<ActionName, ZodMiniType>;
 
 export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
@@ -107,6 +111,17 @@ export const ADMIN_ACTIONS: ReadonlySet<ActionName> = new Set([
   'shipJobStatus',
   'shipJobCommand',
   'setupDatabase',
+  'consoleSignInPreview',
+  'consoleSignInConfirm',
+]);
+
+/** Admin actions that change something: each lands in the audit log (console/audit.ts) before it runs. */
+export const ADMIN_CHANGE_ACTIONS: ReadonlySet<ActionName> = new Set([
+  'reconcile',
+  'startPushTicket',
+  'shipJobCommand',
+  'setupDatabase',
+  'consoleSignInConfirm',
 ]);
 
 export function isActionName(value: unknown): value is ActionName {

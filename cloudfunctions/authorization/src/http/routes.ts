@@ -6,6 +6,7 @@
  */
 import type { BrokerDeps } from '../broker/deps';
 import { handleBrokerHttp } from '../broker/httpEntry';
+import { handleConsoleHttp, type ConsoleDeps } from '../console/route';
 import { handleMessageHttp, MESSAGE_PATH_SEGMENT } from '../messages/route';
 import type { MessageDeps } from '../messages/inbound';
 import { handlePushHttp, type PushRouteDeps } from '../push/httpRoute';
@@ -15,11 +16,11 @@ import { handlePageHttp, isPageName, type PageName } from './pageRoute';
 import type { PageDeps } from './pages';
 
 /** What all of HTTP access needs: the union of its groups' needs (the App satisfies it). */
-export type HttpDeps = BrokerDeps & PageDeps & MessageDeps & PushRouteDeps;
+export type HttpDeps = BrokerDeps & PageDeps & MessageDeps & PushRouteDeps & ConsoleDeps;
 
 /** One audience: which requests are its (and what of the path it needs), and its guarded handler. */
 interface HttpRoute<Matched> {
-  audience: 'broker' | 'pages' | 'messages' | 'pushes';
+  audience: 'broker' | 'pages' | 'messages' | 'pushes' | 'console';
   /** null: not this group's request. */
   match(event: HttpEvent): Matched | null;
   handle(deps: HttpDeps, event: HttpEvent, matched: Matched): Promise<HttpResponse>;
@@ -38,6 +39,18 @@ const broker: HttpRoute<string> = {
   // The seam to load the broker on first use: `(await import('../broker/httpEntry')).handleBrokerHttp`
   // here (esbuild then defers its modules' evaluation). Measured not worth it yet: DESIGN "HTTP routing".
   handle: handleBrokerHttp,
+};
+
+const CONSOLE_SEGMENT = /\/console(\/|$)/;
+
+const staffConsole: HttpRoute<string> = {
+  // The provider's PC console (issue 20), any method; the handler gets the path from `/console` on.
+  audience: 'console',
+  match: ({ path }) => {
+    const at = path.search(CONSOLE_SEGMENT);
+    return at < 0 ? null : path.slice(at);
+  },
+  handle: handleConsoleHttp,
 };
 
 const pages: HttpRoute<PageName> = {
@@ -69,7 +82,7 @@ const pushes: HttpRoute<true> = {
 };
 
 /** In order: the first group that matches answers. */
-const ROUTES: readonly HttpRoute<unknown>[] = [broker, pages, messages, pushes];
+const ROUTES: readonly HttpRoute<unknown>[] = [broker, staffConsole, pages, messages, pushes];
 
 export async function handleHttp(deps: HttpDeps, event: HttpEvent): Promise<HttpResponse> {
   for (const route of ROUTES) {

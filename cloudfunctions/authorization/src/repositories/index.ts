@@ -16,6 +16,9 @@ import { MerchantVersionsRepository } from './merchantVersionsRepository';
 import { SessionsRepository } from './sessionsRepository';
 import { ShipItemsRepository } from './shipItemsRepository';
 import { ShipJobsRepository } from './shipJobsRepository';
+import { ConsoleAuditRepository } from './consoleAuditRepository';
+import { ConsoleSessionsRepository } from './consoleSessionsRepository';
+import { ConsoleTicketsRepository } from './consoleTicketsRepository';
 
 /**
  * One repository per collection: the only code that speaks the database's query language (with
@@ -40,6 +43,9 @@ export interface Repositories {
   shipItems: ShipItemsRepository;
   merchantShipValues: MerchantShipValuesRepository;
   merchantVersions: MerchantVersionsRepository;
+  consoleTickets: ConsoleTicketsRepository;
+  consoleSessions: ConsoleSessionsRepository;
+  consoleAudit: ConsoleAuditRepository;
 }
 
 /** `holder` names this instance in the ship items' claims; `now` is the wiring's clock. */
@@ -63,5 +69,8 @@ export function createRepositories(store: Store, holder = 'instance', now: () =>
     shipItems: new ShipItemsRepository(store, holder, now),
     merchantShipValues: new MerchantShipValuesRepository(store, now),
     merchantVersions: new MerchantVersionsRepository(store),
+    consoleTickets: new ConsoleTicketsRepository(store),
+    consoleSessions: new ConsoleSessionsRepository(store),
+    consoleAudit: new ConsoleAuditRepository(store),
   };
 }

@@ -59,6 +59,9 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   ],
   [COLLECTIONS.merchantShipValues]: [],
   [COLLECTIONS.merchantVersions]: [],
+  [COLLECTIONS.consoleTickets]: [['expiresAt']],
+  [COLLECTIONS.consoleSessions]: [['expiresAt']],
+  [COLLECTIONS.consoleAudit]: [['at']],
 };
 
 /** The Deploy guide's table of collections and indexes (README.md, checked by a test). */

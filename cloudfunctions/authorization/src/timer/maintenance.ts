@@ -59,6 +59,9 @@ async function forgetOldRecords(app: App): Promise<Record<string, number>> {
     pushes: await app.pushes.forgetBefore(PUSH_RETENTION_MS),
     rateLimits: await app.limits.removeExpired(),
     lapseNotices: await app.lapseNotices.forgetBefore(CODE_RETENTION_MS * 5),
+    // The console's sign-in tickets and sessions, once past their end (the audit log is kept).
+    consoleTickets: await app.repositories.consoleTickets.removeExpiredBefore(app.now()),
+    consoleSessions: await app.repositories.consoleSessions.removeExpiredBefore(app.now()),
   };
 }
 

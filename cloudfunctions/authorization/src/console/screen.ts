@@ -1,0 +1,19 @@
+/** What a console screen is given and what it is (the registry is screens.ts). */
+import type { App } from '../app';
+import type { ConsoleSite } from './http';
+import type { ConsoleSession } from './signin';
+
+export interface ScreenContext {
+  app: App;
+  session: ConsoleSession;
+  site: ConsoleSite;
+  query: Record<string, string | undefined>;
+  /** The result of the change just made (HTML, escaped), or ''. */
+  notice: string;
+}
+
+export interface Screen {
+  path: string;
+  title: string;
+  render(ctx: ScreenContext): Promise<string>;
+}

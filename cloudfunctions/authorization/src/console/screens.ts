@@ -1,0 +1,27 @@
+/**
+ * The console's screens, in the side navigation's order. Adding a screen is one entry here: a
+ * path segment, a title, and a function that returns the screen's HTML fragment (trusted HTML:
+ * escape every value with `escapeHtml`; no inline script or style). Screens read through the App
+ * like the admin actions do; changes go through `CONSOLE_ACTIONS` (route.ts), never a GET.
+ */
+import { renderAudit } from './auditScreen';
+import { renderHealth } from './healthScreen';
+import type { Screen } from './screen';
+
+/** A screen still to build: says so, and where to do it meanwhile. */
+const placeholder = (what: string) => async () =>
+  `<div class="placeholder" id="placeholder">「${what}」的电脑版页面还在建设中，目前请在服务商小程序的「管理」页操作。</div>`;
+
+export const SCREENS: readonly Screen[] = [
+  { path: 'health', title: '健康', render: renderHealth },
+  { path: 'authorizers', title: '授权账号', render: placeholder('授权账号') },
+  // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
+  { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
+  { path: 'release', title: '全网发布', render: placeholder('全网发布') },
+  { path: 'shipping', title: '发布到商家', render: placeholder('发布到商家') },
+  { path: 'audit', title: '操作记录', render: renderAudit },
+];
+
+export const HOME_SCREEN = 'health';
+
+export const screenAt = (path: string): Screen | undefined => SCREENS.find((s) => s.path === path);
