@@ -349,7 +349,9 @@ const isLoopback = (url: string): boolean => ['127.0.0.1', 'localhost', '[::1]']
 function localScanner(scanner: string | undefined, publicBaseUrl: string): string | null {
   if (scanner === undefined) return null;
   if (!isLoopback(publicBaseUrl) || !isLoopback(scanner)) {
-    throw new ConfigError(['CONSOLE_LOCAL_SCANNER_URL is for the local stack only: it and PUBLIC_BASE_URL must be loopback addresses']);
+    throw new ConfigError([
+      'CONSOLE_LOCAL_SCANNER_URL is for the local stack only: it and PUBLIC_BASE_URL must be loopback addresses',
+    ]);
   }
   return scanner;
 }
