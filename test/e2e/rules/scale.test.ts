@@ -154,9 +154,9 @@ describe('reconcile over many authorizers', () => {
     const after = stack.cloud.dbCalls();
     // Reads: the platform document (the action makes sure it exists, then reads the checkpoint),
     // the component token (once per run), 6 token lookups of 100, one count.
-    // Writes: claim, checkpoint after page 1, completion, release.
+    // Writes: claim, checkpoint after page 1, completion, release; the audit log's entry and its end.
     expect(after.reads - calls.reads).toBe(2 + 1 + 6 + 1);
-    expect(after.writes - calls.writes).toBe(4);
+    expect(after.writes - calls.writes).toBe(4 + 2);
     expect(JSON.stringify(await Promise.all([allDocs(stack, 'authorizers'), allDocs(stack, 'authorizerTokens')]))).toBe(before);
   });
 });
@@ -275,6 +275,9 @@ describe('database setup', () => {
         data: { created: string[] };
       };
       expect(setup.data.created).toEqual(Object.keys(COLLECTION_INDEXES));
+      // The audit log's collection did not exist before: the setup is recorded once, after it ran.
+      const logged = await runtime.db.collection('consoleAudit').where({ action: 'setupDatabase' }).get();
+      expect(logged.data).toEqual([expect.objectContaining({ openid: ADMIN, outcome: 'ok' })]);
       await prepareDatabase(runtime);
       const health = (await runtime.callFunction(
         'authorization',

@@ -4,7 +4,7 @@ import { AppError, forbidden } from '../errors';
 import { isConfigurationError, isOpenApiError, isTicketError } from '../openapi/errors';
 import { handlers, type Caller } from './handlers';
 import { describeInputIssue, INPUT_PARSE } from './inputErrors';
-import { audited, auditTarget } from '../console/audit';
+import { audited, auditedAfter, auditTarget } from '../console/audit';
 import { ADMIN_ACTIONS, ADMIN_CHANGE_ACTIONS, isActionName, schemas } from './schemas';
 
 /**
@@ -23,9 +23,10 @@ export async function handleAction(app: App, event: unknown, openid: string | un
     const handler = handlers[action] as (app: App, caller: Caller, input: unknown) => Promise<unknown>;
     const run = () => handler(app, caller, parsed.data);
     // Admin changes land in the audit log (the console's 操作记录), whoever makes them and from where.
-    const data = ADMIN_CHANGE_ACTIONS.has(action)
-      ? await audited(app, { openid, source: 'miniprogram', action, target: auditTarget(action, parsed.data) }, run)
-      : await run();
+    const entry = { openid, source: 'miniprogram' as const, action, target: auditTarget(action, parsed.data) };
+    // setupDatabase creates the log's collection: it can only be recorded after it ran.
+    const logged = action === 'setupDatabase' ? auditedAfter : audited;
+    const data = ADMIN_CHANGE_ACTIONS.has(action) ? await logged(app, entry, run) : await run();
     return { ok: true, data } as ActionResult<ActionName>;
   } catch (error) {
     return { ok: false, error: toActionError(app, error) };

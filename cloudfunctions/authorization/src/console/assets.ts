@@ -5,6 +5,7 @@
  * pages' CSP allows scripts and styles from our own origin only, and no inline script or style.
  */
 import { createHash } from 'node:crypto';
+import { AUTHORIZERS_CSS } from './authorizersScreen';
 
 const SCRIPT = `(function () {
   'use strict';
@@ -42,7 +43,7 @@ const SCRIPT = `(function () {
 })();
 `;
 
-const STYLE = `*{box-sizing:border-box}
+const STYLE = `${AUTHORIZERS_CSS}*{box-sizing:border-box}
 body{margin:0;min-width:1280px;background:#f2f3f5;color:#1f2329;font:14px/1.6 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif}
 a{color:#1677ff;text-decoration:none}a:hover{text-decoration:underline}
 .shell{display:grid;grid-template-columns:208px 1fr;min-height:100vh}

@@ -25,8 +25,7 @@ export interface AuditEntry {
 
 export async function audited<T>(deps: AuditDeps, entry: AuditEntry, run: () => Promise<T>): Promise<T> {
   const at = deps.now();
-  // Time first, so ids sort like the log; the random tail keeps two entries of one millisecond apart.
-  const id = `${at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
+  const id = entryId(at);
   const log = deps.repositories.consoleAudit;
   await log.start({ _id: id, at, ...entry, outcome: 'started', detail: null });
   let result: T;
@@ -39,6 +38,33 @@ export async function audited<T>(deps: AuditDeps, entry: AuditEntry, run: () => 
   await finish(deps, id, 'ok', null);
   return result;
 }
+
+/**
+ * For the one change that creates the log's own collection (setupDatabase): run it, then record
+ * it once, finished. Before it ran there is nowhere to write, so a crash midway leaves no entry.
+ */
+export async function auditedAfter<T>(deps: AuditDeps, entry: AuditEntry, run: () => Promise<T>): Promise<T> {
+  const at = deps.now();
+  const record = async (outcome: 'ok' | 'failed', detail: string | null) => {
+    try {
+      await deps.repositories.consoleAudit.start({ _id: entryId(at), at, ...entry, outcome, detail });
+    } catch (error) {
+      deps.log.warn('audit write failed', { reason: error instanceof Error ? error.name : 'error' });
+    }
+  };
+  let result: T;
+  try {
+    result = await run();
+  } catch (error) {
+    await record('failed', error instanceof AppError ? error.message : '服务出错');
+    throw error;
+  }
+  await record('ok', null);
+  return result;
+}
+
+// Time first, so ids sort like the log; the random tail keeps two entries of one millisecond apart.
+const entryId = (at: number) => `${at.toString(36).padStart(9, '0')}-${randomBytes(6).toString('hex')}`;
 
 async function finish(deps: AuditDeps, id: string, outcome: 'ok' | 'failed', detail: string | null): Promise<void> {
   try {

@@ -14,6 +14,8 @@ const ACTION_WORDS: Record<string, string> = {
   setupDatabase: '创建数据库集合',
   consoleSignInConfirm: '确认电脑版控制台登录',
   signOut: '退出电脑版控制台',
+  testAuthorizerCall: '测试调用',
+  exportAuthorizers: '导出授权账号（CSV）',
 };
 
 const SOURCE_WORDS: Record<ConsoleAuditDoc['source'], string> = { console: '电脑版控制台', miniprogram: '小程序管理页' };

@@ -36,12 +36,15 @@ export interface AuthorizersLinks {
   testCall(appid: string): string;
 }
 
-export const AUTHORIZERS_LINKS: AuthorizersLinks = {
-  list: '/console/authorizers',
-  exportCsv: '/console/authorizers.csv',
-  account: (appid) => `/console/authorizers/${encodeURIComponent(appid)}`,
-  testCall: (appid) => `/console/authorizers/${encodeURIComponent(appid)}/test-call`,
-};
+/** `root`: the console's path (ConsoleSite.root), e.g. /console or /wx/console. */
+export const authorizersLinks = (root: string): AuthorizersLinks => ({
+  list: `${root}/authorizers`,
+  exportCsv: `${root}/authorizers.csv`,
+  account: (appid) => `${root}/authorizers/${encodeURIComponent(appid)}`,
+  testCall: (appid) => `${root}/authorizers/${encodeURIComponent(appid)}/test-call`,
+});
+
+const DEFAULT_LINKS = authorizersLinks('/console');
 
 export interface AuthorizersScreenDeps extends AuthorizersQueryDeps {
   links?: AuthorizersLinks;
@@ -134,7 +137,7 @@ function pager(page: AuthorizersPage, links: AuthorizersLinks): string {
 
 /** The list: search and filters, the table with sortable columns, pages, the export link. */
 export async function authorizersScreen(deps: AuthorizersScreenDeps, params: URLSearchParams): Promise<Screen> {
-  const links = deps.links ?? AUTHORIZERS_LINKS;
+  const links = deps.links ?? DEFAULT_LINKS;
   let query: AuthorizersQuery;
   let page: AuthorizersPage;
   try {
@@ -199,7 +202,7 @@ function usageTable(usage: ApiUsage[]): string {
 
 /** One account: its sets, history, owners, usage, and a form for a test call. */
 export async function accountScreen(deps: AccountScreenDeps, appid: string): Promise<Screen | null> {
-  const links = deps.links ?? AUTHORIZERS_LINKS;
+  const links = deps.links ?? DEFAULT_LINKS;
   const doc = await deps.authorizers.get(appid);
   if (!doc) return null;
   const detail = toDetail(doc, deps.config.requiredCategoryIds, deps.config.permissionReasons);

@@ -125,6 +125,21 @@ export function redirect(location: string, cookie?: string): HttpResponse {
   };
 }
 
+/** A file the browser saves (the CSV export): never cached, never sniffed as a page. */
+export function download(name: string, contentType: string, body: string): HttpResponse {
+  return {
+    statusCode: 200,
+    headers: {
+      'content-type': contentType,
+      'content-disposition': `attachment; filename="${name}"`,
+      'cache-control': 'no-store',
+      ...PROTECT,
+    },
+    body,
+    isBase64Encoded: false,
+  };
+}
+
 export function staticAsset(asset: Asset): HttpResponse {
   return {
     statusCode: 200,

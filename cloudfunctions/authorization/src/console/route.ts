@@ -9,11 +9,13 @@ import { handlers } from '../actions/handlers';
 import { methodOf, type HttpEvent, type HttpResponse } from '../http/core';
 import { escapeHtml } from '../http/html';
 import { assetNamed } from './assets';
+import { authorizersCsv, isBadQuery, testCallPage } from './authorizersPages';
 import { audited, auditTarget } from './audit';
 import {
   cookieOf,
   formOf,
   isSameOrigin,
+  download,
   json,
   page,
   redirect,
@@ -26,6 +28,7 @@ import {
   type ConsoleSite,
 } from './http';
 import { loginPage, messagePage, shellPage } from './layout';
+import type { ItemPage, Screen, ScreenContext } from './screen';
 import { HOME_SCREEN, SCREENS, screenAt } from './screens';
 import {
   COLLECT_WINDOW_MS,
@@ -73,11 +76,17 @@ async function dispatch(app: App, site: ConsoleSite, event: HttpEvent, parts: st
     const asset = assetNamed(second);
     return asset ? staticAsset(asset) : notFoundPage(site);
   }
-  if (second !== undefined) return notFoundPage(site);
-  if (first === 'login') return login(app, site, event);
-  if (first === 'scan') return scanInfo(site);
-  return screen(app, site, event, first);
+  if (more.length > 0) return notFoundPage(site);
+  const single = second === undefined ? SINGLE_PAGES.get(first) : undefined;
+  return single ? single(app, site, event) : screen(app, site, event, first, second);
 }
+
+/** GET addresses one segment long that are not screens (a Map: no `constructor` from a prototype). */
+const SINGLE_PAGES = new Map<string, (app: App, site: ConsoleSite, event: HttpEvent) => Promise<HttpResponse>>([
+  ['login', (app, site, event) => login(app, site, event)],
+  ['scan', async (_app, site) => scanInfo(site)],
+  ['authorizers.csv', (app, site, event) => exportCsv(app, site, event)],
+]);
 
 /** The QR's address opened by a phone's camera or a browser: it only says which app scans it. */
 const scanInfo = (site: ConsoleSite) =>
@@ -90,16 +99,41 @@ const scanInfo = (site: ConsoleSite) =>
     ),
   );
 
-async function screen(app: App, site: ConsoleSite, event: HttpEvent, path: string): Promise<HttpResponse> {
+/** A screen (`/<path>`) or the page of one of its rows (`/<path>/<id>`), in the shell. */
+async function screen(app: App, site: ConsoleSite, event: HttpEvent, path: string, id?: string): Promise<HttpResponse> {
   const session = await sessionOf(app, cookieOf(event, SESSION_COOKIE));
   if (!session) return redirect(`${site.root}/login`);
-  if (path === '') return redirect(`${site.root}/${HOME_SCREEN}`);
-  const shown = screenAt(path);
-  if (!shown) return notFoundPage(site);
+  if (path === '' && id === undefined) return redirect(`${site.root}/${HOME_SCREEN}`);
   const query = event.queryStringParameters ?? {};
-  const bodyHtml = await shown.render({ app, session, site, query, notice: noticeOf(query) });
+  return inShell({ app, session, site, query, notice: noticeOf(query) }, path, async (ctx, shown) => {
+    if (id === undefined) return { title: shown.title, html: await shown.render(ctx) };
+    return shown.item ? shown.item(ctx, id) : null;
+  });
+}
+
+type PageBuilder = (ctx: ScreenContext, shown: Screen) => Promise<ItemPage | null>;
+
+async function inShell(ctx: ScreenContext, path: string, build: PageBuilder): Promise<HttpResponse> {
+  const shown = screenAt(path);
+  const content = shown ? await build(ctx, shown) : null;
+  if (!shown || !content) return notFoundPage(ctx.site);
+  const { site, session } = ctx;
   const { openid, csrf } = session;
-  return page(200, shellPage({ site, nav: SCREENS, active: shown.path, title: shown.title, openid, csrf, bodyHtml }));
+  const bodyHtml = content.html;
+  return page(200, shellPage({ site, nav: SCREENS, active: shown.path, title: content.title, openid, csrf, bodyHtml }));
+}
+
+async function exportCsv(app: App, site: ConsoleSite, event: HttpEvent): Promise<HttpResponse> {
+  const session = await sessionOf(app, cookieOf(event, SESSION_COOKIE));
+  if (!session) return redirect(`${site.root}/login`);
+  try {
+    const file = await authorizersCsv(app, session, event.queryStringParameters ?? {});
+    return download(file.name, 'text/csv; charset=utf-8', file.body);
+  } catch (error) {
+    if (!isBadQuery(error)) throw error;
+    const back = { href: `${site.root}/authorizers`, label: '回到授权账号' };
+    return page(400, messagePage(site, '无法导出', error.message, back));
+  }
 }
 
 const notFoundPage = (site: ConsoleSite) =>
@@ -159,6 +193,10 @@ async function change(app: App, site: ConsoleSite, event: HttpEvent, parts: stri
   }
   if (first === 'logout' && !second) return logout(app, site, session);
   if (first === 'do' && second && more.length === 0 && isConsoleAction(second)) return runAction(app, site, session, second);
+  if (first === 'authorizers' && second && more.length === 1 && more[0] === 'test-call') {
+    const ctx = { app, session, site, query: {}, notice: '' };
+    return inShell(ctx, first, () => testCallPage(ctx, second));
+  }
   return notFoundPage(site);
 }
 

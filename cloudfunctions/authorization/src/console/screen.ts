@@ -12,8 +12,16 @@ export interface ScreenContext {
   notice: string;
 }
 
+/** A page under a screen (`/<screen>/<id>`): its title and HTML fragment. */
+export interface ItemPage {
+  title: string;
+  html: string;
+}
+
 export interface Screen {
   path: string;
   title: string;
   render(ctx: ScreenContext): Promise<string>;
+  /** The page of one of the screen's rows, or null when there is none by that id (a 404). */
+  item?(ctx: ScreenContext, id: string): Promise<ItemPage | null>;
 }

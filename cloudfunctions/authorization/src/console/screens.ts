@@ -5,6 +5,7 @@
  * like the admin actions do; changes go through `CONSOLE_ACTIONS` (route.ts), never a GET.
  */
 import { renderAudit } from './auditScreen';
+import { renderAccount, renderAuthorizers } from './authorizersPages';
 import { renderHealth } from './healthScreen';
 import type { Screen } from './screen';
 
@@ -14,7 +15,7 @@ const placeholder = (what: string) => async () =>
 
 export const SCREENS: readonly Screen[] = [
   { path: 'health', title: '健康', render: renderHealth },
-  { path: 'authorizers', title: '授权账号', render: placeholder('授权账号') },
+  { path: 'authorizers', title: '授权账号', render: renderAuthorizers, item: renderAccount },
   // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
   { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
   { path: 'release', title: '全网发布', render: placeholder('全网发布') },
