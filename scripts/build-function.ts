@@ -1,4 +1,4 @@
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import path from 'node:path';
 
 /**
@@ -8,12 +8,15 @@ import path from 'node:path';
  */
 export const FUNCTION_DIR = path.resolve(__dirname, '../cloudfunctions/authorization');
 
-/** `name` is a folder of cloudfunctions/ (default: the authorization function). */
+/**
+ * `name` is a folder of cloudfunctions/ (default: the authorization function); `outfile` (relative
+ * to it) and `plugins` let the benchmarks build a variant beside the real one.
+ */
 export async function buildFunction(
-  options: { minify?: boolean; name?: string } = {},
+  options: { minify?: boolean; name?: string; outfile?: string; plugins?: Plugin[] } = {},
 ): Promise<{ outfile: string; bytes: number }> {
   const dir = options.name ? path.resolve(FUNCTION_DIR, '..', options.name) : FUNCTION_DIR;
-  const outfile = path.join(dir, 'index.js');
+  const outfile = path.join(dir, options.outfile ?? 'index.js');
   const result = await build({
     entryPoints: [path.join(dir, 'src/index.ts')],
     outfile,
@@ -27,6 +30,7 @@ export async function buildFunction(
     legalComments: 'none',
     metafile: true,
     logLevel: 'warning',
+    plugins: options.plugins ?? [],
   });
   const bytes = Object.values(result.metafile.outputs)[0]?.bytes ?? 0;
   return { outfile, bytes };

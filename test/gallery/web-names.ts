@@ -13,10 +13,14 @@ export const WEB_STATE_NAMES = [
   'web-link-expired',
   'console-login',
   'console-health',
+  'console-authorizers',
+  'console-account',
   'console-audit',
 ] as const;
 
 export type WebStateName = (typeof WEB_STATE_NAMES)[number];
 
 /** Drawn at desk width (1280 px), not the phone's 375: the provider's PC console. */
-export const DESK_STATE_NAMES: ReadonlySet<string> = new Set<WebStateName>(['console-login', 'console-health', 'console-audit']);
+export const DESK_STATE_NAMES: ReadonlySet<string> = new Set<WebStateName>(
+  WEB_STATE_NAMES.filter((name) => name.startsWith('console-')),
+);

@@ -146,6 +146,30 @@ function consoleStates(): WebState[] {
       open: signedIn,
     },
     {
+      name: 'console-authorizers',
+      title: '电脑版控制台：授权账号',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/authorizers`);
+        await page.locator('.console-table').waitFor();
+      },
+    },
+    {
+      name: 'console-account',
+      title: '电脑版控制台：一个授权账号与测试调用',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/authorizers`);
+        await page.locator('.console-table tbody tr a').first().click();
+        await page.locator('.console-account form button[type=submit]').click();
+        await page.locator('.console-test-call').waitFor();
+      },
+    },
+    {
       name: 'console-audit',
       title: '电脑版控制台：操作记录',
       heading: '授权平台控制台',

@@ -248,11 +248,22 @@ export function testCallResult(report: TestCallReport): string {
 
 /** Styles the shell may add to its stylesheet: a table at desk width. */
 export const AUTHORIZERS_CSS = `
-.console-filters{display:flex;flex-wrap:wrap;gap:12px;align-items:end;margin:12px 0}
+.console-filters{display:flex;flex-wrap:wrap;gap:12px 20px;align-items:center;margin:12px 0}
+.console-filters label{display:inline-flex;align-items:center;gap:8px;min-height:44px}
+.console-filters input,.console-filters select{min-height:44px;font:inherit;padding:0 10px;border:1px solid #c9cdd4;border-radius:6px;background:#fff}
 .console-filters input[type=search]{width:320px}
+.console-table a,.console-export,.console-account>p>a{display:inline-flex;align-items:center;min-height:44px;min-width:44px}
 .console-table{width:100%;border-collapse:collapse;font-size:14px}
 .console-table th,.console-table td{border-bottom:1px solid #e5e5e5;padding:8px;text-align:left;vertical-align:top}
-.console-pager{display:flex;gap:16px;margin:12px 0}.console-pager .disabled{color:#999}
+.console-table th{vertical-align:middle}
+.console-pager{display:flex;gap:16px;align-items:center;margin:12px 0}.console-pager .disabled{color:#999}
+.console-facts{display:grid;grid-template-columns:120px 1fr;gap:6px 16px;margin:0 0 16px;padding:16px 20px;background:#fff;border-radius:8px}
+.console-facts dt{color:#646a73}.console-facts dd{margin:0}
+.console-account h2{font-size:16px;margin:24px 0 8px}
+.console-account ul{columns:3;margin:0;padding:12px 32px;background:#fff;border-radius:8px}
+.console-test-call{padding:12px 16px;margin-bottom:16px;border-radius:8px;background:#e8f8ef;color:#0a7a3e}
+.console-test-call.failed{background:#ffece8;color:#a1151e}.console-test-call p{margin:0 0 8px}
+.console-test-call .console-facts{margin:0;background:transparent;padding:0;color:#1f2329}
 .console-export{margin-left:auto}
 .status-needs_reauth{color:#b26a00}.status-revoked{color:#c00}
 `;

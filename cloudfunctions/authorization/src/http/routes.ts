@@ -6,7 +6,7 @@
  */
 import type { BrokerDeps } from '../broker/deps';
 import { handleBrokerHttp } from '../broker/httpEntry';
-import { handleConsoleHttp, type ConsoleDeps } from '../console/route';
+import type { ConsoleDeps } from '../console/route';
 import { handleMessageHttp, MESSAGE_PATH_SEGMENT } from '../messages/route';
 import type { MessageDeps } from '../messages/inbound';
 import { handlePushHttp, type PushRouteDeps } from '../push/httpRoute';
@@ -50,7 +50,9 @@ const staffConsole: HttpRoute<string> = {
     const at = path.search(CONSOLE_SEGMENT);
     return at < 0 ? null : path.slice(at);
   },
-  handle: handleConsoleHttp,
+  // Loaded on first use (esbuild defers the evaluation of a dynamically imported module): staff
+  // open it rarely, every cold start would pay for its screens, QR code library and styles.
+  handle: async (deps, event, rest) => (await import('../console/route')).handleConsoleHttp(deps, event, rest),
 };
 
 const pages: HttpRoute<PageName> = {
