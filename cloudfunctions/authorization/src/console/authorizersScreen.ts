@@ -186,7 +186,7 @@ function historyTable(detail: AuthorizerDetail): string {
         `<tr><td>${e(beijingTime(change.at))}</td><td>${e(EVENT_TEXT[change.event])}</td><td>${e(names(change.added))}</td><td>${e(names(change.removed))}</td></tr>`,
     )
     .join('');
-  return `<table class="console-table"><thead><tr><th scope="col">时间</th><th scope="col">事件</th><th scope="col">新增权限集</th><th scope="col">取消的权限集</th></tr></thead><tbody>${rows}</tbody></table>`;
+  return `<table class="console-table console-history"><thead><tr><th scope="col">时间</th><th scope="col">事件</th><th scope="col">新增权限集</th><th scope="col">取消的权限集</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function usageTable(usage: ApiUsage[]): string {
@@ -256,6 +256,7 @@ export const AUTHORIZERS_CSS = `
 .console-table{width:100%;border-collapse:collapse;font-size:14px}
 .console-table th,.console-table td{border-bottom:1px solid #e5e5e5;padding:8px;text-align:left;vertical-align:top}
 .console-table th{vertical-align:middle}
+.console-history th:nth-child(-n+2),.console-history td:nth-child(-n+2),.console-history th:last-child{white-space:nowrap}
 .console-pager{display:flex;gap:16px;align-items:center;margin:12px 0}.console-pager .disabled{color:#999}
 .console-facts{display:grid;grid-template-columns:120px 1fr;gap:6px 16px;margin:0 0 16px;padding:16px 20px;background:#fff;border-radius:8px}
 .console-facts dt{color:#646a73}.console-facts dd{margin:0}
