@@ -11,6 +11,7 @@ import { escapeHtml } from '../http/html';
 import { assetNamed } from './assets';
 import { authorizersCsv, isBadQuery, testCallPage } from './authorizersPages';
 import { audited, auditTarget } from './audit';
+import { shipCommand } from './shippingPages';
 import {
   cookieOf,
   formOf,
@@ -196,6 +197,9 @@ async function change(app: App, site: ConsoleSite, event: HttpEvent, parts: stri
   if (first === 'authorizers' && second && more.length === 1 && more[0] === 'test-call') {
     const ctx = { app, session, site, query: {}, notice: '' };
     return inShell(ctx, first, () => testCallPage(ctx, second));
+  }
+  if (first === 'shipping' && second && more.length === 1 && more[0] === 'command') {
+    return (await shipCommand(app, site, session, second, formOf(event))) ?? notFoundPage(site);
   }
   return notFoundPage(site);
 }
