@@ -134,7 +134,7 @@ export async function shipCommand(
     const field = String(parsed.error.issues[0]?.path[0] ?? '');
     return back({ failed: command, field: field in FIELD_PROBLEMS ? field : 'other' });
   }
-  const input = parsed.data as ShipJobCommandInput;
+  const input: ShipJobCommandInput = parsed.data;
   const entry = {
     openid: session.openid,
     source: 'console' as const,

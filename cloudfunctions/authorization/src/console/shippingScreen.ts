@@ -28,13 +28,14 @@ export type TemplateLibrary = { ok: true; templates: LibraryTemplate[] } | { ok:
 export interface ShippingLinks {
   list: string;
   job(jobId: string, params?: URLSearchParams): string;
-  command(jobId: string): string;
+  commandUrl(jobId: string): string;
 }
 
 export const shippingLinks = (root: string): ShippingLinks => ({
   list: `${root}/shipping`,
-  job: (jobId, params) => `${root}/shipping/${encodeURIComponent(jobId)}${params && params.size > 0 ? `?${params}` : ''}`,
-  command: (jobId) => `${root}/shipping/${encodeURIComponent(jobId)}/command`,
+  job: (jobId, params) =>
+    `${root}/shipping/${encodeURIComponent(jobId)}${params && params.size > 0 ? `?${params.toString()}` : ''}`,
+  commandUrl: (jobId) => `${root}/shipping/${encodeURIComponent(jobId)}/command`,
 });
 
 export interface JobWithOutlook {
@@ -265,7 +266,7 @@ function stageDetail(item: ShipItem): string {
 }
 
 function rowCommand(view: JobPageView, item: ShipItem, command: string, label: string, question: string): string {
-  return `<form method="post" action="${e(view.links.command(view.job.jobId))}" data-confirm="${e(question)}">${view.formGuardHtml}
+  return `<form method="post" action="${e(view.links.commandUrl(view.job.jobId))}" data-confirm="${e(question)}">${view.formGuardHtml}
 <input type="hidden" name="command" value="${command}"><input type="hidden" name="appid" value="${e(item.appid)}">
 <button type="submit" class="small" data-command="${command}">${label}</button></form>`;
 }
@@ -335,7 +336,7 @@ ${body}
 }
 
 function commandForm(view: JobPageView, command: string, label: string, question: string, fields = '', primary = false): string {
-  return `<form class="ship-command" id="command-${command}" method="post" action="${e(view.links.command(view.job.jobId))}" data-confirm="${e(question)}">${view.formGuardHtml}
+  return `<form class="ship-command" id="command-${command}" method="post" action="${e(view.links.commandUrl(view.job.jobId))}" data-confirm="${e(question)}">${view.formGuardHtml}
 <input type="hidden" name="command" value="${command}">${fields}<button type="submit"${primary ? ' class="primary"' : ''}>${label}</button></form>`;
 }
 
