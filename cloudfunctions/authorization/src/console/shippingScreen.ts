@@ -9,6 +9,7 @@ import type { ShipTemplateInUse } from '../../../../clients/broker-client/src/wi
 import { SHIP_STAGE_LOOK, stageLook } from '../../../../miniprogram/shared/shipping';
 import { escapeHtml as e } from '../http/html';
 import type { ShipItem, ShipReason } from '../shipping/stages';
+import { rejectionAdvice, shipmentAdvice } from '../shipping/merchantAdvice';
 import { formatTime } from './layout';
 
 /** WeChat's cap on the code template library (code-management spec §2.3, 85065). */
@@ -256,6 +257,15 @@ function reasonOf(item: ShipItem): ShipReason | null {
   return null;
 }
 
+/** Who has to act on a merchant that stopped: the merchant (and where in 小程序后台) or the provider. */
+function fixerOf(item: ShipItem): string {
+  if (item.stage !== 'rejected' && item.stage !== 'skipped' && item.stage !== 'failed') return '';
+  const advice = item.stage === 'rejected' ? rejectionAdvice(item.reason.message) : shipmentAdvice(item.reason);
+  return advice.fixer === 'merchant'
+    ? `<br><small class="ship-fixer" data-fixer="merchant">需要商家处理：${e(advice.action)}</small>`
+    : '<br><small class="ship-fixer" data-fixer="provider">由服务商处理</small>';
+}
+
 function stageDetail(item: ShipItem): string {
   if (item.stage === 'released' || item.stage === 'releasing') {
     const share = item.release.mode === 'full' ? '全量' : `灰度 ${item.release.percentage}%`;
@@ -297,7 +307,7 @@ function merchantRow(view: JobPageView, item: ShipItem): string {
   const look = stageLook(item.stage);
   const reason = reasonOf(item);
   const why = reason ? `${e(reason.message)}${e(errcodeWords(reason.errcode))}` : '—';
-  const todo = reason ? e(reason.action) : '—';
+  const todo = reason ? `${e(reason.action)}${fixerOf(item)}` : '—';
   const detail = stageDetail(item);
   return `<tr data-appid="${e(item.appid)}" data-stage="${item.stage}">
 <td>${e(view.names.get(item.appid) ?? '（不在授权账号中）')}<br><code>${e(item.appid)}</code></td>
@@ -426,7 +436,9 @@ ${merchantsSection(view)}
 /** Styles the stylesheet adds for this screen (no inline style: the CSP forbids it). */
 export const SHIPPING_CSS = `
 .ship-section{margin:24px 0}.ship-section h3{font-size:16px;margin:0 0 10px}.ship-section h3 small{color:#86909c;font-weight:400;font-size:13px;margin-left:8px}
-.ship-state{display:inline-block;padding:1px 10px;border-radius:10px;font-size:13px;font-weight:400}
+.ship-state{display:inline-block;padding:1px 10px;border-radius:10px;font-size:13px;font-weight:400;white-space:nowrap}
+.console-ship-job .console-facts{display:grid;grid-template-columns:88px 1fr;gap:4px 12px;margin:0 0 16px}.console-ship-job .console-facts dd{margin:0}
+.ship-merchants button,.ship-command button,.ship-merchants td.ship-stage{white-space:nowrap}.ship-fixer{color:#86909c}
 .ship-running{background:#e8f3ff;color:#0e4e9b}.ship-paused{background:#fff3e8;color:#b35900}.ship-done{background:#e8f8ef;color:#0a7a3e}
 .ship-jobs td p{margin:4px 0}.ship-todo{margin:0;padding-left:18px;color:#b35900}.ship-calm{margin:0;color:#0a7a3e}.ship-quota{color:#4e5969}
 .ship-templates tr.ship-in-use td:first-child{font-weight:600}.ship-missing td{color:#a1151e}
