@@ -160,6 +160,14 @@ test("each merchant's state and WeChat's reason; release one, retry the failed o
   await page.waitForURL((url) => url.searchParams.get('done') === 'retry');
   expect(await row(c).getAttribute('data-stage')).not.toBe('failed');
 
+  // Roll back one AppID from the job's form: `a` had no earlier version, so WeChat refuses (87012)
+  // and the row keeps it released with WeChat's reason and what to do.
+  await page.locator('#command-rollback input[name=appid]').fill(a);
+  await page.locator('#command-rollback button').click();
+  await page.waitForURL((url) => url.searchParams.get('done') === 'rollback');
+  expect(await row(a).getAttribute('data-stage')).toBe('released');
+  expect(await row(a).textContent()).toContain('微信错误码 87012');
+
   // The problems filter lists only the merchants that stopped (none now).
   await page.locator('#show-problems').click();
   await page.waitForURL((url) => url.searchParams.get('show') === 'problems');

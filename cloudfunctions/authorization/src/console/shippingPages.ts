@@ -132,7 +132,7 @@ export async function shipCommand(
   const parsed = schemas.shipJobCommand.safeParse(inputOf(jobId, command, form), INPUT_PARSE);
   if (!parsed.success) {
     const field = String(parsed.error.issues[0]?.path[0] ?? '');
-    return back({ failed: command, field: field in FIELD_PROBLEMS ? field : 'other' });
+    return back({ failed: command, field: Object.hasOwn(FIELD_PROBLEMS, field) ? field : 'other' });
   }
   const input: ShipJobCommandInput = parsed.data;
   const entry = {
@@ -199,7 +199,7 @@ async function commandNotice(ctx: ScreenContext, jobId: string): Promise<string>
   if (query.failed === undefined) return '';
   const label = isCommand(query.failed) ? COMMANDS[query.failed] : '操作';
   const why =
-    query.field && query.field in FIELD_PROBLEMS
+    query.field && Object.hasOwn(FIELD_PROBLEMS, query.field)
       ? FIELD_PROBLEMS[query.field]
       : isCommand(query.failed)
         ? await failureDetail(ctx, jobId, query.failed)
