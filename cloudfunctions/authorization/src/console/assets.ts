@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AUTHORIZERS_CSS } from './authorizersScreen';
-import { SHIPPING_CSS } from './shippingScreen';
+import { SHIPPING_CSS } from './shippingStyle';
 
 const SCRIPT = `(function () {
   'use strict';
