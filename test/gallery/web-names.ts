@@ -16,6 +16,8 @@ export const WEB_STATE_NAMES = [
   'console-authorizers',
   'console-account',
   'console-audit',
+  'console-shipping',
+  'console-ship-job',
 ] as const;
 
 export type WebStateName = (typeof WEB_STATE_NAMES)[number];

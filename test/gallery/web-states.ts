@@ -5,6 +5,8 @@ import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
 import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
 import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
 import { startLauncher, type Launcher } from '../../scripts/launcher';
+import { BrokerHttpClient } from '../../clients/broker-client/src';
+import { seedAuthorizers } from '../../emulator/scale-seed';
 import type { WebStateName } from './web-names';
 import { entryTarget, type FlowStack } from '../e2e/helpers/flows-stack';
 
@@ -178,6 +180,98 @@ function consoleStates(): WebState[] {
         await signedIn(page, flow);
         await page.goto(`${flow.stack.publicBaseUrl}/console/audit`);
         await page.locator('#audit-log').waitFor();
+      },
+    },
+    ...shippingStates(signedIn),
+  ];
+}
+
+/** The broker key the gallery's release job is created with (shoot.ts gives it to the function). */
+export const GALLERY_SHIP_KEY = {
+  id: 'gallery-ship',
+  secret: 'gallery-ship-secret-0123456789abcdef0123456789',
+  scope: { ops: ['ship'], appids: '*' },
+};
+
+/**
+ * A release job as ops would find it mid-way: 8 flower shops, a canary of 3 then the rest;
+ * after two rounds of audits some wait for the release command, one was rejected for its name,
+ * one failed on a code nobody knows, one was skipped (no ext_json values), the rest are in audit.
+ */
+async function galleryJob(flow: FlowStack): Promise<string> {
+  const { openPlatform, cloud, clock, publicBaseUrl } = flow.stack;
+  const grants = openPlatform
+    .bulkAuthorize(96, 'gallery-ship')
+    .filter((g) => g.account.kind === 'mini_program' && g.account.serviceTypeId === 0)
+    .slice(0, 8);
+  await seedAuthorizers(cloud.db, grants, clock.now());
+  const appids = grants.map((g) => g.account.appid);
+  const ship = new BrokerHttpClient({
+    baseUrl: publicBaseUrl,
+    keyId: GALLERY_SHIP_KEY.id,
+    secret: GALLERY_SHIP_KEY.secret,
+    now: () => clock.now(),
+  }).ship;
+  for (const [i, grant] of grants.entries())
+    if (i !== 6) await ship.values(grant.account.appid, { shopName: grant.account.nickName });
+  const cm = openPlatform.codeManagement;
+  cm.configure(appids[1], {
+    outcome: 'fail',
+    failReason: '小程序名称与实际提供的服务不符<br>请修改名称或补充相应服务类目后重新提交',
+  });
+  cm.injectError(appids[2], '/wxa/commit', 99999, 5);
+  const { templateId } = cm.uploadDraft({ userVersion: '2.0.0', userDesc: '春季上新：预约送花', toTemplate: true });
+  cm.uploadDraft({ userVersion: '1.9.2', userDesc: '修复下单页地址选择', toTemplate: true });
+  const { jobId } = await ship.create({
+    templateId: templateId!,
+    userVersion: '2.0.0',
+    userDesc: '春季上新：预约送花',
+    extJsonTemplate: { extEnable: true, extAppid: '{{appid}}', ext: { shopName: '{{shopName}}' } },
+    targets: appids,
+    release: 'command',
+    waveSizes: [3, 10],
+  });
+  const timer = () => cloud.triggerTimer('authorization');
+  // The canary through its audits, then the next wave committed and submitted.
+  await timer();
+  clock.advance(61);
+  await timer();
+  await timer();
+  clock.advance(901);
+  await cm.settle();
+  await timer();
+  clock.advance(61);
+  await timer();
+  await timer();
+  return jobId;
+}
+
+function shippingStates(signedIn: (page: Page, flow: FlowStack) => Promise<void>): WebState[] {
+  let job: Promise<string> | undefined;
+  const jobOf = (flow: FlowStack) => (job ??= galleryJob(flow));
+  return [
+    {
+      name: 'console-shipping',
+      title: '电脑版控制台：发布到商家（任务与模板库）',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        await jobOf(flow);
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/shipping`);
+        await page.locator('#ship-jobs table').waitFor();
+      },
+    },
+    {
+      name: 'console-ship-job',
+      title: '电脑版控制台：发布任务（每个商家的状态与原因）',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        const jobId = await jobOf(flow);
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/shipping/${jobId}`);
+        await page.locator('.ship-merchants').waitFor();
       },
     },
   ];

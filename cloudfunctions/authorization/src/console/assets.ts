@@ -6,6 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AUTHORIZERS_CSS } from './authorizersScreen';
+import { SHIPPING_CSS } from './shippingStyle';
 
 const SCRIPT = `(function () {
   'use strict';
@@ -43,7 +44,7 @@ const SCRIPT = `(function () {
 })();
 `;
 
-const STYLE = `${AUTHORIZERS_CSS}*{box-sizing:border-box}
+const STYLE = `${AUTHORIZERS_CSS}${SHIPPING_CSS}*{box-sizing:border-box}
 body{margin:0;min-width:1280px;background:#f2f3f5;color:#1f2329;font:14px/1.6 -apple-system,"PingFang SC","Noto Sans CJK SC","Microsoft YaHei",sans-serif}
 a{color:#1677ff;text-decoration:none}a:hover{text-decoration:underline}
 .shell{display:grid;grid-template-columns:208px 1fr;min-height:100vh}

@@ -16,7 +16,19 @@ const ACTION_WORDS: Record<string, string> = {
   signOut: '退出电脑版控制台',
   testAuthorizerCall: '测试调用',
   exportAuthorizers: '导出授权账号（CSV）',
+  // A shipJobCommand by its command (the target's second part: job · command · appid).
+  'shipJobCommand.pause': '暂停发布任务',
+  'shipJobCommand.resume': '恢复发布任务',
+  'shipJobCommand.release': '发布审核通过的商家',
+  'shipJobCommand.retry': '重试发布失败的商家',
+  'shipJobCommand.rollback': '回退发布',
 };
+
+/** The words for an entry: a shipJobCommand by its command when known. */
+function actionWords(entry: ConsoleAuditDoc): string {
+  const command = entry.action === 'shipJobCommand' ? entry.target.split(' · ')[1] : undefined;
+  return ACTION_WORDS[`${entry.action}.${command}`] ?? ACTION_WORDS[entry.action] ?? entry.action;
+}
 
 const SOURCE_WORDS: Record<ConsoleAuditDoc['source'], string> = { console: '电脑版控制台', miniprogram: '小程序管理页' };
 const OUTCOME_WORDS: Record<ConsoleAuditDoc['outcome'], string> = { ok: '成功', failed: '失败', started: '未完成（结果未知）' };
@@ -25,7 +37,7 @@ function row(entry: ConsoleAuditDoc): string {
   const outcome = OUTCOME_WORDS[entry.outcome] + (entry.detail ? `：${entry.detail}` : '');
   return `<tr data-action="${escapeHtml(entry.action)}" data-outcome="${entry.outcome}">
 <td>${formatTime(entry.at)}</td><td>${escapeHtml(entry.openid)}</td><td>${SOURCE_WORDS[entry.source]}</td>
-<td>${escapeHtml(ACTION_WORDS[entry.action] ?? entry.action)}</td><td>${escapeHtml(entry.target)}</td><td class="${entry.outcome}">${escapeHtml(outcome)}</td></tr>`;
+<td>${escapeHtml(actionWords(entry))}</td><td>${escapeHtml(entry.target)}</td><td class="${entry.outcome}">${escapeHtml(outcome)}</td></tr>`;
 }
 
 export async function renderAudit(ctx: ScreenContext): Promise<string> {

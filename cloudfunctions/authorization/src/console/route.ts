@@ -11,6 +11,7 @@ import { escapeHtml } from '../http/html';
 import { assetNamed } from './assets';
 import { authorizersCsv, isBadQuery, testCallPage } from './authorizersPages';
 import { audited, auditTarget } from './audit';
+import { shipCommand } from './shippingPages';
 import {
   cookieOf,
   formOf,
@@ -174,7 +175,6 @@ async function poll(app: App, site: ConsoleSite, event: HttpEvent): Promise<Http
 
 /** Every POST but the poll: a live session, our Origin, the session's CSRF token. */
 async function change(app: App, site: ConsoleSite, event: HttpEvent, parts: string[]): Promise<HttpResponse> {
-  const [first, second, ...more] = parts;
   const session = await sessionOf(app, cookieOf(event, SESSION_COOKIE));
   if (!session) {
     return page(
@@ -191,13 +191,38 @@ async function change(app: App, site: ConsoleSite, event: HttpEvent, parts: stri
       }),
     );
   }
+  return changeAt(app, site, event, session, parts);
+}
+
+/** The change a checked POST asks for, by its address. */
+async function changeAt(
+  app: App,
+  site: ConsoleSite,
+  event: HttpEvent,
+  session: ConsoleSession,
+  parts: string[],
+): Promise<HttpResponse> {
+  const [first, second, ...more] = parts;
   if (first === 'logout' && !second) return logout(app, site, session);
   if (first === 'do' && second && more.length === 0 && isConsoleAction(second)) return runAction(app, site, session, second);
   if (first === 'authorizers' && second && more.length === 1 && more[0] === 'test-call') {
     const ctx = { app, session, site, query: {}, notice: '' };
     return inShell(ctx, first, () => testCallPage(ctx, second));
   }
+  if (first === 'shipping') return shippingChange(app, site, event, session, parts.slice(1));
   return notFoundPage(site);
+}
+
+/** `/shipping/<jobId>/command`: a release job's command (shippingPages.ts). */
+async function shippingChange(
+  app: App,
+  site: ConsoleSite,
+  event: HttpEvent,
+  session: ConsoleSession,
+  [jobId, what, ...more]: string[],
+): Promise<HttpResponse> {
+  const command = jobId && what === 'command' && more.length === 0;
+  return (command && (await shipCommand(app, site, session, jobId, formOf(event)))) || notFoundPage(site);
 }
 
 async function logout(app: App, site: ConsoleSite, session: ConsoleSession): Promise<HttpResponse> {

@@ -7,6 +7,7 @@
 import { renderAudit } from './auditScreen';
 import { renderAccount, renderAuthorizers } from './authorizersPages';
 import { renderHealth } from './healthScreen';
+import { renderShipJob, renderShipping } from './shippingPages';
 import type { Screen } from './screen';
 
 /** A screen still to build: says so, and where to do it meanwhile. */
@@ -19,7 +20,7 @@ export const SCREENS: readonly Screen[] = [
   // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
   { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
   { path: 'release', title: '全网发布', render: placeholder('全网发布') },
-  { path: 'shipping', title: '发布到商家', render: placeholder('发布到商家') },
+  { path: 'shipping', title: '发布到商家', render: renderShipping, item: renderShipJob },
   { path: 'audit', title: '操作记录', render: renderAudit },
 ];
 

@@ -103,6 +103,26 @@ function releaseOf(record: ShipItem): ShipGrayState[] {
   return [{ appid: record.appid, stage: record.stage, percentage, nextStepAt }];
 }
 
+/** One job as the lists show it (the console's job page). */
+export async function jobSummary(shipping: Shipping, jobId: string): Promise<ShipJobSummary> {
+  const job = await jobOf(shipping, jobId);
+  const { shipItems } = shipping.deps.repositories;
+  return summaryOf(job, await shipItems.countByStage(jobId), await shipItems.nextGrayStepAt(jobId));
+}
+
+/** A page of the job's merchants in these stages, in appid order, each as it stands now. */
+export async function jobMerchants(
+  shipping: Shipping,
+  jobId: string,
+  stages: readonly ShipStage[],
+  offset = 0,
+  limit = 50,
+): Promise<{ merchants: ShipItem[]; next: number | null }> {
+  const ids = await shipping.deps.repositories.shipItems.findInJob(jobId, [...stages], limit + 1, offset);
+  const merchants = await recordsOf(shipping, ids.slice(0, limit));
+  return { merchants, next: ids.length > limit ? offset + limit : null };
+}
+
 /** The newest jobs first (the admin page's list). */
 export async function listJobs(shipping: Shipping, offset = 0, limit = 20): Promise<ShipJobSummary[]> {
   const jobs = await shipping.deps.repositories.shipJobs.newest(limit, offset);
