@@ -95,7 +95,7 @@ test("a job's details: quota needed against WeChat's, the wave, and each stopped
 
   const failed = textOf(page, '#ship-problem-wx0a1b2c3d4e5f6a7b');
   expect(failed).toContain('失败');
-  expect(failed).toContain('微信拒绝了 commit 调用（微信错误码 99999）');
+  expect(failed).toContain('微信拒绝了「上传代码」这一步（微信错误码 99999）');
   expect(failed).toContain('处理：请开发人员按错误码排查后重新发布');
   expect(failed).toContain('重试此商家');
   const skipped = textOf(page, '#ship-problem-wx1234567890abcdef');

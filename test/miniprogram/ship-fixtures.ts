@@ -73,7 +73,7 @@ export function jobStatus(job: ShipJobView = shipJob(), next: number | null = nu
         appid: 'wx0a1b2c3d4e5f6a7b',
         stage: 'failed',
         errcode: 99999,
-        message: '微信拒绝了 commit 调用',
+        message: '微信拒绝了「上传代码」这一步',
         action: '请开发人员按错误码排查后重新发布',
       },
       {

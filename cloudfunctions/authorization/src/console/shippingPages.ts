@@ -15,7 +15,7 @@ import { brokerOf } from '../broker/services';
 import type { HttpResponse } from '../http/core';
 import { escapeHtml } from '../http/html';
 import { jobMerchants, jobSummary, templatesInUse } from '../shipping/jobActions';
-import { jobOutlook } from '../shipping/jobOutlook';
+import { jobOutlook, sharedQuota } from '../shipping/jobOutlook';
 import { errcodeAdvice } from '../../../../miniprogram/shared/wechatErrors';
 import { audited, auditTarget } from './audit';
 import { redirect, type ConsoleSite } from './http';
@@ -69,9 +69,10 @@ export async function renderShipping(ctx: ScreenContext): Promise<string> {
   const page = pageOf(ctx.query.page, 10_000);
   const listed = await handlers.shipJobs(app, ADMIN(session), { offset: (page - 1) * JOBS_PER_PAGE, limit: JOBS_PER_PAGE + 1 });
   const jobs: JobWithOutlook[] = [];
+  // The outlook asks WeChat for the quota: only for jobs still going, once for the whole screen.
+  const askQuota = sharedQuota(app.shipping);
   for (const job of listed.jobs.slice(0, JOBS_PER_PAGE)) {
-    // The outlook asks WeChat for the quota: only for jobs still going.
-    jobs.push({ job, outlook: job.state === 'done' ? null : await jobOutlook(app.shipping, job.jobId) });
+    jobs.push({ job, outlook: job.state === 'done' ? null : await jobOutlook(app.shipping, job.jobId, askQuota) });
   }
   const [library, inUse] = await Promise.all([templateLibrary(app), templatesInUse(app.shipping)]);
   return shippingListHtml({

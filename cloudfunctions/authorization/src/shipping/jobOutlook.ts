@@ -15,7 +15,22 @@ const BEFORE_SUBMIT: readonly ShipStage[] = ['queued', 'preflight', 'committing'
 /** Targets tried for `queryquota` (it is provider-wide; any merchant's token answers it). */
 const QUOTA_ASKERS = 3;
 
-export async function jobOutlook(shipping: Shipping, jobId: string): Promise<ShipJobOutlook> {
+type Quota = ShipJobOutlook['quota'];
+
+/**
+ * One `queryquota` for several jobs' outlooks (one screen): the quota is the provider's, so the
+ * first job's answer is every job's.
+ */
+export function sharedQuota(shipping: Shipping): (targets: string[]) => Promise<Quota> {
+  let asked: Promise<Quota> | null = null;
+  return (targets) => (asked ??= quotaOf(shipping, targets));
+}
+
+export async function jobOutlook(
+  shipping: Shipping,
+  jobId: string,
+  askQuota: (targets: string[]) => Promise<Quota> = (targets) => quotaOf(shipping, targets),
+): Promise<ShipJobOutlook> {
   const job = await shipping.deps.repositories.shipJobs.get(jobId);
   if (!job) throw notFound(`没有发布任务 ${jobId}`);
   const counts = await shipping.deps.repositories.shipItems.countByStage(jobId);
@@ -25,7 +40,7 @@ export async function jobOutlook(shipping: Shipping, jobId: string): Promise<Shi
   const nextSize = job.targets.filter((_, i) => waveOf(i, job.waveSizes) === next).length;
   return {
     quotaNeeded,
-    quota: job.state !== 'done' && quotaNeeded > 0 ? await quotaOf(shipping, job.targets) : null,
+    quota: job.state !== 'done' && quotaNeeded > 0 ? await askQuota(job.targets) : null,
     reserve: job.quotaReserve,
     submitBudget: job.submitBudget,
     waves,
@@ -34,7 +49,7 @@ export async function jobOutlook(shipping: Shipping, jobId: string): Promise<Shi
   };
 }
 
-async function quotaOf(shipping: Shipping, targets: string[]): Promise<ShipJobOutlook['quota']> {
+async function quotaOf(shipping: Shipping, targets: string[]): Promise<Quota> {
   for (const appid of targets.slice(0, QUOTA_ASKERS)) {
     try {
       const { rest, limit } = await shipping.deps.api.queryQuota(appid);

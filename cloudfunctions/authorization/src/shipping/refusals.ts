@@ -106,6 +106,22 @@ export function classify(call: CallName, errcode: number, firstRelease: boolean)
   return { class: found.class, reason: { errcode, message: found.message, action: found.action } };
 }
 
+/** Each call as staff know the step (the errcode beside it is for the engineers). */
+const CALL_WORDS: Readonly<Record<CallName, string>> = {
+  preflight: '发布前检查',
+  commit: '上传代码',
+  privacy_info: '隐私接口检查',
+  submit_slot: '提审名额',
+  submit_audit: '提交审核',
+  latest_audit: '查询最新审核',
+  audit_status: '查询审核状态',
+  version_info: '查询版本信息',
+  release: '发布',
+  gray_release: '分阶段发布',
+  revert_code_release: '版本回退',
+  revert_gray_release: '撤回分阶段发布',
+};
+
 function unknown(call: CallName): Entry {
-  return entry('fail', `微信拒绝了 ${call} 调用`, '请开发人员按错误码排查后重新发布');
+  return entry('fail', `微信拒绝了「${CALL_WORDS[call]}」这一步`, '请开发人员按错误码排查后重新发布');
 }
