@@ -7,6 +7,8 @@
 import { renderAudit } from './auditScreen';
 import { renderAccount, renderAuthorizers } from './authorizersPages';
 import { renderHealth } from './healthScreen';
+import { renderProxy } from './proxyScreen';
+import { renderRelease } from './releaseScreen';
 import type { Screen } from './screen';
 
 /** A screen still to build: says so, and where to do it meanwhile. */
@@ -17,8 +19,8 @@ export const SCREENS: readonly Screen[] = [
   { path: 'health', title: '健康', render: renderHealth },
   { path: 'authorizers', title: '授权账号', render: renderAuthorizers, item: renderAccount },
   // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
-  { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
-  { path: 'release', title: '全网发布', render: placeholder('全网发布') },
+  { path: 'proxy', title: '代理调用', render: renderProxy },
+  { path: 'release', title: '全网发布', render: renderRelease },
   { path: 'shipping', title: '发布到商家', render: placeholder('发布到商家') },
   { path: 'audit', title: '操作记录', render: renderAudit },
 ];
