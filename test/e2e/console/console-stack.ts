@@ -23,7 +23,8 @@ export interface ConsoleStack {
   close(): Promise<void>;
 }
 
-export async function startConsoleStack(): Promise<ConsoleStack> {
+/** `functionEnv`: more of the function's environment (broker keys, the release test list …). */
+export async function startConsoleStack(functionEnv: Record<string, string> = {}): Promise<ConsoleStack> {
   const browser = await launchChromium();
   const started: { flow?: FlowStack } = {};
   // The launcher first: the function's environment names its scan page.
@@ -34,7 +35,7 @@ export async function startConsoleStack(): Promise<ConsoleStack> {
   });
   const flow = await startFlowStack({
     adminOpenIds: [ADMIN, OTHER_ADMIN],
-    functionEnv: { CONSOLE_LOCAL_SCANNER_URL: new URL(CONSOLE_SCAN_PATH, launcher.url).toString() },
+    functionEnv: { ...functionEnv, CONSOLE_LOCAL_SCANNER_URL: new URL(CONSOLE_SCAN_PATH, launcher.url).toString() },
   });
   started.flow = flow;
   const root = `${flow.stack.publicBaseUrl}/console`;

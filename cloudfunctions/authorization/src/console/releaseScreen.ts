@@ -73,12 +73,13 @@ function switchCard(status: ReleaseStatus, blockers: Blocker[]): string {
     ? '所有公众号和小程序都可以授权给本平台。'
     : '只有授权测试列表中的账号可以授权；其他商家授权会被微信拒绝。';
   const next = status.released
-    ? '无需操作。开关由部署配置 PLATFORM_RELEASED 决定，控制台不能更改。'
+    ? '无需操作。'
     : blockers.length
       ? `先处理下面 ${blockers.length} 项，再到开放平台提交全网发布检测。`
-      : `在开放平台「第三方平台 → 全网发布」提交检测；通过并发布后，把 ${code('PLATFORM_RELEASED')} 设为 ${code('true')} 并重新部署云函数（控制台不能更改这个开关）。`;
+      : '在开放平台「第三方平台 → 全网发布」提交检测；通过并发布后，打开开关。';
+  const where = `开关是部署配置 ${code(`PLATFORM_RELEASED=${status.released}`)}：在开放平台全网发布后设为 ${code('true')} 并重新部署云函数，控制台不能更改它。`;
   return `<section class="card ${tone}" id="release-switch" data-released="${status.released}">
-<h3>全网发布开关<span class="state">${state}</span></h3><p>${text}</p><p class="fix">下一步：${next}</p></section>`;
+<h3>全网发布开关<span class="state">${state}</span></h3><p>${text}</p><p class="fix">下一步：${next}</p><p>${where}</p></section>`;
 }
 
 function lastTestCard(status: ReleaseStatus): string {
@@ -105,7 +106,9 @@ function blockersHtml(blockers: Blocker[], released: boolean): string {
     const text = released ? '已全网发布，没有需要处理的问题。' : '没有阻碍：可以在开放平台提交全网发布检测。';
     return `<div class="summary" id="release-attention" data-count="0">${text}</div>`;
   }
-  const items = blockers.map((b) => `<li id="blocker-${b.id}"><p>${b.text}</p><p class="fix">怎么办：${b.fix}</p></li>`).join('\n');
+  const items = blockers
+    .map((b) => `<li id="blocker-${b.id}"><p>${b.text}</p><p class="fix">怎么办：${b.fix}</p></li>`)
+    .join('\n');
   return `<div class="summary attention" id="release-attention" data-count="${blockers.length}">有 ${blockers.length} 项需要处理：</div>
 <ul class="problems" id="release-blockers">${items}</ul>`;
 }
