@@ -46,6 +46,7 @@ beforeAll(async () => {
     BROKER_CLIENT_KEYS: JSON.stringify([
       { id: 'messaging', secret: secret('messaging'), scope: MESSAGING },
       { id: 'legacy', secret: secret('legacy') },
+      { id: 'tokens', secret: secret('tokens'), scope: { ops: ['token'], appids: [MP.appid] } },
       { id: 'retired', secret: secret('retired'), revoked: true, scope: MESSAGING },
     ]),
     RELEASE_TEST_LIST: `${OA.userName};${NOT_YET}`,
@@ -89,7 +90,7 @@ describe('代理调用', () => {
     expect(await page.locator('#nav-proxy').getAttribute('aria-current')).toBe('page');
     await noInlineCode();
     const callers = page.locator('#proxy-callers tbody tr');
-    expect(await callers.count()).toBe(3);
+    expect(await callers.count()).toBe(4);
     const messaging = await page.locator('#caller-http-messaging').innerText();
     expect(messaging).toContain('使用中');
     expect(messaging).toContain('代调用接口');
@@ -116,19 +117,42 @@ describe('代理调用', () => {
   test('each problem says which scope is missing and where to add it', async () => {
     const attention = page.locator('#proxy-attention');
     const problems = page.locator('#proxy-problems li');
-    // The legacy key's missing scope, and three rows still refused (token, call, legacy's call).
+    // The legacy key's missing scope, three rows still refused, the retired key still in use.
     expect(await attention.getAttribute('data-count')).toBe(String(await problems.count()));
-    expect(await problems.count()).toBe(4);
+    expect(await problems.count()).toBe(5);
     const token = await page.locator('#problem-refused-http-messaging-token').innerText();
     expect(token).toContain('超出权限范围');
     expect(token).toContain('ops 加上 token');
+    // The path it asked for, kept with the refusal: the fix names it.
     const call = await page.locator('#problem-refused-http-messaging-call').innerText();
-    expect(call).toContain('apis 或 appids');
+    expect(call).toContain('apis 加上 /cgi-bin/account/getaccountbasicinfo');
     expect(await page.locator('#problem-legacy-http-legacy').innerText()).toContain('BROKER_CLIENT_KEYS');
+    expect(await page.locator('#problem-refused-http-legacy-call').innerText()).toContain('ops 加上 call');
+    const retired = await page.locator('#problem-refused-http-retired-auth').innerText();
+    expect(retired).toContain('已停用');
+    expect(retired).toContain('仍有服务在用');
+    expect(retired).toContain('换成新的密钥');
     const refusals = await page.locator('#proxy-refusals').innerText();
     expect(refusals).toContain('messaging');
     expect(refusals).toContain('legacy');
     expect(refusals).toContain('拒绝：超出权限范围（SCOPE_DENIED）');
+    expect(refusals).toContain('拒绝：密钥已停用（KEY_REVOKED）');
+  });
+
+  test('a refusal names the account it asked for; once its requests succeed, the problem clears', async () => {
+    expect(await refusal(client('tokens').token(OA.appid))).toBe('SCOPE_DENIED');
+    await page.goto(`${stack.root}/proxy`);
+    expect(await page.locator('#proxy-attention').getAttribute('data-count')).toBe('6');
+    expect(await page.locator('#problem-refused-http-tokens-token').innerText()).toContain(`appids 加上 ${OA.appid}`);
+    // Its caller stops asking for the other account; its own token request succeeds.
+    await client('tokens').token(MP.appid);
+    await page.goto(`${stack.root}/proxy`);
+    await noInlineCode();
+    expect(await page.locator('#proxy-attention').getAttribute('data-count')).toBe('5');
+    expect(await page.locator('#problem-refused-http-tokens-token').count()).toBe(0);
+    const recovered = page.locator('#proxy-refusals tr', { hasText: 'tokens' });
+    expect(await recovered.innerText()).toContain('已恢复，无需处理');
+    expect(await page.content()).not.toMatch(/access_token|authorizer_access_token/);
   });
 
   test('no session: to the sign-in page', async () => {

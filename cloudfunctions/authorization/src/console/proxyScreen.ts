@@ -7,6 +7,7 @@
 import type { BrokerCallerView, CallerApiUsage } from '../../../../typings/api';
 import { OP_SCOPE, type BrokerOp } from '../../../../clients/broker-client/src/wire';
 import { brokerCallers } from '../broker/adminActions';
+import { REVOKED_ROW } from '../broker/usage';
 import { escapeHtml } from '../http/html';
 import { formatTime } from './layout';
 import type { ScreenContext } from './screen';
@@ -52,18 +53,28 @@ export function outcomeText(outcome: number | string): string {
 const wayText = (caller: BrokerCallerView) => (caller.way === 'http' ? 'HTTP 密钥' : '云函数密钥');
 const variableOf = (caller: BrokerCallerView) => (caller.way === 'http' ? 'BROKER_CLIENT_KEYS' : 'BROKER_FUNCTION_SECRETS');
 const isOperation = (api: string): api is BrokerOp => Object.prototype.hasOwnProperty.call(OP_SCOPE, api);
-const apiText = (api: string) => (isOperation(api) ? `${OPERATION_WORDS[OP_SCOPE[api]] ?? api}（${api}）` : api);
+const apiText = (api: string) => {
+  if (api === REVOKED_ROW) return '身份验证（密钥已停用）';
+  return isOperation(api) ? `${OPERATION_WORDS[OP_SCOPE[api]] ?? api}（${api}）` : api;
+};
+
+const MISSING_FIELD = { operation: 'ops', api: 'apis', appid: 'appids' } as const;
 
 /**
- * Which part of the caller's scope does not cover this row's requests, and what to add. A request
- * out of scope is counted under its operation (not its path: ops.ts), so an operation the scope
- * has means the path or the appid was outside it; the caller's refusal message names which.
+ * What to add to the caller's scope for this row's latest refusal. Rows written before the broker
+ * kept the missing part (or whose part is unknown) fall back to the operation, or to a general fix.
  */
-function scopeFix(caller: BrokerCallerView, api: string): string {
+function scopeFix(caller: BrokerCallerView, row: CallerApiUsage): string {
   const where = `在 ${code(variableOf(caller))} 中给 ${code(caller.id)} 的 scope`;
-  const operation = isOperation(api) ? OP_SCOPE[api] : null;
+  const missing = row.lastMissing;
+  if (missing) {
+    const field = MISSING_FIELD[missing.part];
+    if (missing.part === 'appid' && caller.scope.ops.includes('ship') && row.api === 'ship')
+      return `「发布到商家」要求 appids 为 ${code('*')}：${where} 的 appids 改为 ${code('*')}，重新部署云函数。`;
+    return `${where} 的 ${field} 加上 ${code(missing.value)}${missing.part === 'api' ? '（或它所在的路径前缀）' : ''}，重新部署云函数；若它不该这样调用，请调用方停止。`;
+  }
+  const operation = isOperation(row.api) ? OP_SCOPE[row.api] : null;
   if (operation && !caller.scope.ops.includes(operation)) return `${where} 的 ops 加上 ${code(operation)}，重新部署云函数。`;
-  if (operation === 'ship') return `「发布到商家」要求 appids 为 ${code('*')}：${where} 的 appids 改为 ${code('*')}。`;
   return `它请求的接口不在 apis 中，或账号不在 appids 中（拒绝时返回给调用方的 message 写明是哪一个）：${where} 的 apis 或 appids 补上它该用的，重新部署云函数。`;
 }
 
@@ -71,7 +82,7 @@ function scopeFix(caller: BrokerCallerView, api: string): string {
 function refusalFix(caller: BrokerCallerView, row: CallerApiUsage): string {
   switch (row.lastOutcome) {
     case 'SCOPE_DENIED':
-      return scopeFix(caller, row.api);
+      return scopeFix(caller, row);
     case 'KEY_REVOKED':
       return `找到仍在使用 ${code(caller.id)} 的服务，换成新的密钥；确认都换好后从 ${code(variableOf(caller))} 中删除它。`;
     case 'API_NOT_SERVED':
@@ -110,7 +121,10 @@ function callerProblems(caller: BrokerCallerView): Problem[] {
   for (const row of caller.usage.filter(isRefusedNow)) {
     problems.push({
       id: `refused-${caller.way}-${caller.id}-${row.api}`,
-      text: `${name} 调用 ${code(apiText(row.api))} 被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}：${e(outcomeText(row.lastOutcome))}。`,
+      text:
+        row.api === REVOKED_ROW
+          ? `已停用的${name} 仍有服务在用：被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}。`
+          : `${name} 调用 ${code(apiText(row.api))} 被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}：${e(outcomeText(row.lastOutcome))}。`,
       fix: refusalFix(caller, row),
     });
   }
