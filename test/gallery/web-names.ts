@@ -14,9 +14,17 @@ export const WEB_STATE_NAMES = [
   'console-login',
   'console-health',
   'console-audit',
+  'console-proxy',
+  'console-release',
 ] as const;
 
 export type WebStateName = (typeof WEB_STATE_NAMES)[number];
 
 /** Drawn at desk width (1280 px), not the phone's 375: the provider's PC console. */
-export const DESK_STATE_NAMES: ReadonlySet<string> = new Set<WebStateName>(['console-login', 'console-health', 'console-audit']);
+export const DESK_STATE_NAMES: ReadonlySet<string> = new Set<WebStateName>([
+  'console-login',
+  'console-health',
+  'console-audit',
+  'console-proxy',
+  'console-release',
+]);

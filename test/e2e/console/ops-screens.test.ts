@@ -108,10 +108,10 @@ describe('代理调用', () => {
     const usage = await page.locator('#usage-http-messaging').innerText();
     expect(usage).toContain('/cgi-bin/message/custom/send');
     expect(usage).toContain('成功');
-    expect(usage).toContain('取令牌（token）');
+    expect(usage).toContain('取令牌 token');
     const apis = await page.locator('#proxy-apis').innerText();
     expect(apis).toContain('/cgi-bin/message/custom/send');
-    expect(apis).toContain('列出账号（listAuthorizers）');
+    expect(apis).toContain('列出账号 listAuthorizers');
   });
 
   test('each problem says which scope is missing and where to add it', async () => {

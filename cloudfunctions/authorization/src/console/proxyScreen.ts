@@ -53,9 +53,10 @@ export function outcomeText(outcome: number | string): string {
 const wayText = (caller: BrokerCallerView) => (caller.way === 'http' ? 'HTTP 密钥' : '云函数密钥');
 const variableOf = (caller: BrokerCallerView) => (caller.way === 'http' ? 'BROKER_CLIENT_KEYS' : 'BROKER_FUNCTION_SECRETS');
 const isOperation = (api: string): api is BrokerOp => Object.prototype.hasOwnProperty.call(OP_SCOPE, api);
-const apiText = (api: string) => {
+/** An API path or an operation, as HTML: the name the caller used in code, with its words beside it. */
+const apiHtml = (api: string) => {
   if (api === REVOKED_ROW) return '身份验证（密钥已停用）';
-  return isOperation(api) ? `${OPERATION_WORDS[OP_SCOPE[api]] ?? api}（${api}）` : api;
+  return isOperation(api) ? `${e(OPERATION_WORDS[OP_SCOPE[api]] ?? api)} ${code(api)}` : code(api);
 };
 
 const MISSING_FIELD = { operation: 'ops', api: 'apis', appid: 'appids' } as const;
@@ -123,8 +124,8 @@ function callerProblems(caller: BrokerCallerView): Problem[] {
       id: `refused-${caller.way}-${caller.id}-${row.api}`,
       text:
         row.api === REVOKED_ROW
-          ? `已停用的${name} 仍有服务在用：被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}。`
-          : `${name} 调用 ${code(apiText(row.api))} 被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}：${e(outcomeText(row.lastOutcome))}。`,
+          ? `已停用的 ${name} 仍有服务在用：被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}。`
+          : `${name} 调用 ${apiHtml(row.api)} 被拒绝了 ${row.refused} 次，最近一次在 ${formatTime(row.lastAt)}：${e(outcomeText(row.lastOutcome))}。`,
       fix: refusalFix(caller, row),
     });
   }
@@ -164,9 +165,9 @@ function callersTable(callers: BrokerCallerView[]): string {
       const state = stateOf(c);
       const { calls, errors, refused, lastAt } = c.totals;
       return `<tr id="caller-${c.way}-${e(c.id)}" data-state="${state.tone}">
-<td><a href="#usage-${c.way}-${e(c.id)}">${code(c.id)}</a><br><small>${wayText(c)}</small></td>
+<td>${code(c.id)}<br><small>${wayText(c)}</small></td>
 <td class="tone-${state.tone}">${state.word}</td><td>${scopeHtml(c)}</td>
-<td>${calls}</td><td>${errors}</td><td>${refused}</td><td>${lastAt === null ? '还没有调用' : formatTime(lastAt)}</td></tr>`;
+<td>${calls}</td><td>${errors}</td><td>${refused}</td><td class="time">${lastAt === null ? '还没有调用' : formatTime(lastAt)}</td></tr>`;
     })
     .join('\n');
   return `<table id="proxy-callers"><thead><tr><th>调用方</th><th>状态</th><th>权限范围</th><th>请求</th><th>微信报错</th><th>被拒绝</th><th>最近请求</th></tr></thead>
@@ -177,7 +178,7 @@ function usageRows(rows: CallerApiUsage[], first: (row: CallerApiUsage) => strin
   return rows
     .map(
       (row) =>
-        `<tr>${first(row)}<td>${row.calls}</td><td>${row.errors}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : ''}">${e(outcomeText(row.lastOutcome))}</td><td>${formatTime(row.lastAt)}</td></tr>`,
+        `<tr>${first(row)}<td>${row.calls}</td><td>${row.errors}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : ''}">${e(outcomeText(row.lastOutcome))}</td><td class="time">${formatTime(row.lastAt)}</td></tr>`,
     )
     .join('');
 }
@@ -188,7 +189,7 @@ function callerUsage(caller: BrokerCallerView): string {
   const body =
     caller.usage.length === 0
       ? '<p class="hint">还没有请求。</p>'
-      : `<table class="usage"><thead><tr><th>接口或操作</th>${USAGE_HEAD}</tr></thead><tbody>${usageRows(caller.usage, (r) => `<td>${code(apiText(r.api))}</td>`)}</tbody></table>`;
+      : `<table class="usage"><thead><tr><th>接口或操作</th>${USAGE_HEAD}</tr></thead><tbody>${usageRows(caller.usage, (r) => `<td>${apiHtml(r.api)}</td>`)}</tbody></table>`;
   return `<section class="caller-usage" id="usage-${caller.way}-${e(caller.id)}"><h3>${code(caller.id)} <small>${wayText(caller)}</small></h3>${body}</section>`;
 }
 
@@ -213,7 +214,7 @@ function perApi(callers: BrokerCallerView[]): CallerApiUsage[] {
 function apiTable(callers: BrokerCallerView[]): string {
   const rows = perApi(callers);
   if (rows.length === 0) return '<p class="hint" id="proxy-apis">还没有经由代理的请求。</p>';
-  return `<table id="proxy-apis"><thead><tr><th>接口或操作</th>${USAGE_HEAD}</tr></thead><tbody>${usageRows(rows, (r) => `<td>${code(apiText(r.api))}</td>`)}</tbody></table>`;
+  return `<table class="usage" id="proxy-apis"><thead><tr><th>接口或操作</th>${USAGE_HEAD}</tr></thead><tbody>${usageRows(rows, (r) => `<td>${apiHtml(r.api)}</td>`)}</tbody></table>`;
 }
 
 function refusalsTable(callers: BrokerCallerView[]): string {
@@ -226,10 +227,10 @@ function refusalsTable(callers: BrokerCallerView[]): string {
   const body = rows
     .map(
       ({ caller, row }) =>
-        `<tr><td>${code(caller.id)}</td><td>${code(apiText(row.api))}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : 'tone-ok'}">${e(outcomeText(row.lastOutcome))}</td><td>${formatTime(row.lastAt)}</td><td>${isRefusedNow(row) ? refusalFix(caller, row) : '已恢复，无需处理'}</td></tr>`,
+        `<tr><td>${code(caller.id)}</td><td>${apiHtml(row.api)}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : 'tone-ok'}">${e(outcomeText(row.lastOutcome))}</td><td class="time">${formatTime(row.lastAt)}</td><td>${isRefusedNow(row) ? refusalFix(caller, row) : '已恢复，无需处理'}</td></tr>`,
     )
     .join('');
-  return `<table id="proxy-refusals"><thead><tr><th>调用方</th><th>接口或操作</th><th>被拒绝</th><th>最近结果</th><th>最近请求</th><th>怎么办</th></tr></thead><tbody>${body}</tbody></table>${note}`;
+  return `<table class="refusals" id="proxy-refusals"><thead><tr><th>调用方</th><th>接口或操作</th><th>被拒绝</th><th>最近结果</th><th>最近请求</th><th>怎么办</th></tr></thead><tbody>${body}</tbody></table>${note}`;
 }
 
 export async function renderProxy(ctx: ScreenContext): Promise<string> {

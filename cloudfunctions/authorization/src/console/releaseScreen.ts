@@ -133,7 +133,7 @@ function casesTable(status: ReleaseStatus): string {
     )
     .join('');
   return `<p>每次检测都有：${e(status.alwaysItems.join('、'))}。</p>
-<table id="release-cases"><thead><tr><th>消息类权限集</th><th>本平台</th><th>会检测</th></tr></thead><tbody>${rows}</tbody></table>`;
+<table id="release-cases"><thead><tr><th>消息类权限集</th><th>本平台是否选择</th><th>会检测</th></tr></thead><tbody>${rows}</tbody></table>`;
 }
 
 function testAccountsTable(status: ReleaseStatus): string {
