@@ -110,7 +110,7 @@ interface Problem {
   fix: string;
 }
 
-function callerProblems(caller: BrokerCallerView): Problem[] {
+export function callerProblems(caller: BrokerCallerView): Problem[] {
   const name = `${wayText(caller)} ${code(caller.id)}`;
   const problems: Problem[] = [];
   if (caller.legacyScope && !caller.revoked)
@@ -119,7 +119,9 @@ function callerProblems(caller: BrokerCallerView): Problem[] {
       text: `${name} 没有写权限范围（scope），只能列出账号。`,
       fix: `在 ${code(variableOf(caller))} 中为它写上 scope（ops、apis、appids），重新部署云函数。`,
     });
-  for (const row of caller.usage.filter(isRefusedNow)) {
+  // A revoked caller's only problem is that it is still used; its older refusals no longer matter.
+  const current = caller.usage.filter((row) => isRefusedNow(row) && (row.api === REVOKED_ROW) === caller.revoked);
+  for (const row of current) {
     problems.push({
       id: `refused-${caller.way}-${caller.id}-${row.api}`,
       text:
@@ -217,6 +219,14 @@ function apiTable(callers: BrokerCallerView[]): string {
   return `<table class="usage" id="proxy-apis"><thead><tr><th>接口或操作</th>${USAGE_HEAD}</tr></thead><tbody>${usageRows(rows, (r) => `<td>${apiHtml(r.api)}</td>`)}</tbody></table>`;
 }
 
+/** The refusals table's advice: a row fixed since, or of a key retired since, needs nothing. */
+function rowFix(caller: BrokerCallerView, row: CallerApiUsage): string {
+  if (!isRefusedNow(row)) return '已恢复，无需处理';
+  if (caller.revoked && row.api !== REVOKED_ROW) return '密钥已停用：不必再为它补权限范围';
+  if (!caller.revoked && row.api === REVOKED_ROW) return '密钥已重新启用，无需处理';
+  return refusalFix(caller, row);
+}
+
 function refusalsTable(callers: BrokerCallerView[]): string {
   const rows = callers
     .flatMap((caller) => caller.usage.filter((row) => row.refused > 0).map((row) => ({ caller, row })))
@@ -227,7 +237,7 @@ function refusalsTable(callers: BrokerCallerView[]): string {
   const body = rows
     .map(
       ({ caller, row }) =>
-        `<tr><td>${code(caller.id)}</td><td>${apiHtml(row.api)}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : 'tone-ok'}">${e(outcomeText(row.lastOutcome))}</td><td class="time">${formatTime(row.lastAt)}</td><td>${isRefusedNow(row) ? refusalFix(caller, row) : '已恢复，无需处理'}</td></tr>`,
+        `<tr><td>${code(caller.id)}</td><td>${apiHtml(row.api)}</td><td>${row.refused}</td><td class="${isRefusedNow(row) ? 'tone-bad' : 'tone-ok'}">${e(outcomeText(row.lastOutcome))}</td><td class="time">${formatTime(row.lastAt)}</td><td>${rowFix(caller, row)}</td></tr>`,
     )
     .join('');
   return `<table class="refusals" id="proxy-refusals"><thead><tr><th>调用方</th><th>接口或操作</th><th>被拒绝</th><th>最近结果</th><th>最近请求</th><th>怎么办</th></tr></thead><tbody>${body}</tbody></table>${note}`;
