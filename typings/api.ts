@@ -370,6 +370,8 @@ export interface CallerApiUsage {
   refused: number;
   /** WeChat's errcode, or the broker's refusal code, of the latest request. */
   lastOutcome: number | string;
+  /** When the latest request was refused for its scope: the part missing and what it asked for. */
+  lastMissing?: { part: 'operation' | 'api' | 'appid'; value: string } | null;
   lastAt: number;
 }
 

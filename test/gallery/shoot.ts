@@ -16,7 +16,7 @@ import { pushesSettled, startFlowStack } from '../e2e/helpers/flows-stack';
 import { galleryIndex, type Shot, type MiniManifestEntry } from './report';
 import { CJK_FONT_ORIGIN as FONT_ORIGIN } from '../../scripts/browser/cjk-font';
 import { WEB_STATE_NAMES } from './web-names';
-import { GALLERY_ADMIN, GALLERY_SHIP_KEY, WEB_STATES } from './web-states';
+import { GALLERY_ADMIN, GALLERY_ENV, WEB_STATES } from './web-states';
 
 const VIEWPORT = { width: 375, height: 667 };
 /** Where the mini-program documents are served from (routed, no network). */
@@ -127,8 +127,8 @@ async function main(outDir: string): Promise<void> {
         MINIPROGRAM_LINK: 'weixin://dl/business/?appid=wx1234567890abcdef',
         // The console's sign-in page as `npm start` shows it (the local link), and its admin.
         CONSOLE_LOCAL_SCANNER_URL: 'http://127.0.0.1:8092/console-scan',
-        // The key the console's 发布到商家 pictures create their release job with.
-        BROKER_CLIENT_KEYS: JSON.stringify([GALLERY_SHIP_KEY]),
+        // The console's 代理调用, 全网发布 and 发布到商家 drawn with data: broker keys (one creates the release job) and the test list.
+        ...GALLERY_ENV,
       },
       adminOpenIds: [GALLERY_ADMIN],
     });

@@ -16,6 +16,8 @@ export const WEB_STATE_NAMES = [
   'console-authorizers',
   'console-account',
   'console-audit',
+  'console-proxy',
+  'console-release',
   'console-shipping',
   'console-ship-job',
 ] as const;

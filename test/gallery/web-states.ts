@@ -5,10 +5,11 @@ import { DEFAULT_ACCOUNTS } from '../../emulator/open-platform';
 import { CONFIRM_PATH } from '../../emulator/open-platform/pages/html';
 import { LATE_PUSH_GRACE_MS } from '../../cloudfunctions/authorization/src/sessions/sessions';
 import { startLauncher, type Launcher } from '../../scripts/launcher';
-import { BrokerHttpClient } from '../../clients/broker-client/src';
 import { seedAuthorizers } from '../../emulator/scale-seed';
 import type { WebStateName } from './web-names';
 import { entryTarget, type FlowStack } from '../e2e/helpers/flows-stack';
+import { rehearseOn } from '../e2e/helpers/release';
+import { BrokerError, BrokerHttpClient } from '../../clients/broker-client/src';
 
 export interface WebState {
   name: WebStateName;
@@ -121,6 +122,58 @@ function launcherState(): WebState {
 export const GALLERY_ADMIN = 'o-gallery-admin';
 const DESK = { width: 1280, height: 800 };
 
+/** The broker key the gallery's release job is created with (in GALLERY_ENV below). */
+const GALLERY_SHIP_KEY = {
+  id: 'gallery-ship',
+  secret: 'gallery-ship-secret-0123456789abcdef0123456789',
+  scope: { ops: ['ship'], appids: '*' },
+};
+
+/** The broker's callers in the gallery's function (shoot.ts sets them): two at work, one retired. */
+const brokerSecret = (id: string) => `${id}-gallery-secret-0123456789abcdef0123456789`;
+const GALLERY_KEYS = [
+  { id: 'order-service', scope: { ops: ['call'], apis: ['/cgi-bin/message/'], appids: '*' } },
+  { id: 'report-job', scope: { ops: ['token'], appids: [flowerShop.appid] } },
+  { id: 'old-backend', revoked: true, scope: { ops: ['call'], apis: ['/'], appids: '*' } },
+];
+/** The 授权测试列表: the flower shop (authorized by an earlier state) and one account not yet. */
+export const GALLERY_ENV = {
+  BROKER_CLIENT_KEYS: JSON.stringify([
+    ...GALLERY_KEYS.map((key) => ({ ...key, secret: brokerSecret(key.id) })),
+    GALLERY_SHIP_KEY,
+  ]),
+  RELEASE_TEST_LIST: `${flowerShop.userName};gh_0123456789ab`,
+};
+
+/** Requests through the broker's signed-HTTP way in, as the provider's services make them: some refused. */
+async function brokerTraffic(flow: FlowStack): Promise<void> {
+  const client = (id: string) =>
+    new BrokerHttpClient({
+      baseUrl: flow.stack.publicBaseUrl,
+      keyId: id,
+      secret: brokerSecret(id),
+      now: () => flow.stack.clock.now(),
+    });
+  async function refused(promise: Promise<unknown>): Promise<void> {
+    try {
+      await promise;
+    } catch (error) {
+      if (error instanceof BrokerError) return;
+      throw error;
+    }
+    throw new Error('console-proxy: a request out of scope was not refused');
+  }
+  const send = {
+    method: 'POST' as const,
+    path: '/cgi-bin/message/custom/send',
+    json: { touser: 'o1', msgtype: 'text', text: { content: '您的订单已发货' } },
+  };
+  for (let i = 0; i < 3; i++) await client('order-service').call(flowerShop.appid, send);
+  await refused(client('order-service').call(flowerShop.appid, { method: 'GET', path: '/cgi-bin/account/getaccountbasicinfo' }));
+  await client('report-job').token(flowerShop.appid);
+  await refused(client('old-backend').call(flowerShop.appid, send));
+}
+
 function consoleStates(): WebState[] {
   const login = (flow: FlowStack) => `${flow.stack.publicBaseUrl}/console/login`;
   async function signedIn(page: Page, flow: FlowStack): Promise<void> {
@@ -182,16 +235,34 @@ function consoleStates(): WebState[] {
         await page.locator('#audit-log').waitFor();
       },
     },
+    {
+      name: 'console-proxy',
+      title: '电脑版控制台：代理调用',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        await brokerTraffic(flow);
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/proxy`);
+        await page.locator('#proxy-callers').waitFor();
+      },
+    },
+    {
+      name: 'console-release',
+      title: '电脑版控制台：全网发布',
+      heading: '授权平台控制台',
+      viewport: DESK,
+      async open(page, flow) {
+        const report = await rehearseOn(flow, { groups: [1], selectedFuncIds: [1] });
+        if (!report.ok) throw new Error("console-release: the rehearsal of WeChat's test failed");
+        await signedIn(page, flow);
+        await page.goto(`${flow.stack.publicBaseUrl}/console/release`);
+        await page.locator('#release-test-list').waitFor();
+      },
+    },
     ...shippingStates(signedIn),
   ];
 }
-
-/** The broker key the gallery's release job is created with (shoot.ts gives it to the function). */
-export const GALLERY_SHIP_KEY = {
-  id: 'gallery-ship',
-  secret: 'gallery-ship-secret-0123456789abcdef0123456789',
-  scope: { ops: ['ship'], appids: '*' },
-};
 
 /**
  * A release job as ops would find it mid-way: 8 flower shops, a canary of 3 then the rest;

@@ -213,7 +213,15 @@ export interface CallerUsageDoc {
   refused: number;
   /** WeChat's errcode, or the broker's refusal code, of the latest request. */
   lastOutcome: number | BrokerErrorCode;
+  /** For a SCOPE_DENIED latest request: which part of the scope did not cover it (absent in older rows). */
+  lastMissing?: ScopeMiss | null;
   lastAt: number;
+}
+
+/** What a refused request asked for that its caller's scope lacks: an operation, an API path or an appid. */
+export interface ScopeMiss {
+  part: 'operation' | 'api' | 'appid';
+  value: string;
 }
 
 export interface LapseNoticeDoc {

@@ -211,21 +211,6 @@ describe('the local stand-in for the phone', () => {
   });
 });
 
-describe('the placeholder screens', () => {
-  test('each answers with a page that says where to work meanwhile', async () => {
-    // The browsers here send no X-Forwarded-For: they share one address's ten QR codes a minute.
-    stack.flow.stack.clock.advance(61);
-    const desk = await stack.newDesk();
-    const page = await desk.newPage();
-    await signInByActions(stack, page);
-    for (const screen of ['proxy', 'release']) {
-      await page.locator(`#nav-${screen}`).click();
-      await page.waitForURL((url) => url.pathname.endsWith(`/console/${screen}`));
-      expect(await page.locator('#placeholder').textContent()).toContain('管理」页');
-    }
-  });
-});
-
 describe('the admin page (mini-program) changes are audited too', () => {
   test('startPushTicket from the mini-program lands in the log with its source', async () => {
     await stack.flow.ok(ADMIN, 'startPushTicket', {});

@@ -153,7 +153,8 @@ describe('100,000 authorizers', () => {
       .doc(grants[N / 2].account.appid)
       .get();
     someName = String((doc.data as { name: string }).name);
-  });
+    // Seeding 100,000 accounts with their indexes takes minutes on a busy 2-core machine.
+  }, 600_000);
 
   /** Opens a console address, counting the database work the page cost. */
   async function openCounted(path: string) {

@@ -25,12 +25,13 @@ export async function brokerCallers(app: BrokerDeps): Promise<{ callers: BrokerC
 
 async function callerView(app: BrokerDeps, way: 'http' | 'function', credential: BrokerCredential): Promise<BrokerCallerView> {
   const rows = await brokerOf(app).usage.ofCaller({ way, id: credential.id });
-  const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastAt }) => ({
+  const usage = rows.map(({ api, calls, errors, refused, lastOutcome, lastMissing, lastAt }) => ({
     api,
     calls,
     errors,
     refused,
     lastOutcome,
+    lastMissing: lastMissing ?? null,
     lastAt,
   }));
   const sum = (field: 'calls' | 'errors' | 'refused') => usage.reduce((total, row) => total + row[field], 0);

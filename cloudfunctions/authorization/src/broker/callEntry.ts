@@ -8,7 +8,7 @@ import { checkFunctionCaller, type CallerContext } from './callGuard';
 import { isBrokerOp, parseInput, runOp, toProxyResponse } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
 import { refuse } from './refusal';
-import { brokerOf, toBrokerError } from './services';
+import { brokerOf, countRevoked, toBrokerError } from './services';
 
 export async function handleBrokerCall(
   app: BrokerDeps,
@@ -23,6 +23,7 @@ export async function handleBrokerCall(
     const data = request.op === 'call' || request.op === 'componentCall' ? toProxyResponse(result as WeChatAnswerBytes) : result;
     return { ok: true, data };
   } catch (error) {
+    await countRevoked(app, error);
     return { ok: false, error: toBrokerError(app, error) };
   }
 }

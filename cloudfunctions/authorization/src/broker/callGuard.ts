@@ -11,7 +11,7 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Config } from '../config';
-import { refuse } from './refusal';
+import { refuse, RevokedCaller } from './refusal';
 import type { BrokerCaller } from './scope';
 
 export interface CallerContext {
@@ -39,6 +39,10 @@ export function checkFunctionCaller(config: Config, presentedSecret: unknown, co
   const matches = secrets.filter((candidate) => secretMatches(candidate.secret, presentedSecret));
   const found = matches[0];
   if (!found) throw refuse('UNAUTHENTICATED', 'missing or wrong broker secret');
-  if (found.revoked) throw refuse('KEY_REVOKED', `function secret "${found.id}" has been revoked; use a current one`);
+  if (found.revoked)
+    throw new RevokedCaller(
+      { way: 'function', id: found.id },
+      `function secret "${found.id}" has been revoked; use a current one`,
+    );
   return { way: 'function', id: found.id, scope: found.scope, legacyScope: found.legacyScope };
 }

@@ -10,7 +10,7 @@ import { NONCE_PATTERN, SIGNATURE_WINDOW_SECONDS, signatureMatches } from '../..
 import { SIGNATURE_HEADERS } from '../../../../clients/broker-client/src/wire';
 import type { Config } from '../config';
 import type { Nonces } from './nonces';
-import { refuse } from './refusal';
+import { refuse, RevokedCaller } from './refusal';
 import type { BrokerCaller } from './scope';
 
 export interface IncomingSigned {
@@ -54,7 +54,8 @@ export async function authenticate(
     throw refuse('UNAUTHENTICATED', 'bad signature');
   // Only the key's holder learns it was revoked: to anyone else an unknown or revoked key looks
   // like a bad signature, so key ids cannot be probed.
-  if (key.revoked) throw refuse('KEY_REVOKED', `client key "${key.id}" has been revoked; use a current key`);
+  if (key.revoked)
+    throw new RevokedCaller({ way: 'http', id: key.id }, `client key "${key.id}" has been revoked; use a current key`);
   // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
   if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
     throw refuse('REPLAYED', 'this nonce was already used');

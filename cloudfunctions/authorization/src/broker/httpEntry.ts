@@ -16,7 +16,7 @@ import { authenticate } from './httpAuth';
 import { checkBodySize, isTextType, parseInput, runOp } from './ops';
 import type { WeChatAnswerBytes } from './proxy';
 import { HTTP_STATUS, refuse } from './refusal';
-import { brokerOf, toBrokerError } from './services';
+import { brokerOf, countRevoked, toBrokerError } from './services';
 
 /** `path` starts at `/broker`, whatever HTTP access prefix came before it. */
 export async function handleBrokerHttp(app: BrokerDeps, event: HttpEvent, path: string): Promise<HttpResponse> {
@@ -41,6 +41,7 @@ export async function handleBrokerHttp(app: BrokerDeps, event: HttpEvent, path: 
     if (route.op === 'call' || route.op === 'componentCall') return raw(result as WeChatAnswerBytes);
     return json(200, { data: result });
   } catch (error) {
+    await countRevoked(app, error);
     return refusal(toBrokerError(app, error));
   }
 }

@@ -26,6 +26,7 @@ import {
 } from 'zod/mini';
 import {
   BODY_LIMITS,
+  OP_SCOPE,
   type AuthorizerPage,
   type BrokerOp,
   type BrokerOps,
@@ -40,7 +41,7 @@ import { issuedToken } from './access';
 import { errcodeOf, type WeChatAnswerBytes, type WeChatCall, type WeChatProxy } from './proxy';
 import { BrokerRefusal, refuse } from './refusal';
 import { checkScope, type BrokerCaller } from './scope';
-import type { Usage } from './usage';
+import type { CallerOutcome, Usage } from './usage';
 import { checkQuery, checkWeChatPath } from './wechatPath';
 
 export interface BrokerServices {
@@ -235,10 +236,19 @@ export async function runOp<K extends BrokerOp>(
     await services.usage.recordCaller(caller, api, { errcode }, app.now());
     return result;
   } catch (error) {
-    const outcome = error instanceof BrokerRefusal ? { refusal: error.body.code } : { errcode: -1 };
+    const outcome = error instanceof BrokerRefusal ? refusalOutcome(error, op, input) : { errcode: -1 };
     await services.usage.recordCaller(caller, api, outcome, app.now());
     throw error;
   }
+}
+
+/** A refusal as counted; a scope refusal keeps what was asked (an operation, a checked path or appid). */
+function refusalOutcome<K extends BrokerOp>(error: BrokerRefusal, op: K, input: BrokerOps[K]['input']): CallerOutcome {
+  const { code, scope: part } = error.body;
+  if (code !== 'SCOPE_DENIED' || !part) return { refusal: code };
+  const asked = input as { path?: unknown; appid?: unknown };
+  const value = part === 'operation' ? OP_SCOPE[op] : part === 'api' ? asked.path : asked.appid;
+  return typeof value === 'string' ? { refusal: code, missing: { part, value } } : { refusal: code };
 }
 
 async function perform<K extends BrokerOp>(

@@ -8,6 +8,19 @@ export class BrokerRefusal extends Error {
   }
 }
 
+/**
+ * KEY_REVOKED for a key or secret that proved itself (signature or secret matched): it names its
+ * caller so the refusal can be counted for it, and the console shows who still uses a retired key.
+ */
+export class RevokedCaller extends BrokerRefusal {
+  constructor(
+    readonly caller: { way: 'http' | 'function'; id: string },
+    message: string,
+  ) {
+    super({ code: 'KEY_REVOKED', message });
+  }
+}
+
 export const refuse = (code: BrokerErrorCode, message: string, extra: Omit<BrokerErrorBody, 'code' | 'message'> = {}) =>
   new BrokerRefusal({ code, message, ...extra });
 

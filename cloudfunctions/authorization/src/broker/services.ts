@@ -4,8 +4,8 @@ import { AppError } from '../errors';
 import { isOpenApiError } from '../openapi/errors';
 import { Nonces } from './nonces';
 import { WeChatProxy } from './proxy';
-import { BrokerRefusal } from './refusal';
-import { Usage } from './usage';
+import { BrokerRefusal, RevokedCaller } from './refusal';
+import { REVOKED_ROW, Usage } from './usage';
 
 export interface Broker {
   proxy: WeChatProxy;
@@ -29,6 +29,12 @@ export function brokerOf(app: BrokerDeps): Broker {
 }
 
 /** Every failure as a refusal body; details go to the log (never a token, secret or body). */
+/** A revoked key or secret that still calls is counted for it (one row per key; never fails the answer). */
+export async function countRevoked(app: BrokerDeps, error: unknown): Promise<void> {
+  if (!(error instanceof RevokedCaller)) return;
+  await brokerOf(app).usage.recordCaller(error.caller, REVOKED_ROW, { refusal: 'KEY_REVOKED' }, app.now());
+}
+
 export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody {
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')

@@ -1,9 +1,13 @@
-import type { UsageDoc, CallerUsageDoc } from '../model';
+import type { UsageDoc, CallerUsageDoc, ScopeMiss } from '../model';
 import type { BrokerErrorCode } from '../../../../clients/broker-client/src/wire';
 import type { Repositories } from '../repositories';
 import type { BrokerCaller } from './scope';
 
-export type CallerOutcome = { errcode: number } | { refusal: BrokerErrorCode };
+/** `missing`: for SCOPE_DENIED, the part of the caller's scope that did not cover the request and what was asked. */
+export type CallerOutcome = { errcode: number } | { refusal: BrokerErrorCode; missing?: ScopeMiss };
+
+/** The row a revoked key's or secret's requests are counted under (before any operation is read). */
+export const REVOKED_ROW = 'auth';
 
 export const callerName = (caller: Pick<BrokerCaller, 'way' | 'id'>) => `${caller.way}:${caller.id}`;
 
@@ -25,7 +29,7 @@ export class Usage {
     }
   }
 
-  async recordCaller(caller: BrokerCaller, api: string, outcome: CallerOutcome, at: number): Promise<void> {
+  async recordCaller(caller: Pick<BrokerCaller, 'way' | 'id'>, api: string, outcome: CallerOutcome, at: number): Promise<void> {
     const name = callerName(caller);
     const refused = 'refusal' in outcome ? 1 : 0;
     const errors = 'errcode' in outcome && outcome.errcode !== 0 ? 1 : 0;
@@ -35,10 +39,7 @@ export class Usage {
         `${name}:${api}`,
         { caller: name, api },
         { calls: 1, errors, refused },
-        {
-          lastOutcome,
-          lastAt: at,
-        },
+        { lastOutcome, lastMissing: ('missing' in outcome && outcome.missing) || null, lastAt: at },
       );
     } catch (error) {
       this.onError(error);

@@ -76,6 +76,14 @@ table{width:100%;border-collapse:collapse;background:#fff;border-radius:8px;over
 th,td{text-align:left;padding:10px 14px;border-bottom:1px solid #f2f3f5}th{background:#fafafa;color:#646a73;font-weight:500}
 td.failed{color:#f53f3f}td.started{color:#ff8f1f}
 .pager{display:flex;gap:16px;align-items:center;margin-top:16px;color:#646a73}
+.problems{list-style:none;margin:-12px 0 20px;padding:0;background:#fff;border-radius:0 0 8px 8px}
+.problems li{padding:12px 20px;border-top:1px solid #f2f3f5}.problems p{margin:2px 0;color:#4e5969}.problems .fix{color:#1f2329}
+h3.section{font-size:16px;margin:28px 0 12px}.hint{color:#86909c;font-size:13px}
+.tone-ok{color:#07c160}.tone-warn{color:#ff8f1f}.tone-bad{color:#f53f3f}.tone-muted{color:#86909c}
+td code,li code{background:#f2f3f5;padding:1px 6px;border-radius:4px;font-size:13px}
+.time,table.usage th,.refusals th,.refusals td:first-child{white-space:nowrap}.refusals td:last-child{min-width:360px}
+table.usage{table-layout:fixed}table.usage th{width:8%}table.usage th:first-child{width:32%}table.usage th:nth-child(5){width:26%}table.usage th:last-child{width:18%}
+.caller-usage h3{font-size:14px;margin:16px 0 8px}.caller-usage small{color:#86909c;font-weight:400}
 .placeholder{background:#fff;border-radius:8px;padding:40px;text-align:center;color:#646a73}
 .login{max-width:420px;margin:10vh auto;background:#fff;border-radius:12px;padding:32px;text-align:center;box-shadow:0 2px 12px rgba(0,0,0,.06)}
 .login h1{font-size:20px;margin:0 0 8px}.login p{color:#646a73;margin:8px 0}

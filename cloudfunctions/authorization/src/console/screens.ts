@@ -7,19 +7,17 @@
 import { renderAudit } from './auditScreen';
 import { renderAccount, renderAuthorizers } from './authorizersPages';
 import { renderHealth } from './healthScreen';
+import { renderProxy } from './proxyScreen';
+import { renderRelease } from './releaseScreen';
 import { renderShipJob, renderShipping } from './shippingPages';
 import type { Screen } from './screen';
-
-/** A screen still to build: says so, and where to do it meanwhile. */
-const placeholder = (what: string) => async () =>
-  `<div class="placeholder" id="placeholder">「${what}」的电脑版页面还在建设中，目前请在服务商小程序的「管理」页操作。</div>`;
 
 export const SCREENS: readonly Screen[] = [
   { path: 'health', title: '健康', render: renderHealth },
   { path: 'authorizers', title: '授权账号', render: renderAuthorizers, item: renderAccount },
   // Not `broker`: a path segment `/broker` belongs to the broker's HTTP way in (http/routes.ts).
-  { path: 'proxy', title: '代理调用', render: placeholder('代理调用') },
-  { path: 'release', title: '全网发布', render: placeholder('全网发布') },
+  { path: 'proxy', title: '代理调用', render: renderProxy },
+  { path: 'release', title: '全网发布', render: renderRelease },
   { path: 'shipping', title: '发布到商家', render: renderShipping, item: renderShipJob },
   { path: 'audit', title: '操作记录', render: renderAudit },
 ];
