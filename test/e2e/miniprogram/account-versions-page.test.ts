@@ -7,15 +7,11 @@
 // emulator's code management with the merchant's token. Another merchant opening the same appid
 // gets the page's "not found". The stack runs in a child process, as in authorize-page.test.ts
 // (esbuild refuses jest's jsdom realm).
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { RuntimeConfig } from '../../../miniprogram/config/runtime';
 import type { LocalConfig } from '../../../miniprogram/dev/localConfig';
-import { loadPage, PROJECT_ROOT, unloadAllPages, type LoadedPage } from '../../miniprogram/harness';
-import { READY_PREFIX, type StackAddresses } from './stack-protocol';
+import { loadPage, unloadAllPages } from '../../miniprogram/harness';
+import { httpJson, startStackChild, textOf, until, wxRequest, type StackChild } from './played-client';
+import type { StackAddresses } from './stack-protocol';
 
 const OWNER = 'e2e-versions-owner';
 const STRANGER = 'e2e-versions-stranger';
@@ -26,58 +22,6 @@ jest.mock('../../../miniprogram/config/runtime', () => ({ RUNTIME: mockRuntime }
 jest.mock('../../../miniprogram/dev/localConfig', () => ({ LOCAL: mockLocal }));
 
 jest.setTimeout(60_000);
-
-interface RequestOptions {
-  url: string;
-  method?: string;
-  header?: Record<string, string>;
-  data?: unknown;
-  success?: (result: { data: unknown; statusCode: number; header: Record<string, unknown>; errMsg: string }) => void;
-  fail?: (error: { errMsg: string }) => void;
-  complete?: () => void;
-}
-
-/** wx.request over real HTTP, JSON in and out (the backend client only POSTs JSON). */
-function wxRequest(options: RequestOptions): { abort(): void } {
-  const body = options.data === undefined ? undefined : JSON.stringify(options.data);
-  const headers: Record<string, string | number> = { 'content-type': 'application/json', ...options.header };
-  if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
-  const request = http.request(new URL(options.url), { method: options.method ?? 'GET', headers }, (response) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let data: unknown;
-      try {
-        data = JSON.parse(text);
-      } catch {
-        data = text;
-      }
-      options.success?.({ data, statusCode: response.statusCode ?? 0, header: response.headers, errMsg: 'request:ok' });
-      options.complete?.();
-    });
-  });
-  request.on('error', (error) => {
-    options.fail?.({ errMsg: `request:fail ${error.message}` });
-    options.complete?.();
-  });
-  if (body !== undefined) request.write(body);
-  request.end();
-  return { abort: () => request.destroy() };
-}
-
-function httpJson<T>(method: string, url: string, data?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    wxRequest({
-      url,
-      method,
-      data,
-      success: (result) =>
-        result.statusCode === 200 ? resolve(result.data as T) : reject(new Error(`${url}: HTTP ${result.statusCode}`)),
-      fail: (error) => reject(new Error(error.errMsg)),
-    });
-  });
-}
 
 /** An action as the local cloud runtime takes it, for one merchant. */
 async function action<T>(openid: string, name: string, payload: unknown): Promise<T> {
@@ -94,58 +38,19 @@ async function action<T>(openid: string, name: string, payload: unknown): Promis
   return answer.result.data;
 }
 
-async function until(page: LoadedPage, what: string, condition: () => boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    await page.flush();
-  }
-}
-
-const textOf = (page: LoadedPage, selector: string) =>
-  page.root.querySelector(selector)?.dom?.textContent?.replace(/\s+/g, ' ') ?? '';
-
-let stackProcess: ChildProcess | undefined;
+let child: StackChild;
 let stack: StackAddresses;
-let dataDir: string;
-
-function startStackProcess(dir: string): Promise<StackAddresses> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(__dirname, 'stack-process.ts'), dir], {
-    cwd: PROJECT_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  stackProcess = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve(JSON.parse(line.slice(READY_PREFIX.length)) as StackAddresses);
-    });
-    child.once('exit', (code) => reject(new Error(`the stack process exited (${code}) before it was ready:\n${err}`)));
-  });
-}
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'versions-page-e2e-'));
-  stack = await startStackProcess(dataDir);
+  child = await startStackChild('versions-page-e2e-');
+  stack = child.addresses;
   mockLocal.cloudUrl = stack.cloudOrigin;
   mockLocal.openPlatformUrl = stack.openPlatformUrl;
 });
 
 afterAll(async () => {
   unloadAllPages();
-  const child = stackProcess;
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await child?.stop();
 });
 
 test("the owner's account page reads the versions from WeChat through the function; a stranger's is not found", async () => {

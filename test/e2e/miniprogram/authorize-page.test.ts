@@ -12,17 +12,12 @@
 // sheet (the developer picks the first account) and storage. jsdom because simulate needs a DOM;
 // the stack runs in a child process (as under `npm start`) because esbuild, which the stack
 // imports, refuses jest's jsdom realm (its typed arrays are not Node's).
-import { Buffer } from 'node:buffer';
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import http from 'node:http';
-import os from 'node:os';
-import path from 'node:path';
 import type { RuntimeConfig } from '../../../miniprogram/config/runtime';
 import type { LocalConfig } from '../../../miniprogram/dev/localConfig';
 import type { AuthorizerSummary } from '../../../typings/api';
-import { loadPage, PROJECT_ROOT, tap, unloadAllPages, type LoadedPage } from '../../miniprogram/harness';
-import { READY_PREFIX, type StackAddresses } from './stack-protocol';
+import { loadPage, tap, unloadAllPages, type LoadedPage } from '../../miniprogram/harness';
+import { httpJson, startStackChild, textOf, until, wxRequest, type RequestOptions, type StackChild } from './played-client';
+import type { StackAddresses } from './stack-protocol';
 
 const MERCHANT_OPENID = 'e2e-page-merchant';
 
@@ -36,57 +31,6 @@ jest.mock('../../../miniprogram/dev/localConfig', () => ({ LOCAL: mockLocal }));
 jest.setTimeout(60_000);
 
 // ---------- the WeChat client, played ----------
-
-interface RequestOptions {
-  url: string;
-  method?: string;
-  header?: Record<string, string>;
-  data?: unknown;
-  success?: (result: { data: unknown; statusCode: number; header: Record<string, unknown>; errMsg: string }) => void;
-  fail?: (error: { errMsg: string }) => void;
-  complete?: () => void;
-}
-
-/** wx.request over real HTTP: GET data becomes the query, other data is sent as JSON. */
-function wxRequest(options: RequestOptions): { abort(): void } {
-  const url = new URL(options.url);
-  const method = (options.method ?? 'GET').toUpperCase();
-  let body: string | undefined;
-  if (options.data !== undefined && options.data !== null) {
-    if (method === 'GET') {
-      for (const [key, value] of Object.entries(options.data as Record<string, unknown>))
-        url.searchParams.set(key, String(value));
-    } else {
-      body = typeof options.data === 'string' ? options.data : JSON.stringify(options.data);
-    }
-  }
-  const headers: Record<string, string | number> = { ...options.header };
-  if (body !== undefined) headers['content-length'] = Buffer.byteLength(body);
-  const request = http.request(url, { method, headers }, (response) => {
-    const chunks: Buffer[] = [];
-    response.on('data', (chunk: Buffer) => chunks.push(chunk));
-    response.on('end', () => {
-      const text = Buffer.concat(chunks).toString('utf8');
-      let data: unknown = text;
-      if (String(response.headers['content-type'] ?? '').includes('json')) {
-        try {
-          data = JSON.parse(text);
-        } catch {
-          data = text;
-        }
-      }
-      options.success?.({ data, statusCode: response.statusCode ?? 0, header: response.headers, errMsg: 'request:ok' });
-      options.complete?.();
-    });
-  });
-  request.on('error', (error) => {
-    options.fail?.({ errMsg: `request:fail ${error.message}` });
-    options.complete?.();
-  });
-  if (body !== undefined) request.write(body);
-  request.end();
-  return { abort: () => request.destroy() };
-}
 
 /** The developer picks the first test account the stand-in offers… */
 function pickFirst(options: { itemList: string[]; success?: (r: { tapIndex: number }) => void }): void {
@@ -141,77 +85,21 @@ function actionsSent(page: LoadedPage, from = 0): string[] {
     .map((call) => ((call.args[0] as RequestOptions).data as { data: { action: string } }).data.action);
 }
 
-/** Lets real timers and HTTP run until the condition holds. */
-async function until(page: LoadedPage, what: string, condition: () => boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-    await page.flush();
-  }
-}
-
-const textOf = (page: LoadedPage, selector: string) =>
-  page.root.querySelector(selector)?.dom?.textContent?.replace(/\s+/g, ' ') ?? '';
-
-/** The test's own look at the stack, over the same HTTP the page uses. */
-function httpJson<T>(method: string, url: string, data?: unknown): Promise<T> {
-  return new Promise((resolve, reject) => {
-    wxRequest({
-      url,
-      method,
-      header: { 'content-type': 'application/json' },
-      data,
-      success: (result) =>
-        result.statusCode === 200 ? resolve(result.data as T) : reject(new Error(`${url}: HTTP ${result.statusCode}`)),
-      fail: (error) => reject(new Error(error.errMsg)),
-    });
-  });
-}
-
 // ---------- the stack ----------
 
-let stackProcess: ChildProcess | undefined;
+let child: StackChild;
 let stack: StackAddresses;
-let dataDir: string;
-
-/** Starts stack-process.ts with tsx and waits for its one line of addresses. */
-function startStackProcess(dir: string): Promise<StackAddresses> {
-  const tsx = path.join(PROJECT_ROOT, 'node_modules', '.bin', 'tsx');
-  const child = spawn(tsx, [path.join(__dirname, 'stack-process.ts'), dir], {
-    cwd: PROJECT_ROOT,
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  stackProcess = child;
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stderr?.on('data', (chunk: Buffer) => (err += chunk.toString('utf8')));
-    child.stdout?.on('data', (chunk: Buffer) => {
-      out += chunk.toString('utf8');
-      const line = out.split('\n').find((l) => l.startsWith(READY_PREFIX));
-      if (line) resolve(JSON.parse(line.slice(READY_PREFIX.length)) as StackAddresses);
-    });
-    child.once('exit', (code) => reject(new Error(`the stack process exited (${code}) before it was ready:\n${err}`)));
-  });
-}
 
 beforeAll(async () => {
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'authorize-page-e2e-'));
-  stack = await startStackProcess(dataDir);
+  child = await startStackChild('authorize-page-e2e-');
+  stack = child.addresses;
   mockLocal.cloudUrl = stack.cloudOrigin;
   mockLocal.openPlatformUrl = stack.openPlatformUrl;
 });
 
 afterAll(async () => {
   unloadAllPages();
-  const child = stackProcess;
-  if (child && child.exitCode === null) {
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await exited;
-  }
-  fs.rmSync(dataDir, { recursive: true, force: true });
+  await child?.stop();
 });
 
 interface EmulatorAccount {
