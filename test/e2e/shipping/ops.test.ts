@@ -7,8 +7,7 @@
  */
 import { BrokerError, type ShipCreateInput } from '../../../clients/broker-client/src';
 import { loadConfig } from '../../../cloudfunctions/authorization/src/config';
-import type { BulkAuthorization } from '../../../emulator/open-platform';
-import { seedAuthorizers } from '../../../emulator/scale-seed';
+import { runTimer, seedMerchants, throughAudit as throughAuditOn } from './ship-steps';
 import { brokerError, httpClient } from '../helpers/broker-stack';
 import {
   act,
@@ -33,31 +32,9 @@ const KEYS = {
 let stack: RulesStack;
 afterEach(() => stack?.close());
 
-async function merchants(count: number): Promise<string[]> {
-  const grants: BulkAuthorization[] = stack.openPlatform
-    .bulkAuthorize(count * 12, 'ops')
-    .filter((g) => g.account.kind === 'mini_program' && g.account.serviceTypeId === 0)
-    .slice(0, count);
-  expect(grants).toHaveLength(count);
-  await seedAuthorizers(stack.cloud.db, grants, stack.clock.now());
-  return grants.map((g) => g.account.appid);
-}
-
-async function timer(): Promise<void> {
-  const report = (await stack.cloud.triggerTimer('authorization')) as Record<string, { ok: boolean }>;
-  expect(report.shipping).toMatchObject({ ok: true });
-}
-
-/** Commits, the privacy scan's minute, submissions; then the reviews end and their events arrive. */
-async function throughAudit(): Promise<void> {
-  await timer();
-  stack.clock.advance(61);
-  await timer();
-  await timer();
-  stack.clock.advance(901);
-  await stack.openPlatform.codeManagement.settle();
-  await timer();
-}
+const merchants = (count: number) => seedMerchants(stack, count, 'ops');
+const timer = () => runTimer(stack);
+const throughAudit = () => throughAuditOn(stack);
 
 function plan(userVersion: string, targets: string[], extra: Partial<ShipCreateInput> = {}): ShipCreateInput {
   const { templateId } = stack.openPlatform.codeManagement.uploadDraft({ userVersion, userDesc: 'ops', toTemplate: true });
@@ -109,7 +86,7 @@ test('a key scoped to ship runs a job: create, status, pause/resume, release on 
   let status = await ops.status(jobId);
   expect(status.job).toMatchObject({ state: 'running', userVersion: '2.0.0', counts: { audit_passed: 2, failed: 1 } });
   expect(status.problems).toEqual([
-    { appid: c, stage: 'failed', errcode: 99999, message: expect.stringContaining('commit'), action: expect.any(String) },
+    { appid: c, stage: 'failed', errcode: 99999, message: expect.stringContaining('上传代码'), action: expect.any(String) },
   ]);
   expect(code(a).online?.userVersion).toBe('1.0.0');
 

@@ -8,9 +8,8 @@
 import { TEMPLATE_APIS } from '../../../scripts/ship/template-library';
 import { EXIT } from '../../../scripts/ship/cli';
 import type { ShipCreateInput } from '../../../clients/broker-client/src';
-import type { BulkAuthorization } from '../../../emulator/open-platform';
-import { seedAuthorizers } from '../../../emulator/scale-seed';
 import { runTemplateCli } from '../../ship/template-helpers';
+import { runTimer, seedMerchants, throughAudit as throughAuditOn } from './ship-steps';
 import { httpClient } from '../helpers/broker-stack';
 import { act, ADMIN, captureOutputOfFile, dataOf, startRulesStack, type RulesStack } from '../helpers/rules-stack';
 
@@ -40,31 +39,9 @@ async function start(): Promise<void> {
   stack = await startRulesStack({ functionEnv: { BROKER_CLIENT_KEYS: JSON.stringify(Object.values(KEYS)) } });
 }
 
-async function merchants(count: number): Promise<string[]> {
-  const grants: BulkAuthorization[] = stack.openPlatform
-    .bulkAuthorize(count * 12, 'sched')
-    .filter((g) => g.account.kind === 'mini_program' && g.account.serviceTypeId === 0)
-    .slice(0, count);
-  expect(grants).toHaveLength(count);
-  await seedAuthorizers(stack.cloud.db, grants, stack.clock.now());
-  return grants.map((g) => g.account.appid);
-}
-
-async function timer(): Promise<void> {
-  const report = (await stack.cloud.triggerTimer('authorization')) as Record<string, { ok: boolean }>;
-  expect(report.shipping).toMatchObject({ ok: true });
-}
-
-/** Commits, the privacy scan's minute, submissions; then the reviews end and their events arrive. */
-async function throughAudit(): Promise<void> {
-  await timer();
-  stack.clock.advance(61);
-  await timer();
-  await timer();
-  stack.clock.advance(901);
-  await stack.openPlatform.codeManagement.settle();
-  await timer();
-}
+const merchants = (count: number) => seedMerchants(stack, count, 'sched');
+const timer = () => runTimer(stack);
+const throughAudit = () => throughAuditOn(stack);
 
 function plan(userVersion: string, targets: string[], extra: Partial<ShipCreateInput> = {}): ShipCreateInput {
   const { templateId } = stack.openPlatform.codeManagement.uploadDraft({ userVersion, userDesc: 'sched', toTemplate: true });
