@@ -28,7 +28,8 @@ const consoleTicket = string({ error: '登录二维码内容不正确' }).check(
 const jobId = string({ error: '任务 ID 必须是字符串' }).check(regex(/^ship-[0-9a-f]{24}$/, '任务 ID 格式不正确'));
 
 export const AUTH_TYPES = [1, 2, 3, 4, 5, 6, 8] as const;
-const KINDS = [
+/** Every authorizer kind, as the filters of lists take it. */
+export const KINDS = [
   'official_account',
   'mini_program',
   'mini_game',

@@ -21,6 +21,7 @@ import type {
   ConsoleOrder,
   ConsoleSortField,
 } from '../repositories/authorizersRepository';
+import { KINDS as AUTHORIZER_KINDS } from '../actions/schemas';
 import { toSummary } from '../authorizers/views';
 
 export interface AuthorizersQueryDeps {
@@ -39,16 +40,7 @@ export const SORTS: Readonly<Record<SortName, { field: ConsoleSortField; descend
   authorized: { field: 'authorizedAt', descending: true, label: '授权时间' },
 };
 
-export const KINDS: readonly AuthorizerKind[] = [
-  'official_account',
-  'mini_program',
-  'mini_game',
-  'channels',
-  'store',
-  'sales_assistant',
-  'supplier',
-  'unknown',
-];
+export const KINDS: readonly AuthorizerKind[] = AUTHORIZER_KINDS;
 export const STATUSES: readonly AuthorizerStatus[] = ['active', 'needs_reauth', 'revoked'];
 
 export type SearchKind = 'appid' | 'userName' | 'owner' | 'name';

@@ -185,7 +185,6 @@ export type ShipItem =
   | Failed;
 export type ShipStage = ShipItem['stage'];
 
-/** Settled: no input moves these any more. */
 /** Every stage, in the order a merchant goes through them (counts and listings follow it). */
 export const SHIP_STAGES: readonly ShipStage[] = [
   'queued',
@@ -205,6 +204,7 @@ export const SHIP_STAGES: readonly ShipStage[] = [
   'failed',
 ];
 
+/** Settled: no input moves these any more. */
 export const SETTLED_STAGES: readonly ShipStage[] = ['rolled_back', 'rejected', 'skipped', 'failed'];
 /** Waiting for the outside (an event, the poll's time, a command) or settled: a run ends here. */
 export const RESTING_STAGES: readonly ShipStage[] = ['submitted', 'released', ...SETTLED_STAGES];
