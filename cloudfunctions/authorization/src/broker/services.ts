@@ -28,13 +28,13 @@ export function brokerOf(app: BrokerDeps): Broker {
   return broker;
 }
 
-/** Every failure as a refusal body; details go to the log (never a token, secret or body). */
 /** A revoked key or secret that still calls is counted for it (one row per key; never fails the answer). */
 export async function countRevoked(app: BrokerDeps, error: unknown): Promise<void> {
   if (!(error instanceof RevokedCaller)) return;
   await brokerOf(app).usage.recordCaller(error.caller, REVOKED_ROW, { refusal: 'KEY_REVOKED' }, app.now());
 }
 
+/** Every failure as a refusal body; details go to the log (never a token, secret or body). */
 export function toBrokerError(app: BrokerDeps, error: unknown): BrokerErrorBody {
   if (error instanceof BrokerRefusal) return error.body;
   if (error instanceof AppError && error.code === 'NOT_READY')
