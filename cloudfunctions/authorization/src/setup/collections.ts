@@ -53,8 +53,8 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   [COLLECTIONS.shipItems]: [
     ['claimState', 'jobId', 'dueAt'],
     ['stage', 'heardAt'],
-    ['appid', 'stage'],
-    ['jobId', 'wave', 'stage'],
+    ['appid', 'createdAt'],
+    ['jobId', 'wave', 'stage', 'dueAt'],
     ['jobId', 'stage'],
   ],
   [COLLECTIONS.merchantShipValues]: [],
