@@ -55,7 +55,7 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
     ['stage', 'heardAt'],
     ['appid', 'createdAt'],
     ['jobId', 'wave', 'stage', 'dueAt'],
-    ['jobId', 'stage'],
+    ['jobId', 'stage', 'dueAt'],
   ],
   [COLLECTIONS.merchantShipValues]: [],
   [COLLECTIONS.merchantVersions]: [],
