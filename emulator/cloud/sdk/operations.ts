@@ -34,13 +34,15 @@ export async function findDocuments(
   onPlan?: PlanListener,
 ): Promise<Doc[]> {
   const datastore = await store.collection(collection);
-  const plan = spec.sort.length > 0 ? planQuery(store.orderedIndexesOf(collection), spec.query, spec.sort) : null;
+  // Unsorted too: the cloud serves any read its indexes fit from them (in their order).
+  const plan = planQuery(store.orderedIndexesOf(collection), spec.query, spec.sort);
   if (plan && !byPrimaryKey(spec.query)) {
     onPlan?.({ indexed: true, detail: plan.index.name });
     return store.readIndexed(collection, (locked) => walkIndex(locked, plan, spec));
   }
   onPlan?.(scanReport(store, collection, spec.query, spec.sort));
-  let cursor = datastore.findAsync(spec.query, spec.projection ?? {});
+  const query = byPrimaryKey(spec.query) ? { _id: { $in: idsOf(await byId(datastore, spec.query)) } } : spec.query;
+  let cursor = datastore.findAsync(query, spec.projection ?? {});
   if (spec.sort.length > 0) cursor = cursor.sort(Object.fromEntries(withTieBreak(spec.sort)));
   const found = (await cursor.skip(spec.skip).limit(spec.limit)) as unknown as Doc[];
   return found.map((doc) => copyOut(doc));
@@ -93,6 +95,10 @@ export async function countDocuments(
     onPlan?.({ indexed: true, detail: plan.index.name });
     return store.readIndexed(collection, async () => plan.index.size(plan.range));
   }
+  if (plan && !byPrimaryKey(query)) {
+    onPlan?.({ indexed: true, detail: plan.index.name });
+    return store.readIndexed(collection, async (locked) => walkMatching(locked, plan, query).length);
+  }
   // Counting a whole collection reads its metadata, not its documents.
   if (Object.keys(query).length === 0) {
     onPlan?.({ indexed: true, detail: 'collection size' });
@@ -101,6 +107,7 @@ export async function countDocuments(
     return datastore.countAsync(query);
   }
   onPlan?.(scanReport(store, collection, query, []));
+  if (byPrimaryKey(query)) return (await byId(datastore, query)).length;
   return datastore.countAsync(query);
 }
 
@@ -122,9 +129,7 @@ export async function updateDocuments(
   multi: boolean,
 ): Promise<{ matched: number; updated: number }> {
   return store.write(collection, async (datastore) => {
-    let cursor = datastore.findAsync(query);
-    if (!multi) cursor = cursor.limit(1);
-    const before = (await cursor) as unknown as Doc[];
+    const before = await matching(store, collection, datastore, query, multi ? undefined : 1);
     if (before.length === 0) return { matched: 0, updated: 0 };
     const ids = idsOf(before);
     const { affectedDocuments } = await datastore.updateAsync({ _id: { $in: ids } }, update, {
@@ -167,10 +172,8 @@ export async function removeDocuments(
 ): Promise<number> {
   return store.write(collection, async (datastore) => {
     if (!store.keepsOrderedIndexes(collection)) return datastore.removeAsync(query, { multi });
-    // The removed ids, for the indexes: the same documents nedb would pick.
-    let cursor = datastore.findAsync(query);
-    if (!multi) cursor = cursor.limit(1);
-    const removed = idsOf(await cursor);
+    // The removed ids, for the indexes.
+    const removed = idsOf(await matching(store, collection, datastore, query, multi ? undefined : 1));
     const count = await datastore.removeAsync({ _id: { $in: removed } }, { multi: true });
     store.reindex(collection, datastore, removed);
     return count;
@@ -178,3 +181,45 @@ export async function removeDocuments(
 }
 
 const idsOf = (docs: Doc[]): string[] => docs.map((doc) => doc._id as string);
+
+/**
+ * The documents `query` matches (at most `limit`), for a write under the collection's lock, found
+ * as the cloud's planner finds them: by `_id` when the query names it, else through a declared
+ * index that fits, else by testing every document.
+ */
+async function matching(
+  store: DocumentStore,
+  collection: string,
+  datastore: Nedb,
+  query: StoreQuery,
+  limit?: number,
+): Promise<Doc[]> {
+  if (byPrimaryKey(query)) {
+    const found = await byId(datastore, query);
+    return limit === undefined ? found : found.slice(0, limit);
+  }
+  const plan = planQuery(store.orderedIndexesOf(collection), query, []);
+  if (plan) {
+    const ids = walkMatching(datastore, plan, query, limit);
+    return ids.length === 0 ? [] : await datastore.findAsync({ _id: { $in: ids } });
+  }
+  const cursor = datastore.findAsync(query);
+  return await (limit === undefined ? cursor : cursor.limit(limit));
+}
+
+/** The documents a query naming `_id` matches: those ids, then the rest of the query on each. */
+async function byId(datastore: Nedb, query: StoreQuery): Promise<Doc[]> {
+  const docs = (await datastore.findAsync({ _id: query._id })) as unknown as Doc[];
+  return docs.filter((doc) => matchesQuery(doc, query));
+}
+
+/** The ids an index walk over the plan's range finds matching (at most `limit`), in index order. */
+function walkMatching(datastore: Nedb, plan: IndexPlan, query: StoreQuery, limit?: number): string[] {
+  const ids: string[] = [];
+  for (const id of plan.index.walk(plan.range, plan.descending)) {
+    const doc = storedDocument(datastore, id);
+    if (doc && matchesQuery(doc, query)) ids.push(id);
+    if (limit !== undefined && ids.length >= limit) break;
+  }
+  return ids;
+}

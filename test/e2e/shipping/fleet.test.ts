@@ -157,6 +157,8 @@ test('a job over mixed merchants: passed, rejected, delayed, a lost event polled
   }
   expect(output.text()).not.toMatch(/access_token=/);
   for (const grant of grants) expect(output.text()).not.toContain(grant.accessToken);
+  // The timer's and the events' reads of the items each walked an index (none grows with the job).
+  expect(stack.cloud.dbCalls().unindexed.filter((read) => read.startsWith('shipItems'))).toEqual([]);
 });
 
 test('85085 pauses the job; it resumes when queryquota shows quota again', async () => {

@@ -244,3 +244,59 @@ test('an index declared on a collection that already holds documents is built fr
   expect(page.data.map((doc) => doc._id)).toEqual(['r3', 'r2', 'r1']);
   expect(plain.service.calls().unindexedReads).toBe(0);
 });
+
+test('unsorted reads and writes an index fits, or that name _id, answer as the scan does (order aside)', async () => {
+  await writeHistory(11);
+  const _ = indexed.db.command;
+  const ids = (result: { data: Array<{ _id?: unknown }> }) => result.data.map((doc) => String(doc._id)).sort();
+  const unsorted: Record<string, Read> = {
+    equality: (d) => d.collection('items').where({ kind: 'mini', status: 'active' }).limit(1000).get(),
+    rangeAndResidual: (d) =>
+      d
+        .collection('items')
+        .where({ status: 'revoked', rank: _.lt(6), name: _.neq('店铺2') })
+        .limit(1000)
+        .get(),
+    idsWithCondition: (d) =>
+      d
+        .collection('items')
+        .where({ _id: _.in(['id-0001', 'id-0002', 'id-0003', 'id-0040']), status: 'active' })
+        .get(),
+  };
+  for (const [name, read] of Object.entries(unsorted)) {
+    const [fromIndex, fromScan] = (await both(read)) as Array<{ data: Array<{ _id?: unknown }> }>;
+    expect({ name, ids: ids(fromIndex) }).toEqual({ name, ids: ids(fromScan) });
+  }
+  const [counted, countedScan] = await both((d) =>
+    d
+      .collection('items')
+      .where({ status: 'active', name: _.neq('店铺1') })
+      .count(),
+  );
+  expect(counted).toEqual(countedScan);
+  // A claim-like write: `_id` with conditions that hold, then with one that does not.
+  const held = await both((d) =>
+    d
+      .collection('items')
+      .where({ _id: 'id-0010', rank: _.gte(0) })
+      .update({ data: { rank: 50 } }),
+  );
+  const missed = await both((d) =>
+    d
+      .collection('items')
+      .where({ _id: 'id-0011', rank: -1 })
+      .update({ data: { rank: 51 } }),
+  );
+  expect(held[0].stats).toEqual(held[1].stats);
+  expect(missed[0].stats).toEqual({ updated: 0 });
+  const [moved, movedScan] = await both((d) =>
+    d
+      .collection('items')
+      .where({ status: 'needs_reauth', rank: _.lt(4) })
+      .update({ data: { status: 'active' } }),
+  );
+  expect(moved.stats).toEqual(movedScan.stats);
+  const [after, afterScan] = await both((d) => d.collection('items').orderBy('rank', 'desc').limit(1000).get());
+  expect(after.data).toEqual(afterScan.data);
+  expect(indexed.service.calls().unindexedReads).toBe(0);
+});

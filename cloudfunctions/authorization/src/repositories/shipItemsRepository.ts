@@ -119,13 +119,20 @@ export class ShipItemsRepository {
     return this.store.updateWhere(COLLECTIONS.shipItems, query, { dueAt: this.now() });
   }
 
-  /** Items of running jobs due for a turn that nobody holds: their time came, or their holder died. */
+  /**
+   * Items of running jobs due for a turn that nobody holds: their time came, or their holder died;
+   * the earliest due first. One read per job: with the job's id an equality, the index
+   * (claimState, jobId, dueAt) gives the order; a list of jobs (`in`) would sort every item.
+   */
   async findDue(jobIds: string[], limit: number): Promise<string[]> {
-    if (jobIds.length === 0) return [];
     const _ = this.store.command;
     const at = this.now();
-    const query = { claimState: 'in_progress', jobId: _.in(jobIds), dueAt: _.lte(at), leaseUntil: _.lt(at) };
-    return ids(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { orderBy: ['dueAt', 'asc'], limit }));
+    const due: ShipItemDoc[] = [];
+    for (const jobId of jobIds) {
+      const query = { claimState: 'in_progress', jobId, dueAt: _.lte(at), leaseUntil: _.lt(at) };
+      due.push(...(await this.store.find<ShipItemDoc>(COLLECTIONS.shipItems, query, { orderBy: ['dueAt', 'asc'], limit })));
+    }
+    return ids(due.sort((a, b) => a.dueAt - b.dueAt).slice(0, limit));
   }
 
   /** Open audits WeChat has said nothing about since `before` (no event, no poll): to be polled. */

@@ -53,9 +53,9 @@ export const COLLECTION_INDEXES: Readonly<Record<CollectionName, readonly IndexS
   [COLLECTIONS.shipItems]: [
     ['claimState', 'jobId', 'dueAt'],
     ['stage', 'heardAt'],
-    ['appid', 'stage'],
-    ['jobId', 'wave', 'stage'],
-    ['jobId', 'stage'],
+    ['appid', 'createdAt'],
+    ['jobId', 'wave', 'stage', 'dueAt'],
+    ['jobId', 'stage', 'dueAt'],
   ],
   [COLLECTIONS.merchantShipValues]: [],
   [COLLECTIONS.merchantVersions]: [],

@@ -52,15 +52,16 @@ export async function runShipJobs(
     if (budget.allows()) report.resumed += Number(await resumeForQuota(shipping, id));
   }
   const running = await shipJobs.idsInState('running', jobsPerRun);
+  const lanes: Lanes = { budget, concurrency, longestMs: 0 };
   for (const id of running) {
     if (budget.allows()) await reviewJob(shipping, id, report);
     await makeWaveDue(shipping, id, budget);
   }
   if (running.length > 0) {
-    report.moved = await moveAll(shipping, new Feed((limit) => shipItems.findDue(running, limit)), budget, concurrency);
+    report.moved = await moveAll(shipping, new Feed((limit) => shipItems.findDue(running, limit)), lanes);
   }
   const silent = new Feed((limit) => shipItems.findSilentAudits(shipping.deps.now() - silentAuditMs, limit));
-  report.polled = await moveAll(shipping, silent, budget, concurrency);
+  report.polled = await moveAll(shipping, silent, lanes);
   return report;
 }
 
@@ -92,20 +93,35 @@ class Feed {
   }
 }
 
-/** Moves the feed's items, `concurrency` at once, starting none once the budget has run out. */
-async function moveAll(shipping: Shipping, feed: Feed, budget: TimeBudget, concurrency: number): Promise<number> {
+/** The run's moves: how many at once, within what budget, and the longest one so far. */
+interface Lanes {
+  budget: TimeBudget;
+  concurrency: number;
+  longestMs: number;
+}
+
+/**
+ * Moves the feed's items, `concurrency` at once. A move is started only while the budget has room
+ * for the longest move of this run so far: one started just before the end runs on past it (a
+ * few WeChat calls and writes, longer when the database is slow).
+ */
+async function moveAll(shipping: Shipping, feed: Feed, lanes: Lanes): Promise<number> {
+  const room = () => lanes.budget.allows(lanes.longestMs);
   let moved = 0;
   const lane = async () => {
-    for (let id = budget.allows() ? await feed.next() : null; id !== null; id = budget.allows() ? await feed.next() : null) {
+    for (let id = room() ? await feed.next() : null; id !== null; id = room() ? await feed.next() : null) {
+      const started = performance.now();
       try {
         if (await shipping.move(id)) moved += 1;
       } catch (error) {
         // A transient failure: the claim's time runs out and a later run carries on.
         shipping.deps.log.warn('ship item not moved', { id, error: error instanceof Error ? error.message : String(error) });
       }
+      const took = performance.now() - started;
+      lanes.longestMs = Math.max(lanes.longestMs, took);
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, lane));
+  await Promise.all(Array.from({ length: lanes.concurrency }, lane));
   return moved;
 }
 
