@@ -16,6 +16,7 @@ import {
   ticketOn,
   type ConsoleStack,
 } from './console-stack';
+import { TICKETS_PER_MINUTE } from '../../../cloudfunctions/authorization/src/console/signin';
 
 jest.setTimeout(90_000);
 
@@ -137,6 +138,20 @@ describe('QR sign-in attacks', () => {
     expect(refused.status).toBe(429);
     expect(refused.text).toContain('获取二维码太频繁');
     expect((await flood('203.0.113.51')).status).toBe(200);
+  });
+
+  test('an address the client names cannot lift the limit: at most 600 QR codes a minute in all', async () => {
+    stack.flow.stack.clock.advance(61);
+    const statuses: number[] = [];
+    for (let batch = 0; batch < 31 && !statuses.includes(429); batch += 1) {
+      const ips = Array.from({ length: 20 }, (_, i) => `198.51.${batch}.${i + 1}`);
+      statuses.push(
+        ...(await Promise.all(ips.map(async (ip) => (await raw(`${stack.root}/login`, { forwardedFor: ip })).status))),
+      );
+    }
+    expect(statuses).toContain(429);
+    expect(statuses.filter((status) => status === 200)).toHaveLength(TICKETS_PER_MINUTE);
+    stack.flow.stack.clock.advance(61);
   });
 });
 

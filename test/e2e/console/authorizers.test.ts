@@ -127,6 +127,12 @@ describe('the CSV export', () => {
     expect(text).toContain(MP);
     expect(text).not.toContain(OA);
     expect(await auditEntries()).toContainEqual({ action: 'exportAuthorizers', target: 'kind=mini_program', outcome: 'ok' });
+    // Only the parsed filters reach the log, never other words from the address.
+    await fetch(`${stack.root}/authorizers.csv?status=active&note=${encodeURIComponent('伪造的一条记录')}`, {
+      headers: { cookie },
+    });
+    expect(JSON.stringify(await auditEntries())).not.toContain('伪造');
+    expect(await auditEntries()).toContainEqual({ action: 'exportAuthorizers', target: 'status=active', outcome: 'ok' });
   });
 
   test('no session: to the sign-in page; a bad filter: a 400 page', async () => {
@@ -192,5 +198,13 @@ describe('100,000 authorizers', () => {
     expect(await page.locator('.console-table tbody tr td:nth-child(3)').allTextContents()).toEqual(
       Array.from({ length: 20 }, () => '小程序'),
     );
+  });
+
+  test('an export past 20,000 rows is refused in words (narrow the filters), and logged as failed', async () => {
+    const cookie = await cookieHeader(desk, 'wxc_session');
+    const refused = await raw(`${stack.root}/authorizers.csv`, { cookie });
+    expect(refused.status).toBe(400);
+    expect(refused.text).toContain('一次最多导出 20,000 个账号');
+    expect(await auditEntries()).toContainEqual({ action: 'exportAuthorizers', target: '全部', outcome: 'failed' });
   });
 });

@@ -157,6 +157,25 @@ describe('代理调用', () => {
     expect(await page.content()).not.toMatch(/access_token|authorizer_access_token/);
   });
 
+  test('a replayed request of a retired key is refused as a replay and not counted again', async () => {
+    const row = async () => (await stack.flow.doc('brokerCallerUsage', 'http:retired:auth'))?.refused ?? 0;
+    const before = await row();
+    // The same signed bytes twice, as someone who captured one request would send them.
+    const twice: typeof fetch = async (url, init) => {
+      await fetch(url, init);
+      return fetch(url, init);
+    };
+    const replaying = new BrokerHttpClient({
+      baseUrl: stack.flow.stack.publicBaseUrl,
+      keyId: 'retired',
+      secret: secret('retired'),
+      now: () => stack.flow.stack.clock.now(),
+      fetch: twice,
+    });
+    expect(await refusal(replaying.listAuthorizers({ limit: 1 }))).toBe('REPLAYED');
+    expect(await row()).toBe(before + 1);
+  });
+
   test('no session: to the sign-in page', async () => {
     const anonymous = await fetch(`${stack.root}/proxy`, { redirect: 'manual' });
     expect(anonymous.status).toBe(303);

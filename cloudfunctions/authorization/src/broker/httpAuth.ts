@@ -52,13 +52,14 @@ export async function authenticate(
   // An unknown key is checked against a secret nobody has, so it costs the same as a wrong signature.
   if (!signatureMatches(key?.secret ?? UNKNOWN_KEY_SECRET, parts, header(request.headers, SIGNATURE_HEADERS.signature)) || !key)
     throw refuse('UNAUTHENTICATED', 'bad signature');
+  // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
+  // Claimed before the revoked check, so a replayed request of a retired key is not counted again.
+  if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
+    throw refuse('REPLAYED', 'this nonce was already used');
+  }
   // Only the key's holder learns it was revoked: to anyone else an unknown or revoked key looks
   // like a bad signature, so key ids cannot be probed.
   if (key.revoked)
     throw new RevokedCaller({ way: 'http', id: key.id }, `client key "${key.id}" has been revoked; use a current key`);
-  // Kept until the timestamp leaves the window: after that the timestamp alone refuses a replay.
-  if (!(await nonces.claim(key.id, nonce, (timestamp + SIGNATURE_WINDOW_SECONDS + 60) * 1000))) {
-    throw refuse('REPLAYED', 'this nonce was already used');
-  }
   return { way: 'http', id: key.id, scope: key.scope, legacyScope: key.legacyScope };
 }

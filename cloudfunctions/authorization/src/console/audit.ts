@@ -85,5 +85,6 @@ export function auditTarget(action: ActionName, input: unknown): string {
     const { ticket, approve } = input as Actions['consoleSignInConfirm']['input'];
     return `登录请求 ${ticketReference(ticket)} · ${approve ? '批准' : '拒绝'}`;
   }
+  if (action === 'testAuthorizerCall') return (input as Actions['testAuthorizerCall']['input']).appid;
   return '第三方平台';
 }

@@ -153,7 +153,7 @@ function messagesTable(status: ReleaseStatus): string {
   const rows = tested
     .map(
       (m) =>
-        `<tr><td>${code(m.appid)}</td><td>${e(MESSAGE_WORDS[m.type] ?? `其他（${m.type}）`)}</td><td>${m.count}</td><td>${formatTime(m.lastAt)}</td></tr>`,
+        `<tr><td>${code(m.appid)}</td><td>${e(Object.hasOwn(MESSAGE_WORDS, m.type) ? MESSAGE_WORDS[m.type] : `其他（${m.type}）`)}</td><td>${m.count}</td><td>${formatTime(m.lastAt)}</td></tr>`,
     )
     .join('');
   return `<table id="release-messages"><thead><tr><th>检测账号</th><th>消息</th><th>条数</th><th>最近</th></tr></thead><tbody>${rows}</tbody></table>`;

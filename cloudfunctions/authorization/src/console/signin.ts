@@ -60,8 +60,10 @@ function sameHash(a: string, b: string): boolean {
 
 /** A new ticket for this browser: the ticket for the QR, the pre-session cookie's value; null when rate-limited. */
 export async function createTicket(deps: SignInDeps, who: Requester): Promise<{ ticket: string; binding: string } | null> {
-  if (!(await deps.limits.take({ key: `console-ticket:${who.ip}`, max: TICKETS_PER_IP_PER_MINUTE, windowMs: 60_000 })))
-    return null;
+  const minute = { windowMs: 60_000 };
+  // Per address, then for everyone (an address the client can name must not make the limit endless).
+  if (!(await deps.limits.take({ key: `console-ticket:${who.ip}`, max: TICKETS_PER_IP_PER_MINUTE, ...minute }))) return null;
+  if (!(await deps.limits.take({ key: 'console-ticket:all', max: TICKETS_PER_MINUTE, ...minute }))) return null;
   const ticket = random(16);
   const secret = random(32);
   const at = deps.now();
@@ -188,8 +190,11 @@ export async function signOut(deps: SignInDeps, session: ConsoleSession): Promis
 }
 
 export function sameToken(given: string | undefined, expected: string): boolean {
-  if (!given || given.length !== expected.length) return false;
-  return timingSafeEqual(Buffer.from(given), Buffer.from(expected));
+  if (!given) return false;
+  // Bytes, not characters: a multibyte string of the right length must be a refusal, not a throw.
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** "Chrome 143 · Windows": enough for a person to recognise their own browser. */
